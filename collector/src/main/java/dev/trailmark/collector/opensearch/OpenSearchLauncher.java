@@ -85,8 +85,18 @@ public final class OpenSearchLauncher {
           "port " + config.port() + " on 127.0.0.1 is busy with another program"
               + " (not Trailmark's OpenSearch); stop it or set TRAILMARK_OPENSEARCH_PORT");
     }
-    Path installDir = install();
     Path base = config.baseDir();
+    try {
+      Files.createDirectories(base);
+    } catch (IOException e) {
+      throw new OpenSearchLauncherException(
+          "the OpenSearch data directory " + base + " is not writable: " + e);
+    }
+    if (!Files.isWritable(base)) {
+      throw new OpenSearchLauncherException(
+          "the OpenSearch data directory " + base + " is not writable by " + userName());
+    }
+    Path installDir = install();
     Path data = base.resolve("data");
     Path logs = base.resolve("logs");
     Path conf = base.resolve("config");

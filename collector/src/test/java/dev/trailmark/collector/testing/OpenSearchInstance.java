@@ -1,0 +1,97 @@
+package dev.trailmark.collector.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The OpenSearch node a test class uses, with its own index prefix and a few plain HTTP helpers so
+ * that a test reads what a user would read from the REST API.
+ */
+public final class OpenSearchInstance {
+  private static final Pattern COUNT = Pattern.compile("\"count\"\\s*:\\s*(\\d+)");
+
+  private final URI baseUri;
+  private final String indexPrefix;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  OpenSearchInstance(URI baseUri, String indexPrefix) {
+    this.baseUri = baseUri;
+    this.indexPrefix = indexPrefix;
+  }
+
+  /** The REST endpoint, for example {@code http://127.0.0.1:9200}. */
+  public URI baseUri() {
+    return baseUri;
+  }
+
+  /** Lower-case prefix unique to the test class, ending in '-'; every index the test makes starts with it. */
+  public String indexPrefix() {
+    return indexPrefix;
+  }
+
+  /** GET a path and return the body; fails the test on a status of 400 or more. */
+  public String get(String path) {
+    return send("GET", path, null);
+  }
+
+  /** POST a JSON body. */
+  public String post(String path, String json) {
+    return send("POST", path, json);
+  }
+
+  /** PUT a JSON body. */
+  public String put(String path, String json) {
+    return send("PUT", path, json);
+  }
+
+  /** DELETE a path. */
+  public String delete(String path) {
+    return send("DELETE", path, null);
+  }
+
+  /** Makes everything indexed so far into the matching indices searchable. */
+  public void refresh(String indexPattern) {
+    send("POST", "/" + indexPattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
+  }
+
+  /** Number of documents in the matching indices (0 when none exist), after a refresh. */
+  public long count(String indexPattern) {
+    refresh(indexPattern);
+    String body = send("GET", "/" + indexPattern + "/_count?ignore_unavailable=true&allow_no_indices=true", null);
+    Matcher m = COUNT.matcher(body);
+    if (!m.find()) {
+      throw new AssertionError("no count in OpenSearch's answer: " + body);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  /** Sends a request and returns the body; a status of 400 or more fails with the body in the message. */
+  public String send(String method, String path, String json) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(baseUri.resolve(path))
+        .timeout(Duration.ofSeconds(60))
+        .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json")
+        .method(method, json == null
+            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    try {
+      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() >= 400) {
+        throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": "
+            + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(method + " " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}
