@@ -1,0 +1,50 @@
+package dev.trailmark.audit.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trailmark.audit.rules.Rule;
+import dev.trailmark.audit.rules.RuleSet;
+import dev.trailmark.audit.rules.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Applies a {@link RuleSet} to CloudTrail events; a shape no rule expects yields no finding. */
+public final class RuleEngine {
+  private final RuleSet rules;
+
+  /** An engine over these rules. */
+  public RuleEngine(RuleSet rules) {
+    this.rules = rules;
+  }
+
+  /** The rules this engine applies. */
+  public RuleSet rules() {
+    return rules;
+  }
+
+  /**
+   * The findings one CloudTrail event record produces: only successful calls (no {@code errorCode})
+   * matching a rule's event source and name, whose condition says NON_COMPLIANT, and whose resource
+   * id can be read from the event.
+   */
+  public List<Finding> evaluateEvent(JsonNode event, String source) {
+    if (event == null || !event.isObject()) {
+      return List.of();
+    }
+    List<Rule> candidates = rules.forEvent(event);
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
+    List<Finding> out = new ArrayList<>(1);
+    for (Rule rule : candidates) {
+      if (rule.evaluateEvent(event) != Verdict.NON_COMPLIANT) {
+        continue;
+      }
+      String resourceId = rule.eventResourceId(event);
+      if (resourceId == null) {
+        continue;
+      }
+      out.add(Finding.fromEvent(rule, event, resourceId, source));
+    }
+    return out;
+  }
+}

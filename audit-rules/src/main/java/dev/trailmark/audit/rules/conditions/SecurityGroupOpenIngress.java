@@ -1,0 +1,22 @@
+package dev.trailmark.audit.rules.conditions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trailmark.audit.rules.Condition;
+
+/**
+ * True when a security group (Config item) or an AuthorizeSecurityGroupIngress call (CloudTrail
+ * event) opens SSH, RDP or every port to 0.0.0.0/0 or ::/0.
+ */
+public final class SecurityGroupOpenIngress implements Condition {
+  /** Creates the condition; rule files name it by class. */
+  public SecurityGroupOpenIngress() {}
+
+  @Override
+  public boolean test(JsonNode subject) {
+    JsonNode configuration = subject.path("configuration");
+    if (configuration.isObject()) {
+      return !OpenIngress.find(configuration.path("ipPermissions")).isEmpty();
+    }
+    return !OpenIngress.find(subject.path("requestParameters").path("ipPermissions")).isEmpty();
+  }
+}
