@@ -1,0 +1,143 @@
+package dev.trailmark.agent.export;
+
+/**
+ * The agent's one JSON writer: appends to a StringBuilder, escapes strings, and cuts every string at
+ * {@link #MAX_STRING} characters so that no single value can push a document past a datagram.
+ */
+final class JsonWriter {
+
+  /** Longest string value written; longer ones are cut and end with "...". */
+  static final int MAX_STRING = 2048;
+
+  private final StringBuilder out;
+  private boolean needComma;
+
+  JsonWriter(StringBuilder out) {
+    this.out = out;
+  }
+
+  JsonWriter beginObject() {
+    comma();
+    out.append('{');
+    needComma = false;
+    return this;
+  }
+
+  JsonWriter endObject() {
+    out.append('}');
+    needComma = true;
+    return this;
+  }
+
+  JsonWriter beginArray() {
+    comma();
+    out.append('[');
+    needComma = false;
+    return this;
+  }
+
+  JsonWriter endArray() {
+    out.append(']');
+    needComma = true;
+    return this;
+  }
+
+  JsonWriter name(String name) {
+    comma();
+    string(name);
+    out.append(':');
+    needComma = false;
+    return this;
+  }
+
+  JsonWriter value(String value) {
+    comma();
+    if (value == null) {
+      out.append("null");
+    } else {
+      string(value);
+    }
+    needComma = true;
+    return this;
+  }
+
+  JsonWriter value(long value) {
+    comma();
+    out.append(value);
+    needComma = true;
+    return this;
+  }
+
+  JsonWriter value(boolean value) {
+    comma();
+    out.append(value);
+    needComma = true;
+    return this;
+  }
+
+  /** Writes epoch seconds with microsecond precision, as X-Ray's start_time and end_time. */
+  JsonWriter epochSeconds(long epochNanos) {
+    comma();
+    long micros = epochNanos / 1000;
+    out.append(micros / 1_000_000).append('.');
+    String frac = Long.toString(micros % 1_000_000);
+    for (int i = frac.length(); i < 6; i++) {
+      out.append('0');
+    }
+    out.append(frac);
+    needComma = true;
+    return this;
+  }
+
+  JsonWriter field(String name, String value) {
+    return value == null ? this : name(name).value(value);
+  }
+
+  private void comma() {
+    if (needComma) {
+      out.append(',');
+    }
+  }
+
+  private void string(String s) {
+    int length = Math.min(s.length(), MAX_STRING);
+    boolean cut = length < s.length();
+    if (cut) {
+      length -= 3;
+      if (Character.isHighSurrogate(s.charAt(length - 1))) {
+        length--;
+      }
+    }
+    out.append('"');
+    for (int i = 0; i < length; i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"':
+          out.append("\\\"");
+          break;
+        case '\\':
+          out.append("\\\\");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        case '\t':
+          out.append("\\t");
+          break;
+        default:
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+      }
+    }
+    if (cut) {
+      out.append("...");
+    }
+    out.append('"');
+  }
+}

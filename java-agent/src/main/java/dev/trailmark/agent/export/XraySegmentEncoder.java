@@ -1,0 +1,117 @@
+package dev.trailmark.agent.export;
+
+import dev.trailmark.agent.trace.Span;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Encodes spans as X-Ray segment documents: a server span is a segment (named after the service), a
+ * client span an independent subsegment whose {@code parent_id} is the span it was made under.
+ */
+public final class XraySegmentEncoder {
+
+  /** The daemon protocol's header line, sent before every document. */
+  static final String HEADER = "{\"format\": \"json\", \"version\": 1}\n";
+
+  /** Largest UDP datagram the daemon reads. */
+  public static final int MAX_DATAGRAM = 64 * 1024;
+
+  private final String serviceName;
+  private final Map<String, String> resource;
+  private final String agentVersion;
+
+  public XraySegmentEncoder(String serviceName, Map<String, String> resource, String agentVersion) {
+    this.serviceName = serviceName;
+    this.resource = resource;
+    this.agentVersion = agentVersion;
+  }
+
+  /** The datagram for {@code span}: header line plus document, never over {@link #MAX_DATAGRAM} bytes. */
+  public byte[] datagram(Span span) {
+    byte[] bytes = (HEADER + document(span, true)).getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > MAX_DATAGRAM) {
+      // Only metadata is unbounded in count; without it a document is a few KB at most.
+      bytes = (HEADER + document(span, false)).getBytes(StandardCharsets.UTF_8);
+    }
+    return bytes;
+  }
+
+  /** The segment or subsegment document of {@code span}. */
+  public String document(Span span, boolean withMetadata) {
+    StringBuilder sb = new StringBuilder(512);
+    JsonWriter json = new JsonWriter(sb).beginObject();
+    boolean segment = span.kind() == Span.Kind.SERVER;
+    if (!segment) {
+      json.name("type").value("subsegment");
+    }
+    json.name("name").value(segment ? segmentName(serviceName) : subsegmentName(span));
+    json.name("id").value(span.context().spanId());
+    json.name("trace_id").value(span.context().xrayTraceId());
+    json.field("parent_id", span.parentSpanId());
+    json.name("start_time").epochSeconds(span.startEpochNanos());
+    json.name("end_time").epochSeconds(span.endEpochNanos());
+    if (!segment) {
+      json.name("namespace").value(span.awsService() != null ? "aws" : "remote");
+    }
+    if (span.method() != null || span.url() != null) {
+      json.name("http").beginObject().name("request").beginObject();
+      json.field("method", span.method());
+      json.field("url", span.url());
+      json.endObject();
+      if (span.status() > 0) {
+        json.name("response").beginObject().name("status").value(span.status()).endObject();
+      }
+      json.endObject();
+    }
+    if (span.isFault()) {
+      json.name("fault").value(true);
+    } else if (span.isClientError()) {
+      json.name("error").value(true);
+      if (span.status() == 429) {
+        json.name("throttle").value(true);
+      }
+    }
+    if (span.error() != null) {
+      Throwable t = span.error();
+      json.name("cause").beginObject().name("exceptions").beginArray().beginObject()
+          .name("id").value(span.context().spanId())
+          .field("message", t.getMessage())
+          .name("type").value(t.getClass().getName())
+          .endObject().endArray().endObject();
+    }
+    if (segment) {
+      json.name("aws").beginObject().name("xray").beginObject()
+          .name("sdk").value("Trailmark Java agent").name("sdk_version").value(agentVersion)
+          .endObject().endObject();
+      if (span.route() != null) {
+        json.name("annotations").beginObject().name("http_route").value(span.route()).endObject();
+      }
+      if (withMetadata && !resource.isEmpty()) {
+        json.name("metadata").beginObject().name("resource").beginObject();
+        resource.forEach((k, v) -> json.name(k).value(v));
+        json.endObject().endObject();
+      }
+    } else if (span.awsService() != null) {
+      json.name("aws").beginObject()
+          .field("operation", span.awsOperation())
+          .field("region", span.awsRegion())
+          .field("resource", span.awsResource())
+          .endObject();
+    }
+    return sb.append('}').toString();
+  }
+
+  private static String subsegmentName(Span span) {
+    return span.awsService() != null ? span.awsService() : segmentName(span.host());
+  }
+
+  /** X-Ray accepts names of at most 200 characters from a restricted set. */
+  static String segmentName(String name) {
+    StringBuilder sb = new StringBuilder(Math.min(name.length(), 200));
+    for (int i = 0; i < name.length() && sb.length() < 200; i++) {
+      char c = name.charAt(i);
+      sb.append(Character.isLetterOrDigit(c) || " _.:/%&#=+\\-@".indexOf(c) >= 0 ? c : '_');
+    }
+    return sb.length() == 0 ? "unknown" : sb.toString();
+  }
+}

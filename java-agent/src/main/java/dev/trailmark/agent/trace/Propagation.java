@@ -1,0 +1,229 @@
+package dev.trailmark.agent.trace;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads and writes {@code X-Amzn-Trace-Id} and W3C {@code traceparent}/{@code tracestate}. Anything
+ * malformed is treated as absent: the request starts a new trace and the bad value never travels on.
+ */
+public final class Propagation {
+
+  /** X-Ray's header. */
+  public static final String XRAY = "X-Amzn-Trace-Id";
+  /** W3C trace context headers. */
+  public static final String TRACEPARENT = "traceparent";
+
+  public static final String TRACESTATE = "tracestate";
+
+  /** Longest X-Amzn-Trace-Id accepted (X-Ray's own limit). */
+  static final int MAX_XRAY_LENGTH = 256;
+
+  static final int MAX_TRACESTATE_LENGTH = 512;
+
+  private final boolean xray;
+  private final boolean w3c;
+  private final boolean xrayFirst;
+
+  /** Uses the propagators named as by {@code OTEL_PROPAGATORS} ({@code xray}, {@code tracecontext}). */
+  public Propagation(List<String> propagators) {
+    this.xray = propagators.contains("xray") || propagators.contains("xray-lambda");
+    this.w3c = propagators.contains("tracecontext");
+    int x = propagators.indexOf("xray");
+    int t = propagators.indexOf("tracecontext");
+    this.xrayFirst = x >= 0 && (t < 0 || x < t);
+  }
+
+  /** The remote parent carried by the headers, or null when none is valid. */
+  public SpanContext extract(String xrayHeader, String traceparent, String tracestate) {
+    SpanContext fromXray = xray ? parseXray(xrayHeader) : null;
+    SpanContext fromW3c = w3c ? parseTraceparent(traceparent, tracestate) : null;
+    if (fromXray != null && fromW3c != null) {
+      SpanContext first = xrayFirst ? fromXray : fromW3c;
+      // Same trace through both headers: keep what each adds (X-Ray's lineage, W3C's tracestate).
+      if (fromXray.traceId().equals(fromW3c.traceId())) {
+        return new SpanContext(
+            first.traceId(),
+            first.spanId() != null ? first.spanId() : (xrayFirst ? fromW3c : fromXray).spanId(),
+            first.sampled() != SpanContext.SAMPLED_UNKNOWN ? first.sampled() : (xrayFirst ? fromW3c : fromXray).sampled(),
+            fromXray.lineage(),
+            fromW3c.traceState(),
+            true);
+      }
+      return first;
+    }
+    return fromXray != null ? fromXray : fromW3c;
+  }
+
+  /** Writes the headers for a call made by {@code span}'s context, as name, value pairs. */
+  public String[] inject(SpanContext context) {
+    String sampled = context.isSampled() ? "1" : "0";
+    String[] out = new String[(xray ? 2 : 0) + (w3c ? (context.traceState() != null ? 4 : 2) : 0)];
+    int i = 0;
+    if (xray) {
+      StringBuilder value = new StringBuilder(96)
+          .append("Root=").append(context.xrayTraceId())
+          .append(";Parent=").append(context.spanId())
+          .append(";Sampled=").append(sampled);
+      if (context.lineage() != null) {
+        value.append(";Lineage=").append(context.lineage());
+      }
+      out[i++] = XRAY;
+      out[i++] = value.toString();
+    }
+    if (w3c) {
+      out[i++] = TRACEPARENT;
+      out[i++] = "00-" + context.traceId() + "-" + context.spanId() + (context.isSampled() ? "-01" : "-00");
+      if (context.traceState() != null) {
+        out[i++] = TRACESTATE;
+        out[i] = context.traceState();
+      }
+    }
+    return out;
+  }
+
+  /** The {@code X-Amzn-Trace-Id} value for a context (SQS AWSTraceHeader, Lambda). */
+  public static String xrayHeader(SpanContext context) {
+    StringBuilder value = new StringBuilder(96).append("Root=").append(context.xrayTraceId());
+    if (context.spanId() != null) {
+      value.append(";Parent=").append(context.spanId());
+    }
+    value.append(";Sampled=").append(context.isSampled() ? '1' : '0');
+    if (context.lineage() != null) {
+      value.append(";Lineage=").append(context.lineage());
+    }
+    return value.toString();
+  }
+
+  /**
+   * Parses {@code Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1}; Root is
+   * required, Parent and Sampled optional (an ALB sends Root only, or {@code Sampled=?}).
+   */
+  public static SpanContext parseXray(String header) {
+    if (header == null || header.isEmpty() || header.length() > MAX_XRAY_LENGTH) {
+      return null;
+    }
+    String root = null;
+    String parent = null;
+    String sampled = null;
+    String lineage = null;
+    for (String part : header.split(";", -1)) {
+      String field = part.trim();
+      if (field.isEmpty()) {
+        continue;
+      }
+      int eq = field.indexOf('=');
+      if (eq <= 0) {
+        return null;
+      }
+      String key = field.substring(0, eq).trim();
+      String value = field.substring(eq + 1).trim();
+      switch (key) {
+        case "Root":
+          if (root != null) return null;
+          root = value;
+          break;
+        case "Parent":
+          if (parent != null) return null;
+          parent = value;
+          break;
+        case "Sampled":
+          if (sampled != null) return null;
+          sampled = value;
+          break;
+        case "Lineage":
+          if (lineage != null || !validLineage(value)) return null;
+          lineage = value;
+          break;
+        default:
+          // Self= (added by ALBs) and other fields belong to the hop that wrote them: dropped.
+          break;
+      }
+    }
+    if (root == null || root.length() != 35 || !root.startsWith("1-") || root.charAt(10) != '-') {
+      return null;
+    }
+    String traceId = root.substring(2, 10) + root.substring(11);
+    if (!Ids.isLowerHex(traceId, 32)) {
+      return null;
+    }
+    if (parent != null && !Ids.isLowerHex(parent, 16)) {
+      return null;
+    }
+    int decision;
+    if (sampled == null || sampled.equals("?")) {
+      decision = SpanContext.SAMPLED_UNKNOWN;
+    } else if (sampled.equals("1")) {
+      decision = 1;
+    } else if (sampled.equals("0")) {
+      decision = 0;
+    } else {
+      return null;
+    }
+    return new SpanContext(traceId, parent, decision, lineage, null, true);
+  }
+
+  private static boolean validLineage(String value) {
+    // X-Ray lineage: "<counter>:<8 hex hash>:<counter>" entries; accept its character set, bounded.
+    if (value.isEmpty() || value.length() > 200) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == ':' || c == '|' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Parses a version-00 {@code traceparent}; any other version, case or length is malformed. */
+  public static SpanContext parseTraceparent(String traceparent, String tracestate) {
+    if (traceparent == null || traceparent.length() != 55) {
+      return null;
+    }
+    if (!traceparent.startsWith("00-") || traceparent.charAt(35) != '-' || traceparent.charAt(52) != '-') {
+      return null;
+    }
+    String traceId = traceparent.substring(3, 35);
+    String spanId = traceparent.substring(36, 52);
+    String flags = traceparent.substring(53);
+    if (!Ids.isLowerHex(traceId, 32) || !Ids.isLowerHex(spanId, 16) || !isHexByte(flags)) {
+      return null;
+    }
+    int sampled = (Integer.parseInt(flags, 16) & 1);
+    return new SpanContext(traceId, spanId, sampled, null, validTraceState(tracestate), true);
+  }
+
+  private static boolean isHexByte(String s) {
+    return s.length() == 2 && Character.digit(s.charAt(0), 16) >= 0 && Character.digit(s.charAt(1), 16) >= 0
+        && s.equals(s.toLowerCase(Locale.ROOT));
+  }
+
+  private static String validTraceState(String tracestate) {
+    if (tracestate == null) {
+      return null;
+    }
+    String value = tracestate.trim();
+    if (value.isEmpty() || value.length() > MAX_TRACESTATE_LENGTH) {
+      return null;
+    }
+    for (String member : value.split(",")) {
+      String m = member.trim();
+      int eq = m.indexOf('=');
+      if (m.isEmpty()) {
+        continue;
+      }
+      if (eq <= 0 || eq == m.length() - 1) {
+        return null;
+      }
+      for (int i = 0; i < m.length(); i++) {
+        char c = m.charAt(i);
+        if (c < 0x20 || c > 0x7e) {
+          return null;
+        }
+      }
+    }
+    return value;
+  }
+}

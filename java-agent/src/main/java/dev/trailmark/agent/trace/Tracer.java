@@ -1,0 +1,132 @@
+package dev.trailmark.agent.trace;
+
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Starts and ends spans and keeps the current one per thread. Ended spans go to every listener (the
+ * exporters, the RED metrics); unsampled spans still carry ids for propagation and logs.
+ */
+public final class Tracer {
+
+  private static final ThreadLocal<Span> CURRENT = new ThreadLocal<>();
+
+  private final Sampler sampler;
+  private final Supplier<String> lambdaTraceHeader;
+  private final List<Consumer<Span>> listeners;
+
+  /**
+   * @param lambdaTraceHeader the Lambda runtime's trace header of the current invocation, or null
+   * @param listeners called with each ended span, sampled or not; each must not block
+   */
+  public Tracer(Sampler sampler, Supplier<String> lambdaTraceHeader, List<Consumer<Span>> listeners) {
+    this.sampler = sampler;
+    this.lambdaTraceHeader = lambdaTraceHeader;
+    this.listeners = listeners;
+  }
+
+  /** The span current on this thread, or null. */
+  public static Span current() {
+    return CURRENT.get();
+  }
+
+  /** Makes {@code span} current; returns the previous one, to restore with {@link #restore}. */
+  public static Span makeCurrent(Span span) {
+    Span previous = CURRENT.get();
+    CURRENT.set(span);
+    return previous;
+  }
+
+  /** Restores the span current before {@link #makeCurrent}. */
+  public static void restore(Span previous) {
+    if (previous == null) {
+      CURRENT.remove();
+    } else {
+      CURRENT.set(previous);
+    }
+  }
+
+  /**
+   * Starts a server span under {@code remoteParent} (null: a new trace). Returns null when the
+   * current span is a server span for the same {@code carrier}: one request, one server span.
+   */
+  public Span startServer(Object carrier, SpanContext remoteParent, String method, String url, String route) {
+    Span current = CURRENT.get();
+    if (current != null && current.kind() == Span.Kind.SERVER && carrier != null && current.carrier() == carrier) {
+      return null;
+    }
+    Span span = start(Span.Kind.SERVER, remoteParent, null, carrier);
+    span.http(method, url);
+    span.route(route);
+    return span;
+  }
+
+  /** Starts a client span under the current span (or the Lambda invocation's trace, or a new trace). */
+  public Span startClient(Object carrier, String method, String url) {
+    Span current = CURRENT.get();
+    if (current != null && current.kind() == Span.Kind.CLIENT && carrier != null && current.carrier() == carrier) {
+      return null;
+    }
+    Span span;
+    if (current != null) {
+      span = start(Span.Kind.CLIENT, null, current, carrier);
+    } else {
+      SpanContext lambda = lambdaTraceHeader == null ? null : Propagation.parseXray(lambdaTraceHeader.get());
+      span = start(Span.Kind.CLIENT, lambda, null, carrier);
+    }
+    span.http(method, url);
+    return span;
+  }
+
+  private Span start(Span.Kind kind, SpanContext remoteParent, Span localParent, Object carrier) {
+    long epochNanos = System.currentTimeMillis() * 1_000_000L;
+    long nanoTime = System.nanoTime();
+    String spanId = Ids.newSpanId();
+    SpanContext context;
+    String parentSpanId;
+    boolean parentRemote;
+    if (localParent != null) {
+      SpanContext p = localParent.context();
+      context = new SpanContext(p.traceId(), spanId, p.sampled(), p.lineage(), p.traceState(), false);
+      parentSpanId = p.spanId();
+      parentRemote = false;
+    } else if (remoteParent != null) {
+      int sampled = sampler.sample(remoteParent, remoteParent.traceId()) ? 1 : 0;
+      context = new SpanContext(
+          remoteParent.traceId(), spanId, sampled, remoteParent.lineage(), remoteParent.traceState(), false);
+      parentSpanId = remoteParent.spanId(); // null under a Root-only header: this span is the trace's root
+      parentRemote = parentSpanId != null;
+    } else {
+      String traceId = Ids.newTraceId(epochNanos / 1_000_000_000L);
+      int sampled = sampler.sample(null, traceId) ? 1 : 0;
+      context = new SpanContext(traceId, spanId, sampled, null, null, false);
+      parentSpanId = null;
+      parentRemote = false;
+    }
+    return new Span(context, parentSpanId, parentRemote, kind, localParent, carrier, epochNanos, nanoTime);
+  }
+
+  /** Sets the route template of a server span. */
+  public static void route(Span span, String route) {
+    span.route(route);
+  }
+
+  /** Records the outcome of an HTTP call. */
+  public static void result(Span span, int status, Throwable error) {
+    span.result(status, error);
+  }
+
+  /** Records what AWS call a client span made. */
+  public static void aws(Span span, String service, String operation, String region, String resource) {
+    span.aws(service, operation, region, resource);
+  }
+
+  /** Ends {@code span} and hands it to the listeners. */
+  public void end(Span span) {
+    span.end(System.nanoTime());
+    for (Consumer<Span> listener : listeners) {
+      listener.accept(span);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.trailmark.agent.testapp;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small service the integration tests run in a forked JVM with the agent attached: {@code /hop} logs,
+ * does work on a pool and on CompletableFuture, calls the next service (if any) with the configured
+ * client, and answers with the trace headers it received, one {@code key=value} per line, followed by
+ * the next service's answer.
+ */
+public final class ServiceApp {
+
+  private static final Logger log = LoggerFactory.getLogger(ServiceApp.class);
+
+  public static void main(String[] args) throws Exception {
+    String name = System.getProperty("app.name", "app");
+    String next = System.getProperty("app.next", "");
+    String client = System.getProperty("app.client", "jdk");
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    HttpClient http = HttpClient.newHttpClient();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/hop", exchange -> {
+      try {
+        handle(exchange, name, next, client, pool, http);
+      } catch (Exception e) {
+        log.error("hop failed", e);
+        exchange.sendResponseHeaders(500, -1);
+      } finally {
+        exchange.close();
+      }
+    });
+    server.createContext("/fail", exchange -> {
+      exchange.sendResponseHeaders(503, -1);
+      exchange.close();
+    });
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.start();
+    log.info("started {}", name);
+    System.out.println("READY " + server.getAddress().getPort());
+  }
+
+  private static void handle(
+      HttpExchange exchange, String name, String next, String client, ExecutorService pool, HttpClient http)
+      throws Exception {
+    log.info("{} handling {}", name, exchange.getRequestURI());
+    pool.submit(() -> log.info("{} pool work", name)).get();
+    CompletableFuture.runAsync(() -> log.info("{} async work", name)).get();
+    StringBuilder body = new StringBuilder();
+    body.append("service=").append(name).append('\n');
+    body.append("xray=").append(exchange.getRequestHeaders().getFirst("X-Amzn-Trace-Id")).append('\n');
+    body.append("traceparent=").append(exchange.getRequestHeaders().getFirst("traceparent")).append('\n');
+    body.append("tracestate=").append(exchange.getRequestHeaders().getFirst("tracestate")).append('\n');
+    if (!next.isEmpty()) {
+      body.append(call(next, client, http));
+    }
+    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static String call(String next, String client, HttpClient http) throws Exception {
+    switch (client) {
+      case "jdk":
+        return http.send(HttpRequest.newBuilder(URI.create(next)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      case "jdk-async":
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(next)).build(), HttpResponse.BodyHandlers.ofString())
+            .get().body();
+      case "urlconnection":
+        HttpURLConnection connection = (HttpURLConnection) new URL(next).openConnection();
+        try (InputStream in = connection.getInputStream()) {
+          return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+      default:
+        throw new IOException("unknown client " + client);
+    }
+  }
+}
