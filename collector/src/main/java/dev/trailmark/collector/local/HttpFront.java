@@ -1,0 +1,157 @@
+package dev.trailmark.collector.local;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.collector.sink.OpenSearchSink;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector's one HTTP port: AWS JSON APIs routed by {@code X-Amz-Target}, and the status endpoint.
+ *
+ * <p>Every failure is answered in AWS's error shape and never stops the server.
+ */
+final class HttpFront implements HttpHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
+  static final String AMZ_JSON_11 = "application/x-amz-json-1.1";
+
+  private final int maxRequestBytes;
+  private final SigV4Verifier verifier;
+  private final CloudWatchLogsApi logs;
+  private final Stats stats;
+  private final OpenSearchSink sink;
+
+  HttpFront(int maxRequestBytes, SigV4Verifier verifier, CloudWatchLogsApi logs, Stats stats, OpenSearchSink sink) {
+    this.maxRequestBytes = maxRequestBytes;
+    this.verifier = verifier;
+    this.logs = logs;
+    this.stats = stats;
+    this.sink = sink;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    String requestId = UUID.randomUUID().toString();
+    try (exchange) {
+      stats.request();
+      String method = exchange.getRequestMethod();
+      String path = exchange.getRequestURI().getPath();
+      if ("GET".equals(method) && "/_trailmark/status".equals(path)) {
+        respond(exchange, 200, "application/json", requestId, Json.MAPPER.writeValueAsBytes(stats.toJson(sink)));
+        return;
+      }
+      try {
+        if (!"POST".equals(method)) {
+          throw new AwsException(405, "UnknownOperationException", method + " " + path + " is not supported");
+        }
+        byte[] body = readBody(exchange);
+        Headers headers = exchange.getRequestHeaders();
+        String target = headers.getFirst("X-Amz-Target");
+        if (target == null) {
+          throw new AwsException(400, "UnknownOperationException",
+              "Missing X-Amz-Target header: the collector cannot tell which AWS operation is meant");
+        }
+        if (verifier != null) {
+          verifier.verify(method, exchange.getRequestURI(), headers, body);
+        }
+        JsonNode request = parseJson(body);
+        ObjectNode response;
+        if (target.startsWith(CloudWatchLogsApi.TARGET_PREFIX)) {
+          response = logs.handle(target.substring(CloudWatchLogsApi.TARGET_PREFIX.length()), request);
+        } else {
+          throw new AwsException(400, "UnknownOperationException", "Unknown operation " + target);
+        }
+        respond(exchange, 200, AMZ_JSON_11, requestId, Json.MAPPER.writeValueAsBytes(response));
+      } catch (AwsException e) {
+        stats.rejected(e.type(), 1);
+        respondError(exchange, requestId, e);
+      }
+    } catch (IOException | RuntimeException e) {
+      // The client may be gone; the server keeps serving either way.
+      log.warn("request {} failed: {}", requestId, e.toString(), e instanceof RuntimeException ? e : null);
+      stats.rejected("InternalFailure", 1);
+      try {
+        respondError(exchange, requestId, new AwsException(500, "InternalFailure",
+            "The request processing has failed because of an unknown error (request " + requestId + ")"));
+      } catch (IOException | RuntimeException ignored) {
+        // Response already started or connection closed: nothing more to tell the client.
+      }
+    }
+  }
+
+  private byte[] readBody(HttpExchange exchange) throws IOException, AwsException {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > maxRequestBytes) {
+          throw tooLarge();
+        }
+      } catch (NumberFormatException e) {
+        throw AwsException.serialization("Malformed Content-Length");
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(length == null ? 8192 : Integer.parseInt(length.trim()));
+    byte[] buffer = new byte[16384];
+    InputStream in = exchange.getRequestBody();
+    int n;
+    while ((n = in.read(buffer)) >= 0) {
+      out.write(buffer, 0, n);
+      if (out.size() > maxRequestBytes) {
+        throw tooLarge();
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private AwsException tooLarge() {
+    return new AwsException(413, "RequestEntityTooLargeException",
+        "Request body exceeds the collector's limit of " + maxRequestBytes + " bytes");
+  }
+
+  private static JsonNode parseJson(byte[] body) throws AwsException {
+    if (body.length == 0) {
+      return Json.object();
+    }
+    try {
+      JsonNode node = Json.MAPPER.readTree(body);
+      if (node == null || !node.isObject()) {
+        throw AwsException.serialization("The request body must be a JSON object");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw AwsException.serialization("Malformed JSON request body: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw AwsException.serialization("Unreadable request body");
+    }
+  }
+
+  static void respondError(HttpExchange exchange, String requestId, AwsException e) throws IOException {
+    ObjectNode body = Json.object().put("__type", e.type()).put("message", e.getMessage());
+    exchange.getResponseHeaders().set("x-amzn-ErrorType", e.type());
+    respond(exchange, e.status(), AMZ_JSON_11, requestId, Json.MAPPER.writeValueAsBytes(body));
+  }
+
+  static void respond(HttpExchange exchange, int status, String contentType, String requestId, byte[] body)
+      throws IOException {
+    Headers h = exchange.getResponseHeaders();
+    h.set("Content-Type", contentType);
+    h.set("x-amzn-RequestId", requestId);
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+}

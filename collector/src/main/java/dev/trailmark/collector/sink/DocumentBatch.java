@@ -1,0 +1,71 @@
+package dev.trailmark.collector.sink;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trailmark.collector.mapping.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Documents bound for OpenSearch, already in {@code _bulk} form (one action line and one source line each).
+ *
+ * <p>Every document gets its id here, before it reaches the write-ahead log, so replaying the log after a crash
+ * overwrites instead of duplicating.
+ */
+public final class DocumentBatch {
+
+  private static final String ID_PREFIX = newIdPrefix();
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+  private int count;
+
+  /** Appends one document to be indexed into {@code index}; returns its document id. */
+  public String add(String index, JsonNode document) {
+    String id = ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes)) {
+      g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+      g.writeStartObject();
+      g.writeObjectFieldStart("index");
+      g.writeStringField("_index", index);
+      g.writeStringField("_id", id);
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeRaw('\n');
+      g.writeTree(document);
+      g.writeRaw('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    count++;
+    return id;
+  }
+
+  /** Number of documents. */
+  public int size() {
+    return count;
+  }
+
+  /** Size of the {@code _bulk} body in bytes. */
+  public int byteSize() {
+    return bytes.size();
+  }
+
+  /** The {@code _bulk} request body (newline-delimited JSON). */
+  public byte[] toBulkBody() {
+    return bytes.toByteArray();
+  }
+
+  private static String newIdPrefix() {
+    byte[] random = new byte[6];
+    new SecureRandom().nextBytes(random);
+    StringBuilder s = new StringBuilder();
+    for (byte b : random) {
+      s.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+    }
+    return s.append('-').toString();
+  }
+}

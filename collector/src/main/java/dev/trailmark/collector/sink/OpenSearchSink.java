@@ -1,0 +1,267 @@
+package dev.trailmark.collector.sink;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.util.Timeout;
+import org.opensearch.client.json.jackson.JacksonJsonpMapper;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable path from the collector's endpoints to OpenSearch: {@link #write} returns once the documents are in
+ * the write-ahead log, and a shipper thread bulk-indexes the log into OpenSearch in order.
+ *
+ * <p>While OpenSearch is unreachable, writes are refused with {@link SinkBusyException.Reason#UNAVAILABLE};
+ * while the not-yet-indexed backlog exceeds its byte bound, with {@link SinkBusyException.Reason#THROTTLED}.
+ * Either way the client retries and nothing acknowledged is lost.
+ */
+public final class OpenSearchSink implements Closeable {
+
+  private static final Logger log = LoggerFactory.getLogger(OpenSearchSink.class);
+
+  private final URI openSearch;
+  private final String indexPrefix;
+  private final long maxBacklogBytes;
+  private final long maxBulkBytes;
+  private final OpenSearchTransport transport;
+  private final OpenSearchClient client;
+  private final BulkWriter writer;
+  private final WriteAheadLog wal;
+  private final Thread shipper;
+  private final AtomicLong indexed = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+  private final AtomicLong rejectedByOpenSearch = new AtomicLong();
+  private final AtomicLong bulkRequests = new AtomicLong();
+  private volatile boolean available = true;
+  private volatile boolean running = true;
+  private volatile boolean templatesInstalled;
+
+  private OpenSearchSink(Builder b) throws IOException {
+    this.openSearch = Objects.requireNonNull(b.openSearch, "openSearch");
+    this.indexPrefix = b.indexPrefix;
+    this.maxBacklogBytes = b.maxBacklogBytes;
+    this.maxBulkBytes = b.maxBulkBytes;
+    this.transport = transport(openSearch);
+    this.client = new OpenSearchClient(transport);
+    this.writer = new BulkWriter(client, 0, 100, 5_000);
+    this.wal = new WriteAheadLog(Objects.requireNonNull(b.walDir, "walDir"), b.segmentBytes);
+    this.shipper = new Thread(this::ship, "trailmark-opensearch-shipper");
+    shipper.setDaemon(true);
+  }
+
+  /** A builder; only {@code openSearch} and {@code walDir} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts shipping (replaying whatever the write-ahead log still holds). */
+  public OpenSearchSink start() {
+    shipper.start();
+    return this;
+  }
+
+  /**
+   * Makes the batch durable; returns once it is forced to the write-ahead log.
+   *
+   * @throws SinkBusyException when OpenSearch is unreachable or the backlog is at its byte bound
+   */
+  public void write(DocumentBatch batch) throws SinkBusyException, IOException {
+    if (batch.size() == 0) {
+      return;
+    }
+    if (!available) {
+      throw new SinkBusyException(SinkBusyException.Reason.UNAVAILABLE,
+          "OpenSearch at " + openSearch + " is unreachable; retry later");
+    }
+    if (wal.backlogBytes() + batch.byteSize() > maxBacklogBytes) {
+      throw new SinkBusyException(SinkBusyException.Reason.THROTTLED,
+          "Rate exceeded: " + wal.backlogBytes() + " bytes are waiting for OpenSearch; retry later");
+    }
+    wal.append(batch.toBulkBody());
+  }
+
+  /** The OpenSearch client this sink writes with (for reads served from OpenSearch). */
+  public OpenSearchClient client() {
+    return client;
+  }
+
+  /** The index name prefix. */
+  public String indexPrefix() {
+    return indexPrefix;
+  }
+
+  /** Whether the last contact with OpenSearch succeeded. */
+  public boolean available() {
+    return available;
+  }
+
+  /** Bytes in the write-ahead log not yet indexed. */
+  public long backlogBytes() {
+    return wal.backlogBytes();
+  }
+
+  /** Documents indexed since start. */
+  public long indexedCount() {
+    return indexed.get();
+  }
+
+  /** Document retries after item failures (429/5xx) since start. */
+  public long retriedCount() {
+    return retried.get();
+  }
+
+  /** Documents OpenSearch refused for good (mapping conflicts) since start. */
+  public long rejectedByOpenSearchCount() {
+    return rejectedByOpenSearch.get();
+  }
+
+  /** {@code _bulk} requests sent since start. */
+  public long bulkRequestCount() {
+    return bulkRequests.get();
+  }
+
+  @Override
+  public void close() throws IOException {
+    running = false;
+    shipper.interrupt();
+    try {
+      shipper.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    wal.close();
+    transport.close();
+  }
+
+  private void ship() {
+    long backoff = 100;
+    while (running) {
+      try {
+        if (!templatesInstalled) {
+          IndexTemplates.install(client, indexPrefix);
+          templatesInstalled = true;
+        }
+        WriteAheadLog.Position from = wal.readPosition();
+        if (!wal.awaitRecords(from, available ? 1_000 : 250)) {
+          if (!available) {
+            probe();
+          }
+          continue;
+        }
+        WriteAheadLog.Chunk chunk = wal.read(from, maxBulkBytes);
+        bulkRequests.incrementAndGet();
+        BulkWriter.Result result = writer.write(chunk.payload(), () -> running);
+        wal.commit(chunk);
+        indexed.addAndGet(result.indexed());
+        retried.addAndGet(result.retried());
+        rejectedByOpenSearch.addAndGet(result.rejected());
+        markAvailable();
+        backoff = 100;
+      } catch (InterruptedException e) {
+        if (!running) {
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        if (available) {
+          log.warn("OpenSearch at {} unreachable ({}); refusing new data until it answers", openSearch, e.toString());
+        }
+        available = false;
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          if (!running) {
+            return;
+          }
+        }
+        backoff = Math.min(5_000, backoff * 2);
+      }
+    }
+  }
+
+  private void probe() throws IOException {
+    client.info();
+    markAvailable();
+  }
+
+  private void markAvailable() {
+    if (!available) {
+      log.info("OpenSearch at {} answers again", openSearch);
+    }
+    available = true;
+  }
+
+  private static OpenSearchTransport transport(URI uri) {
+    HttpHost host = new HttpHost(uri.getScheme() == null ? "http" : uri.getScheme(), uri.getHost(),
+        uri.getPort() < 0 ? 9200 : uri.getPort());
+    return ApacheHttpClient5TransportBuilder.builder(host)
+        .setMapper(new JacksonJsonpMapper())
+        .setConnectionConfigCallback(c -> c.setConnectTimeout(Timeout.ofSeconds(2)).setSocketTimeout(Timeout.ofSeconds(30)))
+        .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.ofSeconds(30)))
+        .build();
+  }
+
+  /** Builder of an {@link OpenSearchSink}. */
+  public static final class Builder {
+    private URI openSearch = URI.create("http://127.0.0.1:9200");
+    private String indexPrefix = "";
+    private Path walDir;
+    private long maxBacklogBytes = 256L * 1024 * 1024;
+    private long maxBulkBytes = 8L * 1024 * 1024;
+    private long segmentBytes = 64L * 1024 * 1024;
+
+    private Builder() {}
+
+    /** Base URI of OpenSearch (default {@code http://127.0.0.1:9200}). */
+    public Builder openSearch(URI uri) {
+      this.openSearch = uri;
+      return this;
+    }
+
+    /** Prefix of every index and template name (default none). */
+    public Builder indexPrefix(String prefix) {
+      this.indexPrefix = Objects.requireNonNull(prefix);
+      return this;
+    }
+
+    /** Directory of the write-ahead log. */
+    public Builder walDir(Path dir) {
+      this.walDir = dir;
+      return this;
+    }
+
+    /** Bound of the not-yet-indexed backlog; writes past it are throttled (default 256 MiB). */
+    public Builder maxBacklogBytes(long bytes) {
+      this.maxBacklogBytes = bytes;
+      return this;
+    }
+
+    /** Upper size of one {@code _bulk} request (default 8 MiB). */
+    public Builder maxBulkBytes(long bytes) {
+      this.maxBulkBytes = bytes;
+      return this;
+    }
+
+    /** Size at which the write-ahead log starts a new segment file (default 64 MiB). */
+    public Builder segmentBytes(long bytes) {
+      this.segmentBytes = bytes;
+      return this;
+    }
+
+    /** Opens the write-ahead log and connects (lazily) to OpenSearch. */
+    public OpenSearchSink build() throws IOException {
+      return new OpenSearchSink(this);
+    }
+  }
+}
