@@ -1,0 +1,289 @@
+package dev.trailmark.shipper.logback;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.encoder.Encoder;
+import dev.trailmark.shipper.delivery.AwsClients;
+import dev.trailmark.shipper.delivery.DeliveryEngine;
+import dev.trailmark.shipper.delivery.DeliveryListener;
+import dev.trailmark.shipper.delivery.DeliveryStats;
+import dev.trailmark.shipper.delivery.Destination;
+import dev.trailmark.shipper.delivery.DiskSpool;
+import dev.trailmark.shipper.delivery.OverflowPolicy;
+import dev.trailmark.shipper.json.JsonWriter;
+import dev.trailmark.shipper.metrics.ShipperMetrics;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The part every Trailmark Logback appender shares: encoding on the logging thread, the delivery engine
+ * (buffer, batching, retries, spool), flush on stop and from a shutdown hook, status reports and metrics.
+ * Subclasses only build their {@link Destination}.
+ */
+public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+  private Encoder<ILoggingEvent> encoder;
+  private String region;
+  private String endpoint;
+  private String accessKeyId;
+  private String secretAccessKey;
+  private long maxBufferBytes = 16L * 1024 * 1024;
+  private String overflowPolicy = "drop-oldest";
+  private long maxBlockMillis = 365L * 24 * 3600 * 1000;
+  private long maxBatchDelayMillis = 1000;
+  private long retryBaseMillis = 100;
+  private long retryMaxMillis = 10_000;
+  private long requestTimeoutMillis = 10_000;
+  private long shutdownTimeoutMillis = 10_000;
+  private String spoolDir;
+  private long spoolMaxBytes = 256L * 1024 * 1024;
+  private long spoolSegmentBytes = 8L * 1024 * 1024;
+  private String fsync = "interval";
+  private long fsyncIntervalMillis = 1000;
+  private boolean registerShutdownHook = true;
+  private boolean metrics = true;
+
+  private volatile DeliveryEngine engine;
+  private volatile DeliveryStats stats;
+  private TrailmarkJsonEncoder fastEncoder;
+  private Thread shutdownHook;
+  private AutoCloseable metricsBinding;
+
+  /** Builds the destination from this appender's properties; {@code aws} holds the shared AWS settings. */
+  abstract Destination createDestination(AwsClients aws) throws Exception;
+
+  @Override
+  public void start() {
+    if (isStarted()) {
+      return;
+    }
+    if (encoder == null) {
+      TrailmarkJsonEncoder e = new TrailmarkJsonEncoder();
+      e.setContext(getContext());
+      e.start();
+      encoder = e;
+    }
+    fastEncoder = encoder instanceof TrailmarkJsonEncoder ? (TrailmarkJsonEncoder) encoder : null;
+    try {
+      String r = region != null ? region : firstNonBlank(System.getenv("AWS_REGION"),
+          System.getenv("AWS_DEFAULT_REGION"), "us-east-1");
+      AwsClients aws = new AwsClients(r, endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
+          accessKeyId, secretAccessKey, Duration.ofMillis(requestTimeoutMillis));
+      Destination destination = createDestination(aws);
+      DeliveryEngine.Builder b = DeliveryEngine.builder(destination)
+          .maxBufferBytes(maxBufferBytes)
+          .overflowPolicy(OverflowPolicy.parse(overflowPolicy))
+          .maxBlock(Duration.ofMillis(maxBlockMillis))
+          .maxBatchDelay(Duration.ofMillis(maxBatchDelayMillis))
+          .retryBackoff(Duration.ofMillis(retryBaseMillis), Duration.ofMillis(retryMaxMillis))
+          .threadName("trailmark-" + getName())
+          .listener(new DeliveryListener() {
+            @Override
+            public void warn(String message, Throwable error) {
+              addWarn(message, error);
+            }
+
+            @Override
+            public void info(String message) {
+              addInfo(message);
+            }
+          });
+      if (spoolDir != null && !spoolDir.isBlank()) {
+        b.spool(Path.of(spoolDir), spoolMaxBytes).spoolSegmentBytes(spoolSegmentBytes)
+            .fsync(DiskSpool.Fsync.valueOf(fsync.trim().toUpperCase(Locale.ROOT)),
+                Duration.ofMillis(fsyncIntervalMillis));
+      }
+      engine = b.start();
+      stats = engine.stats();
+    } catch (Exception e) {
+      addError("Cannot start appender " + getName() + ": " + e.getMessage(), e);
+      return;
+    }
+    if (metrics) {
+      metricsBinding = ShipperMetrics.bindIfPresent(engine, getName());
+    }
+    if (registerShutdownHook) {
+      shutdownHook = new Thread(this::stopEngine, "trailmark-" + getName() + "-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+    super.start();
+  }
+
+  @Override
+  protected void append(ILoggingEvent event) {
+    DeliveryEngine e = engine;
+    if (e == null || e.isSenderThread()) {
+      return; // the SDK logging from our own sender thread must not feed back into the queue
+    }
+    if (fastEncoder != null) {
+      JsonWriter w = fastEncoder.writer();
+      fastEncoder.write(event, w);
+      e.offer(event.getTimeStamp(), w.buffer(), 0, w.size());
+    } else {
+      byte[] bytes = encoder.encode(event);
+      int len = bytes.length;
+      while (len > 0 && (bytes[len - 1] == '\n' || bytes[len - 1] == '\r')) {
+        len--; // one event per API entry: the line end belongs to files, not to the API
+      }
+      e.offer(event.getTimeStamp(), bytes, 0, len);
+    }
+  }
+
+  /** Sends everything logged so far; true when acknowledged within {@code timeoutMillis}. */
+  public boolean flush(long timeoutMillis) {
+    DeliveryEngine e = engine;
+    return e == null || e.flush(Duration.ofMillis(timeoutMillis));
+  }
+
+  /** Delivery counters (live while started, final after stop), or null before the first start. */
+  public DeliveryStats getStats() {
+    return stats;
+  }
+
+  @Override
+  public void stop() {
+    if (!isStarted()) {
+      return;
+    }
+    super.stop();
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // the hook is running or will run; stopEngine is idempotent
+      }
+    }
+    stopEngine();
+  }
+
+  private synchronized void stopEngine() {
+    DeliveryEngine e = engine;
+    if (e == null) {
+      return;
+    }
+    boolean complete = e.close(Duration.ofMillis(shutdownTimeoutMillis));
+    if (complete) {
+      addInfo(getName() + " flushed: " + e.stats());
+    } else {
+      addWarn(getName() + " stopped before everything was sent: " + e.stats());
+    }
+    if (metricsBinding != null) {
+      try {
+        metricsBinding.close();
+      } catch (Exception ignored) {
+        // metrics are best effort
+      }
+    }
+    engine = null;
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** The encoder of each event (default {@link TrailmarkJsonEncoder}). */
+  public void setEncoder(Encoder<ILoggingEvent> encoder) {
+    this.encoder = encoder;
+  }
+
+  /** AWS region (default {@code AWS_REGION}, then us-east-1). */
+  public void setRegion(String region) {
+    this.region = region;
+  }
+
+  /** Endpoint override, such as the local collector {@code http://127.0.0.1:4318}. */
+  public void setEndpoint(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** Static access key id (default: the SDK's default credentials chain). */
+  public void setAccessKeyId(String accessKeyId) {
+    this.accessKeyId = accessKeyId;
+  }
+
+  /** Static secret key, with {@link #setAccessKeyId}. */
+  public void setSecretAccessKey(String secretAccessKey) {
+    this.secretAccessKey = secretAccessKey;
+  }
+
+  /** Bound of the memory buffer in bytes (default 16 MiB). */
+  public void setMaxBufferBytes(long maxBufferBytes) {
+    this.maxBufferBytes = maxBufferBytes;
+  }
+
+  /** {@code block}, {@code drop-oldest} (default) or {@code drop-newest}. */
+  public void setOverflowPolicy(String overflowPolicy) {
+    this.overflowPolicy = overflowPolicy;
+  }
+
+  /** Longest wait of a logging thread with overflowPolicy=block (default: no limit). */
+  public void setMaxBlockMillis(long maxBlockMillis) {
+    this.maxBlockMillis = maxBlockMillis;
+  }
+
+  /** Longest wait for a batch to fill (default 1000). */
+  public void setMaxBatchDelayMillis(long maxBatchDelayMillis) {
+    this.maxBatchDelayMillis = maxBatchDelayMillis;
+  }
+
+  /** First retry backoff (default 100). */
+  public void setRetryBaseMillis(long retryBaseMillis) {
+    this.retryBaseMillis = retryBaseMillis;
+  }
+
+  /** Largest retry backoff (default 10000). */
+  public void setRetryMaxMillis(long retryMaxMillis) {
+    this.retryMaxMillis = retryMaxMillis;
+  }
+
+  /** Timeout of one request (default 10000). */
+  public void setRequestTimeoutMillis(long requestTimeoutMillis) {
+    this.requestTimeoutMillis = requestTimeoutMillis;
+  }
+
+  /** How long stop() and the shutdown hook keep sending (default 10000). */
+  public void setShutdownTimeoutMillis(long shutdownTimeoutMillis) {
+    this.shutdownTimeoutMillis = shutdownTimeoutMillis;
+  }
+
+  /** Directory of the disk spool; unset (default) buffers in memory. */
+  public void setSpoolDir(String spoolDir) {
+    this.spoolDir = spoolDir;
+  }
+
+  /** Bound of the spool on disk (default 256 MiB). */
+  public void setSpoolMaxBytes(long spoolMaxBytes) {
+    this.spoolMaxBytes = spoolMaxBytes;
+  }
+
+  /** Size of one spool segment file (default 8 MiB). */
+  public void setSpoolSegmentBytes(long spoolSegmentBytes) {
+    this.spoolSegmentBytes = spoolSegmentBytes;
+  }
+
+  /** {@code always}, {@code interval} (default) or {@code never}. */
+  public void setFsync(String fsync) {
+    this.fsync = fsync;
+  }
+
+  /** Period of fsync=interval (default 1000). */
+  public void setFsyncIntervalMillis(long fsyncIntervalMillis) {
+    this.fsyncIntervalMillis = fsyncIntervalMillis;
+  }
+
+  /** Whether a JVM shutdown hook flushes the appender (default true). */
+  public void setRegisterShutdownHook(boolean registerShutdownHook) {
+    this.registerShutdownHook = registerShutdownHook;
+  }
+
+  /** Whether to register Micrometer meters when Micrometer is present (default true). */
+  public void setMetrics(boolean metrics) {
+    this.metrics = metrics;
+  }
+}

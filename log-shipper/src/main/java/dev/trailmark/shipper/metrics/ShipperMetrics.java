@@ -1,0 +1,29 @@
+package dev.trailmark.shipper.metrics;
+
+import dev.trailmark.shipper.delivery.DeliveryEngine;
+
+/** Registers a delivery engine's meters in Micrometer's global registry, when Micrometer is on the classpath. */
+public final class ShipperMetrics {
+  private static final boolean PRESENT = present();
+
+  private ShipperMetrics() {}
+
+  /** Returns a handle that removes the meters, or null when Micrometer is absent. */
+  public static AutoCloseable bindIfPresent(DeliveryEngine engine, String name) {
+    if (!PRESENT) {
+      return null;
+    }
+    // Loaded only here, so applications without Micrometer never touch its classes.
+    return MicrometerBinding.bind(io.micrometer.core.instrument.Metrics.globalRegistry, engine.stats(), name,
+        engine.destinationName());
+  }
+
+  private static boolean present() {
+    try {
+      Class.forName("io.micrometer.core.instrument.MeterRegistry", false, ShipperMetrics.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+}
