@@ -1,0 +1,245 @@
+package dev.trailmark.audit.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trailmark.audit.engine.Finding;
+import dev.trailmark.audit.engine.Json;
+import dev.trailmark.audit.engine.RuleEngine;
+import dev.trailmark.audit.remediation.ActionNames;
+import dev.trailmark.audit.remediation.Plans;
+import dev.trailmark.audit.rules.RuleFileException;
+import dev.trailmark.audit.rules.RuleLoader;
+import dev.trailmark.audit.rules.RuleSet;
+import dev.trailmark.audit.rules.Severity;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The offline audit tool ({@code ./trailmark audit ...}): {@code scan} applies the rules to
+ * CloudTrail log files; {@code verify-digests} checks CloudTrail digest files. Nothing here calls
+ * AWS: remediations are shown as what they would do (dry-run).
+ *
+ * <p>Exit codes: 0 fine; 1 usage or unreadable input; 2 a finding at or above {@code --fail-on}, or
+ * a digest that does not verify.
+ */
+public final class AuditCli {
+  static final int OK = 0;
+  static final int ERROR = 1;
+  static final int FAILED = 2;
+
+  private static final String USAGE = String.join("\n",
+      "usage: trailmark audit scan [--rules DIR] [--format table|json] [--fail-on SEVERITY] PATH...",
+      "       trailmark audit verify-digests --public-key FILE [--public-key FILE...] PATH",
+      "  scan            apply the audit rules to CloudTrail log files ({\"Records\":[...]}, .json or",
+      "                  .json.gz) or folders laid out as CloudTrail writes to S3",
+      "  --rules DIR     rule files to use instead of the built-in rules",
+      "  --format        table (default) or json",
+      "  --fail-on SEV   exit 2 when a finding of severity SEV or worse exists",
+      "                  (info, low, medium, high, critical)",
+      "  verify-digests  check every digest file under PATH (the bucket root or any folder in it):",
+      "                  log file hashes, the previous-digest chain and SHA256withRSA signatures",
+      "  --public-key    a PEM public key, or the JSON of `aws cloudtrail list-public-keys`");
+
+  private AuditCli() {}
+
+  /** Runs the tool and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the tool, printing to {@code out} and {@code err}; returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      (args.length == 0 ? err : out).println(USAGE);
+      return args.length == 0 ? ERROR : OK;
+    }
+    try {
+      switch (args[0]) {
+        case "scan":
+          return scan(List.of(args).subList(1, args.length), out, err);
+        case "verify-digests":
+          return DigestVerifier.run(List.of(args).subList(1, args.length), out, err);
+        default:
+          err.println("unknown command '" + args[0] + "'\n" + USAGE);
+          return ERROR;
+      }
+    } catch (UsageException e) {
+      err.println(e.getMessage() + "\n" + USAGE);
+      return ERROR;
+    } catch (RuleFileException e) {
+      err.println("bad rule file: " + e.getMessage());
+      return ERROR;
+    }
+  }
+
+  private static int scan(List<String> args, PrintStream out, PrintStream err) {
+    Path rulesDir = null;
+    String format = "table";
+    Severity failOn = null;
+    List<Path> paths = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      switch (a) {
+        case "--rules":
+          rulesDir = Path.of(value(args, ++i, a));
+          break;
+        case "--format":
+          format = value(args, ++i, a);
+          if (!format.equals("table") && !format.equals("json")) {
+            throw new UsageException("--format must be table or json, not '" + format + "'");
+          }
+          break;
+        case "--fail-on":
+          String sev = value(args, ++i, a);
+          failOn = Severity.parse(sev);
+          if (failOn == null) {
+            throw new UsageException("--fail-on: '" + sev + "' is not a severity");
+          }
+          break;
+        default:
+          if (a.startsWith("--")) {
+            throw new UsageException("unknown option " + a);
+          }
+          paths.add(Path.of(a));
+      }
+    }
+    if (paths.isEmpty()) {
+      throw new UsageException("scan needs at least one PATH");
+    }
+    RuleSet rules;
+    try {
+      RuleLoader loader = new RuleLoader(ActionNames.ALL);
+      rules = rulesDir == null ? loader.loadBuiltIn() : loader.loadDirectory(rulesDir);
+    } catch (IOException e) {
+      err.println("cannot read rules: " + e.getMessage());
+      return ERROR;
+    }
+    List<Path> files;
+    try {
+      files = CloudTrailFiles.expand(paths);
+    } catch (IOException e) {
+      err.println(e.getMessage());
+      return ERROR;
+    }
+    Scan scan = Scan.run(new RuleEngine(rules), files);
+    for (String problem : scan.errors()) {
+      err.println("skipped " + problem);
+    }
+    if (format.equals("json")) {
+      printJson(scan, out);
+    } else {
+      printTable(scan, out);
+    }
+    if (!scan.errors().isEmpty() && scan.filesRead() == 0) {
+      return ERROR;
+    }
+    if (failOn != null) {
+      for (Finding f : scan.findings()) {
+        if (f.severity().atLeast(failOn)) {
+          return FAILED;
+        }
+      }
+    }
+    return OK;
+  }
+
+  private static void printTable(Scan scan, PrintStream out) {
+    String[] header = {"SEVERITY", "RULE", "RESOURCE", "ACCOUNT/REGION", "EVENT", "TIME", "ACTOR"};
+    List<String[]> rows = new ArrayList<>();
+    for (Finding f : scan.findings()) {
+      rows.add(new String[] {f.severity().name(), f.ruleId(), f.resourceId(),
+          f.accountId() + "/" + f.region(), f.eventName(), nz(f.eventTime()), nz(f.actor())});
+    }
+    int[] widths = new int[header.length];
+    for (int i = 0; i < header.length; i++) {
+      widths[i] = header[i].length();
+      for (String[] row : rows) {
+        widths[i] = Math.min(70, Math.max(widths[i], row[i].length()));
+      }
+    }
+    if (!rows.isEmpty()) {
+      out.println(line(header, widths));
+      for (String[] row : rows) {
+        out.println(line(row, widths));
+      }
+      out.println();
+      out.println("Remediation (dry-run: nothing was changed):");
+      for (Finding f : scan.findings()) {
+        out.println("  " + f.ruleId() + " " + f.resourceId() + ": would " + Plans.describe(f));
+      }
+      out.println();
+    }
+    Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
+    scan.findings().forEach(f -> counts.merge(f.severity(), 1, Integer::sum));
+    StringBuilder summary = new StringBuilder();
+    summary.append(scan.events()).append(" events in ").append(scan.filesRead()).append(" files, ")
+        .append(scan.findings().size()).append(scan.findings().size() == 1 ? " finding" : " findings");
+    if (!counts.isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      for (Severity s : Severity.values()) {
+        if (counts.containsKey(s)) {
+          parts.add(s.name().toLowerCase(Locale.ROOT) + ": " + counts.get(s));
+        }
+      }
+      summary.append(" (").append(String.join(", ", parts)).append(")");
+    }
+    if (!scan.errors().isEmpty()) {
+      summary.append(", ").append(scan.errors().size()).append(" files skipped");
+    }
+    out.println(summary);
+  }
+
+  private static void printJson(Scan scan, PrintStream out) {
+    ObjectNode root = Json.object();
+    root.put("files", scan.filesRead());
+    root.put("events", scan.events());
+    ArrayNode findings = root.putArray("findings");
+    for (Finding f : scan.findings()) {
+      ObjectNode node = Json.MAPPER.valueToTree(f);
+      node.put("dryRun", true);
+      node.put("remediation", Plans.describe(f));
+      findings.add(node);
+    }
+    ArrayNode errors = root.putArray("errors");
+    scan.errors().forEach(errors::add);
+    out.println(Json.write(root));
+  }
+
+  private static String line(String[] cells, int[] widths) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < cells.length; i++) {
+      String c = cells[i].length() > widths[i] ? cells[i].substring(0, widths[i] - 1) + "~" : cells[i];
+      b.append(c);
+      if (i < cells.length - 1) {
+        b.append(" ".repeat(widths[i] - c.length() + 2));
+      }
+    }
+    return b.toString();
+  }
+
+  private static String nz(String s) {
+    return s == null ? "-" : s;
+  }
+
+  static String value(List<String> args, int i, String option) {
+    if (i >= args.size()) {
+      throw new UsageException(option + " needs a value");
+    }
+    return args.get(i);
+  }
+
+  /** A command line the tool cannot act on. */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

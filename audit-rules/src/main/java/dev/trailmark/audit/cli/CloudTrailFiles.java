@@ -1,0 +1,107 @@
+package dev.trailmark.audit.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trailmark.audit.engine.Json;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Finds and streams CloudTrail log files: {@code {"Records":[...]}} documents, gzipped or not, given
+ * as files or as folders laid out as CloudTrail writes to S3 ({@code AWSLogs/<account>/CloudTrail/
+ * <region>/yyyy/mm/dd/*.json.gz}). Digest and Insight folders are not log files and are skipped.
+ */
+final class CloudTrailFiles {
+  private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
+
+  private CloudTrailFiles() {}
+
+  /** Every log file named by or under the given paths, sorted within each folder. */
+  static List<Path> expand(List<Path> paths) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (Path path : paths) {
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> walk = Files.walk(path)) {
+          walk.filter(Files::isRegularFile)
+              .filter(p -> isLogFileName(p.getFileName().toString()))
+              .filter(p -> !p.toString().contains("CloudTrail-Digest")
+                  && !p.toString().contains("CloudTrail-Insight"))
+              .sorted()
+              .forEach(out::add);
+        }
+      } else if (Files.isRegularFile(path)) {
+        out.add(path);
+      } else {
+        throw new IOException("no such file or folder: " + path);
+      }
+    }
+    return out;
+  }
+
+  static boolean isLogFileName(String name) {
+    return name.endsWith(".json.gz") || name.endsWith(".json");
+  }
+
+  /** Opens a file, transparently gunzipping by magic number (CloudTrail names are not always honest). */
+  static InputStream open(Path file) throws IOException {
+    InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+    in.mark(2);
+    int b1 = in.read();
+    int b2 = in.read();
+    in.reset();
+    if (b1 == 0x1f && b2 == 0x8b) {
+      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+    }
+    return in;
+  }
+
+  /**
+   * Streams the records of one log file to {@code sink}, one tree per record, never holding the
+   * whole file. Returns the number of records; throws IOException naming the problem when the file
+   * is not a CloudTrail log file or is truncated.
+   */
+  static long forEachRecord(Path file, Consumer<JsonNode> sink) throws IOException {
+    long count = 0;
+    try (InputStream in = open(file); JsonParser parser = FACTORY.createParser(in)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("not a CloudTrail log file (expected {\"Records\":[...]})");
+      }
+      boolean sawRecords = false;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("Records".equals(field) && value == JsonToken.START_ARRAY) {
+          sawRecords = true;
+          while (parser.nextToken() == JsonToken.START_OBJECT) {
+            JsonNode record = parser.readValueAsTree();
+            sink.accept(record);
+            count++;
+          }
+          if (parser.currentToken() != JsonToken.END_ARRAY) {
+            throw new IOException("Records holds a non-object at record " + count);
+          }
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (!sawRecords) {
+        throw new IOException("not a CloudTrail log file (no Records array)");
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("malformed JSON after " + count + " records: " + e.getOriginalMessage(), e);
+    } catch (java.io.EOFException | java.util.zip.ZipException e) {
+      throw new IOException("truncated or corrupt file after " + count + " records: " + e.getMessage(), e);
+    }
+    return count;
+  }
+}
