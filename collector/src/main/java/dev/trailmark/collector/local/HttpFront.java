@@ -25,6 +25,7 @@ final class HttpFront implements HttpHandler {
 
   private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
   static final String AMZ_JSON_11 = "application/x-amz-json-1.1";
+  private static final long DISCARD_LIMIT = 64L * 1024 * 1024;
 
   private final int maxRequestBytes;
   private final SigV4Verifier verifier;
@@ -92,26 +93,42 @@ final class HttpFront implements HttpHandler {
 
   private byte[] readBody(HttpExchange exchange) throws IOException, AwsException {
     String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    long declared = -1;
     if (length != null) {
       try {
-        if (Long.parseLong(length.trim()) > maxRequestBytes) {
-          throw tooLarge();
-        }
+        declared = Long.parseLong(length.trim());
       } catch (NumberFormatException e) {
         throw AwsException.serialization("Malformed Content-Length");
       }
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(length == null ? 8192 : Integer.parseInt(length.trim()));
-    byte[] buffer = new byte[16384];
     InputStream in = exchange.getRequestBody();
+    byte[] buffer = new byte[16384];
+    if (declared > maxRequestBytes) {
+      discard(in, buffer);
+      throw tooLarge();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(declared < 0 ? 8192 : (int) declared);
     int n;
     while ((n = in.read(buffer)) >= 0) {
       out.write(buffer, 0, n);
       if (out.size() > maxRequestBytes) {
+        discard(in, buffer);
         throw tooLarge();
       }
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Reads and drops the rest of an oversized body (up to a bound) so the client receives the 413 instead of a
+   * reset connection; memory stays at one buffer.
+   */
+  private static void discard(InputStream in, byte[] buffer) throws IOException {
+    long dropped = 0;
+    int n;
+    while (dropped < DISCARD_LIMIT && (n = in.read(buffer)) >= 0) {
+      dropped += n;
+    }
   }
 
   private AwsException tooLarge() {
