@@ -1,0 +1,91 @@
+package dev.trailmark.agent.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trailmark.agent.trace.Span;
+import dev.trailmark.agent.trace.TestSpans;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class XraySegmentEncoderTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final XraySegmentEncoder encoder = new XraySegmentEncoder("orders", Map.of("env", "test"), "0.1.0");
+
+  static JsonNode parseDatagram(byte[] datagram) throws Exception {
+    String text = new String(datagram, StandardCharsets.UTF_8);
+    int newline = text.indexOf('\n');
+    assertThat(JSON.readTree(text.substring(0, newline)))
+        .isEqualTo(JSON.readTree("{\"format\":\"json\",\"version\":1}"));
+    return JSON.readTree(text.substring(newline + 1));
+  }
+
+  @Test
+  void serverSpanIsASegmentNamedAfterTheService() throws Exception {
+    Span server = TestSpans.server("http://h:8080/orders/7", 200, "/orders/{id}");
+
+    JsonNode doc = parseDatagram(encoder.datagram(server));
+
+    assertThat(doc.get("name").asText()).isEqualTo("orders");
+    assertThat(doc.get("id").asText()).isEqualTo(server.context().spanId());
+    assertThat(doc.get("trace_id").asText()).isEqualTo(server.context().xrayTraceId());
+    assertThat(doc.has("parent_id")).isFalse();
+    assertThat(doc.has("type")).isFalse();
+    assertThat(doc.get("end_time").asDouble()).isGreaterThanOrEqualTo(doc.get("start_time").asDouble());
+    assertThat(doc.at("/http/request/method").asText()).isEqualTo("GET");
+    assertThat(doc.at("/http/response/status").asInt()).isEqualTo(200);
+    assertThat(doc.at("/annotations/http_route").asText()).isEqualTo("/orders/{id}");
+    assertThat(doc.at("/metadata/resource/env").asText()).isEqualTo("test");
+    assertThat(doc.has("fault")).isFalse();
+  }
+
+  @Test
+  void clientSpanIsAnIndependentSubsegmentUnderItsParent() throws Exception {
+    Span server = TestSpans.server("http://h/", 200, null);
+    Span client = TestSpans.clientUnder(server, "http://payments:9000/pay?x=1", 503, null);
+
+    JsonNode doc = parseDatagram(encoder.datagram(client));
+
+    assertThat(doc.get("type").asText()).isEqualTo("subsegment");
+    assertThat(doc.get("name").asText()).isEqualTo("payments:9000");
+    assertThat(doc.get("namespace").asText()).isEqualTo("remote");
+    assertThat(doc.get("parent_id").asText()).isEqualTo(server.context().spanId());
+    assertThat(doc.get("trace_id").asText()).isEqualTo(server.context().xrayTraceId());
+    assertThat(doc.get("fault").asBoolean()).isTrue();
+  }
+
+  @Test
+  void errorsAreRecordedAsCauses() throws Exception {
+    Span server = TestSpans.server("http://h/", 200, null);
+    Span client = TestSpans.clientUnder(server, "http://down/", 0, new java.net.ConnectException("refused \"x\"\n"));
+
+    JsonNode doc = parseDatagram(encoder.datagram(client));
+
+    assertThat(doc.get("fault").asBoolean()).isTrue();
+    assertThat(doc.at("/cause/exceptions/0/type").asText()).isEqualTo("java.net.ConnectException");
+    assertThat(doc.at("/cause/exceptions/0/message").asText()).isEqualTo("refused \"x\"\n");
+  }
+
+  @Test
+  void hugeValuesNeverPushADocumentPastOneDatagram() throws Exception {
+    Map<String, String> resource = new LinkedHashMap<>();
+    for (int i = 0; i < 200; i++) {
+      resource.put("attribute." + i, "v".repeat(1000));
+    }
+    XraySegmentEncoder big = new XraySegmentEncoder("svc".repeat(100), resource, "0.1.0");
+    Span server = TestSpans.server("http://h/" + "p".repeat(100_000), 200, "/" + "r".repeat(100_000));
+
+    byte[] datagram = big.datagram(server);
+    JsonNode doc = parseDatagram(datagram);
+
+    assertThat(datagram.length).isLessThanOrEqualTo(XraySegmentEncoder.MAX_DATAGRAM);
+    assertThat(doc.get("name").asText()).hasSize(200);
+    assertThat(doc.at("/http/request/url").asText()).hasSize(JsonWriter.MAX_STRING).endsWith("...");
+    assertThat(doc.has("metadata")).as("metadata is what gives way").isFalse();
+    assertThat(doc.get("id").asText()).isEqualTo(server.context().spanId());
+  }
+}

@@ -1,0 +1,64 @@
+package dev.trailmark.agent.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trailmark.agent.trace.Span;
+import dev.trailmark.agent.trace.TestSpans;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class XrayUdpExporterTest {
+
+  private final XraySegmentEncoder encoder = new XraySegmentEncoder("svc", Map.of(), "0.1.0");
+
+  @Test
+  void sampledSpansArriveAsDaemonDatagrams() throws Exception {
+    try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      daemon.setSoTimeout(10_000);
+      XrayUdpExporter exporter = new XrayUdpExporter(
+          encoder, new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()), 1 << 20);
+      Span unsampled = TestSpans.unsampled();
+      Span sampled = TestSpans.server("http://h/", 200, null);
+
+      exporter.accept(unsampled);
+      exporter.accept(sampled);
+
+      DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
+      daemon.receive(packet);
+      byte[] data = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
+      JsonNode doc = XraySegmentEncoderTest.parseDatagram(data);
+      assertThat(doc.get("id").asText()).isEqualTo(sampled.context().spanId());
+    }
+  }
+
+  @Test
+  void fullQueueDropsNewSpansAndCountsThem() {
+    Span span = TestSpans.server("http://h/", 200, null);
+    int one = encoder.datagram(span).length;
+    // A sender that cannot keep up, modelled by the queue alone: offers beyond the bound are refused and counted.
+    BoundedQueue queue = new BoundedQueue(3L * one);
+
+    for (int i = 0; i < 5; i++) {
+      queue.offer(encoder.datagram(span));
+    }
+
+    assertThat(queue.size()).isEqualTo(3);
+    assertThat(queue.bytes()).isEqualTo(3L * one);
+    assertThat(queue.dropped()).isEqualTo(2);
+  }
+
+  @Test
+  void queueBoundCountsBytesNotSpans() {
+    BoundedQueue queue = new BoundedQueue(100);
+
+    assertThat(queue.offer(new byte[60])).isTrue();
+    assertThat(queue.offer(new byte[60])).isFalse();
+    assertThat(queue.offer(new byte[40])).isTrue();
+    assertThat(queue.dropped()).isEqualTo(1);
+  }
+}

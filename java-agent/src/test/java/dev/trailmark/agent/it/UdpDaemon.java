@@ -1,0 +1,83 @@
+package dev.trailmark.agent.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Stands in for the X-Ray daemon: receives datagrams on an ephemeral loopback port and parses them. */
+final class UdpDaemon implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final DatagramSocket socket;
+  private final List<JsonNode> documents = new ArrayList<>();
+  private final List<String> errors = new ArrayList<>();
+  private final Thread receiver;
+
+  UdpDaemon() throws SocketException {
+    socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    receiver = new Thread(this::receive, "udp-daemon");
+    receiver.setDaemon(true);
+    receiver.start();
+  }
+
+  String address() {
+    return "127.0.0.1:" + socket.getLocalPort();
+  }
+
+  private void receive() {
+    byte[] buffer = new byte[65536];
+    while (!socket.isClosed()) {
+      DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+      try {
+        socket.receive(packet);
+        String text = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        int newline = text.indexOf('\n');
+        JsonNode header = JSON.readTree(text.substring(0, newline));
+        JsonNode doc = JSON.readTree(text.substring(newline + 1));
+        synchronized (this) {
+          if (!"json".equals(header.path("format").asText()) || header.path("version").asInt() != 1) {
+            errors.add("bad header: " + text);
+          }
+          documents.add(doc);
+        }
+      } catch (IOException | RuntimeException e) {
+        if (!socket.isClosed()) {
+          synchronized (this) {
+            errors.add(e.toString());
+          }
+        }
+      }
+    }
+  }
+
+  synchronized List<JsonNode> documents() {
+    return new ArrayList<>(documents);
+  }
+
+  synchronized List<String> errors() {
+    return new ArrayList<>(errors);
+  }
+
+  synchronized List<JsonNode> documentsOfTrace(String xrayTraceId) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode doc : documents) {
+      if (xrayTraceId.equals(doc.path("trace_id").asText())) {
+        out.add(doc);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}

@@ -1,0 +1,37 @@
+package dev.trailmark.agent.trace;
+
+import java.util.List;
+
+/** Builds ended spans for exporter tests (Span's setters are package-private on purpose). */
+public final class TestSpans {
+
+  private TestSpans() {}
+
+  public static Span server(String url, int status, String route) {
+    Tracer tracer = new Tracer(Sampler.of("always_on", null), null, List.of());
+    Span span = tracer.startServer(new Object(), null, "GET", url, route);
+    span.result(status, null);
+    tracer.end(span);
+    return span;
+  }
+
+  public static Span clientUnder(Span parent, String url, int status, Throwable error) {
+    Tracer tracer = new Tracer(Sampler.of("always_on", null), null, List.of());
+    Span previous = Tracer.makeCurrent(parent);
+    try {
+      Span span = tracer.startClient(null, "POST", url);
+      span.result(status, error);
+      tracer.end(span);
+      return span;
+    } finally {
+      Tracer.restore(previous);
+    }
+  }
+
+  public static Span unsampled() {
+    Tracer tracer = new Tracer(Sampler.of("always_off", null), null, List.of());
+    Span span = tracer.startServer(new Object(), null, "GET", "http://x/", null);
+    tracer.end(span);
+    return span;
+  }
+}
