@@ -1,0 +1,142 @@
+package dev.trailmark.shipper.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class DeliveryEngineTest {
+  private final List<String> warnings = new CopyOnWriteArrayList<>();
+
+  private DeliveryEngine engine(Destination d, OverflowPolicy p, long bufferBytes, Duration maxBlock) {
+    return DeliveryEngine.builder(d).maxBufferBytes(bufferBytes).overflowPolicy(p).maxBlock(maxBlock)
+        .maxBatchDelay(Duration.ofMillis(20)).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50))
+        .listener((m, e) -> warnings.add(m)).start();
+  }
+
+  private static boolean offer(DeliveryEngine e, String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    return e.offer(System.currentTimeMillis(), b, 0, b.length);
+  }
+
+  /** 100-byte events: each costs 148 bytes of buffer with the per-event overhead. */
+  private static String event(int i) {
+    String n = String.format("%06d", i);
+    return n + "x".repeat(94);
+  }
+
+  @Test
+  void dropNewestKeepsTheOldestAndCountsAndReportsEveryDrop() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(true);
+    DeliveryEngine e = engine(d, OverflowPolicy.DROP_NEWEST, 148 * 50, Duration.ZERO);
+    assertThat(offer(e, event(0))).isTrue();
+    assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue(); // event 0 is in flight, held
+    int accepted = 1;
+    for (int i = 1; i < 200; i++) {
+      accepted += offer(e, event(i)) ? 1 : 0;
+    }
+    assertThat(accepted).isEqualTo(50);
+    assertThat(e.stats().droppedOverflow()).isEqualTo(150);
+    d.release.countDown();
+    assertThat(e.close(Duration.ofSeconds(10))).isTrue();
+    assertThat(d.delivered).hasSize(50).startsWith(event(0), event(1)).endsWith(event(49));
+    assertThat(warnings).anyMatch(w -> w.contains("150 events dropped") && w.contains("drop-newest"));
+  }
+
+  @Test
+  void dropOldestKeepsTheNewest() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(true);
+    DeliveryEngine e = engine(d, OverflowPolicy.DROP_OLDEST, 148 * 50, Duration.ZERO);
+    offer(e, event(0));
+    assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue();
+    for (int i = 1; i < 200; i++) {
+      assertThat(offer(e, event(i))).isTrue();
+    }
+    assertThat(e.stats().droppedOverflow()).isEqualTo(150);
+    d.release.countDown();
+    assertThat(e.close(Duration.ofSeconds(10))).isTrue();
+    // the in-flight event 0, then the newest 49
+    assertThat(d.delivered).hasSize(50).startsWith(event(0), event(151)).endsWith(event(199));
+    assertThat(e.stats().sent() + e.stats().droppedOverflow()).isEqualTo(200);
+  }
+
+  @Test
+  void blockMakesTheLoggingThreadWaitForSpaceAndLosesNothing() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(true);
+    DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, 148 * 10, Duration.ofDays(1));
+    offer(e, event(0));
+    assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Void> app = CompletableFuture.runAsync(() -> {
+      for (int i = 1; i < 100; i++) {
+        offer(e, event(i));
+      }
+    });
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !app.isDone());
+    d.release.countDown();
+    app.get(10, TimeUnit.SECONDS);
+    assertThat(e.close(Duration.ofSeconds(10))).isTrue();
+    assertThat(d.delivered).hasSize(100);
+    assertThat(e.stats().dropped()).isZero();
+  }
+
+  @Test
+  void blockGivesUpAfterMaxBlockAndCountsTheDrop() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(true);
+    DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, 148 * 2, Duration.ofMillis(100));
+    offer(e, event(0));
+    assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue();
+    offer(e, event(1));
+    long t0 = System.nanoTime();
+    assertThat(offer(e, event(2))).isFalse();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(90);
+    assertThat(e.stats().droppedOverflow()).isEqualTo(1);
+    d.release.countDown();
+    assertThat(e.close(Duration.ofSeconds(10))).isTrue();
+  }
+
+  @Test
+  void shutdownWithAFullQueueFlushesEverythingWithinTheDeadline() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(false);
+    d.delayMillis = 2; // every request takes a moment, like a real endpoint
+    DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, 8L * 1024 * 1024, Duration.ofDays(1));
+    for (int i = 0; i < 20_000; i++) {
+      offer(e, event(i));
+    }
+    long t0 = System.nanoTime();
+    assertThat(e.close(Duration.ofSeconds(20))).isTrue();
+    assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(20));
+    assertThat(d.delivered).hasSize(20_000);
+    assertThat(e.stats().dropped()).isZero();
+  }
+
+  @Test
+  void whenTheDeadlinePassesTheUnsentEventsAreCountedAsLostAndReported() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(false);
+    d.failing = true;
+    DeliveryEngine e = engine(d, OverflowPolicy.DROP_NEWEST, 1024 * 1024, Duration.ZERO);
+    for (int i = 0; i < 300; i++) {
+      offer(e, event(i));
+    }
+    long t0 = System.nanoTime();
+    assertThat(e.close(Duration.ofMillis(500))).isFalse();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
+    assertThat(e.stats().droppedShutdown()).isEqualTo(300);
+    assertThat(warnings).anyMatch(w -> w.contains("300 events lost"));
+  }
+
+  @Test
+  void flushWaitsUntilTheDestinationAcknowledged() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(false);
+    DeliveryEngine e = DeliveryEngine.builder(d).maxBatchDelay(Duration.ofHours(1)).start();
+    offer(e, "a");
+    assertThat(e.flush(Duration.ofSeconds(5))).isTrue();
+    assertThat(d.delivered).containsExactly("a");
+    e.close(Duration.ofSeconds(1));
+  }
+}
