@@ -30,13 +30,16 @@ final class HttpFront implements HttpHandler {
   private final int maxRequestBytes;
   private final SigV4Verifier verifier;
   private final CloudWatchLogsApi logs;
+  private final FirehoseApi firehose;
   private final Stats stats;
   private final OpenSearchSink sink;
 
-  HttpFront(int maxRequestBytes, SigV4Verifier verifier, CloudWatchLogsApi logs, Stats stats, OpenSearchSink sink) {
+  HttpFront(int maxRequestBytes, SigV4Verifier verifier, CloudWatchLogsApi logs, FirehoseApi firehose, Stats stats,
+      OpenSearchSink sink) {
     this.maxRequestBytes = maxRequestBytes;
     this.verifier = verifier;
     this.logs = logs;
+    this.firehose = firehose;
     this.stats = stats;
     this.sink = sink;
   }
@@ -70,6 +73,8 @@ final class HttpFront implements HttpHandler {
         ObjectNode response;
         if (target.startsWith(CloudWatchLogsApi.TARGET_PREFIX)) {
           response = logs.handle(target.substring(CloudWatchLogsApi.TARGET_PREFIX.length()), request);
+        } else if (target.startsWith(FirehoseApi.TARGET_PREFIX)) {
+          response = firehose.handle(target.substring(FirehoseApi.TARGET_PREFIX.length()), request);
         } else {
           throw new AwsException(400, "UnknownOperationException", "Unknown operation " + target);
         }

@@ -55,6 +55,7 @@ public final class LocalCollector implements AutoCloseable {
 
   /** Opens the write-ahead log (replaying what it holds), binds the ports and starts serving. */
   public LocalCollector start() throws IOException {
+    DeliveryStreams deliveryStreams = DeliveryStreams.load(config.configFile);
     Path stateDir = Files.createDirectories(config.stateDir);
     stats = new Stats();
     sink = OpenSearchSink.builder()
@@ -77,7 +78,8 @@ public final class LocalCollector implements AutoCloseable {
           return t;
         });
     server = HttpServer.create(new InetSocketAddress(config.bindAddress, config.httpPort), 256);
-    server.createContext("/", new HttpFront(config.maxRequestBytes, verifier, logs, stats, sink));
+    FirehoseApi firehose = new FirehoseApi(deliveryStreams, sink, stats, config.region);
+    server.createContext("/", new HttpFront(config.maxRequestBytes, verifier, logs, firehose, stats, sink));
     server.setExecutor(executor);
     server.start();
     return this;

@@ -38,6 +38,25 @@ public final class IndexNames {
     return prefix + "logs-" + dataset(logGroupName) + "-" + day(epochMillis);
   }
 
+  /**
+   * Firehose-style index rotation: {@code NoRotation}, {@code OneHour} ({@code -yyyy.MM.dd.HH}), {@code OneDay}
+   * ({@code -yyyy.MM.dd}), {@code OneWeek} ({@code -yyyy.'w'ww}, ISO weeks) or {@code OneMonth} ({@code -yyyy.MM}).
+   * Dots instead of Firehose's dashes keep the day suffix identical to every other Trailmark index.
+   */
+  public static String rotated(String prefix, String index, String rotation, long epochMillis) {
+    java.time.ZonedDateTime t = Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC);
+    switch (rotation) {
+      case "NoRotation": return prefix + index;
+      case "OneHour": return prefix + index + "-" + day(epochMillis) + String.format(Locale.ROOT, ".%02d", t.getHour());
+      case "OneDay": return prefix + index + "-" + day(epochMillis);
+      case "OneWeek": return prefix + index + String.format(Locale.ROOT, "-%d.w%02d",
+          t.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR), t.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+      case "OneMonth": return prefix + index + String.format(Locale.ROOT, "-%d.%02d", t.getYear(), t.getMonthValue());
+      default: throw new IllegalArgumentException("unknown index rotation " + rotation
+          + " (NoRotation, OneHour, OneDay, OneWeek, OneMonth)");
+    }
+  }
+
   /** The UTC day of an instant as {@code yyyy.MM.dd}. */
   public static String day(long epochMillis) {
     return DAY.format(Instant.ofEpochMilli(epochMillis));

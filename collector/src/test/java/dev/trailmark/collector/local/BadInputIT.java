@@ -93,6 +93,16 @@ class BadInputIT {
   }
 
   @Test
+  void badBase64InFirehoseRecords() throws Exception {
+    assertAwsError(send("Firehose_20150804.PutRecord",
+        "{\"DeliveryStreamName\":\"trailmark-access-logs\",\"Record\":{\"Data\":\"%%%\"}}"), 400,
+        "SerializationException", "base64");
+    assertAwsError(send("Firehose_20150804.PutRecordBatch",
+        "{\"DeliveryStreamName\":\"trailmark-access-logs\",\"Records\":[{\"Data\":\"e30=\"},{\"Data\":7}]}"),
+        400, "InvalidArgumentException", "records.2.member.data");
+  }
+
+  @Test
   void unknownOrMissingTarget() throws Exception {
     assertAwsError(send("Logs_20140328.DoSomethingElse", "{}"), 400, "UnknownOperationException",
         "DoSomethingElse");
