@@ -1,17 +1,20 @@
 package dev.trailmark.agent;
 
 import dev.trailmark.agent.bootstrap.Hooks;
+import dev.trailmark.agent.probe.LogbackProbe;
+import dev.trailmark.agent.probe.Probe;
 import dev.trailmark.agent.trace.Propagation;
 import dev.trailmark.agent.trace.Span;
 import dev.trailmark.agent.trace.SpanContext;
 import dev.trailmark.agent.trace.Tracer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** The agent's side of the bridge: turns calls from instrumented code into spans, headers and log fields. */
-final class HooksImpl extends Hooks {
+public final class HooksImpl extends Hooks {
 
   /** Set on threads whose work must not be traced (the exporters' own HTTP calls). */
   static final ThreadLocal<Boolean> SUPPRESSED = new ThreadLocal<>();
@@ -19,13 +22,35 @@ final class HooksImpl extends Hooks {
   private final Tracer tracer;
   private final Propagation propagation;
 
-  HooksImpl(Tracer tracer, Propagation propagation) {
+  private final Probe[] probes;
+
+  HooksImpl(Tracer tracer, Propagation propagation, List<Probe> probes) {
     this.tracer = tracer;
     this.propagation = propagation;
+    this.probes = probes.toArray(new Probe[0]);
+  }
+
+  /** The hook number woven into the rules of {@code probes.get(i)} is {@code i}. */
+  @Override
+  public Object enter(int hook, Object self, Object[] args) {
+    return probes[hook].enter(this, self, args);
+  }
+
+  @Override
+  public void exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
+    probes[hook].exit(this, scope, self, result, thrown);
+  }
+
+  @Override
+  public void logEvent(Object event) {
+    Span current = Tracer.current();
+    if (current != null) {
+      LogbackProbe.addTraceFields(event, current.logFields());
+    }
   }
 
   /** What a start hook returns: the span and the span that was current before it. */
-  static final class Scope {
+  public static final class Scope {
     final Span span;
     final Span previous;
 
@@ -33,9 +58,13 @@ final class HooksImpl extends Hooks {
       this.span = span;
       this.previous = previous;
     }
+
+    /** The request object the span was started for. */
+    public Object carrier() {
+      return span.carrier();
+    }
   }
 
-  @Override
   public Object serverStart(
       Object carrier, String method, String url, String route, String xray, String traceparent, String tracestate) {
     if (SUPPRESSED.get() != null) {
@@ -46,7 +75,6 @@ final class HooksImpl extends Hooks {
     return span == null ? null : new Scope(span, Tracer.makeCurrent(span));
   }
 
-  @Override
   public void serverRoute(String route) {
     Span current = Tracer.current();
     while (current != null && current.kind() != Span.Kind.SERVER) {
@@ -57,7 +85,6 @@ final class HooksImpl extends Hooks {
     }
   }
 
-  @Override
   public void serverEnd(Object scope, int status, Throwable error) {
     if (scope instanceof Scope) {
       Scope s = (Scope) scope;
@@ -67,7 +94,6 @@ final class HooksImpl extends Hooks {
     }
   }
 
-  @Override
   public Object clientStart(Object carrier, String kind, String method, String url) {
     if (SUPPRESSED.get() != null) {
       return null;
@@ -80,12 +106,10 @@ final class HooksImpl extends Hooks {
     return span == null ? null : new Scope(span, Tracer.makeCurrent(span));
   }
 
-  @Override
   public String[] clientHeaders(Object scope) {
     return scope instanceof Scope ? propagation.inject(((Scope) scope).span.context()) : null;
   }
 
-  @Override
   public Object withTraceHeaders(Object scope, Object request) {
     String[] headers = clientHeaders(scope);
     if (headers == null || !(request instanceof HttpRequest)) {
@@ -98,7 +122,6 @@ final class HooksImpl extends Hooks {
     return builder.build();
   }
 
-  @Override
   public void clientEnd(Object scope, int status, Throwable error) {
     if (scope instanceof Scope) {
       Scope s = (Scope) scope;
@@ -108,7 +131,6 @@ final class HooksImpl extends Hooks {
     }
   }
 
-  @Override
   public void clientEndWhenDone(Object scope, Object future) {
     if (!(scope instanceof Scope)) {
       return;
@@ -127,24 +149,20 @@ final class HooksImpl extends Hooks {
         });
   }
 
-  @Override
   public void clientAws(Object scope, String service, String operation, String region, String resource) {
     if (scope instanceof Scope) {
       Tracer.aws(((Scope) scope).span, service, operation, region, resource);
     }
   }
 
-  @Override
   public Object currentContext() {
     return Tracer.current();
   }
 
-  @Override
   public Object attach(Object context) {
     return context instanceof Span ? new Scope(null, Tracer.makeCurrent((Span) context)) : null;
   }
 
-  @Override
   public void detach(Object token) {
     if (token instanceof Scope) {
       Tracer.restore(((Scope) token).previous);
@@ -160,13 +178,11 @@ final class HooksImpl extends Hooks {
     return new ContextRunnable(task, current);
   }
 
-  @Override
   public Map<String, String> logFields() {
     Span current = Tracer.current();
     return current == null ? null : current.logFields();
   }
 
-  @Override
   public String awsTraceHeader(Object scope) {
     return scope instanceof Scope ? Propagation.xrayHeader(((Scope) scope).span.context()) : null;
   }

@@ -78,7 +78,7 @@ public final class Span {
   }
 
   /** The request object this span was started for (nested instrumentation of one request is skipped). */
-  Object carrier() {
+  public Object carrier() {
     return carrier;
   }
 

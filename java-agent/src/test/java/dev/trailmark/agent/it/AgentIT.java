@@ -276,10 +276,12 @@ class AgentIT {
       hop(port, Map.of());
       String out = app.output();
       assertThat(out)
-          .contains("[trailmark-agent] instrumented com.sun.net.httpserver.Filter$Chain")
-          .contains("[trailmark-agent] instrumented jdk.internal.net.http.HttpClientFacade")
-          .contains("[trailmark-agent] instrumented ch.qos.logback.classic.spi.LoggingEvent")
-          .contains("[trailmark-agent] instrumented java.util.concurrent.ThreadPoolExecutor");
+          .contains("[trailmark-agent] instrumented jdk-httpserver: com.sun.net.httpserver.Filter$Chain.doFilter(")
+          .contains("[trailmark-agent] instrumented jdk-httpclient: jdk.internal.net.http.HttpClientFacade.send(")
+          .contains("[trailmark-agent] instrumented jdk-httpclient: jdk.internal.net.http.HttpClientFacade.sendAsync(")
+          .contains("[trailmark-agent] instrumented logback-mdc: ch.qos.logback.classic.spi.LoggingEvent.<init>(")
+          .contains("[trailmark-agent] instrumented executors: java.util.concurrent.ThreadPoolExecutor.execute(")
+          .contains("[trailmark-agent] instrumented executors: java.util.concurrent.ForkJoinPool.execute(");
     }
     assertThat(Files.exists(dir)).isTrue();
   }

@@ -1,0 +1,50 @@
+package dev.trailmark.agent.probe;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
+import dev.trailmark.agent.HooksImpl;
+import dev.trailmark.agent.weave.Rule;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * Server spans for the JDK's {@code com.sun.net.httpserver}: every request passes through {@code
+ * Filter.Chain.doFilter}; the outermost call starts the span, named by the context path the handler was
+ * registered under (the route template this server knows).
+ */
+public final class JdkHttpServerProbe extends Probe {
+
+  @Override
+  public String name() {
+    return "jdk-httpserver";
+  }
+
+  @Override
+  public List<Rule> rules(int hook) {
+    return List.of(Rule.wrap(name(), "com.sun.net.httpserver.Filter$Chain", "doFilter",
+        "(Lcom/sun/net/httpserver/HttpExchange;)V", hook));
+  }
+
+  @Override
+  public Object enter(HooksImpl hooks, Object self, Object[] args) {
+    HttpExchange exchange = (HttpExchange) args[0];
+    Headers headers = exchange.getRequestHeaders();
+    String host = headers.getFirst("Host");
+    if (host == null) {
+      InetSocketAddress local = exchange.getLocalAddress();
+      host = local.getHostString() + ":" + local.getPort();
+    }
+    String url = (exchange instanceof HttpsExchange ? "https://" : "http://") + host
+        + exchange.getRequestURI().getRawPath();
+    return hooks.serverStart(exchange, exchange.getRequestMethod(), url, exchange.getHttpContext().getPath(),
+        headers.getFirst("X-Amzn-Trace-Id"), headers.getFirst("traceparent"), headers.getFirst("tracestate"));
+  }
+
+  @Override
+  public void exit(HooksImpl hooks, Object scope, Object self, Object result, Throwable thrown) {
+    HttpExchange exchange = (HttpExchange) ((HooksImpl.Scope) scope).carrier();
+    int status = exchange.getResponseCode();
+    hooks.serverEnd(scope, status > 0 ? status : (thrown != null ? 500 : 0), thrown);
+  }
+}

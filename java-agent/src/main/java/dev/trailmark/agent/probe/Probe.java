@@ -1,0 +1,26 @@
+package dev.trailmark.agent.probe;
+
+import dev.trailmark.agent.HooksImpl;
+import dev.trailmark.agent.weave.Rule;
+import java.util.List;
+
+/**
+ * One instrumentation: the methods it weaves ({@link #rules}) and what happens when they are entered and
+ * left. Each is switched off by {@code TRAILMARK_INSTRUMENTATION_<NAME>_ENABLED=false}.
+ */
+public abstract class Probe {
+
+  /** The name used by the enable switch and the debug print, e.g. {@code jdk-httpserver}. */
+  public abstract String name();
+
+  /** The rules to weave, each carrying {@code hook}, this probe's number. */
+  public abstract List<Rule> rules(int hook);
+
+  /** On entry of a wrapped method; returns a scope for {@link #exit}, or null. May replace {@code args}. */
+  public Object enter(HooksImpl hooks, Object self, Object[] args) {
+    return null;
+  }
+
+  /** When a wrapped method returns ({@code result}, boxed) or throws ({@code thrown}). */
+  public void exit(HooksImpl hooks, Object scope, Object self, Object result, Throwable thrown) {}
+}
