@@ -1,0 +1,267 @@
+package dev.trailmark.audit.handlers;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ConfigEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trailmark.audit.engine.Finding;
+import dev.trailmark.audit.engine.Json;
+import dev.trailmark.audit.rules.Rule;
+import dev.trailmark.audit.rules.Verdict;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.config.ConfigClient;
+import software.amazon.awssdk.services.config.model.BaseConfigurationItem;
+import software.amazon.awssdk.services.config.model.ComplianceType;
+import software.amazon.awssdk.services.config.model.ConfigurationItem;
+import software.amazon.awssdk.services.config.model.Evaluation;
+import software.amazon.awssdk.services.config.model.ResourceIdentifier;
+import software.amazon.awssdk.services.config.model.ResourceKey;
+
+/**
+ * Lambda handler of an AWS Config custom rule. The rule to apply is the {@code ruleId} rule
+ * parameter, else the Config rule's name. Handles change notifications, oversized ones (the item is
+ * fetched with GetResourceConfigHistory) and scheduled ones (every recorded resource of the type,
+ * 100 per BatchGetResourceConfig); resources out of scope or deleted are NOT_APPLICABLE.
+ * Evaluations go to PutEvaluations in chunks of 100, in test mode when the result token is
+ * {@code TESTMODE}. Non-compliant resources are notified and queued (not in test mode).
+ */
+public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, String> {
+  static final int MAX_EVALUATIONS_PER_CALL = 100;
+  private static final Logger log = LoggerFactory.getLogger(ConfigRuleHandler.class);
+  private final AuditContext ctx;
+
+  /** The Lambda entry point: configuration from the environment. */
+  public ConfigRuleHandler() {
+    this(AuditContext.fromEnvironment());
+  }
+
+  ConfigRuleHandler(AuditContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public String handleRequest(ConfigEvent event, Context context) {
+    if (event == null) {
+      log.warn("Config event rejected: empty");
+      return "rejected";
+    }
+    JsonNode invoking;
+    try {
+      invoking = Json.read(event.getInvokingEvent() == null ? "" : event.getInvokingEvent());
+    } catch (IllegalArgumentException e) {
+      log.warn("Config event rejected: invokingEvent {}", e.getMessage());
+      return "rejected";
+    }
+    Rule rule = rule(event);
+    if (rule == null) {
+      return "rejected";
+    }
+    String type = invoking.path("messageType").asText("");
+    List<Evaluation> evaluations = new ArrayList<>();
+    List<Finding> findings = new ArrayList<>();
+    switch (type) {
+      case "ConfigurationItemChangeNotification": {
+        JsonNode item = invoking.path("configurationItem");
+        if (!item.isObject() || !item.path("resourceType").isTextual() || !item.path("resourceId").isTextual()) {
+          log.warn("Config event rejected: {} without a configurationItem", type);
+          return "rejected";
+        }
+        evaluate(rule, item, event.getEventLeftScope(), type, evaluations, findings);
+        break;
+      }
+      case "OversizedConfigurationItemChangeNotification": {
+        JsonNode summary = invoking.path("configurationItemSummary");
+        if (!summary.path("resourceType").isTextual() || !summary.path("resourceId").isTextual()) {
+          log.warn("Config event rejected: {} without a configurationItemSummary", type);
+          return "rejected";
+        }
+        JsonNode item = fetchHistory(summary);
+        if (item == null) {
+          // Nothing recorded any more: the resource is gone.
+          item = summary;
+        }
+        evaluate(rule, item, event.getEventLeftScope(), type, evaluations, findings);
+        break;
+      }
+      case "ScheduledNotification":
+        if (!rule.periodic()) {
+          log.info("rule {} is not periodic: scheduled notification ignored", rule.id());
+          return "ignored";
+        }
+        String when = invoking.path("notificationCreationTime").asText(ctx.clock.instant().toString());
+        for (JsonNode item : recordedItems(rule.resourceType())) {
+          evaluate(rule, item, false, type, evaluations, findings, when);
+        }
+        break;
+      default:
+        log.warn("Config event rejected: unknown messageType '{}'", type);
+        return "rejected";
+    }
+    String token = event.getResultToken();
+    boolean testMode = "TESTMODE".equals(token);
+    putEvaluations(evaluations, token, testMode);
+    if (!testMode) {
+      for (Finding f : findings) {
+        ctx.dispatch(f);
+      }
+    }
+    return evaluations.size() + " evaluations, " + findings.size() + " non-compliant";
+  }
+
+  private Rule rule(ConfigEvent event) {
+    String id = null;
+    String params = event.getRuleParameters();
+    if (params != null && !params.isBlank()) {
+      try {
+        id = Json.read(params).path("ruleId").asText(null);
+      } catch (IllegalArgumentException e) {
+        log.warn("Config event rejected: ruleParameters {}", e.getMessage());
+        return null;
+      }
+    }
+    if (id == null) {
+      id = event.getConfigRuleName();
+    }
+    Rule rule = id == null ? null : ctx.rules.get(id).orElse(null);
+    if (rule == null) {
+      log.warn("Config event rejected: no rule '{}' (set rule parameter ruleId)", id);
+    }
+    return rule;
+  }
+
+  private void evaluate(Rule rule, JsonNode item, boolean leftScope, String type,
+      List<Evaluation> evaluations, List<Finding> findings) {
+    evaluate(rule, item, leftScope, type, evaluations, findings,
+        item.path("configurationItemCaptureTime").asText(ctx.clock.instant().toString()));
+  }
+
+  private void evaluate(Rule rule, JsonNode item, boolean leftScope, String type,
+      List<Evaluation> evaluations, List<Finding> findings, String orderingTime) {
+    Verdict verdict = leftScope ? Verdict.NOT_APPLICABLE : rule.evaluateConfigItem(item);
+    if (verdict == Verdict.NOT_APPLICABLE && !rule.resourceType().equals(item.path("resourceType").asText())) {
+      // Another type's item: Config only wants evaluations of the rule's scope.
+      if (!leftScope) {
+        return;
+      }
+    }
+    String annotation = verdict == Verdict.NON_COMPLIANT ? rule.title()
+        : verdict == Verdict.NOT_APPLICABLE ? (leftScope ? "resource left the rule's scope" : "not applicable")
+        : "compliant";
+    evaluations.add(Evaluation.builder()
+        .complianceResourceType(item.path("resourceType").asText())
+        .complianceResourceId(item.path("resourceId").asText())
+        .complianceType(ComplianceType.fromValue(verdict.name()))
+        .annotation(annotation.length() > 256 ? annotation.substring(0, 256) : annotation)
+        .orderingTimestamp(parseTime(orderingTime))
+        .build());
+    if (verdict == Verdict.NON_COMPLIANT) {
+      findings.add(Finding.fromConfigItem(rule, item, type));
+    }
+  }
+
+  private Instant parseTime(String text) {
+    try {
+      return Instant.parse(text);
+    } catch (RuntimeException e) {
+      return ctx.clock.instant();
+    }
+  }
+
+  private void putEvaluations(List<Evaluation> evaluations, String token, boolean testMode) {
+    ConfigClient config = ctx.aws.config();
+    for (int i = 0; i < evaluations.size(); i += MAX_EVALUATIONS_PER_CALL) {
+      List<Evaluation> chunk = evaluations.subList(i, Math.min(evaluations.size(), i + MAX_EVALUATIONS_PER_CALL));
+      var response = config.putEvaluations(r -> r.evaluations(chunk).resultToken(token).testMode(testMode));
+      if (response.hasFailedEvaluations() && !response.failedEvaluations().isEmpty()) {
+        throw new IllegalStateException("Config refused " + response.failedEvaluations().size()
+            + " evaluations, e.g. " + response.failedEvaluations().get(0));
+      }
+    }
+  }
+
+  private JsonNode fetchHistory(JsonNode summary) {
+    List<ConfigurationItem> items = ctx.aws.config().getResourceConfigHistory(r -> r
+        .resourceType(summary.path("resourceType").asText())
+        .resourceId(summary.path("resourceId").asText())
+        .limit(1)).configurationItems();
+    return items.isEmpty() ? null : toNotificationShape(items.get(0));
+  }
+
+  private List<JsonNode> recordedItems(String resourceType) {
+    List<JsonNode> out = new ArrayList<>();
+    List<ResourceKey> keys = new ArrayList<>();
+    for (ResourceIdentifier id : ctx.aws.config().listDiscoveredResourcesPaginator(
+        r -> r.resourceType(resourceType)).resourceIdentifiers()) {
+      keys.add(ResourceKey.builder().resourceType(id.resourceTypeAsString()).resourceId(id.resourceId()).build());
+    }
+    for (int i = 0; i < keys.size(); i += 100) {
+      List<ResourceKey> chunk = keys.subList(i, Math.min(keys.size(), i + 100));
+      for (BaseConfigurationItem item : ctx.aws.config().batchGetResourceConfig(r -> r.resourceKeys(chunk))
+          .baseConfigurationItems()) {
+        out.add(toNotificationShape(item));
+      }
+    }
+    return out;
+  }
+
+  /** The API's items carry configuration as JSON text; the rules read the notification's shape. */
+  static ObjectNode toNotificationShape(ConfigurationItem item) {
+    ObjectNode node = common(item.accountId(), item.arn(), item.resourceTypeAsString(), item.resourceId(),
+        item.resourceName(), item.awsRegion(), item.configurationItemStatusAsString(),
+        item.configurationStateId(), item.configurationItemCaptureTime(), item.configuration(),
+        item.supplementaryConfiguration());
+    ObjectNode tags = node.putObject("tags");
+    if (item.hasTags()) {
+      item.tags().forEach(tags::put);
+    }
+    return node;
+  }
+
+  static ObjectNode toNotificationShape(BaseConfigurationItem item) {
+    ObjectNode node = common(item.accountId(), item.arn(), item.resourceTypeAsString(), item.resourceId(),
+        item.resourceName(), item.awsRegion(), item.configurationItemStatusAsString(),
+        item.configurationStateId(), item.configurationItemCaptureTime(), item.configuration(),
+        item.supplementaryConfiguration());
+    node.putObject("tags");
+    return node;
+  }
+
+  private static ObjectNode common(String account, String arn, String type, String id, String name,
+      String region, String status, String stateId, Instant capture, String configuration,
+      Map<String, String> supplementary) {
+    ObjectNode node = Json.object();
+    node.put("awsAccountId", account);
+    node.put("ARN", arn);
+    node.put("resourceType", type);
+    node.put("resourceId", id);
+    node.put("resourceName", name);
+    node.put("awsRegion", region);
+    node.put("configurationItemStatus", status);
+    node.put("configurationStateId", stateId);
+    node.put("configurationItemCaptureTime", capture == null ? null : capture.toString());
+    node.set("configuration", parseOrText(configuration));
+    ObjectNode supp = node.putObject("supplementaryConfiguration");
+    if (supplementary != null) {
+      supplementary.forEach((k, v) -> supp.set(k, parseOrText(v)));
+    }
+    return node;
+  }
+
+  private static JsonNode parseOrText(String text) {
+    if (text == null) {
+      return Json.MAPPER.nullNode();
+    }
+    try {
+      JsonNode parsed = Json.read(text);
+      return parsed.isContainerNode() ? parsed : Json.MAPPER.getNodeFactory().textNode(text);
+    } catch (IllegalArgumentException e) {
+      return Json.MAPPER.getNodeFactory().textNode(text);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.trailmark.audit.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trailmark.audit.engine.Finding;
+import dev.trailmark.audit.remediation.RemediationAction;
+import dev.trailmark.audit.remediation.RemediationActions;
+import dev.trailmark.audit.rules.Rule;
+import dev.trailmark.audit.sink.AuditLog;
+import dev.trailmark.audit.sink.AuditLog.Decision;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Decides and applies one queued finding, in this order: account/region allow-list, current state
+ * (gone: skip), exemption by resource id or by tag with an expiry date, still violating (no: skip,
+ * which makes redelivery harmless), dry-run, hourly rate limit, then the change and the state after
+ * it. Every outcome is one audit record carrying the state before the change.
+ */
+final class Remediator {
+  private final AuditContext ctx;
+  private final HourlyLimit limit;
+
+  Remediator(AuditContext ctx) {
+    this.ctx = ctx;
+    this.limit = new HourlyLimit(ctx.settings.maxRemediationsPerRulePerHour);
+  }
+
+  /**
+   * Processes a finding on its {@code attempt}-th receive. Throws when the change fails, after
+   * recording FAILED if this was the last attempt.
+   */
+  Decision process(Finding f, int attempt) {
+    Instant now = ctx.clock.instant();
+    Rule rule = ctx.rules.get(f.ruleId()).orElseThrow(
+        () -> new IllegalArgumentException("no rule " + f.ruleId()));
+    boolean dryRun = ctx.settings.dryRunFor(rule.id(), rule.dryRun());
+    if (!ctx.settings.allowed(f.accountId(), f.region())) {
+      return record(f, Decision.SKIPPED_NOT_ALLOWED, "account " + f.accountId() + " / region "
+          + f.region() + " is not on the allow-list", null, null, attempt, dryRun, now);
+    }
+    RemediationAction action = RemediationActions.forName(f.action()).orElse(null);
+    if (action == null) {
+      return record(f, Decision.NOTIFIED, "rule is notify-only", null, null, attempt, dryRun, now);
+    }
+    JsonNode before = null;
+    try {
+      before = action.read(f, ctx.aws);
+      if (before == null) {
+        return record(f, Decision.SKIPPED_GONE, "the resource no longer exists", null, null, attempt,
+            dryRun, now);
+      }
+      String exemption = exemption(rule, f, before, now);
+      if (exemption != null && !exemption.startsWith("expired")) {
+        return record(f, Decision.SKIPPED_EXEMPT, exemption, before, null, attempt, dryRun, now);
+      }
+      String expiredNote = exemption == null ? "" : " (" + exemption + ")";
+      if (!action.violates(before, f)) {
+        return record(f, Decision.SKIPPED_COMPLIANT, "already compliant" + expiredNote, before, null,
+            attempt, dryRun, now);
+      }
+      if (dryRun) {
+        return record(f, Decision.SKIPPED_DRY_RUN, "dry-run: would " + dev.trailmark.audit.remediation
+            .Plans.describe(f) + expiredNote, before, null, attempt, true, now);
+      }
+      if (!limit.tryAcquire(rule.id(), now)) {
+        return record(f, Decision.SKIPPED_RATE_LIMITED, "more than "
+            + ctx.settings.maxRemediationsPerRulePerHour + " remediations of " + rule.id()
+            + " in the last hour", before, null, attempt, false, now);
+      }
+      action.apply(before, f, ctx.aws);
+      JsonNode after = action.read(f, ctx.aws);
+      return record(f, Decision.REMEDIATED, "remediated" + expiredNote, before, after, attempt, false,
+          now);
+    } catch (RuntimeException e) {
+      if (attempt >= ctx.settings.maxAttempts) {
+        record(f, Decision.FAILED, "attempt " + attempt + " of " + ctx.settings.maxAttempts
+            + " failed, giving up to the dead-letter queue: " + e, before, null, attempt, dryRun, now);
+      }
+      throw e;
+    }
+  }
+
+  private Decision record(Finding f, Decision d, String reason, JsonNode before, JsonNode after,
+      int attempt, boolean dryRun, Instant now) {
+    ObjectNode record = AuditLog.record(f, d, reason, before, after, attempt, dryRun, now);
+    ctx.auditLog.write(record);
+    return d;
+  }
+
+  /**
+   * Null when not exempt; a reason when exempt; a reason starting with "expired" when an exemption
+   * tag exists but its date has passed (or cannot be read, which never exempts).
+   */
+  static String exemption(Rule rule, Finding f, JsonNode state, Instant now) {
+    if (rule.exemptResourceIds().contains(f.resourceId())) {
+      return "resource " + f.resourceId() + " is exempt by the rule file";
+    }
+    String value = null;
+    JsonNode tags = state.path("tags");
+    for (Iterator<Map.Entry<String, JsonNode>> it = tags.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().equals(rule.exemptionTag())) {
+        value = e.getValue().asText();
+      }
+    }
+    if (value == null && f.tags() != null) {
+      value = f.tags().get(rule.exemptionTag());
+    }
+    if (value == null) {
+      return null;
+    }
+    Instant until;
+    try {
+      until = value.length() == 10
+          ? LocalDate.parse(value).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)
+          : OffsetDateTime.parse(value).toInstant();
+    } catch (DateTimeParseException e) {
+      return "expired: tag " + rule.exemptionTag() + "=" + value + " is not a date, so it exempts nothing";
+    }
+    if (now.isBefore(until)) {
+      return "exempt until " + value + " by tag " + rule.exemptionTag();
+    }
+    return "expired: exemption tag " + rule.exemptionTag() + "=" + value + " has passed";
+  }
+}

@@ -1,0 +1,86 @@
+package dev.trailmark.audit.remediation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trailmark.audit.engine.Finding;
+import software.amazon.awssdk.services.cloudwatchlogs.model.LogGroup;
+import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.TracingMode;
+
+/** CloudWatch Logs and Lambda remediations. */
+final class ServiceActions {
+  private ServiceActions() {}
+
+  /** Sets a log group's retention to {@code retentionInDays}. */
+  static final class SetLogRetention implements RemediationAction {
+    @Override
+    public String name() {
+      return "logs-set-retention";
+    }
+
+    @Override
+    public JsonNode read(Finding f, AwsClients aws) {
+      for (LogGroup g : aws.logs().describeLogGroups(r -> r.logGroupNamePrefix(f.resourceId()))
+          .logGroups()) {
+        if (g.logGroupName().equals(f.resourceId())) {
+          ObjectNode state = States.object();
+          state.put("logGroupName", g.logGroupName());
+          if (g.retentionInDays() != null) {
+            state.put("retentionInDays", g.retentionInDays());
+          } else {
+            state.putNull("retentionInDays");
+          }
+          // DescribeLogGroups returns no tags; the Config item's tags, when any, stand in.
+          return States.tags(state, f.tags());
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public boolean violates(JsonNode state, Finding f) {
+      return !state.path("retentionInDays").isNumber();
+    }
+
+    @Override
+    public void apply(JsonNode state, Finding f, AwsClients aws) {
+      int days = Integer.parseInt(States.param(f, "retentionInDays", "90"));
+      aws.logs().putRetentionPolicy(r -> r.logGroupName(f.resourceId()).retentionInDays(days));
+    }
+  }
+
+  /** Sets a Lambda function's tracing mode to Active. */
+  static final class EnableLambdaTracing implements RemediationAction {
+    @Override
+    public String name() {
+      return "lambda-enable-active-tracing";
+    }
+
+    @Override
+    public JsonNode read(Finding f, AwsClients aws) {
+      GetFunctionResponse r;
+      try {
+        r = aws.lambda().getFunction(b -> b.functionName(f.resourceId()));
+      } catch (ResourceNotFoundException e) {
+        return null;
+      }
+      ObjectNode state = States.object();
+      state.put("functionName", r.configuration().functionName());
+      state.put("tracingMode", r.configuration().tracingConfig() == null ? "PassThrough"
+          : r.configuration().tracingConfig().modeAsString());
+      return States.tags(state, r.tags());
+    }
+
+    @Override
+    public boolean violates(JsonNode state, Finding f) {
+      return !"Active".equals(state.path("tracingMode").asText());
+    }
+
+    @Override
+    public void apply(JsonNode state, Finding f, AwsClients aws) {
+      aws.lambda().updateFunctionConfiguration(b -> b.functionName(f.resourceId())
+          .tracingConfig(t -> t.mode(TracingMode.ACTIVE)));
+    }
+  }
+}
