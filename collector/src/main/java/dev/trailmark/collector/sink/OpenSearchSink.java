@@ -65,6 +65,15 @@ public final class OpenSearchSink implements Closeable {
 
   /** Starts shipping (replaying whatever the write-ahead log still holds). */
   public OpenSearchSink start() {
+    // One synchronous attempt, so that a collector started without OpenSearch refuses data from the first request.
+    try {
+      IndexTemplates.install(client, indexPrefix);
+      templatesInstalled = true;
+    } catch (IOException | RuntimeException e) {
+      available = false;
+      log.warn("OpenSearch at {} unreachable at start ({}); refusing new data until it answers", openSearch,
+          e.toString());
+    }
     shipper.start();
     return this;
   }
