@@ -5,7 +5,9 @@ import dev.trailmark.agent.bootstrap.Bridge;
 import dev.trailmark.agent.config.AgentConfig;
 import dev.trailmark.agent.export.XraySegmentEncoder;
 import dev.trailmark.agent.export.XrayUdpExporter;
+import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
+import dev.trailmark.agent.probe.UrlConnectionProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
 import dev.trailmark.agent.probe.LogbackProbe;
@@ -36,7 +38,7 @@ public final class AgentInstaller {
     Bridge.hooks = telemetry.hooks();
     List<Rule> rules = new ArrayList<>();
     for (int hook = 0; hook < probes.size(); hook++) {
-      rules.addAll(probes.get(hook).rules(hook));
+      rules.addAll(probes.get(hook).rules(hook << 4));
     }
     new Weaver(rules, inst, Bridge.class.getModule(), config.debug()).install();
     if (config.debug()) {
@@ -49,6 +51,8 @@ public final class AgentInstaller {
     List<Probe> all = List.of(
         new JdkHttpServerProbe(),
         new JdkHttpClientProbe(),
+        new UrlConnectionProbe(),
+        new ApacheHttpClientProbe(),
         new LogbackProbe(),
         new ExecutorProbe());
     List<Probe> enabled = new ArrayList<>();

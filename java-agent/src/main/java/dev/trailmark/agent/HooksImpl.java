@@ -30,15 +30,15 @@ public final class HooksImpl extends Hooks {
     this.probes = probes.toArray(new Probe[0]);
   }
 
-  /** The hook number woven into the rules of {@code probes.get(i)} is {@code i}. */
+  /** The hook woven into the rules of {@code probes.get(i)} is {@code i * 16 + tag}, tag telling its methods apart. */
   @Override
   public Object enter(int hook, Object self, Object[] args) {
-    return probes[hook].enter(this, self, args);
+    return probes[hook >> 4].enter(this, hook & 15, self, args);
   }
 
   @Override
-  public void exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
-    probes[hook].exit(this, scope, self, result, thrown);
+  public Object exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
+    return probes[hook >> 4].exit(this, hook & 15, scope, self, result, thrown);
   }
 
   @Override
@@ -104,6 +104,31 @@ public final class HooksImpl extends Hooks {
     }
     Span span = tracer.startClient(carrier, method, url);
     return span == null ? null : new Scope(span, Tracer.makeCurrent(span));
+  }
+
+  /**
+   * Starts a client span that is not made current, for calls whose start and end are separate method
+   * calls (HttpURLConnection's connect, then getInputStream); end it with {@link #clientEndDetached}.
+   */
+  public Object clientStartDetached(Object carrier, String method, String url) {
+    if (SUPPRESSED.get() != null) {
+      return null;
+    }
+    Span current = Tracer.current();
+    if (current != null && current.kind() == Span.Kind.CLIENT) {
+      return null;
+    }
+    Span span = tracer.startClient(carrier, method, url);
+    return span == null ? null : new Scope(span, null);
+  }
+
+  /** Ends a span from {@link #clientStartDetached}; the current span is left alone. */
+  public void clientEndDetached(Object scope, int status, Throwable error) {
+    if (scope instanceof Scope) {
+      Scope s = (Scope) scope;
+      Tracer.result(s.span, status, error);
+      tracer.end(s.span);
+    }
   }
 
   public String[] clientHeaders(Object scope) {

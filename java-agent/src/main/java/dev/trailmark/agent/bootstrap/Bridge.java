@@ -21,15 +21,19 @@ public final class Bridge {
     }
   }
 
-  /** Called when a wrapped method returns or throws; {@code scope} is what {@link #enter} returned. */
-  public static void exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
+  /**
+   * Called when a wrapped method returns or throws; {@code scope} is what {@link #enter} returned.
+   * Returns what the method returns: {@code result}, or a replacement of the same type (reference
+   * results only; a primitive result is never replaced).
+   */
+  public static Object exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
     if (scope == null) {
-      return;
+      return result;
     }
     try {
-      hooks.exit(hook, scope, self, result, thrown);
+      return hooks.exit(hook, scope, self, result, thrown);
     } catch (Throwable t) {
-      // never into the application
+      return result; // never into the application
     }
   }
 

@@ -13,7 +13,9 @@ public class Hooks {
   }
 
   /** See {@link Bridge#exit}. */
-  public void exit(int hook, Object scope, Object self, Object result, Throwable thrown) {}
+  public Object exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
+    return result;
+  }
 
   /** See {@link Bridge#wrapTask}. */
   public Runnable wrap(Runnable task) {

@@ -31,8 +31,12 @@ public final class JdkHttpClientProbe extends Probe {
   }
 
   @Override
-  public Object enter(HooksImpl hooks, Object self, Object[] args) {
+  public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
     HttpRequest request = (HttpRequest) args[0];
+    if (request.headers().firstValue("X-Amzn-Trace-Id").isPresent()
+        || request.headers().firstValue("traceparent").isPresent()) {
+      return null; // already propagated by the caller (or by the AWS SDK interceptor): not ours to redo
+    }
     Object scope = hooks.clientStart(request, "http", request.method(), request.uri().toString());
     if (scope != null) {
       args[0] = hooks.withTraceHeaders(scope, request);
@@ -41,11 +45,12 @@ public final class JdkHttpClientProbe extends Probe {
   }
 
   @Override
-  public void exit(HooksImpl hooks, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     if (result instanceof HttpResponse || thrown != null || result == null) {
       hooks.clientEnd(scope, result instanceof HttpResponse ? ((HttpResponse<?>) result).statusCode() : 0, thrown);
     } else {
       hooks.clientEndWhenDone(scope, result); // sendAsync: the span ends with the response
     }
+    return result;
   }
 }

@@ -27,7 +27,7 @@ public final class JdkHttpServerProbe extends Probe {
   }
 
   @Override
-  public Object enter(HooksImpl hooks, Object self, Object[] args) {
+  public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
     HttpExchange exchange = (HttpExchange) args[0];
     Headers headers = exchange.getRequestHeaders();
     String host = headers.getFirst("Host");
@@ -42,9 +42,10 @@ public final class JdkHttpServerProbe extends Probe {
   }
 
   @Override
-  public void exit(HooksImpl hooks, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     HttpExchange exchange = (HttpExchange) ((HooksImpl.Scope) scope).carrier();
     int status = exchange.getResponseCode();
     hooks.serverEnd(scope, status > 0 ? status : (thrown != null ? 500 : 0), thrown);
+    return result;
   }
 }

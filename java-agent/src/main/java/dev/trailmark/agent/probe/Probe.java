@@ -13,14 +13,22 @@ public abstract class Probe {
   /** The name used by the enable switch and the debug print, e.g. {@code jdk-httpserver}. */
   public abstract String name();
 
-  /** The rules to weave, each carrying {@code hook}, this probe's number. */
+  /**
+   * The rules to weave, each carrying {@code hook} plus a tag below 16 when the probe must tell its
+   * methods apart (the tag is handed back to {@link #enter} and {@link #exit}).
+   */
   public abstract List<Rule> rules(int hook);
 
   /** On entry of a wrapped method; returns a scope for {@link #exit}, or null. May replace {@code args}. */
-  public Object enter(HooksImpl hooks, Object self, Object[] args) {
+  public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
     return null;
   }
 
-  /** When a wrapped method returns ({@code result}, boxed) or throws ({@code thrown}). */
-  public void exit(HooksImpl hooks, Object scope, Object self, Object result, Throwable thrown) {}
+  /**
+   * When a wrapped method returns ({@code result}, boxed) or throws ({@code thrown}); returns the result
+   * to hand back, normally {@code result} itself.
+   */
+  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+    return result;
+  }
 }

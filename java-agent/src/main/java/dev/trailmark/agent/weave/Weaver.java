@@ -26,6 +26,8 @@ public final class Weaver implements ClassFileTransformer {
 
   static final String BRIDGE = "dev/trailmark/agent/bootstrap/Bridge";
   static final String SUFFIX = "$trailmark";
+  static final String EXIT =
+      "(ILjava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/Object;";
 
   private final Map<String, List<Rule>> rules;
   private final Instrumentation inst;
@@ -247,11 +249,15 @@ public final class Weaver implements ClassFileTransformer {
         box(mv, ret);
       }
       mv.visitInsn(Opcodes.ACONST_NULL);
-      mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit",
-          "(ILjava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit", EXIT, false);
       if (ret.getSort() == Type.VOID) {
+        mv.visitInsn(Opcodes.POP);
         mv.visitInsn(Opcodes.RETURN);
+      } else if (ret.getSort() == Type.OBJECT || ret.getSort() == Type.ARRAY) {
+        mv.visitTypeInsn(Opcodes.CHECKCAST, ret.getInternalName());
+        mv.visitInsn(Opcodes.ARETURN);
       } else {
+        mv.visitInsn(Opcodes.POP);
         mv.visitVarInsn(ret.getOpcode(Opcodes.ILOAD), resultSlot);
         mv.visitInsn(ret.getOpcode(Opcodes.IRETURN));
       }
@@ -273,8 +279,8 @@ public final class Weaver implements ClassFileTransformer {
       loadThis(mv, isStatic);
       mv.visitInsn(Opcodes.ACONST_NULL);
       mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
-      mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit",
-          "(ILjava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit", EXIT, false);
+      mv.visitInsn(Opcodes.POP);
       mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
       mv.visitInsn(Opcodes.ATHROW);
       mv.visitMaxs(0, 0);

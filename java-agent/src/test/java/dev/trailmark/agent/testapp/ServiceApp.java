@@ -68,7 +68,9 @@ public final class ServiceApp {
     body.append("traceparent=").append(exchange.getRequestHeaders().getFirst("traceparent")).append('\n');
     body.append("tracestate=").append(exchange.getRequestHeaders().getFirst("tracestate")).append('\n');
     if (!next.isEmpty()) {
-      body.append(call(next, client, http));
+      for (String each : client.split(",")) {
+        body.append(call(next, each, http));
+      }
     }
     byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(200, bytes.length);
@@ -88,6 +90,17 @@ public final class ServiceApp {
         HttpURLConnection connection = (HttpURLConnection) new URL(next).openConnection();
         try (InputStream in = connection.getInputStream()) {
           return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+      case "apache4":
+        try (org.apache.http.impl.client.CloseableHttpClient c = org.apache.http.impl.client.HttpClients.createDefault();
+            org.apache.http.client.methods.CloseableHttpResponse r = c.execute(new org.apache.http.client.methods.HttpGet(next))) {
+          return org.apache.http.util.EntityUtils.toString(r.getEntity());
+        }
+      case "apache5":
+        try (org.apache.hc.client5.http.impl.classic.CloseableHttpClient c =
+            org.apache.hc.client5.http.impl.classic.HttpClients.createDefault()) {
+          return c.execute(new org.apache.hc.client5.http.classic.methods.HttpGet(next),
+              r -> org.apache.hc.core5.http.io.entity.EntityUtils.toString(r.getEntity()));
         }
       default:
         throw new IOException("unknown client " + client);
