@@ -80,10 +80,21 @@ final class Remediator {
     } catch (RuntimeException e) {
       if (attempt >= ctx.settings.maxAttempts) {
         record(f, Decision.FAILED, "attempt " + attempt + " of " + ctx.settings.maxAttempts
-            + " failed, giving up to the dead-letter queue: " + e, before, null, attempt, dryRun, now);
+            + " failed, giving up to the dead-letter queue: " + describe(e), before, null, attempt, dryRun, now);
       }
       throw e;
     }
+  }
+
+  /** The AWS error code and message when there is one: what an operator searches for. */
+  static String describe(RuntimeException e) {
+    if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException) {
+      var details = ((software.amazon.awssdk.awscore.exception.AwsServiceException) e).awsErrorDetails();
+      if (details != null && details.errorCode() != null) {
+        return details.errorCode() + ": " + details.errorMessage();
+      }
+    }
+    return e.toString();
   }
 
   private Decision record(Finding f, Decision d, String reason, JsonNode before, JsonNode after,
