@@ -7,6 +7,7 @@ import dev.trailmark.agent.export.XraySegmentEncoder;
 import dev.trailmark.agent.export.XrayUdpExporter;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
+import dev.trailmark.agent.probe.ServletProbe;
 import dev.trailmark.agent.probe.UrlConnectionProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
@@ -50,6 +51,7 @@ public final class AgentInstaller {
   static List<Probe> probes(AgentConfig config) {
     List<Probe> all = List.of(
         new JdkHttpServerProbe(),
+        new ServletProbe(),
         new JdkHttpClientProbe(),
         new UrlConnectionProbe(),
         new ApacheHttpClientProbe(),

@@ -59,6 +59,17 @@ public final class HooksImpl extends Hooks {
       this.previous = previous;
     }
 
+    private Object response;
+
+    /** The response object of a server span, for probes that read its status at the end. */
+    public Object response() {
+      return response;
+    }
+
+    public void response(Object response) {
+      this.response = response;
+    }
+
     /** The request object the span was started for. */
     public Object carrier() {
       return span.carrier();
@@ -73,6 +84,23 @@ public final class HooksImpl extends Hooks {
     SpanContext parent = propagation.extract(xray, traceparent, tracestate);
     Span span = tracer.startServer(carrier, parent, method, url, route);
     return span == null ? null : new Scope(span, Tracer.makeCurrent(span));
+  }
+
+  /** Whether a server span is current on this thread (a nested dispatch of the same request). */
+  public boolean inServerSpan() {
+    for (Span s = Tracer.current(); s != null; s = s.localParent()) {
+      if (s.kind() == Span.Kind.SERVER) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sets the route template of the server span of {@code scope}, when one is known. */
+  public void setRoute(Object scope, String route) {
+    if (scope instanceof Scope && route != null) {
+      Tracer.route(((Scope) scope).span, route);
+    }
   }
 
   public void serverRoute(String route) {
