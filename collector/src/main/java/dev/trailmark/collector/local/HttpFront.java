@@ -31,11 +31,13 @@ final class HttpFront implements HttpHandler {
   private final SigV4Verifier verifier;
   private final CloudWatchLogsApi logs;
   private final FirehoseApi firehose;
+  private final XRayApi xray;
   private final Stats stats;
   private final OpenSearchSink sink;
 
-  HttpFront(int maxRequestBytes, SigV4Verifier verifier, CloudWatchLogsApi logs, FirehoseApi firehose, Stats stats,
-      OpenSearchSink sink) {
+  HttpFront(int maxRequestBytes, SigV4Verifier verifier, CloudWatchLogsApi logs, FirehoseApi firehose, XRayApi xray,
+      Stats stats, OpenSearchSink sink) {
+    this.xray = xray;
     this.maxRequestBytes = maxRequestBytes;
     this.verifier = verifier;
     this.logs = logs;
@@ -62,7 +64,7 @@ final class HttpFront implements HttpHandler {
         byte[] body = readBody(exchange);
         Headers headers = exchange.getRequestHeaders();
         String target = headers.getFirst("X-Amz-Target");
-        if (target == null) {
+        if (target == null && !XRayApi.PATH.equals(path)) {
           throw new AwsException(400, "UnknownOperationException",
               "Missing X-Amz-Target header: the collector cannot tell which AWS operation is meant");
         }
@@ -71,7 +73,11 @@ final class HttpFront implements HttpHandler {
         }
         JsonNode request = parseJson(body);
         ObjectNode response;
-        if (target.startsWith(CloudWatchLogsApi.TARGET_PREFIX)) {
+        if (target == null) {
+          respond(exchange, 200, "application/json", requestId,
+              Json.MAPPER.writeValueAsBytes(xray.putTraceSegments(request)));
+          return;
+        } else if (target.startsWith(CloudWatchLogsApi.TARGET_PREFIX)) {
           response = logs.handle(target.substring(CloudWatchLogsApi.TARGET_PREFIX.length()), request);
         } else if (target.startsWith(FirehoseApi.TARGET_PREFIX)) {
           response = firehose.handle(target.substring(FirehoseApi.TARGET_PREFIX.length()), request);

@@ -3,6 +3,7 @@ package dev.trailmark.collector.local;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.trailmark.collector.sink.OpenSearchSink;
+import dev.trailmark.collector.traces.TraceAssembler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,6 +44,7 @@ public final class LocalCollector implements AutoCloseable {
   private ThreadPoolExecutor executor;
   private Stats stats;
   private LogGroups logGroups;
+  private XRayApi xray;
 
   private LocalCollector(Builder config) {
     this.config = config;
@@ -79,7 +81,9 @@ public final class LocalCollector implements AutoCloseable {
         });
     server = HttpServer.create(new InetSocketAddress(config.bindAddress, config.httpPort), 256);
     FirehoseApi firehose = new FirehoseApi(deliveryStreams, sink, stats, config.region);
-    server.createContext("/", new HttpFront(config.maxRequestBytes, verifier, logs, firehose, stats, sink));
+    xray = new XRayApi(sink, stats, new TraceAssembler(100_000));
+    xray.startUdp(config.bindAddress, config.xrayUdpPort);
+    server.createContext("/", new HttpFront(config.maxRequestBytes, verifier, logs, firehose, xray, stats, sink));
     server.setExecutor(executor);
     server.start();
     return this;
@@ -93,7 +97,7 @@ public final class LocalCollector implements AutoCloseable {
 
   /** The X-Ray daemon UDP port actually bound, or -1 when disabled. */
   public int xrayUdpPort() {
-    return -1;
+    return xray.udpPort();
   }
 
   /** The status counters served at {@code GET /_trailmark/status}, as JSON. */
@@ -119,6 +123,9 @@ public final class LocalCollector implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (xray != null) {
+      xray.close();
     }
     if (logGroups != null) {
       logGroups.save();

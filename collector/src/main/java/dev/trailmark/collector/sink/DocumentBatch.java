@@ -25,7 +25,11 @@ public final class DocumentBatch {
 
   /** Appends one document to be indexed into {@code index}; returns its document id. */
   public String add(String index, JsonNode document) {
-    String id = ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
+    return add(index, ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36), document);
+  }
+
+  /** Appends one document with a caller-chosen id (a later document with the same id replaces it). */
+  public String add(String index, String id, JsonNode document) {
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes)) {
       g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
       g.writeStartObject();
