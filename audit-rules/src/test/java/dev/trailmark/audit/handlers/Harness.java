@@ -52,13 +52,19 @@ final class Harness implements AutoCloseable {
   }
 
   AuditContext context(Consumer<Settings.Builder> settings, URI sqsEndpoint) {
+    return context(settings, c -> {
+      if (sqsEndpoint != null) {
+        c.serviceEndpoint("sqs", sqsEndpoint);
+      }
+    }, clock);
+  }
+
+  AuditContext context(Consumer<Settings.Builder> settings, Consumer<AwsClients.Builder> endpoints, Clock clock) {
     Settings.Builder b = Settings.builder().topicArn(TOPIC).auditBucket(BUCKET)
         .remediationRoleArns(java.util.Set.of("arn:aws:iam::123456789012:role/trailmark-remediation"));
     settings.accept(b);
     AwsClients.Builder cb = stub.clients();
-    if (sqsEndpoint != null) {
-      cb.serviceEndpoint("sqs", sqsEndpoint);
-    }
+    endpoints.accept(cb);
     AwsClients aws = cb.build();
     clients.add(aws);
     return new AuditContext(b.build(), RULES, aws, clock);
