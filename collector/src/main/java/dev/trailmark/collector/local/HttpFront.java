@@ -32,12 +32,14 @@ final class HttpFront implements HttpHandler {
   private final CloudWatchLogsApi logs;
   private final FirehoseApi firehose;
   private final XRayApi xray;
+  private final CloudWatchMetricsApi metrics;
   private final Stats stats;
   private final OpenSearchSink sink;
 
   HttpFront(int maxRequestBytes, SigV4Verifier verifier, CloudWatchLogsApi logs, FirehoseApi firehose, XRayApi xray,
-      Stats stats, OpenSearchSink sink) {
+      CloudWatchMetricsApi metrics, Stats stats, OpenSearchSink sink) {
     this.xray = xray;
+    this.metrics = metrics;
     this.maxRequestBytes = maxRequestBytes;
     this.verifier = verifier;
     this.logs = logs;
@@ -57,6 +59,7 @@ final class HttpFront implements HttpHandler {
         respond(exchange, 200, "application/json", requestId, Json.MAPPER.writeValueAsBytes(stats.toJson(sink)));
         return;
       }
+      boolean query = CloudWatchMetricsApi.isQuery(exchange.getRequestHeaders().getFirst("Content-Type"));
       try {
         if (!"POST".equals(method)) {
           throw new AwsException(405, "UnknownOperationException", method + " " + path + " is not supported");
@@ -64,6 +67,14 @@ final class HttpFront implements HttpHandler {
         byte[] body = readBody(exchange);
         Headers headers = exchange.getRequestHeaders();
         String target = headers.getFirst("X-Amz-Target");
+        if (query && target == null) {
+          if (verifier != null) {
+            verifier.verify(method, exchange.getRequestURI(), headers, body);
+          }
+          String xml = metrics.handle(CloudWatchMetricsApi.parseForm(gunzipIfNeeded(headers, body)), requestId);
+          respond(exchange, 200, "text/xml", requestId, xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          return;
+        }
         if (target == null && !XRayApi.PATH.equals(path)) {
           throw new AwsException(400, "UnknownOperationException",
               "Missing X-Amz-Target header: the collector cannot tell which AWS operation is meant");
@@ -87,7 +98,12 @@ final class HttpFront implements HttpHandler {
         respond(exchange, 200, AMZ_JSON_11, requestId, Json.MAPPER.writeValueAsBytes(response));
       } catch (AwsException e) {
         stats.rejected(e.type(), 1);
-        respondError(exchange, requestId, e);
+        if (query) {
+          respond(exchange, e.status(), "text/xml", requestId,
+              CloudWatchMetricsApi.errorXml(e, requestId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } else {
+          respondError(exchange, requestId, e);
+        }
       }
     } catch (IOException | RuntimeException e) {
       // The client may be gone; the server keeps serving either way.
@@ -139,6 +155,23 @@ final class HttpFront implements HttpHandler {
     int n;
     while (dropped < DISCARD_LIMIT && (n = in.read(buffer)) >= 0) {
       dropped += n;
+    }
+  }
+
+  /** The SDK gzips large PutMetricData bodies ({@code Content-Encoding: gzip}); the signature covers the gzip. */
+  private byte[] gunzipIfNeeded(Headers headers, byte[] body) throws AwsException {
+    String encoding = headers.getFirst("Content-Encoding");
+    if (encoding == null || !encoding.toLowerCase(java.util.Locale.ROOT).contains("gzip")) {
+      return body;
+    }
+    try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+      byte[] out = in.readNBytes(maxRequestBytes + 1);
+      if (out.length > maxRequestBytes) {
+        throw tooLarge();
+      }
+      return out;
+    } catch (IOException e) {
+      throw new AwsException(400, "MalformedInput", "Content-Encoding gzip, but the body is not valid gzip");
     }
   }
 

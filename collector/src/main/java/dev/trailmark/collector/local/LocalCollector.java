@@ -83,7 +83,8 @@ public final class LocalCollector implements AutoCloseable {
     FirehoseApi firehose = new FirehoseApi(deliveryStreams, sink, stats, config.region);
     xray = new XRayApi(sink, stats, new TraceAssembler(100_000));
     xray.startUdp(config.bindAddress, config.xrayUdpPort);
-    server.createContext("/", new HttpFront(config.maxRequestBytes, verifier, logs, firehose, xray, stats, sink));
+    server.createContext("/", new HttpFront(config.maxRequestBytes, verifier, logs, firehose, xray,
+        new CloudWatchMetricsApi(sink, stats), stats, sink));
     server.setExecutor(executor);
     server.start();
     return this;
