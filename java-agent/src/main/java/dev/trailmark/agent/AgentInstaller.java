@@ -6,6 +6,7 @@ import dev.trailmark.agent.config.AgentConfig;
 import dev.trailmark.agent.export.XraySegmentEncoder;
 import dev.trailmark.agent.export.XrayUdpExporter;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
+import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
 import dev.trailmark.agent.probe.ServletProbe;
 import dev.trailmark.agent.probe.UrlConnectionProbe;
@@ -55,6 +56,7 @@ public final class AgentInstaller {
         new JdkHttpClientProbe(),
         new UrlConnectionProbe(),
         new ApacheHttpClientProbe(),
+        new AwsSdkProbe(),
         new LogbackProbe(),
         new ExecutorProbe());
     List<Probe> enabled = new ArrayList<>();

@@ -208,6 +208,21 @@ public final class HooksImpl extends Hooks {
     }
   }
 
+  /** Records the resource (queue URL, table...) an AWS call addressed. */
+  public void clientAwsResource(Object scope, String resource) {
+    if (scope instanceof Scope) {
+      Span span = ((Scope) scope).span;
+      Tracer.aws(span, span.awsService(), span.awsOperation(), span.awsRegion(), resource);
+    }
+  }
+
+  /** Records the HTTP method and URL of a call once they are known. */
+  public void setHttp(Object scope, String method, String url) {
+    if (scope instanceof Scope) {
+      Tracer.http(((Scope) scope).span, method, url);
+    }
+  }
+
   public Object currentContext() {
     return Tracer.current();
   }

@@ -95,7 +95,7 @@ public final class XraySegmentEncoder {
       json.name("aws").beginObject()
           .field("operation", span.awsOperation())
           .field("region", span.awsRegion())
-          .field("resource", span.awsResource())
+          .field("SQS".equals(span.awsService()) ? "queue_url" : "resource", span.awsResource())
           .endObject();
     }
     return sb.append('}').toString();

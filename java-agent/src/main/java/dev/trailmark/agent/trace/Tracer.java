@@ -112,6 +112,11 @@ public final class Tracer {
     span.route(route);
   }
 
+  /** Records the HTTP method and URL of a span. */
+  public static void http(Span span, String method, String url) {
+    span.http(method, url);
+  }
+
   /** Records the outcome of an HTTP call. */
   public static void result(Span span, int status, Throwable error) {
     span.result(status, error);

@@ -79,6 +79,26 @@ public final class ServiceApp {
     }
   }
 
+  private static software.amazon.awssdk.services.sqs.SqsClient sqs;
+
+  /** One SendMessage and one SendMessageBatch of two entries, the second carrying its own AWSTraceHeader. */
+  private static synchronized String sendToSqs() {
+    if (sqs == null) {
+      sqs = software.amazon.awssdk.services.sqs.SqsClient.builder()
+          .endpointOverride(URI.create(System.getProperty("app.sqs.endpoint")))
+          .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+          .build();
+    }
+    String queue = System.getProperty("app.sqs.queue");
+    sqs.sendMessage(b -> b.queueUrl(queue).messageBody("single"));
+    sqs.sendMessageBatch(b -> b.queueUrl(queue).entries(
+        e -> e.id("1").messageBody("batch-1"),
+        e -> e.id("2").messageBody("batch-2").messageSystemAttributesWithStrings(java.util.Map.of("AWSTraceHeader",
+            software.amazon.awssdk.services.sqs.model.MessageSystemAttributeValue.builder()
+                .dataType("String").stringValue("Root=1-00000000-000000000000000000000001;Sampled=0").build()))));
+    return "sqs=sent\n";
+  }
+
   private static String call(String next, String client, HttpClient http) throws Exception {
     switch (client) {
       case "jdk":
@@ -102,6 +122,8 @@ public final class ServiceApp {
           return c.execute(new org.apache.hc.client5.http.classic.methods.HttpGet(next),
               r -> org.apache.hc.core5.http.io.entity.EntityUtils.toString(r.getEntity()));
         }
+      case "sqs":
+        return sendToSqs();
       default:
         throw new IOException("unknown client " + client);
     }

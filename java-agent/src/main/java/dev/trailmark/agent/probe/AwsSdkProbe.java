@@ -1,0 +1,233 @@
+package dev.trailmark.agent.probe;
+
+import dev.trailmark.agent.HooksImpl;
+import dev.trailmark.agent.weave.Rule;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * AWS SDK for Java v2: adds an {@code ExecutionInterceptor} to every client, as if it were listed in the
+ * SDK's global interceptors. It records a client span per AWS call (service, operation, region), adds
+ * the trace headers to every HTTP request, and sets the {@code AWSTraceHeader} system attribute of SQS
+ * SendMessage and of every SendMessageBatch entry (unless the caller set one). The interceptor is a
+ * {@link Proxy} of the application's own interface, so no class is injected into its class loader.
+ */
+public final class AwsSdkProbe extends Probe {
+
+  private static final String AWS_TRACE_HEADER = "AWSTraceHeader";
+
+  /** Per SDK class loader: the interceptor interface and the attribute our scope is kept under. */
+  private final ClassValue<Sdk> sdks = new ClassValue<>() {
+    @Override
+    protected Sdk computeValue(Class<?> factoryClass) {
+      return new Sdk(factoryClass.getClassLoader());
+    }
+  };
+
+  private HooksImpl hooks;
+
+  @Override
+  public String name() {
+    return "aws-sdk";
+  }
+
+  @Override
+  public List<Rule> rules(int hook) {
+    return List.of(Rule.wrap(name(), "software.amazon.awssdk.core.interceptor.ClasspathInterceptorChainFactory",
+        "getGlobalInterceptors", "()Ljava/util/List;", hook));
+  }
+
+  @Override
+  public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
+    this.hooks = hooks;
+    return Boolean.TRUE; // always interested in the result
+  }
+
+  @Override
+  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+    if (thrown != null || !(result instanceof List)) {
+      return result;
+    }
+    Sdk sdk = sdks.get(self.getClass());
+    List<Object> interceptors = new ArrayList<>((List<?>) result);
+    interceptors.add(sdk.interceptor);
+    return interceptors;
+  }
+
+  /** X-Ray's names for the services whose SDK names differ in case only ("Sqs" is "SQS" in the console). */
+  static String xrayServiceName(String sdkName) {
+    if (sdkName == null) {
+      return "AWS";
+    }
+    switch (sdkName) {
+      case "Sqs": return "SQS";
+      case "Sns": return "SNS";
+      case "DynamoDb": return "DynamoDB";
+      case "Sts": return "STS";
+      case "Ec2": return "EC2";
+      case "Ecs": return "ECS";
+      case "Iam": return "IAM";
+      case "Kms": return "KMS";
+      case "Ses": return "SES";
+      default: return sdkName;
+    }
+  }
+
+  private final class Sdk implements InvocationHandler {
+    final Object interceptor;
+    final Object scopeKey;
+    final Object serviceName;
+    final Object operationName;
+    final Object region;
+    final ClassLoader loader;
+
+    Sdk(ClassLoader loader) {
+      this.loader = loader;
+      try {
+        Class<?> api = Class.forName("software.amazon.awssdk.core.interceptor.ExecutionInterceptor", false, loader);
+        Class<?> attribute = Class.forName("software.amazon.awssdk.core.interceptor.ExecutionAttribute", false, loader);
+        Class<?> sdkAttributes =
+            Class.forName("software.amazon.awssdk.core.interceptor.SdkExecutionAttribute", false, loader);
+        this.scopeKey = attribute.getConstructor(String.class).newInstance("TrailmarkAgentScope");
+        this.serviceName = sdkAttributes.getField("SERVICE_NAME").get(null);
+        this.operationName = sdkAttributes.getField("OPERATION_NAME").get(null);
+        Object regionKey;
+        try {
+          regionKey = Class.forName("software.amazon.awssdk.awscore.AwsExecutionAttribute", false, loader)
+              .getField("AWS_REGION").get(null);
+        } catch (ClassNotFoundException | NoSuchFieldException notAws) {
+          regionKey = null;
+        }
+        this.region = regionKey;
+        this.interceptor = Proxy.newProxyInstance(loader, new Class<?>[] {api}, this);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("AWS SDK not supported: " + e, e);
+      }
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      switch (method.getName()) {
+        case "beforeExecution":
+          beforeExecution(args[1]);
+          return null;
+        case "modifyRequest":
+          return modifyRequest(args[0], args[1]);
+        case "modifyHttpRequest":
+          return modifyHttpRequest(args[0], args[1]);
+        case "afterExecution":
+          end(args[1], Reflect.call(args[0], "httpResponse"), null);
+          return null;
+        case "onExecutionFailure":
+          Object response = Reflect.call(args[0], "httpResponse");
+          end(args[1], response instanceof Optional ? ((Optional<?>) response).orElse(null) : null,
+              (Throwable) Reflect.call(args[0], "exception"));
+          return null;
+        case "toString":
+          return "TrailmarkAgentInterceptor";
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        case "equals":
+          return proxy == args[0];
+        default:
+          return method.isDefault() ? InvocationHandler.invokeDefault(proxy, method, args) : null;
+      }
+    }
+
+    private Object attribute(Object attributes, Object key) {
+      return key == null ? null : Reflect.call(attributes, "getAttribute", key);
+    }
+
+    private void beforeExecution(Object attributes) {
+      String service = xrayServiceName((String) attribute(attributes, serviceName));
+      String operation = (String) attribute(attributes, operationName);
+      Object regionValue = attribute(attributes, region);
+      Object scope = hooks.clientStartDetached(attributes, null, null);
+      if (scope != null) {
+        hooks.clientAws(scope, service, operation, regionValue == null ? null : regionValue.toString(), null);
+        Reflect.call(attributes, "putAttribute", scopeKey, scope);
+      }
+    }
+
+    private Object modifyRequest(Object context, Object attributes) {
+      Object request = Reflect.call(context, "request");
+      Object scope = attribute(attributes, scopeKey);
+      if (scope == null) {
+        return request;
+      }
+      String type = request.getClass().getName();
+      if (type.equals("software.amazon.awssdk.services.sqs.model.SendMessageRequest")) {
+        hooks.clientAwsResource(scope, (String) Reflect.call(request, "queueUrl"));
+        return withTraceHeader(request, hooks.awsTraceHeader(scope));
+      }
+      if (type.equals("software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest")) {
+        hooks.clientAwsResource(scope, (String) Reflect.call(request, "queueUrl"));
+        String header = hooks.awsTraceHeader(scope);
+        List<Object> entries = new ArrayList<>();
+        for (Object entry : (List<?>) Reflect.call(request, "entries")) {
+          entries.add(withTraceHeader(entry, header));
+        }
+        Object builder = Reflect.call(request, "toBuilder");
+        Reflect.callTyped(builder, "entries", new Class<?>[] {Collection.class}, entries);
+        return Reflect.call(builder, "build");
+      }
+      return request;
+    }
+
+    /** A copy of a SendMessage request or batch entry with the AWSTraceHeader system attribute added. */
+    @SuppressWarnings("unchecked")
+    private Object withTraceHeader(Object message, String header) {
+      Map<String, Object> existing = (Map<String, Object>) Reflect.call(message, "messageSystemAttributesAsStrings");
+      if (existing.containsKey(AWS_TRACE_HEADER)) {
+        return message; // the caller's own trace header wins
+      }
+      try {
+        Class<?> valueType = Class.forName(
+            "software.amazon.awssdk.services.sqs.model.MessageSystemAttributeValue", false,
+            message.getClass().getClassLoader());
+        Object valueBuilder = valueType.getMethod("builder").invoke(null);
+        Reflect.call(valueBuilder, "dataType", "String");
+        Reflect.callTyped(valueBuilder, "stringValue", new Class<?>[] {String.class}, header);
+        Map<String, Object> attributes = new HashMap<>(existing);
+        attributes.put(AWS_TRACE_HEADER, Reflect.call(valueBuilder, "build"));
+        Object builder = Reflect.call(message, "toBuilder");
+        Reflect.callTyped(builder, "messageSystemAttributesWithStrings", new Class<?>[] {Map.class}, attributes);
+        return Reflect.call(builder, "build");
+      } catch (ReflectiveOperationException e) {
+        return message;
+      }
+    }
+
+    private Object modifyHttpRequest(Object context, Object attributes) {
+      Object http = Reflect.call(context, "httpRequest");
+      Object scope = attribute(attributes, scopeKey);
+      String[] headers = scope == null ? null : hooks.clientHeaders(scope);
+      if (headers == null) {
+        return http;
+      }
+      hooks.setHttp(scope, String.valueOf(Reflect.call(http, "method")), String.valueOf(Reflect.call(http, "getUri")));
+      Object builder = Reflect.call(http, "toBuilder");
+      for (int i = 0; i < headers.length; i += 2) {
+        Reflect.callTyped(builder, "putHeader", new Class<?>[] {String.class, String.class}, headers[i], headers[i + 1]);
+      }
+      return Reflect.call(builder, "build");
+    }
+
+    private void end(Object attributes, Object httpResponse, Throwable error) {
+      Object scope = attribute(attributes, scopeKey);
+      if (scope == null) {
+        return;
+      }
+      Reflect.call(attributes, "putAttribute", scopeKey, null);
+      int status = httpResponse == null ? 0 : (Integer) Reflect.call(httpResponse, "statusCode");
+      hooks.clientEndDetached(scope, status, error);
+    }
+  }
+}
