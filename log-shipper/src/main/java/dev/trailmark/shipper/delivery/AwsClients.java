@@ -66,7 +66,9 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
       boolean retryable = status >= 500 || status == 429 || s.isThrottlingException()
           || "ThrottlingException".equals(code) || "ServiceUnavailableException".equals(code)
           || "LimitExceededException".equals(code) || "RequestTimeout".equals(code)
-          || "ExpiredTokenException".equals(code) || status == 403 || status == 401;
+          || "ExpiredTokenException".equals(code) || status == 403 || status == 401
+          // a stream or group that does not exist yet may be created by its owner: keep the events
+          || "ResourceNotFoundException".equals(code);
       return new DeliveryException(what + ": " + (code != null ? code : "HTTP " + status) + " "
           + s.getMessage(), retryable, e);
     }

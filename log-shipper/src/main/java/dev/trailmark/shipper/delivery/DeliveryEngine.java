@@ -45,6 +45,7 @@ public final class DeliveryEngine implements AutoCloseable {
   private boolean stopping;
   private volatile boolean abandon;    // the shutdown deadline passed: stop retrying
   private long reportedDrops;
+  private long reportedTruncated;
   private long abandonedInFlight;      // memory events given up by the sender at the deadline
   private long lastReportNanos;
 
@@ -404,6 +405,16 @@ public final class DeliveryEngine implements AutoCloseable {
   private void reportDrops(boolean force) {
     long drops = stats.droppedOverflow();
     long now = System.nanoTime();
+    long truncated = stats.truncated();
+    if (truncated != reportedTruncated && (force || now - lastReportNanos >= REPORT_INTERVAL_NANOS)) {
+      listener.warn((truncated - reportedTruncated) + " events longer than " + destination.limits().maxEventBytes()
+          + " bytes were truncated for " + destination.name() + " (marked \"...[truncated by trailmark: N bytes]\")",
+          null);
+      reportedTruncated = truncated;
+      if (drops == reportedDrops) {
+        lastReportNanos = now;
+      }
+    }
     if (drops != reportedDrops && (force || now - lastReportNanos >= REPORT_INTERVAL_NANOS)) {
       listener.warn((drops - reportedDrops) + " events dropped for " + destination.name()
           + ": buffer of " + buffer.capacityBytes() + " bytes full (overflow policy " + policy.configName()
