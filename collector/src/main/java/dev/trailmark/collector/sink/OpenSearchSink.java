@@ -7,12 +7,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.util.Timeout;
-import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.transport.OpenSearchTransport;
-import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +46,7 @@ public final class OpenSearchSink implements Closeable {
     this.indexPrefix = b.indexPrefix;
     this.maxBacklogBytes = b.maxBacklogBytes;
     this.maxBulkBytes = b.maxBulkBytes;
-    this.transport = transport(openSearch);
+    this.transport = OpenSearchTransports.create(openSearch);
     this.client = new OpenSearchClient(transport);
     this.writer = new BulkWriter(client, 0, 100, 5_000);
     this.wal = new WriteAheadLog(Objects.requireNonNull(b.walDir, "walDir"), b.segmentBytes);
@@ -209,16 +205,6 @@ public final class OpenSearchSink implements Closeable {
       log.info("OpenSearch at {} answers again", openSearch);
     }
     available = true;
-  }
-
-  private static OpenSearchTransport transport(URI uri) {
-    HttpHost host = new HttpHost(uri.getScheme() == null ? "http" : uri.getScheme(), uri.getHost(),
-        uri.getPort() < 0 ? 9200 : uri.getPort());
-    return ApacheHttpClient5TransportBuilder.builder(host)
-        .setMapper(new JacksonJsonpMapper())
-        .setConnectionConfigCallback(c -> c.setConnectTimeout(Timeout.ofSeconds(2)).setSocketTimeout(Timeout.ofSeconds(30)))
-        .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.ofSeconds(30)))
-        .build();
   }
 
   /** Builder of an {@link OpenSearchSink}. */
