@@ -81,7 +81,7 @@ public record Finding(
     JsonNode tagNode = item.get("tags");
     if (tagNode != null && tagNode.isObject() && !tagNode.isEmpty()) {
       java.util.Map<String, String> t = new java.util.TreeMap<>();
-      tagNode.fields().forEachRemaining(e -> t.put(e.getKey(), e.getValue().asText()));
+      tagNode.properties().forEach(e -> t.put(e.getKey(), e.getValue().asText()));
       tags = Map.copyOf(t);
     }
     return new Finding(

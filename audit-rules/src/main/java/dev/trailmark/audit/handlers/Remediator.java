@@ -13,7 +13,6 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -114,8 +113,7 @@ final class Remediator {
     }
     String value = null;
     JsonNode tags = state.path("tags");
-    for (Iterator<Map.Entry<String, JsonNode>> it = tags.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : tags.properties()) {
       if (e.getKey().equals(rule.exemptionTag())) {
         value = e.getValue().asText();
       }
