@@ -36,6 +36,7 @@ public final class AuditCli {
   private static final String USAGE = String.join("\n",
       "usage: trailmark audit scan [--rules DIR] [--format table|json] [--fail-on SEVERITY] PATH...",
       "       trailmark audit verify-digests --public-key FILE [--public-key FILE...] PATH",
+      "       trailmark audit rules [--rules DIR]",
       "  scan            apply the audit rules to CloudTrail log files ({\"Records\":[...]}, .json or",
       "                  .json.gz) or folders laid out as CloudTrail writes to S3",
       "  --rules DIR     rule files to use instead of the built-in rules",
@@ -44,7 +45,8 @@ public final class AuditCli {
       "                  (info, low, medium, high, critical)",
       "  verify-digests  check every digest file under PATH (the bucket root or any folder in it):",
       "                  log file hashes, the previous-digest chain and SHA256withRSA signatures",
-      "  --public-key    a PEM public key, or the JSON of `aws cloudtrail list-public-keys`");
+      "  --public-key    a PEM public key, or the JSON of `aws cloudtrail list-public-keys`",
+      "  rules           validate the rule files and list them");
 
   private AuditCli() {}
 
@@ -63,6 +65,8 @@ public final class AuditCli {
       switch (args[0]) {
         case "scan":
           return scan(List.of(args).subList(1, args.length), out, err);
+        case "rules":
+          return listRules(List.of(args).subList(1, args.length), out, err);
         case "verify-digests":
           return DigestVerifier.run(List.of(args).subList(1, args.length), out, err);
         default:
@@ -149,13 +153,47 @@ public final class AuditCli {
     return OK;
   }
 
-  private static void printTable(Scan scan, PrintStream out) {
-    String[] header = {"SEVERITY", "RULE", "RESOURCE", "ACCOUNT/REGION", "EVENT", "TIME", "ACTOR"};
-    List<String[]> rows = new ArrayList<>();
-    for (Finding f : scan.findings()) {
-      rows.add(new String[] {f.severity().name(), f.ruleId(), f.resourceId(),
-          f.accountId() + "/" + f.region(), f.eventName(), nz(f.eventTime()), nz(f.actor())});
+  private static int listRules(List<String> args, PrintStream out, PrintStream err) {
+    Path rulesDir = null;
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--rules")) {
+        rulesDir = Path.of(value(args, ++i, "--rules"));
+      } else {
+        throw new UsageException("unknown argument " + args.get(i));
+      }
     }
+    RuleSet rules;
+    try {
+      RuleLoader loader = new RuleLoader(ActionNames.ALL);
+      rules = rulesDir == null ? loader.loadBuiltIn() : loader.loadDirectory(rulesDir);
+    } catch (IOException e) {
+      err.println("cannot read rules: " + e.getMessage());
+      return ERROR;
+    }
+    List<String[]> rows = new ArrayList<>();
+    for (var rule : rules.rules()) {
+      List<String> triggers = new ArrayList<>();
+      if (rule.onConfigChange()) {
+        triggers.add("config");
+      }
+      if (rule.periodic()) {
+        triggers.add("periodic");
+      }
+      if (!rule.eventNames().isEmpty()) {
+        triggers.add(String.join("/", new java.util.TreeSet<>(rule.eventNames())));
+      }
+      rows.add(new String[] {rule.id(), rule.severity().name(), rule.resourceType(),
+          String.join(", ", triggers), rule.action() + (rule.dryRun() ? " (dry-run)" : "")});
+    }
+    String[] header = {"RULE", "SEVERITY", "RESOURCE TYPE", "TRIGGERS", "REMEDIATION"};
+    int[] widths = widths(header, rows);
+    out.println(line(header, widths));
+    rows.forEach(r -> out.println(line(r, widths)));
+    out.println(rows.size() + " rules, all valid");
+    return OK;
+  }
+
+  private static int[] widths(String[] header, List<String[]> rows) {
     int[] widths = new int[header.length];
     for (int i = 0; i < header.length; i++) {
       widths[i] = header[i].length();
@@ -163,6 +201,17 @@ public final class AuditCli {
         widths[i] = Math.min(70, Math.max(widths[i], row[i].length()));
       }
     }
+    return widths;
+  }
+
+  private static void printTable(Scan scan, PrintStream out) {
+    String[] header = {"SEVERITY", "RULE", "RESOURCE", "ACCOUNT/REGION", "EVENT", "TIME", "ACTOR"};
+    List<String[]> rows = new ArrayList<>();
+    for (Finding f : scan.findings()) {
+      rows.add(new String[] {f.severity().name(), f.ruleId(), f.resourceId(),
+          f.accountId() + "/" + f.region(), f.eventName(), nz(f.eventTime()), nz(f.actor())});
+    }
+    int[] widths = widths(header, rows);
     if (!rows.isEmpty()) {
       out.println(line(header, widths));
       for (String[] row : rows) {

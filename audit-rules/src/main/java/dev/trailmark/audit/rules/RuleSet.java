@@ -12,6 +12,7 @@ import java.util.Optional;
 public final class RuleSet {
   private final Map<String, Rule> byId;
   private final Map<String, List<Rule>> byEventName;
+  private final List<Rule> ordered;
 
   RuleSet(List<Rule> rules) {
     Map<String, Rule> ids = new LinkedHashMap<>();
@@ -32,8 +33,6 @@ public final class RuleSet {
     this.byEventName = Map.copyOf(frozen);
     this.ordered = List.copyOf(ids.values());
   }
-
-  private final List<Rule> ordered;
 
   /** Every rule, in load order. */
   public List<Rule> rules() {

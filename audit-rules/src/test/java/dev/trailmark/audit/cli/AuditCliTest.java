@@ -125,6 +125,13 @@ class AuditCliTest {
   }
 
   @Test
+  void rulesCommandValidatesAndListsEveryRule() {
+    assertThat(run("rules")).isEqualTo(0);
+    assertThat(out()).contains("RULE", "ec2-sg-open-admin-ports", "CRITICAL", "AWS::EC2::SecurityGroup",
+        "config, periodic, AuthorizeSecurityGroupIngress", "ec2-revoke-open-ingress", "15 rules, all valid");
+  }
+
+  @Test
   void customRulesDirectoryReplacesTheBuiltInRules(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("only-stop.yaml"), String.join("\n",
         "id: only-stop", "title: Only StopLogging", "severity: info",
@@ -138,5 +145,6 @@ class AuditCliTest {
     Files.writeString(dir.resolve("broken.yaml"), "id: broken\n");
     assertThat(run("scan", "--rules", dir.toString(), "samples")).isEqualTo(1);
     assertThat(err()).contains("bad rule file:").contains("broken.yaml").contains("field 'title'");
+    assertThat(run("rules", "--rules", dir.toString())).isEqualTo(1);
   }
 }
