@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,6 +82,7 @@ public final class AuditCli {
   }
 
   private static int scan(List<String> args, PrintStream out, PrintStream err) {
+    long reportBytes = Scan.DEFAULT_REPORT_BYTES;
     Path rulesDir = null;
     String format = "table";
     Severity failOn = null;
@@ -92,6 +92,10 @@ public final class AuditCli {
       switch (a) {
         case "--rules":
           rulesDir = Path.of(value(args, ++i, a));
+          break;
+        case "--report-limit":
+          // Undocumented on purpose: lets tests reach the bound without gigabytes of input.
+          reportBytes = Long.parseLong(value(args, ++i, a));
           break;
         case "--format":
           format = value(args, ++i, a);
@@ -131,26 +135,19 @@ public final class AuditCli {
       err.println(e.getMessage());
       return ERROR;
     }
-    Scan scan = Scan.run(new RuleEngine(rules), files);
+    Scan scan = Scan.run(new RuleEngine(rules), files, reportBytes);
     for (String problem : scan.errors()) {
       err.println("skipped " + problem);
     }
     if (format.equals("json")) {
       printJson(scan, out);
     } else {
-      printTable(scan, out);
+      printTable(scan, out, reportBytes);
     }
     if (!scan.errors().isEmpty() && scan.filesRead() == 0) {
       return ERROR;
     }
-    if (failOn != null) {
-      for (Finding f : scan.findings()) {
-        if (f.severity().atLeast(failOn)) {
-          return FAILED;
-        }
-      }
-    }
-    return OK;
+    return failOn != null && scan.any(failOn) ? FAILED : OK;
   }
 
   private static int listRules(List<String> args, PrintStream out, PrintStream err) {
@@ -204,7 +201,7 @@ public final class AuditCli {
     return widths;
   }
 
-  private static void printTable(Scan scan, PrintStream out) {
+  private static void printTable(Scan scan, PrintStream out, long reportBytes) {
     String[] header = {"SEVERITY", "RULE", "RESOURCE", "ACCOUNT/REGION", "EVENT", "TIME", "ACTOR"};
     List<String[]> rows = new ArrayList<>();
     for (Finding f : scan.findings()) {
@@ -224,11 +221,10 @@ public final class AuditCli {
       }
       out.println();
     }
-    Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
-    scan.findings().forEach(f -> counts.merge(f.severity(), 1, Integer::sum));
+    Map<Severity, Long> counts = scan.counts();
     StringBuilder summary = new StringBuilder();
     summary.append(scan.events()).append(" events in ").append(scan.filesRead()).append(" files, ")
-        .append(scan.findings().size()).append(scan.findings().size() == 1 ? " finding" : " findings");
+        .append(scan.total()).append(scan.total() == 1 ? " finding" : " findings");
     if (!counts.isEmpty()) {
       List<String> parts = new ArrayList<>();
       for (Severity s : Severity.values()) {
@@ -237,6 +233,11 @@ public final class AuditCli {
         }
       }
       summary.append(" (").append(String.join(", ", parts)).append(")");
+    }
+    if (scan.notListed() > 0) {
+      summary.append(", ").append(scan.notListed()).append(" not listed (report limit ")
+          .append(reportBytes >= (1 << 20) ? (reportBytes >> 20) + " MiB" : reportBytes + " bytes")
+          .append(" of findings)");
     }
     if (!scan.errors().isEmpty()) {
       summary.append(", ").append(scan.errors().size()).append(" files skipped");
@@ -248,6 +249,8 @@ public final class AuditCli {
     ObjectNode root = Json.object();
     root.put("files", scan.filesRead());
     root.put("events", scan.events());
+    root.put("findingCount", scan.total());
+    root.put("notListed", scan.notListed());
     ArrayNode findings = root.putArray("findings");
     for (Finding f : scan.findings()) {
       ObjectNode node = Json.MAPPER.valueToTree(f);

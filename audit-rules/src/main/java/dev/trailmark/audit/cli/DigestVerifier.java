@@ -187,7 +187,7 @@ final class DigestVerifier {
         continue;
       }
       try {
-        if (sha256Hex(readAll(logFile)).equals(log.path("hashValue").asText())) {
+        if (sha256Hex(logFile).equals(log.path("hashValue").asText())) {
           logFilesOk++;
         } else {
           problems.add(logFile + ": log file was modified (hash differs from " + d.file.getFileName() + ")");
@@ -241,6 +241,20 @@ final class DigestVerifier {
   static byte[] readAll(Path file) throws IOException {
     try (InputStream in = CloudTrailFiles.open(file)) {
       return in.readAllBytes();
+    }
+  }
+
+  /** Hashes a (gunzipped) file as it streams: log files are never held in memory whole. */
+  static String sha256Hex(Path file) throws IOException {
+    try (InputStream in = CloudTrailFiles.open(file)) {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        sha.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -1,34 +1,63 @@
 package dev.trailmark.audit.cli;
 
 import dev.trailmark.audit.engine.Finding;
+import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.engine.RuleEngine;
+import dev.trailmark.audit.rules.Severity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
-/** The result of applying rules to a list of CloudTrail log files; a bad file is skipped and named. */
-record Scan(long filesRead, long events, List<Finding> findings, List<String> errors) {
+/**
+ * The result of applying rules to a list of CloudTrail log files; a bad file is skipped and named.
+ * Findings are kept for the report up to a byte budget (their JSON size); past it they are only
+ * counted, so a scan of any size runs in bounded memory and still reports every severity count.
+ */
+record Scan(long filesRead, long events, List<Finding> findings, long notListed,
+    Map<Severity, Long> counts, List<String> errors) {
 
-  static Scan run(RuleEngine engine, List<Path> files) {
-    List<Finding> findings = new ArrayList<>();
+  /** The report keeps at most this many bytes of findings by default. */
+  static final long DEFAULT_REPORT_BYTES = 64L << 20;
+
+  static Scan run(RuleEngine engine, List<Path> files, long reportBytes) {
+    List<Finding> kept = new ArrayList<>();
+    Map<Severity, Long> counts = new EnumMap<>(Severity.class);
     List<String> errors = new ArrayList<>();
-    long[] events = {0};
+    long[] state = {0, 0, 0}; // events, bytes kept, findings not listed
     long read = 0;
     for (Path file : files) {
-      List<Finding> fileFindings = new ArrayList<>();
       try {
         CloudTrailFiles.forEachRecord(file, record -> {
-          events[0]++;
-          fileFindings.addAll(engine.evaluateEvent(record, "scan"));
+          state[0]++;
+          for (Finding f : engine.evaluateEvent(record, "scan")) {
+            counts.merge(f.severity(), 1L, Long::sum);
+            long size = Json.write(f).length();
+            if (state[1] + size <= reportBytes) {
+              state[1] += size;
+              kept.add(f);
+            } else {
+              state[2]++;
+            }
+          }
         });
         read++;
       } catch (IOException e) {
+        // The records before the damage are real events: their findings stay.
         errors.add(file + ": " + e.getMessage());
       }
-      // A truncated file's records before the damage are real events: keep their findings.
-      findings.addAll(fileFindings);
     }
-    return new Scan(read, events[0], List.copyOf(findings), List.copyOf(errors));
+    return new Scan(read, state[0], List.copyOf(kept), state[2], Map.copyOf(counts), List.copyOf(errors));
+  }
+
+  long total() {
+    return counts.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** True when a finding at or above {@code severity} exists, listed or not. */
+  boolean any(Severity severity) {
+    return counts.keySet().stream().anyMatch(s -> s.atLeast(severity));
   }
 }

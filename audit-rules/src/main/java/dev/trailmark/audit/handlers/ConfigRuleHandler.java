@@ -94,11 +94,8 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
           log.info("rule {} is not periodic: scheduled notification ignored", rule.id());
           return "ignored";
         }
-        String when = invoking.path("notificationCreationTime").asText(ctx.clock.instant().toString());
-        for (JsonNode item : recordedItems(rule.resourceType())) {
-          evaluate(rule, item, false, type, evaluations, findings, when);
-        }
-        break;
+        return scheduled(rule, invoking.path("notificationCreationTime")
+            .asText(ctx.clock.instant().toString()), event.getResultToken());
       default:
         log.warn("Config event rejected: unknown messageType '{}'", type);
         return "rejected";
@@ -193,21 +190,53 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
     return items.isEmpty() ? null : toNotificationShape(items.get(0));
   }
 
-  private List<JsonNode> recordedItems(String resourceType) {
-    List<JsonNode> out = new ArrayList<>();
+  /**
+   * Evaluates every recorded resource of the rule's type, 100 at a time: at most one page of items
+   * is held, and each full chunk of evaluations is put (and its violations dispatched) before the
+   * next is fetched, so memory stays bounded however many resources the account has.
+   */
+  private String scheduled(Rule rule, String when, String token) {
+    boolean testMode = "TESTMODE".equals(token);
     List<ResourceKey> keys = new ArrayList<>();
+    int[] counts = {0, 0};
     for (ResourceIdentifier id : ctx.aws.config().listDiscoveredResourcesPaginator(
-        r -> r.resourceType(resourceType)).resourceIdentifiers()) {
+        r -> r.resourceType(rule.resourceType())).resourceIdentifiers()) {
       keys.add(ResourceKey.builder().resourceType(id.resourceTypeAsString()).resourceId(id.resourceId()).build());
-    }
-    for (int i = 0; i < keys.size(); i += 100) {
-      List<ResourceKey> chunk = keys.subList(i, Math.min(keys.size(), i + 100));
-      for (BaseConfigurationItem item : ctx.aws.config().batchGetResourceConfig(r -> r.resourceKeys(chunk))
-          .baseConfigurationItems()) {
-        out.add(toNotificationShape(item));
+      if (keys.size() == MAX_EVALUATIONS_PER_CALL) {
+        evaluateChunk(rule, keys, when, token, testMode, counts);
+        keys.clear();
       }
     }
-    return out;
+    if (!keys.isEmpty()) {
+      evaluateChunk(rule, keys, when, token, testMode, counts);
+    }
+    return counts[0] + " evaluations, " + counts[1] + " non-compliant";
+  }
+
+  private void evaluateChunk(Rule rule, List<ResourceKey> keys, String when, String token,
+      boolean testMode, int[] counts) {
+    List<Evaluation> evaluations = new ArrayList<>();
+    List<Finding> findings = new ArrayList<>();
+    List<ResourceKey> pending = List.copyOf(keys);
+    // BatchGetResourceConfig may leave keys unprocessed (throttling inside Config): ask again for
+    // those, a bounded number of times; the SDK's own retry already covers each call.
+    for (int round = 0; round < 5 && !pending.isEmpty(); round++) {
+      List<ResourceKey> ask = pending;
+      var response = ctx.aws.config().batchGetResourceConfig(r -> r.resourceKeys(ask));
+      for (BaseConfigurationItem item : response.baseConfigurationItems()) {
+        evaluate(rule, toNotificationShape(item), false, "ScheduledNotification", evaluations, findings, when);
+      }
+      pending = response.hasUnprocessedResourceKeys() ? response.unprocessedResourceKeys() : List.of();
+    }
+    if (!pending.isEmpty()) {
+      throw new IllegalStateException(pending.size() + " resources left unprocessed by BatchGetResourceConfig");
+    }
+    putEvaluations(evaluations, token, testMode);
+    if (!testMode) {
+      findings.forEach(ctx::dispatch);
+    }
+    counts[0] += evaluations.size();
+    counts[1] += findings.size();
   }
 
   /** The API's items carry configuration as JSON text; the rules read the notification's shape. */

@@ -125,6 +125,15 @@ class AuditCliTest {
   }
 
   @Test
+  void pastTheReportLimitFindingsAreCountedNotListedAndStillFailTheRun() {
+    assertThat(run("scan", "--report-limit", "3000", "--fail-on", "critical", "samples")).isEqualTo(2);
+    assertThat(out()).contains("15 findings (low: 4, medium: 3, high: 4, critical: 4)")
+        .containsPattern("1[0-4] not listed \\(report limit 3000 bytes of findings\\)");
+    long listed = out().lines().filter(l -> l.startsWith("  ") && l.contains(": would ")).count();
+    assertThat(listed).isBetween(1L, 5L);
+  }
+
+  @Test
   void rulesCommandValidatesAndListsEveryRule() {
     assertThat(run("rules")).isEqualTo(0);
     assertThat(out()).contains("RULE", "ec2-sg-open-admin-ports", "CRITICAL", "AWS::EC2::SecurityGroup",
