@@ -92,9 +92,12 @@ public final class AgentInstaller {
       }
       String lambdaEnv = config.lambdaTraceHeader();
       // The Lambda Java runtime sets this property per invocation; the variable holds the first one.
-      Supplier<String> lambda = () -> {
-        String value = System.getProperty("com.amazonaws.xray.traceHeader");
-        return value != null ? value : lambdaEnv;
+      Supplier<String> lambda = new Supplier<String>() {
+        @Override
+        public String get() {
+          String value = System.getProperty("com.amazonaws.xray.traceHeader");
+          return value != null ? value : lambdaEnv;
+        }
       };
       Tracer tracer = new Tracer(Sampler.of(config.sampler(), config.samplerArg()), lambda, listeners);
       return new Telemetry(tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes), xray);

@@ -19,6 +19,14 @@ public final class HooksImpl extends Hooks {
   /** Set on threads whose work must not be traced (the exporters' own HTTP calls). */
   static final ThreadLocal<Boolean> SUPPRESSED = new ThreadLocal<>();
 
+  private static final java.util.function.BiPredicate<String, String> ALL_HEADERS =
+      new java.util.function.BiPredicate<String, String>() {
+        @Override
+        public boolean test(String name, String value) {
+          return true;
+        }
+      };
+
   private final Tracer tracer;
   private final Propagation propagation;
 
@@ -168,7 +176,7 @@ public final class HooksImpl extends Hooks {
     if (headers == null || !(request instanceof HttpRequest)) {
       return request;
     }
-    HttpRequest.Builder builder = HttpRequest.newBuilder((HttpRequest) request, (name, value) -> true);
+    HttpRequest.Builder builder = HttpRequest.newBuilder((HttpRequest) request, ALL_HEADERS);
     for (int i = 0; i < headers.length; i += 2) {
       builder.setHeader(headers[i], headers[i + 1]);
     }
@@ -194,12 +202,14 @@ public final class HooksImpl extends Hooks {
       tracer.end(s.span);
       return;
     }
-    ((CompletableFuture<?>) future).whenComplete(
-        (response, error) -> {
-          int status = response instanceof HttpResponse ? ((HttpResponse<?>) response).statusCode() : 0;
-          Tracer.result(s.span, status, error);
-          tracer.end(s.span);
-        });
+    ((CompletableFuture<?>) future).whenComplete(new java.util.function.BiConsumer<Object, Throwable>() {
+      @Override
+      public void accept(Object response, Throwable error) {
+        int status = response instanceof HttpResponse ? ((HttpResponse<?>) response).statusCode() : 0;
+        Tracer.result(s.span, status, error);
+        tracer.end(s.span);
+      }
+    });
   }
 
   public void clientAws(Object scope, String service, String operation, String region, String resource) {

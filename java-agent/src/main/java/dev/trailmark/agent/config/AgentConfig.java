@@ -167,12 +167,11 @@ public final class AgentConfig {
           seen.put(name, props.getProperty(name));
         }
       }
-      env.forEach(
-          (k, v) -> {
-            if (k.startsWith("TRAILMARK_INSTRUMENTATION_")) {
-              seen.putIfAbsent(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
-            }
-          });
+      for (Map.Entry<String, String> e : env.entrySet()) {
+        if (e.getKey().startsWith("TRAILMARK_INSTRUMENTATION_")) {
+          seen.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue());
+        }
+      }
     }
 
     String get(String property, String fallback) {

@@ -26,19 +26,54 @@ public final class XraySegmentEncoder {
     this.agentVersion = agentVersion;
   }
 
+  /** Reused per exporting thread: encoding a span then allocates only its datagram. */
+  private static final ThreadLocal<StringBuilder> BUFFER = new ThreadLocal<StringBuilder>() {
+    @Override
+    protected StringBuilder initialValue() {
+      return new StringBuilder(2048);
+    }
+  };
+
   /** The datagram for {@code span}: header line plus document, never over {@link #MAX_DATAGRAM} bytes. */
   public byte[] datagram(Span span) {
-    byte[] bytes = (HEADER + document(span, true)).getBytes(StandardCharsets.UTF_8);
+    StringBuilder sb = BUFFER.get();
+    sb.setLength(0);
+    write(sb.append(HEADER), span, true);
+    byte[] bytes = utf8(sb);
     if (bytes.length > MAX_DATAGRAM) {
       // Only metadata is unbounded in count; without it a document is a few KB at most.
-      bytes = (HEADER + document(span, false)).getBytes(StandardCharsets.UTF_8);
+      sb.setLength(0);
+      write(sb.append(HEADER), span, false);
+      bytes = utf8(sb);
+    }
+    if (sb.capacity() > 16 * 1024) {
+      BUFFER.remove(); // one huge span does not pin a huge buffer
     }
     return bytes;
+  }
+
+  /** UTF-8 bytes of {@code sb} in one copy when it is ASCII, as documents almost always are. */
+  private static byte[] utf8(StringBuilder sb) {
+    int length = sb.length();
+    byte[] out = new byte[length];
+    for (int i = 0; i < length; i++) {
+      char c = sb.charAt(i);
+      if (c >= 0x80) {
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+      }
+      out[i] = (byte) c;
+    }
+    return out;
   }
 
   /** The segment or subsegment document of {@code span}. */
   public String document(Span span, boolean withMetadata) {
     StringBuilder sb = new StringBuilder(512);
+    write(sb, span, withMetadata);
+    return sb.toString();
+  }
+
+  private void write(StringBuilder sb, Span span, boolean withMetadata) {
     JsonWriter json = new JsonWriter(sb).beginObject();
     boolean segment = span.kind() == Span.Kind.SERVER;
     if (!segment) {
@@ -88,7 +123,9 @@ public final class XraySegmentEncoder {
       }
       if (withMetadata && !resource.isEmpty()) {
         json.name("metadata").beginObject().name("resource").beginObject();
-        resource.forEach((k, v) -> json.name(k).value(v));
+        for (Map.Entry<String, String> attribute : resource.entrySet()) {
+          json.name(attribute.getKey()).value(attribute.getValue());
+        }
         json.endObject().endObject();
       }
     } else if (span.awsService() != null) {
@@ -98,7 +135,7 @@ public final class XraySegmentEncoder {
           .field("SQS".equals(span.awsService()) ? "queue_url" : "resource", span.awsResource())
           .endObject();
     }
-    return sb.append('}').toString();
+    sb.append('}');
   }
 
   private static String subsegmentName(Span span) {

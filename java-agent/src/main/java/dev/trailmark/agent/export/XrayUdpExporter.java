@@ -42,13 +42,18 @@ public final class XrayUdpExporter implements Consumer<Span> {
     if (sender != null) {
       return;
     }
-    Thread thread = new Thread(this::run, "trailmark-xray-exporter");
+    Thread thread = new Thread(new Runnable() {
+      @Override
+      public void run() {
+        send();
+      }
+    }, "trailmark-xray-exporter");
     thread.setDaemon(true);
     sender = thread;
     thread.start();
   }
 
-  private void run() {
+  private void send() {
     InetSocketAddress target = daemon.isUnresolved()
         ? new InetSocketAddress(daemon.getHostString(), daemon.getPort()) : daemon;
     try (DatagramSocket socket = new DatagramSocket()) {

@@ -21,8 +21,13 @@ final class Reflect {
 
   /** {@code target.name(args)}, for a method whose parameter count is {@code args.length}. */
   static Object call(Object target, String name, Object... args) {
-    Method method = METHODS.get(target.getClass()).computeIfAbsent(name + "/" + args.length,
-        k -> find(target.getClass(), name, args.length));
+    Map<String, Method> methods = METHODS.get(target.getClass());
+    String key = name + "/" + args.length;
+    Method method = methods.get(key);
+    if (method == null) {
+      method = find(target.getClass(), name, args.length);
+      methods.put(key, method);
+    }
     try {
       return method.invoke(target, args);
     } catch (ReflectiveOperationException e) {
@@ -36,14 +41,16 @@ final class Reflect {
     for (Class<?> t : types) {
       key.append(t.getName()).append(',');
     }
-    Method method = METHODS.get(target.getClass()).computeIfAbsent(key.toString(), k -> {
+    Map<String, Method> methods = METHODS.get(target.getClass());
+    Method method = methods.get(key.toString());
+    if (method == null) {
       try {
-        Method m = publicMethod(target.getClass(), name, types);
-        return m;
+        method = publicMethod(target.getClass(), name, types);
       } catch (NoSuchMethodException e) {
         throw new IllegalStateException(e);
       }
-    });
+      methods.put(key.toString(), method);
+    }
     try {
       return method.invoke(target, args);
     } catch (ReflectiveOperationException e) {

@@ -10,6 +10,14 @@ import java.util.function.LongSupplier;
  */
 public abstract class Sampler {
 
+  // Anonymous classes, not lambdas, on the start-up path: a lambda's first bootstrap costs tens of ms.
+  private static final LongSupplier NANO_TIME = new LongSupplier() {
+    @Override
+    public long getAsLong() {
+      return System.nanoTime();
+    }
+  };
+
   /** Decides for a trace with no decision yet. */
   abstract boolean sampleRoot(String traceId);
 
@@ -41,7 +49,7 @@ public abstract class Sampler {
         rootSampler = new Ratio(arg == null ? 1.0 : Double.parseDouble(arg));
         break;
       case "xray":
-        rootSampler = new XrayDefault(System::nanoTime, 1, arg == null ? 0.05 : Double.parseDouble(arg));
+        rootSampler = new XrayDefault(NANO_TIME, 1, arg == null ? 0.05 : Double.parseDouble(arg));
         break;
       default:
         throw new IllegalArgumentException(

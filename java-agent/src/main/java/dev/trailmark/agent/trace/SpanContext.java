@@ -15,6 +15,7 @@ public final class SpanContext {
   private final String lineage; // X-Ray Lineage value, kept verbatim once validated
   private final String traceState; // W3C tracestate, kept verbatim once validated
   private final boolean remote;
+  private String xrayTraceId;
 
   SpanContext(String traceId, String spanId, int sampled, String lineage, String traceState, boolean remote) {
     this.traceId = traceId;
@@ -55,7 +56,12 @@ public final class SpanContext {
 
   /** The X-Ray form of the trace id: {@code 1-<8 hex epoch seconds>-<24 hex>}. */
   public String xrayTraceId() {
-    return xrayTraceId(traceId);
+    String id = xrayTraceId;
+    if (id == null) {
+      id = xrayTraceId(traceId);
+      xrayTraceId = id; // a benign race: every thread computes the same string
+    }
+    return id;
   }
 
   static String xrayTraceId(String traceId) {

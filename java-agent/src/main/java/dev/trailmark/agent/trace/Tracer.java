@@ -40,11 +40,7 @@ public final class Tracer {
 
   /** Restores the span current before {@link #makeCurrent}. */
   public static void restore(Span previous) {
-    if (previous == null) {
-      CURRENT.remove();
-    } else {
-      CURRENT.set(previous);
-    }
+    CURRENT.set(previous); // set(null), not remove(): the thread's map entry is reused, not reallocated
   }
 
   /**

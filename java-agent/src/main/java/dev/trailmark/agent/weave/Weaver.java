@@ -38,7 +38,12 @@ public final class Weaver implements ClassFileTransformer {
   public Weaver(List<Rule> rules, Instrumentation inst, Module bridgeModule, boolean debug) {
     Map<String, List<Rule>> byClass = new HashMap<>();
     for (Rule rule : rules) {
-      byClass.computeIfAbsent(rule.className, k -> new ArrayList<>()).add(rule);
+      List<Rule> forClass = byClass.get(rule.className);
+      if (forClass == null) {
+        forClass = new ArrayList<>();
+        byClass.put(rule.className, forClass);
+      }
+      forClass.add(rule);
     }
     this.rules = byClass;
     this.inst = inst;
@@ -52,8 +57,13 @@ public final class Weaver implements ClassFileTransformer {
     List<Class<?>> loaded = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       List<Rule> forClass = rules.get(c.getName().replace('.', '/'));
-      if (forClass != null && forClass.stream().anyMatch(Rule::retransformable) && inst.isModifiableClass(c)) {
-        loaded.add(c);
+      if (forClass != null && inst.isModifiableClass(c)) {
+        for (Rule rule : forClass) {
+          if (rule.retransformable()) {
+            loaded.add(c);
+            break;
+          }
+        }
       }
     }
     if (!loaded.isEmpty()) {

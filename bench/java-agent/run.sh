@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# No agent vs Trailmark's agent vs the OpenTelemetry Java agent on the same service; prints one table.
+# Usage: bench/java-agent/run.sh [--startups N] [--seconds S] [--clients C]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+B=bench/java-agent/target
+if [ ! -f java-agent/target/trailmark-agent.jar ] || [ ! -f "$B/otel-agent/opentelemetry-javaagent.jar" ] || [ ! -d "$B/lib" ]; then
+  mvn -B -q -pl bench/java-agent -am package -DskipTests
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$JAVA" -cp "$B/classes:$B/lib/*" dev.trailmark.bench.agent.AgentBenchmark \
+  --agent java-agent/target/trailmark-agent.jar \
+  --otel-agent "$B/otel-agent/opentelemetry-javaagent.jar" "$@"

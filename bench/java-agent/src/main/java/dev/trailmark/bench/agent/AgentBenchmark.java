@@ -1,0 +1,314 @@
+package dev.trailmark.bench.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs {@link BenchService} with no agent, with Trailmark's agent and with the OpenTelemetry Java agent,
+ * one after the other on this machine, and prints one table of ratios. Both agents record every request
+ * (parent-based always-on sampling) and export to local sinks this process runs: Trailmark over X-Ray
+ * UDP, OpenTelemetry over OTLP/HTTP.
+ *
+ * <p>Arguments: {@code --agent PATH --otel-agent PATH [--startups N] [--seconds S] [--clients C]}.
+ */
+public final class AgentBenchmark {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  record Result(String mode, double startupMs, double rps, double p50Ms, double p99Ms, double bytesPerRequest,
+      double rssMiB, long errors) {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    String agent = options.getOrDefault("agent", "java-agent/target/trailmark-agent.jar");
+    String otelAgent = options.getOrDefault("otel-agent", "bench/java-agent/target/otel-agent/opentelemetry-javaagent.jar");
+    int startups = Integer.parseInt(options.getOrDefault("startups", "5"));
+    int seconds = Integer.parseInt(options.getOrDefault("seconds", "15"));
+    int clients = Integer.parseInt(options.getOrDefault("clients", "4"));
+    for (String jar : List.of(agent, otelAgent)) {
+      if (!new File(jar).isFile()) {
+        throw new IllegalArgumentException("missing " + jar + ": build first (mvn -pl bench/java-agent -am package)");
+      }
+    }
+
+    try (OtlpSink otlp = new OtlpSink(); DatagramSocket udp = new DatagramSocket(0)) {
+      Thread drain = new Thread(() -> drainUdp(udp), "udp-sink");
+      drain.setDaemon(true);
+      drain.start();
+      Map<String, List<String>> modes = new LinkedHashMap<>();
+      modes.put("none", List.of());
+      modes.put("trailmark", List.of("-javaagent:" + new File(agent).getAbsolutePath()));
+      modes.put("opentelemetry", List.of("-javaagent:" + new File(otelAgent).getAbsolutePath()));
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("OTEL_SERVICE_NAME", "bench-orders");
+      env.put("OTEL_TRACES_SAMPLER", "parentbased_always_on");
+      env.put("OTEL_PROPAGATORS", "xray,tracecontext");
+      env.put("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:" + udp.getLocalPort());
+      env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + otlp.port());
+      env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+      env.put("OTEL_TRACES_EXPORTER", "otlp");
+      env.put("OTEL_METRICS_EXPORTER", "none");
+      env.put("OTEL_LOGS_EXPORTER", "none");
+
+      List<Result> results = new ArrayList<>();
+      for (Map.Entry<String, List<String>> mode : modes.entrySet()) {
+        Map<String, String> modeEnv = new LinkedHashMap<>(env);
+        if (mode.getKey().equals("trailmark")) {
+          modeEnv.put("OTEL_TRACES_EXPORTER", "xray"); // Trailmark's default exporter: the X-Ray daemon protocol
+        }
+        System.err.printf("[bench] %s ...%n", mode.getKey());
+        results.add(run(mode.getKey(), mode.getValue(), modeEnv, startups, seconds, clients));
+      }
+      print(results, startups, seconds, clients);
+    }
+  }
+
+  private static Result run(String mode, List<String> agentArgs, Map<String, String> env, int startups, int seconds,
+      int clients) throws Exception {
+    double[] startup = new double[startups];
+    for (int i = 0; i < startups; i++) {
+      try (Service service = Service.start(agentArgs, env)) {
+        startup[i] = service.awaitFirstResponse();
+      }
+    }
+    Arrays.sort(startup);
+    try (Service service = Service.start(agentArgs, env)) {
+      service.awaitFirstResponse();
+      load(service.port, clients, Math.max(3, seconds / 3)); // warm-up: JIT and pools settle
+      long allocatedBefore = Long.parseLong(get(service.port, "/_allocated"));
+      Load measured = load(service.port, clients, seconds);
+      long allocatedAfter = Long.parseLong(get(service.port, "/_allocated"));
+      double bytesPerRequest = (allocatedAfter - allocatedBefore) / (double) Math.max(1, measured.count);
+      return new Result(mode, startup[startups / 2], measured.count / (double) seconds,
+          measured.percentile(0.50), measured.percentile(0.99), bytesPerRequest, service.peakRssMiB(),
+          measured.errors);
+    }
+  }
+
+  /** A load run: per-request latencies of {@code clients} closed-loop clients for {@code seconds}. */
+  record Load(long count, long errors, long[] nanos) {
+    double percentile(double p) {
+      long[] sorted = nanos.clone();
+      Arrays.sort(sorted);
+      return sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, p * sorted.length)] / 1e6;
+    }
+  }
+
+  private static Load load(int port, int clients, int seconds) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    AtomicBoolean stop = new AtomicBoolean();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders/1")).build();
+    List<Future<long[]>> futures = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      futures.add(pool.submit(() -> {
+        long[] latencies = new long[1 << 16];
+        int n = 0;
+        long errors = 0;
+        while (!stop.get()) {
+          long start = System.nanoTime();
+          try {
+            HttpResponse<Void> r = HTTP.send(request, HttpResponse.BodyHandlers.discarding());
+            if (r.statusCode() != 200) {
+              errors++;
+              continue;
+            }
+          } catch (IOException e) {
+            errors++;
+            continue;
+          }
+          if (n == latencies.length) {
+            latencies = Arrays.copyOf(latencies, n * 2);
+          }
+          latencies[n++] = System.nanoTime() - start;
+        }
+        long[] out = Arrays.copyOf(latencies, n + 1);
+        out[n] = errors; // last slot: the error count
+        return out;
+      }));
+    }
+    Thread.sleep(seconds * 1000L);
+    stop.set(true);
+    long count = 0;
+    long errors = 0;
+    List<long[]> all = new ArrayList<>();
+    for (Future<long[]> f : futures) {
+      long[] r = f.get();
+      errors += r[r.length - 1];
+      all.add(Arrays.copyOf(r, r.length - 1));
+      count += r.length - 1;
+    }
+    pool.shutdown();
+    long[] merged = new long[(int) count];
+    int i = 0;
+    for (long[] r : all) {
+      System.arraycopy(r, 0, merged, i, r.length);
+      i += r.length;
+    }
+    return new Load(count, errors, merged);
+  }
+
+  static String get(int port, String path) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static void drainUdp(DatagramSocket udp) {
+    byte[] buffer = new byte[65536];
+    while (!udp.isClosed()) {
+      try {
+        udp.receive(new java.net.DatagramPacket(buffer, buffer.length));
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private static void print(List<Result> results, int startups, int seconds, int clients) {
+    Result none = results.get(0);
+    Result ours = results.get(1);
+    Result otel = results.get(2);
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "%nJava agent benchmark: %d start-ups per mode (median), %d s of load by %d "
+        + "closed-loop clients after warm-up; %s, %d cores, Java %s%n%n", startups, seconds, clients,
+        System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+    out.append("| metric | no agent | Trailmark | OpenTelemetry 2.x | Trailmark added | OTel added | Trailmark/OTel added | goal |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+    row(out, "start-up to first response (ms)", none.startupMs, ours.startupMs, otel.startupMs, "<= 0.25 (aim: < 300 ms added)");
+    row(out, "peak RSS (MiB)", none.rssMiB, ours.rssMiB, otel.rssMiB, "<= 0.17");
+    row(out, "p50 latency (ms)", none.p50Ms, ours.p50Ms, otel.p50Ms, "");
+    row(out, "p99 latency (ms)", none.p99Ms, ours.p99Ms, otel.p99Ms, "<= 0.5");
+    row(out, "bytes allocated per request", none.bytesPerRequest, ours.bytesPerRequest, otel.bytesPerRequest, "<= 0.5");
+    out.append(String.format(Locale.ROOT, "| throughput (req/s) | %.0f | %.0f | %.0f | %.1f%% of none | %.1f%% of none | | >= 95%% of none |%n",
+        none.rps, ours.rps, otel.rps, 100 * ours.rps / none.rps, 100 * otel.rps / none.rps));
+    out.append(String.format(Locale.ROOT, "%nErrors during load: none=%d trailmark=%d opentelemetry=%d%n",
+        none.errors, ours.errors, otel.errors));
+    System.out.print(out);
+  }
+
+  private static void row(StringBuilder out, String name, double none, double ours, double otel, String goal) {
+    double oursAdded = ours - none;
+    double otelAdded = otel - none;
+    String ratio = otelAdded > 0 ? String.format(Locale.ROOT, "%.2f", oursAdded / otelAdded) : "n/a";
+    out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %+.1f | %+.1f | %s | %s |%n",
+        name, none, ours, otel, oursAdded, otelAdded, ratio, goal));
+  }
+
+  /** The service in its own JVM. */
+  static final class Service implements AutoCloseable {
+    final Process process;
+    final int port;
+    final long startNanos;
+
+    private Service(Process process, int port, long startNanos) {
+      this.process = process;
+      this.port = port;
+      this.startNanos = startNanos;
+    }
+
+    static Service start(List<String> agentArgs, Map<String, String> env) throws IOException {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(agentArgs);
+      command.add("-Dlogback.configurationFile=bench-logback.xml");
+      command.add("-Dsun.net.httpserver.nodelay=true"); // else Nagle + delayed ACK cap every mode at ~25 req/s per client
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(BenchService.class.getName());
+      command.add(Integer.toString(port));
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().putAll(env);
+      long start = System.nanoTime();
+      return new Service(pb.start(), port, start);
+    }
+
+    /** Polls until the first 200 from /orders; returns milliseconds since the JVM was started. */
+    double awaitFirstResponse() throws InterruptedException {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders/1"))
+          .timeout(Duration.ofSeconds(5)).build();
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("service exited with " + process.exitValue());
+        }
+        try {
+          if (HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            return (System.nanoTime() - startNanos) / 1e6;
+          }
+        } catch (IOException notYet) {
+          // not listening yet
+        }
+        Thread.sleep(5);
+      }
+      throw new IllegalStateException("no response within 120 s");
+    }
+
+    double peakRssMiB() throws IOException {
+      for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+      return Double.NaN;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  /** Accepts OTLP/HTTP exports and answers 200, so that the OpenTelemetry agent exports as it would for real. */
+  static final class OtlpSink implements AutoCloseable {
+    private final com.sun.net.httpserver.HttpServer server;
+
+    OtlpSink() throws IOException {
+      server = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+      server.createContext("/", exchange -> {
+        exchange.getRequestBody().readAllBytes();
+        exchange.sendResponseHeaders(200, -1);
+        exchange.close();
+      });
+      server.start();
+    }
+
+    int port() {
+      return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+}
