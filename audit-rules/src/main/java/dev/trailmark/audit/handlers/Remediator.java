@@ -27,7 +27,10 @@ final class Remediator {
 
   Remediator(AuditContext ctx) {
     this.ctx = ctx;
-    this.limit = new HourlyLimit(ctx.settings.maxRemediationsPerRulePerHour);
+    int max = ctx.settings.maxRemediationsPerRulePerHour;
+    this.limit = ctx.settings.auditBucket == null || ctx.settings.auditBucket.isBlank()
+        ? new HourlyLimit.InMemory(max)
+        : new HourlyLimit.InS3(ctx.aws.s3ForAudit(), ctx.settings.auditBucket, ctx.settings.auditPrefix, max);
   }
 
   /**
@@ -67,7 +70,7 @@ final class Remediator {
         return record(f, Decision.SKIPPED_DRY_RUN, "dry-run: would " + dev.trailmark.audit.remediation
             .Plans.describe(f) + expiredNote, before, null, attempt, true, now);
       }
-      if (!limit.tryAcquire(rule.id(), now)) {
+      if (!limit.tryAcquire(rule.id(), f.findingId(), now)) {
         return record(f, Decision.SKIPPED_RATE_LIMITED, "more than "
             + ctx.settings.maxRemediationsPerRulePerHour + " remediations of " + rule.id()
             + " in the last hour", before, null, attempt, false, now);

@@ -44,7 +44,31 @@ final class Harness implements AutoCloseable {
         + "<ResponseMetadata><RequestId>d74b8436-ae13-5ab4-a9ff-ce54dfea72a0</RequestId></ResponseMetadata></PublishResponse>");
     stub.server.stubFor(put(urlMatching("/" + BUCKET + "/.*")).willReturn(aResponse().withStatus(200)
         .withHeader("ETag", "\"6805f2cfc46c0f04559748bb039d69ae\"")));
+    stubRateLimitCount(null, 0);
     stub.json("Firehose_20150804.PutRecord", "{\"RecordId\":\"49543463076548007577105092703039560359975228518395019266\",\"Encrypted\":false}");
+  }
+
+  /** ListObjectsV2 of the rate-limit markers answers {@code count} keys (in a scenario state, if given). */
+  void stubRateLimitCount(String state, int count) {
+    StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+        + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>" + BUCKET + "</Name>"
+        + "<Prefix>audit/ratelimit/</Prefix><KeyCount>" + count + "</KeyCount><MaxKeys>10</MaxKeys>"
+        + "<IsTruncated>false</IsTruncated>");
+    for (int i = 0; i < count; i++) {
+      xml.append("<Contents><Key>audit/ratelimit/rule/").append(1795169700000L + i)
+          .append("-f</Key><LastModified>2026-11-20T10:15:00.000Z</LastModified>")
+          .append("<ETag>&quot;d41d8cd98f00b204e9800998ecf8427e&quot;</ETag><Size>0</Size>")
+          .append("<StorageClass>STANDARD</StorageClass></Contents>");
+    }
+    xml.append("</ListBucketResult>");
+    var mapping = com.github.tomakehurst.wiremock.client.WireMock.get(
+        com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/" + BUCKET))
+        .withQueryParam("list-type", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"));
+    if (state != null) {
+      mapping = mapping.inScenario("rate-limit").whenScenarioStateIs(state);
+    }
+    stub.server.stubFor(mapping.willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "application/xml").withBody(xml.toString())));
   }
 
   AuditContext context(Consumer<Settings.Builder> settings) {
@@ -84,7 +108,7 @@ final class Harness implements AutoCloseable {
 
   /** The audit records written to the S3 bucket, oldest first. */
   List<LoggedRequest> s3Records() {
-    return stub.requests(putRequestedFor(urlMatching("/" + BUCKET + "/.*")));
+    return stub.requests(putRequestedFor(urlMatching("/" + BUCKET + "/audit/(?!ratelimit/).*")));
   }
 
   /** The JSON of an S3 audit record, undoing the SDK's aws-chunked upload encoding when used. */

@@ -180,23 +180,59 @@ class RemediationWorkerTest {
   }
 
   @Test
-  void rateLimitStopsTheThirdRemediationOfARuleWithinAnHour() {
+  void rateLimitStopsTheThirdRemediationOfARuleWithinAnHourCountingMarkersInS3() {
+    // S3 plays the shared counter: each remediation PUTs a marker; a list of the last hour counts them.
+    String markers = "/" + Harness.BUCKET + "/audit/ratelimit/ec2-sg-open-admin-ports/.*";
+    for (int n = 0; n <= 2; n++) {
+      String state = n == 0 ? STARTED : "used-" + n;
+      h.stubRateLimitCount(state, n);
+      h.stub.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put(
+          com.github.tomakehurst.wiremock.client.WireMock.urlMatching(markers))
+          .inScenario("rate-limit").whenScenarioStateIs(state).willSetStateTo("used-" + (n + 1))
+          .willReturn(aResponse().withStatus(200)));
+    }
     RemediationWorker worker = new RemediationWorker(h.context(s -> s.dryRun(false).maxRemediationsPerRulePerHour(2)));
     String body = Json.write(sgFinding());
     for (int i = 1; i <= 3; i++) {
-      h.stub.server.resetScenarios();
       stubGroup("");
+      h.stub.server.setScenarioState("sg", STARTED);
       h.clock.advance(Duration.ofMinutes(10));
       assertThat(failed(worker.handleRequest(batch(message("m" + i, body, 1)), null))).isEmpty();
     }
     assertThat(revokes()).isEqualTo(2);
     assertThat(h.firehoseRecords()).extracting(r -> r.path("decision").asText())
         .containsExactly("remediated", "remediated", "skipped-rate-limited");
+    assertThat(h.firehoseRecords().get(2).path("reason").asText()).contains("more than 2 remediations");
+    var lists = h.stub.requests(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+        com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/" + Harness.BUCKET)));
+    // The window is the last hour before the third decision (10:45): markers after 09:45 count.
+    assertThat(lists.get(2).queryParameter("start-after").firstValue())
+        .isEqualTo("audit/ratelimit/ec2-sg-open-admin-ports/" + java.time.Instant.parse("2026-11-20T09:45:00Z").toEpochMilli());
+    assertThat(lists.get(2).queryParameter("prefix").firstValue()).isEqualTo("audit/ratelimit/ec2-sg-open-admin-ports/");
+    var puts = h.stub.requests(com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(
+        com.github.tomakehurst.wiremock.client.WireMock.urlMatching(markers)));
+    assertThat(puts).hasSize(2);
+    assertThat(puts.get(0).getUrl()).endsWith("/" + java.time.Instant.parse("2026-11-20T10:25:00Z").toEpochMilli()
+        + "-" + sgFinding().findingId());
 
-    h.clock.advance(Duration.ofMinutes(51)); // the first remediation is now more than an hour old
-    h.stub.server.resetScenarios();
+    // An hour later the first marker has left the window: one slot is free again.
+    h.stub.server.setScenarioState("rate-limit", "used-1");
+    h.clock.advance(Duration.ofMinutes(51));
+    h.stub.server.setScenarioState("sg", STARTED);
     worker.handleRequest(batch(message("m4", body, 1)), null);
     assertThat(revokes()).isEqualTo(3);
+  }
+
+  @Test
+  void withoutAnAuditBucketTheLimitIsCountedInProcessOverASlidingHour() {
+    HourlyLimit.InMemory limit = new HourlyLimit.InMemory(2);
+    java.time.Instant t = java.time.Instant.parse("2026-11-20T10:00:00Z");
+    assertThat(limit.tryAcquire("r", "a", t)).isTrue();
+    assertThat(limit.tryAcquire("r", "b", t.plusSeconds(600))).isTrue();
+    assertThat(limit.tryAcquire("r", "c", t.plusSeconds(1200))).isFalse();
+    assertThat(limit.tryAcquire("other-rule", "d", t.plusSeconds(1200))).isTrue();
+    assertThat(limit.tryAcquire("r", "e", t.plusSeconds(3600))).as("first slot expired exactly").isTrue();
+    assertThat(limit.tryAcquire("r", "f", t.plusSeconds(3601))).isFalse();
   }
 
   @Test
