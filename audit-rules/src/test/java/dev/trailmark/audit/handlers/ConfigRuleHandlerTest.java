@@ -205,6 +205,45 @@ class ConfigRuleHandlerTest {
     assertThat(h.notices()).hasSize(125);
   }
 
+  static ObjectNode logGroupItem(String name, boolean retention) {
+    ObjectNode item = Json.object();
+    item.put("version", "1.3");
+    item.put("accountId", "123456789012");
+    item.put("configurationItemCaptureTime", 1.7640975E9);
+    item.put("configurationItemStatus", "OK");
+    item.put("configurationStateId", "1732097700000");
+    item.put("resourceType", "AWS::Logs::LogGroup");
+    item.put("resourceId", name);
+    item.put("awsRegion", "us-east-1");
+    item.put("configuration", "{\"logGroupName\":\"" + name + "\"" + (retention ? ",\"retentionInDays\":7}" : "}"));
+    item.putObject("supplementaryConfiguration");
+    return item;
+  }
+
+  @Test
+  void keysConfigLeavesUnprocessedAreAskedForAgain() {
+    h.stub.json(CONFIG + "ListDiscoveredResources", "{\"resourceIdentifiers\":["
+        + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/a\"},"
+        + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/b\"},"
+        + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}");
+    ArrayNode firstItems = Json.MAPPER.createArrayNode().add(logGroupItem("/aws/lambda/a", true))
+        .add(logGroupItem("/aws/lambda/b", false));
+    h.stub.server.stubFor(h.stub.jsonCall(CONFIG + "BatchGetResourceConfig")
+        .withRequestBody(containing("/aws/lambda/a")).willReturn(aResponse().withStatus(200).withBody(
+            "{\"baseConfigurationItems\":" + Json.write(firstItems) + ",\"unprocessedResourceKeys\":"
+                + "[{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}")));
+    h.stub.server.stubFor(h.stub.jsonCall(CONFIG + "BatchGetResourceConfig")
+        .withRequestBody(equalToJson("{\"resourceKeys\":[{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}"))
+        .willReturn(aResponse().withStatus(200).withBody("{\"baseConfigurationItems\":["
+            + Json.write(logGroupItem("/aws/lambda/c", false)) + "],\"unprocessedResourceKeys\":[]}")));
+    ObjectNode invoking = Json.object();
+    invoking.put("messageType", "ScheduledNotification");
+    invoking.put("notificationCreationTime", "2026-11-20T10:00:00.000Z");
+    assertThat(handler.handleRequest(event("logs-retention", invoking, "t"), null))
+        .isEqualTo("3 evaluations, 2 non-compliant");
+    assertThat(h.stub.requests(h.stub.jsonRequest(CONFIG + "BatchGetResourceConfig"))).hasSize(2);
+  }
+
   @Test
   void malformedConfigEventsAreRejectedWithoutCallingConfig() {
     JsonNode good = change(Fixtures.badItem("ec2-sg-open-admin-ports"));
