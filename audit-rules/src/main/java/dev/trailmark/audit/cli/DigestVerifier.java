@@ -40,6 +40,7 @@ final class DigestVerifier {
   private final Map<String, PublicKey> keysByFingerprint;
   private final List<PublicKey> keys;
   private final List<String> problems = new ArrayList<>();
+  private final List<String> valid = new ArrayList<>();
   private int digestsOk;
   private int logFilesOk;
 
@@ -85,6 +86,9 @@ final class DigestVerifier {
     } catch (IOException e) {
       err.println(e.getMessage());
       return AuditCli.ERROR;
+    }
+    for (String line : verifier.valid) {
+      out.println("valid   " + line);
     }
     for (String problem : verifier.problems) {
       out.println("INVALID " + problem);
@@ -178,6 +182,7 @@ final class DigestVerifier {
       }
     }
     // Log files.
+    int logsOk = 0;
     Path root = root(d);
     for (JsonNode log : d.json.path("logFiles")) {
       String key = log.path("s3Object").asText("");
@@ -189,6 +194,7 @@ final class DigestVerifier {
       try {
         if (sha256Hex(logFile).equals(log.path("hashValue").asText())) {
           logFilesOk++;
+          logsOk++;
         } else {
           problems.add(logFile + ": log file was modified (hash differs from " + d.file.getFileName() + ")");
         }
@@ -198,6 +204,7 @@ final class DigestVerifier {
     }
     if (problems.size() == before) {
       digestsOk++;
+      valid.add(d.file.getFileName() + " (signature, chain, " + logsOk + " log files)");
     }
   }
 

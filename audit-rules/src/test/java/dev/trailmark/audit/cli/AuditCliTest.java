@@ -134,6 +134,13 @@ class AuditCliTest {
   }
 
   @Test
+  void theShippedSampleDigestsVerifyWithTheShippedKey() {
+    assertThat(run("verify-digests", "--public-key", "samples/cloudtrail-digest-public-key.pem", "samples")).isEqualTo(0);
+    assertThat(out()).contains("valid   123456789012_CloudTrail-Digest_us-east-1_management-events_us-east-1_20261120T102300Z.json.gz")
+        .contains("2 digest files, 2 valid; 2 log files valid; 0 problems");
+  }
+
+  @Test
   void rulesCommandValidatesAndListsEveryRule() {
     assertThat(run("rules")).isEqualTo(0);
     assertThat(out()).contains("RULE", "ec2-sg-open-admin-ports", "CRITICAL", "AWS::EC2::SecurityGroup",
