@@ -108,9 +108,13 @@ public final class BulkWriter {
     byte[] pending = body;
     long backoff = initialBackoffMillis;
     for (int attempt = 1; ; attempt++) {
-      List<int[]> items = itemOffsets(pending);
       JsonNode response = post(pending);
       JsonNode results = response.path("items");
+      if (!response.path("errors").asBoolean(true)) {
+        // The common case: nothing failed, no need to find item boundaries.
+        return new Result(indexed + results.size(), rejected, retried, firstRejection);
+      }
+      List<int[]> items = itemOffsets(pending);
       ByteArrayOutputStream retry = new ByteArrayOutputStream();
       String retryReason = null;
       int retryCount = 0;
@@ -150,6 +154,8 @@ public final class BulkWriter {
     try (Response response = client.execute(Requests.builder()
         .method("POST")
         .endpoint("/_bulk")
+        // Only what the retry loop reads: a 10,000-item response shrinks from ~1 MB to ~200 KB.
+        .query(java.util.Map.of("filter_path", "errors,items.*.status,items.*.error"))
         .body(Body.from(body, "application/x-ndjson"))
         .build())) {
       byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);

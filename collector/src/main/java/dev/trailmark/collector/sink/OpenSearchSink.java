@@ -5,7 +5,13 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.transport.OpenSearchTransport;
@@ -28,6 +34,7 @@ public final class OpenSearchSink implements Closeable {
   private final String indexPrefix;
   private final long maxBacklogBytes;
   private final long maxBulkBytes;
+  private final int concurrency;
   private final OpenSearchTransport transport;
   private final OpenSearchClient client;
   private final BulkWriter writer;
@@ -46,6 +53,7 @@ public final class OpenSearchSink implements Closeable {
     this.indexPrefix = b.indexPrefix;
     this.maxBacklogBytes = b.maxBacklogBytes;
     this.maxBulkBytes = b.maxBulkBytes;
+    this.concurrency = b.concurrency;
     this.transport = OpenSearchTransports.create(openSearch);
     this.client = new OpenSearchClient(transport);
     this.writer = new BulkWriter(client, 0, 100, 5_000);
@@ -147,52 +155,126 @@ public final class OpenSearchSink implements Closeable {
     transport.close();
   }
 
+  /** One chunk of the write-ahead log being indexed. */
+  private static final class InFlight {
+    final WriteAheadLog.Chunk chunk;
+    Future<BulkWriter.Result> future;
+
+    InFlight(WriteAheadLog.Chunk chunk, Future<BulkWriter.Result> future) {
+      this.chunk = chunk;
+      this.future = future;
+    }
+  }
+
+  /**
+   * Reads the write-ahead log in order and keeps up to {@code concurrency} bulk requests in flight; chunks are
+   * committed strictly in log order, so a restart replays from the first chunk not known to be indexed.
+   */
   private void ship() {
+    AtomicLong threadIds = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
+      Thread t = new Thread(r, "trailmark-opensearch-bulk-" + threadIds.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     long backoff = 100;
-    while (running) {
-      try {
-        if (!templatesInstalled) {
-          IndexTemplates.install(client, indexPrefix);
-          templatesInstalled = true;
-        }
-        WriteAheadLog.Position from = wal.readPosition();
-        if (!wal.awaitRecords(from, available ? 1_000 : 250)) {
-          if (!available) {
-            probe();
-          }
-          continue;
-        }
-        WriteAheadLog.Chunk chunk = wal.read(from, maxBulkBytes);
-        bulkRequests.incrementAndGet();
-        BulkWriter.Result result = writer.write(chunk.payload(), () -> running);
-        wal.commit(chunk);
-        indexed.addAndGet(result.indexed());
-        retried.addAndGet(result.retried());
-        rejectedByOpenSearch.addAndGet(result.rejected());
-        markAvailable();
-        backoff = 100;
-      } catch (InterruptedException e) {
-        if (!running) {
-          return;
-        }
-      } catch (IOException | RuntimeException e) {
-        if (!running) {
-          return;
-        }
-        if (available) {
-          log.warn("OpenSearch at {} unreachable ({}); refusing new data until it answers", openSearch, e.toString());
-        }
-        available = false;
+    try {
+      while (running) {
         try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
+          if (!templatesInstalled) {
+            IndexTemplates.install(client, indexPrefix);
+            templatesInstalled = true;
+          }
+          Throwable failure = null;
+          while (!inFlight.isEmpty() && inFlight.peekFirst().future.isDone()) {
+            InFlight head = inFlight.peekFirst();
+            try {
+              BulkWriter.Result result = head.future.get();
+              wal.commit(head.chunk);
+              inFlight.removeFirst();
+              indexed.addAndGet(result.indexed());
+              retried.addAndGet(result.retried());
+              rejectedByOpenSearch.addAndGet(result.rejected());
+              markAvailable();
+              backoff = 100;
+            } catch (ExecutionException e) {
+              failure = e.getCause();
+              break;
+            }
+          }
+          if (failure != null) {
+            markUnavailable(failure);
+            Thread.sleep(backoff);
+            backoff = Math.min(5_000, backoff * 2);
+            for (InFlight f : inFlight) {
+              if (f.future.isDone() && failed(f.future)) {
+                f.future = submit(pool, f.chunk);
+              }
+            }
+            continue;
+          }
+          WriteAheadLog.Position next = inFlight.isEmpty() ? wal.readPosition() : inFlight.peekLast().chunk.end();
+          if (inFlight.size() < concurrency) {
+            if (wal.awaitRecords(next, inFlight.isEmpty() ? (available ? 1_000 : 250) : 5)) {
+              WriteAheadLog.Chunk chunk = wal.read(next, maxBulkBytes);
+              inFlight.addLast(new InFlight(chunk, submit(pool, chunk)));
+            } else if (inFlight.isEmpty() && !available) {
+              probe();
+            }
+          } else {
+            try {
+              inFlight.peekFirst().future.get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+              // handled on the next turn
+            }
+          }
+        } catch (InterruptedException e) {
           if (!running) {
             return;
           }
+        } catch (IOException | RuntimeException e) {
+          if (!running) {
+            return;
+          }
+          markUnavailable(e);
+          try {
+            Thread.sleep(backoff);
+          } catch (InterruptedException ie) {
+            if (!running) {
+              return;
+            }
+          }
+          backoff = Math.min(5_000, backoff * 2);
         }
-        backoff = Math.min(5_000, backoff * 2);
       }
+    } finally {
+      pool.shutdownNow();
     }
+  }
+
+  private Future<BulkWriter.Result> submit(ExecutorService pool, WriteAheadLog.Chunk chunk) {
+    bulkRequests.incrementAndGet();
+    return pool.submit(() -> writer.write(chunk.payload(), () -> running));
+  }
+
+  private static boolean failed(Future<?> future) {
+    try {
+      future.get();
+      return false;
+    } catch (ExecutionException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private void markUnavailable(Throwable cause) {
+    if (available) {
+      log.warn("OpenSearch at {} unreachable ({}); refusing new data until it answers", openSearch, cause.toString());
+    }
+    available = false;
   }
 
   private void probe() throws IOException {
@@ -213,7 +295,8 @@ public final class OpenSearchSink implements Closeable {
     private String indexPrefix = "";
     private Path walDir;
     private long maxBacklogBytes = 256L * 1024 * 1024;
-    private long maxBulkBytes = 8L * 1024 * 1024;
+    private long maxBulkBytes = 4L * 1024 * 1024;
+    private int concurrency = 3;
     private long segmentBytes = 64L * 1024 * 1024;
 
     private Builder() {}
@@ -242,7 +325,13 @@ public final class OpenSearchSink implements Closeable {
       return this;
     }
 
-    /** Upper size of one {@code _bulk} request (default 8 MiB). */
+    /** Bulk requests kept in flight at once (default 3); the log is still committed in order. */
+    public Builder concurrency(int requests) {
+      this.concurrency = Math.max(1, requests);
+      return this;
+    }
+
+    /** Upper size of one {@code _bulk} request (default 4 MiB). */
     public Builder maxBulkBytes(long bytes) {
       this.maxBulkBytes = bytes;
       return this;
