@@ -36,6 +36,7 @@ public final class AuditCli {
       "usage: trailmark audit scan [--rules DIR] [--format table|json] [--fail-on SEVERITY] PATH...",
       "       trailmark audit verify-digests --public-key FILE [--public-key FILE...] PATH",
       "       trailmark audit rules [--rules DIR]",
+      "       trailmark audit replay [--rules DIR] [--endpoint URL] [--stream NAME] PATH...",
       "  scan            apply the audit rules to CloudTrail log files ({\"Records\":[...]}, .json or",
       "                  .json.gz) or folders laid out as CloudTrail writes to S3",
       "  --rules DIR     rule files to use instead of the built-in rules",
@@ -45,7 +46,10 @@ public final class AuditCli {
       "  verify-digests  check every digest file under PATH (the bucket root or any folder in it):",
       "                  log file hashes, the previous-digest chain and SHA256withRSA signatures",
       "  --public-key    a PEM public key, or the JSON of `aws cloudtrail list-public-keys`",
-      "  rules           validate the rule files and list them");
+      "  rules           validate the rule files and list them",
+      "  replay          scan PATH like the CloudTrail handler would and send each finding's dry-run",
+      "                  audit record through Firehose (default: the local collector at",
+      "                  http://127.0.0.1:4318, stream trailmark-audit-findings) into audit-findings-*");
 
   private AuditCli() {}
 
@@ -64,6 +68,8 @@ public final class AuditCli {
       switch (args[0]) {
         case "scan":
           return scan(List.of(args).subList(1, args.length), out, err);
+        case "replay":
+          return Replay.run(List.of(args).subList(1, args.length), out, err);
         case "rules":
           return listRules(List.of(args).subList(1, args.length), out, err);
         case "verify-digests":
@@ -148,6 +154,12 @@ public final class AuditCli {
       return ERROR;
     }
     return failOn != null && scan.any(failOn) ? FAILED : OK;
+  }
+
+  /** The built-in rules, or those of {@code dir}. */
+  static RuleSet loadRules(Path dir) throws IOException {
+    RuleLoader loader = new RuleLoader(ActionNames.ALL);
+    return dir == null ? loader.loadBuiltIn() : loader.loadDirectory(dir);
   }
 
   private static int listRules(List<String> args, PrintStream out, PrintStream err) {

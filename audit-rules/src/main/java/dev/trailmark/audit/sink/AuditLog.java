@@ -89,8 +89,8 @@ public final class AuditLog {
     return r;
   }
 
-  /** Writes a record to every configured sink; never throws. */
-  public void write(ObjectNode record) {
+  /** Writes a record to every configured sink; never throws. Returns false when a sink refused it. */
+  public boolean write(ObjectNode record) {
     String json = Json.write(record);
     boolean ok = true;
     if (s3 != null) {
@@ -114,10 +114,11 @@ public final class AuditLog {
       }
     }
     if (ok) {
-      log.info("audit {} {} {}", record.path("decision").asText(), record.path("ruleId").asText(),
+      log.debug("audit {} {} {}", record.path("decision").asText(), record.path("ruleId").asText(),
           record.path("resourceId").asText());
     } else {
       log.error("audit record kept only in this log: {}", json);
     }
+    return ok;
   }
 }
