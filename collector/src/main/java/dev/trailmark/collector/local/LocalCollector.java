@@ -45,6 +45,7 @@ public final class LocalCollector implements AutoCloseable {
   private Stats stats;
   private LogGroups logGroups;
   private XRayApi xray;
+  private java.util.concurrent.ScheduledExecutorService housekeeping;
 
   private LocalCollector(Builder config) {
     this.config = config;
@@ -87,6 +88,14 @@ public final class LocalCollector implements AutoCloseable {
         new CloudWatchMetricsApi(sink, stats), stats, sink));
     server.setExecutor(executor);
     server.start();
+    if (config.retentionDays > 0) {
+      housekeeping = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "trailmark-retention");
+        t.setDaemon(true);
+        return t;
+      });
+      housekeeping.scheduleWithFixedDelay(this::applyRetention, 0, 1, TimeUnit.HOURS);
+    }
     return this;
   }
 
@@ -111,9 +120,28 @@ public final class LocalCollector implements AutoCloseable {
     return sink.backlogBytes();
   }
 
+  /** Deletes this collector's indices older than the configured retention; returns their names. */
+  public java.util.List<String> applyRetention() {
+    try {
+      java.util.List<String> deleted = dev.trailmark.collector.sink.Retention.deleteOlderThan(sink.client(),
+          config.indexPrefix, config.retentionDays, dev.trailmark.collector.sink.Retention.todayUtc());
+      if (!deleted.isEmpty()) {
+        org.slf4j.LoggerFactory.getLogger(LocalCollector.class).info("retention of {} days deleted {}",
+            config.retentionDays, deleted);
+      }
+      return deleted;
+    } catch (IOException | RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(LocalCollector.class).warn("retention run failed: {}", e.toString());
+      return java.util.List.of();
+    }
+  }
+
   /** Stops serving, lets in-flight requests finish, and closes the write-ahead log. */
   @Override
   public void close() throws IOException {
+    if (housekeeping != null) {
+      housekeeping.shutdownNow();
+    }
     if (server != null) {
       server.stop(1);
     }
@@ -160,6 +188,7 @@ public final class LocalCollector implements AutoCloseable {
     private int maxRequestBytes = 8 * 1024 * 1024;
     private long maxBacklogBytes = 256L * 1024 * 1024;
     private int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private int retentionDays;
 
     private Builder() {}
 
@@ -236,6 +265,12 @@ public final class LocalCollector implements AutoCloseable {
       return this;
     }
 
+    /** Delete indices whose date is older than this many days, at start and hourly (default 0: keep all). */
+    public Builder retentionDays(int days) {
+      this.retentionDays = Math.max(0, days);
+      return this;
+    }
+
     /** Request worker threads (default twice the processors, at least 4). */
     public Builder threads(int threads) {
       this.threads = threads;
@@ -259,6 +294,7 @@ public final class LocalCollector implements AutoCloseable {
       copy.maxRequestBytes = maxRequestBytes;
       copy.maxBacklogBytes = maxBacklogBytes;
       copy.threads = threads;
+      copy.retentionDays = retentionDays;
       return new LocalCollector(copy);
     }
 

@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
  * <p>Flags (each also read from the environment variable in brackets): {@code --port} [TRAILMARK_PORT],
  * {@code --xray-port} [TRAILMARK_XRAY_PORT], {@code --opensearch} [TRAILMARK_OPENSEARCH], {@code --state-dir}
  * [TRAILMARK_STATE_DIR], {@code --config} [TRAILMARK_CONFIG], {@code --index-prefix} [TRAILMARK_INDEX_PREFIX],
- * {@code --bind} [TRAILMARK_BIND], {@code --no-auth} [TRAILMARK_NO_AUTH=true].
+ * {@code --bind} [TRAILMARK_BIND], {@code --retention-days} [TRAILMARK_RETENTION_DAYS], {@code --no-auth}
+ * [TRAILMARK_NO_AUTH=true]; {@code --print-ism-policy DAYS} prints the ISM policy for Amazon OpenSearch Service.
  */
 public final class LocalCollectorMain {
 
@@ -29,6 +30,7 @@ public final class LocalCollectorMain {
     apply(builder, "--config", env("TRAILMARK_CONFIG"));
     apply(builder, "--index-prefix", env("TRAILMARK_INDEX_PREFIX"));
     apply(builder, "--bind", env("TRAILMARK_BIND"));
+    apply(builder, "--retention-days", env("TRAILMARK_RETENTION_DAYS"));
     if ("true".equalsIgnoreCase(env("TRAILMARK_NO_AUTH"))) {
       builder.authentication(false);
     }
@@ -36,9 +38,15 @@ public final class LocalCollectorMain {
       String arg = args[i];
       if (arg.equals("--no-auth")) {
         builder.authentication(false);
+      } else if (arg.equals("--print-ism-policy")) {
+        int days = i + 1 < args.length ? Integer.parseInt(args[++i]) : 14;
+        System.out.println(dev.trailmark.collector.mapping.Json.MAPPER.writerWithDefaultPrettyPrinter()
+            .writeValueAsString(dev.trailmark.collector.sink.Retention.ismPolicy("", days)));
+        return;
       } else if (arg.equals("--help") || arg.equals("-h")) {
         System.out.println("usage: LocalCollectorMain [--port N] [--xray-port N] [--opensearch URL] "
-            + "[--state-dir DIR] [--config FILE] [--index-prefix P] [--bind ADDR] [--no-auth]");
+            + "[--state-dir DIR] [--config FILE] [--index-prefix P] [--bind ADDR] [--retention-days N] [--no-auth]\n"
+            + "       LocalCollectorMain --print-ism-policy DAYS   (ISM policy JSON for Amazon OpenSearch Service)");
         return;
       } else if (arg.startsWith("--") && arg.contains("=")) {
         apply(builder, arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
@@ -83,6 +91,7 @@ public final class LocalCollectorMain {
       case "--config": b.config(Path.of(value)); break;
       case "--index-prefix": b.indexPrefix(value); break;
       case "--bind": b.bindAddress(value); break;
+      case "--retention-days": b.retentionDays(Integer.parseInt(value)); break;
       default:
         System.err.println("trailmark collector: unknown flag '" + flag + "' (try --help)");
         System.exit(2);
