@@ -45,7 +45,10 @@ final class AuditContext {
 
   /** The context of a Lambda function: everything from the environment; bad rules fail the cold start. */
   static AuditContext fromEnvironment() {
-    Map<String, String> env = System.getenv();
+    return fromEnvironment(System.getenv());
+  }
+
+  static AuditContext fromEnvironment(Map<String, String> env) {
     Settings settings = Settings.fromEnvironment(env);
     RuleLoader loader = new RuleLoader(ActionNames.ALL);
     RuleSet rules;

@@ -47,6 +47,19 @@ class SettingsTest {
   }
 
   @Test
+  void aColdStartWithABadRulesDirectoryFailsNamingTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("broken.yaml"), "id: broken\ntitle: x\n");
+    assertThatThrownBy(() -> AuditContext.fromEnvironment(Map.of("TRAILMARK_RULES_DIR", dir.toString())))
+        .isInstanceOf(dev.trailmark.audit.rules.RuleFileException.class)
+        .hasMessageContaining("broken.yaml").hasMessageContaining("field 'severity'");
+    AuditContext builtIn = AuditContext.fromEnvironment(Map.of("AWS_REGION", "eu-west-1"));
+    assertThat(builtIn.rules.rules()).hasSizeGreaterThanOrEqualTo(12);
+    assertThat(builtIn.aws.region().id()).isEqualTo("eu-west-1");
+    builtIn.aws.close();
+  }
+
+  @Test
   void badValuesAreClearErrors() {
     assertThatThrownBy(() -> Settings.fromEnvironment(Map.of("TRAILMARK_DRY_RUN", "maybe")))
         .hasMessageContaining("TRAILMARK_DRY_RUN must be true or false, not 'maybe'");

@@ -89,6 +89,9 @@ class RuleLoaderTest {
     Files.writeString(dir.resolve("sample-rule.yaml"), GOOD);
     Files.createDirectories(dir.resolve("sub"));
     assertThat(loader.loadDirectory(dir).rules()).hasSize(1);
+    Files.writeString(dir.resolve("sample-rule.yml"), GOOD);
+    assertThatThrownBy(() -> loader.loadDirectory(dir)).isInstanceOf(RuleFileException.class)
+        .hasMessageContaining("duplicate id 'sample-rule'").hasMessageContaining("sample-rule.yaml");
   }
 
   @Test
