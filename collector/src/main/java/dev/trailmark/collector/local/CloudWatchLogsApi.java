@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.collector.mapping.IndexNames;
 import dev.trailmark.collector.mapping.Json;
-import dev.trailmark.collector.mapping.LogDocuments;
 import dev.trailmark.collector.sink.DocumentBatch;
 import dev.trailmark.collector.sink.OpenSearchSink;
 import dev.trailmark.collector.sink.SinkBusyException;
@@ -264,8 +263,8 @@ final class CloudWatchLogsApi {
     DocumentBatch batch = new DocumentBatch();
     long acceptedBytes = 0;
     for (int i = first; i < tooNewStart; i++) {
-      batch.add(IndexNames.logs(sink.indexPrefix(), groupName, timestamps[i]),
-          LogDocuments.fromCloudWatchEvent(groupName, streamName, timestamps[i], messages[i]));
+      batch.addLogEvent(IndexNames.logs(sink.indexPrefix(), groupName, timestamps[i]), groupName, streamName,
+          timestamps[i], messages[i]);
       acceptedBytes += messages[i].length();
     }
     try {

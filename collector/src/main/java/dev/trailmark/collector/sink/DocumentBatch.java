@@ -48,6 +48,21 @@ public final class DocumentBatch {
     return id;
   }
 
+  /** Appends the log document of one CloudWatch Logs event (see {@link dev.trailmark.collector.mapping.LogDocuments#write}). */
+  public String addLogEvent(String index, String logGroup, String logStream, long timestamp, String message) {
+    String id = ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
+    try {
+      bytes.write(("{\"index\":{\"_index\":\"" + index + "\",\"_id\":\"" + id + "\"}}\n")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      dev.trailmark.collector.mapping.LogDocuments.write(bytes, logGroup, logStream, timestamp, message);
+      bytes.write('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    count++;
+    return id;
+  }
+
   /** Number of documents. */
   public int size() {
     return count;
