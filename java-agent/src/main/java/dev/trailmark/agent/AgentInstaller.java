@@ -5,6 +5,7 @@ import dev.trailmark.agent.bootstrap.Bridge;
 import dev.trailmark.agent.config.AgentConfig;
 import dev.trailmark.agent.export.XraySegmentEncoder;
 import dev.trailmark.agent.export.XrayUdpExporter;
+import dev.trailmark.agent.metrics.Metrics;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
@@ -22,6 +23,7 @@ import dev.trailmark.agent.weave.Rule;
 import dev.trailmark.agent.weave.Weaver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -99,6 +101,22 @@ public final class AgentInstaller {
           return value != null ? value : lambdaEnv;
         }
       };
+      if (!"none".equals(config.metricsExporter())) {
+        listeners.add(Metrics.start(config, new ThreadFactory() {
+          @Override
+          public Thread newThread(Runnable task) {
+            Thread thread = new Thread(new Runnable() {
+              @Override
+              public void run() {
+                HooksImpl.SUPPRESSED.set(Boolean.TRUE); // the publisher's own HTTP calls are not traced
+                task.run();
+              }
+            }, "trailmark-metrics");
+            thread.setDaemon(true);
+            return thread;
+          }
+        }));
+      }
       Tracer tracer = new Tracer(Sampler.of(config.sampler(), config.samplerArg()), lambda, listeners);
       return new Telemetry(tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes), xray);
     }

@@ -4,45 +4,45 @@ package dev.trailmark.agent.export;
  * The agent's one JSON writer: appends to a StringBuilder, escapes strings, and cuts every string at
  * {@link #MAX_STRING} characters so that no single value can push a document past a datagram.
  */
-final class JsonWriter {
+public final class JsonWriter {
 
   /** Longest string value written; longer ones are cut and end with "...". */
-  static final int MAX_STRING = 2048;
+  public static final int MAX_STRING = 2048;
 
   private final StringBuilder out;
   private boolean needComma;
 
-  JsonWriter(StringBuilder out) {
+  public JsonWriter(StringBuilder out) {
     this.out = out;
   }
 
-  JsonWriter beginObject() {
+  public JsonWriter beginObject() {
     comma();
     out.append('{');
     needComma = false;
     return this;
   }
 
-  JsonWriter endObject() {
+  public JsonWriter endObject() {
     out.append('}');
     needComma = true;
     return this;
   }
 
-  JsonWriter beginArray() {
+  public JsonWriter beginArray() {
     comma();
     out.append('[');
     needComma = false;
     return this;
   }
 
-  JsonWriter endArray() {
+  public JsonWriter endArray() {
     out.append(']');
     needComma = true;
     return this;
   }
 
-  JsonWriter name(String name) {
+  public JsonWriter name(String name) {
     comma();
     string(name);
     out.append(':');
@@ -50,7 +50,7 @@ final class JsonWriter {
     return this;
   }
 
-  JsonWriter value(String value) {
+  public JsonWriter value(String value) {
     comma();
     if (value == null) {
       out.append("null");
@@ -61,14 +61,26 @@ final class JsonWriter {
     return this;
   }
 
-  JsonWriter value(long value) {
+  public JsonWriter value(long value) {
     comma();
     out.append(value);
     needComma = true;
     return this;
   }
 
-  JsonWriter value(boolean value) {
+  /** A finite number (NaN and infinities have no JSON form and are written as null). */
+  public JsonWriter value(double value) {
+    comma();
+    if (Double.isNaN(value) || Double.isInfinite(value)) {
+      out.append("null");
+    } else {
+      out.append(value);
+    }
+    needComma = true;
+    return this;
+  }
+
+  public JsonWriter value(boolean value) {
     comma();
     out.append(value);
     needComma = true;
@@ -76,7 +88,7 @@ final class JsonWriter {
   }
 
   /** Writes epoch seconds with microsecond precision, as X-Ray's start_time and end_time. */
-  JsonWriter epochSeconds(long epochNanos) {
+  public JsonWriter epochSeconds(long epochNanos) {
     comma();
     long micros = epochNanos / 1000;
     out.append(micros / 1_000_000).append('.');
@@ -89,8 +101,14 @@ final class JsonWriter {
     return this;
   }
 
-  JsonWriter field(String name, String value) {
+  public JsonWriter field(String name, String value) {
     return value == null ? this : name(name).value(value);
+  }
+
+  /** The text written so far. */
+  @Override
+  public String toString() {
+    return out.toString();
   }
 
   private void comma() {
