@@ -246,6 +246,9 @@ public final class AuditCli {
       }
       summary.append(" (").append(String.join(", ", parts)).append(")");
     }
+    if (scan.duplicates() > 0) {
+      summary.append(", ").append(scan.duplicates()).append(" duplicate deliveries ignored");
+    }
     if (scan.notListed() > 0) {
       summary.append(", ").append(scan.notListed()).append(" not listed (report limit ")
           .append(reportBytes >= (1 << 20) ? (reportBytes >> 20) + " MiB" : reportBytes + " bytes")
@@ -263,6 +266,7 @@ public final class AuditCli {
     root.put("events", scan.events());
     root.put("findingCount", scan.total());
     root.put("notListed", scan.notListed());
+    root.put("duplicates", scan.duplicates());
     ArrayNode findings = root.putArray("findings");
     for (Finding f : scan.findings()) {
       ObjectNode node = Json.MAPPER.valueToTree(f);

@@ -15,9 +15,11 @@ import java.util.Map;
  * The result of applying rules to a list of CloudTrail log files; a bad file is skipped and named.
  * Findings are kept for the report up to a byte budget (their JSON size); past it they are only
  * counted, so a scan of any size runs in bounded memory and still reports every severity count.
+ * CloudTrail may deliver an event twice: a finding whose id (rule, resource, event id) was already
+ * listed is counted as a duplicate, not again.
  */
 record Scan(long filesRead, long events, List<Finding> findings, long notListed,
-    Map<Severity, Long> counts, List<String> errors) {
+    Map<Severity, Long> counts, long duplicates, List<String> errors) {
 
   /** The report keeps at most this many bytes of findings by default. */
   static final long DEFAULT_REPORT_BYTES = 64L << 20;
@@ -26,18 +28,24 @@ record Scan(long filesRead, long events, List<Finding> findings, long notListed,
     List<Finding> kept = new ArrayList<>();
     Map<Severity, Long> counts = new EnumMap<>(Severity.class);
     List<String> errors = new ArrayList<>();
-    long[] state = {0, 0, 0}; // events, bytes kept, findings not listed
+    long[] state = {0, 0, 0, 0}; // events, bytes kept, findings not listed, duplicates
+    java.util.Set<String> keptIds = new java.util.HashSet<>();
     long read = 0;
     for (Path file : files) {
       try {
         CloudTrailFiles.forEachRecord(file, record -> {
           state[0]++;
           for (Finding f : engine.evaluateEvent(record, "scan")) {
+            if (keptIds.contains(f.findingId())) {
+              state[3]++;
+              continue;
+            }
             counts.merge(f.severity(), 1L, Long::sum);
             long size = Json.write(f).length();
             if (state[1] + size <= reportBytes) {
               state[1] += size;
               kept.add(f);
+              keptIds.add(f.findingId());
             } else {
               state[2]++;
             }
@@ -49,7 +57,8 @@ record Scan(long filesRead, long events, List<Finding> findings, long notListed,
         errors.add(file + ": " + e.getMessage());
       }
     }
-    return new Scan(read, state[0], List.copyOf(kept), state[2], Map.copyOf(counts), List.copyOf(errors));
+    return new Scan(read, state[0], List.copyOf(kept), state[2], Map.copyOf(counts), state[3],
+        List.copyOf(errors));
   }
 
   long total() {

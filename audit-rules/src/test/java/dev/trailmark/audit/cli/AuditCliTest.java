@@ -74,13 +74,8 @@ class AuditCliTest {
   @Test
   void badFilesAreSkippedAndNamedWhileGoodOnesAreScanned(@TempDir Path dir) throws Exception {
     Path good = dir.resolve("good.json.gz");
-    try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(good))) {
-      gz.write(Files.readAllBytes(Path.of("src/test/resources/fixtures/cloudtrail-logging-stopped.json")));
-    }
-    // That file is a fixture map, not Records: rewrite it as a proper log file.
-    String stop = new ObjectMapper().readTree(good.toFile().exists()
-        ? Files.readString(Path.of("src/test/resources/fixtures/cloudtrail-logging-stopped.json")) : "{}")
-        .path("cloudTrail").path("nonCompliant").toString();
+    String stop = new ObjectMapper().readTree(Files.readString(
+        Path.of("src/test/resources/fixtures/cloudtrail-logging-stopped.json"))).path("cloudTrail").path("nonCompliant").toString();
     try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(good))) {
       gz.write(("{\"Records\":[" + stop + "]}").getBytes(StandardCharsets.UTF_8));
     }
@@ -95,10 +90,21 @@ class AuditCliTest {
     assertThat(err()).contains("truncated.json: malformed JSON", "wrong.json: not a CloudTrail log file",
         "no-records.json: not a CloudTrail log file (no Records array)", "corrupt.json.gz: ",
         "mixed.json: Records holds a non-object");
-    // The good file and the complete records before each file's damage are still reported.
+    // The good file and the complete records before each file's damage are still read (the same
+    // event each time here, so one finding and two duplicate deliveries).
     assertThat(out()).contains("cloudtrail-logging-stopped");
-    assertThat(out()).contains("1 files, 3 findings");
+    assertThat(out()).contains("3 events in 1 files, 1 finding (critical: 1), 2 duplicate deliveries ignored");
     assertThat(out()).contains("5 files skipped");
+  }
+
+  @Test
+  void anEventDeliveredTwiceIsOneFinding(@TempDir Path dir) throws Exception {
+    String stop = new ObjectMapper().readTree(Files.readString(
+        Path.of("src/test/resources/fixtures/cloudtrail-logging-stopped.json"))).path("cloudTrail").path("nonCompliant").toString();
+    Files.writeString(dir.resolve("a.json"), "{\"Records\":[" + stop + "]}");
+    Files.writeString(dir.resolve("b.json"), "{\"Records\":[" + stop + "]}");
+    assertThat(run("scan", dir.toString())).isEqualTo(0);
+    assertThat(out()).contains("2 events in 2 files, 1 finding (critical: 1), 1 duplicate deliveries ignored");
   }
 
   @Test
