@@ -31,8 +31,11 @@ final class ServiceActions {
           } else {
             state.putNull("retentionInDays");
           }
-          // DescribeLogGroups returns no tags; the Config item's tags, when any, stand in.
-          return States.tags(state, f.tags());
+          // DescribeLogGroups returns no tags: ask for them by the group's ARN (without the ":*"
+          // DescribeLogGroups appends).
+          String arn = g.arn() != null ? g.arn().replaceFirst(":\\*$", "")
+              : "arn:aws:logs:" + f.region() + ":" + f.accountId() + ":log-group:" + g.logGroupName();
+          return States.tags(state, aws.logs().listTagsForResource(r -> r.resourceArn(arn)).tags());
         }
       }
       return null;

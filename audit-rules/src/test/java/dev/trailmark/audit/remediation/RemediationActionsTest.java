@@ -305,11 +305,15 @@ class RemediationActionsTest {
         + "\"arn\":\"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/orders-api:*\"},"
         + "{\"logGroupName\":\"/aws/lambda/orders-api-canary\",\"retentionInDays\":7}]}");
     stub.json("Logs_20140328.PutRetentionPolicy", "{}");
+    stub.json("Logs_20140328.ListTagsForResource", "{\"tags\":{\"trailmark:audit-exempt-until\":\"2026-12-31\"}}");
     Finding f = finding("logs-retention");
     RemediationAction a = action(f);
     JsonNode state = a.read(f, aws);
+    assertThat(state.path("tags").path("trailmark:audit-exempt-until").asText()).isEqualTo("2026-12-31");
     assertThat(a.violates(state, f)).isTrue();
     a.apply(state, f, aws);
+    stub.server.verify(stub.jsonRequest("Logs_20140328.ListTagsForResource").withRequestBody(equalToJson(
+        "{\"resourceArn\":\"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/orders-api\"}")));
     stub.server.verify(stub.jsonRequest("Logs_20140328.DescribeLogGroups").withRequestBody(equalToJson(
         "{\"logGroupNamePrefix\":\"/aws/lambda/orders-api\"}")));
     stub.server.verify(stub.jsonRequest("Logs_20140328.PutRetentionPolicy").withRequestBody(equalToJson(
