@@ -103,6 +103,12 @@ public record Finding(
         tags);
   }
 
+  /** This finding with the remediation (action and parameters) the rule file names now. */
+  public Finding withRemediationOf(Rule rule) {
+    return new Finding(findingId, ruleId, title, severity, resourceType, resourceId, accountId, region,
+        source, eventName, eventId, eventTime, actor, rule.action(), rule.params(), tags);
+  }
+
   /** Who made the call: the role behind an assumed-role session, else the caller's ARN. */
   static String actor(JsonNode event) {
     JsonNode identity = event.path("userIdentity");

@@ -3,6 +3,7 @@ package dev.trailmark.audit.handlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.engine.Finding;
+import dev.trailmark.audit.remediation.Plans;
 import dev.trailmark.audit.remediation.RemediationAction;
 import dev.trailmark.audit.remediation.RemediationActions;
 import dev.trailmark.audit.rules.Rule;
@@ -37,10 +38,12 @@ final class Remediator {
    * Processes a finding on its {@code attempt}-th receive. Throws when the change fails, after
    * recording FAILED if this was the last attempt.
    */
-  Decision process(Finding f, int attempt) {
+  Decision process(Finding queued, int attempt) {
     Instant now = ctx.clock.instant();
-    Rule rule = ctx.rules.get(f.ruleId()).orElseThrow(
-        () -> new IllegalArgumentException("no rule " + f.ruleId()));
+    Rule rule = ctx.rules.get(queued.ruleId()).orElseThrow(
+        () -> new IllegalArgumentException("no rule " + queued.ruleId()));
+    // The rule file decides what is done, not the message: a message cannot ask for another action.
+    Finding f = queued.withRemediationOf(rule);
     boolean dryRun = ctx.settings.dryRunFor(rule.id(), rule.dryRun());
     if (!ctx.settings.allowed(f.accountId(), f.region())) {
       return record(f, Decision.SKIPPED_NOT_ALLOWED, "account " + f.accountId() + " / region "
@@ -57,23 +60,22 @@ final class Remediator {
         return record(f, Decision.SKIPPED_GONE, "the resource no longer exists", null, null, attempt,
             dryRun, now);
       }
-      String exemption = exemption(rule, f, before, now);
-      if (exemption != null && !exemption.startsWith("expired")) {
-        return record(f, Decision.SKIPPED_EXEMPT, exemption, before, null, attempt, dryRun, now);
+      Exemption exemption = exemption(rule, f, before, now);
+      if (exemption != null && exemption.exempt()) {
+        return record(f, Decision.SKIPPED_EXEMPT, exemption.reason(), before, null, attempt, dryRun, now);
       }
-      String expiredNote = exemption == null ? "" : " (" + exemption + ")";
+      String expiredNote = exemption == null ? "" : " (" + exemption.reason() + ")";
       if (!action.violates(before, f)) {
         return record(f, Decision.SKIPPED_COMPLIANT, "already compliant" + expiredNote, before, null,
             attempt, dryRun, now);
       }
       if (dryRun) {
-        return record(f, Decision.SKIPPED_DRY_RUN, "dry-run: would " + dev.trailmark.audit.remediation
-            .Plans.describe(f) + expiredNote, before, null, attempt, true, now);
+        return record(f, Decision.SKIPPED_DRY_RUN, "dry-run: would " + Plans.describe(f) + expiredNote, before, null, attempt, true, now);
       }
       if (!limit.tryAcquire(rule.id(), f.findingId(), now)) {
-        return record(f, Decision.SKIPPED_RATE_LIMITED, "more than "
+        return record(f, Decision.SKIPPED_RATE_LIMITED, "the limit of "
             + ctx.settings.maxRemediationsPerRulePerHour + " remediations of " + rule.id()
-            + " in the last hour", before, null, attempt, false, now);
+            + " in any hour is reached", before, null, attempt, false, now);
       }
       action.apply(before, f, ctx.aws);
       JsonNode after = action.read(f, ctx.aws);
@@ -106,13 +108,13 @@ final class Remediator {
     return d;
   }
 
-  /**
-   * Null when not exempt; a reason when exempt; a reason starting with "expired" when an exemption
-   * tag exists but its date has passed (or cannot be read, which never exempts).
-   */
-  static String exemption(Rule rule, Finding f, JsonNode state, Instant now) {
+  /** An exemption that applies, or one that no longer does (expired, or unreadable), and why. */
+  record Exemption(boolean exempt, String reason) {}
+
+  /** Null when no exemption names the resource. */
+  static Exemption exemption(Rule rule, Finding f, JsonNode state, Instant now) {
     if (rule.exemptResourceIds().contains(f.resourceId())) {
-      return "resource " + f.resourceId() + " is exempt by the rule file";
+      return new Exemption(true, "resource " + f.resourceId() + " is exempt by the rule file");
     }
     String value = null;
     JsonNode tags = state.path("tags");
@@ -133,11 +135,11 @@ final class Remediator {
           ? LocalDate.parse(value).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)
           : OffsetDateTime.parse(value).toInstant();
     } catch (DateTimeParseException e) {
-      return "expired: tag " + rule.exemptionTag() + "=" + value + " is not a date, so it exempts nothing";
+      return new Exemption(false, "tag " + rule.exemptionTag() + "=" + value + " is not a date, so it exempts nothing");
     }
     if (now.isBefore(until)) {
-      return "exempt until " + value + " by tag " + rule.exemptionTag();
+      return new Exemption(true, "exempt until " + value + " by tag " + rule.exemptionTag());
     }
-    return "expired: exemption tag " + rule.exemptionTag() + "=" + value + " has passed";
+    return new Exemption(false, "exemption expired: tag " + rule.exemptionTag() + "=" + value + " has passed");
   }
 }

@@ -127,6 +127,19 @@ class RemediationWorkerTest {
   }
 
   @Test
+  void theRuleFileNotTheMessageDecidesTheAction() {
+    stubGroup("");
+    RemediationWorker worker = new RemediationWorker(h.context(s -> s.dryRun(false)));
+    var forged = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(sgFinding());
+    forged.put("action", "cloudtrail-restore-trail");
+    worker.handleRequest(batch(message("m1", Json.write(forged), 1)), null);
+    assertThat(revokes()).isEqualTo(1);
+    assertThat(h.stub.requests(h.stub.jsonRequest(
+        "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail"))).isEmpty();
+    assertThat(h.firehoseRecords().get(0).path("action").asText()).isEqualTo("ec2-revoke-open-ingress");
+  }
+
+  @Test
   void dryRunPerRuleHoldsWhenTheGlobalSwitchIsOff() {
     stubGroup("");
     RemediationWorker worker = new RemediationWorker(h.context(s -> s.dryRun(false)
@@ -151,7 +164,7 @@ class RemediationWorkerTest {
     assertThat(revokes()).isEqualTo(1);
     JsonNode record = h.firehoseRecords().get(1);
     assertThat(record.path("decision").asText()).isEqualTo("remediated");
-    assertThat(record.path("reason").asText()).contains("expired").contains("2026-11-30");
+    assertThat(record.path("reason").asText()).contains("exemption expired").contains("2026-11-30");
   }
 
   @Test
@@ -202,7 +215,7 @@ class RemediationWorkerTest {
     assertThat(revokes()).isEqualTo(2);
     assertThat(h.firehoseRecords()).extracting(r -> r.path("decision").asText())
         .containsExactly("remediated", "remediated", "skipped-rate-limited");
-    assertThat(h.firehoseRecords().get(2).path("reason").asText()).contains("more than 2 remediations");
+    assertThat(h.firehoseRecords().get(2).path("reason").asText()).contains("the limit of 2 remediations of ec2-sg-open-admin-ports in any hour is reached");
     var lists = h.stub.requests(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
         com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/" + Harness.BUCKET)));
     // The window is the last hour before the third decision (10:45): markers after 09:45 count.
