@@ -83,8 +83,10 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
         }
         JsonNode item = fetchHistory(summary);
         if (item == null) {
-          // Nothing recorded any more: the resource is gone.
-          item = summary;
+          // Config holds no configuration for it (gone, or no longer recorded): not applicable.
+          ObjectNode unrecorded = summary.deepCopy();
+          unrecorded.put("configurationItemStatus", "ResourceNotRecorded");
+          item = unrecorded;
         }
         evaluate(rule, item, event.getEventLeftScope(), type, evaluations, findings);
         break;
@@ -141,11 +143,9 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
   private void evaluate(Rule rule, JsonNode item, boolean leftScope, String type,
       List<Evaluation> evaluations, List<Finding> findings, String orderingTime) {
     Verdict verdict = leftScope ? Verdict.NOT_APPLICABLE : rule.evaluateConfigItem(item);
-    if (verdict == Verdict.NOT_APPLICABLE && !rule.resourceType().equals(item.path("resourceType").asText())) {
-      // Another type's item: Config only wants evaluations of the rule's scope.
-      if (!leftScope) {
-        return;
-      }
+    if (!leftScope && !rule.resourceType().equals(item.path("resourceType").asText())) {
+      // Another type's item (a rule scope wider than the rule): Config wants evaluations of our type.
+      return;
     }
     String annotation = verdict == Verdict.NON_COMPLIANT ? rule.title()
         : verdict == Verdict.NOT_APPLICABLE ? (leftScope ? "resource left the rule's scope" : "not applicable")

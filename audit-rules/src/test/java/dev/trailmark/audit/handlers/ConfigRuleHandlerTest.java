@@ -146,6 +146,13 @@ class ConfigRuleHandlerTest {
         "{\"resourceType\":\"AWS::EC2::SecurityGroup\",\"resourceId\":\"sg-0a1b2c3d4e5f60718\",\"limit\":1}")));
     assertThat(evaluationCalls().get(0).path("Evaluations").get(0).path("ComplianceType").asText())
         .isEqualTo("NON_COMPLIANT");
+
+    // History holds nothing any more: the resource is not applicable, never "compliant" by default.
+    h.stub.json(CONFIG + "GetResourceConfigHistory", "{\"configurationItems\":[]}");
+    assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", invoking, "t"), null))
+        .isEqualTo("1 evaluations, 0 non-compliant");
+    assertThat(evaluationCalls().get(1).path("Evaluations").get(0).path("ComplianceType").asText())
+        .isEqualTo("NOT_APPLICABLE");
   }
 
   @Test
@@ -179,7 +186,7 @@ class ConfigRuleHandlerTest {
         item.put("resourceType", "AWS::Logs::LogGroup");
         item.put("resourceId", name);
         item.put("awsRegion", "us-east-1");
-        item.put("configuration", i % 2 == 0
+        item.put("configuration", i % 10 != 1
             ? "{\"logGroupName\":\"" + name + "\",\"retentionInDays\":30}"
             : "{\"logGroupName\":\"" + name + "\"}");
         item.putObject("supplementaryConfiguration");
@@ -195,14 +202,14 @@ class ConfigRuleHandlerTest {
     invoking.put("messageType", "ScheduledNotification");
     invoking.put("recordVersion", "1.0");
     assertThat(handler.handleRequest(event("logs-retention", invoking, "token-s"), null))
-        .isEqualTo("250 evaluations, 125 non-compliant");
+        .isEqualTo("250 evaluations, 25 non-compliant");
     List<JsonNode> calls = evaluationCalls();
     assertThat(calls).extracting(c -> c.path("Evaluations").size()).containsExactly(100, 100, 50);
     assertThat(calls).allSatisfy(c -> assertThat(c.path("ResultToken").asText()).isEqualTo("token-s"));
     assertThat(h.stub.requests(h.stub.jsonRequest(CONFIG + "BatchGetResourceConfig"))).hasSize(3);
     assertThat(calls.get(0).path("Evaluations").get(1).path("ComplianceType").asText()).isEqualTo("NON_COMPLIANT");
     assertThat(calls.get(0).path("Evaluations").get(0).path("OrderingTimestamp").asDouble()).isEqualTo(1795168800d);
-    assertThat(h.notices()).hasSize(125);
+    assertThat(h.notices()).hasSize(25);
   }
 
   static ObjectNode logGroupItem(String name, boolean retention) {
