@@ -35,7 +35,7 @@ public final class AuditCli {
   private static final String USAGE = String.join("\n",
       "usage: trailmark audit scan [--rules DIR] [--format table|json] [--fail-on SEVERITY] PATH...",
       "       trailmark audit verify-digests --public-key FILE [--public-key FILE...] PATH",
-      "       trailmark audit rules [--rules DIR]",
+      "       trailmark audit rules [--rules DIR] [--format table|json]",
       "       trailmark audit replay [--rules DIR] [--endpoint URL] [--stream NAME] PATH...",
       "  scan            apply the audit rules to CloudTrail log files ({\"Records\":[...]}, .json or",
       "                  .json.gz) or folders laid out as CloudTrail writes to S3",
@@ -46,7 +46,8 @@ public final class AuditCli {
       "  verify-digests  check every digest file under PATH (the bucket root or any folder in it):",
       "                  log file hashes, the previous-digest chain and SHA256withRSA signatures",
       "  --public-key    a PEM public key, or the JSON of `aws cloudtrail list-public-keys`",
-      "  rules           validate the rule files and list them",
+      "  rules           validate the rule files and list them; json adds the EventBridge pattern",
+      "                  and the AWS Config rules a deployment needs",
       "  replay          scan PATH like the CloudTrail handler would and send each finding's dry-run",
       "                  audit record through Firehose (default: the local collector at",
       "                  http://127.0.0.1:4318, stream trailmark-audit-findings) into audit-findings-*");
@@ -164,9 +165,15 @@ public final class AuditCli {
 
   private static int listRules(List<String> args, PrintStream out, PrintStream err) {
     Path rulesDir = null;
+    String format = "table";
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--rules")) {
         rulesDir = Path.of(value(args, ++i, "--rules"));
+      } else if (args.get(i).equals("--format")) {
+        format = value(args, ++i, "--format");
+        if (!format.equals("table") && !format.equals("json")) {
+          throw new UsageException("--format must be table or json, not '" + format + "'");
+        }
       } else {
         throw new UsageException("unknown argument " + args.get(i));
       }
@@ -178,6 +185,10 @@ public final class AuditCli {
     } catch (IOException e) {
       err.println("cannot read rules: " + e.getMessage());
       return ERROR;
+    }
+    if (format.equals("json")) {
+      out.println(Json.write(Deployment.describe(rules)));
+      return OK;
     }
     List<String[]> rows = new ArrayList<>();
     for (var rule : rules.rules()) {

@@ -154,6 +154,32 @@ class AuditCliTest {
   }
 
   @Test
+  void rulesAsJsonGiveTheEventBridgePatternAndConfigRulesADeploymentNeeds() throws Exception {
+    assertThat(run("rules", "--format", "json")).isEqualTo(0);
+    JsonNode json = new ObjectMapper().readTree(out());
+    JsonNode pattern = json.path("eventBridgePattern");
+    assertThat(pattern.path("detail-type").get(0).asText()).isEqualTo("AWS API Call via CloudTrail");
+    assertThat(pattern.path("source").toString()).contains("\"aws.ec2\"", "\"aws.s3\"", "\"aws.cloudtrail\"",
+        "\"aws.apigateway\"", "\"aws.logs\"", "\"aws.lambda\"", "\"aws.es\"");
+    assertThat(pattern.path("detail").path("eventName").toString())
+        .contains("\"AuthorizeSecurityGroupIngress\"", "\"StopLogging\"", "\"DeleteTrail\"");
+    assertThat(pattern.path("detail").path("errorCode").get(0).path("exists").asBoolean()).isFalse();
+    JsonNode sg = null;
+    for (JsonNode c : json.path("configRules")) {
+      if (c.path("configRuleName").asText().equals("trailmark-ec2-sg-open-admin-ports")) {
+        sg = c;
+      }
+    }
+    assertThat(sg).isNotNull();
+    assertThat(sg.path("scope").path("complianceResourceTypes").get(0).asText()).isEqualTo("AWS::EC2::SecurityGroup");
+    assertThat(sg.path("inputParameters").asText()).isEqualTo("{\"ruleId\":\"ec2-sg-open-admin-ports\"}");
+    assertThat(sg.path("maximumExecutionFrequency").asText()).isEqualTo("TwentyFour_Hours");
+    // CloudTrail-only rules need no Config rule.
+    assertThat(json.path("configRules").toString()).doesNotContain("trailmark-cloudtrail-logging-stopped");
+    assertThat(json.path("rules")).hasSize(15);
+  }
+
+  @Test
   void customRulesDirectoryReplacesTheBuiltInRules(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("only-stop.yaml"), String.join("\n",
         "id: only-stop", "title: Only StopLogging", "severity: info",
