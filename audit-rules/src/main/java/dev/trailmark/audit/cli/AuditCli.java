@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The offline audit tool ({@code ./trailmark audit ...}): {@code scan} applies the rules to
@@ -200,7 +201,7 @@ public final class AuditCli {
         triggers.add("periodic");
       }
       if (!rule.eventNames().isEmpty()) {
-        triggers.add(String.join("/", new java.util.TreeSet<>(rule.eventNames())));
+        triggers.add(String.join("/", new TreeSet<>(rule.eventNames())));
       }
       rows.add(new String[] {rule.id(), rule.severity().name(), rule.resourceType(),
           String.join(", ", triggers), rule.action() + (rule.dryRun() ? " (dry-run)" : "")});

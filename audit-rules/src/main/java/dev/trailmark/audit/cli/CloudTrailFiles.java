@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.audit.engine.Json;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Finds and streams CloudTrail log files: {@code {"Records":[...]}} documents, gzipped or not, given
@@ -99,7 +101,7 @@ final class CloudTrailFiles {
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IOException("malformed JSON after " + count + " records: " + e.getOriginalMessage(), e);
-    } catch (java.io.EOFException | java.util.zip.ZipException e) {
+    } catch (EOFException | ZipException e) {
       throw new IOException("truncated or corrupt file after " + count + " records: " + e.getMessage(), e);
     }
     return count;

@@ -18,6 +18,7 @@ import java.security.Signature;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -326,7 +327,7 @@ final class DigestVerifier {
     if (pos[0] + len > der.length) {
       throw new GeneralSecurityException("truncated DER integer");
     }
-    byte[] value = java.util.Arrays.copyOfRange(der, pos[0], pos[0] + len);
+    byte[] value = Arrays.copyOfRange(der, pos[0], pos[0] + len);
     pos[0] += len;
     return new BigInteger(value);
   }

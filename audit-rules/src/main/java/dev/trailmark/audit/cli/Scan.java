@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The result of applying rules to a list of CloudTrail log files; a bad file is skipped and named.
@@ -29,7 +31,7 @@ record Scan(long filesRead, long events, List<Finding> findings, long notListed,
     Map<Severity, Long> counts = new EnumMap<>(Severity.class);
     List<String> errors = new ArrayList<>();
     long[] state = {0, 0, 0, 0}; // events, bytes kept, findings not listed, duplicates
-    java.util.Set<String> keptIds = new java.util.HashSet<>();
+    Set<String> keptIds = new HashSet<>();
     long read = 0;
     for (Path file : files) {
       try {

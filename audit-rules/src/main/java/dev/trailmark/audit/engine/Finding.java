@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One violation of one rule by one resource: what the notification, the remediation queue and the
@@ -80,7 +81,7 @@ public record Finding(
     Map<String, String> tags = null;
     JsonNode tagNode = item.get("tags");
     if (tagNode != null && tagNode.isObject() && !tagNode.isEmpty()) {
-      java.util.Map<String, String> t = new java.util.TreeMap<>();
+      Map<String, String> t = new TreeMap<>();
       tagNode.properties().forEach(e -> t.put(e.getKey(), e.getValue().asText()));
       tags = Map.copyOf(t);
     }

@@ -7,14 +7,15 @@ import dev.trailmark.audit.remediation.Plans;
 import dev.trailmark.audit.remediation.RemediationAction;
 import dev.trailmark.audit.remediation.RemediationActions;
 import dev.trailmark.audit.rules.Rule;
-import dev.trailmark.audit.sink.AuditLog;
 import dev.trailmark.audit.sink.AuditLog.Decision;
+import dev.trailmark.audit.sink.AuditLog;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * Decides and applies one queued finding, in this order: account/region allow-list, current state
@@ -92,8 +93,8 @@ final class Remediator {
 
   /** The AWS error code and message when there is one: what an operator searches for. */
   static String describe(RuntimeException e) {
-    if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException) {
-      var details = ((software.amazon.awssdk.awscore.exception.AwsServiceException) e).awsErrorDetails();
+    if (e instanceof AwsServiceException) {
+      var details = ((AwsServiceException) e).awsErrorDetails();
       if (details != null && details.errorCode() != null) {
         return details.errorCode() + ": " + details.errorMessage();
       }

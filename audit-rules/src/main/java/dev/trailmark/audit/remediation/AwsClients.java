@@ -3,15 +3,16 @@ package dev.trailmark.audit.remediation;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.endpoints.Endpoint;
-import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.endpoints.Endpoint;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -162,8 +163,8 @@ public final class AwsClients implements AutoCloseable {
     if (uri != null) {
       builder.endpointOverride(uri);
     }
-    if (builder instanceof software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder) {
-      ((software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<?, ?>) builder).httpClient(http);
+    if (builder instanceof AwsSyncClientBuilder) {
+      ((AwsSyncClientBuilder<?, ?>) builder).httpClient(http);
     }
     return builder;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.engine.Finding;
 import dev.trailmark.audit.engine.Json;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.cloudtrail.model.GetTrailResponse;
 import software.amazon.awssdk.services.cloudtrail.model.Trail;
 import software.amazon.awssdk.services.cloudtrail.model.TrailNotFoundException;
@@ -154,7 +155,7 @@ final class CloudTrailActions {
       aws.cloudTrail().startLogging(b -> b.name(c.path("name").asText(f.resourceId())));
     }
 
-    private static void text(JsonNode c, String field, java.util.function.Consumer<String> setter) {
+    private static void text(JsonNode c, String field, Consumer<String> setter) {
       String v = c.path(field).asText("");
       if (!v.isEmpty() && !c.path(field).isNull()) {
         setter.accept(v);

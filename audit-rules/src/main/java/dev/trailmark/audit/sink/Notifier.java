@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.engine.Finding;
 import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.remediation.Plans;
+import java.util.Map;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
@@ -38,7 +39,7 @@ public final class Notifier {
     }
     sns.publish(r -> r.topicArn(topicArn).subject(subject(f)).messageStructure("json")
         .message(Json.write(structure))
-        .messageAttributes(java.util.Map.of(
+        .messageAttributes(Map.of(
             "severity", attribute(f.severity().name()),
             "ruleId", attribute(f.ruleId()))));
   }

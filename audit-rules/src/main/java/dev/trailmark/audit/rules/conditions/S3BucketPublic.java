@@ -3,6 +3,7 @@ package dev.trailmark.audit.rules.conditions;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.trailmark.audit.rules.Condition;
 
 /**
@@ -100,9 +101,9 @@ public final class S3BucketPublic implements Condition {
       try {
         return MAPPER.readTree(node.asText());
       } catch (JsonProcessingException e) {
-        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        return MissingNode.getInstance();
       }
     }
-    return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
+    return node == null ? MissingNode.getInstance() : node;
   }
 }
