@@ -91,10 +91,15 @@ class RuleFixturesTest {
       assertThat(rule.evaluateEvent(fixtures.get("compliant"))).isEqualTo(Verdict.COMPLIANT);
       assertThat(engine.evaluateEvent(fixtures.get("compliant"), "test"))
           .extracting(Finding::ruleId).doesNotContain(rule.id());
-    } else {
-      // The event name alone is the violation (StopLogging, DeleteTrail...): no compliant shape exists.
-      assertThat(rule.description() + rule.title()).isNotBlank();
     }
+    // Only the rule's own calls count: the same request under another name or service is not its business
+    // (for StopLogging or DeleteTrail, where the call itself is the violation, this is the compliant case).
+    com.fasterxml.jackson.databind.node.ObjectNode renamed = bad.deepCopy();
+    renamed.put("eventName", "Describe" + bad.path("eventName").asText());
+    assertThat(rule.evaluateEvent(renamed)).isEqualTo(Verdict.NOT_APPLICABLE);
+    com.fasterxml.jackson.databind.node.ObjectNode otherService = bad.deepCopy();
+    otherService.put("eventSource", "sts.amazonaws.com");
+    assertThat(rule.evaluateEvent(otherService)).isEqualTo(Verdict.NOT_APPLICABLE);
   }
 
   @Test
