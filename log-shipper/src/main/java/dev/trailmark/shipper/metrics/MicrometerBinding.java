@@ -16,6 +16,10 @@ import java.util.function.ToDoubleFunction;
 final class MicrometerBinding {
   private MicrometerBinding() {}
 
+  static AutoCloseable bindGlobal(DeliveryStats s, String appender, String destination) {
+    return bind(io.micrometer.core.instrument.Metrics.globalRegistry, s, appender, destination);
+  }
+
   static AutoCloseable bind(MeterRegistry registry, DeliveryStats s, String appender, String destination) {
     Tags tags = Tags.of("appender", appender == null ? "" : appender, "destination", destination);
     List<Meter> meters = new ArrayList<>();

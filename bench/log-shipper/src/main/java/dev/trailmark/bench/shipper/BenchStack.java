@@ -1,0 +1,147 @@
+package dev.trailmark.bench.shipper;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import dev.trailmark.collector.local.LocalCollector;
+import dev.trailmark.collector.opensearch.LocalOpenSearch;
+import dev.trailmark.collector.opensearch.OpenSearchLauncher;
+import dev.trailmark.collector.opensearch.OpenSearchLauncherConfig;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The real stack both appenders ship to: a local OpenSearch and the local collector, plus Logback configs. */
+final class BenchStack implements AutoCloseable {
+  final OpenSearchLauncher launcher = new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
+  final LocalOpenSearch node;
+  final LocalCollector collector;
+  final String prefix = "bench-shipper-" + Long.toHexString(System.currentTimeMillis()) + "-";
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  BenchStack() throws Exception {
+    node = launcher.start();
+    collector = LocalCollector.builder().openSearch(node.baseUri()).indexPrefix(prefix).httpPort(0).xrayUdpPort(0)
+        .stateDir(Files.createTempDirectory("bench-shipper-collector")).build().start();
+  }
+
+  URI endpoint() {
+    return collector.httpEndpoint();
+  }
+
+  /** Documents indexed for a log group (after a refresh). */
+  long count(String dataset) throws Exception {
+    String pattern = prefix + "logs-" + dataset + "-*";
+    send("POST", "/" + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true");
+    String body = send("GET", "/" + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true");
+    Matcher m = Pattern.compile("\"count\"\\s*:\\s*(\\d+)").matcher(body);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  /** Waits until the count stops growing for {@code quietMillis} (or reaches {@code expected}). */
+  long settle(String dataset, long expected, long quietMillis) throws Exception {
+    long last = -1;
+    long since = System.currentTimeMillis();
+    while (true) {
+      long n = count(dataset);
+      if (n >= expected) {
+        return n;
+      }
+      if (n != last) {
+        last = n;
+        since = System.currentTimeMillis();
+      } else if (System.currentTimeMillis() - since > quietMillis) {
+        return n;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private String send(String method, String path) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(node.baseUri().resolve(path)).method(method,
+        HttpRequest.BodyPublishers.noBody()).build();
+    return http.send(r, HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Override
+  public void close() throws Exception {
+    collector.close();
+    send("DELETE", "/" + prefix + "*");
+    launcher.stopIfStartedHere(node);
+  }
+
+  static final String TRAILMARK = """
+      <configuration>
+        <appender name="ship" class="dev.trailmark.shipper.logback.CloudWatchLogsAppender">
+          <logGroupName>${group}</logGroupName>
+          <endpoint>${endpoint}</endpoint>
+          <accessKeyId>trailmark</accessKeyId>
+          <secretAccessKey>trailmark</secretAccessKey>
+          <overflowPolicy>${policy}</overflowPolicy>
+          <maxBufferBytes>${buffer}</maxBufferBytes>
+          ${spool}
+          <shutdownTimeoutMillis>600000</shutdownTimeoutMillis>
+        </appender>
+        <root level="INFO"><appender-ref ref="ship"/></root>
+      </configuration>
+      """;
+
+  /** ca.pjer 1.6.0 in its asynchronous mode; maxBlockTimeMillis 0 never blocks the app and drops when full. */
+  static final String AWSLOGS = """
+      <configuration>
+        <appender name="ship" class="ca.pjer.logback.AwsLogsAppender">
+          <logGroupName>${group}</logGroupName>
+          <logStreamName>bench</logStreamName>
+          <logRegion>us-east-1</logRegion>
+          <cloudWatchEndpoint>${endpoint}</cloudWatchEndpoint>
+          <accessKeyId>trailmark</accessKeyId>
+          <secretAccessKey>trailmark</secretAccessKey>
+          <maxBlockTimeMillis>${block}</maxBlockTimeMillis>
+          <layout class="ch.qos.logback.classic.PatternLayout"><pattern>%d %-5level %logger - %msg%n</pattern></layout>
+        </appender>
+        <root level="INFO"><appender-ref ref="ship"/></root>
+      </configuration>
+      """;
+
+  static final String NOP = """
+      <configuration>
+        <appender name="ship" class="ch.qos.logback.core.helpers.NOPAppender"/>
+        <root level="INFO"><appender-ref ref="ship"/></root>
+      </configuration>
+      """;
+
+  /** The Logback configuration of one contender: trailmark, trailmark-spool, awslogs, awslogs-blocking or nop. */
+  static LoggerContext logback(String kind, String endpoint, String group, Path spoolDir) throws Exception {
+    String xml = switch (kind) {
+      case "trailmark" -> fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864", "spool", ""));
+      case "trailmark-spool" -> fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864",
+          "spool", "<spoolDir>" + spoolDir + "</spoolDir><spoolMaxBytes>1073741824</spoolMaxBytes>"));
+      case "awslogs" -> fill(AWSLOGS, Map.of("block", "0"));
+      case "awslogs-blocking" -> fill(AWSLOGS, Map.of("block", "5000"));
+      case "nop" -> NOP;
+      default -> throw new IllegalArgumentException("unknown appender " + kind);
+    };
+    xml = fill(xml, Map.of("group", group, "endpoint", endpoint));
+    LoggerContext ctx = new LoggerContext();
+    ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter()); // what the SLF4J binding does
+    JoranConfigurator c = new JoranConfigurator();
+    c.setContext(ctx);
+    c.doConfigure(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    ctx.start();
+    return ctx;
+  }
+
+  private static String fill(String s, Map<String, String> vars) {
+    for (Map.Entry<String, String> v : vars.entrySet()) {
+      s = s.replace("${" + v.getKey() + "}", v.getValue());
+    }
+    return s;
+  }
+}
