@@ -4,6 +4,7 @@ package dev.trailmark.agent;
 import dev.trailmark.agent.bootstrap.Bridge;
 import dev.trailmark.agent.config.AgentConfig;
 import dev.trailmark.agent.export.XraySegmentEncoder;
+import dev.trailmark.agent.export.OtlpHttpExporter;
 import dev.trailmark.agent.export.XrayUdpExporter;
 import dev.trailmark.agent.metrics.Metrics;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
@@ -91,6 +92,18 @@ public final class AgentInstaller {
             config.xrayDaemon(),
             config.exportQueueBytes());
         listeners.add(xray);
+      }
+      if (config.tracesExporters().contains("otlp")) {
+        if (config.otlpEndpoint() == null) {
+          throw new IllegalArgumentException("OTEL_TRACES_EXPORTER=otlp needs OTEL_EXPORTER_OTLP_ENDPOINT");
+        }
+        listeners.add(new OtlpHttpExporter(config.otlpEndpoint(), config.serviceName(), config.resourceAttributes(),
+            VERSION, config.exportQueueBytes(), new Runnable() {
+              @Override
+              public void run() {
+                HooksImpl.SUPPRESSED.set(Boolean.TRUE);
+              }
+            }));
       }
       String lambdaEnv = config.lambdaTraceHeader();
       // The Lambda Java runtime sets this property per invocation; the variable holds the first one.

@@ -52,6 +52,11 @@ public final class AgentConfig {
     this.otlpEndpoint = r.get("otel.exporter.otlp.endpoint", null);
     String exporters = r.get("otel.traces.exporter", otlpEndpoint == null ? "xray" : "xray,otlp");
     this.tracesExporters = parseList(exporters);
+    for (String exporter : tracesExporters) {
+      if (!exporter.equals("xray") && !exporter.equals("otlp") && !exporter.equals("none")) {
+        throw new IllegalArgumentException("OTEL_TRACES_EXPORTER '" + exporter + "' is not one of xray|otlp|none");
+      }
+    }
     this.xrayDaemon = parseDaemon(r.get("aws.xray.daemon.address", "127.0.0.1:2000"));
     this.exportQueueBytes = parseLong(r.get("trailmark.export.queue.bytes", null), DEFAULT_EXPORT_QUEUE_BYTES);
     this.debug = Boolean.parseBoolean(r.get("trailmark.debug", "false"));
@@ -144,7 +149,7 @@ public final class AgentConfig {
 
   /** Whether {@code trailmark.instrumentation.<name>.enabled} (default true) lets an instrumentation in. */
   public boolean instrumentationEnabled(String name) {
-    return !"false".equalsIgnoreCase(raw.get("trailmark.instrumentation." + name + ".enabled"));
+    return !"false".equalsIgnoreCase(raw.get("trailmark.instrumentation." + name.replace('-', '.') + ".enabled"));
   }
 
   /** Every Trailmark, OTel and X-Ray setting that was read, for the debug print. */
@@ -164,7 +169,7 @@ public final class AgentConfig {
       // Per-instrumentation switches are open-ended: collect them all.
       for (String name : props.stringPropertyNames()) {
         if (name.startsWith("trailmark.instrumentation.")) {
-          seen.put(name, props.getProperty(name));
+          seen.put(name.replace('-', '.'), props.getProperty(name));
         }
       }
       for (Map.Entry<String, String> e : env.entrySet()) {

@@ -22,6 +22,9 @@ import java.util.function.Consumer;
  */
 public final class Metrics {
 
+  /** Micrometer's start-up INFO line would land in the application's output: warnings only. Held: JUL keeps loggers weakly. */
+  private static final java.util.logging.Logger MICROMETER_LOG = java.util.logging.Logger.getLogger("io.micrometer");
+
   private Metrics() {}
 
   /**
@@ -30,6 +33,7 @@ public final class Metrics {
    * @param publisherThreads makes the threads that publish, which must not be traced themselves
    */
   public static Consumer<Span> start(AgentConfig config, ThreadFactory publisherThreads) {
+    MICROMETER_LOG.setLevel(java.util.logging.Level.WARNING);
     String exporter = config.metricsExporter().toLowerCase(Locale.ROOT);
     Consumer<List<MetricDatum>> sink;
     switch (exporter) {
