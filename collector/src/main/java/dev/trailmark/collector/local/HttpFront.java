@@ -33,11 +33,13 @@ final class HttpFront implements HttpHandler {
   private final FirehoseApi firehose;
   private final XRayApi xray;
   private final CloudWatchMetricsApi metrics;
+  private final OtlpApi otlp;
   private final Stats stats;
   private final OpenSearchSink sink;
 
   HttpFront(int maxRequestBytes, SigV4Verifier verifier, CloudWatchLogsApi logs, FirehoseApi firehose, XRayApi xray,
-      CloudWatchMetricsApi metrics, Stats stats, OpenSearchSink sink) {
+      CloudWatchMetricsApi metrics, OtlpApi otlp, Stats stats, OpenSearchSink sink) {
+    this.otlp = otlp;
     this.xray = xray;
     this.metrics = metrics;
     this.maxRequestBytes = maxRequestBytes;
@@ -66,6 +68,12 @@ final class HttpFront implements HttpHandler {
         }
         byte[] body = readBody(exchange);
         Headers headers = exchange.getRequestHeaders();
+        if (OtlpApi.handles(path)) {
+          // OTLP exporters do not sign requests: OTLP is served without SigV4, like the X-Ray daemon port.
+          OtlpApi.Answer answer = otlp.handle(path, headers.getFirst("Content-Type"), gunzipIfNeeded(headers, body));
+          respond(exchange, answer.status(), answer.contentType(), requestId, answer.body());
+          return;
+        }
         String target = headers.getFirst("X-Amz-Target");
         if (query && target == null) {
           if (verifier != null) {
@@ -105,9 +113,9 @@ final class HttpFront implements HttpHandler {
           respondError(exchange, requestId, e);
         }
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
       // The client may be gone; the server keeps serving either way.
-      log.warn("request {} failed: {}", requestId, e.toString(), e instanceof RuntimeException ? e : null);
+      log.warn("request {} failed: {}", requestId, e.toString(), e instanceof IOException ? null : e);
       stats.rejected("InternalFailure", 1);
       try {
         respondError(exchange, requestId, new AwsException(500, "InternalFailure",

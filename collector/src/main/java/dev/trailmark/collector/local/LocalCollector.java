@@ -82,10 +82,11 @@ public final class LocalCollector implements AutoCloseable {
         });
     server = HttpServer.create(new InetSocketAddress(config.bindAddress, config.httpPort), 256);
     FirehoseApi firehose = new FirehoseApi(deliveryStreams, sink, stats, config.region);
-    xray = new XRayApi(sink, stats, new TraceAssembler(100_000));
+    TraceAssembler assembler = new TraceAssembler(100_000);
+    xray = new XRayApi(sink, stats, assembler);
     xray.startUdp(config.bindAddress, config.xrayUdpPort);
     server.createContext("/", new HttpFront(config.maxRequestBytes, verifier, logs, firehose, xray,
-        new CloudWatchMetricsApi(sink, stats), stats, sink));
+        new CloudWatchMetricsApi(sink, stats), new OtlpApi(sink, stats, assembler), stats, sink));
     server.setExecutor(executor);
     server.start();
     if (config.retentionDays > 0) {
