@@ -130,7 +130,7 @@ public final class AuditCli {
     }
     RuleSet rules;
     try {
-      RuleLoader loader = new RuleLoader(ActionNames.ALL);
+      RuleLoader loader = new RuleLoader(ActionNames.RESOURCE_TYPES);
       rules = rulesDir == null ? loader.loadBuiltIn() : loader.loadDirectory(rulesDir);
     } catch (IOException e) {
       err.println("cannot read rules: " + e.getMessage());
@@ -160,7 +160,7 @@ public final class AuditCli {
 
   /** The built-in rules, or those of {@code dir}. */
   static RuleSet loadRules(Path dir) throws IOException {
-    RuleLoader loader = new RuleLoader(ActionNames.ALL);
+    RuleLoader loader = new RuleLoader(ActionNames.RESOURCE_TYPES);
     return dir == null ? loader.loadBuiltIn() : loader.loadDirectory(dir);
   }
 
@@ -181,7 +181,7 @@ public final class AuditCli {
     }
     RuleSet rules;
     try {
-      RuleLoader loader = new RuleLoader(ActionNames.ALL);
+      RuleLoader loader = new RuleLoader(ActionNames.RESOURCE_TYPES);
       rules = rulesDir == null ? loader.loadBuiltIn() : loader.loadDirectory(rulesDir);
     } catch (IOException e) {
       err.println("cannot read rules: " + e.getMessage());

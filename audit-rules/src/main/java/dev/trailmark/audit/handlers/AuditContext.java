@@ -50,7 +50,7 @@ final class AuditContext {
 
   static AuditContext fromEnvironment(Map<String, String> env) {
     Settings settings = Settings.fromEnvironment(env);
-    RuleLoader loader = new RuleLoader(ActionNames.ALL);
+    RuleLoader loader = new RuleLoader(ActionNames.RESOURCE_TYPES);
     RuleSet rules;
     try {
       rules = settings.rulesDir == null || settings.rulesDir.isBlank()

@@ -34,6 +34,10 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
 
   CloudTrailEventHandler(AuditContext ctx) {
     this.ctx = ctx;
+    if (ctx.settings.remediationRoleArns.isEmpty()) {
+      log.warn("TRAILMARK_REMEDIATION_ROLE_ARNS is not set: the loop guard cannot recognise the worker's "
+          + "own calls (remediations stay idempotent, but their events will be evaluated again)");
+    }
   }
 
   @Override

@@ -40,12 +40,17 @@ public final class RuleLoader {
           "remediation", "exemptions");
 
   private final Set<String> knownActions;
+  private final Map<String, String> actionResourceTypes;
 
-  /** A loader accepting the given remediation action names besides {@code notify-only}. */
-  public RuleLoader(Set<String> knownActions) {
-    Set<String> names = new LinkedHashSet<>(knownActions);
+  /**
+   * A loader accepting these remediation actions (name to the resource type each acts on) besides
+   * {@code notify-only}; a rule whose action fixes another resource type is refused.
+   */
+  public RuleLoader(Map<String, String> actionResourceTypes) {
+    Set<String> names = new LinkedHashSet<>(actionResourceTypes.keySet());
     names.add(Rule.NOTIFY_ONLY);
     this.knownActions = Set.copyOf(names);
+    this.actionResourceTypes = Map.copyOf(actionResourceTypes);
   }
 
   /** Loads every {@code *.yaml}/{@code *.yml} file of a directory, sorted by name. */
@@ -178,6 +183,10 @@ public final class RuleLoader {
     String action = remediation.string("action", true);
     if (!knownActions.contains(action)) {
       throw remediation.error("action", "unknown action '" + action + "'; known: " + knownActions);
+    }
+    String fixes = actionResourceTypes.get(action);
+    if (fixes != null && !fixes.equals(resourceType)) {
+      throw remediation.error("action", action + " acts on " + fixes + ", not on " + resourceType);
     }
     boolean dryRun = remediation.bool("dryRun", false);
     Map<String, Object> params = remediation.plainMap("params");

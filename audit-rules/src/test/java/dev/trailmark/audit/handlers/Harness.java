@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 
 /** Builds handler contexts against a WireMock stub: SNS, S3 audit bucket and Firehose answered. */
 final class Harness implements AutoCloseable {
-  static final RuleSet RULES = new RuleLoader(ActionNames.ALL).loadBuiltIn();
+  static final RuleSet RULES = new RuleLoader(ActionNames.RESOURCE_TYPES).loadBuiltIn();
   static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:trailmark-findings";
   static final String BUCKET = "trailmark-audit-123456789012";
 

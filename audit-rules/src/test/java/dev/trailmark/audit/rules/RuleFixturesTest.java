@@ -23,7 +23,7 @@ class RuleFixturesTest {
 
   private static RuleSet load() {
     try {
-      return new RuleLoader(ActionNames.ALL).loadDirectory(Path.of("rules"));
+      return new RuleLoader(ActionNames.RESOURCE_TYPES).loadDirectory(Path.of("rules"));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -42,7 +42,7 @@ class RuleFixturesTest {
 
   @Test
   void builtInRulesOnTheClasspathAreTheRuleFiles() {
-    RuleSet builtIn = new RuleLoader(ActionNames.ALL).loadBuiltIn();
+    RuleSet builtIn = new RuleLoader(ActionNames.RESOURCE_TYPES).loadBuiltIn();
     assertThat(builtIn.rules()).extracting(Rule::id)
         .containsExactlyInAnyOrderElementsOf(RULES.rules().stream().map(Rule::id).toList());
   }

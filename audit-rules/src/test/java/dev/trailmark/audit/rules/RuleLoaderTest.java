@@ -26,7 +26,7 @@ class RuleLoaderTest {
       "  params: {retentionInDays: 30}",
       "");
 
-  private final RuleLoader loader = new RuleLoader(ActionNames.ALL);
+  private final RuleLoader loader = new RuleLoader(ActionNames.RESOURCE_TYPES);
 
   @Test
   void loadsAValidRuleWithItsParameters() {
@@ -63,6 +63,9 @@ class RuleLoaderTest {
         .hasMessageContaining("field 'owner'").hasMessageContaining("unknown field");
     assertThatThrownBy(() -> loader.load("x/sample-rule.yaml", GOOD.replace("logs-set-retention", "delete-everything")))
         .hasMessageContaining("field 'remediation.action'").hasMessageContaining("delete-everything");
+    assertThatThrownBy(() -> loader.load("x/sample-rule.yaml", GOOD.replace("logs-set-retention", "ec2-revoke-open-ingress")))
+        .hasMessageContaining("field 'remediation.action': ec2-revoke-open-ingress acts on AWS::EC2::SecurityGroup, "
+            + "not on AWS::Logs::LogGroup");
     assertThatThrownBy(() -> loader.load("x/sample-rule.yaml", GOOD.replace("title: Sample\n", "")))
         .hasMessageContaining("field 'title'").hasMessageContaining("required");
     assertThatThrownBy(() -> loader.load("x/other-name.yaml", GOOD))
