@@ -70,7 +70,7 @@ class CloudWatchLogsIT {
 
     String index = IndexNames.logs(os.indexPrefix(), "/trailmark/demo", now);
     assertThat(index).isEqualTo(os.indexPrefix() + "logs-trailmark-demo-" + IndexNames.day(now));
-    await().atMost(Duration.ofSeconds(30)).until(() -> os.count(index) == 2);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(index) == 2);
 
     JsonNode hits = Json.MAPPER.readTree(os.post("/" + index + "/_search",
         "{\"sort\":[{\"@timestamp\":\"asc\"}]}")).path("hits").path("hits");
@@ -154,7 +154,7 @@ class CloudWatchLogsIT {
     logs.putLogEvents(r -> r.logGroupName("reads").logStreamName("a").logEvents(events));
     logs.putLogEvents(r -> r.logGroupName("reads").logStreamName("b")
         .logEvents(InputLogEvent.builder().timestamp(now).message("{\"body\":\"json ERROR\",\"level\":\"ERROR\"}").build()));
-    await().atMost(Duration.ofSeconds(30))
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30))
         .until(() -> os.count(os.indexPrefix() + "logs-reads-*") == 6);
 
     GetLogEventsResponse head = logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a")

@@ -127,14 +127,14 @@ class DurabilityIT {
           Thread.currentThread().interrupt();
         }
       });
-      await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 50);
+      await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 50);
       proxy.down();
-      await().atMost(Duration.ofSeconds(30)).until(() -> errors.contains("ServiceUnavailableException"));
+      await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> errors.contains("ServiceUnavailableException"));
       proxy.up();
       stop.set(true);
       stream.get(120, TimeUnit.SECONDS);
 
-      await().atMost(Duration.ofSeconds(60)).until(() -> collector.backlogBytes() == 0);
+      await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> collector.backlogBytes() == 0);
       assertThat(os.count(os.indexPrefix() + "logs-midstream-*")).isEqualTo(acknowledged.get());
       assertThat(errors).containsOnly("ServiceUnavailableException");
     }
@@ -166,7 +166,7 @@ class DurabilityIT {
       assertThat(collector.backlogBytes()).isLessThanOrEqualTo(20_000);
       proxy.up();
       int expected = acknowledged;
-      await().atMost(Duration.ofSeconds(60)).until(() -> os.count(os.indexPrefix() + "logs-slow-*") == expected);
+      await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> os.count(os.indexPrefix() + "logs-slow-*") == expected);
     }
   }
 
@@ -200,7 +200,7 @@ class DurabilityIT {
     assertThat(os.count(os.indexPrefix() + "logs-killed-*")).isZero();
     try (LocalCollector restarted = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
         .httpPort(0).xrayUdpPort(0).stateDir(state).build().start()) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> restarted.backlogBytes() == 0);
+      await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> restarted.backlogBytes() == 0);
       assertThat(os.count(os.indexPrefix() + "logs-killed-*")).isEqualTo(events);
       // The log group survived the kill too.
       try (CloudWatchLogsClient logs = Clients.logs(restarted.httpEndpoint())) {

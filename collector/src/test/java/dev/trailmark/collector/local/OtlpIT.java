@@ -96,7 +96,7 @@ class OtlpIT {
       cart.forceFlush().join(10, TimeUnit.SECONDS);
     }
     String pattern = os.indexPrefix() + "otel-v1-apm-span-*";
-    await().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
         search(pattern, "{\"term\":{\"traceId\":\"" + traceId + "\"}}").size() == 3);
     JsonNode remote = search(pattern, "{\"term\":{\"name\":\"POST /items\"}}").get(0).path("_source");
     assertThat(remote.path("serviceName").asText()).isEqualTo("cart");
@@ -109,7 +109,7 @@ class OtlpIT {
     assertThat(root.path("resource.attributes.service@name").asText()).isEqualTo("web");
 
     String map = os.indexPrefix() + "otel-v1-apm-service-map";
-    await().atMost(Duration.ofSeconds(30)).until(() -> os.post("/" + map + "/_search?size=50", "{}")
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.post("/" + map + "/_search?size=50", "{}")
         .contains("\"serviceName\":\"web\",\"kind\":\"SPAN_KIND_CLIENT\",\"destination\":{\"domain\":\"cart\","
             + "\"resource\":\"POST /items\"}"));
   }
@@ -130,7 +130,7 @@ class OtlpIT {
       logs.forceFlush().join(10, TimeUnit.SECONDS);
       meters.forceFlush().join(10, TimeUnit.SECONDS);
     }
-    await().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
         search(os.indexPrefix() + "logs-otel-*", "{\"match_all\":{}}").size() == 1);
     JsonNode log = search(os.indexPrefix() + "logs-otel-*", "{\"match_all\":{}}").get(0).path("_source");
     assertThat(log.path("body").asText()).isEqualTo("invoice late");
@@ -140,7 +140,7 @@ class OtlpIT {
     assertThat(log.path("attributes").path("invoice").path("id").asText()).isEqualTo("INV-7");
     assertThat(log.path("instrumentationScope").path("name").asText()).isEqualTo("dev.trailmark.Billing");
 
-    await().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
         search(os.indexPrefix() + "metrics-*", "{\"term\":{\"name\":\"invoices\"}}").size() >= 1);
     JsonNode metric = search(os.indexPrefix() + "metrics-*", "{\"term\":{\"name\":\"invoices\"}}").get(0)
         .path("_source");
@@ -161,7 +161,7 @@ class OtlpIT {
     HttpResponse<String> response = post("/v1/traces", "application/json", body.getBytes());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("{}");
-    await().atMost(Duration.ofSeconds(30)).until(() -> search(os.indexPrefix() + "otel-v1-apm-span-*",
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> search(os.indexPrefix() + "otel-v1-apm-span-*",
         "{\"term\":{\"traceId\":\"5b8efff798038103d269b633813fc60c\"}}").size() == 1);
     JsonNode span = search(os.indexPrefix() + "otel-v1-apm-span-*",
         "{\"term\":{\"spanId\":\"eee19b7ec3c1b174\"}}").get(0).path("_source");
