@@ -3,6 +3,7 @@ package dev.trailmark.collector.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trailmark.collector.mapping.EmfMetrics;
 import dev.trailmark.collector.mapping.IndexNames;
 import dev.trailmark.collector.mapping.Json;
 import dev.trailmark.collector.sink.DocumentBatch;
@@ -262,9 +263,16 @@ final class CloudWatchLogsApi {
     int first = Math.max(tooOldEnd, expiredEnd) + 1;
     DocumentBatch batch = new DocumentBatch();
     long acceptedBytes = 0;
+    int emf = 0;
     for (int i = first; i < tooNewStart; i++) {
       batch.addLogEvent(IndexNames.logs(sink.indexPrefix(), groupName, timestamps[i]), groupName, streamName,
           timestamps[i], messages[i]);
+      if (EmfMetrics.mayBeEmf(messages[i])) {
+        for (ObjectNode metric : EmfMetrics.extract(messages[i], timestamps[i])) {
+          batch.add(sink.indexPrefix() + "metrics-" + IndexNames.day(timestamps[i]), metric);
+          emf++;
+        }
+      }
       acceptedBytes += messages[i].length();
     }
     try {
@@ -272,7 +280,10 @@ final class CloudWatchLogsApi {
     } catch (SinkBusyException e) {
       throw busy(e);
     }
-    stats.accepted("logs", batch.size());
+    stats.accepted("logs", batch.size() - emf);
+    if (emf > 0) {
+      stats.accepted("metrics.emf", emf);
+    }
     if (batch.size() > 0) {
       stream.recordEvents(timestamps[first], timestamps[tooNewStart - 1], now, acceptedBytes);
     }

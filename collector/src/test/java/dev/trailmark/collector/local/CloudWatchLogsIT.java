@@ -178,4 +178,32 @@ class CloudWatchLogsIT {
     assertThatThrownBy(() -> logs.filterLogEvents(r -> r.logGroupName("reads").filterPattern("{ $.x = 1 }")))
         .isInstanceOf(InvalidParameterException.class);
   }
+
+  @Test
+  void embeddedMetricFormatEventsAlsoBecomeMetricDocuments() throws Exception {
+    logs.createLogGroup(r -> r.logGroupName("emf"));
+    logs.createLogStream(r -> r.logGroupName("emf").logStreamName("agent"));
+    long now = System.currentTimeMillis();
+    // The line the agent's EmfWriter prints: one directive, one dimension set, two metrics.
+    String emf = "{\"_aws\":{\"Timestamp\":" + now + ",\"CloudWatchMetrics\":[{\"Namespace\":\"Trailmark\","
+        + "\"Dimensions\":[[\"service\",\"route\"]],\"Metrics\":[{\"Name\":\"latency\",\"Unit\":\"Milliseconds\"},"
+        + "{\"Name\":\"requests\",\"Unit\":\"Count\"}]}]},\"service\":\"orders\",\"route\":\"/orders\","
+        + "\"latency\":[12.5,30.0],\"requests\":3}";
+    logs.putLogEvents(r -> r.logGroupName("emf").logStreamName("agent")
+        .logEvents(InputLogEvent.builder().timestamp(now).message(emf).build()));
+    String metrics = os.indexPrefix() + "metrics-*";
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(metrics) == 3);
+    JsonNode hits = Json.MAPPER.readTree(os.post("/" + metrics + "/_search",
+        "{\"sort\":[{\"value\":\"asc\"}]}")).path("hits").path("hits");
+    JsonNode requests = hits.get(0).path("_source");
+    assertThat(requests.path("name").asText()).isEqualTo("requests");
+    assertThat(requests.path("namespace").asText()).isEqualTo("Trailmark");
+    assertThat(requests.path("unit").asText()).isEqualTo("Count");
+    assertThat(requests.path("dimensions").path("service").asText()).isEqualTo("orders");
+    assertThat(requests.path("dimensions").path("route").asText()).isEqualTo("/orders");
+    assertThat(hits.get(1).path("_source").path("value").asDouble()).isEqualTo(12.5);
+    assertThat(hits.get(2).path("_source").path("value").asDouble()).isEqualTo(30.0);
+    // The event itself stays a log document too.
+    assertThat(os.count(os.indexPrefix() + "logs-emf-*")).isEqualTo(1);
+  }
 }
