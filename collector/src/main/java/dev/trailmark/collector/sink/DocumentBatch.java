@@ -32,6 +32,7 @@ public final class DocumentBatch {
   public String add(String index, String id, JsonNode document) {
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes)) {
       g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+      g.setRootValueSeparator(null); // no space between the action and the source line
       g.writeStartObject();
       g.writeObjectFieldStart("index");
       g.writeStringField("_index", index);

@@ -27,6 +27,9 @@ public final class TraceAssembler {
   /** What is remembered of a span. */
   private record Info(String service, String kind, String name, String traceId) {}
 
+  /** Children remembered per unknown parent; past it a late child keeps {@code serviceName: "unknown"}. */
+  static final int MAX_PENDING_PER_PARENT = 1_000;
+
   private final int maxEntries;
   private final Map<String, Info> spans;
   private final Map<String, Info> serverByParent;
@@ -63,7 +66,10 @@ public final class TraceAssembler {
       if (span.path("serviceName").isNull() || span.path("serviceName").isMissingNode()) {
         Info p = parent.isEmpty() ? null : spans.get(parent);
         if (p == null) {
-          pendingByParent.computeIfAbsent(parent, k -> new ArrayList<>()).add(span);
+          List<ObjectNode> waiting = pendingByParent.computeIfAbsent(parent, k -> new ArrayList<>());
+          if (waiting.size() < MAX_PENDING_PER_PARENT) {
+            waiting.add(span);
+          }
           span.put("serviceName", "unknown");
           emitSpan(span, prefix, batch);
           continue;
