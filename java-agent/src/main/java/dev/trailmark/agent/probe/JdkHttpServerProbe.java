@@ -1,12 +1,12 @@
 package dev.trailmark.agent.probe;
 
-import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import dev.trailmark.agent.HooksImpl;
 import dev.trailmark.agent.weave.Rule;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Server spans for the JDK's {@code com.sun.net.httpserver}: every request passes through {@code
@@ -29,8 +29,27 @@ public final class JdkHttpServerProbe extends Probe {
   @Override
   public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
     HttpExchange exchange = (HttpExchange) args[0];
-    Headers headers = exchange.getRequestHeaders();
-    String host = headers.getFirst("Host");
+    // One pass over the (already normalized) names: Headers.getFirst allocates a normalized copy of its key.
+    String host = null;
+    String xray = null;
+    String traceparent = null;
+    String tracestate = null;
+    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+      String name = header.getKey();
+      List<String> values = header.getValue();
+      if (values == null || values.isEmpty()) {
+        continue;
+      }
+      if (name.equalsIgnoreCase("Host")) {
+        host = values.get(0);
+      } else if (name.equalsIgnoreCase("X-Amzn-Trace-Id")) {
+        xray = values.get(0);
+      } else if (name.equalsIgnoreCase("traceparent")) {
+        traceparent = values.get(0);
+      } else if (name.equalsIgnoreCase("tracestate")) {
+        tracestate = values.get(0);
+      }
+    }
     if (host == null) {
       InetSocketAddress local = exchange.getLocalAddress();
       host = local.getHostString() + ":" + local.getPort();
@@ -38,7 +57,7 @@ public final class JdkHttpServerProbe extends Probe {
     String url = (exchange instanceof HttpsExchange ? "https://" : "http://") + host
         + exchange.getRequestURI().getRawPath();
     return hooks.serverStart(exchange, exchange.getRequestMethod(), url, exchange.getHttpContext().getPath(),
-        headers.getFirst("X-Amzn-Trace-Id"), headers.getFirst("traceparent"), headers.getFirst("tracestate"));
+        xray, traceparent, tracestate);
   }
 
   @Override

@@ -48,6 +48,7 @@ public final class LogbackProbe extends Probe {
     private Field loggerContext;
     private Method getMdcAdapter;
     private Method getCopyOfContextMap;
+    private Method getPropertyMap; // Logback's own adapter: its read-only map, no copy
     private Method setMdcPropertyMap;
     private Throwable failure;
 
@@ -62,6 +63,13 @@ public final class LogbackProbe extends Probe {
         setMdcPropertyMap = base.getMethod("setMDCPropertyMap", Map.class);
         getMdcAdapter = loggerContext.getType().getMethod("getMDCAdapter");
         getCopyOfContextMap = getMdcAdapter.getReturnType().getMethod("getCopyOfContextMap");
+        try {
+          Class<?> logbackAdapter = Class.forName("ch.qos.logback.classic.util.LogbackMDCAdapter", false,
+              eventClass.getClassLoader());
+          getPropertyMap = logbackAdapter.getMethod("getPropertyMap");
+        } catch (ReflectiveOperationException olderLogback) {
+          getPropertyMap = null;
+        }
       } catch (Throwable t) {
         failure = t;
         System.err.println("[trailmark-agent] Logback " + eventClass.getName() + " not supported, logs carry no trace ids: " + t);
@@ -72,9 +80,18 @@ public final class LogbackProbe extends Probe {
     void apply(Object event, Map<String, String> fields) {
       try {
         Object context = loggerContext.get(event);
-        Map<String, String> threadMdc = context == null
-            ? null : (Map<String, String>) getCopyOfContextMap.invoke(getMdcAdapter.invoke(context));
-        Map<String, String> merged = threadMdc == null ? new HashMap<>(8) : new HashMap<>(threadMdc);
+        Object adapter = context == null ? null : getMdcAdapter.invoke(context);
+        Map<String, String> threadMdc = null;
+        if (adapter != null) {
+          threadMdc = getPropertyMap != null && getPropertyMap.getDeclaringClass().isInstance(adapter)
+              ? (Map<String, String>) getPropertyMap.invoke(adapter)
+              : (Map<String, String>) getCopyOfContextMap.invoke(adapter);
+        }
+        if (threadMdc == null || threadMdc.isEmpty()) {
+          setMdcPropertyMap.invoke(event, fields); // the span's own immutable map, shared by its events
+          return;
+        }
+        Map<String, String> merged = new HashMap<>(threadMdc);
         merged.putAll(fields);
         setMdcPropertyMap.invoke(event, merged);
       } catch (ReflectiveOperationException e) {

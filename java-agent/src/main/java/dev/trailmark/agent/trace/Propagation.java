@@ -103,64 +103,86 @@ public final class Propagation {
     if (header == null || header.isEmpty() || header.length() > MAX_XRAY_LENGTH) {
       return null;
     }
-    String root = null;
+    // One pass over "k=v;k=v": substrings only for the values kept (this runs on every request).
+    String traceId = null;
     String parent = null;
-    String sampled = null;
+    int decision = SpanContext.SAMPLED_UNKNOWN;
+    boolean sampledSeen = false;
     String lineage = null;
-    for (String part : header.split(";", -1)) {
-      String field = part.trim();
-      if (field.isEmpty()) {
+    int length = header.length();
+    int at = 0;
+    while (at < length) {
+      int end = header.indexOf(';', at);
+      if (end < 0) {
+        end = length;
+      }
+      int keyStart = skipSpaces(header, at, end);
+      int eq = header.indexOf('=', keyStart);
+      if (keyStart == end) {
+        at = end + 1;
         continue;
       }
-      int eq = field.indexOf('=');
-      if (eq <= 0) {
+      if (eq < 0 || eq >= end || eq == keyStart) {
         return null;
       }
-      String key = field.substring(0, eq).trim();
-      String value = field.substring(eq + 1).trim();
-      switch (key) {
-        case "Root":
-          if (root != null) return null;
-          root = value;
-          break;
-        case "Parent":
-          if (parent != null) return null;
-          parent = value;
-          break;
-        case "Sampled":
-          if (sampled != null) return null;
-          sampled = value;
-          break;
-        case "Lineage":
-          if (lineage != null || !validLineage(value)) return null;
-          lineage = value;
-          break;
-        default:
-          // Self= (added by ALBs) and other fields belong to the hop that wrote them: dropped.
-          break;
+      int keyEnd = eq;
+      while (keyEnd > keyStart && header.charAt(keyEnd - 1) == ' ') {
+        keyEnd--;
       }
+      int valueStart = skipSpaces(header, eq + 1, end);
+      int valueEnd = end;
+      while (valueEnd > valueStart && header.charAt(valueEnd - 1) == ' ') {
+        valueEnd--;
+      }
+      int keyLength = keyEnd - keyStart;
+      if (keyLength == 4 && header.startsWith("Root", keyStart)) {
+        if (traceId != null || valueEnd - valueStart != 35 || !header.startsWith("1-", valueStart)
+            || header.charAt(valueStart + 10) != '-') {
+          return null;
+        }
+        traceId = header.substring(valueStart + 2, valueStart + 10) + header.substring(valueStart + 11, valueEnd);
+        if (!Ids.isLowerHex(traceId, 32)) {
+          return null;
+        }
+      } else if (keyLength == 6 && header.startsWith("Parent", keyStart)) {
+        if (parent != null || valueEnd - valueStart != 16) {
+          return null;
+        }
+        parent = header.substring(valueStart, valueEnd);
+        if (!Ids.isLowerHex(parent, 16)) {
+          return null;
+        }
+      } else if (keyLength == 7 && header.startsWith("Sampled", keyStart)) {
+        if (sampledSeen || valueEnd - valueStart != 1) {
+          return null;
+        }
+        sampledSeen = true;
+        char c = header.charAt(valueStart);
+        if (c == '1') {
+          decision = 1;
+        } else if (c == '0') {
+          decision = 0;
+        } else if (c != '?') {
+          return null;
+        }
+      } else if (keyLength == 7 && header.startsWith("Lineage", keyStart)) {
+        String value = header.substring(valueStart, valueEnd);
+        if (lineage != null || !validLineage(value)) {
+          return null;
+        }
+        lineage = value;
+      }
+      // Self= (added by ALBs) and other fields belong to the hop that wrote them: dropped.
+      at = end + 1;
     }
-    if (root == null || root.length() != 35 || !root.startsWith("1-") || root.charAt(10) != '-') {
-      return null;
+    return traceId == null ? null : new SpanContext(traceId, parent, decision, lineage, null, true);
+  }
+
+  private static int skipSpaces(String s, int from, int to) {
+    while (from < to && s.charAt(from) == ' ') {
+      from++;
     }
-    String traceId = root.substring(2, 10) + root.substring(11);
-    if (!Ids.isLowerHex(traceId, 32)) {
-      return null;
-    }
-    if (parent != null && !Ids.isLowerHex(parent, 16)) {
-      return null;
-    }
-    int decision;
-    if (sampled == null || sampled.equals("?")) {
-      decision = SpanContext.SAMPLED_UNKNOWN;
-    } else if (sampled.equals("1")) {
-      decision = 1;
-    } else if (sampled.equals("0")) {
-      decision = 0;
-    } else {
-      return null;
-    }
-    return new SpanContext(traceId, parent, decision, lineage, null, true);
+    return from;
   }
 
   private static boolean validLineage(String value) {

@@ -1,7 +1,5 @@
 package dev.trailmark.agent.trace;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -200,12 +198,11 @@ public final class Span {
   public Map<String, String> logFields() {
     Map<String, String> fields = logFields;
     if (fields == null) {
-      fields = new LinkedHashMap<>(8);
-      fields.put("trace_id", context.traceId());
-      fields.put("span_id", context.spanId());
-      fields.put("trace_flags", context.isSampled() ? "01" : "00");
-      fields.put("AWS-XRAY-TRACE-ID", context.xrayTraceId() + "@" + context.spanId());
-      fields = Collections.unmodifiableMap(fields);
+      fields = Map.of(
+          "trace_id", context.traceId(),
+          "span_id", context.spanId(),
+          "trace_flags", context.isSampled() ? "01" : "00",
+          "AWS-XRAY-TRACE-ID", context.xrayTraceId() + "@" + context.spanId());
       logFields = fields; // a benign race: every thread computes the same map
     }
     return fields;
