@@ -1,0 +1,158 @@
+package dev.trailmark.demo;
+
+import dev.trailmark.collector.local.LocalCollector;
+import dev.trailmark.collector.opensearch.LocalOpenSearch;
+import dev.trailmark.collector.opensearch.OpenSearchLauncher;
+import dev.trailmark.collector.opensearch.OpenSearchLauncherConfig;
+import dev.trailmark.collector.opensearch.OpenSearchLauncherException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code ./trailmark demo}: starts (or reuses) OpenSearch and the collector, runs the three demo
+ * services with the agent attached, drives requests at them, waits until every log line is
+ * searchable, prints what was stored, and stops everything it started, also on Ctrl-C.
+ */
+public final class DemoMain {
+  private static final int REQUESTS = Integer.getInteger("trailmark.demo.requests", 300);
+  private static final URI DEFAULT_COLLECTOR = URI.create("http://127.0.0.1:4318");
+
+  private final PrintStream out = System.out;
+  private OpenSearchLauncher launcher;
+  private LocalOpenSearch openSearch;
+  private LocalCollector collector;
+  private DemoStack services;
+
+  public static void main(String[] args) {
+    // The runner shares the services' classpath; their logback.xml ships logs, the runner's must not.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "trailmark-demo-runner.xml");
+    }
+    DemoMain demo = new DemoMain();
+    Thread cleanup = new Thread(demo::stopAll, "trailmark-demo-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    int rc;
+    try {
+      rc = demo.run();
+    } catch (OpenSearchLauncherException e) {
+      System.err.println("trailmark: " + e.getMessage());
+      rc = 1;
+    } catch (Exception e) {
+      System.err.println("trailmark: demo failed: " + e);
+      rc = 1;
+    }
+    demo.stopAll();
+    Runtime.getRuntime().removeShutdownHook(cleanup);
+    System.exit(rc);
+  }
+
+  int run() throws Exception {
+    Path home = Path.of(System.getenv().getOrDefault("TRAILMARK_HOME", System.getProperty("user.home") + "/.trailmark"));
+    Path work = home.resolve("demo");
+    Files.createDirectories(work);
+    Instant since = Instant.now().minusSeconds(1);
+    String token = "run" + UUID.randomUUID().toString().substring(0, 8);
+
+    step(2, "OpenSearch: starting (the first start unpacks it)");
+    launcher = new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
+    openSearch = launcher.start();
+    note("OpenSearch " + (openSearch.startedHere() ? "started" : "reused") + " at " + openSearch.baseUri());
+
+    step(3, "collector: starting the local AWS ingest endpoints");
+    URI endpoint;
+    int xrayPort;
+    if (answers(DEFAULT_COLLECTOR.resolve("/_trailmark/status"))) {
+      endpoint = DEFAULT_COLLECTOR;
+      xrayPort = 2000;
+      note("collector reused at " + endpoint + " (started by ./trailmark up)");
+    } else {
+      collector = LocalCollector.builder().openSearch(openSearch.baseUri()).indexPrefix("")
+          .httpPort(0).xrayUdpPort(0).stateDir(home.resolve("collector")).build().start();
+      endpoint = collector.httpEndpoint();
+      xrayPort = collector.xrayUdpPort();
+      note("collector listening at " + endpoint + " (AWS JSON APIs and OTLP)"
+          + (xrayPort > 0 ? ", X-Ray UDP on 127.0.0.1:" + xrayPort : ""));
+    }
+
+    step(4, "demo services: frontend -> orders -> inventory, each in its own JVM with the agent");
+    Path agent = Path.of(System.getProperty("trailmark.agent.jar", "java-agent/target/trailmark-agent.jar"));
+    if (!Files.isRegularFile(agent)) {
+      note("agent jar not found at " + agent + ": services run without it (no trace ids)");
+      agent = null;
+    }
+    services = DemoStack.start(new DemoStack.Options(endpoint, xrayPort, agent, work,
+        System.getProperty("java.class.path"), Path.of(System.getProperty("java.home"))));
+    note("frontend at " + services.frontend());
+
+    step(5, "driving " + REQUESTS + " checkout requests");
+    Map<Integer, Integer> statuses = LoadDriver.run(services.frontend(), token, REQUESTS, 4);
+    note("answers by HTTP status: " + statuses);
+    services.close(); // a stop flushes each service's appenders, as a container stop would
+
+    step(6, "waiting until every log line is searchable");
+    DemoReport report = new DemoReport(openSearch.baseUri(), "", since);
+    long expected = 3L * REQUESTS; // frontend, orders and inventory each log one line per checkout
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+    long found = 0;
+    while (Instant.now().isBefore(deadline)) {
+      found = report.logs(token).size();
+      if (found >= expected) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    note(found + " of " + expected + " request log lines searchable");
+    report.print(out, token);
+    out.println();
+    out.println("OpenSearch: " + openSearch.baseUri() + "   collector: " + endpoint
+        + "   X-Ray UDP: 127.0.0.1:" + xrayPort);
+    return found >= expected ? 0 : 1;
+  }
+
+  private void step(int n, String what) {
+    out.println("[" + n + "/6] " + what);
+  }
+
+  private void note(String what) {
+    out.println("      " + what);
+  }
+
+  private static boolean answers(URI uri) {
+    try {
+      HttpResponse<Void> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+          .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** Stops what this run started, in reverse order; safe to call twice (normal end and Ctrl-C). */
+  synchronized void stopAll() {
+    if (services != null) {
+      services.close();
+      services = null;
+    }
+    if (collector != null) {
+      try {
+        collector.close();
+      } catch (Exception e) {
+        System.err.println("trailmark: collector stop: " + e);
+      }
+      collector = null;
+    }
+    if (openSearch != null) {
+      launcher.stopIfStartedHere(openSearch);
+      openSearch = null;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.trailmark.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Reads back from OpenSearch what one demo run stored, the way a user would search for it: log
+ * documents per service and level, an example document, one trace through every service, spans,
+ * service-map edges and metric series.
+ */
+public final class DemoReport {
+  /** The index pattern of the demo's application logs (log group {@code /trailmark/demo}). */
+  public static final String LOG_INDEX = "logs-trailmark-demo-*";
+  /** Access logs delivered through Firehose (stream {@code trailmark-access-logs}). */
+  public static final String ACCESS_INDEX = "logs-access-*";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI openSearch;
+  private final String prefix;
+  private final Instant since;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public DemoReport(URI openSearch, String indexPrefix, Instant since) {
+    this.openSearch = openSearch;
+    this.prefix = indexPrefix;
+    this.since = since;
+  }
+
+  /** Log documents stored since the run started whose body names the run's token. */
+  public List<JsonNode> logs(String token) throws IOException, InterruptedException {
+    ObjectNode query = JSON.createObjectNode();
+    query.put("size", 10_000);
+    query.putArray("sort").addObject().putObject("@timestamp").put("order", "asc");
+    ObjectNode bool = query.putObject("query").putObject("bool");
+    bool.putArray("filter").addObject().putObject("range").putObject("@timestamp")
+        .put("gte", since.toString());
+    if (token != null) {
+      bool.putArray("must").addObject().putObject("match_phrase").put("body", token);
+    }
+    return hits(prefix + LOG_INDEX, query);
+  }
+
+  /** Number of documents in the pattern (0 when no index matches). */
+  public long count(String pattern) throws IOException, InterruptedException {
+    send("POST", "/" + prefix + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
+    JsonNode answer = send("GET", "/" + prefix + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true", null);
+    return answer.path("count").asLong();
+  }
+
+  /** Prints the report to {@code out}. */
+  public void print(PrintStream out, String token) throws IOException, InterruptedException {
+    List<JsonNode> logs = logs(null);
+    Map<String, Map<String, Integer>> perService = new TreeMap<>();
+    for (JsonNode doc : logs) {
+      String service = text(doc, "resource", "service", "name");
+      String level = text(doc, "severity", "text");
+      perService.computeIfAbsent(service, k -> new TreeMap<>()).merge(level, 1, Integer::sum);
+    }
+    out.println();
+    out.println("Log documents stored in OpenSearch (" + prefix + LOG_INDEX + ") by service and level:");
+    perService.forEach((service, levels) -> out.printf("  %-10s %s%n", service, levels));
+    out.printf("  %-10s %d%n", "total", logs.size());
+    out.println("Access-log documents delivered through Firehose (" + prefix + ACCESS_INDEX + "): "
+        + count(ACCESS_INDEX));
+
+    JsonNode example = logs.stream().filter(d -> d.path("traceId").isTextual()).findFirst()
+        .orElse(logs.isEmpty() ? null : logs.get(0));
+    if (example != null) {
+      out.println();
+      out.println("One example document:");
+      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(example).indent(2).stripTrailing());
+      String traceId = example.path("traceId").asText("");
+      if (!traceId.isEmpty()) {
+        out.println();
+        out.println("Trace " + traceId + ", its log lines in every service it crossed:");
+        for (JsonNode doc : logs) {
+          if (traceId.equals(doc.path("traceId").asText())) {
+            out.printf("  %-24s %-10s %-5s %s%n", doc.path("@timestamp").asText(),
+                text(doc, "resource", "service", "name"), text(doc, "severity", "text"),
+                doc.path("body").asText());
+          }
+        }
+      }
+    }
+
+    out.println();
+    out.println("Spans stored (" + prefix + "otel-v1-apm-span): " + count("otel-v1-apm-span*"));
+    TreeSet<String> edges = new TreeSet<>();
+    ObjectNode all = JSON.createObjectNode().put("size", 1000);
+    for (JsonNode edge : hits(prefix + "otel-v1-apm-service-map*", all)) {
+      String from = edge.path("serviceName").asText("");
+      String to = edge.path("destination").path("domain").asText("");
+      if (!from.isEmpty() && !to.isEmpty()) {
+        edges.add(from + " -> " + to);
+      }
+    }
+    out.println("Service map edges: " + (edges.isEmpty() ? "(none)" : String.join(", ", edges)));
+    TreeSet<String> series = new TreeSet<>();
+    for (JsonNode metric : hits(prefix + "metrics-*", JSON.createObjectNode().put("size", 1000))) {
+      String name = metric.path("name").asText(metric.path("metricName").asText(""));
+      if (!name.isEmpty()) {
+        series.add(name);
+      }
+    }
+    out.println("Metric series stored (" + prefix + "metrics-*): "
+        + (series.isEmpty() ? "(none)" : series.size() + " " + series));
+  }
+
+  private List<JsonNode> hits(String index, ObjectNode query) throws IOException, InterruptedException {
+    JsonNode answer = send("POST", "/" + index + "/_search?ignore_unavailable=true&allow_no_indices=true",
+        JSON.writeValueAsString(query));
+    List<JsonNode> out = new ArrayList<>();
+    Iterator<JsonNode> it = answer.path("hits").path("hits").elements();
+    while (it.hasNext()) {
+      out.add(it.next().path("_source"));
+    }
+    return out;
+  }
+
+  private JsonNode send(String method, String path, String body) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(openSearch.resolve(path))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 400) {
+      throw new IOException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return JSON.readTree(response.body());
+  }
+
+  /** A nested field, whether the document stores it as nested objects or as one dotted key. */
+  static String text(JsonNode doc, String... path) {
+    JsonNode dotted = doc.path(String.join(".", path));
+    if (!dotted.isMissingNode()) {
+      return dotted.asText();
+    }
+    JsonNode node = doc;
+    for (String p : path) {
+      node = node.path(p);
+    }
+    return node.isMissingNode() ? "-" : node.asText();
+  }
+}
