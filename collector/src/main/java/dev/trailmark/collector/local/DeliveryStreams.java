@@ -41,7 +41,7 @@ final class DeliveryStreams {
     if (file == null) {
       return d;
     }
-    JsonNode root = Json.MAPPER.readTree(file.toFile());
+    JsonNode root = Json.MAPPER.readTree(Files.readAllBytes(file));
     JsonNode list = root == null ? null : root.get("deliveryStreams");
     if (list == null || !list.isArray()) {
       throw new IllegalArgumentException(file + ": expected {\"deliveryStreams\": [ ... ]}");

@@ -64,6 +64,14 @@ public final class LocalCollectorMain {
       System.err.println("trailmark collector: port busy (" + e.getMessage() + "); pass --port to pick another");
       System.exit(1);
       return;
+    } catch (java.nio.file.NoSuchFileException e) {
+      System.err.println("trailmark collector: configuration file not found: " + e.getFile());
+      System.exit(2);
+      return;
+    } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      System.err.println("trailmark collector: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
