@@ -31,8 +31,7 @@ public final class AgentPremain {
       }
       File jar = agentJar();
       JarFile jarFile = new JarFile(jar, false);
-      // Only dev/trailmark/agent/bootstrap/** is loadable by name from this jar; the rest is inst/*.classdata.
-      inst.appendToBootstrapClassLoaderSearch(jarFile);
+      defineBridgeInBootLoader(inst, jarFile);
       AgentClassLoader loader = new AgentClassLoader(jarFile);
       Class<?> installer = loader.loadClass("dev.trailmark.agent.AgentInstaller");
       installer
@@ -41,6 +40,29 @@ public final class AgentPremain {
     } catch (Throwable t) {
       Throwable cause = t.getCause() != null && t instanceof java.lang.reflect.InvocationTargetException ? t.getCause() : t;
       System.err.println("[trailmark-agent] not started, the application runs without it: " + cause);
+    }
+  }
+
+  /**
+   * Defines {@code Hooks} and {@code Bridge} in the boot loader, where woven JDK and application classes all
+   * find them. Defining just these two classes (rather than appending the jar to the boot class path) keeps
+   * class data sharing on for the application's own classes and the JVM quiet about it.
+   */
+  private static void defineBridgeInBootLoader(Instrumentation inst, JarFile jar) throws Exception {
+    Module base = Object.class.getModule();
+    inst.redefineModule(base, java.util.Set.of(),
+        java.util.Map.of("jdk.internal.misc", java.util.Set.of(AgentPremain.class.getModule())),
+        java.util.Map.of(), java.util.Set.of(), java.util.Map.of());
+    Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+    Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+    java.lang.reflect.Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class,
+        int.class, ClassLoader.class, java.security.ProtectionDomain.class);
+    for (String name : new String[] {"dev.trailmark.agent.bootstrap.Hooks", "dev.trailmark.agent.bootstrap.Bridge"}) {
+      byte[] bytes;
+      try (java.io.InputStream in = jar.getInputStream(jar.getEntry(name.replace('.', '/') + ".class"))) {
+        bytes = in.readAllBytes();
+      }
+      define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
     }
   }
 
