@@ -92,11 +92,10 @@ public final class JsonWriter {
     comma();
     long micros = epochNanos / 1000;
     out.append(micros / 1_000_000).append('.');
-    String frac = Long.toString(micros % 1_000_000);
-    for (int i = frac.length(); i < 6; i++) {
-      out.append('0');
+    long frac = micros % 1_000_000;
+    for (long unit = 100_000; unit > 0; unit /= 10) { // six digits, no intermediate string
+      out.append((char) ('0' + (frac / unit) % 10));
     }
-    out.append(frac);
     needComma = true;
     return this;
   }

@@ -17,11 +17,13 @@ public final class XraySegmentEncoder {
   public static final int MAX_DATAGRAM = 64 * 1024;
 
   private final String serviceName;
+  private final String segmentName; // sanitized once, not per span
   private final Map<String, String> resource;
   private final String agentVersion;
 
   public XraySegmentEncoder(String serviceName, Map<String, String> resource, String agentVersion) {
     this.serviceName = serviceName;
+    this.segmentName = segmentName(serviceName);
     this.resource = resource;
     this.agentVersion = agentVersion;
   }
@@ -79,7 +81,7 @@ public final class XraySegmentEncoder {
     if (!segment) {
       json.name("type").value("subsegment");
     }
-    json.name("name").value(segment ? segmentName(serviceName) : subsegmentName(span));
+    json.name("name").value(segment ? segmentName : subsegmentName(span));
     json.name("id").value(span.context().spanId());
     json.name("trace_id").value(span.context().xrayTraceId());
     json.field("parent_id", span.parentSpanId());

@@ -65,7 +65,13 @@ public final class SpanContext {
   }
 
   static String xrayTraceId(String traceId) {
-    return "1-" + traceId.substring(0, 8) + "-" + traceId.substring(8);
+    char[] out = new char[35];
+    out[0] = '1';
+    out[1] = '-';
+    traceId.getChars(0, 8, out, 2);
+    out[10] = '-';
+    traceId.getChars(8, 32, out, 11);
+    return new String(out);
   }
 
   @Override
