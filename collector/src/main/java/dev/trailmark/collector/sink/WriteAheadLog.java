@@ -44,6 +44,10 @@ final class WriteAheadLog implements Closeable {
   private long writeOffset;
   private Position readPosition;
   private long backlogBytes;
+  private long appendedTotal;
+  private final Object syncLock = new Object();
+  private long syncedTotal;
+  private boolean closed;
 
   WriteAheadLog(Path dir, long segmentBytes) throws IOException {
     this.dir = Files.createDirectories(dir);
@@ -75,25 +79,56 @@ final class WriteAheadLog implements Closeable {
     }
   }
 
-  /** Appends one record and forces it to disk; returns once it survives a crash. */
-  synchronized void append(byte[] payload) throws IOException {
-    if (writeOffset > 0 && writeOffset + HEADER + payload.length > segmentBytes) {
-      writer.close();
-      writeSegment++;
-      openWriter();
+  /**
+   * Appends one record and forces it to disk; returns once it survives a crash. Concurrent appends share one
+   * force (group commit): whoever forces covers every record written before it.
+   */
+  void append(byte[] payload) throws IOException {
+    long end;
+    synchronized (this) {
+      if (writeOffset > 0 && writeOffset + HEADER + payload.length > segmentBytes) {
+        writer.force(false); // everything before the roll is durable before the next segment starts
+        writer.close();
+        writeSegment++;
+        openWriter();
+      }
+      CRC32 crc = new CRC32();
+      crc.update(payload);
+      ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(payload.length).putInt((int) crc.getValue()).flip();
+      ByteBuffer body = ByteBuffer.wrap(payload);
+      while (header.hasRemaining() || body.hasRemaining()) {
+        writer.write(new ByteBuffer[] {header, body});
+      }
+      writeOffset += HEADER + payload.length;
+      segmentSizes.put(writeSegment, writeOffset);
+      backlogBytes += HEADER + payload.length;
+      appendedTotal += HEADER + payload.length;
+      end = appendedTotal;
+      notifyAll();
     }
-    CRC32 crc = new CRC32();
-    crc.update(payload);
-    ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(payload.length).putInt((int) crc.getValue()).flip();
-    ByteBuffer body = ByteBuffer.wrap(payload);
-    while (header.hasRemaining() || body.hasRemaining()) {
-      writer.write(new ByteBuffer[] {header, body});
+    sync(end);
+  }
+
+  private void sync(long target) throws IOException {
+    synchronized (syncLock) {
+      while (syncedTotal < target) {
+        FileChannel channel;
+        long upTo;
+        synchronized (this) {
+          if (closed) {
+            return; // close() forced everything before closing
+          }
+          channel = writer;
+          upTo = appendedTotal;
+        }
+        try {
+          channel.force(false);
+          syncedTotal = upTo;
+        } catch (java.nio.channels.ClosedChannelException e) {
+          // A roll closed it after forcing it: look again at the current segment.
+        }
+      }
     }
-    writer.force(false);
-    writeOffset += HEADER + payload.length;
-    segmentSizes.put(writeSegment, writeOffset);
-    backlogBytes += HEADER + payload.length;
-    notifyAll();
   }
 
   /** Bytes appended but not yet committed as indexed. */
@@ -183,7 +218,11 @@ final class WriteAheadLog implements Closeable {
 
   @Override
   public synchronized void close() throws IOException {
-    writer.close();
+    if (!closed) {
+      writer.force(false);
+      writer.close();
+      closed = true;
+    }
   }
 
   private void openWriter() throws IOException {

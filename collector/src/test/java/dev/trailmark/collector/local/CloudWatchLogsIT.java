@@ -204,6 +204,7 @@ class CloudWatchLogsIT {
     assertThat(hits.get(1).path("_source").path("value").asDouble()).isEqualTo(12.5);
     assertThat(hits.get(2).path("_source").path("value").asDouble()).isEqualTo(30.0);
     // The event itself stays a log document too.
-    assertThat(os.count(os.indexPrefix() + "logs-emf-*")).isEqualTo(1);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+        .until(() -> os.count(os.indexPrefix() + "logs-emf-*") == 1);
   }
 }

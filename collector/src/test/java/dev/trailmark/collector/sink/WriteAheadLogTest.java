@@ -93,6 +93,34 @@ class WriteAheadLogTest {
     }
   }
 
+  @Test
+  void concurrentAppendsAreAllDurableAcrossSegmentRolls() throws Exception {
+    int threads = 8;
+    int perThread = 200;
+    try (WriteAheadLog wal = new WriteAheadLog(dir, 4_096)) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        futures.add(pool.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            wal.append(bytes("t" + id + "-" + i + "\n"));
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        f.get();
+      }
+      pool.shutdown();
+    }
+    try (WriteAheadLog wal = new WriteAheadLog(dir, 4_096)) {
+      WriteAheadLog.Chunk all = wal.read(wal.readPosition(), Long.MAX_VALUE);
+      assertThat(all.records()).isEqualTo(threads * perThread);
+      assertThat(text(all).split("\n")).doesNotHaveDuplicates().hasSize(threads * perThread);
+    }
+  }
+
   private long segments() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> p.toString().endsWith(".wal")).count();
