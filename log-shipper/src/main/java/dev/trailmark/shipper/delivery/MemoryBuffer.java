@@ -10,7 +10,8 @@ final class MemoryBuffer implements EventBuffer {
   static final int OVERHEAD = 48;
 
   private final long capacity;
-  private final ArrayDeque<Event> unread = new ArrayDeque<>();
+  private ArrayDeque<Event> unread = new ArrayDeque<>();
+  private ArrayDeque<Event> spare = new ArrayDeque<>();
   private long unreadBytes;
   private long inFlightBytes;
 
@@ -31,6 +32,17 @@ final class MemoryBuffer implements EventBuffer {
 
   @Override
   public void read(List<Event> out, int maxEvents, long maxBytes) {
+    if (out.isEmpty() && unread.size() <= maxEvents && unreadBytes <= maxBytes) {
+      // everything fits in one window: hand it over in O(1) so logging threads wait as little as possible
+      ArrayDeque<Event> all = unread;
+      unread = spare;
+      spare = all;
+      out.addAll(all); // ArrayList.addAll copies one array
+      all.clear();
+      inFlightBytes += unreadBytes;
+      unreadBytes = 0;
+      return;
+    }
     long bytes = 0;
     while (!unread.isEmpty() && out.size() < maxEvents) {
       Event e = unread.peekFirst();

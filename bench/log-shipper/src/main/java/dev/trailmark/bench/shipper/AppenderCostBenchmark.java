@@ -54,6 +54,26 @@ public class AppenderCostBenchmark {
     LockSupport.parkNanos(20_000);
   }
 
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+  private long allocatedAtStart;
+  private int opsAtStart;
+
+  /** JMH's gc profiler counts every thread (the sender too); this counts the logging thread alone. */
+  @Setup(Level.Iteration)
+  public void markAllocation() {
+    allocatedAtStart = THREADS.getCurrentThreadAllocatedBytes();
+    opsAtStart = i;
+  }
+
+  @TearDown(Level.Iteration)
+  public void reportAllocation() {
+    long bytes = THREADS.getCurrentThreadAllocatedBytes() - allocatedAtStart;
+    int ops = i - opsAtStart;
+    System.out.printf("%n[%s] logging thread allocated %.0f bytes/event over %d events%n", appender,
+        ops == 0 ? 0.0 : (double) bytes / ops, ops);
+  }
+
   @Benchmark
   public void logInfo() {
     log.info("order {} placed by customer {} for {} items", i++, "c-42", 3);

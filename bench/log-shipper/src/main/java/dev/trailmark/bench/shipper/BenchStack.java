@@ -2,7 +2,6 @@ package dev.trailmark.bench.shipper;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
-import dev.trailmark.collector.local.LocalCollector;
 import dev.trailmark.collector.opensearch.LocalOpenSearch;
 import dev.trailmark.collector.opensearch.OpenSearchLauncher;
 import dev.trailmark.collector.opensearch.OpenSearchLauncherConfig;
@@ -18,22 +17,52 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The real stack both appenders ship to: a local OpenSearch and the local collector, plus Logback configs. */
+/**
+ * The real stack both appenders ship to: a local OpenSearch and the local collector, the collector in its
+ * own JVM (as in production, so its work and garbage do not count against the application), plus the
+ * Logback configurations of the contenders.
+ */
 final class BenchStack implements AutoCloseable {
   final OpenSearchLauncher launcher = new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
   final LocalOpenSearch node;
-  final LocalCollector collector;
-  final String prefix = "bench-shipper-" + Long.toHexString(System.currentTimeMillis()) + "-";
+  final Process collector;
+  final URI endpoint;
+  final String prefix = "bench-shipper-" + Long.toHexString(System.nanoTime()) + "-";
   private final HttpClient http = HttpClient.newHttpClient();
 
   BenchStack() throws Exception {
     node = launcher.start();
-    collector = LocalCollector.builder().openSearch(node.baseUri()).indexPrefix(prefix).httpPort(0).xrayUdpPort(0)
-        .stateDir(Files.createTempDirectory("bench-shipper-collector")).build().start();
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path state = Files.createTempDirectory("bench-shipper-collector");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    collector = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        "dev.trailmark.collector.local.LocalCollectorMain", "--port", Integer.toString(port), "--xray-port", "0",
+        "--opensearch", node.baseUri().toString(), "--state-dir", state.toString(), "--index-prefix", prefix)
+        .redirectErrorStream(true).redirectOutput(state.resolve("collector.log").toFile()).start();
+    endpoint = URI.create("http://127.0.0.1:" + port);
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint.resolve("/_trailmark/status")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          break;
+        }
+      } catch (java.io.IOException notYet) {
+        // still starting
+      }
+      if (!collector.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("local collector did not start; see " + state.resolve("collector.log"));
+      }
+      Thread.sleep(200);
+    }
   }
 
   URI endpoint() {
-    return collector.httpEndpoint();
+    return endpoint;
   }
 
   /** Documents indexed for a log group (after a refresh). */
@@ -72,7 +101,8 @@ final class BenchStack implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    collector.close();
+    collector.destroy();
+    collector.waitFor();
     send("DELETE", "/" + prefix + "*");
     launcher.stopIfStartedHere(node);
   }
@@ -93,7 +123,10 @@ final class BenchStack implements AutoCloseable {
       </configuration>
       """;
 
-  /** ca.pjer 1.6.0 in its asynchronous mode; maxBlockTimeMillis 0 never blocks the app and drops when full. */
+  /**
+   * ca.pjer 1.6.0 in its asynchronous mode (maxFlushTimeMillis > 0; 0 would be synchronous, one request per
+   * event); maxBlockTimeMillis 0 never blocks the application and drops when its queue is full.
+   */
   static final String AWSLOGS = """
       <configuration>
         <appender name="ship" class="ca.pjer.logback.AwsLogsAppender">
@@ -103,6 +136,7 @@ final class BenchStack implements AutoCloseable {
           <cloudWatchEndpoint>${endpoint}</cloudWatchEndpoint>
           <accessKeyId>trailmark</accessKeyId>
           <secretAccessKey>trailmark</secretAccessKey>
+          <maxFlushTimeMillis>${flush}</maxFlushTimeMillis>
           <maxBlockTimeMillis>${block}</maxBlockTimeMillis>
           <layout class="ch.qos.logback.classic.PatternLayout"><pattern>%d %-5level %logger - %msg%n</pattern></layout>
         </appender>
@@ -117,14 +151,14 @@ final class BenchStack implements AutoCloseable {
       </configuration>
       """;
 
-  /** The Logback configuration of one contender: trailmark, trailmark-spool, awslogs, awslogs-blocking or nop. */
+  /** The Logback configuration of one contender: trailmark, trailmark-spool, awslogs, awslogs-sync or nop. */
   static LoggerContext logback(String kind, String endpoint, String group, Path spoolDir) throws Exception {
     String xml = switch (kind) {
       case "trailmark" -> fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864", "spool", ""));
       case "trailmark-spool" -> fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864",
           "spool", "<spoolDir>" + spoolDir + "</spoolDir><spoolMaxBytes>1073741824</spoolMaxBytes>"));
-      case "awslogs" -> fill(AWSLOGS, Map.of("block", "0"));
-      case "awslogs-blocking" -> fill(AWSLOGS, Map.of("block", "5000"));
+      case "awslogs" -> fill(AWSLOGS, Map.of("flush", "1000", "block", "0"));
+      case "awslogs-sync" -> fill(AWSLOGS, Map.of("flush", "0", "block", "0"));
       case "nop" -> NOP;
       default -> throw new IllegalArgumentException("unknown appender " + kind);
     };

@@ -22,8 +22,15 @@ public final class ThroughputApp {
     for (int i = 0; i < count; i++) {
       log.info("order {} placed by customer {} for {} items", i, "c-" + (i % 1000), i % 7);
     }
+    long logged = System.nanoTime() - t0;
+    Object a = ctx.getLogger("ROOT").getAppender("ship");
     ctx.stop();
     long elapsed = System.nanoTime() - t0;
+    System.out.println("app thread: " + logged / 1_000_000 + " ms to log " + count + " events");
+    if (a instanceof dev.trailmark.shipper.logback.DeliveryAppender) {
+      var s = ((dev.trailmark.shipper.logback.DeliveryAppender) a).getStats();
+      System.out.println("requests=" + s.requests() + " requestMillisTotal=" + s.totalBatchNanos() / 1_000_000 + " " + s);
+    }
     System.out.println("elapsedNanos=" + elapsed);
   }
 }
