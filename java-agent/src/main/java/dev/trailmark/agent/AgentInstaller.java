@@ -23,7 +23,10 @@ import dev.trailmark.agent.trace.Tracer;
 import dev.trailmark.agent.weave.Rule;
 import dev.trailmark.agent.weave.Weaver;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -93,27 +96,63 @@ public final class AgentInstaller {
             config.exportQueueBytes());
         listeners.add(xray);
       }
+      OtlpHttpExporter otlp = null;
       if (config.tracesExporters().contains("otlp")) {
         if (config.otlpEndpoint() == null) {
           throw new IllegalArgumentException("OTEL_TRACES_EXPORTER=otlp needs OTEL_EXPORTER_OTLP_ENDPOINT");
         }
-        listeners.add(new OtlpHttpExporter(config.otlpEndpoint(), config.serviceName(), config.resourceAttributes(),
+        otlp = new OtlpHttpExporter(config.otlpEndpoint(), config.serviceName(), config.resourceAttributes(),
             VERSION, config.exportQueueBytes(), new Runnable() {
               @Override
               public void run() {
                 HooksImpl.SUPPRESSED.set(Boolean.TRUE);
               }
-            }));
+            });
+        listeners.add(otlp);
       }
-      String lambdaEnv = config.lambdaTraceHeader();
-      // The Lambda Java runtime sets this property per invocation; the variable holds the first one.
-      Supplier<String> lambda = new Supplier<String>() {
-        @Override
-        public String get() {
-          String value = System.getProperty("com.amazonaws.xray.traceHeader");
-          return value != null ? value : lambdaEnv;
-        }
-      };
+      Map<String, LongSupplier> counters = new LinkedHashMap<>();
+      if (xray != null) {
+        XrayUdpExporter x = xray;
+        counters.put("trailmark.spans.exported:xray", new LongSupplier() {
+          @Override
+          public long getAsLong() {
+            return x.sent();
+          }
+        });
+        counters.put("trailmark.spans.dropped:xray", new LongSupplier() {
+          @Override
+          public long getAsLong() {
+            return x.dropped();
+          }
+        });
+        counters.put("trailmark.spans.failed:xray", new LongSupplier() {
+          @Override
+          public long getAsLong() {
+            return x.failed();
+          }
+        });
+      }
+      if (otlp != null) {
+        OtlpHttpExporter o = otlp;
+        counters.put("trailmark.spans.exported:otlp", new LongSupplier() {
+          @Override
+          public long getAsLong() {
+            return o.sent();
+          }
+        });
+        counters.put("trailmark.spans.dropped:otlp", new LongSupplier() {
+          @Override
+          public long getAsLong() {
+            return o.dropped();
+          }
+        });
+        counters.put("trailmark.spans.failed:otlp", new LongSupplier() {
+          @Override
+          public long getAsLong() {
+            return o.failed();
+          }
+        });
+      }
       if (!"none".equals(config.metricsExporter())) {
         listeners.add(Metrics.start(config, new ThreadFactory() {
           @Override
@@ -128,8 +167,18 @@ public final class AgentInstaller {
             thread.setDaemon(true);
             return thread;
           }
-        }));
+        }, counters));
       }
+
+      String lambdaEnv = config.lambdaTraceHeader();
+      // The Lambda Java runtime sets this property per invocation; the variable holds the first one.
+      Supplier<String> lambda = new Supplier<String>() {
+        @Override
+        public String get() {
+          String value = System.getProperty("com.amazonaws.xray.traceHeader");
+          return value != null ? value : lambdaEnv;
+        }
+      };
       Tracer tracer = new Tracer(Sampler.of(config.sampler(), config.samplerArg()), lambda, listeners);
       return new Telemetry(tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes), xray);
     }

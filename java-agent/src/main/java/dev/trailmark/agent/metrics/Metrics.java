@@ -11,6 +11,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
@@ -18,7 +21,9 @@ import java.util.function.Consumer;
 /**
  * Builds the metrics pipeline named by {@code TRAILMARK_METRICS_EXPORTER}: {@code emf} (lines on stdout),
  * {@code cloudwatch} (PutMetricData to CloudWatch) or {@code collector} (PutMetricData to the local
- * collector). Only called when one is set, so Micrometer's classes are never loaded otherwise.
+ * collector). Only called when one is set, so Micrometer's classes are never loaded otherwise. Besides the RED
+ * and JVM meters it counts the agent's own spans: {@code trailmark.spans.exported}, {@code .dropped} (queue
+ * full) and {@code .failed}, tagged by exporter.
  */
 public final class Metrics {
 
@@ -32,7 +37,8 @@ public final class Metrics {
    *
    * @param publisherThreads makes the threads that publish, which must not be traced themselves
    */
-  public static Consumer<Span> start(AgentConfig config, ThreadFactory publisherThreads) {
+  public static Consumer<Span> start(AgentConfig config, ThreadFactory publisherThreads,
+      Map<String, LongSupplier> exporterCounters) {
     MICROMETER_LOG.setLevel(java.util.logging.Level.WARNING);
     String exporter = config.metricsExporter().toLowerCase(Locale.ROOT);
     Consumer<List<MetricDatum>> sink;
@@ -71,6 +77,14 @@ public final class Metrics {
     new JvmGcMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    // The agent's own health: spans exported, dropped by a full queue, failed to send, per exporter.
+    for (Map.Entry<String, LongSupplier> counter : exporterCounters.entrySet()) {
+      String[] nameAndExporter = counter.getKey().split(":");
+      LongSupplier value = counter.getValue();
+      FunctionCounter.builder(nameAndExporter[0], value, LongSupplier::getAsLong)
+          .tag("exporter", nameAndExporter[1])
+          .register(registry);
+    }
     registry.start(publisherThreads);
     // The last, partial step is published at exit, so that short-lived processes report too.
     Runtime.getRuntime().addShutdownHook(publisherThreads.newThread(new Runnable() {

@@ -71,6 +71,8 @@ class MetricsIT {
         assertThat(failed.at("/hits/hits")).isNotEmpty();
         assertThat(search(os, metrics, "http.server.requests.max", "/hop", "SUCCESS").at("/hits/hits")).isNotEmpty();
         assertThat(count(os, metrics, "jvm.memory.used")).isPositive();
+        assertThat(count(os, metrics, "trailmark.spans.exported.count")).as("the agent's own health").isPositive();
+        assertThat(count(os, metrics, "trailmark.spans.dropped.count")).isPositive();
       });
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         os.refresh(os.indexPrefix() + "otel-v1-apm-span-*");
