@@ -147,8 +147,10 @@ public final class SpanDocuments {
     String name;
     String kind;
     if (segment) {
+      // A route names the operation without ids; a bare "/" (a JDK HttpServer context root) says less than the path.
       String route = s.path("annotations").path("http_route").asText(null);
-      name = method != null ? method + " " + (route != null ? route : path(url)) : s.path("name").asText("segment");
+      boolean useRoute = route != null && !route.isEmpty() && !route.equals("/");
+      name = method != null ? method + " " + (useRoute ? route : path(url)) : s.path("name").asText("segment");
       kind = "SPAN_KIND_SERVER";
     } else {
       String namespace = s.path("namespace").asText("");

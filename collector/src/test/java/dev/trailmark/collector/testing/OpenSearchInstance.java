@@ -57,8 +57,12 @@ public final class OpenSearchInstance {
     return send("DELETE", path, null);
   }
 
-  /** Makes everything indexed so far into the matching indices searchable. */
+  /**
+   * Makes everything indexed so far into the matching indices searchable. Waits first until their
+   * shards are allocated: an index the collector has just created answers searches with 503 until then.
+   */
   public void refresh(String indexPattern) {
+    send("GET", "/_cluster/health/" + indexPattern + "?wait_for_status=yellow&timeout=30s", null);
     send("POST", "/" + indexPattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
   }
 
