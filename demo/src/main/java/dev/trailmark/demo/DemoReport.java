@@ -28,6 +28,8 @@ public final class DemoReport {
   public static final String LOG_INDEX = "logs-trailmark-demo-*";
   /** Access logs delivered through Firehose (stream {@code trailmark-access-logs}). */
   public static final String ACCESS_INDEX = "logs-access-*";
+  /** Audit records delivered through Firehose (stream {@code trailmark-audit-findings}). */
+  public static final String AUDIT_INDEX = "audit-findings-*";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,6 +60,7 @@ public final class DemoReport {
 
   /** Number of documents in the pattern (0 when no index matches). */
   public long count(String pattern) throws IOException, InterruptedException {
+    send("GET", "/_cluster/health/" + prefix + pattern + "?wait_for_status=yellow&timeout=30s", null);
     send("POST", "/" + prefix + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
     JsonNode answer = send("GET", "/" + prefix + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true", null);
     return answer.path("count").asLong();
@@ -123,6 +126,8 @@ public final class DemoReport {
   }
 
   private List<JsonNode> hits(String index, ObjectNode query) throws IOException, InterruptedException {
+    // An index created a moment ago answers searches with 503 until its shard is allocated.
+    send("GET", "/_cluster/health/" + index + "?wait_for_status=yellow&timeout=30s", null);
     JsonNode answer = send("POST", "/" + index + "/_search?ignore_unavailable=true&allow_no_indices=true",
         JSON.writeValueAsString(query));
     List<JsonNode> out = new ArrayList<>();
