@@ -2,9 +2,9 @@ package dev.trailmark.agent.export;
 
 import dev.trailmark.agent.trace.Span;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -56,17 +56,19 @@ public final class XrayUdpExporter implements Consumer<Span> {
   private void send() {
     InetSocketAddress target = daemon.isUnresolved()
         ? new InetSocketAddress(daemon.getHostString(), daemon.getPort()) : daemon;
-    try (DatagramSocket socket = new DatagramSocket()) {
+    // A connected channel: no per-datagram address checks, one write system call per span.
+    try (DatagramChannel channel = DatagramChannel.open()) {
+      channel.connect(target);
       while (!Thread.currentThread().isInterrupted()) {
         byte[] datagram = queue.poll(1, TimeUnit.SECONDS);
         if (datagram == null) {
           continue;
         }
         try {
-          socket.send(new DatagramPacket(datagram, datagram.length, target));
+          channel.write(ByteBuffer.wrap(datagram));
           sent.incrementAndGet();
         } catch (IOException e) {
-          failed.incrementAndGet(); // UDP to a missing daemon: nothing to retry, just count it
+          failed.incrementAndGet(); // no daemon listening (port unreachable): nothing to retry, just count it
         }
       }
     } catch (InterruptedException e) {

@@ -61,4 +61,24 @@ class XrayUdpExporterTest {
     assertThat(queue.offer(new byte[40])).isTrue();
     assertThat(queue.dropped()).isEqualTo(1);
   }
+
+  @Test
+  void aMissingDaemonCostsCountedFailuresNotErrors() throws Exception {
+    int closedPort;
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    XrayUdpExporter exporter = new XrayUdpExporter(
+        encoder, new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort), 1 << 20);
+    Span span = TestSpans.server("http://h/", 200, null);
+
+    for (int i = 0; i < 50; i++) {
+      exporter.accept(span);
+    }
+
+    // Every span is accounted for: sent (UDP cannot tell), or failed once the port-unreachable reply arrived.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> exporter.sent() + exporter.failed() == 50);
+    assertThat(exporter.dropped()).isZero();
+  }
 }
