@@ -29,19 +29,33 @@ public final class TraceAssembler {
 
   /** Children remembered per unknown parent; past it a late child keeps {@code serviceName: "unknown"}. */
   static final int MAX_PENDING_PER_PARENT = 1_000;
+  /** Children remembered in all (a span document is a few KB, so this caps the waiting room near 30 MB). */
+  static final int MAX_PENDING_CHILDREN = 10_000;
 
   private final int maxEntries;
   private final Map<String, Info> spans;
   private final Map<String, Info> serverByParent;
   private final Map<String, List<ObjectNode>> pendingByParent;
   private final Map<String, String> traceGroups;
+  private int pendingChildren;
 
   /** @param maxEntries bound of each memory map (spans, pending children, trace groups) */
   public TraceAssembler(int maxEntries) {
     this.maxEntries = maxEntries;
     this.spans = lru();
     this.serverByParent = lru();
-    this.pendingByParent = lru();
+    this.pendingByParent = new LinkedHashMap<>(256, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, List<ObjectNode>> eldest) {
+        boolean evict = size() > maxEntries;
+        if (evict) {
+          pendingChildren -= eldest.getValue().size();
+        }
+        return evict;
+      }
+    };
     this.traceGroups = lru();
   }
 
@@ -69,6 +83,12 @@ public final class TraceAssembler {
           List<ObjectNode> waiting = pendingByParent.computeIfAbsent(parent, k -> new ArrayList<>());
           if (waiting.size() < MAX_PENDING_PER_PARENT) {
             waiting.add(span);
+            pendingChildren++;
+          }
+          // Past the total, the least recently touched parents' children are forgotten (they stay "unknown").
+          for (var it = pendingByParent.entrySet().iterator(); pendingChildren > MAX_PENDING_CHILDREN && it.hasNext(); ) {
+            pendingChildren -= it.next().getValue().size();
+            it.remove();
           }
           span.put("serviceName", "unknown");
           emitSpan(span, prefix, batch);
@@ -93,6 +113,7 @@ public final class TraceAssembler {
     edges(span, info, prefix, batch);
     List<ObjectNode> children = pendingByParent.remove(id);
     if (children != null) {
+      pendingChildren -= children.size();
       for (ObjectNode child : children) {
         setService(child, info.service());
         accept(child, prefix, batch);

@@ -65,4 +65,24 @@ class TraceAssemblerTest {
     small.add(List.of(span(String.format("%016x", 0x3000), "", "SPAN_KIND_SERVER", "shop")), "", late);
     assertThat(sources(late)).hasSize(2); // the parent and its SERVER service-map target, no child
   }
+
+  @Test
+  void waitingChildrenAreCappedInTotal() throws Exception {
+    TraceAssembler assembler = new TraceAssembler(100_000);
+    // 11,000 orphans under 11 parents of 1,000 each: the oldest parent's children are forgotten.
+    for (int p = 0; p < 11; p++) {
+      List<ObjectNode> orphans = new ArrayList<>();
+      for (int i = 0; i < 1_000; i++) {
+        orphans.add(span(String.format("%08x%08x", p, i), String.format("%016x", 0xa000 + p), "SPAN_KIND_INTERNAL",
+            null));
+      }
+      assembler.add(orphans, "", new DocumentBatch());
+    }
+    DocumentBatch oldest = new DocumentBatch();
+    assembler.add(List.of(span(String.format("%016x", 0xa000), "", "SPAN_KIND_INTERNAL", "shop")), "", oldest);
+    assertThat(sources(oldest)).hasSize(1);
+    DocumentBatch newest = new DocumentBatch();
+    assembler.add(List.of(span(String.format("%016x", 0xa000 + 10), "", "SPAN_KIND_INTERNAL", "shop")), "", newest);
+    assertThat(sources(newest)).hasSize(1_001);
+  }
 }
