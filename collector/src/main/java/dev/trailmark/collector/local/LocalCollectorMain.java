@@ -72,6 +72,10 @@ public final class LocalCollectorMain {
       System.err.println("trailmark collector: invalid configuration: " + e.getMessage());
       System.exit(2);
       return;
+    } catch (java.io.IOException e) {
+      System.err.println("trailmark collector: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

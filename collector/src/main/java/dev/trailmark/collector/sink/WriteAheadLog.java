@@ -37,6 +37,8 @@ final class WriteAheadLog implements Closeable {
   record Chunk(byte[] payload, int records, Position end, long bytes) {}
 
   private final Path dir;
+  private final FileChannel lockChannel;
+  private final java.nio.channels.FileLock lock;
   private final long segmentBytes;
   private final TreeMap<Long, Long> segmentSizes = new TreeMap<>();
   private FileChannel writer;
@@ -52,6 +54,20 @@ final class WriteAheadLog implements Closeable {
   WriteAheadLog(Path dir, long segmentBytes) throws IOException {
     this.dir = Files.createDirectories(dir);
     this.segmentBytes = segmentBytes;
+    // Two collectors sharing one log would interleave and delete each other's records: refuse the second.
+    this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    java.nio.channels.FileLock acquired;
+    try {
+      acquired = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      acquired = null;
+    }
+    if (acquired == null) {
+      lockChannel.close();
+      throw new IOException("the write-ahead log in " + dir + " is in use by another collector; give each collector "
+          + "its own state directory");
+    }
+    this.lock = acquired;
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         String name = p.getFileName().toString();
@@ -222,6 +238,8 @@ final class WriteAheadLog implements Closeable {
       writer.force(false);
       writer.close();
       closed = true;
+      lock.release();
+      lockChannel.close();
     }
   }
 

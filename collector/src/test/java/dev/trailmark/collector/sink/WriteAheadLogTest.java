@@ -121,6 +121,18 @@ class WriteAheadLogTest {
     }
   }
 
+  @Test
+  void aSecondLogOnTheSameDirectoryIsRefusedUntilTheFirstCloses() throws IOException {
+    try (WriteAheadLog first = new WriteAheadLog(dir, 1 << 20)) {
+      first.append(bytes("x"));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new WriteAheadLog(dir, 1 << 20))
+          .isInstanceOf(IOException.class).hasMessageContaining("in use by another collector");
+    }
+    try (WriteAheadLog again = new WriteAheadLog(dir, 1 << 20)) {
+      assertThat(again.backlogBytes()).isEqualTo(9);
+    }
+  }
+
   private long segments() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> p.toString().endsWith(".wal")).count();
