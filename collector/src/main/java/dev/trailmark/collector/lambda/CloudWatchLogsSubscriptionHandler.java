@@ -82,7 +82,11 @@ public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<C
     }
     try {
       if (!templatesInstalled) {
-        IndexTemplates.install(client, indexPrefix);
+        try {
+          IndexTemplates.install(client, indexPrefix);
+        } catch (IndexTemplates.RejectedException e) {
+          log(context, e.getMessage() + "; indexing goes on with the mappings OpenSearch already has");
+        }
         templatesInstalled = true;
       }
       BulkWriter.Result result = writer.write(batch.toBulkBody(), () -> true);

@@ -23,6 +23,18 @@ public final class IndexTemplates {
 
   private IndexTemplates() {}
 
+  /**
+   * OpenSearch answered but refused a template (e.g. another template with overlapping patterns and the same
+   * priority): writing can go on with the mappings OpenSearch has, so this is a warning, not an outage.
+   */
+  public static final class RejectedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RejectedException(String message) {
+      super(message);
+    }
+  }
+
   /** The template body for {@code name} with its index patterns and aliases under {@code prefix}. */
   public static ObjectNode template(String name, String prefix) {
     try (InputStream in = IndexTemplates.class.getResourceAsStream(
@@ -43,6 +55,7 @@ public final class IndexTemplates {
 
   /** Installs (or replaces) every template for {@code prefix}; {@code <prefix>trailmark-<name>} is each name. */
   public static void install(OpenSearchClient client, String prefix) throws IOException {
+    java.util.List<String> rejected = new java.util.ArrayList<>();
     for (String name : NAMES) {
       byte[] body = Json.MAPPER.writeValueAsBytes(template(name, prefix));
       try (Response response = client.generic().execute(Requests.builder()
@@ -52,9 +65,16 @@ public final class IndexTemplates {
           .build())) {
         if (response.getStatus() >= 300) {
           String text = response.getBody().map(Body::bodyAsString).orElse("");
-          throw new IOException("installing index template " + name + " failed: " + response.getStatus() + " " + text);
+          String message = "installing index template " + name + " failed: " + response.getStatus() + " " + text;
+          if (response.getStatus() >= 500) {
+            throw new IOException(message);
+          }
+          rejected.add(message);
         }
       }
+    }
+    if (!rejected.isEmpty()) {
+      throw new RejectedException(String.join("; ", rejected));
     }
   }
 }

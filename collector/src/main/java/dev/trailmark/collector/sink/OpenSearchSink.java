@@ -71,8 +71,7 @@ public final class OpenSearchSink implements Closeable {
   public OpenSearchSink start() {
     // One synchronous attempt, so that a collector started without OpenSearch refuses data from the first request.
     try {
-      IndexTemplates.install(client, indexPrefix);
-      templatesInstalled = true;
+      installTemplates();
     } catch (IOException | RuntimeException e) {
       available = false;
       log.warn("OpenSearch at {} unreachable at start ({}); refusing new data until it answers", openSearch,
@@ -183,8 +182,7 @@ public final class OpenSearchSink implements Closeable {
       while (running) {
         try {
           if (!templatesInstalled) {
-            IndexTemplates.install(client, indexPrefix);
-            templatesInstalled = true;
+            installTemplates();
           }
           Throwable failure = null;
           while (!inFlight.isEmpty() && inFlight.peekFirst().future.isDone()) {
@@ -275,6 +273,15 @@ public final class OpenSearchSink implements Closeable {
       log.warn("OpenSearch at {} unreachable ({}); refusing new data until it answers", openSearch, cause.toString());
     }
     available = false;
+  }
+
+  private void installTemplates() throws IOException {
+    try {
+      IndexTemplates.install(client, indexPrefix);
+    } catch (IndexTemplates.RejectedException e) {
+      log.warn("{}; indexing goes on with the mappings OpenSearch already has", e.getMessage());
+    }
+    templatesInstalled = true;
   }
 
   private void probe() throws IOException {

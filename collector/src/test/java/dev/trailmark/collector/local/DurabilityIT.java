@@ -209,6 +209,24 @@ class DurabilityIT {
     }
   }
 
+  @Test
+  void aRefusedIndexTemplateIsAWarningNotAnOutage(@TempDir Path state) throws Exception {
+    String prefix = os.indexPrefix() + "clash-";
+    // Someone else's template with the same patterns and priority: OpenSearch refuses ours.
+    os.put("/_index_template/" + os.indexPrefix() + "foreign", "{\"index_patterns\":[\"" + prefix + "logs-*\"],"
+        + "\"priority\":" + (100 + prefix.length()) + "}");
+    try (LocalCollector collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(prefix)
+        .httpPort(0).xrayUdpPort(-1).stateDir(state).build().start();
+         CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
+      createGroup(logs, "clash");
+      logs.putLogEvents(r -> r.logGroupName("clash").logStreamName("s").logEvents(
+          InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("still indexed").build()));
+      await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+          .until(() -> os.count(prefix + "logs-clash-*") == 1);
+      assertThat(collector.status().path("openSearchAvailable").asBoolean()).isTrue();
+    }
+  }
+
   private static URI endpointOf(Process process) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     Pattern listening = Pattern.compile("listening on (http://\\S+)");
