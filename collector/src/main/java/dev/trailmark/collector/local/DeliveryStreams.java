@@ -83,8 +83,17 @@ final class DeliveryStreams {
         throw new IllegalArgumentException(file + ": stream " + name + ": a redshift destination needs \"jdbcUrl\" "
             + "and a plain \"table\" name");
       }
-      return new Stream(name, type, null, null, url, table, text(dest, "user"), text(dest, "password"),
-          text(dest, "driver"), processing, now);
+      String driver = text(dest, "driver");
+      if (driver != null) {
+        try {
+          Class.forName(driver);
+        } catch (ClassNotFoundException e) {
+          throw new IllegalArgumentException(file + ": stream " + name + ": JDBC driver " + driver
+              + " is not on the class path (add its jar to collector/target/lib)");
+        }
+      }
+      return new Stream(name, type, null, null, url, table, text(dest, "user"), text(dest, "password"), driver,
+          processing, now);
     }
     throw new IllegalArgumentException(file + ": stream " + name + ": destination.type must be opensearch or redshift");
   }
