@@ -55,7 +55,9 @@ class FirehoseIT {
         + "{\"name\": \"cwl-stream\", \"processing\": \"cloudwatch-logs\","
         + " \"destination\": {\"type\": \"opensearch\", \"index\": \"cwl\", \"rotation\": \"NoRotation\"}},"
         + "{\"name\": \"to-redshift\", \"destination\": {\"type\": \"redshift\", \"jdbcUrl\": \""
-        + postgres.getJdbcUrl("postgres", "postgres") + "\", \"user\": \"postgres\", \"table\": \"trailmark_logs\"}}"
+        + postgres.getJdbcUrl("postgres", "postgres") + "\", \"user\": \"postgres\", \"table\": \"trailmark_logs\"}},"
+        + "{\"name\": \"redshift-down\", \"destination\": {\"type\": \"redshift\", \"jdbcUrl\": "
+        + "\"jdbc:postgresql://127.0.0.1:" + closedPort() + "/none\", \"user\": \"x\"}}"
         + "]}");
     collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
         .httpPort(0).xrayUdpPort(0).stateDir(state.resolve("state")).config(config).build().start();
@@ -70,6 +72,12 @@ class FirehoseIT {
     collector.close();
     postgres.close();
     os.delete("/_index_template/" + os.indexPrefix() + "*");
+  }
+
+  static int closedPort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   static Record record(String text) {
@@ -109,8 +117,9 @@ class FirehoseIT {
     assertThat(firehose.describeDeliveryStream(r -> r.deliveryStreamName("to-redshift")).deliveryStreamDescription()
         .destinations().get(0).redshiftDestinationDescription().copyCommand().dataTableName()).isEqualTo("trailmark_logs");
     assertThat(firehose.listDeliveryStreams().deliveryStreamNames())
-        .containsExactly("cwl-stream", "to-redshift", "trailmark-access-logs", "trailmark-audit-findings");
-    assertThat(firehose.listDeliveryStreams(r -> r.limit(2).exclusiveStartDeliveryStreamName("cwl-stream")))
+        .containsExactly("cwl-stream", "redshift-down", "to-redshift", "trailmark-access-logs",
+            "trailmark-audit-findings");
+    assertThat(firehose.listDeliveryStreams(r -> r.limit(2).exclusiveStartDeliveryStreamName("redshift-down")))
         .satisfies(l -> {
           assertThat(l.deliveryStreamNames()).containsExactly("to-redshift", "trailmark-access-logs");
           assertThat(l.hasMoreDeliveryStreams()).isTrue();
@@ -187,6 +196,14 @@ class FirehoseIT {
       assertThat(rs.getString("body")).isEqualTo("plain line");
       assertThat(rs.next()).isFalse();
     }
+  }
+
+  @Test
+  void anUnreachableRedshiftIsServiceUnavailableAndNothingIsAcknowledged() {
+    assertThatThrownBy(() -> firehose.putRecord(r -> r.deliveryStreamName("redshift-down").record(record("{}"))))
+        .isInstanceOfSatisfying(software.amazon.awssdk.services.firehose.model.ServiceUnavailableException.class,
+            e -> assertThat(e.statusCode()).isEqualTo(503));
+    assertThat(collector.status().path("rejectedByReason").path("ServiceUnavailableException").asLong()).isPositive();
   }
 
   static byte[] gzip(String s) throws Exception {
