@@ -58,14 +58,14 @@ final class OtlpApi {
           break;
         }
         case "/v1/logs":
-          for (OtlpDocuments.LogDocument d : OtlpDocuments.logs(
+          for (OtlpDocuments.TimedDocument d : OtlpDocuments.logs(
               OtlpDocuments.parse(body, json, ExportLogsServiceRequest.newBuilder()).build())) {
             batch.add(sink.indexPrefix() + "logs-otel-" + IndexNames.day(d.epochMillis()), d.document());
           }
           api = "otlp.logs";
           break;
         default:
-          for (OtlpDocuments.LogDocument d : OtlpDocuments.metrics(
+          for (OtlpDocuments.TimedDocument d : OtlpDocuments.metrics(
               OtlpDocuments.parse(body, json, ExportMetricsServiceRequest.newBuilder()).build())) {
             batch.add(sink.indexPrefix() + "metrics-" + IndexNames.day(d.epochMillis()), d.document());
           }

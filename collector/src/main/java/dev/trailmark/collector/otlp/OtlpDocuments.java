@@ -136,12 +136,12 @@ public final class OtlpDocuments {
     return out;
   }
 
-  /** One SS4O log document per record, with the day it belongs to. */
-  public record LogDocument(long epochMillis, ObjectNode document) {}
+  /** A document with the epoch millis that pick its daily index. */
+  public record TimedDocument(long epochMillis, ObjectNode document) {}
 
   /** Log records as SS4O log documents. */
-  public static List<LogDocument> logs(ExportLogsServiceRequest request) {
-    List<LogDocument> out = new ArrayList<>();
+  public static List<TimedDocument> logs(ExportLogsServiceRequest request) {
+    List<TimedDocument> out = new ArrayList<>();
     for (ResourceLogs rl : request.getResourceLogsList()) {
       ObjectNode resource = attributesObject(rl.getResource().getAttributesList());
       for (ScopeLogs sl : rl.getScopeLogsList()) {
@@ -170,7 +170,7 @@ public final class OtlpDocuments {
           doc.set("resource", resource.deepCopy());
           doc.putObject("instrumentationScope").put("name", sl.getScope().getName())
               .put("version", sl.getScope().getVersion());
-          out.add(new LogDocument(nanos / 1_000_000L, doc));
+          out.add(new TimedDocument(nanos / 1_000_000L, doc));
         }
       }
     }
@@ -178,8 +178,8 @@ public final class OtlpDocuments {
   }
 
   /** Metric data points as metric documents. */
-  public static List<LogDocument> metrics(ExportMetricsServiceRequest request) {
-    List<LogDocument> out = new ArrayList<>();
+  public static List<TimedDocument> metrics(ExportMetricsServiceRequest request) {
+    List<TimedDocument> out = new ArrayList<>();
     for (ResourceMetrics rm : request.getResourceMetricsList()) {
       String service = serviceName(rm.getResource().getAttributesList());
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
@@ -205,7 +205,7 @@ public final class OtlpDocuments {
                 p.getExplicitBoundsList().forEach(bounds::add);
                 ArrayNode counts = doc.putArray("bucketCounts");
                 p.getBucketCountsList().forEach(counts::add);
-                out.add(new LogDocument(p.getTimeUnixNano() / 1_000_000L, doc));
+                out.add(new TimedDocument(p.getTimeUnixNano() / 1_000_000L, doc));
               }
               break;
             default:
@@ -218,10 +218,10 @@ public final class OtlpDocuments {
     return out;
   }
 
-  private static LogDocument number(Metric m, String kind, String service, NumberDataPoint p) {
+  private static TimedDocument number(Metric m, String kind, String service, NumberDataPoint p) {
     ObjectNode doc = metricBase(m, kind, service, p.getTimeUnixNano(), p.getAttributesList());
     doc.put("value", p.hasAsDouble() ? p.getAsDouble() : (double) p.getAsInt());
-    return new LogDocument(p.getTimeUnixNano() / 1_000_000L, doc);
+    return new TimedDocument(p.getTimeUnixNano() / 1_000_000L, doc);
   }
 
   private static ObjectNode metricBase(Metric m, String kind, String service, long nanos, List<KeyValue> attributes) {

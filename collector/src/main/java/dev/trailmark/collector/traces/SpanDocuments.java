@@ -6,7 +6,6 @@ import dev.trailmark.collector.mapping.Json;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -180,13 +179,11 @@ public final class SpanDocuments {
     attribute(span, "aws.operation", aws.get("operation"));
     attribute(span, "aws.region", aws.get("region"));
     attribute(span, "aws.resource", aws.get("resource"));
-    for (Iterator<Map.Entry<String, JsonNode>> it = s.path("annotations").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : s.path("annotations").properties()) {
       attribute(span, "annotation." + e.getKey(), e.getValue());
     }
     JsonNode resource = s.path("metadata").path("resource");
-    for (Iterator<Map.Entry<String, JsonNode>> it = resource.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : resource.properties()) {
       resourceAttribute(span, e.getKey(), e.getValue());
     }
     if (exceptions.isArray() && exceptions.size() > 0) {

@@ -83,13 +83,16 @@ class OtlpIT {
       Span server = webTracer.spanBuilder("GET /cart").setSpanKind(SpanKind.SERVER)
           .setAttribute("http.request.method", "GET").startSpan();
       traceId = server.getSpanContext().getTraceId();
-      try (Scope s = server.makeCurrent()) {
+      Scope scope = server.makeCurrent();
+      try {
         Span client = webTracer.spanBuilder("POST").setSpanKind(SpanKind.CLIENT).startSpan();
         Span remote = cart.get("test").spanBuilder("POST /items").setSpanKind(SpanKind.SERVER)
             .setParent(Context.current().with(client)).startSpan();
         remote.setStatus(StatusCode.ERROR, "out of stock");
         remote.end();
         client.end();
+      } finally {
+        scope.close();
       }
       server.end();
       web.forceFlush().join(10, TimeUnit.SECONDS);

@@ -66,6 +66,7 @@ class XRayIT {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // setTraceEntity: the simplest way to finish the outer segment last
   void segmentsFromTheXRaySdkBecomeSpansAndServiceMapEdges() throws Exception {
     TraceID traceId = TraceID.create(recorder);
     Segment frontend = recorder.beginSegment("frontend", traceId, null);
