@@ -317,20 +317,22 @@ final class CloudWatchLogsApi {
     Long end = Fields.optionalLong(request, "endTime");
     int limit = Fields.limit(request, "limit", 10_000, 10_000);
     boolean fromHead = Fields.optionalBoolean(request, "startFromHead", false);
+    // Tokens: "f/<n>" = n events from the oldest, "b/<n>" = n events from the newest (what AWS's opaque tokens
+    // let a client do: page forward or backward; the same token comes back when there is nothing more).
     String token = Fields.optionalString(request, "nextToken");
     int offset = 0;
+    boolean forward = fromHead;
     if (token != null) {
       if (!token.matches("[fb]/\\d{1,9}")) {
         throw AwsException.invalidParameter("The specified nextToken is invalid.");
       }
       offset = Integer.parseInt(token.substring(2));
-      fromHead = token.charAt(0) == 'f' || fromHead;
+      forward = token.charAt(0) == 'f';
     }
-    // Without startFromHead AWS returns the latest events; we page by offset over a time-sorted query.
     OpenSearchReads.Page page = reads.events(logIndexPattern(group.name), group.name, List.of(streamName), null,
-        start, end, offset, limit, !fromHead);
+        start, end, offset, limit, !forward);
     List<ObjectNode> hits = new ArrayList<>(page.hits());
-    if (!fromHead) {
+    if (!forward) {
       java.util.Collections.reverse(hits);
     }
     ObjectNode response = Json.object();
@@ -340,9 +342,15 @@ final class CloudWatchLogsApi {
       long ts = OpenSearchReads.timestamp(source);
       out.addObject().put("timestamp", ts).put("message", OpenSearchReads.message(source)).put("ingestionTime", ts);
     }
-    int next = offset + hits.size();
-    response.put("nextForwardToken", "f/" + next);
-    response.put("nextBackwardToken", "b/" + offset);
+    long total = page.total();
+    int n = hits.size();
+    if (forward) {
+      response.put("nextForwardToken", "f/" + (offset + n));
+      response.put("nextBackwardToken", "b/" + Math.max(0, total - offset));
+    } else {
+      response.put("nextForwardToken", "f/" + Math.max(0, total - offset));
+      response.put("nextBackwardToken", "b/" + (offset + n));
+    }
     return response;
   }
 

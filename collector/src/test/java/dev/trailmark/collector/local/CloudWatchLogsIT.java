@@ -164,6 +164,15 @@ class CloudWatchLogsIT {
         .startFromHead(true).nextToken(head.nextForwardToken()));
     assertThat(rest.events()).extracting(e -> e.message()).containsExactly("line 3 ok", "line 4 ERROR");
     assertThat(rest.events().get(0).timestamp()).isEqualTo(now + 3);
+    assertThat(logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a").startFromHead(true)
+        .nextToken(rest.nextForwardToken())).events()).isEmpty();
+
+    // Without startFromHead the newest events come first; the backward token pages to older ones.
+    GetLogEventsResponse newest = logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a").limit(2));
+    assertThat(newest.events()).extracting(e -> e.message()).containsExactly("line 3 ok", "line 4 ERROR");
+    GetLogEventsResponse older = logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a").limit(2)
+        .nextToken(newest.nextBackwardToken()));
+    assertThat(older.events()).extracting(e -> e.message()).containsExactly("line 1 ok", "line 2 ERROR");
 
     FilterLogEventsResponse errors = logs.filterLogEvents(r -> r.logGroupName("reads").filterPattern("ERROR"));
     // A JSON message comes back as the stored document (with the @timestamp the collector added).
