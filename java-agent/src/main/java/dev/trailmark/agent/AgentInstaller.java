@@ -42,13 +42,15 @@ public final class AgentInstaller {
   public static void install(java.lang.instrument.Instrumentation inst, String args, ClassLoader agentLoader) {
     AgentConfig config = AgentConfig.fromEnvironment();
     List<Probe> probes = probes(config);
-    Telemetry telemetry = Telemetry.create(config, probes);
-    Bridge.hooks = telemetry.hooks();
     List<Rule> rules = new ArrayList<>();
     for (int hook = 0; hook < probes.size(); hook++) {
       rules.addAll(probes.get(hook).rules(hook << 4));
     }
+    // Weave first: a class the agent's own set-up loads (java.net.http's client, say) must already be
+    // woven, since wrapping cannot be added to a loaded class. Hooks stay no-ops until set below.
     new Weaver(rules, inst, Bridge.class.getModule(), config.debug()).install();
+    Telemetry telemetry = Telemetry.create(config, probes);
+    Bridge.hooks = telemetry.hooks();
     if (config.debug()) {
       System.err.println("[trailmark-agent] " + VERSION + " started for service '" + config.serviceName()
           + "' with " + config.settings() + "; watching " + rules);

@@ -27,7 +27,7 @@ final class PutMetricDataSender implements Consumer<List<MetricDatum>> {
   private final URI endpoint;
   private final String namespace;
   private final SigV4 signer;
-  private final HttpClient http;
+  private HttpClient http; // created on the first publish, on the publisher thread: nothing at start-up
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
 
@@ -35,11 +35,13 @@ final class PutMetricDataSender implements Consumer<List<MetricDatum>> {
     this.endpoint = endpoint;
     this.namespace = namespace;
     this.signer = signer;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   @Override
   public void accept(List<MetricDatum> data) {
+    if (http == null) {
+      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
     for (int from = 0; from < data.size(); from += BATCH) {
       List<MetricDatum> batch = data.subList(from, Math.min(data.size(), from + BATCH));
       try {

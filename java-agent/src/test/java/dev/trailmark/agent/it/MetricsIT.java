@@ -35,20 +35,38 @@ class MetricsIT {
         .openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
         .httpPort(0).xrayUdpPort(0).stateDir(dir.resolve("collector"))
         .build().start();
-        ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.ServiceApp")
-            .property("app.name", "metered")
-            .env("OTEL_SERVICE_NAME", "metered")
-            .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-            .env("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:" + collector.xrayUdpPort())
-            .env("TRAILMARK_METRICS_EXPORTER", "collector")
-            .env("TRAILMARK_METRICS_ENDPOINT", collector.httpEndpoint().toString())
-            .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
-            .start(dir, "metered")) {
+        ForkedApp downstream = metered(collector, "metered-downstream", "").start(dir, "downstream")) {
+      int downstreamPort = downstream.awaitPort();
+      try (ForkedApp app = metered(collector, "metered", "http://127.0.0.1:" + downstreamPort + "/hop")
+          .start(dir, "metered")) {
+        assertMetricsAndSpans(os, collector, app);
+      }
+    }
+  }
+
+  private static ForkedApp.Builder metered(LocalCollector collector, String name, String next) {
+    return ForkedApp.builder("dev.trailmark.agent.testapp.ServiceApp")
+        .property("app.name", name)
+        .property("app.next", next)
+        .env("OTEL_SERVICE_NAME", name)
+        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+        .env("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:" + collector.xrayUdpPort())
+        .env("TRAILMARK_METRICS_EXPORTER", "collector")
+        .env("TRAILMARK_METRICS_ENDPOINT", collector.httpEndpoint().toString())
+        .env("TRAILMARK_METRICS_STEP_MILLIS", "1000");
+  }
+
+  private void assertMetricsAndSpans(OpenSearchInstance os, LocalCollector collector, ForkedApp app) throws Exception {
+    {
       int port = app.awaitPort();
       HttpClient http = HttpClient.newHttpClient();
       for (int i = 0; i < 5; i++) {
-        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        HttpResponse<String> response = http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        // With the metrics publisher's own HTTP client in the process, outbound calls still carry the trace.
+        assertThat(response.body()).as(app.output()).containsPattern("service=metered-downstream\nxray=Root=1-");
       }
       assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fail")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
