@@ -58,6 +58,20 @@ public final class LocalCollector implements AutoCloseable {
 
   /** Opens the write-ahead log (replaying what it holds), binds the ports and starts serving. */
   public LocalCollector start() throws IOException {
+    try {
+      return doStart();
+    } catch (IOException | RuntimeException e) {
+      // A busy port or a bad configuration must not leave the write-ahead log locked or threads running.
+      try {
+        close();
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private LocalCollector doStart() throws IOException {
     DeliveryStreams deliveryStreams = DeliveryStreams.load(config.configFile);
     Path stateDir = Files.createDirectories(config.stateDir);
     stats = new Stats();

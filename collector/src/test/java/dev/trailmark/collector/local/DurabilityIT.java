@@ -227,6 +227,19 @@ class DurabilityIT {
     }
   }
 
+  @Test
+  void aFailedStartReleasesTheStateDirectory(@TempDir Path state) throws Exception {
+    try (ServerSocket busy = new ServerSocket(0)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalCollector.builder().openSearch(os.baseUri())
+          .indexPrefix(os.indexPrefix()).httpPort(busy.getLocalPort()).xrayUdpPort(-1).stateDir(state).build().start())
+          .isInstanceOf(java.net.BindException.class);
+    }
+    try (LocalCollector second = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
+        .httpPort(0).xrayUdpPort(-1).stateDir(state).build().start()) {
+      assertThat(second.httpEndpoint().getPort()).isPositive();
+    }
+  }
+
   private static URI endpointOf(Process process) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     Pattern listening = Pattern.compile("listening on (http://\\S+)");
