@@ -1,5 +1,6 @@
 package dev.trailmark.demo;
 
+import dev.trailmark.audit.cli.AuditCli;
 import dev.trailmark.collector.local.LocalCollector;
 import dev.trailmark.collector.opensearch.LocalOpenSearch;
 import dev.trailmark.collector.opensearch.OpenSearchLauncher;
@@ -98,7 +99,20 @@ public final class DemoMain {
     note("answers by HTTP status: " + statuses);
     services.close(); // a stop flushes each service's appenders, as a container stop would
 
-    step(6, "waiting until every log line is searchable");
+    step(6, "audit: CloudTrail events that violate rules, replayed through the rules (dry-run: no account attached)");
+    Path samples = Path.of(System.getProperty("trailmark.audit.samples", "audit-rules/samples"));
+    int findingsSent = 0;
+    if (Files.isDirectory(samples)) {
+      java.io.ByteArrayOutputStream replayOut = new java.io.ByteArrayOutputStream();
+      int replayRc = AuditCli.run(new String[] {"replay", "--endpoint", endpoint.toString(), samples.toString()},
+          new PrintStream(replayOut, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
+      note(replayOut.toString(java.nio.charset.StandardCharsets.UTF_8).strip().replace("\n", "\n      "));
+      findingsSent = replayRc == 0 ? 1 : 0;
+    } else {
+      note("no CloudTrail samples at " + samples);
+    }
+
+    step(7, "waiting until every log line is searchable");
     DemoReport report = new DemoReport(openSearch.baseUri(), "", since);
     long expected = 3L * REQUESTS; // frontend, orders and inventory each log one line per checkout
     Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
@@ -112,6 +126,12 @@ public final class DemoMain {
     }
     note(found + " of " + expected + " request log lines searchable");
     report.print(out, token);
+    if (findingsSent > 0) {
+      out.println();
+      out.println("Audit findings (" + DemoReport.AUDIT_INDEX + " in OpenSearch: " + report.count(DemoReport.AUDIT_INDEX)
+          + " records); what the rules found and what remediation would do:");
+      AuditCli.run(new String[] {"scan", samples.toString()}, out, System.err);
+    }
     out.println();
     out.println("OpenSearch: " + openSearch.baseUri() + "   collector: " + endpoint
         + "   X-Ray UDP: 127.0.0.1:" + xrayPort);
@@ -119,7 +139,7 @@ public final class DemoMain {
   }
 
   private void step(int n, String what) {
-    out.println("[" + n + "/6] " + what);
+    out.println("[" + n + "/7] " + what);
   }
 
   private void note(String what) {
