@@ -166,7 +166,17 @@ final class WriteAheadLog implements Closeable {
 
   private boolean hasRecordsAfter(Position p) {
     Long size = segmentSizes.get(p.segment());
-    return (size != null && size > p.offset()) || segmentSizes.higherKey(p.segment()) != null;
+    if (size != null && size > p.offset()) {
+      return true;
+    }
+    // A restart opens a fresh, empty segment after the checkpoint: only later bytes count as records,
+    // or the shipper would send an empty _bulk (which OpenSearch refuses) forever.
+    for (long later : segmentSizes.tailMap(p.segment(), false).values()) {
+      if (later > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Reads whole records from {@code from} until about {@code maxBytes} (at least one record). */

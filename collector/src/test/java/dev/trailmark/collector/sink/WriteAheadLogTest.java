@@ -46,6 +46,26 @@ class WriteAheadLogTest {
   }
 
   @Test
+  void aRestartAfterEverythingWasIndexedHasNothingToReplay() throws Exception {
+    try (WriteAheadLog wal = new WriteAheadLog(dir, 1 << 20)) {
+      wal.append(bytes("a\n"));
+      wal.commit(wal.read(wal.readPosition(), 1 << 20));
+    }
+    for (int restart = 0; restart < 2; restart++) {
+      try (WriteAheadLog wal = new WriteAheadLog(dir, 1 << 20)) {
+        // The fresh segment a restart opens is empty: nothing to send, so no empty _bulk.
+        assertThat(wal.awaitRecords(wal.readPosition(), 10)).isFalse();
+        assertThat(wal.backlogBytes()).isZero();
+      }
+    }
+    try (WriteAheadLog wal = new WriteAheadLog(dir, 1 << 20)) {
+      wal.append(bytes("b\n"));
+      assertThat(wal.awaitRecords(wal.readPosition(), 10)).isTrue();
+      assertThat(text(wal.read(wal.readPosition(), 1 << 20))).isEqualTo("b\n");
+    }
+  }
+
+  @Test
   void aTornTailIsCutOffAndEarlierRecordsKept() throws IOException {
     try (WriteAheadLog wal = new WriteAheadLog(dir, 1 << 20)) {
       wal.append(bytes("complete\n"));
