@@ -49,7 +49,7 @@ public final class DiskSpool implements EventBuffer {
   private final ByteBuffer ackBuf = ByteBuffer.allocate(12);
   private final Thread syncer;
 
-  private Segment write;
+  private volatile Segment write; // read by the fsync thread
   private Segment readSeg;
   private int readPos;
   private long ackSeg;

@@ -227,7 +227,8 @@ final class FileShipper implements AutoCloseable {
       while (!engine.flush(config.flushTimeout())) {
         lastError = "destination has not acknowledged for " + config.flushTimeout().toSeconds() + " s; retrying";
         writeStatusIfDue(true);
-        if (!running && config.once()) {
+        if (!running) {
+          // asked to stop while the destination is away: keep the old checkpoint, the next start re-reads
           return;
         }
       }

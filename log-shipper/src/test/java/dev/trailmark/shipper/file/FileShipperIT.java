@@ -157,6 +157,29 @@ class FileShipperIT {
     assertThat(seen.values()).containsOnly(1);
   }
 
+  @Test
+  void aFileRotatedWhileTheShipperWasDownIsFinishedFromItsCheckpoint(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("api.log");
+    Path stateDir = dir.resolve("state");
+    int n = write(log, 0, 300);
+    FileShipper first = shipper("/trailmark/it-down-rotate", List.of(dir + "/*.log"), stateDir, true);
+    first.run();
+    assertThat(first.closeAll()).isTrue();
+    // while the shipper is down: more lines, a rename rotation, and lines in the new file
+    n = write(log, n, 200);
+    Files.move(log, dir.resolve("api.log.1"));
+    n = write(log, n, 100);
+    FileShipper second = shipper("/trailmark/it-down-rotate", List.of(dir + "/*.log"), stateDir, true);
+    second.run();
+    assertThat(second.closeAll()).isTrue();
+    final int total = n;
+    String pattern = os.indexPrefix() + "logs-trailmark-it-down-rotate-*";
+    await().atMost(Duration.ofSeconds(60)).until(() -> count(pattern) >= total);
+    Map<String, Integer> seen = bodies(pattern);
+    assertThat(seen).hasSize(total);
+    assertThat(seen.values()).as("acknowledged lines were not sent again").containsOnly(1);
+  }
+
   /** Appends numbered lines slowly enough to look like a live service; returns the next number. */
   private static int write(Path file, int from, int count) throws Exception {
     try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
