@@ -131,6 +131,47 @@ class DeliveryEngineTest {
   }
 
   @Test
+  void aFullSpoolDropsItsOldestSegmentsCountsEveryDropAndDeliversTheRest(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    ScriptedDestination d = new ScriptedDestination(true);
+    DeliveryEngine e = DeliveryEngine.builder(d).spool(dir, 6L * 1024 * 1024).spoolSegmentBytes(2L * 1024 * 1024)
+        .fsync(DiskSpool.Fsync.NEVER, Duration.ofSeconds(1)).overflowPolicy(OverflowPolicy.DROP_OLDEST)
+        .maxBatchDelay(Duration.ofMillis(20)).listener((m, x) -> warnings.add(m)).start();
+    String big = "y".repeat(5000);
+    int n = 2000; // 10 MB into a 6 MiB spool
+    for (int i = 0; i < n; i++) {
+      assertThat(offer(e, String.format("%06d", i) + big)).isTrue();
+    }
+    assertThat(e.stats().droppedOverflow()).isPositive();
+    d.release.countDown();
+    assertThat(e.close(Duration.ofSeconds(20))).isTrue();
+    assertThat(d.delivered.size() + e.stats().droppedOverflow()).as("every event delivered or counted").isEqualTo(n);
+    assertThat(d.delivered.get(d.delivered.size() - 1)).startsWith(String.format("%06d", n - 1));
+    assertThat(warnings).anyMatch(w -> w.contains("events dropped") && w.contains("drop-oldest"));
+  }
+
+  @Test
+  void aSpoolKeepsWhatWasNotAcknowledgedAtShutdownForTheNextStart(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    ScriptedDestination down = new ScriptedDestination(false);
+    down.failing = true;
+    DeliveryEngine first = DeliveryEngine.builder(down).spool(dir, 8L * 1024 * 1024)
+        .spoolSegmentBytes(2L * 1024 * 1024).maxBatchDelay(Duration.ofMillis(20))
+        .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).start();
+    for (int i = 0; i < 100; i++) {
+      offer(first, event(i));
+    }
+    assertThat(first.close(Duration.ofMillis(300))).isFalse();
+    assertThat(first.stats().droppedShutdown()).as("nothing lost: it stays on disk").isZero();
+
+    ScriptedDestination up = new ScriptedDestination(false);
+    DeliveryEngine second = DeliveryEngine.builder(up).spool(dir, 8L * 1024 * 1024)
+        .spoolSegmentBytes(2L * 1024 * 1024).maxBatchDelay(Duration.ofMillis(20)).start();
+    assertThat(second.close(Duration.ofSeconds(10))).isTrue();
+    assertThat(up.delivered).hasSize(100).startsWith(event(0)).endsWith(event(99));
+  }
+
+  @Test
   void flushWaitsUntilTheDestinationAcknowledged() throws Exception {
     ScriptedDestination d = new ScriptedDestination(false);
     DeliveryEngine e = DeliveryEngine.builder(d).maxBatchDelay(Duration.ofHours(1)).start();
