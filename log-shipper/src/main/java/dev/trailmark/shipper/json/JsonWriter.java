@@ -49,11 +49,6 @@ public final class JsonWriter {
     return Arrays.copyOf(buf, len);
   }
 
-  /** Drops everything written after {@code size} (used to undo a partly written member). */
-  public void truncate(int size) {
-    len = Math.min(len, size);
-  }
-
   @Override
   public String toString() {
     return new String(buf, 0, len, StandardCharsets.UTF_8);
@@ -175,11 +170,6 @@ public final class JsonWriter {
       return value(Double.toString(d)); // JSON has no NaN or Infinity
     }
     return value(String.valueOf(o));
-  }
-
-  /** Writes a name and a string value in one call. */
-  public JsonWriter field(CharSequence name, CharSequence value) {
-    return name(name).value(value);
   }
 
   /** Writes a complete JSON value that the caller guarantees is valid (used for pre-encoded fragments). */

@@ -42,11 +42,4 @@ final class IsoTimestamps {
     w.writeByte('Z');
     w.endString();
   }
-
-  static String format(long epochMs) {
-    JsonWriter w = new JsonWriter(32);
-    new IsoTimestamps().writeQuoted(w, epochMs);
-    String s = w.toString();
-    return s.substring(1, s.length() - 1);
-  }
 }
