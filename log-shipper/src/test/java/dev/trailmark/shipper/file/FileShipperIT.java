@@ -54,7 +54,12 @@ class FileShipperIT {
 
   private FileShipper shipper(String group, List<String> patterns, Path stateDir, boolean once) throws Exception {
     AwsClients aws = new AwsClients("us-east-1", collector.httpEndpoint(), "trailmark", "trailmark", Duration.ofSeconds(10));
-    DeliveryEngine engine = DeliveryEngine.builder(new CloudWatchLogsDestination(aws, group, t -> "files", true))
+    return shipper(new CloudWatchLogsDestination(aws, group, t -> "files", true), patterns, stateDir, once);
+  }
+
+  private FileShipper shipper(dev.trailmark.shipper.delivery.Destination destination, List<String> patterns,
+      Path stateDir, boolean once) throws Exception {
+    DeliveryEngine engine = DeliveryEngine.builder(destination)
         .overflowPolicy(OverflowPolicy.BLOCK).maxBatchDelay(Duration.ofMillis(100)).start();
     return new FileShipper(new FileShipper.Config(patterns, "it", stateDir, "auto", true, "billing",
         Duration.ofMillis(50), Duration.ofSeconds(10), once), engine);
@@ -178,6 +183,24 @@ class FileShipperIT {
     Map<String, Integer> seen = bodies(pattern);
     assertThat(seen).hasSize(total);
     assertThat(seen.values()).as("acknowledged lines were not sent again").containsOnly(1);
+  }
+
+  @Test
+  void shipsFilesToFirehoseToo(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("access.log");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      lines.add("{\"body\":\"GET /item/" + i + " 200\",\"attributes\":{\"http.response.status_code\":200}}");
+    }
+    Files.write(log, lines, StandardCharsets.UTF_8);
+    AwsClients aws = new AwsClients("us-east-1", collector.httpEndpoint(), "trailmark", "trailmark", Duration.ofSeconds(10));
+    FileShipper s = shipper(new dev.trailmark.shipper.firehose.FirehoseDestination(aws, "trailmark-access-logs", 5120),
+        List.of(log.toString()), dir.resolve("state"), true);
+    s.run();
+    assertThat(s.closeAll()).isTrue();
+    String pattern = os.indexPrefix() + "logs-access-*";
+    await().atMost(Duration.ofSeconds(60)).until(() -> count(pattern) == 700);
+    assertThat(bodies(pattern)).hasSize(700).containsKey("GET /item/699 200");
   }
 
   /** Appends numbered lines slowly enough to look like a live service; returns the next number. */
