@@ -16,7 +16,8 @@ import java.util.Optional;
  * AWS SDK for Java v2: adds an {@code ExecutionInterceptor} to every client, as if it were listed in the
  * SDK's global interceptors. It records a client span per AWS call (service, operation, region), adds
  * the trace headers to every HTTP request, and sets the {@code AWSTraceHeader} system attribute of SQS
- * SendMessage and of every SendMessageBatch entry (unless the caller set one). The interceptor is a
+ * SendMessage and of every SendMessageBatch entry (unless the caller set one). Calls made outside any
+ * trace (no request in progress, no Lambda invocation) are left untraced. The interceptor is a
  * {@link Proxy} of the application's own interface, so no class is injected into its class loader.
  */
 public final class AwsSdkProbe extends Probe {

@@ -58,7 +58,11 @@ public final class Tracer {
     return span;
   }
 
-  /** Starts a client span under the current span (or the Lambda invocation's trace, or a new trace). */
+  /**
+   * Starts a client span under the current span, or under the Lambda invocation's trace; returns null
+   * outside any trace. Like X-Ray's SDKs, a call made by no request (a log shipper, a poller, start-up
+   * work) starts no trace of its own, so background traffic does not flood the traces.
+   */
   public Span startClient(Object carrier, String method, String url) {
     Span current = CURRENT.get();
     if (current != null && current.kind() == Span.Kind.CLIENT && carrier != null && current.carrier() == carrier) {
@@ -69,6 +73,9 @@ public final class Tracer {
       span = start(Span.Kind.CLIENT, null, current, carrier);
     } else {
       SpanContext lambda = lambdaTraceHeader == null ? null : Propagation.parseXray(lambdaTraceHeader.get());
+      if (lambda == null) {
+        return null;
+      }
       span = start(Span.Kind.CLIENT, lambda, null, carrier);
     }
     span.http(method, url);

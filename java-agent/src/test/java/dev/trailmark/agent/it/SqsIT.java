@@ -66,10 +66,14 @@ class SqsIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
           messages.addAll(sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10)
               .messageSystemAttributeNames(MessageSystemAttributeName.AWS_TRACE_HEADER)).messages());
-          return messages.size() >= 3;
+          return messages.size() >= 4;
         });
-        Map<String, String> headers = messages.stream().collect(Collectors.toMap(Message::body,
-            m -> m.attributes().get(MessageSystemAttributeName.AWS_TRACE_HEADER)));
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Message m : messages) {
+          headers.put(m.body(), m.attributes().get(MessageSystemAttributeName.AWS_TRACE_HEADER));
+        }
+        assertThat(headers).containsKey("startup");
+        assertThat(headers.get("startup")).as("sent outside any request: no trace").isNull();
         assertThat(headers.get("single")).startsWith("Root=" + root + ";Parent=").endsWith(";Sampled=1");
         assertThat(headers.get("batch-1")).startsWith("Root=" + root + ";Parent=").endsWith(";Sampled=1");
         assertThat(headers.get("batch-2")).as("the caller's own header wins")

@@ -51,6 +51,10 @@ public final class ServiceApp {
       exchange.close();
     });
     server.setExecutor(Executors.newFixedThreadPool(4));
+    if (System.getProperty("app.sqs.queue") != null) {
+      // Outside any request: this message must carry no trace.
+      sqsClient().sendMessage(b -> b.queueUrl(System.getProperty("app.sqs.queue")).messageBody("startup"));
+    }
     server.start();
     log.info("started {}", name);
     System.out.println("READY " + server.getAddress().getPort());
@@ -82,13 +86,18 @@ public final class ServiceApp {
   private static software.amazon.awssdk.services.sqs.SqsClient sqs;
 
   /** One SendMessage and one SendMessageBatch of two entries, the second carrying its own AWSTraceHeader. */
-  private static synchronized String sendToSqs() {
+  private static synchronized software.amazon.awssdk.services.sqs.SqsClient sqsClient() {
     if (sqs == null) {
       sqs = software.amazon.awssdk.services.sqs.SqsClient.builder()
           .endpointOverride(URI.create(System.getProperty("app.sqs.endpoint")))
           .region(software.amazon.awssdk.regions.Region.US_EAST_1)
           .build();
     }
+    return sqs;
+  }
+
+  private static String sendToSqs() {
+    software.amazon.awssdk.services.sqs.SqsClient sqs = sqsClient();
     String queue = System.getProperty("app.sqs.queue");
     sqs.sendMessage(b -> b.queueUrl(queue).messageBody("single"));
     sqs.sendMessageBatch(b -> b.queueUrl(queue).entries(

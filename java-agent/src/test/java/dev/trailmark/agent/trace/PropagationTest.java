@@ -188,6 +188,12 @@ class PropagationTest {
   }
 
   @Test
+  void callsMadeOutsideAnyTraceStartNone() {
+    assertThat(Tracer.current()).isNull();
+    assertThat(tracer.startClient(null, "POST", "https://logs.us-east-1.amazonaws.com/")).isNull();
+  }
+
+  @Test
   void oneRequestIsOneServerSpanEvenThroughNestedFilters() {
     Object exchange = new Object();
     Span outer = tracer.startServer(exchange, null, "GET", "u", "/");
