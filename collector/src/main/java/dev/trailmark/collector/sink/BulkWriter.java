@@ -101,6 +101,9 @@ public final class BulkWriter {
    *     every action carries its {@code _id})
    */
   public Result write(byte[] body, BooleanSupplier keepTrying) throws IOException, InterruptedException {
+    if (body.length == 0) {
+      return new Result(0, 0, 0, null); // OpenSearch answers an empty _bulk with 400: nothing to send
+    }
     int indexed = 0;
     int rejected = 0;
     int retried = 0;
