@@ -57,6 +57,9 @@ public final class AuditCli {
 
   /** Runs the tool and exits with its code. */
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "trailmark-audit-logback.xml");
+    }
     System.exit(run(args, System.out, System.err));
   }
 
