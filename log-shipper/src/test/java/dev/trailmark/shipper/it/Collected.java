@@ -48,8 +48,8 @@ final class Collected {
     try {
       os.refresh(pattern);
       return os.count(pattern);
-    } catch (RuntimeException e) {
-      return -1; // index not created yet
+    } catch (RuntimeException | AssertionError e) {
+      return -1; // index not created yet, or its shards still starting (OpenSearch answers 503)
     }
   }
 }

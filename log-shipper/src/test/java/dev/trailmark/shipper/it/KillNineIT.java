@@ -90,7 +90,7 @@ class KillNineIT {
     assertThat(second.exitValue()).isZero();
 
     String pattern = os.indexPrefix() + "logs-trailmark-it-kill-*";
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
+    await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> {
       Map<String, Integer> seen = bodies(pattern);
       for (int i = 0; i <= lastLogged; i++) {
         if (!seen.containsKey("run1-" + i)) {
