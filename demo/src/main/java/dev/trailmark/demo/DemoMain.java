@@ -128,7 +128,7 @@ public final class DemoMain {
     report.print(out, token);
     if (findingsSent > 0) {
       out.println();
-      out.println("Audit findings (" + DemoReport.AUDIT_INDEX + " in OpenSearch: " + report.count(DemoReport.AUDIT_INDEX)
+      out.println("Audit findings (" + DemoReport.AUDIT_INDEX + " in OpenSearch: " + report.countSince(DemoReport.AUDIT_INDEX, "@timestamp")
           + " records); what the rules found and what remediation would do:");
       AuditCli.run(new String[] {"scan", samples.toString()}, out, System.err);
     }

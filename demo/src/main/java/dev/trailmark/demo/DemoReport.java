@@ -60,9 +60,21 @@ public final class DemoReport {
 
   /** Number of documents in the pattern (0 when no index matches). */
   public long count(String pattern) throws IOException, InterruptedException {
+    return countSince(pattern, null);
+  }
+
+  /** Number of documents in the pattern whose {@code timeField} is at or after this run's start. */
+  public long countSince(String pattern, String timeField) throws IOException, InterruptedException {
     send("GET", "/_cluster/health/" + prefix + pattern + "?wait_for_status=yellow&timeout=30s", null);
     send("POST", "/" + prefix + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
-    JsonNode answer = send("GET", "/" + prefix + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true", null);
+    ObjectNode query = JSON.createObjectNode();
+    if (timeField != null) {
+      query.putObject("query").putObject("range").putObject(timeField).put("gte", since.toString());
+    } else {
+      query.putObject("query").putObject("match_all");
+    }
+    JsonNode answer = send("POST", "/" + prefix + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true",
+        JSON.writeValueAsString(query));
     return answer.path("count").asLong();
   }
 
@@ -80,7 +92,7 @@ public final class DemoReport {
     perService.forEach((service, levels) -> out.printf("  %-10s %s%n", service, levels));
     out.printf("  %-10s %d%n", "total", logs.size());
     out.println("Access-log documents delivered through Firehose (" + prefix + ACCESS_INDEX + "): "
-        + count(ACCESS_INDEX));
+        + countSince(ACCESS_INDEX, "@timestamp"));
 
     JsonNode example = logs.stream().filter(d -> d.path("traceId").isTextual()).findFirst()
         .orElse(logs.isEmpty() ? null : logs.get(0));
@@ -103,7 +115,8 @@ public final class DemoReport {
     }
 
     out.println();
-    out.println("Spans stored (" + prefix + "otel-v1-apm-span): " + count("otel-v1-apm-span*"));
+    out.println("Spans stored (" + prefix + "otel-v1-apm-span): " + countSince("otel-v1-apm-span*", "startTime")
+        + " (X-Ray's default sampling: the first request each second, then 5%)");
     TreeSet<String> edges = new TreeSet<>();
     ObjectNode all = JSON.createObjectNode().put("size", 1000);
     for (JsonNode edge : hits(prefix + "otel-v1-apm-service-map*", all)) {
@@ -115,14 +128,22 @@ public final class DemoReport {
     }
     out.println("Service map edges: " + (edges.isEmpty() ? "(none)" : String.join(", ", edges)));
     TreeSet<String> series = new TreeSet<>();
-    for (JsonNode metric : hits(prefix + "metrics-*", JSON.createObjectNode().put("size", 1000))) {
+    ObjectNode recentMetrics = JSON.createObjectNode().put("size", 2000);
+    recentMetrics.putObject("query").putObject("range").putObject("@timestamp").put("gte", since.toString());
+    for (JsonNode metric : hits(prefix + "metrics-*", recentMetrics)) {
       String name = metric.path("name").asText(metric.path("metricName").asText(""));
       if (!name.isEmpty()) {
         series.add(name);
       }
     }
-    out.println("Metric series stored (" + prefix + "metrics-*): "
-        + (series.isEmpty() ? "(none)" : series.size() + " " + series));
+    TreeSet<String> red = new TreeSet<>();
+    for (String name : series) {
+      if (name.startsWith("http.")) {
+        red.add(name.substring(0, name.lastIndexOf('.')));
+      }
+    }
+    out.println("Metric series stored (" + prefix + "metrics-*): " + series.size()
+        + (red.isEmpty() ? "" : ", RED timers " + red + " and JVM and agent health gauges"));
   }
 
   private List<JsonNode> hits(String index, ObjectNode query) throws IOException, InterruptedException {
