@@ -85,10 +85,6 @@ class CloudWatchMetricsIT {
     JsonNode sizes = metrics("sizes");
     assertThat(sizes).hasSize(2);
     assertThat(sizes.get(1).path("_source").path("count").asDouble()).isEqualTo(4.0);
-
-    os.refresh(os.indexPrefix() + "metrics-*");
-    assertThat(new StoredDataReport(os.baseUri(), os.indexPrefix()).render())
-        .contains("Trailmark/latency: 1", "Trailmark/requests: 1", "Trailmark/sizes: 2");
   }
 
   @Test
