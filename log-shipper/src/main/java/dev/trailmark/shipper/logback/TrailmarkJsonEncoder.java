@@ -88,9 +88,17 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     return w.toByteArray();
   }
 
+  /** Above this a thread's writer is not kept: one huge event must not pin megabytes per thread. */
+  static final int MAX_RETAINED_BYTES = 256 * 1024;
+
   /** The calling thread's reusable writer, reset. */
   JsonWriter writer() {
-    return writers.get().reset();
+    JsonWriter w = writers.get();
+    if (w.buffer().length > MAX_RETAINED_BYTES) {
+      w = new JsonWriter(1024);
+      writers.set(w);
+    }
+    return w.reset();
   }
 
   /** Writes the event's JSON object, without newline, into {@code w}. */

@@ -125,7 +125,8 @@ class DeliveryEngineTest {
     }
     long t0 = System.nanoTime();
     assertThat(e.close(Duration.ofMillis(500))).isFalse();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
+    // gives up soon after the deadline instead of retrying forever (generous bound for a loaded machine)
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(10_000);
     assertThat(e.stats().droppedShutdown()).isEqualTo(300);
     assertThat(warnings).anyMatch(w -> w.contains("300 events lost"));
   }

@@ -30,7 +30,7 @@ class FirehoseDestinationTest {
   }
 
   private DeliveryEngine engine(int recordBytes) {
-    return DeliveryEngine.builder(new FirehoseDestination(aws.clients(Duration.ofSeconds(5)), "access", recordBytes))
+    return DeliveryEngine.builder(new FirehoseDestination(aws.clients(Duration.ofSeconds(60)), "access", recordBytes))
         .maxBatchDelay(Duration.ofMillis(50)).retryBackoff(Duration.ofMillis(10), Duration.ofMillis(100)).start();
   }
 

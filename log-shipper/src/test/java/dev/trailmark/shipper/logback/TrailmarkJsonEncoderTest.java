@@ -157,6 +157,15 @@ class TrailmarkJsonEncoderTest {
   }
 
   @Test
+  void aHugeEventDoesNotPinItsBufferOnTheLoggingThread() throws Exception {
+    TrailmarkJsonEncoder enc = encoder("ss4o");
+    String huge = "x".repeat(3 * 1024 * 1024);
+    assertThat(parse(enc.encode(event(Level.INFO, huge, null))).get("body").asText()).hasSize(huge.length());
+    assertThat(enc.writer().buffer().length).isLessThanOrEqualTo(TrailmarkJsonEncoder.MAX_RETAINED_BYTES);
+    assertThat(parse(enc.encode(event(Level.INFO, "small", null))).get("body").asText()).isEqualTo("small");
+  }
+
+  @Test
   void writesNonFiniteAndOddKeyValueTypesAsValidJson() throws Exception {
     LoggingEvent e = event(Level.DEBUG, "kv", null);
     e.addKeyValuePair(new KeyValuePair("nan", Double.NaN));
