@@ -54,8 +54,12 @@ public final class JdkHttpServerProbe extends Probe {
       InetSocketAddress local = exchange.getLocalAddress();
       host = local.getHostString() + ":" + local.getPort();
     }
-    String url = (exchange instanceof HttpsExchange ? "https://" : "http://") + host
-        + exchange.getRequestURI().getRawPath();
+    String path = exchange.getRequestURI().getRawPath();
+    if (path == null) {
+      path = "";
+    }
+    String url = new StringBuilder(8 + host.length() + path.length())
+        .append(exchange instanceof HttpsExchange ? "https://" : "http://").append(host).append(path).toString();
     return hooks.serverStart(exchange, exchange.getRequestMethod(), url, exchange.getHttpContext().getPath(),
         xray, traceparent, tracestate);
   }

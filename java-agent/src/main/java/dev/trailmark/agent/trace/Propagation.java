@@ -73,13 +73,28 @@ public final class Propagation {
     }
     if (w3c) {
       out[i++] = TRACEPARENT;
-      out[i++] = "00-" + context.traceId() + "-" + context.spanId() + (context.isSampled() ? "-01" : "-00");
+      out[i++] = traceparent(context);
       if (context.traceState() != null) {
         out[i++] = TRACESTATE;
         out[i] = context.traceState();
       }
     }
     return out;
+  }
+
+  /** {@code 00-<trace id>-<span id>-0[01]}, built in one exact-size array (this runs on every outbound call). */
+  static String traceparent(SpanContext context) {
+    char[] out = new char[55];
+    out[0] = '0';
+    out[1] = '0';
+    out[2] = '-';
+    context.traceId().getChars(0, 32, out, 3);
+    out[35] = '-';
+    context.spanId().getChars(0, 16, out, 36);
+    out[52] = '-';
+    out[53] = '0';
+    out[54] = context.isSampled() ? '1' : '0';
+    return new String(out);
   }
 
   /** The {@code X-Amzn-Trace-Id} value for a context (SQS AWSTraceHeader, Lambda). */

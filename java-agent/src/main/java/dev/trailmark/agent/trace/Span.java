@@ -202,7 +202,8 @@ public final class Span {
           "trace_id", context.traceId(),
           "span_id", context.spanId(),
           "trace_flags", context.isSampled() ? "01" : "00",
-          "AWS-XRAY-TRACE-ID", context.xrayTraceId() + "@" + context.spanId());
+          "AWS-XRAY-TRACE-ID", new StringBuilder(52).append(context.xrayTraceId()).append('@')
+              .append(context.spanId()).toString());
       logFields = fields; // a benign race: every thread computes the same map
     }
     return fields;
