@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Gives a test class a real OpenSearch: the one {@code ./trailmark up} or an earlier test class
  * already runs, or one started here once per test JVM and stopped when that JVM's tests end. Each
- * test class gets its own index prefix, and its indices are deleted after the class.
+ * test class gets its own index prefix, and its indices and index templates are deleted after the class.
  */
 public final class OpenSearchExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
@@ -31,6 +31,8 @@ public final class OpenSearchExtension implements BeforeAllCallback, AfterAllCal
     OpenSearchInstance instance = context.getStore(NS).get("instance", OpenSearchInstance.class);
     if (instance != null && !Boolean.getBoolean("trailmark.it.keepIndices")) {
       instance.delete("/" + instance.indexPrefix() + "*?ignore_unavailable=true&allow_no_indices=true");
+      // The collector installs its index templates under the same prefix: leave the shared node as found.
+      instance.deleteIfExists("/_index_template/" + instance.indexPrefix() + "*");
     }
   }
 

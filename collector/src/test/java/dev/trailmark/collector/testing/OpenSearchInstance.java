@@ -57,6 +57,22 @@ public final class OpenSearchInstance {
     return send("DELETE", path, null);
   }
 
+  /** DELETE a path; a 404 (nothing matched) is not an error. */
+  public void deleteIfExists(String path) {
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(baseUri.resolve(path))
+          .timeout(Duration.ofSeconds(60)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() >= 400 && response.statusCode() != 404) {
+        throw new AssertionError("DELETE " + path + " answered " + response.statusCode() + ": " + response.body());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("DELETE " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /**
    * Makes everything indexed so far into the matching indices searchable. Waits first until their
    * shards are allocated: an index the collector has just created answers searches with 503 until then.
