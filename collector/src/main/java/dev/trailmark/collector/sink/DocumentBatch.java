@@ -19,13 +19,24 @@ public final class DocumentBatch {
 
   private static final String ID_PREFIX = newIdPrefix();
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  /** The log shipper's stable event id (SS4O {@code attributes."log.record.uid"}). */
+  private static final String RECORD_UID = "log.record.uid";
+  private static final String RECORD_UID_KEY = "\"" + RECORD_UID + "\":\"";
+  private static final String RECORD_ID_PREFIX = "r-";
 
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
   private int count;
 
-  /** Appends one document to be indexed into {@code index}; returns its document id. */
+  /**
+   * Appends one document to be indexed into {@code index}; returns its document id. A log document
+   * that carries the shipper's stable event id ({@code attributes."log.record.uid"}) is indexed under
+   * it, so that an event a client sends again after a crash (at-least-once) replaces itself.
+   */
   public String add(String index, JsonNode document) {
-    return add(index, ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36), document);
+    JsonNode uid = document.path("attributes").path(RECORD_UID);
+    String id = uid.isTextual() && isPlainId(uid.asText())
+        ? RECORD_ID_PREFIX + uid.asText() : ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
+    return add(index, id, document);
   }
 
   /** Appends one document with a caller-chosen id (a later document with the same id replaces it). */
@@ -51,7 +62,8 @@ public final class DocumentBatch {
 
   /** Appends the log document of one CloudWatch Logs event (see {@link dev.trailmark.collector.mapping.LogDocuments#write}). */
   public String addLogEvent(String index, String logGroup, String logStream, long timestamp, String message) {
-    String id = ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
+    String uid = recordUid(message);
+    String id = uid != null ? RECORD_ID_PREFIX + uid : ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
     try {
       bytes.write(("{\"index\":{\"_index\":\"" + index + "\",\"_id\":\"" + id + "\"}}\n")
           .getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -62,6 +74,35 @@ public final class DocumentBatch {
     }
     count++;
     return id;
+  }
+
+  /** The shipper's stable event id in a JSON log line, found without parsing the line; null when absent. */
+  static String recordUid(String message) {
+    int at = message.indexOf(RECORD_UID_KEY);
+    if (at < 0 || message.isEmpty() || message.charAt(0) != '{') {
+      return null;
+    }
+    int start = at + RECORD_UID_KEY.length();
+    int end = message.indexOf('"', start);
+    if (end < 0) {
+      return null;
+    }
+    String uid = message.substring(start, end);
+    return isPlainId(uid) ? uid : null;
+  }
+
+  /** Ids are used as given only when short and made of plain characters (no escapes to undo). */
+  private static boolean isPlainId(String id) {
+    if (id.isEmpty() || id.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Number of documents. */

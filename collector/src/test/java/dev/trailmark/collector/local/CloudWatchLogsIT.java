@@ -97,6 +97,25 @@ class CloudWatchLogsIT {
   }
 
   @Test
+  void anEventDeliveredTwiceByTheShipperIsStoredOnce() throws Exception {
+    logs.createLogGroup(r -> r.logGroupName("/trailmark/twice"));
+    logs.createLogStream(r -> r.logGroupName("/trailmark/twice").logStreamName("s"));
+    long now = System.currentTimeMillis();
+    // At-least-once: after a crash the shipper resends what it could not see acknowledged.
+    String event = "{\"body\":\"charged card\",\"attributes\":{\"log.record.uid\":\"1a2177c8282-9\"}}";
+    for (int delivery = 0; delivery < 2; delivery++) {
+      logs.putLogEvents(r -> r.logGroupName("/trailmark/twice").logStreamName("s")
+          .logEvents(InputLogEvent.builder().timestamp(now).message(event).build(),
+              InputLogEvent.builder().timestamp(now).message("{\"body\":\"no stable id\"}").build()));
+    }
+    String index = IndexNames.logs(os.indexPrefix(), "/trailmark/twice", now);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(index) == 3);
+    JsonNode hits = Json.MAPPER.readTree(os.post("/" + index + "/_search",
+        "{\"query\":{\"match_phrase\":{\"body\":\"charged card\"}}}")).path("hits");
+    assertThat(hits.path("total").path("value").asInt()).isEqualTo(1);
+  }
+
+  @Test
   void groupsAndStreamsAreCreatedDescribedAndDeleted() {
     logs.createLogGroup(r -> r.logGroupName("app/a"));
     logs.createLogGroup(r -> r.logGroupName("app/b"));
