@@ -32,6 +32,7 @@ public final class DemoMain {
   private LocalOpenSearch openSearch;
   private LocalCollector collector;
   private DemoStack services;
+  private volatile boolean interrupted;
 
   public static void main(String[] args) {
     // The runner shares the services' classpath; their logback.xml ships logs, the runner's must not.
@@ -39,7 +40,10 @@ public final class DemoMain {
       System.setProperty("logback.configurationFile", "trailmark-demo-runner.xml");
     }
     DemoMain demo = new DemoMain();
-    Thread cleanup = new Thread(demo::stopAll, "trailmark-demo-cleanup");
+    Thread cleanup = new Thread(() -> {
+      demo.interrupted = true;
+      demo.stopAll();
+    }, "trailmark-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     int rc;
     try {
@@ -48,6 +52,10 @@ public final class DemoMain {
       System.err.println("trailmark: " + e.getMessage());
       rc = 1;
     } catch (Exception e) {
+      if (demo.interrupted) {
+        System.err.println("trailmark: demo interrupted; everything it started is stopped");
+        return; // the JVM is already exiting (Ctrl-C)
+      }
       System.err.println("trailmark: demo failed: " + e);
       rc = 1;
     }
