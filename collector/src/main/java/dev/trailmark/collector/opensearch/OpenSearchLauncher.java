@@ -156,7 +156,9 @@ public final class OpenSearchLauncher {
       }
       sleep(250);
     }
+    // The server is a grandchild (setsid, runuser, then the JVM): stop the whole tree, not only the wrapper.
     readPid(pidFile).ifPresent(this::kill);
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     throw new OpenSearchLauncherException(
         "OpenSearch did not become healthy within " + config.startTimeout().toSeconds()

@@ -146,6 +146,10 @@ class OpenSearchLauncherIT {
         .isInstanceOf(OpenSearchLauncherException.class)
         .hasMessageContaining("did not become healthy within 0 s")
         .hasMessageContaining("console.log");
+    // Nothing of the half-started server is left running.
+    String home = base.toString();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.allProcesses()
+        .noneMatch(p -> p.info().commandLine().map(c -> c.contains(home)).orElse(false)));
   }
 
   private static int freePort() {
