@@ -46,11 +46,17 @@ public final class OpenSearchExtension implements BeforeAllCallback, AfterAllCal
     return instance(extensionContext);
   }
 
-  private static OpenSearchInstance instance(ExtensionContext context) {
+  /** The context of the test class that {@code context} belongs to. */
+  static ExtensionContext classContext(ExtensionContext context) {
     ExtensionContext classContext = context;
     while (classContext.getParent().isPresent() && classContext.getTestMethod().isPresent()) {
       classContext = classContext.getParent().get();
     }
+    return classContext;
+  }
+
+  static OpenSearchInstance instance(ExtensionContext context) {
+    ExtensionContext classContext = classContext(context);
     LocalOpenSearch node = node(context);
     String name = classContext.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT)
         .replaceAll("[^a-z0-9]+", "");

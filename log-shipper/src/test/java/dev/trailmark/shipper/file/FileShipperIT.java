@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trailmark.collector.local.LocalCollector;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import dev.trailmark.shipper.cloudwatch.CloudWatchLogsDestination;
@@ -25,32 +26,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The file shipper tails real files into the local collector and OpenSearch. */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class FileShipperIT {
   static final ObjectMapper JSON = new ObjectMapper();
-  @TempDir static Path state;
   static LocalCollector collector;
   static OpenSearchInstance os;
 
   @BeforeAll
-  static void start(OpenSearchInstance instance) throws Exception {
+  static void start(OpenSearchInstance instance, LocalCollector localCollector) {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
+    collector = localCollector;
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    collector.close();
-    os.delete("/" + os.indexPrefix() + "*");
-  }
 
   private FileShipper shipper(String group, List<String> patterns, Path stateDir, boolean once) throws Exception {
     AwsClients aws = new AwsClients("us-east-1", collector.httpEndpoint(), "trailmark", "trailmark", Duration.ofSeconds(10));

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.collector.local.LocalCollector;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import dev.trailmark.shipper.delivery.DeliveryStats;
@@ -17,14 +18,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Logback events through CloudWatchLogsAppender, the real SDK and the local collector into a real OpenSearch. */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class CloudWatchLogsAppenderIT {
   static final String XML = """
       <configuration>
@@ -47,22 +46,15 @@ class CloudWatchLogsAppenderIT {
       </configuration>
       """;
 
-  @TempDir static Path state;
   static LocalCollector collector;
   static OpenSearchInstance os;
 
   @BeforeAll
-  static void start(OpenSearchInstance instance) throws Exception {
+  static void start(OpenSearchInstance instance, LocalCollector localCollector) {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
+    collector = localCollector;
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    collector.close();
-    os.delete("/" + os.indexPrefix() + "*");
-  }
 
   private LoggerContext logback(String group, long buffer) throws Exception {
     return Collected.logback(XML, Map.of("group", group, "endpoint", collector.httpEndpoint().toString(),
