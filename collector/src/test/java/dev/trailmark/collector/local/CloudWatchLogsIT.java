@@ -70,7 +70,7 @@ class CloudWatchLogsIT {
 
     String index = IndexNames.logs(os.indexPrefix(), "/trailmark/demo", now);
     assertThat(index).isEqualTo(os.indexPrefix() + "logs-trailmark-demo-" + IndexNames.day(now));
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(index) == 2);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(index) == 2);
 
     JsonNode hits = Json.MAPPER.readTree(os.post("/" + index + "/_search",
         "{\"sort\":[{\"@timestamp\":\"asc\"}]}")).path("hits").path("hits");
@@ -109,7 +109,7 @@ class CloudWatchLogsIT {
               InputLogEvent.builder().timestamp(now).message("{\"body\":\"no stable id\"}").build()));
     }
     String index = IndexNames.logs(os.indexPrefix(), "/trailmark/twice", now);
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(index) == 3);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(index) == 3);
     JsonNode hits = Json.MAPPER.readTree(os.post("/" + index + "/_search",
         "{\"query\":{\"match_phrase\":{\"body\":\"charged card\"}}}")).path("hits");
     assertThat(hits.path("total").path("value").asInt()).isEqualTo(1);
@@ -173,7 +173,7 @@ class CloudWatchLogsIT {
     logs.putLogEvents(r -> r.logGroupName("reads").logStreamName("a").logEvents(events));
     logs.putLogEvents(r -> r.logGroupName("reads").logStreamName("b")
         .logEvents(InputLogEvent.builder().timestamp(now).message("{\"body\":\"json ERROR\",\"level\":\"ERROR\"}").build()));
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90))
         .until(() -> os.count(os.indexPrefix() + "logs-reads-*") == 6);
 
     GetLogEventsResponse head = logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a")
@@ -220,7 +220,7 @@ class CloudWatchLogsIT {
     logs.putLogEvents(r -> r.logGroupName("emf").logStreamName("agent")
         .logEvents(InputLogEvent.builder().timestamp(now).message(emf).build()));
     String metrics = os.indexPrefix() + "metrics-*";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(metrics) == 3);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(metrics) == 3);
     JsonNode hits = Json.MAPPER.readTree(os.post("/" + metrics + "/_search",
         "{\"sort\":[{\"value\":\"asc\"}]}")).path("hits").path("hits");
     JsonNode requests = hits.get(0).path("_source");
@@ -232,7 +232,7 @@ class CloudWatchLogsIT {
     assertThat(hits.get(1).path("_source").path("value").asDouble()).isEqualTo(12.5);
     assertThat(hits.get(2).path("_source").path("value").asDouble()).isEqualTo(30.0);
     // The event itself stays a log document too.
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90))
         .until(() -> os.count(os.indexPrefix() + "logs-emf-*") == 1);
   }
 }

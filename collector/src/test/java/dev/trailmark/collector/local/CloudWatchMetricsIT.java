@@ -70,7 +70,7 @@ class CloudWatchMetricsIT {
             .build(),
         MetricDatum.builder().metricName("sizes").timestamp(at).values(1.0, 2.0).counts(3.0, 4.0).build()));
 
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(os.indexPrefix() + "metrics-2026.11.26") == 4);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(os.indexPrefix() + "metrics-2026.11.26") == 4);
     JsonNode latency = metrics("latency").get(0).path("_source");
     assertThat(latency.path("namespace").asText()).isEqualTo("Trailmark");
     assertThat(latency.path("value").asDouble()).isEqualTo(12.5);
@@ -95,7 +95,7 @@ class CloudWatchMetricsIT {
           .dimensions(Dimension.builder().name("instance").value("i-" + i).build()).build());
     }
     cloudWatch.putMetricData(r -> r.namespace("Trailmark").metricData(data));
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> {
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> {
       os.refresh(os.indexPrefix() + "metrics-*");
       return metrics("bulk").size() == 1_000;
     });

@@ -127,9 +127,9 @@ class DurabilityIT {
           Thread.currentThread().interrupt();
         }
       });
-      await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 50);
+      await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.get() >= 50);
       proxy.down();
-      await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> errors.contains("ServiceUnavailableException"));
+      await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> errors.contains("ServiceUnavailableException"));
       proxy.up();
       stop.set(true);
       stream.get(120, TimeUnit.SECONDS);
@@ -221,7 +221,7 @@ class DurabilityIT {
       createGroup(logs, "clash");
       logs.putLogEvents(r -> r.logGroupName("clash").logStreamName("s").logEvents(
           InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("still indexed").build()));
-      await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+      await().ignoreExceptions().atMost(Duration.ofSeconds(90))
           .until(() -> os.count(prefix + "logs-clash-*") == 1);
       assertThat(collector.status().path("openSearchAvailable").asBoolean()).isTrue();
     }

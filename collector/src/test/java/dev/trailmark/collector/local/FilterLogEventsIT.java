@@ -61,7 +61,7 @@ class FilterLogEventsIT {
         access(t + 1, "10.0.0.2 - bob [26/Nov/2026:12:00:01 +0000] \"POST /orders HTTP/1.1\" 503 2048"),
         access(t + 2, "10.0.0.3 - carol [26/Nov/2026:12:00:02 +0000] \"GET /health HTTP/1.1\" 500 10"),
         access(t + 3, "not an access line")));
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90))
         .until(() -> os.count(os.indexPrefix() + "logs-filters-app-*") == 34);
   }
 

@@ -97,10 +97,10 @@ class FirehoseIT {
 
     String day = IndexNames.day(System.currentTimeMillis());
     String access = os.indexPrefix() + "logs-access-" + day;
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(access) == 4);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(access) == 4);
     assertThat(os.post("/" + access + "/_search?size=10", "{}")).contains("/orders", "not json at all");
     String audit = os.indexPrefix() + "audit-findings-" + day;
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(audit) == 1);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(audit) == 1);
     JsonNode mapping = Json.MAPPER.readTree(os.get("/" + audit + "/_mapping")).path(audit);
     assertThat(mapping.path("mappings").path("properties").path("rule").path("type").asText()).isEqualTo("keyword");
   }
@@ -167,7 +167,7 @@ class FirehoseIT {
     assertThat(response.requestResponses().get(0).recordId()).isNotBlank();
 
     String index = os.indexPrefix() + "cwl";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(index) == 2);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(index) == 2);
     JsonNode hits = Json.MAPPER.readTree(os.post("/" + index + "/_search",
         "{\"sort\":[{\"@timestamp\":\"asc\"}]}")).path("hits").path("hits");
     assertThat(hits.get(0).path("_source").path("body").asText()).isEqualTo("first");

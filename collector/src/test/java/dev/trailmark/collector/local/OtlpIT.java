@@ -99,7 +99,7 @@ class OtlpIT {
       cart.forceFlush().join(10, TimeUnit.SECONDS);
     }
     String pattern = os.indexPrefix() + "otel-v1-apm-span-*";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
         search(pattern, "{\"term\":{\"traceId\":\"" + traceId + "\"}}").size() == 3);
     JsonNode remote = search(pattern, "{\"term\":{\"name\":\"POST /items\"}}").get(0).path("_source");
     assertThat(remote.path("serviceName").asText()).isEqualTo("cart");
@@ -112,7 +112,7 @@ class OtlpIT {
     assertThat(root.path("resource.attributes.service@name").asText()).isEqualTo("web");
 
     String map = os.indexPrefix() + "otel-v1-apm-service-map";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.post("/" + map + "/_search?size=50", "{}")
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.post("/" + map + "/_search?size=50", "{}")
         .contains("\"serviceName\":\"web\",\"kind\":\"SPAN_KIND_CLIENT\",\"destination\":{\"domain\":\"cart\","
             + "\"resource\":\"POST /items\"}"));
   }
@@ -133,7 +133,7 @@ class OtlpIT {
       logs.forceFlush().join(10, TimeUnit.SECONDS);
       meters.forceFlush().join(10, TimeUnit.SECONDS);
     }
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
         search(os.indexPrefix() + "logs-otel-*", "{\"match_all\":{}}").size() == 1);
     JsonNode log = search(os.indexPrefix() + "logs-otel-*", "{\"match_all\":{}}").get(0).path("_source");
     assertThat(log.path("body").asText()).isEqualTo("invoice late");
@@ -143,7 +143,7 @@ class OtlpIT {
     assertThat(log.path("attributes").path("invoice").path("id").asText()).isEqualTo("INV-7");
     assertThat(log.path("instrumentationScope").path("name").asText()).isEqualTo("dev.trailmark.Billing");
 
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
         search(os.indexPrefix() + "metrics-*", "{\"term\":{\"name\":\"invoices\"}}").size() >= 1);
     JsonNode metric = search(os.indexPrefix() + "metrics-*", "{\"term\":{\"name\":\"invoices\"}}").get(0)
         .path("_source");
@@ -164,7 +164,7 @@ class OtlpIT {
     HttpResponse<String> response = post("/v1/traces", "application/json", body.getBytes());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("{}");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> search(os.indexPrefix() + "otel-v1-apm-span-*",
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> search(os.indexPrefix() + "otel-v1-apm-span-*",
         "{\"term\":{\"traceId\":\"5b8efff798038103d269b633813fc60c\"}}").size() == 1);
     JsonNode span = search(os.indexPrefix() + "otel-v1-apm-span-*",
         "{\"term\":{\"spanId\":\"eee19b7ec3c1b174\"}}").get(0).path("_source");

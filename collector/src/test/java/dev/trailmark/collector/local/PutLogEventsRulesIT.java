@@ -124,7 +124,7 @@ class PutLogEventsRulesIT {
     assertThat(expired.rejectedLogEventsInfo()).isEqualTo(
         RejectedLogEventsInfo.builder().expiredLogEventEndIndex(0).build());
 
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(os.indexPrefix() + "logs-edges-*") == 4);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(os.indexPrefix() + "logs-edges-*") == 4);
     assertThat(os.post("/" + os.indexPrefix() + "logs-edges-*/_search?size=10", "{}"))
         .contains("ok-1", "ok-2", "ok-3", "ok-4").doesNotContain("new-1", "old-1", "old-2", "expired-1");
     assertThat(collector.status().path("rejectedByReason").path("logs.tooNew").asLong()).isEqualTo(2);

@@ -86,7 +86,7 @@ class XRayIT {
     recorder.endSegment();
 
     String otelTraceId = traceId.toString().substring(2).replace("-", "");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
         spans("{\"term\":{\"traceId\":\"" + otelTraceId + "\"}}").size() == 3);
     JsonNode hits = spans("{\"term\":{\"traceId\":\"" + otelTraceId + "\"}}");
     JsonNode root = null;
@@ -117,7 +117,7 @@ class XRayIT {
     assertThat(server.path("span.attributes.http@method").asText()).isEqualTo("POST");
 
     String map = os.indexPrefix() + "otel-v1-apm-service-map";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> os.count(map) >= 2);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(map) >= 2);
     String edges = os.post("/" + map + "/_search?size=50", "{}");
     assertThat(edges).contains("\"serviceName\":\"frontend\",\"kind\":\"SPAN_KIND_CLIENT\","
         + "\"destination\":{\"domain\":\"orders\",\"resource\":\"POST /orders\"}");
@@ -145,7 +145,7 @@ class XRayIT {
       xray.putTraceSegments(r -> r.traceSegmentDocuments(segment));
     }
     String traceId = trace.substring(2).replace("-", "");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
         spans("{\"bool\":{\"filter\":[{\"term\":{\"traceId\":\"" + traceId + "\"}},"
             + "{\"term\":{\"serviceName\":\"billing\"}}]}}").size() == 2);
     assertThat(spans("{\"term\":{\"serviceName\":\"unknown\"}}")).isEmpty();
@@ -166,7 +166,7 @@ class XRayIT {
     Segment ok = recorder.beginSegment("after-garbage");
     String traceId = ok.getTraceId().toString().substring(2).replace("-", "");
     recorder.endSegment();
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
         spans("{\"term\":{\"traceId\":\"" + traceId + "\"}}").size() == 1);
   }
 }

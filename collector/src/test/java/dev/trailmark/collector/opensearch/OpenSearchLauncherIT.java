@@ -148,7 +148,7 @@ class OpenSearchLauncherIT {
         .hasMessageContaining("console.log");
     // Nothing of the half-started server is left running.
     String home = base.toString();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.allProcesses()
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> ProcessHandle.allProcesses()
         .noneMatch(p -> p.info().commandLine().map(c -> c.contains(home)).orElse(false)));
   }
 
