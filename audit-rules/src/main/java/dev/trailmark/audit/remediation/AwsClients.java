@@ -229,4 +229,9 @@ public final class AwsClients implements AutoCloseable {
       return new AwsClients(this);
     }
   }
+
+  /** The error code AWS answered with ({@code NoSuchBucket}, ...), or "" when the exception carries none. */
+  static String errorCode(software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+    return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? "" : e.awsErrorDetails().errorCode();
+  }
 }

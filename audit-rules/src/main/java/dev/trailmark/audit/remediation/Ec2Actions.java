@@ -32,7 +32,7 @@ final class Ec2Actions {
       try {
         response = aws.ec2().describeSecurityGroups(r -> r.groupIds(f.resourceId()));
       } catch (Ec2Exception e) {
-        if ("InvalidGroup.NotFound".equals(e.awsErrorDetails().errorCode())) {
+        if ("InvalidGroup.NotFound".equals(AwsClients.errorCode(e))) {
           return null;
         }
         throw e;

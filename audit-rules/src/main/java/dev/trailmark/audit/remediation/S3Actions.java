@@ -22,7 +22,7 @@ final class S3Actions {
       aws.s3().getBucketTagging(r -> r.bucket(f.resourceId())).tagSet()
           .forEach(t -> tags.put(t.key(), t.value()));
     } catch (S3Exception e) {
-      String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+      String code = AwsClients.errorCode(e);
       if ("NoSuchBucket".equals(code)) {
         return null;
       }
@@ -67,8 +67,7 @@ final class S3Actions {
         block(state, "bucketBlock", c.blockPublicAcls(), c.ignorePublicAcls(), c.blockPublicPolicy(),
             c.restrictPublicBuckets());
       } catch (S3Exception e) {
-        if (e.awsErrorDetails() == null
-            || !"NoSuchPublicAccessBlockConfiguration".equals(e.awsErrorDetails().errorCode())) {
+        if (!"NoSuchPublicAccessBlockConfiguration".equals(AwsClients.errorCode(e))) {
           throw e;
         }
         block(state, "bucketBlock", false, false, false, false);
@@ -80,8 +79,7 @@ final class S3Actions {
           block(state, "accountBlock", c.blockPublicAcls(), c.ignorePublicAcls(), c.blockPublicPolicy(),
               c.restrictPublicBuckets());
         } catch (S3ControlException e) {
-          if (e.awsErrorDetails() == null
-              || !"NoSuchPublicAccessBlockConfiguration".equals(e.awsErrorDetails().errorCode())) {
+          if (!"NoSuchPublicAccessBlockConfiguration".equals(AwsClients.errorCode(e))) {
             throw e;
           }
           block(state, "accountBlock", false, false, false, false);
@@ -121,8 +119,7 @@ final class S3Actions {
         ServerSideEncryptionRule rule = r.serverSideEncryptionConfiguration().rules().get(0);
         state.put("sseAlgorithm", rule.applyServerSideEncryptionByDefault().sseAlgorithmAsString());
       } catch (S3Exception e) {
-        if (e.awsErrorDetails() == null || !"ServerSideEncryptionConfigurationNotFoundError"
-            .equals(e.awsErrorDetails().errorCode())) {
+        if (!"ServerSideEncryptionConfigurationNotFoundError".equals(AwsClients.errorCode(e))) {
           throw e;
         }
         state.putNull("sseAlgorithm");
