@@ -11,12 +11,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
  * A CloudWatch Logs filter pattern, with AWS's three syntaxes: terms ({@code ERROR "exact phrase" -excluded
- * ?either ?or}), JSON ({@code { $.level = "ERROR" && ($.latency > 100 || $.retry IS TRUE) }}) and
+ * ?either ?or %regex%}), JSON ({@code { $.level = "ERROR" && ($.latency > 100 || $.retry IS TRUE) }}) and
  * space-delimited ({@code [ip, user, ..., status = 5*, size > 1000]}).
  *
  * <p>Matching is done on each event's message in the collector (see {@code CloudWatchLogsApi}): an event
@@ -202,23 +203,25 @@ final class FilterPattern {
 
   // ---------------------------------------------------------------- terms
 
-  private record Terms(List<String> required, List<String> excluded, List<String> any) {
+  /** Each term is a literal that must occur (case-sensitive) or a {@code %regex%} that must be found. */
+  private record Terms(List<Predicate<String>> required, List<Predicate<String>> excluded,
+      List<Predicate<String>> any) {
     boolean matches(String message) {
-      for (String t : required) {
-        if (!message.contains(t)) {
+      for (Predicate<String> t : required) {
+        if (!t.test(message)) {
           return false;
         }
       }
-      for (String t : excluded) {
-        if (message.contains(t)) {
+      for (Predicate<String> t : excluded) {
+        if (t.test(message)) {
           return false;
         }
       }
       if (any.isEmpty()) {
         return true;
       }
-      for (String t : any) {
-        if (message.contains(t)) {
+      for (Predicate<String> t : any) {
+        if (t.test(message)) {
           return true;
         }
       }
@@ -228,24 +231,40 @@ final class FilterPattern {
 
   // ---------------------------------------------------------------- space-delimited
 
-  /** Field names in order ({@code null} for {@code ...}) and the conditions on them. */
-  private record SpaceDelimited(List<String> fields, Node condition) {
+  /**
+   * Field names in order ({@code null} for {@code ...}), the condition of each slot that tests only its own
+   * field (checked as soon as the field is bound, so a mismatch prunes the search early), and the conditions
+   * that relate several fields (checked once every field is bound).
+   */
+  private record SpaceDelimited(List<String> fields, List<Node> ownConditions, Node crossCondition) {
+
+    /**
+     * Bindings tried per event at most: each {@code ...} may take any number of tokens, so a pattern with several
+     * of them over a long line could otherwise take polynomial time with a high degree; past the budget the event
+     * does not match.
+     */
+    static final int MAX_STEPS = 100_000;
 
     boolean matches(String message) {
       List<String> tokens = tokens(message);
-      return bind(tokens, 0, 0, new HashMap<>());
+      return bind(tokens, 0, 0, new HashMap<>(), new int[] {MAX_STEPS});
     }
 
     /** Binds fields to tokens left to right; each {@code ...} takes zero or more tokens (backtracking). */
-    private boolean bind(List<String> tokens, int field, int token, Map<String, JsonNode> bound) {
+    private boolean bind(List<String> tokens, int field, int token, Map<String, JsonNode> bound, int[] budget) {
+      if (--budget[0] < 0) {
+        return false;
+      }
       if (field == fields.size()) {
-        return token == tokens.size() && (condition == null || condition.test(name -> bound.getOrDefault(name,
-            MissingNode.getInstance())));
+        return token == tokens.size() && (crossCondition == null || crossCondition.test(resolver(bound)));
       }
       String name = fields.get(field);
       if (name == null) {
+        if (field == fields.size() - 1) {
+          return bind(tokens, field + 1, tokens.size(), bound, budget);
+        }
         for (int k = token; k <= tokens.size(); k++) {
-          if (bind(tokens, field + 1, k, bound)) {
+          if (bind(tokens, field + 1, k, bound, budget)) {
             return true;
           }
         }
@@ -254,14 +273,15 @@ final class FilterPattern {
       if (token == tokens.size()) {
         return false;
       }
-      JsonNode previous = bound.put(name, TextNode.valueOf(tokens.get(token)));
-      boolean ok = bind(tokens, field + 1, token + 1, bound);
-      if (previous == null) {
-        bound.remove(name);
-      } else {
-        bound.put(name, previous);
-      }
+      bound.put(name, TextNode.valueOf(tokens.get(token)));
+      Node own = ownConditions.get(field);
+      boolean ok = (own == null || own.test(resolver(bound))) && bind(tokens, field + 1, token + 1, bound, budget);
+      bound.remove(name);
       return ok;
+    }
+
+    private static Function<String, JsonNode> resolver(Map<String, JsonNode> bound) {
+      return name -> bound.getOrDefault(name, MissingNode.getInstance());
     }
 
     /** Splits on spaces; a field in "double quotes" or [brackets] is one token, given without them. */
@@ -358,11 +378,15 @@ final class FilterPattern {
       spaceMode = true;
       expect("[", "'['");
       List<String> fields = new ArrayList<>();
-      List<Node> conditions = new ArrayList<>();
+      List<Node> own = new ArrayList<>();
+      Node cross = null;
       do {
         skipSpace();
         if (consume("...")) {
-          fields.add(null);
+          if (fields.isEmpty() || fields.get(fields.size() - 1) != null) { // "..., ..." is one "..."
+            fields.add(null);
+            own.add(null);
+          }
           continue;
         }
         int start = i;
@@ -375,25 +399,30 @@ final class FilterPattern {
           throw error("field name '" + name + "' used twice");
         }
         fields.add(name);
+        own.add(null);
         skipSpace();
         if (peek() != ',' && peek() != ']') {
           i = start;
-          conditions.add(or());
+          Node condition = or();
+          List<String> used = operands(condition, new ArrayList<>());
+          if (used.stream().allMatch(name::equals)) {
+            own.set(own.size() - 1, condition);
+          } else {
+            cross = cross == null ? condition : new And(cross, condition);
+          }
         }
       } while (consume(","));
       expect("]", "',' or ']'");
       end();
-      Node condition = null;
-      for (Node c : conditions) {
-        condition = condition == null ? c : new And(condition, c);
-      }
-      for (String used : operands(condition, new ArrayList<>())) {
+      for (String used : operands(cross, new ArrayList<>())) {
         if (!fields.contains(used)) {
           throw AwsException.invalidParameter("Invalid filter pattern: condition on '" + used
               + "', which is not one of the fields " + fields);
         }
       }
-      return new SpaceDelimited(java.util.Collections.unmodifiableList(fields), condition); // null = "..."
+      // null stands for "..."; both lists are index-aligned with the slots
+      return new SpaceDelimited(java.util.Collections.unmodifiableList(fields),
+          java.util.Collections.unmodifiableList(own), cross);
     }
 
     private static List<String> operands(Node node, List<String> out) {
@@ -602,9 +631,9 @@ final class FilterPattern {
     }
 
     Terms terms() throws AwsException {
-      List<String> required = new ArrayList<>();
-      List<String> excluded = new ArrayList<>();
-      List<String> any = new ArrayList<>();
+      List<Predicate<String>> required = new ArrayList<>();
+      List<Predicate<String>> excluded = new ArrayList<>();
+      List<Predicate<String>> any = new ArrayList<>();
       while (i < s.length()) {
         char c = s.charAt(i);
         if (Character.isWhitespace(c)) {
@@ -617,6 +646,8 @@ final class FilterPattern {
           i++;
         }
         String term;
+        Predicate<String> test = null;
+        int termStart = i;
         if (i < s.length() && s.charAt(i) == '"') {
           int close = s.indexOf('"', i + 1);
           if (close < 0) {
@@ -631,11 +662,21 @@ final class FilterPattern {
           }
           term = s.substring(i, stop);
           i = stop;
+          if (term.length() >= 2 && term.startsWith("%") && term.endsWith("%")) {
+            try {
+              Pattern regex = Pattern.compile(term.substring(1, term.length() - 1));
+              test = message -> regex.matcher(message).find();
+            } catch (PatternSyntaxException e) {
+              i = termStart;
+              throw error("invalid regular expression (" + e.getDescription() + ")");
+            }
+          }
         }
         if (term.isEmpty()) {
           continue;
         }
-        (mode == '-' ? excluded : mode == '?' ? any : required).add(term);
+        String literal = term;
+        (mode == '-' ? excluded : mode == '?' ? any : required).add(test != null ? test : m -> m.contains(literal));
       }
       return new Terms(List.copyOf(required), List.copyOf(excluded), List.copyOf(any));
     }

@@ -31,6 +31,31 @@ class FilterPatternTest {
   }
 
   @Test
+  void standaloneRegularExpressions() throws AwsException {
+    assertThat(matches("%AUTHORIZED%", "[ERROR 401] UNAUTHORIZED REQUEST")).isTrue();
+    assertThat(matches("%^\\[ERROR%  %4[0-9]{2}\\]%", "[ERROR 401] UNAUTHORIZED REQUEST")).isTrue();
+    assertThat(matches("%^\\[ERROR%  %4[0-9]{2}\\]%", "[ERROR 500] FAILED")).isFalse();
+    assertThat(matches("REQUEST -%^\\[SUCCESS%", "[SUCCESS 200] AUTHORIZED REQUEST")).isFalse();
+  }
+
+  @Test
+  void spaceDelimitedConditionsMayRelateFields() throws AwsException {
+    assertThat(matches("[a, b, c = 3 && a = 1]", "1 2 3")).isTrue();
+    assertThat(matches("[a, b, c = 3 && a = 2]", "1 2 3")).isFalse();
+    assertThat(matches("[..., ..., last = 3]", "1 2 3")).as("adjacent ellipses are one").isTrue();
+  }
+
+  @Test
+  void manyEllipsesOverALongLineGiveUpAfterTheStepBudget() throws AwsException {
+    // Three free "..." over 2,000 tokens are about 1.3e9 bindings to try before the last field can fail;
+    // the budget ends the search (the event does not match) instead of pinning a request thread.
+    String line = String.join(" ", java.util.Collections.nCopies(2_000, "x"));
+    assertThat(FilterPattern.parse("[..., a, ..., b, ..., c, d = y]").matches(line)).isFalse();
+    assertThat(FilterPattern.parse("[..., a, ..., b, ..., c, d = x]").matches(line))
+        .as("a binding found within the budget still matches").isTrue();
+  }
+
+  @Test
   void jsonStringEqualityWithWildcards() throws AwsException {
     String event = "{\"level\":\"ERROR\",\"eventType\":\"UpdateTrail\",\"n\":{\"user\":\"alice\"}}";
     assertThat(matches("{ $.level = \"ERROR\" }", event)).isTrue();
@@ -175,6 +200,7 @@ class FilterPatternTest {
     assertInvalid("[a, b = ]", "character 9");
     assertInvalid("[a = 1 || c = 2, b]", "'c'");
     assertInvalid("\"unbalanced", "character 1");
+    assertInvalid("ok %[%", "character 4");
   }
 
   private static void assertInvalid(String pattern, String where) {
