@@ -19,14 +19,6 @@ public final class HooksImpl extends Hooks {
   /** Set on threads whose work must not be traced (the exporters' own HTTP calls). */
   static final ThreadLocal<Boolean> SUPPRESSED = new ThreadLocal<>();
 
-  private static final java.util.function.BiPredicate<String, String> ALL_HEADERS =
-      new java.util.function.BiPredicate<String, String>() {
-        @Override
-        public boolean test(String name, String value) {
-          return true;
-        }
-      };
-
   private final Tracer tracer;
   private final Propagation propagation;
 
@@ -176,7 +168,39 @@ public final class HooksImpl extends Hooks {
     if (headers == null || !(request instanceof HttpRequest)) {
       return request;
     }
-    HttpRequest.Builder builder = HttpRequest.newBuilder((HttpRequest) request, ALL_HEADERS);
+    return copyWithHeaders((HttpRequest) request, headers);
+  }
+
+  /**
+   * A copy of {@code request} with {@code headers} (name, value pairs) set. What {@code
+   * HttpRequest.newBuilder(request, filter)} copies, copied field by field: that method first copies
+   * every header through a filtered {@code HttpHeaders} and captures lambdas, about a third of what
+   * adding the trace headers to each outbound call allocated.
+   */
+  static HttpRequest copyWithHeaders(HttpRequest request, String[] headers) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri()).expectContinue(request.expectContinue());
+    for (Map.Entry<String, List<String>> header : request.headers().map().entrySet()) {
+      List<String> values = header.getValue();
+      for (int i = 0; i < values.size(); i++) {
+        builder.header(header.getKey(), values.get(i));
+      }
+    }
+    if (request.version().isPresent()) {
+      builder.version(request.version().get());
+    }
+    if (request.timeout().isPresent()) {
+      builder.timeout(request.timeout().get());
+    }
+    String method = request.method();
+    if (request.bodyPublisher().isPresent()) {
+      builder.method(method, request.bodyPublisher().get());
+    } else if (method.equals("GET")) {
+      builder.GET();
+    } else if (method.equals("DELETE")) {
+      builder.DELETE();
+    } else {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    }
     for (int i = 0; i < headers.length; i += 2) {
       builder.setHeader(headers[i], headers[i + 1]);
     }

@@ -37,11 +37,16 @@ final class Ids {
   }
 
   static boolean isLowerHex(String s, int length) {
-    if (s == null || s.length() != length) {
+    return s != null && s.length() == length && isLowerHex(s, 0, length);
+  }
+
+  /** Whether {@code s} has {@code length} lower-case hex digits, not all zero, from {@code from}. */
+  static boolean isLowerHex(String s, int from, int length) {
+    if (from + length > s.length()) {
       return false;
     }
     boolean nonZero = false;
-    for (int i = 0; i < length; i++) {
+    for (int i = from; i < from + length; i++) {
       char c = s.charAt(i);
       boolean digit = c >= '0' && c <= '9';
       if (!digit && !(c >= 'a' && c <= 'f')) {

@@ -1,7 +1,6 @@
 package dev.trailmark.agent.trace;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads and writes {@code X-Amzn-Trace-Id} and W3C {@code traceparent}/{@code tracestate}. Anything
@@ -37,6 +36,13 @@ public final class Propagation {
   /** The remote parent carried by the headers, or null when none is valid. */
   public SpanContext extract(String xrayHeader, String traceparent, String tracestate) {
     SpanContext fromXray = xray ? parseXray(xrayHeader) : null;
+    if (fromXray != null && xrayFirst && fromXray.spanId() != null
+        && fromXray.sampled() != SpanContext.SAMPLED_UNKNOWN && tracestate == null) {
+      // X-Ray wins and is complete: a traceparent could add only its tracestate, and there is none, so
+      // whether it is valid, and of the same trace, cannot change the result (the usual hop between two
+      // services that both write both headers; the W3C header is then not parsed at all).
+      return fromXray;
+    }
     SpanContext fromW3c = w3c ? parseTraceparent(traceparent, tracestate) : null;
     if (fromXray != null && fromW3c != null) {
       SpanContext first = xrayFirst ? fromXray : fromW3c;
@@ -48,7 +54,8 @@ public final class Propagation {
             first.sampled() != SpanContext.SAMPLED_UNKNOWN ? first.sampled() : (xrayFirst ? fromW3c : fromXray).sampled(),
             fromXray.lineage(),
             fromW3c.traceState(),
-            true);
+            true,
+            fromXray.xrayTraceId());
       }
       return first;
     }
@@ -120,6 +127,7 @@ public final class Propagation {
     }
     // One pass over "k=v;k=v": substrings only for the values kept (this runs on every request).
     String traceId = null;
+    String root = null;
     String parent = null;
     int decision = SpanContext.SAMPLED_UNKNOWN;
     boolean sampledSeen = false;
@@ -155,10 +163,12 @@ public final class Propagation {
             || header.charAt(valueStart + 10) != '-') {
           return null;
         }
-        traceId = header.substring(valueStart + 2, valueStart + 10) + header.substring(valueStart + 11, valueEnd);
+        traceId = new StringBuilder(32).append(header, valueStart + 2, valueStart + 10)
+            .append(header, valueStart + 11, valueEnd).toString(); // one copy, not two substrings and a concat
         if (!Ids.isLowerHex(traceId, 32)) {
           return null;
         }
+        root = header.substring(valueStart, valueEnd); // already the X-Ray form every span of it needs
       } else if (keyLength == 6 && header.startsWith("Parent", keyStart)) {
         if (parent != null || valueEnd - valueStart != 16) {
           return null;
@@ -190,7 +200,7 @@ public final class Propagation {
       // Self= (added by ALBs) and other fields belong to the hop that wrote them: dropped.
       at = end + 1;
     }
-    return traceId == null ? null : new SpanContext(traceId, parent, decision, lineage, null, true);
+    return traceId == null ? null : new SpanContext(traceId, parent, decision, lineage, null, true, root);
   }
 
   private static int skipSpaces(String s, int from, int to) {
@@ -222,19 +232,19 @@ public final class Propagation {
     if (!traceparent.startsWith("00-") || traceparent.charAt(35) != '-' || traceparent.charAt(52) != '-') {
       return null;
     }
-    String traceId = traceparent.substring(3, 35);
-    String spanId = traceparent.substring(36, 52);
-    String flags = traceparent.substring(53);
-    if (!Ids.isLowerHex(traceId, 32) || !Ids.isLowerHex(spanId, 16) || !isHexByte(flags)) {
+    // Validated in place: the id strings are cut only once the whole header is known to be good.
+    if (!Ids.isLowerHex(traceparent, 3, 32) || !Ids.isLowerHex(traceparent, 36, 16)
+        || hexDigit(traceparent.charAt(53)) < 0 || hexDigit(traceparent.charAt(54)) < 0) {
       return null;
     }
-    int sampled = (Integer.parseInt(flags, 16) & 1);
-    return new SpanContext(traceId, spanId, sampled, null, validTraceState(tracestate), true);
+    int sampled = hexDigit(traceparent.charAt(54)) & 1;
+    return new SpanContext(traceparent.substring(3, 35), traceparent.substring(36, 52), sampled, null,
+        validTraceState(tracestate), true);
   }
 
-  private static boolean isHexByte(String s) {
-    return s.length() == 2 && Character.digit(s.charAt(0), 16) >= 0 && Character.digit(s.charAt(1), 16) >= 0
-        && s.equals(s.toLowerCase(Locale.ROOT));
+  /** The value of a lower-case hex digit, or -1. */
+  private static int hexDigit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : (c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
   }
 
   private static String validTraceState(String tracestate) {

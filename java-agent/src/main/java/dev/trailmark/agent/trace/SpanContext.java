@@ -18,6 +18,16 @@ public final class SpanContext {
   private String xrayTraceId;
 
   SpanContext(String traceId, String spanId, int sampled, String lineage, String traceState, boolean remote) {
+    this(traceId, spanId, sampled, lineage, traceState, remote, null);
+  }
+
+  /**
+   * @param xrayTraceId {@link #xrayTraceId()} when already known (a parent's, or the header's Root):
+   *     every span of a trace shares one string instead of building its own
+   */
+  SpanContext(String traceId, String spanId, int sampled, String lineage, String traceState, boolean remote,
+      String xrayTraceId) {
+    this.xrayTraceId = xrayTraceId;
     this.traceId = traceId;
     this.spanId = spanId;
     this.sampled = sampled;

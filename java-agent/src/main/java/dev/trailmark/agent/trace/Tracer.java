@@ -91,13 +91,13 @@ public final class Tracer {
     boolean parentRemote;
     if (localParent != null) {
       SpanContext p = localParent.context();
-      context = new SpanContext(p.traceId(), spanId, p.sampled(), p.lineage(), p.traceState(), false);
+      context = new SpanContext(p.traceId(), spanId, p.sampled(), p.lineage(), p.traceState(), false, p.xrayTraceId());
       parentSpanId = p.spanId();
       parentRemote = false;
     } else if (remoteParent != null) {
       int sampled = sampler.sample(remoteParent, remoteParent.traceId()) ? 1 : 0;
-      context = new SpanContext(
-          remoteParent.traceId(), spanId, sampled, remoteParent.lineage(), remoteParent.traceState(), false);
+      context = new SpanContext(remoteParent.traceId(), spanId, sampled, remoteParent.lineage(),
+          remoteParent.traceState(), false, remoteParent.xrayTraceId());
       parentSpanId = remoteParent.spanId(); // null under a Root-only header: this span is the trace's root
       parentRemote = parentSpanId != null;
     } else {

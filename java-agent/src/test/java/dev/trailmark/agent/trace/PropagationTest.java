@@ -95,6 +95,41 @@ class PropagationTest {
   }
 
   @Test
+  void aCompleteXrayHeaderWinsOverAnyTraceparentAndItsSpansShareItsRoot() {
+    String xray = "Root=" + ROOT + ";Parent=53995c3f42cd8ad8;Sampled=1";
+    for (String traceparent : new String[] {
+        null, "00-" + TRACE + "-1111111111111111-00", "00-" + TRACE.replace('5', '6') + "-1111111111111111-00",
+        "00-zz", "00-" + TRACE.toUpperCase(java.util.Locale.ROOT) + "-1111111111111111-01"}) {
+      SpanContext parent = both.extract(xray, traceparent, null);
+
+      assertThat(parent.traceId()).isEqualTo(TRACE);
+      assertThat(parent.spanId()).isEqualTo("53995c3f42cd8ad8");
+      assertThat(parent.isSampled()).isTrue();
+      assertThat(parent.traceState()).isNull();
+    }
+    SpanContext parent = both.extract(xray, "00-" + TRACE + "-1111111111111111-00", null);
+    Span server = tracer.startServer(new Object(), parent, "GET", "http://h/", "/");
+    assertThat(server.context().xrayTraceId()).isEqualTo(ROOT);
+    Span client;
+    Tracer.makeCurrent(server);
+    try {
+      client = tracer.startClient(new Object(), "GET", "http://i/");
+    } finally {
+      Tracer.restore(null);
+    }
+    assertThat(client.context().xrayTraceId()).isEqualTo(ROOT);
+    assertThat(both.inject(client.context())[1]).startsWith("Root=" + ROOT + ";Parent=" + client.context().spanId());
+  }
+
+  @Test
+  void traceparentFlagsAreLowerCaseHex() {
+    assertThat(Propagation.parseTraceparent("00-" + TRACE + "-53995c3f42cd8ad8-03", null).isSampled()).isTrue();
+    assertThat(Propagation.parseTraceparent("00-" + TRACE + "-53995c3f42cd8ad8-f2", null).isSampled()).isFalse();
+    assertThat(Propagation.parseTraceparent("00-" + TRACE + "-53995c3f42cd8ad8-0A", null)).isNull();
+    assertThat(Propagation.parseTraceparent("00-" + TRACE + "-53995c3f42cd8ad8-0g", null)).isNull();
+  }
+
+  @Test
   void malformedXrayHeadersAreIgnored() {
     String longRoot = "Root=" + ROOT + ";Parent=53995c3f42cd8ad8;Sampled=1;Lineage=" + "a".repeat(60) + ";Foo="
         + "b".repeat(200);
