@@ -390,8 +390,14 @@ public final class OpenSearchLauncher {
     }
   }
 
+  /**
+   * Whether the pid names a running OpenSearch: after a crash and a reboot the number may belong to
+   * another program, which must not be mistaken for the server (or be stopped as if it were).
+   */
   private static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .map(h -> h.info().commandLine().map(c -> c.contains("org.opensearch")).orElse(true))
+        .orElse(false);
   }
 
   static boolean isRoot() {

@@ -84,6 +84,21 @@ class OpenSearchLauncherIT {
   }
 
   @Test
+  void aPidFileNamingAnotherProgramIsStaleToo() throws Exception {
+    // After a crash and a reboot the recorded number may belong to something else: here, this JVM.
+    Path pidFile = base.resolve("os/run/opensearch.pid");
+    Files.createDirectories(pidFile.getParent());
+    Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+
+    launcher = new OpenSearchLauncher(config(freePort()).build());
+    assertThat(launcher.findRunning()).isEmpty();
+    assertThat(pidFile).doesNotExist();
+    Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+    assertThat(launcher.stop()).isFalse(); // and this JVM was not sent a SIGTERM
+    assertThat(pidFile).doesNotExist();
+  }
+
+  @Test
   void aBusyPortIsAOneLineError() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
       launcher = new OpenSearchLauncher(config(busy.getLocalPort()).build());
