@@ -25,7 +25,9 @@ import java.util.UUID;
  */
 public final class DemoMain {
   private static final int REQUESTS = Integer.getInteger("trailmark.demo.requests", 300);
-  private static final URI DEFAULT_COLLECTOR = URI.create("http://127.0.0.1:4318");
+  /** Where {@code ./trailmark up} runs the collector (reused when it answers). */
+  private static final URI DEFAULT_COLLECTOR = URI.create("http://127.0.0.1:"
+      + System.getenv().getOrDefault("TRAILMARK_COLLECTOR_PORT", "4318"));
 
   private final PrintStream out = System.out;
   private OpenSearchLauncher launcher;
@@ -81,7 +83,7 @@ public final class DemoMain {
     int xrayPort;
     if (answers(DEFAULT_COLLECTOR.resolve("/_trailmark/status"))) {
       endpoint = DEFAULT_COLLECTOR;
-      xrayPort = 2000;
+      xrayPort = Integer.parseInt(System.getenv().getOrDefault("TRAILMARK_XRAY_PORT", "2000"));
       note("collector reused at " + endpoint + " (started by ./trailmark up)");
     } else {
       collector = LocalCollector.builder().openSearch(openSearch.baseUri()).indexPrefix("")
