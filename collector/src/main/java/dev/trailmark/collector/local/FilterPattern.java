@@ -27,9 +27,9 @@ import java.util.regex.PatternSyntaxException;
  */
 final class FilterPattern {
 
-  private final Function<String, Boolean> matcher;
+  private final Predicate<String> matcher;
 
-  private FilterPattern(Function<String, Boolean> matcher) {
+  private FilterPattern(Predicate<String> matcher) {
     this.matcher = matcher;
   }
 
@@ -53,7 +53,7 @@ final class FilterPattern {
   }
 
   boolean matches(String message) {
-    return matcher.apply(message);
+    return matcher.test(message);
   }
 
   /** Resolves selectors against the message parsed as a JSON object; null when it is not one. */
