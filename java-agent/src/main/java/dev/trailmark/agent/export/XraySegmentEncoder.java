@@ -38,34 +38,61 @@ public final class XraySegmentEncoder {
 
   /** The datagram for {@code span}: header line plus document, never over {@link #MAX_DATAGRAM} bytes. */
   public byte[] datagram(Span span) {
+    byte[] framed = framedDatagram(span, null);
+    return java.util.Arrays.copyOfRange(framed, FRAME, FRAME + length(framed));
+  }
+
+  /** Bytes before the datagram in a framed array: its length, big-endian. */
+  static final int FRAME = 4;
+
+  /**
+   * The datagram for {@code span} framed as its length ({@link #FRAME} bytes) and its bytes: written
+   * into {@code reuse} when it fits there (and {@code reuse} returned), else into a new array of exact
+   * size. The exporter recycles its arrays this way, so a span's datagram allocates nothing in the
+   * steady state.
+   */
+  byte[] framedDatagram(Span span, byte[] reuse) {
     StringBuilder sb = BUFFER.get();
     sb.setLength(0);
     write(sb.append(HEADER), span, true);
-    byte[] bytes = utf8(sb);
-    if (bytes.length > MAX_DATAGRAM) {
+    byte[] utf8 = isAscii(sb) ? null : sb.toString().getBytes(StandardCharsets.UTF_8);
+    if ((utf8 == null ? sb.length() : utf8.length) > MAX_DATAGRAM) {
       // Only metadata is unbounded in count; without it a document is a few KB at most.
       sb.setLength(0);
       write(sb.append(HEADER), span, false);
-      bytes = utf8(sb);
+      utf8 = isAscii(sb) ? null : sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+    int length = utf8 == null ? sb.length() : utf8.length;
+    byte[] out = reuse != null && reuse.length >= FRAME + length ? reuse : new byte[FRAME + length];
+    out[0] = (byte) (length >>> 24);
+    out[1] = (byte) (length >>> 16);
+    out[2] = (byte) (length >>> 8);
+    out[3] = (byte) length;
+    if (utf8 != null) {
+      System.arraycopy(utf8, 0, out, FRAME, length);
+    } else {
+      for (int i = 0; i < length; i++) {
+        out[FRAME + i] = (byte) sb.charAt(i); // ASCII, as documents almost always are: one copy
+      }
     }
     if (sb.capacity() > 16 * 1024) {
       BUFFER.remove(); // one huge span does not pin a huge buffer
     }
-    return bytes;
+    return out;
   }
 
-  /** UTF-8 bytes of {@code sb} in one copy when it is ASCII, as documents almost always are. */
-  private static byte[] utf8(StringBuilder sb) {
-    int length = sb.length();
-    byte[] out = new byte[length];
-    for (int i = 0; i < length; i++) {
-      char c = sb.charAt(i);
-      if (c >= 0x80) {
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+  /** The length of the datagram in an array from {@link #framedDatagram}. */
+  static int length(byte[] framed) {
+    return ((framed[0] & 0xff) << 24) | ((framed[1] & 0xff) << 16) | ((framed[2] & 0xff) << 8) | (framed[3] & 0xff);
+  }
+
+  private static boolean isAscii(StringBuilder sb) {
+    for (int i = 0; i < sb.length(); i++) {
+      if (sb.charAt(i) >= 0x80) {
+        return false;
       }
-      out[i] = (byte) c;
     }
-    return out;
+    return true;
   }
 
   /** The segment or subsegment document of {@code span}. */

@@ -88,4 +88,35 @@ class XraySegmentEncoderTest {
     assertThat(doc.has("metadata")).as("metadata is what gives way").isFalse();
     assertThat(doc.get("id").asText()).isEqualTo(server.context().spanId());
   }
+
+  @Test
+  void aDatagramIsWrittenIntoAReusedArrayWhenItFitsElseIntoItsOwn() throws Exception {
+    Span server = TestSpans.server("http://h:8080/orders/7", 200, "/orders/{id}");
+    byte[] exact = encoder.datagram(server);
+    byte[] reuse = new byte[XrayUdpExporter.POOLED_SIZE];
+    java.util.Arrays.fill(reuse, (byte) 'x'); // a previous span's leftovers
+
+    byte[] framed = encoder.framedDatagram(server, reuse);
+
+    assertThat(framed).isSameAs(reuse);
+    assertThat(XraySegmentEncoder.length(framed)).isEqualTo(exact.length);
+    assertThat(java.util.Arrays.copyOfRange(framed, XraySegmentEncoder.FRAME, XraySegmentEncoder.FRAME + exact.length))
+        .isEqualTo(exact);
+
+    Span long_ = TestSpans.server("http://h/" + "p".repeat(2000), 200, null);
+    byte[] own = encoder.framedDatagram(long_, reuse);
+    assertThat(own).isNotSameAs(reuse).hasSize(XraySegmentEncoder.FRAME + XraySegmentEncoder.length(own));
+    assertThat(parseDatagram(encoder.datagram(long_)).at("/http/request/url").asText()).endsWith("p");
+  }
+
+  @Test
+  void nonAsciiDocumentsAreUtf8InTheReusedArrayToo() throws Exception {
+    Span server = TestSpans.server("http://h/caf\u00e9/\u6ce8\u6587", 200, null);
+    byte[] framed = encoder.framedDatagram(server, new byte[XrayUdpExporter.POOLED_SIZE]);
+    byte[] datagram = java.util.Arrays.copyOfRange(
+        framed, XraySegmentEncoder.FRAME, XraySegmentEncoder.FRAME + XraySegmentEncoder.length(framed));
+
+    assertThat(datagram).isEqualTo(encoder.datagram(server));
+    assertThat(parseDatagram(datagram).at("/http/request/url").asText()).isEqualTo("http://h/caf\u00e9/\u6ce8\u6587");
+  }
 }

@@ -81,4 +81,38 @@ class XrayUdpExporterTest {
         .until(() -> exporter.sent() + exporter.failed() == 50);
     assertThat(exporter.dropped()).isZero();
   }
+
+  @Test
+  void recycledDatagramArraysNeverMixSpans() throws Exception {
+    try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      daemon.setSoTimeout(10_000);
+      daemon.setReceiveBufferSize(4 << 20);
+      XrayUdpExporter exporter = new XrayUdpExporter(
+          encoder, new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()), 1 << 20);
+      java.util.Set<String> expected = new java.util.HashSet<>();
+      java.util.Set<String> received = new java.util.HashSet<>();
+      DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
+      // Rounds of spans of different lengths, each round received before the next: the later rounds are
+      // written into arrays the earlier ones were sent from.
+      for (int round = 0; round < 10; round++) {
+        for (int i = 0; i < 20; i++) {
+          Span span = TestSpans.server("http://h/" + "p".repeat((round * 20 + i) % 7 * 40), 200, null);
+          expected.add(span.context().spanId());
+          exporter.accept(span);
+        }
+        for (int i = 0; i < 20; i++) {
+          daemon.receive(packet);
+          JsonNode doc = XraySegmentEncoderTest.parseDatagram(
+              java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+          received.add(doc.get("id").asText());
+          assertThat(doc.at("/http/request/url").asText()).matches("http://h/p*");
+        }
+      }
+
+      assertThat(received).isEqualTo(expected);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> exporter.pooled() > 0);
+      assertThat(exporter.pooled()).isLessThanOrEqualTo(XrayUdpExporter.POOL_MAX);
+    }
+  }
 }
