@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.collector.mapping.IndexNames;
 import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.DescribeLogGroupsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.DescribeLogStreamsResponse;
@@ -31,27 +30,23 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExist
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
 /** CloudWatch Logs operations from the real AWS SDK v2 client against the local collector and a real OpenSearch. */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class CloudWatchLogsIT {
 
-  @TempDir static Path state;
   static LocalCollector collector;
   static CloudWatchLogsClient logs;
   static OpenSearchInstance os;
 
   @BeforeAll
-  static void start(OpenSearchInstance instance) throws Exception {
+  static void start(OpenSearchInstance instance, LocalCollector localCollector) throws Exception {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
+    collector = localCollector;
     logs = Clients.logs(collector.httpEndpoint());
   }
 
   @AfterAll
   static void stop() throws Exception {
     logs.close();
-    collector.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
   }
 
   @Test

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
@@ -28,19 +27,17 @@ import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
 import software.amazon.awssdk.services.cloudwatch.model.StatisticSet;
 
 /** PutMetricData from the real CloudWatch client (AWS Query protocol in SDK 2.40.2) becomes metric documents. */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class CloudWatchMetricsIT {
 
-  @TempDir static Path state;
   static LocalCollector collector;
   static CloudWatchClient cloudWatch;
   static OpenSearchInstance os;
 
   @BeforeAll
-  static void start(OpenSearchInstance instance) throws Exception {
+  static void start(OpenSearchInstance instance, LocalCollector localCollector) throws Exception {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
+    collector = localCollector;
     cloudWatch = CloudWatchClient.builder().endpointOverride(collector.httpEndpoint()).region(Region.US_EAST_1)
         .credentialsProvider(Clients.credentials(LocalCollector.DEFAULT_SECRET_ACCESS_KEY))
         .httpClient(UrlConnectionHttpClient.create()).build();
@@ -49,8 +46,6 @@ class CloudWatchMetricsIT {
   @AfterAll
   static void stop() throws Exception {
     cloudWatch.close();
-    collector.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
   }
 
   static JsonNode metrics(String name) throws Exception {

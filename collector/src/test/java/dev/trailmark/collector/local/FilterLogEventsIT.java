@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.FilterLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.FilteredLogEvent;
@@ -25,21 +24,19 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InvalidParameterException;
 
 /** FilterLogEvents with JSON and space-delimited patterns from the real AWS SDK, read back from OpenSearch. */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class FilterLogEventsIT {
 
   private static final String GROUP = "/filters/app";
 
-  @TempDir static Path state;
   static LocalCollector collector;
   static CloudWatchLogsClient logs;
   static OpenSearchInstance os;
 
   @BeforeAll
-  static void start(OpenSearchInstance instance) throws Exception {
+  static void start(OpenSearchInstance instance, LocalCollector localCollector) throws Exception {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
+    collector = localCollector;
     logs = Clients.logs(collector.httpEndpoint());
     logs.createLogGroup(r -> r.logGroupName(GROUP));
     logs.createLogStream(r -> r.logGroupName(GROUP).logStreamName("json"));
@@ -72,8 +69,6 @@ class FilterLogEventsIT {
   @AfterAll
   static void stop() throws Exception {
     logs.close();
-    collector.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
   }
 
   private static List<Integer> ids(String pattern) {

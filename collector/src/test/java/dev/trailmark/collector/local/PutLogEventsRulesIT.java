@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InvalidParameterException;
@@ -23,22 +22,20 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.RejectedLogEventsInf
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
 /** Every PutLogEvents rule of AWS, checked through the real SDK client. */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class PutLogEventsRulesIT {
 
   private static final long HOUR = Duration.ofHours(1).toMillis();
   private static final long DAY = Duration.ofDays(1).toMillis();
 
-  @TempDir static Path state;
   static LocalCollector collector;
   static CloudWatchLogsClient logs;
   static OpenSearchInstance os;
 
   @BeforeAll
-  static void start(OpenSearchInstance instance) throws Exception {
+  static void start(OpenSearchInstance instance, LocalCollector localCollector) throws Exception {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
+    collector = localCollector;
     logs = Clients.logs(collector.httpEndpoint());
     logs.createLogGroup(r -> r.logGroupName("rules"));
     logs.createLogStream(r -> r.logGroupName("rules").logStreamName("s"));
@@ -47,8 +44,6 @@ class PutLogEventsRulesIT {
   @AfterAll
   static void stop() throws Exception {
     logs.close();
-    collector.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
   }
 
   private static PutLogEventsResponse put(String group, List<InputLogEvent> events) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import java.net.http.HttpClient;
@@ -16,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,27 +34,20 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.CloudWatchLogsException;
 
 /** Requests must be SigV4-signed with the local stack's credentials, for its region, within 5 minutes. */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class SigV4IT {
 
-  @TempDir static Path state;
   @TempDir static Path openState;
   static LocalCollector collector;
   static OpenSearchInstance os;
   static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void start(OpenSearchInstance instance) throws Exception {
+  static void start(OpenSearchInstance instance, LocalCollector localCollector) throws Exception {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
+    collector = localCollector;
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    collector.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
-  }
 
   @Test
   void theDefaultCredentialsAreAccepted() {

@@ -13,50 +13,41 @@ import com.amazonaws.xray.config.DaemonConfiguration;
 import com.amazonaws.xray.strategy.sampling.AllSamplingStrategy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.xray.XRayClient;
 import software.amazon.awssdk.services.xray.model.PutTraceSegmentsResponse;
 
 /** X-Ray segments from the real X-Ray SDK (UDP daemon protocol) and the real AWS SDK (PutTraceSegments). */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class XRayIT {
 
-  @TempDir static Path state;
   static LocalCollector collector;
   static OpenSearchInstance os;
   static AWSXRayRecorder recorder;
 
   @BeforeAll
-  static void start(OpenSearchInstance instance) throws Exception {
+  static void start(OpenSearchInstance instance, LocalCollector localCollector) throws Exception {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
+    collector = localCollector;
     DaemonConfiguration daemon = new DaemonConfiguration();
     daemon.setUDPAddress("127.0.0.1:" + collector.xrayUdpPort());
     recorder = AWSXRayRecorderBuilder.standard().withEmitter(Emitter.create(daemon))
         .withSamplingStrategy(new AllSamplingStrategy()).build();
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    collector.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
-  }
 
   static JsonNode spans(String query) throws Exception {
     os.refresh(os.indexPrefix() + "otel-v1-apm-span-*");
