@@ -65,7 +65,7 @@ public final class DemoReport {
 
   /** Number of documents in the pattern whose {@code timeField} is at or after this run's start. */
   public long countSince(String pattern, String timeField) throws IOException, InterruptedException {
-    send("GET", "/_cluster/health/" + prefix + pattern + "?wait_for_status=yellow&timeout=30s", null);
+    awaitShards(prefix + pattern);
     send("POST", "/" + prefix + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
     ObjectNode query = JSON.createObjectNode();
     if (timeField != null) {
@@ -147,8 +147,7 @@ public final class DemoReport {
   }
 
   private List<JsonNode> hits(String index, ObjectNode query) throws IOException, InterruptedException {
-    // An index created a moment ago answers searches with 503 until its shard is allocated.
-    send("GET", "/_cluster/health/" + index + "?wait_for_status=yellow&timeout=30s", null);
+    awaitShards(index);
     JsonNode answer = send("POST", "/" + index + "/_search?ignore_unavailable=true&allow_no_indices=true",
         JSON.writeValueAsString(query));
     List<JsonNode> out = new ArrayList<>();
@@ -157,6 +156,11 @@ public final class DemoReport {
       out.add(it.next().path("_source"));
     }
     return out;
+  }
+
+  /** An index created a moment ago answers searches with 503 until its shard is allocated. */
+  private void awaitShards(String pattern) throws IOException, InterruptedException {
+    send("GET", "/_cluster/health/" + pattern + "?wait_for_status=yellow&timeout=30s", null);
   }
 
   private JsonNode send(String method, String path, String body) throws IOException, InterruptedException {

@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,12 +22,6 @@ class CloudWatchLogsSubscriptionHandlerIT {
 
   static OpenSearchInstance os;
 
-  @AfterAll
-  static void stop() {
-    if (os != null) {
-      os.delete("/_index_template/" + os.indexPrefix() + "*");
-    }
-  }
 
   static CloudWatchLogsEvent event(byte[] raw) {
     CloudWatchLogsEvent.AWSLogs logs = new CloudWatchLogsEvent.AWSLogs();

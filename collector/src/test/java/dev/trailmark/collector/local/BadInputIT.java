@@ -41,7 +41,6 @@ class BadInputIT {
   @AfterAll
   static void stop() throws Exception {
     collector.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
   }
 
   static HttpResponse<String> send(String target, String body) throws Exception {

@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,10 +46,6 @@ class DurabilityIT {
     os = instance;
   }
 
-  @AfterAll
-  static void stop() {
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
-  }
 
   /** A client that does not retry, so the test sees each retryable error itself. */
   static CloudWatchLogsClient noRetryClient(URI endpoint) {

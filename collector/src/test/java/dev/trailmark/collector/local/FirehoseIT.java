@@ -71,7 +71,6 @@ class FirehoseIT {
     firehose.close();
     collector.close();
     postgres.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
   }
 
   static int closedPort() throws java.io.IOException {

@@ -57,7 +57,6 @@ class OtlpIT {
   @AfterAll
   static void stop() throws Exception {
     collector.close();
-    os.delete("/_index_template/" + os.indexPrefix() + "*");
   }
 
   static JsonNode search(String pattern, String query) throws Exception {

@@ -59,18 +59,7 @@ public final class OpenSearchInstance {
 
   /** DELETE a path; a 404 (nothing matched) is not an error. */
   public void deleteIfExists(String path) {
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(baseUri.resolve(path))
-          .timeout(Duration.ofSeconds(60)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() >= 400 && response.statusCode() != 404) {
-        throw new AssertionError("DELETE " + path + " answered " + response.statusCode() + ": " + response.body());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("DELETE " + path + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    exchange("DELETE", path, null, 404);
   }
 
   /**
@@ -95,6 +84,10 @@ public final class OpenSearchInstance {
 
   /** Sends a request and returns the body; a status of 400 or more fails with the body in the message. */
   public String send(String method, String path, String json) {
+    return exchange(method, path, json, -1);
+  }
+
+  private String exchange(String method, String path, String json, int acceptedError) {
     HttpRequest.Builder request = HttpRequest.newBuilder(baseUri.resolve(path))
         .timeout(Duration.ofSeconds(60))
         .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json")
@@ -102,7 +95,7 @@ public final class OpenSearchInstance {
             ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
     try {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() >= 400) {
+      if (response.statusCode() >= 400 && response.statusCode() != acceptedError) {
         throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": "
             + response.body());
       }
