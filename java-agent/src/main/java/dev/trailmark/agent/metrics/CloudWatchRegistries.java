@@ -8,9 +8,11 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -22,6 +24,8 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClientBuilder;
+import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataRequest;
+import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataResponse;
 
 /**
  * Micrometer's CloudWatch registry over the AWS SDK's {@link CloudWatchAsyncClient}, for the {@code cloudwatch}
@@ -52,8 +56,111 @@ final class CloudWatchRegistries {
       public Duration step() {
         return Duration.ofMillis(config.metricsStepMillis());
       }
+
     };
-    return new CloudWatchMeterRegistry(registryConfig, Clock.SYSTEM, client(config, exporter, threads), threads);
+    BackgroundClient client = new BackgroundClient(config, exporter, threads);
+    return new CloudWatchMeterRegistry(registryConfig, Clock.SYSTEM, client, threads) {
+      @Override
+      public void close() {
+        super.close(); // publishes the last, partial step
+        try {
+          client.awaitSent(5_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+  }
+
+  /**
+   * The registry's client. The SDK client is built when the registry first publishes (the first step's end, up to
+   * 60 s after start by default), on a thread of its own: its thousands of classes (SDK, Netty) and their memory
+   * stay out of the application's start-up. The registry calls nothing but {@code putMetricData}, and each call
+   * returns at once while the request is sent in the background: a publish that outlasted its step (the SDK's first
+   * call, a slow endpoint) would make Micrometer's fixed-rate schedule run the missed publishes back to back,
+   * sending one step's values several times. At most {@link #MAX_IN_FLIGHT} requests are in flight; a publish past
+   * that is refused (one error line) and its step dropped. A failed request is one error line.
+   */
+  static final class BackgroundClient implements CloudWatchAsyncClient {
+    static final int MAX_IN_FLIGHT = 4;
+    private final AgentConfig config;
+    private final String exporter;
+    private final ThreadFactory threads;
+    private int inFlight; // guarded by this
+    private volatile CloudWatchAsyncClient client;
+    private CompletableFuture<CloudWatchAsyncClient> building; // guarded by this
+
+    BackgroundClient(AgentConfig config, String exporter, ThreadFactory threads) {
+      this.config = config;
+      this.exporter = exporter;
+      this.threads = threads;
+    }
+
+    @Override
+    public CompletableFuture<PutMetricDataResponse> putMetricData(PutMetricDataRequest request) {
+      CompletableFuture<CloudWatchAsyncClient> ready;
+      synchronized (this) {
+        if (inFlight >= MAX_IN_FLIGHT) {
+          CompletableFuture<PutMetricDataResponse> refused = new CompletableFuture<>();
+          refused.completeExceptionally(new IllegalStateException(
+              MAX_IN_FLIGHT + " PutMetricData requests still in flight; this step is dropped"));
+          return refused;
+        }
+        inFlight++;
+        ready = client != null ? CompletableFuture.completedFuture(client) : building();
+      }
+      ready.thenCompose(built -> built.putMetricData(request)).whenComplete((response, failure) -> {
+        synchronized (this) {
+          inFlight--;
+          notifyAll();
+        }
+        if (failure != null) {
+          LoggerFactory.getLogger(CloudWatchMeterRegistry.class).error("error sending metric data.", failure);
+        }
+      });
+      return CompletableFuture.completedFuture(PutMetricDataResponse.builder().build());
+    }
+
+    private CompletableFuture<CloudWatchAsyncClient> building() {
+      if (building == null) {
+        CompletableFuture<CloudWatchAsyncClient> future = new CompletableFuture<>();
+        building = future;
+        threads.newThread(() -> {
+          try {
+            CloudWatchAsyncClient built = CloudWatchRegistries.client(config, exporter, threads);
+            client = built;
+            future.complete(built);
+          } catch (Throwable e) {
+            synchronized (this) {
+              building = null; // the next publish tries again
+            }
+            future.completeExceptionally(e);
+          }
+        }).start();
+      }
+      return building;
+    }
+
+    /** Waits until nothing is in flight, or {@code millis} passed: the last step, published at exit. */
+    synchronized void awaitSent(long millis) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + millis;
+      for (long left = millis; inFlight > 0 && left > 0; left = deadline - System.currentTimeMillis()) {
+        wait(left);
+      }
+    }
+
+    @Override
+    public String serviceName() {
+      return SERVICE_NAME;
+    }
+
+    @Override
+    public void close() {
+      CloudWatchAsyncClient ready = client;
+      if (ready != null) {
+        ready.close();
+      }
+    }
   }
 
   static CloudWatchAsyncClient client(AgentConfig config, String exporter, ThreadFactory threads) {

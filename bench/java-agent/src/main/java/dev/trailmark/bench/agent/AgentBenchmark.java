@@ -48,10 +48,11 @@ public final class AgentBenchmark {
     int startups = Integer.parseInt(options.getOrDefault("startups", "5"));
     int seconds = Integer.parseInt(options.getOrDefault("seconds", "15"));
     int clients = Integer.parseInt(options.getOrDefault("clients", "4"));
-    // "collector": Trailmark's RED and JVM metrics on, published every second (the worst case: the default step is
-    // 60 s) through Micrometer's CloudWatch registry and the AWS SDK to the local sink; the OpenTelemetry agent
-    // keeps its metrics off, so every cost of ours is counted against none of its.
+    // "collector": Trailmark's RED and JVM metrics on, published every --metrics-step-millis (default 60000, the
+    // agent's default) through Micrometer's CloudWatch registry and the AWS SDK to the local sink; the OpenTelemetry
+    // agent keeps its metrics off, so every cost of ours is counted against none of its.
     String metrics = options.getOrDefault("metrics", "none");
+    String metricsStep = options.getOrDefault("metrics-step-millis", "60000");
     for (String jar : List.of(agent, otelAgent)) {
       if (!new File(jar).isFile()) {
         throw new IllegalArgumentException("missing " + jar + ": build first (mvn -pl bench/java-agent -am package)");
@@ -85,7 +86,7 @@ public final class AgentBenchmark {
           if (!metrics.equals("none")) {
             modeEnv.put("TRAILMARK_METRICS_EXPORTER", metrics);
             modeEnv.put("TRAILMARK_METRICS_ENDPOINT", "http://127.0.0.1:" + otlp.port());
-            modeEnv.put("TRAILMARK_METRICS_STEP_MILLIS", "1000");
+            modeEnv.put("TRAILMARK_METRICS_STEP_MILLIS", metricsStep);
           }
         }
         envs.put(mode, modeEnv);
@@ -115,7 +116,7 @@ public final class AgentBenchmark {
         results.add(run(mode, modes.get(mode), envs.get(mode), median(startupMs.get(mode)),
             median(startupCpu.get(mode)), median(startupRss.get(mode)), seconds, clients));
       }
-      print(results, startups, seconds, clients, metrics);
+      print(results, startups, seconds, clients, metrics, metricsStep);
     }
   }
 
@@ -218,7 +219,8 @@ public final class AgentBenchmark {
     }
   }
 
-  private static void print(List<Result> results, int startups, int seconds, int clients, String metrics) {
+  private static void print(List<Result> results, int startups, int seconds, int clients, String metrics,
+      String metricsStep) {
     Result none = results.get(0);
     Result ours = results.get(1);
     Result otel = results.get(2);
@@ -227,8 +229,8 @@ public final class AgentBenchmark {
         + "closed-loop clients after warm-up; %s, %d cores, Java %s%n%n", startups, seconds, clients,
         System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
     if (!metrics.equals("none")) {
-      out.append(String.format(Locale.ROOT, "Trailmark with metrics on (TRAILMARK_METRICS_EXPORTER=%s, 1 s step); "
-          + "OpenTelemetry's metrics off%n%n", metrics));
+      out.append(String.format(Locale.ROOT, "Trailmark with metrics on (TRAILMARK_METRICS_EXPORTER=%s, %s ms step); "
+          + "OpenTelemetry's metrics off%n%n", metrics, metricsStep));
     }
     out.append("| metric | no agent | Trailmark | OpenTelemetry 2.x | Trailmark added | OTel added | Trailmark/OTel added | goal |\n");
     out.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
