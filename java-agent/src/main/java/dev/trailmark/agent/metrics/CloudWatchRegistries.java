@@ -163,7 +163,17 @@ final class CloudWatchRegistries {
     }
   }
 
+  /**
+   * The shaded Netty's own name for {@code io.netty.noUnsafe} (relocated with it, so an application's Netty never
+   * reads it): without it, Netty's first {@code sun.misc.Unsafe} call prints Java 24+'s four-line deprecation
+   * warning into the application's output. Plain NIO buffers are plenty for one request a step.
+   */
+  static final String NETTY_NO_UNSAFE = "dev.trailmark.agent.shaded.io.netty.noUnsafe";
+
   static CloudWatchAsyncClient client(AgentConfig config, String exporter, ThreadFactory threads) {
+    if (System.getProperty(NETTY_NO_UNSAFE) == null) {
+      System.setProperty(NETTY_NO_UNSAFE, "true");
+    }
     boolean collector = exporter.equals("collector");
     String endpoint = config.metricsEndpoint() != null ? config.metricsEndpoint()
         : collector ? COLLECTOR_ENDPOINT : null;

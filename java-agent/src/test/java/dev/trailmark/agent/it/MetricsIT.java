@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -176,13 +178,18 @@ class MetricsIT {
     }
   }
 
-  @Test
-  void aFailingPublishIsOneAgentLineAndNeverReachesTheApplicationsLogging() throws Exception {
+  /** On Java 25 too: the shaded Netty must not print the JDK's sun.misc.Unsafe deprecation warning. */
+  @ParameterizedTest
+  @ValueSource(strings = {"17", "25"})
+  void aFailingPublishIsOneAgentLineAndNeverReachesTheApplicationsLogging(String javaVersion) throws Exception {
+    String java = javaVersion.equals("25") ? ForkedApp.JAVA_25 : ForkedApp.JAVA_17;
+    assertThat(Path.of(java)).exists();
     int closedPort;
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
     try (ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.ServiceApp")
+        .java(java)
         .property("app.name", "unreachable")
         .property("logback.configurationFile", "debug-logback.xml")
         .env("OTEL_SERVICE_NAME", "unreachable")
@@ -190,7 +197,7 @@ class MetricsIT {
         .env("TRAILMARK_METRICS_EXPORTER", "collector")
         .env("TRAILMARK_METRICS_ENDPOINT", "http://127.0.0.1:" + closedPort)
         .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
-        .start(dir, "unreachable")) {
+        .start(dir, "unreachable-" + javaVersion)) {
       int port = app.awaitPort();
       assertThat(HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop")).build(),
@@ -201,6 +208,7 @@ class MetricsIT {
       assertThat(agentLines).as(app.output()).allMatch(l -> l.startsWith("[trailmark-agent] WARN ")
           || l.startsWith("[trailmark-agent] ERROR "));
       assertThat(String.join("\n", agentLines)).contains("sending metric data");
+      assertThat(app.output()).doesNotContain("WARNING").doesNotContain("SLF4J");
       // The application's own DEBUG logging works and holds nothing of the SDK, Netty or Micrometer.
       assertThat(app.logLines()).as(app.output()).anyMatch(l -> l.contains("dev.trailmark.agent.testapp"))
           .noneMatch(l -> l.contains("amazon") || l.contains("netty") || l.contains("micrometer"));
