@@ -82,7 +82,7 @@ final class CloudWatchRegistries {
    * that is refused (one error line) and its step dropped. A failed request is one error line.
    */
   static final class BackgroundClient implements CloudWatchAsyncClient {
-    static final int MAX_IN_FLIGHT = 4;
+    static final int MAX_IN_FLIGHT = 16; // one a step normally; with 1 s steps (tests), the build may take several
     private final AgentConfig config;
     private final String exporter;
     private final ThreadFactory threads;

@@ -29,6 +29,23 @@ class RedMetricsTest {
   }
 
   @Test
+  void everyCombinationOfTagsKeepsItsOwnTimerAcrossRepeatedRequests() {
+    for (int i = 0; i < 3; i++) {
+      metrics.accept(TestSpans.server("http://h/a", 200, "/a"));
+      metrics.accept(TestSpans.server("http://h/a", 404, "/a"));
+      metrics.accept(TestSpans.server("http://h/b", 200, "/b"));
+      metrics.accept(TestSpans.server("http://h/a", 700, "/a")); // past 5xx: still counted, by its own class
+    }
+
+    assertThat(registry.get("http.server.requests").tags("route", "/a", "status", "2xx").timer().count()).isEqualTo(3);
+    assertThat(registry.get("http.server.requests").tags("route", "/a", "status", "4xx", "outcome", "CLIENT_ERROR")
+        .timer().count()).isEqualTo(3);
+    assertThat(registry.get("http.server.requests").tags("route", "/b").timer().count()).isEqualTo(3);
+    assertThat(registry.get("http.server.requests").tags("route", "/a", "status", "7xx").timer().count()).isEqualTo(3);
+    assertThat(registry.get("http.server.requests").timers()).hasSize(4);
+  }
+
+  @Test
   void aRouteIsNeverTheRawPath() {
     metrics.accept(TestSpans.server("http://h/orders/123456", 200, null));
 
