@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataResponse;
  */
 final class CloudWatchRegistries {
 
-  /** The local collector's default HTTP port, where it speaks CloudWatch's API. */
+  /** The local collector's default endpoint, where it speaks CloudWatch's API. */
   static final String COLLECTOR_ENDPOINT = "http://127.0.0.1:4318";
 
   private CloudWatchRegistries() {}
@@ -56,7 +56,6 @@ final class CloudWatchRegistries {
       public Duration step() {
         return Duration.ofMillis(config.metricsStepMillis());
       }
-
     };
     BackgroundClient client = new BackgroundClient(config, exporter, threads);
     return new CloudWatchMeterRegistry(registryConfig, Clock.SYSTEM, client, threads) {

@@ -2,7 +2,7 @@ package dev.trailmark.agent.metrics;
 
 import java.util.Map;
 
-/** One value of one meter statistic for one step: what both EMF lines and PutMetricData carry. */
+/** One value of one meter statistic for one step: what an EMF line carries. */
 final class MetricDatum {
 
   final String name;
