@@ -60,16 +60,29 @@ public final class XraySegmentEncoder {
    * bytes), so that the exporter sends every span from one reused buffer.
    */
   void encode(SpanData span, ByteBuffer out) {
+    encode(span, java.util.Collections.<SpanData>emptyList(), out);
+  }
+
+  /**
+   * Like {@link #encode(SpanData, ByteBuffer)}, with {@code subsegments} (client spans made under this
+   * server span, in this process) embedded in the segment, as X-Ray's own SDKs send them: one datagram for
+   * the request instead of one per call. Returns false, writing nothing, when the segment with them would
+   * not fit one datagram; the caller then sends each on its own.
+   */
+  boolean encode(SpanData span, List<SpanData> subsegments, ByteBuffer out) {
     StringBuilder sb = BUFFER.get();
     sb.setLength(0);
-    write(sb.append(HEADER), span, true);
+    write(sb.append(HEADER), span, true, subsegments);
     out.clear();
     if (!putAscii(sb, out)) {
       byte[] utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
       if (utf8.length > MAX_DATAGRAM) {
+        if (!subsegments.isEmpty()) {
+          return false;
+        }
         // Only metadata is unbounded in count; without it a document is a few KB at most.
         sb.setLength(0);
-        write(sb.append(HEADER), span, false);
+        write(sb.append(HEADER), span, false, subsegments);
         out.clear();
         if (!putAscii(sb, out)) {
           utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -85,6 +98,7 @@ public final class XraySegmentEncoder {
     if (sb.capacity() > 16 * 1024) {
       BUFFER.remove(); // one huge span does not pin a huge buffer
     }
+    return true;
   }
 
   /** Reused per exporting thread: an ASCII document is copied into it, then into the buffer in one put. */
@@ -119,11 +133,27 @@ public final class XraySegmentEncoder {
   /** The segment or subsegment document of {@code span}. */
   public String document(SpanData span, boolean withMetadata) {
     StringBuilder sb = new StringBuilder(512);
-    write(sb, span, withMetadata);
+    write(sb, span, withMetadata, java.util.Collections.<SpanData>emptyList());
     return sb.toString();
   }
 
-  private void write(StringBuilder sb, SpanData span, boolean withMetadata) {
+  private void write(StringBuilder sb, SpanData span, boolean withMetadata, List<SpanData> subsegments) {
+    write(sb, span, withMetadata, false);
+    if (!subsegments.isEmpty()) {
+      sb.setLength(sb.length() - 1); // reopen the segment's object
+      sb.append(",\"subsegments\":[");
+      for (int i = 0; i < subsegments.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        write(sb, subsegments.get(i), false, true);
+      }
+      sb.append("]}");
+    }
+  }
+
+  /** @param embedded inside its segment's {@code subsegments}: no type, trace or parent, which the segment gives */
+  private void write(StringBuilder sb, SpanData span, boolean withMetadata, boolean embedded) {
     Attributes attributes = span.getAttributes();
     String method = attributes.get(HTTP_METHOD);
     String url = attributes.get(URL_FULL);
@@ -134,13 +164,15 @@ public final class XraySegmentEncoder {
 
     JsonWriter json = new JsonWriter(sb).beginObject();
     boolean segment = span.getKind() == SpanKind.SERVER || span.getKind() == SpanKind.CONSUMER;
-    if (!segment) {
+    if (!segment && !embedded) {
       json.name("type").value("subsegment");
     }
     json.name("name").value(segment ? segmentName : awsService != null ? awsService : segmentName(host(url)));
     json.name("id").value(span.getSpanId());
-    json.name("trace_id").value(SpanContext.xrayTraceId(span.getTraceId()));
-    if (span.getParentSpanContext().isValid()) {
+    if (!embedded) {
+      json.name("trace_id").value(SpanContext.xrayTraceId(span.getTraceId()));
+    }
+    if (!embedded && span.getParentSpanContext().isValid()) {
       json.name("parent_id").value(span.getParentSpanId());
     }
     json.name("start_time").epochSeconds(span.getStartEpochNanos());

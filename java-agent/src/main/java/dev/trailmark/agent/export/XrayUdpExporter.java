@@ -7,11 +7,18 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import io.opentelemetry.api.trace.SpanKind;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * An OpenTelemetry SDK {@link SpanExporter} that sends spans to the X-Ray daemon (or the local collector)
- * over UDP, as the daemon protocol has them: one segment document per datagram. Called by one thread at
+ * over UDP, as the daemon protocol has them: one document per datagram, a segment with the calls it made
+ * embedded as subsegments (as X-Ray's SDKs send them) when they are exported together, else an
+ * independent subsegment. Called by one thread at
  * a time (its {@link BatchingSpanExporter}).
  */
 public final class XrayUdpExporter implements SpanExporter {
@@ -33,20 +40,60 @@ public final class XrayUdpExporter implements SpanExporter {
    */
   @Override
   public CompletableResultCode export(Collection<SpanData> spans) {
+    // A client span whose server span (in this process) is in the same batch travels inside it.
+    Map<String, SpanData> segments = new HashMap<>();
+    for (SpanData span : spans) {
+      if (span.getKind() == SpanKind.SERVER) {
+        segments.put(span.getSpanId(), span);
+      }
+    }
+    Map<String, List<SpanData>> children = new HashMap<>();
+    for (SpanData span : spans) {
+      io.opentelemetry.api.trace.SpanContext parent = span.getParentSpanContext();
+      if (span.getKind() == SpanKind.CLIENT && parent.isValid() && !parent.isRemote()
+          && segments.containsKey(parent.getSpanId())) {
+        children.computeIfAbsent(parent.getSpanId(), k -> new ArrayList<>()).add(span);
+      }
+    }
     boolean allSent = true;
     for (SpanData span : spans) {
-      try {
-        encoder.encode(span, out);
-        out.flip();
-        channel().write(out);
-      } catch (java.net.PortUnreachableException e) {
-        allSent = false; // no daemon listening (reported by a later send): the channel itself is fine
-      } catch (IOException e) {
-        allSent = false;
-        closeChannel(); // anything else: a fresh channel for the next span
+      List<SpanData> embedded = span.getKind() == SpanKind.SERVER ? children.get(span.getSpanId()) : null;
+      if (span.getKind() == SpanKind.CLIENT && isEmbedded(span, children)) {
+        continue; // sent inside its segment
+      }
+      if (embedded != null && encoder.encode(span, embedded, out)) {
+        allSent &= send();
+        continue;
+      }
+      encoder.encode(span, out);
+      allSent &= send();
+      if (embedded != null) { // too big together: each on its own
+        for (SpanData child : embedded) {
+          encoder.encode(child, out);
+          allSent &= send();
+        }
       }
     }
     return allSent ? CompletableResultCode.ofSuccess() : CompletableResultCode.ofFailure();
+  }
+
+  private static boolean isEmbedded(SpanData span, Map<String, List<SpanData>> children) {
+    io.opentelemetry.api.trace.SpanContext parent = span.getParentSpanContext();
+    return !parent.isRemote() && children.containsKey(parent.getSpanId());
+  }
+
+  /** Sends what {@code out} holds; false when it could not be sent. */
+  private boolean send() {
+    try {
+      out.flip();
+      channel().write(out);
+      return true;
+    } catch (java.net.PortUnreachableException e) {
+      return false; // no daemon listening (reported by a later send): the channel itself is fine
+    } catch (IOException e) {
+      closeChannel(); // anything else: a fresh channel for the next span
+      return false;
+    }
   }
 
   private DatagramChannel channel() throws IOException {

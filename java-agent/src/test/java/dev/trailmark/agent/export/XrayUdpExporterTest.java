@@ -182,4 +182,65 @@ class XrayUdpExporterTest {
     assertThat(woke.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("a quarter queued: woken").isTrue();
     sender.join();
   }
+
+  @Test
+  void callsExportedWithTheirRequestTravelInsideItsSegmentAndOthersOnTheirOwn() throws Exception {
+    try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      daemon.setSoTimeout(10_000);
+      XrayUdpExporter exporter = new XrayUdpExporter(encoder,
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()));
+      Span server = TestSpans.server("http://h/orders", 200, "/orders");
+      Span call = TestSpans.clientUnder(server, "http://stock:8080/stock", 200, null);
+      Span failed = TestSpans.clientUnder(server, "http://pay:8080/pay", 503, null);
+      Span otherServer = TestSpans.server("http://h/other", 200, null);
+      Span orphan = TestSpans.clientUnder(otherServer, "http://x:1/", 200, null); // its segment was in another batch
+
+      assertThat(exporter.export(java.util.List.of(call, failed, orphan, server)).isSuccess()).isTrue();
+
+      DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
+      java.util.List<JsonNode> docs = new java.util.ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        daemon.receive(packet);
+        docs.add(XraySegmentEncoderTest.parseDatagram(java.util.Arrays.copyOf(packet.getData(), packet.getLength())));
+      }
+      JsonNode segment = docs.stream().filter(d -> !d.has("type")).findFirst().orElseThrow();
+      JsonNode independent = docs.stream().filter(d -> d.has("type")).findFirst().orElseThrow();
+      assertThat(segment.get("id").asText()).isEqualTo(server.context().spanId());
+      assertThat(segment.get("subsegments")).hasSize(2);
+      assertThat(segment.at("/subsegments/0/id").asText()).isEqualTo(call.context().spanId());
+      assertThat(segment.at("/subsegments/0/name").asText()).isEqualTo("stock:8080");
+      assertThat(segment.at("/subsegments/0/namespace").asText()).isEqualTo("remote");
+      assertThat(segment.at("/subsegments/0").has("trace_id")).as("given by the segment").isFalse();
+      assertThat(segment.at("/subsegments/1/fault").asBoolean()).isTrue();
+      assertThat(independent.get("id").asText()).isEqualTo(orphan.context().spanId());
+      assertThat(independent.get("parent_id").asText()).isEqualTo(otherServer.context().spanId());
+    }
+  }
+
+  @Test
+  void aSegmentTooBigWithItsCallsIsSentApartFromThem() throws Exception {
+    try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      daemon.setSoTimeout(10_000);
+      XrayUdpExporter exporter = new XrayUdpExporter(encoder,
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()));
+      Span server = TestSpans.server("http://h/", 200, null);
+      java.util.List<io.opentelemetry.sdk.trace.data.SpanData> batch = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) { // 40 calls with 2,000-character URLs: over 64 KB together
+        batch.add(TestSpans.clientUnder(server, "http://h/" + "p".repeat(2000), 200, null));
+      }
+      batch.add(server);
+
+      exporter.export(batch);
+
+      DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
+      int received = 0;
+      for (int i = 0; i < 41; i++) {
+        daemon.receive(packet);
+        JsonNode doc = XraySegmentEncoderTest.parseDatagram(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+        assertThat(doc.has("subsegments")).isFalse();
+        received++;
+      }
+      assertThat(received).isEqualTo(41);
+    }
+  }
 }
