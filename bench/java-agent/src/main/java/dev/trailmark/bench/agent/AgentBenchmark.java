@@ -112,7 +112,7 @@ public final class AgentBenchmark {
   }
 
   /** Length of one measured load slice; the modes take turns slice by slice. */
-  static final int SLICE_SECONDS = 5;
+  static final int SLICE_SECONDS = 2;
 
   /**
    * Starts every mode's service, warms each up, then measures them in turns of {@link #SLICE_SECONDS}
