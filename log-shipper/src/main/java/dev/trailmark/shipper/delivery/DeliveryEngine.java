@@ -280,9 +280,6 @@ public final class DeliveryEngine implements AutoCloseable {
       try {
         long now = System.nanoTime();
         reportDrops(false);
-        if (memory != null) {
-          memory.prepareNextChunk();
-        }
         if (buffer.unreadBytes() == 0) {
           idleSince = now;
           updateGauges();

@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -21,9 +20,10 @@ import java.util.concurrent.atomic.LongAdder;
  * straddles two chunks: the rest of a chunk too short for it becomes a padding record (negative length).
  * Space the sender has read is zeroed before it is handed back, so an unpublished header always reads 0.
  *
- * <p>The ring is split into chunks allocated on first use (an idle appender does not hold its whole bound)
- * and then reused forever. The bound covers the ring and the events the sender holds in flight:
- * {@code ring bytes in use + in-flight bytes <= capacityBytes()}.
+ * <p>The ring is allocated whole when the buffer is created and reused forever: a logging thread never
+ * allocates (allocating a chunk on first use would put a humongous allocation on some logging thread).
+ * It is split into chunks that each hold the largest event. The bound covers the ring and the events the
+ * sender holds in flight: {@code ring bytes in use + in-flight bytes <= capacityBytes()}.
  *
  * <p>Thread-safety: {@link #append} from any number of threads at once, concurrently with everything else.
  * {@link #read}, {@link #dropOldest} and {@link #commit} move the head and must be called under the engine's
@@ -44,7 +44,7 @@ final class MemoryBuffer implements EventBuffer {
   private final int chunkBytes;
   private final int chunkCount;
   private final long capacity;
-  private final AtomicReferenceArray<byte[]> chunks;
+  private final byte[][] chunks;
   /** Next position to claim (monotonic; the closed bit is set once at shutdown). */
   private final AtomicLong tail = new AtomicLong();
   /** First position not yet read; everything before it is zeroed and free. Written under the engine lock. */
@@ -69,8 +69,10 @@ final class MemoryBuffer implements EventBuffer {
     this.chunkBytes = (int) chunk;
     this.chunkCount = (int) count;
     this.capacity = chunk * count;
-    this.chunks = new AtomicReferenceArray<>(chunkCount);
-    chunks.set(0, new byte[chunkBytes]);
+    this.chunks = new byte[chunkCount][];
+    for (int i = 0; i < chunkCount; i++) {
+      chunks[i] = new byte[chunkBytes];
+    }
   }
 
   /** The largest payload this buffer can ever hold (when the capacity is smaller than one largest event). */
@@ -113,9 +115,8 @@ final class MemoryBuffer implements EventBuffer {
       if (start + span - h + inFlightBytes > capacity) {
         return FULL;
       }
-      // the chunk must exist before the claim is visible: the sender reads every claimed position
-      byte[] target = chunk(start);
       if (tail.compareAndSet(t, start + span)) {
+        byte[] target = chunk(start);
         if (pad > 0) {
           INT.setRelease(chunk(t), offset, (int) -pad);
         }
@@ -130,21 +131,7 @@ final class MemoryBuffer implements EventBuffer {
   }
 
   private byte[] chunk(long position) {
-    int i = (int) ((position / chunkBytes) % chunkCount);
-    byte[] c = chunks.get(i);
-    if (c == null) {
-      byte[] fresh = new byte[chunkBytes];
-      c = chunks.compareAndSet(i, null, fresh) ? fresh : chunks.get(i);
-    }
-    return c;
-  }
-
-  /**
-   * Allocates the chunk after the one being written, so that logging threads do not have to: called by
-   * the sender thread.
-   */
-  void prepareNextChunk() {
-    chunk((tail.get() & ~CLOSED_BIT) + chunkBytes);
+    return chunks[(int) ((position / chunkBytes) % chunkCount)];
   }
 
   /** Refuses every later append (they return {@link #CLOSED}); appends already claimed complete normally. */

@@ -149,7 +149,8 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     w.rawName(N_TEXT).value(e.getLevel().levelStr);
     w.rawName(N_NUMBER).value(severityNumber(e.getLevel()));
     w.endObject();
-    w.rawName(N_BODY).value(e.getFormattedMessage());
+    w.rawName(N_BODY);
+    FormattedMessages.write(w, e);
     w.rawName(N_SCOPE).beginObject().rawName(N_NAME).value(e.getLoggerName()).endObject();
 
     w.rawName(N_ATTRIBUTES).beginObject();
@@ -199,7 +200,8 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     w.rawName(N_TIMESTAMP);
     timestamps.writeQuoted(w, e.getTimeStamp());
     w.rawName(E_LEVEL).value(e.getLevel().levelStr);
-    w.rawName(E_MESSAGE).value(e.getFormattedMessage());
+    w.rawName(E_MESSAGE);
+    FormattedMessages.write(w, e);
     w.rawName(E_ECS_VERSION).value("1.2.0");
     w.rawName(E_LOGGER).value(e.getLoggerName());
     if (includeThreadName) {

@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Application-thread cost of one {@code log.info} with the appender attached, sampled per call (p50/p99),
- * at a steady 20-40k events/s so that the sender keeps up and nothing is dropped. Both appenders ship to
- * the same local collector; {@code nop} is Logback with an appender that does nothing.
+ * at a steady 20-40k events/s so that the sender keeps up and nothing is dropped. Every appender ships to
+ * the same local collector (CloudWatch Logs with the memory buffer or the disk spool, Firehose, the peer);
+ * {@code nop} is Logback with an appender that does nothing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -32,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 public class AppenderCostBenchmark {
-  @Param({"nop", "trailmark", "trailmark-spool", "awslogs"})
+  @Param({"nop", "trailmark", "trailmark-firehose", "trailmark-spool", "awslogs"})
   public String appender;
 
   private BenchStack stack;
