@@ -59,6 +59,8 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   private Map<String, String> logFields;
   private final Resource resource;
   private Attributes attributes; // built on first export
+  private io.opentelemetry.api.trace.SpanContext sdkContext; // built on first export
+  private io.opentelemetry.api.trace.SpanContext sdkParent; // built on first export
 
   Span(
       SpanContext context,
@@ -251,8 +253,13 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public io.opentelemetry.api.trace.SpanContext getSpanContext() {
-    return io.opentelemetry.api.trace.SpanContext.create(context.traceId(), context.spanId(),
-        context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), traceState());
+    io.opentelemetry.api.trace.SpanContext built = sdkContext;
+    if (built == null) {
+      built = io.opentelemetry.api.trace.SpanContext.create(context.traceId(), context.spanId(),
+          context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), traceState());
+      sdkContext = built; // a benign race: every exporter thread builds the same value
+    }
+    return built;
   }
 
   @Override
@@ -260,10 +267,32 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     if (parentSpanId == null) {
       return io.opentelemetry.api.trace.SpanContext.getInvalid();
     }
-    TraceFlags flags = context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault();
-    return parentRemote
-        ? io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(context.traceId(), parentSpanId, flags, traceState())
-        : io.opentelemetry.api.trace.SpanContext.create(context.traceId(), parentSpanId, flags, traceState());
+    io.opentelemetry.api.trace.SpanContext built = sdkParent;
+    if (built == null) {
+      TraceFlags flags = context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault();
+      built = parentRemote
+          ? io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(context.traceId(), parentSpanId, flags, traceState())
+          : io.opentelemetry.api.trace.SpanContext.create(context.traceId(), parentSpanId, flags, traceState());
+      sdkParent = built;
+    }
+    return built;
+  }
+
+  // The ids as they are: the SDK's defaults would build (and validate) a span context on every call.
+
+  @Override
+  public String getTraceId() {
+    return context.traceId();
+  }
+
+  @Override
+  public String getSpanId() {
+    return context.spanId();
+  }
+
+  @Override
+  public String getParentSpanId() {
+    return parentSpanId == null ? io.opentelemetry.api.trace.SpanId.getInvalid() : parentSpanId;
   }
 
   private TraceState traceState() {
