@@ -1,0 +1,46 @@
+package dev.trailmark.agent.testapp;
+
+import jakarta.servlet.Servlet;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * Embedded Jetty 12 (ee10) on an ephemeral loopback port. Run as a main class it serves the jakarta servlet
+ * named by {@code app.servlet} under {@code /orders/*}; {@link SpringApp} uses {@link #serve} for Spring MVC.
+ */
+public final class JettyApp {
+
+  public static void main(String[] args) throws Exception {
+    Servlet servlet = (Servlet) Class.forName(System.getProperty("app.servlet")).getDeclaredConstructor().newInstance();
+    serve(Map.of("/orders/*", servlet), null);
+  }
+
+  /** Serves {@code servlets} (mapping to servlet) at the root context; errors go to {@code errorPage} when set. */
+  static void serve(Map<String, Servlet> servlets, String errorPage) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    servlets.forEach((mapping, servlet) -> {
+      ServletHolder holder = new ServletHolder(servlet);
+      holder.setInitOrder(1); // initialised at start, as Spring Boot does, not on the first request
+      context.addServlet(holder, mapping);
+    });
+    if (errorPage != null) {
+      ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
+      errors.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, errorPage);
+      context.setErrorHandler(errors);
+    }
+    server.setHandler(context);
+    server.start();
+    System.out.println("READY " + connector.getLocalPort());
+    server.join();
+  }
+}
