@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Server spans for jakarta and javax Servlet containers (Tomcat, Jetty, Spring MVC on either), at {@code
  * HttpServlet.service}. The span is named by the route template: Spring MVC's best matching pattern when
- * there is one, else the servlet mapping ({@code /orders/*}); never the raw path.
+ * there is one, else the servlet mapping ({@code /orders/*}); never the raw path. One span per request: the
+ * container's later dispatches of the same request (to an error page, or after an async start) are not spans.
  */
 public final class ServletProbe extends Probe {
 
@@ -34,6 +35,11 @@ public final class ServletProbe extends Probe {
       return null; // a forward or include inside the request already being traced
     }
     Object request = args[0];
+    if (!"REQUEST".equals(String.valueOf(Reflect.call(request, "getDispatcherType")))) {
+      // The container dispatching a request whose span has ended: to the error page (Spring Boot's /error on
+      // every 4xx and 5xx) or after AsyncContext.dispatch. A second span would count the request twice.
+      return null;
+    }
     Object scope = hooks.serverStart(request,
         (String) Reflect.call(request, "getMethod"),
         String.valueOf(Reflect.call(request, "getRequestURL")),
@@ -49,27 +55,69 @@ public final class ServletProbe extends Probe {
 
   @Override
   public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
-    Object request = ((HooksImpl.Scope) scope).carrier();
-    hooks.setRoute(scope, route(request));
-    int status = (Integer) Reflect.call(((HooksImpl.Scope) scope).response(), "getStatus");
-    hooks.serverEnd(scope, thrown != null && status < 400 ? 500 : status, thrown);
+    HooksImpl.Scope s = (HooksImpl.Scope) scope;
+    try {
+      hooks.setRoute(scope, route(s.carrier()));
+    } finally {
+      // Always ended: a span left current would make every later request on this pooled thread look nested.
+      int status = status(s.response());
+      hooks.serverEnd(scope, thrown != null && status < 400 ? 500 : status, applicationError(thrown));
+    }
     return result;
+  }
+
+  private static int status(Object response) {
+    try {
+      return (Integer) Reflect.call(response, "getStatus");
+    } catch (RuntimeException unknown) {
+      return 0; // the span still ends, without a status
+    }
+  }
+
+  /**
+   * The exception the application threw: containers and frameworks wrap it in a {@code ServletException}
+   * (Spring MVC's "Request processing failed: ..."), which says nothing about what failed.
+   */
+  static Throwable applicationError(Throwable thrown) {
+    Throwable t = thrown;
+    while (t != null && t.getCause() != null && t.getCause() != t && isServletException(t.getClass())) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static boolean isServletException(Class<?> type) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      String name = c.getName();
+      if (name.equals("jakarta.servlet.ServletException") || name.equals("javax.servlet.ServletException")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String route(Object request) {
     Object spring = Reflect.call(request, "getAttribute", SPRING_PATTERN);
-    if (spring instanceof String) {
-      return (String) spring;
-    }
+    String mapping;
     try {
-      Object mapping = Reflect.call(request, "getHttpServletMapping");
-      String pattern = mapping == null ? null : (String) Reflect.call(mapping, "getPattern");
-      if (pattern == null || pattern.isEmpty() || pattern.equals("/")) {
-        return null; // the default servlet: the container knows no template
-      }
-      return Reflect.call(request, "getContextPath") + pattern;
+      Object servletMapping = Reflect.call(request, "getHttpServletMapping");
+      mapping = servletMapping == null ? null : (String) Reflect.call(servletMapping, "getPattern");
     } catch (IllegalStateException noServlet4) {
-      return null;
+      mapping = null;
     }
+    String contextPath = (String) Reflect.call(request, "getContextPath");
+    if (spring instanceof String) {
+      // Spring matches within the dispatcher's path prefix: /orders/{id} under /api/* serves /api/orders/42.
+      return contextPath + pathPrefix(mapping) + spring;
+    }
+    if (mapping == null || mapping.isEmpty() || mapping.equals("/")) {
+      return null; // the default servlet: the container knows no template
+    }
+    return contextPath + mapping;
+  }
+
+  /** {@code /api} for a path mapping {@code /api/*}; empty for the default, exact and extension mappings. */
+  static String pathPrefix(String mapping) {
+    return mapping != null && mapping.endsWith("/*") ? mapping.substring(0, mapping.length() - 2) : "";
   }
 }

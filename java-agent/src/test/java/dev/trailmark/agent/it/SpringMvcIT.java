@@ -1,0 +1,118 @@
+package dev.trailmark.agent.it;
+
+import static dev.trailmark.agent.it.JettyIT.emfLines;
+import static dev.trailmark.agent.it.JettyIT.get;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Spring MVC 6.2 ({@code DispatcherServlet}, {@code @GetMapping("/orders/{id}")}) on real Tomcat 11 and Jetty 12,
+ * set up as Spring Boot sets it up (dispatcher at {@code /}, a global error page at {@code /error}), plus a second
+ * dispatcher under {@code /api/*}: server spans are named by the controller's route template, never the raw path.
+ */
+class SpringMvcIT {
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tomcat", "jetty"})
+  void springRequestsAreSegmentsNamedByTheMatchedRouteTemplate(String container) throws Exception {
+    String service = "orders-spring-" + container;
+    try (UdpDaemon daemon = new UdpDaemon();
+        ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.SpringApp")
+            .classpath(container.equals("jetty")
+                // Jetty's jakarta.servlet-api 6.0, not Tomcat's bundled copy of the API.
+                ? ForkedApp.applicationClasspath("tomcat", "javax.servlet-api")
+                : ForkedApp.applicationClasspath("jetty", "jakarta.servlet-api", "javax.servlet-api"))
+            .property("app.container", container)
+            .env("OTEL_SERVICE_NAME", service)
+            .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+            .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+            .env("TRAILMARK_METRICS_EXPORTER", "emf")
+            .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
+            .start(dir, container)) {
+      int port = app.awaitPort();
+      String root = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff0011223344"
+          + (container.equals("jetty") ? "77" : "88");
+      String xrayTraceId = root.substring(2, 10) + root.substring(11);
+      String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
+      String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e47" + (container.equals("jetty") ? "77" : "88");
+      String w3cRoot = "1-" + w3cTraceId.substring(0, 8) + "-" + w3cTraceId.substring(8);
+
+      HttpResponse<String> ok = get(port, "/orders/42", "X-Amzn-Trace-Id", xray);
+      HttpResponse<String> missing = get(port, "/orders/missing", "X-Amzn-Trace-Id", xray);
+      HttpResponse<String> boom = get(port, "/orders/boom", "X-Amzn-Trace-Id", xray);
+      HttpResponse<String> api = get(port, "/api/orders/43", "X-Amzn-Trace-Id", xray);
+      HttpResponse<String> w3c = get(port, "/orders/7", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01");
+
+      assertThat(ok.statusCode()).as(app.output()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("order=42\nxray=" + xray + "\ntraceparent=null\n");
+      assertThat(missing.statusCode()).isEqualTo(404);
+      assertThat(boom.statusCode()).isEqualTo(500);
+      assertThat(boom.body()).as("the container's error page served it").isEqualTo("error page\n");
+      assertThat(api.statusCode()).isEqualTo(200);
+      assertThat(w3c.statusCode()).isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 4
+          && !daemon.documentsOfTrace(w3cRoot).isEmpty());
+      assertThat(daemon.errors()).isEmpty();
+      List<JsonNode> segments = daemon.documentsOfTrace(root);
+      assertThat(segments).as("one segment per request: the error page's dispatch is not another")
+          .hasSize(4).allSatisfy(segment -> {
+            assertThat(segment.get("name").asText()).isEqualTo(service);
+            assertThat(segment.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
+            assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
+          });
+      JsonNode okSegment = url(segments, port, "/orders/42");
+      assertThat(okSegment.at("/annotations/http_route").asText()).isEqualTo("/orders/{id}");
+      assertThat(okSegment.at("/http/response/status").asInt()).isEqualTo(200);
+      JsonNode missingSegment = url(segments, port, "/orders/missing");
+      assertThat(missingSegment.at("/annotations/http_route").asText()).isEqualTo("/orders/{id}");
+      assertThat(missingSegment.at("/http/response/status").asInt()).isEqualTo(404);
+      assertThat(missingSegment.get("error").asBoolean()).isTrue();
+      JsonNode failed = url(segments, port, "/orders/boom");
+      assertThat(failed.at("/annotations/http_route").asText()).isEqualTo("/orders/{id}");
+      assertThat(failed.at("/http/response/status").asInt()).isEqualTo(500);
+      assertThat(failed.get("fault").asBoolean()).isTrue();
+      assertThat(failed.at("/cause/exceptions/0/type").asText())
+          .as("the controller's exception, not the container's wrapper").isEqualTo("java.lang.IllegalStateException");
+      assertThat(failed.at("/cause/exceptions/0/message").asText()).isEqualTo("boom");
+      assertThat(url(segments, port, "/api/orders/43").at("/annotations/http_route").asText())
+          .as("the dispatcher's servlet path prefix is part of the route").isEqualTo("/api/orders/{id}");
+
+      List<JsonNode> w3cSegments = daemon.documentsOfTrace(w3cRoot);
+      assertThat(w3cSegments).hasSize(1);
+      assertThat(w3cSegments.get(0).get("parent_id").asText()).isEqualTo("00f067aa0ba902b7");
+      assertThat(w3cSegments.get(0).at("/annotations/http_route").asText()).isEqualTo("/orders/{id}");
+
+      String okSpan = okSegment.get("id").asText();
+      String w3cSpan = w3cSegments.get(0).get("id").asText();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(app.logLines())
+          .anyMatch(l -> l.contains("spring controller handling order 42") && l.contains("trace_id=" + xrayTraceId)
+              && l.contains("span_id=" + okSpan))
+          .anyMatch(l -> l.contains("spring controller handling order 7") && l.contains("trace_id=" + w3cTraceId)
+              && l.contains("span_id=" + w3cSpan)));
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(emfLines(app))
+          .anyMatch(l -> l.contains("\"route\":\"/orders/{id}\"") && l.contains("\"status\":\"2xx\"")
+              && l.contains("\"service\":\"" + service + "\""))
+          .anyMatch(l -> l.contains("\"route\":\"/orders/{id}\"") && l.contains("\"status\":\"5xx\""))
+          .anyMatch(l -> l.contains("\"route\":\"/api/orders/{id}\"")));
+      assertThat(emfLines(app)).noneMatch(l -> l.contains("/orders/42") || l.contains("/error"));
+    }
+  }
+
+  private static JsonNode url(List<JsonNode> segments, int port, String path) {
+    return segments.stream().filter(s -> s.at("/http/request/url").asText().equals("http://127.0.0.1:" + port + path))
+        .findFirst().orElseThrow(() -> new AssertionError("no segment for " + path + " in " + segments));
+  }
+}

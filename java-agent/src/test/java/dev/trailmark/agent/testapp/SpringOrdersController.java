@@ -1,0 +1,34 @@
+package dev.trailmark.agent.testapp;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * A Spring MVC controller: answers with the trace headers it received; order {@code missing} is a 404, order
+ * {@code boom} throws.
+ */
+@RestController
+public class SpringOrdersController {
+
+  private static final Logger log = LoggerFactory.getLogger(SpringOrdersController.class);
+
+  @GetMapping("/orders/{id}")
+  public String order(@PathVariable("id") String id,
+      @RequestHeader(name = "X-Amzn-Trace-Id", required = false) String xray,
+      @RequestHeader(name = "traceparent", required = false) String traceparent) {
+    log.info("spring controller handling order {}", id);
+    if (id.equals("boom")) {
+      throw new IllegalStateException("boom");
+    }
+    if (id.equals("missing")) {
+      throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no order " + id);
+    }
+    return "order=" + id + "\nxray=" + xray + "\ntraceparent=" + traceparent + "\n";
+  }
+}
