@@ -6,34 +6,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Spring MVC 6.2 ({@code DispatcherServlet}, {@code @GetMapping("/orders/{id}")}) on real Tomcat 11 and Jetty 12,
- * set up as Spring Boot sets it up (dispatcher at {@code /}, a global error page at {@code /error}), plus a second
- * dispatcher under {@code /api/*}: server spans are named by the controller's route template, never the raw path.
+ * Spring MVC ({@code DispatcherServlet}, {@code @GetMapping("/orders/{id}")}): 6.2 on real Tomcat 11 and Jetty 12
+ * (jakarta.servlet), 5.3 on Tomcat 9 (javax.servlet); set up as Spring Boot sets it up (dispatcher at {@code /}, a
+ * global error page at {@code /error}), plus a second dispatcher under {@code /api/*}: server spans are named by the
+ * controller's route template, never the raw path.
  */
 class SpringMvcIT {
 
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"tomcat", "jetty"})
+  @ValueSource(strings = {"tomcat", "jetty", "tomcat9"})
   void springRequestsAreSegmentsNamedByTheMatchedRouteTemplate(String container) throws Exception {
     String service = "orders-spring-" + container;
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.SpringApp")
-            .classpath(container.equals("jetty")
-                // Jetty's jakarta.servlet-api 6.0, not Tomcat's bundled copy of the API.
-                ? ForkedApp.applicationClasspath("tomcat", "javax.servlet-api")
-                : ForkedApp.applicationClasspath("jetty", "jakarta.servlet-api", "javax.servlet-api"))
-            .property("app.container", container)
+            .classpath(classpath(container))
+            .property("app.container", container.equals("jetty") ? "jetty" : "tomcat")
             .env("OTEL_SERVICE_NAME", service)
             .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
             .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
@@ -41,11 +42,11 @@ class SpringMvcIT {
             .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
             .start(dir, container)) {
       int port = app.awaitPort();
-      String root = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff0011223344"
-          + (container.equals("jetty") ? "77" : "88");
+      String tag = container.equals("jetty") ? "77" : container.equals("tomcat") ? "88" : "99";
+      String root = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff0011223344" + tag;
       String xrayTraceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
-      String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e47" + (container.equals("jetty") ? "77" : "88");
+      String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e47" + tag;
       String w3cRoot = "1-" + w3cTraceId.substring(0, 8) + "-" + w3cTraceId.substring(8);
 
       HttpResponse<String> ok = get(port, "/orders/42", "X-Amzn-Trace-Id", xray);
@@ -109,6 +110,25 @@ class SpringMvcIT {
           .anyMatch(l -> l.contains("\"route\":\"/api/orders/{id}\"")));
       assertThat(emfLines(app)).noneMatch(l -> l.contains("/orders/42") || l.contains("/error"));
     }
+  }
+
+  private static String classpath(String container) {
+    switch (container) {
+      case "jetty": // Jetty's jakarta.servlet-api 6.0, not Tomcat's bundled copy of the API
+        return ForkedApp.applicationClasspath("tomcat", "javax.servlet-api");
+      case "tomcat":
+        return ForkedApp.applicationClasspath("jetty", "jakarta.servlet-api", "javax.servlet-api");
+      default: // Tomcat 9 and Spring 5 in place of Tomcat 11 and Spring 6
+        return String.join(File.pathSeparator,
+            ForkedApp.applicationClasspath("tomcat", "jetty", "jakarta.", "springframework"),
+            jars("trailmark.tomcat9.dir", "target/tomcat9"), jars("trailmark.spring5.dir", "target/spring5"));
+    }
+  }
+
+  private static String jars(String property, String fallback) {
+    File dir = new File(System.getProperty(property, fallback));
+    return Arrays.stream(dir.listFiles((d, n) -> n.endsWith(".jar")))
+        .map(File::getAbsolutePath).collect(Collectors.joining(File.pathSeparator));
   }
 
   private static JsonNode url(List<JsonNode> segments, int port, String path) {

@@ -15,12 +15,14 @@ import org.eclipse.jetty.server.ServerConnector;
 public final class JettyApp {
 
   public static void main(String[] args) throws Exception {
-    Servlet servlet = (Servlet) Class.forName(System.getProperty("app.servlet")).getDeclaredConstructor().newInstance();
-    serve(Map.of("/orders/*", servlet), null);
+    serve(Map.of("/orders/*", System.getProperty("app.servlet")), null);
   }
 
-  /** Serves {@code servlets} (mapping to servlet) at the root context; errors go to {@code errorPage} when set. */
-  static void serve(Map<String, Servlet> servlets, String errorPage) throws Exception {
+  /**
+   * Serves {@code servlets} (mapping to servlet class name) at the root context; errors go to {@code errorPage}
+   * when set.
+   */
+  static void serve(Map<String, String> servlets, String errorPage) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -28,11 +30,12 @@ public final class JettyApp {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    servlets.forEach((mapping, servlet) -> {
-      ServletHolder holder = new ServletHolder(servlet);
+    for (Map.Entry<String, String> servlet : servlets.entrySet()) {
+      ServletHolder holder = new ServletHolder(
+          (Servlet) Class.forName(servlet.getValue()).getDeclaredConstructor().newInstance());
       holder.setInitOrder(1); // initialised at start, as Spring Boot does, not on the first request
-      context.addServlet(holder, mapping);
-    });
+      context.addServlet(holder, servlet.getKey());
+    }
     if (errorPage != null) {
       ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
       errors.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, errorPage);

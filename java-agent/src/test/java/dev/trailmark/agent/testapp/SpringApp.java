@@ -1,12 +1,10 @@
 package dev.trailmark.agent.testapp;
 
-import jakarta.servlet.Servlet;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.ErrorPage;
 import org.springframework.context.annotation.Configuration;
@@ -15,20 +13,35 @@ import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /**
- * Spring MVC on the container named by {@code app.container} ({@code tomcat} = Tomcat 11, {@code jetty} = Jetty 12),
- * set up as a Spring Boot application is: a {@link DispatcherServlet} at {@code /} and a global error page at
- * {@code /error}; plus a second one at {@code /api/*}, whose patterns are relative to that prefix.
+ * Spring MVC on the container named by {@code app.container} ({@code tomcat} or {@code jetty}), set up as a Spring
+ * Boot application is: a {@link DispatcherServlet} at {@code /} and a global error page at {@code /error}; plus a
+ * second one at {@code /api/*}, whose patterns are relative to that prefix. Only API that Spring 5 and 6 and Tomcat
+ * 9 and 11 share is used, so the same classes run Spring 6 (jakarta) and Spring 5 on Tomcat 9 (javax).
  */
 public final class SpringApp {
+
+  /** The application's dispatcher: orders and the error page. */
+  public static final class RootDispatcher extends DispatcherServlet {
+    public RootDispatcher() {
+      super(context(SpringOrdersController.class, SpringErrorController.class));
+    }
+  }
+
+  /** A second dispatcher, mapped to {@code /api/*}. */
+  public static final class ApiDispatcher extends DispatcherServlet {
+    public ApiDispatcher() {
+      super(context(SpringOrdersController.class));
+    }
+  }
 
   @Configuration
   @EnableWebMvc
   static class WebConfig {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, Servlet> servlets = new LinkedHashMap<>();
-    servlets.put("/", dispatcher(SpringOrdersController.class, SpringErrorController.class));
-    servlets.put("/api/*", dispatcher(SpringOrdersController.class));
+    Map<String, String> servlets = new LinkedHashMap<>();
+    servlets.put("/", RootDispatcher.class.getName());
+    servlets.put("/api/*", ApiDispatcher.class.getName());
     if ("jetty".equals(System.getProperty("app.container"))) {
       JettyApp.serve(servlets, "/error");
     } else {
@@ -36,16 +49,16 @@ public final class SpringApp {
     }
   }
 
-  private static DispatcherServlet dispatcher(Class<?>... controllers) {
+  static AnnotationConfigWebApplicationContext context(Class<?>... controllers) {
     AnnotationConfigWebApplicationContext context = new AnnotationConfigWebApplicationContext();
     context.register(WebConfig.class);
     context.register(controllers);
-    return new DispatcherServlet(context);
+    return context;
   }
 
-  /** Tomcat 11, in a class of its own so that the Jetty application never loads Tomcat's classes. */
+  /** Tomcat (11, or 9), in a class of its own so that the Jetty application never loads Tomcat's classes. */
   static final class OnTomcat {
-    static void serve(Map<String, Servlet> servlets, String errorPage) throws Exception {
+    static void serve(Map<String, String> servlets, String errorPage) throws Exception {
       File base = Files.createTempDirectory("tomcat").toFile();
       Tomcat tomcat = new Tomcat();
       tomcat.setBaseDir(base.getAbsolutePath());
@@ -53,10 +66,9 @@ public final class SpringApp {
       tomcat.getHost().setAppBase(base.getAbsolutePath());
       Context context = tomcat.addContext("", base.getAbsolutePath());
       int i = 0;
-      for (Map.Entry<String, Servlet> servlet : servlets.entrySet()) {
+      for (Map.Entry<String, String> servlet : servlets.entrySet()) {
         String name = "servlet" + i++;
-        Wrapper wrapper = Tomcat.addServlet(context, name, servlet.getValue());
-        wrapper.setLoadOnStartup(1);
+        Tomcat.addServlet(context, name, servlet.getValue()).setLoadOnStartup(1);
         context.addServletMappingDecoded(servlet.getKey(), name);
       }
       ErrorPage page = new ErrorPage(); // neither a status nor an exception type: the default error page

@@ -6,8 +6,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 
 /**
  * A Spring MVC controller: answers with the trace headers it received; order {@code missing} is a 404, order
@@ -27,8 +27,12 @@ public class SpringOrdersController {
       throw new IllegalStateException("boom");
     }
     if (id.equals("missing")) {
-      throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no order " + id);
+      throw new NoSuchOrder(); // Spring answers with sendError(404), as for ResponseStatusException
     }
     return "order=" + id + "\nxray=" + xray + "\ntraceparent=" + traceparent + "\n";
   }
+
+  /** An annotated exception rather than ResponseStatusException, whose constructors differ in Spring 5 and 6. */
+  @ResponseStatus(HttpStatus.NOT_FOUND)
+  static final class NoSuchOrder extends RuntimeException {}
 }
