@@ -5,10 +5,13 @@ import dev.trailmark.agent.weave.Rule;
 import java.util.List;
 
 /**
- * Server spans for jakarta and javax Servlet containers (Tomcat, Jetty, Spring MVC on either), at {@code
- * HttpServlet.service}. The span is named by the route template: Spring MVC's best matching pattern when
- * there is one, else the servlet mapping ({@code /orders/*}); never the raw path. One span per request: the
- * container's later dispatches of the same request (to an error page, or after an async start) are not spans.
+ * Server spans for jakarta and javax Servlet containers (Tomcat, Jetty, Spring MVC on either). The span starts
+ * where the container enters the filter chain (Tomcat's {@code ApplicationFilterChain}, Jetty 12's {@code
+ * MappedServlet.handle}), so that filters log inside it and a request a filter turns away (a security filter's
+ * 401) is still a span; in other containers, at {@code HttpServlet.service}. The span is named by the route
+ * template: Spring MVC's best matching pattern when there is one, else the servlet mapping ({@code /orders/*});
+ * never the raw path. One span per request: the container's later dispatches of the same request (to an error
+ * page, or after an async start) are not spans.
  */
 public final class ServletProbe extends Probe {
 
@@ -20,13 +23,26 @@ public final class ServletProbe extends Probe {
     return "servlet";
   }
 
+  /** Methods whose request and response are arguments 0 and 1. */
+  private static final int SERVICE = 0;
+  /** Jetty's {@code MappedServlet.handle(handler, pathInContext, request, response)}. */
+  private static final int JETTY = 1;
+
+  private static final String JAKARTA = "(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V";
+  private static final String JAVAX = "(Ljavax/servlet/ServletRequest;Ljavax/servlet/ServletResponse;)V";
+
   @Override
   public List<Rule> rules(int hook) {
     return List.of(
-        Rule.wrap(name(), "jakarta.servlet.http.HttpServlet", "service",
-            "(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V", hook),
-        Rule.wrap(name(), "javax.servlet.http.HttpServlet", "service",
-            "(Ljavax/servlet/ServletRequest;Ljavax/servlet/ServletResponse;)V", hook));
+        // Filter chains first: the HttpServlet.service inside them is then nested, and no second span.
+        Rule.wrap(name(), "org.apache.catalina.core.ApplicationFilterChain", "doFilter", JAKARTA, hook + SERVICE),
+        Rule.wrap(name(), "org.apache.catalina.core.ApplicationFilterChain", "doFilter", JAVAX, hook + SERVICE),
+        Rule.wrap(name(), "org.eclipse.jetty.ee10.servlet.ServletHandler$MappedServlet", "handle",
+            "(Lorg/eclipse/jetty/ee10/servlet/ServletHandler;Ljava/lang/String;"
+                + "Ljakarta/servlet/http/HttpServletRequest;Ljakarta/servlet/http/HttpServletResponse;)V",
+            hook + JETTY),
+        Rule.wrap(name(), "jakarta.servlet.http.HttpServlet", "service", JAKARTA, hook + SERVICE),
+        Rule.wrap(name(), "javax.servlet.http.HttpServlet", "service", JAVAX, hook + SERVICE));
   }
 
   @Override
@@ -34,7 +50,8 @@ public final class ServletProbe extends Probe {
     if (hooks.inServerSpan()) {
       return null; // a forward or include inside the request already being traced
     }
-    Object request = args[0];
+    int first = tag == JETTY ? 2 : 0;
+    Object request = args[first];
     if (!"REQUEST".equals(String.valueOf(Reflect.call(request, "getDispatcherType")))) {
       // The container dispatching a request whose span has ended: to the error page (Spring Boot's /error on
       // every 4xx and 5xx) or after AsyncContext.dispatch. A second span would count the request twice.
@@ -48,7 +65,7 @@ public final class ServletProbe extends Probe {
         (String) Reflect.call(request, "getHeader", "traceparent"),
         (String) Reflect.call(request, "getHeader", "tracestate"));
     if (scope != null) {
-      ((HooksImpl.Scope) scope).response(args[1]);
+      ((HooksImpl.Scope) scope).response(args[first + 1]);
     }
     return scope;
   }

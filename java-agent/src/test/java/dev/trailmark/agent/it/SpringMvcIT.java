@@ -35,6 +35,8 @@ class SpringMvcIT {
         ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.SpringApp")
             .classpath(classpath(container))
             .property("app.container", container.equals("jetty") ? "jetty" : "tomcat")
+            .property("app.filter", "dev.trailmark.agent.testapp."
+                + (container.equals("tomcat9") ? "JavaxGuardFilter" : "JakartaGuardFilter"))
             .env("OTEL_SERVICE_NAME", service)
             .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
             .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
@@ -53,6 +55,7 @@ class SpringMvcIT {
       HttpResponse<String> missing = get(port, "/orders/missing", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> boom = get(port, "/orders/boom", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> api = get(port, "/api/orders/43", "X-Amzn-Trace-Id", xray);
+      HttpResponse<String> secret = get(port, "/orders/secret", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> w3c = get(port, "/orders/7", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01");
 
       assertThat(ok.statusCode()).as(app.output()).isEqualTo(200);
@@ -61,14 +64,15 @@ class SpringMvcIT {
       assertThat(boom.statusCode()).isEqualTo(500);
       assertThat(boom.body()).as("the container's error page served it").isEqualTo("error page\n");
       assertThat(api.statusCode()).isEqualTo(200);
+      assertThat(secret.statusCode()).as("turned away by the filter").isEqualTo(401);
       assertThat(w3c.statusCode()).isEqualTo(200);
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 4
+      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 5
           && !daemon.documentsOfTrace(w3cRoot).isEmpty());
       assertThat(daemon.errors()).isEmpty();
       List<JsonNode> segments = daemon.documentsOfTrace(root);
       assertThat(segments).as("one segment per request: the error page's dispatch is not another")
-          .hasSize(4).allSatisfy(segment -> {
+          .hasSize(5).allSatisfy(segment -> {
             assertThat(segment.get("name").asText()).isEqualTo(service);
             assertThat(segment.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
             assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
@@ -90,6 +94,12 @@ class SpringMvcIT {
       assertThat(url(segments, port, "/api/orders/43").at("/annotations/http_route").asText())
           .as("the dispatcher's servlet path prefix is part of the route").isEqualTo("/api/orders/{id}");
 
+      JsonNode rejected = url(segments, port, "/orders/secret");
+      assertThat(rejected.at("/http/response/status").asInt()).isEqualTo(401);
+      assertThat(rejected.get("error").asBoolean()).isTrue();
+      assertThat(rejected.at("/annotations/http_route").isMissingNode())
+          .as("no servlet saw it: no template is known, and the raw path is never one").isTrue();
+
       List<JsonNode> w3cSegments = daemon.documentsOfTrace(w3cRoot);
       assertThat(w3cSegments).hasSize(1);
       assertThat(w3cSegments.get(0).get("parent_id").asText()).isEqualTo("00f067aa0ba902b7");
@@ -100,6 +110,11 @@ class SpringMvcIT {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(app.logLines())
           .anyMatch(l -> l.contains("spring controller handling order 42") && l.contains("trace_id=" + xrayTraceId)
               && l.contains("span_id=" + okSpan))
+          .as("filters run inside the request's span")
+          .anyMatch(l -> l.contains("guard filter passed /orders/42") && l.contains("trace_id=" + xrayTraceId)
+              && l.contains("span_id=" + okSpan))
+          .anyMatch(l -> l.contains("guard filter rejected /orders/secret") && l.contains("trace_id=" + xrayTraceId)
+              && l.contains("span_id=" + rejected.get("id").asText()))
           .anyMatch(l -> l.contains("spring controller handling order 7") && l.contains("trace_id=" + w3cTraceId)
               && l.contains("span_id=" + w3cSpan)));
 
@@ -108,7 +123,8 @@ class SpringMvcIT {
               && l.contains("\"service\":\"" + service + "\""))
           .anyMatch(l -> l.contains("\"route\":\"/orders/{id}\"") && l.contains("\"status\":\"5xx\""))
           .anyMatch(l -> l.contains("\"route\":\"/api/orders/{id}\"")));
-      assertThat(emfLines(app)).noneMatch(l -> l.contains("/orders/42") || l.contains("/error"));
+      assertThat(emfLines(app))
+          .noneMatch(l -> l.contains("/orders/42") || l.contains("/orders/secret") || l.contains("/error"));
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.trailmark.agent.testapp;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
+import java.util.EnumSet;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -15,14 +17,14 @@ import org.eclipse.jetty.server.ServerConnector;
 public final class JettyApp {
 
   public static void main(String[] args) throws Exception {
-    serve(Map.of("/orders/*", System.getProperty("app.servlet")), null);
+    serve(Map.of("/orders/*", System.getProperty("app.servlet")), null, null);
   }
 
   /**
-   * Serves {@code servlets} (mapping to servlet class name) at the root context; errors go to {@code errorPage}
-   * when set.
+   * Serves {@code servlets} (mapping to servlet class name) at the root context, behind the filter class {@code
+   * filter} when set; errors go to {@code errorPage} when set.
    */
-  static void serve(Map<String, String> servlets, String errorPage) throws Exception {
+  static void serve(Map<String, String> servlets, String filter, String errorPage) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -35,6 +37,9 @@ public final class JettyApp {
           (Servlet) Class.forName(servlet.getValue()).getDeclaredConstructor().newInstance());
       holder.setInitOrder(1); // initialised at start, as Spring Boot does, not on the first request
       context.addServlet(holder, servlet.getKey());
+    }
+    if (filter != null) {
+      context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     }
     if (errorPage != null) {
       ErrorPageErrorHandler errors = new ErrorPageErrorHandler();

@@ -7,6 +7,8 @@ import java.util.Map;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.ErrorPage;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.context.support.AnnotationConfigWebApplicationContext;
 import org.springframework.web.servlet.DispatcherServlet;
@@ -14,8 +16,9 @@ import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /**
  * Spring MVC on the container named by {@code app.container} ({@code tomcat} or {@code jetty}), set up as a Spring
- * Boot application is: a {@link DispatcherServlet} at {@code /} and a global error page at {@code /error}; plus a
- * second one at {@code /api/*}, whose patterns are relative to that prefix. Only API that Spring 5 and 6 and Tomcat
+ * Boot application is: a {@link DispatcherServlet} at {@code /}, a global error page at {@code /error} and a filter
+ * (class {@code app.filter}) in front; plus a second dispatcher at {@code /api/*}, whose patterns are relative to
+ * that prefix. Only API that Spring 5 and 6 and Tomcat
  * 9 and 11 share is used, so the same classes run Spring 6 (jakarta) and Spring 5 on Tomcat 9 (javax).
  */
 public final class SpringApp {
@@ -43,9 +46,9 @@ public final class SpringApp {
     servlets.put("/", RootDispatcher.class.getName());
     servlets.put("/api/*", ApiDispatcher.class.getName());
     if ("jetty".equals(System.getProperty("app.container"))) {
-      JettyApp.serve(servlets, "/error");
+      JettyApp.serve(servlets, System.getProperty("app.filter"), "/error");
     } else {
-      OnTomcat.serve(servlets, "/error");
+      OnTomcat.serve(servlets, System.getProperty("app.filter"), "/error");
     }
   }
 
@@ -58,7 +61,7 @@ public final class SpringApp {
 
   /** Tomcat (11, or 9), in a class of its own so that the Jetty application never loads Tomcat's classes. */
   static final class OnTomcat {
-    static void serve(Map<String, String> servlets, String errorPage) throws Exception {
+    static void serve(Map<String, String> servlets, String filter, String errorPage) throws Exception {
       File base = Files.createTempDirectory("tomcat").toFile();
       Tomcat tomcat = new Tomcat();
       tomcat.setBaseDir(base.getAbsolutePath());
@@ -70,6 +73,16 @@ public final class SpringApp {
         String name = "servlet" + i++;
         Tomcat.addServlet(context, name, servlet.getValue()).setLoadOnStartup(1);
         context.addServletMappingDecoded(servlet.getKey(), name);
+      }
+      if (filter != null) {
+        FilterDef def = new FilterDef();
+        def.setFilterName("filter");
+        def.setFilterClass(filter);
+        context.addFilterDef(def);
+        FilterMap map = new FilterMap();
+        map.setFilterName("filter");
+        map.addURLPattern("/*");
+        context.addFilterMap(map);
       }
       ErrorPage page = new ErrorPage(); // neither a status nor an exception type: the default error page
       page.setLocation(errorPage);
