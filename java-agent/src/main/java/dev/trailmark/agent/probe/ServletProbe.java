@@ -18,11 +18,6 @@ public final class ServletProbe extends Probe {
   /** Where Spring MVC puts the matched {@code @RequestMapping} template. */
   static final String SPRING_PATTERN = "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
 
-  @Override
-  public String name() {
-    return "servlet";
-  }
-
   /** Methods whose request and response are arguments 0 and 1. */
   private static final int SERVICE = 0;
   /** Jetty's {@code MappedServlet.handle(handler, pathInContext, request, response)}. */
@@ -30,6 +25,11 @@ public final class ServletProbe extends Probe {
 
   private static final String JAKARTA = "(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V";
   private static final String JAVAX = "(Ljavax/servlet/ServletRequest;Ljavax/servlet/ServletResponse;)V";
+
+  @Override
+  public String name() {
+    return "servlet";
+  }
 
   @Override
   public List<Rule> rules(int hook) {
