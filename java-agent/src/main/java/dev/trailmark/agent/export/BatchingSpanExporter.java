@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * Feeds one OpenTelemetry SDK {@link SpanExporter} with the sampled spans, in batches of up to
- * {@link #MAX_BATCH}, from its own daemon thread started on the first span. It does the work of the SDK's
+ * {@link #MAX_BATCH} at least every {@link #EXPORT_DELAY_MILLIS}, from its own daemon thread started on
+ * the first span. It does the work of the SDK's
  * {@code BatchSpanProcessor}, but its queue is bounded by the memory the spans hold rather than by their
  * number: when full, a new span is dropped and counted and the application never waits. What is queued at
  * exit is exported by a shutdown hook, for at most {@link #EXIT_FLUSH_MILLIS}.
@@ -20,6 +21,12 @@ import java.util.function.Consumer;
 public final class BatchingSpanExporter implements Consumer<Span> {
 
   static final int MAX_BATCH = 512;
+
+  /**
+   * Longest a span waits before its batch is sent (sooner when the queue is a quarter full). The SDK's
+   * batch processor waits up to 5 s; X-Ray's own SDKs send each segment at once, on the request thread.
+   */
+  static final long EXPORT_DELAY_MILLIS = 200;
 
   /** How long a batch may take before it counts as failed (the exporter's own timeout is usually shorter). */
   static final long EXPORT_TIMEOUT_MILLIS = 10_000;
@@ -104,14 +111,11 @@ public final class BatchingSpanExporter implements Consumer<Span> {
     List<SpanData> batch = new ArrayList<>(MAX_BATCH);
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        Span first = queue.poll(1, TimeUnit.SECONDS);
-        if (first == null) {
-          continue;
+        queue.awaitBatch(EXPORT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        while (queue.drainTo(batch, MAX_BATCH) > 0) {
+          export(batch, EXPORT_TIMEOUT_MILLIS);
+          batch.clear();
         }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
-        export(batch, EXPORT_TIMEOUT_MILLIS);
-        batch.clear();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -63,19 +63,23 @@ public final class XraySegmentEncoder {
     StringBuilder sb = BUFFER.get();
     sb.setLength(0);
     write(sb.append(HEADER), span, true);
-    byte[] utf8 = isAscii(sb) ? null : sb.toString().getBytes(StandardCharsets.UTF_8);
-    if ((utf8 == null ? sb.length() : utf8.length) > MAX_DATAGRAM) {
-      // Only metadata is unbounded in count; without it a document is a few KB at most.
-      sb.setLength(0);
-      write(sb.append(HEADER), span, false);
-      utf8 = isAscii(sb) ? null : sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
     out.clear();
-    if (utf8 != null) {
-      out.put(utf8);
-    } else {
-      for (int i = 0; i < sb.length(); i++) {
-        out.put((byte) sb.charAt(i)); // ASCII, as documents almost always are: one copy
+    if (!putAscii(sb, out)) {
+      byte[] utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
+      if (utf8.length > MAX_DATAGRAM) {
+        // Only metadata is unbounded in count; without it a document is a few KB at most.
+        sb.setLength(0);
+        write(sb.append(HEADER), span, false);
+        out.clear();
+        if (!putAscii(sb, out)) {
+          utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
+        } else {
+          utf8 = null;
+        }
+      }
+      if (utf8 != null) {
+        out.clear();
+        out.put(utf8);
       }
     }
     if (sb.capacity() > 16 * 1024) {
@@ -83,12 +87,32 @@ public final class XraySegmentEncoder {
     }
   }
 
-  private static boolean isAscii(StringBuilder sb) {
-    for (int i = 0; i < sb.length(); i++) {
-      if (sb.charAt(i) >= 0x80) {
+  /** Reused per exporting thread: an ASCII document is copied into it, then into the buffer in one put. */
+  private static final ThreadLocal<byte[]> ASCII = new ThreadLocal<byte[]>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[MAX_DATAGRAM];
+    }
+  };
+
+  /**
+   * Puts {@code sb} into {@code out} when it is all ASCII and fits a datagram, as documents almost always
+   * are; returns false, leaving {@code out} to be cleared, otherwise.
+   */
+  private static boolean putAscii(StringBuilder sb, ByteBuffer out) {
+    int length = sb.length();
+    if (length > MAX_DATAGRAM) {
+      return false;
+    }
+    byte[] bytes = ASCII.get();
+    for (int i = 0; i < length; i++) {
+      char c = sb.charAt(i);
+      if (c >= 0x80) {
         return false;
       }
+      bytes[i] = (byte) c;
     }
+    out.put(bytes, 0, length);
     return true;
   }
 

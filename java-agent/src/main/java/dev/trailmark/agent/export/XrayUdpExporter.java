@@ -39,9 +39,11 @@ public final class XrayUdpExporter implements SpanExporter {
         encoder.encode(span, out);
         out.flip();
         channel().write(out);
+      } catch (java.net.PortUnreachableException e) {
+        allSent = false; // no daemon listening (reported by a later send): the channel itself is fine
       } catch (IOException e) {
         allSent = false;
-        closeChannel(); // a fresh channel after an ICMP error, so one refused send does not fail the next
+        closeChannel(); // anything else: a fresh channel for the next span
       }
     }
     return allSent ? CompletableResultCode.ofSuccess() : CompletableResultCode.ofFailure();

@@ -161,4 +161,25 @@ class XrayUdpExporterTest {
     exporter.accept(TestSpans.server("http://h/", 200, null));
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> exporter.exported() == 1);
   }
+
+  @Test
+  void theSenderWakesWhenAQuarterOfTheBoundIsQueuedNotPerItem() throws Exception {
+    BoundedQueue<byte[]> queue = new BoundedQueue<>(400, b -> b.length);
+    java.util.concurrent.CountDownLatch woke = new java.util.concurrent.CountDownLatch(1);
+    Thread sender = new Thread(() -> {
+      try {
+        queue.awaitBatch(60, java.util.concurrent.TimeUnit.SECONDS);
+        woke.countDown();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    sender.start();
+
+    queue.offer(new byte[50]);
+    assertThat(woke.await(300, java.util.concurrent.TimeUnit.MILLISECONDS)).as("50 of 400 bytes: no wake-up").isFalse();
+    queue.offer(new byte[50]);
+    assertThat(woke.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("a quarter queued: woken").isTrue();
+    sender.join();
+  }
 }
