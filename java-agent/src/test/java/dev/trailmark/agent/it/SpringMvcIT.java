@@ -56,6 +56,7 @@ class SpringMvcIT {
       HttpResponse<String> boom = get(port, "/orders/boom", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> api = get(port, "/api/orders/43", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> secret = get(port, "/orders/secret", "X-Amzn-Trace-Id", xray);
+      HttpResponse<String> unmapped = get(port, "/no/such/page", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> w3c = get(port, "/orders/7", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01");
 
       assertThat(ok.statusCode()).as(app.output()).isEqualTo(200);
@@ -65,14 +66,15 @@ class SpringMvcIT {
       assertThat(boom.body()).as("the container's error page served it").isEqualTo("error page\n");
       assertThat(api.statusCode()).isEqualTo(200);
       assertThat(secret.statusCode()).as("turned away by the filter").isEqualTo(401);
+      assertThat(unmapped.statusCode()).isEqualTo(404);
       assertThat(w3c.statusCode()).isEqualTo(200);
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 5
+      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 6
           && !daemon.documentsOfTrace(w3cRoot).isEmpty());
       assertThat(daemon.errors()).isEmpty();
       List<JsonNode> segments = daemon.documentsOfTrace(root);
       assertThat(segments).as("one segment per request: the error page's dispatch is not another")
-          .hasSize(5).allSatisfy(segment -> {
+          .hasSize(6).allSatisfy(segment -> {
             assertThat(segment.get("name").asText()).isEqualTo(service);
             assertThat(segment.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
             assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
@@ -99,6 +101,9 @@ class SpringMvcIT {
       assertThat(rejected.get("error").asBoolean()).isTrue();
       assertThat(rejected.at("/annotations/http_route").isMissingNode())
           .as("no servlet saw it: no template is known, and the raw path is never one").isTrue();
+      JsonNode notFound = url(segments, port, "/no/such/page");
+      assertThat(notFound.at("/http/response/status").asInt()).isEqualTo(404);
+      assertThat(notFound.at("/annotations/http_route").isMissingNode()).as("no handler matched").isTrue();
 
       List<JsonNode> w3cSegments = daemon.documentsOfTrace(w3cRoot);
       assertThat(w3cSegments).hasSize(1);
@@ -124,7 +129,8 @@ class SpringMvcIT {
           .anyMatch(l -> l.contains("\"route\":\"/orders/{id}\"") && l.contains("\"status\":\"5xx\""))
           .anyMatch(l -> l.contains("\"route\":\"/api/orders/{id}\"")));
       assertThat(emfLines(app))
-          .noneMatch(l -> l.contains("/orders/42") || l.contains("/orders/secret") || l.contains("/error"));
+          .noneMatch(l -> l.contains("/orders/42") || l.contains("/orders/secret") || l.contains("/no/such")
+              || l.contains("/error"));
     }
   }
 
