@@ -57,6 +57,8 @@ class SpringMvcIT {
       HttpResponse<String> api = get(port, "/api/orders/43", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> secret = get(port, "/orders/secret", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> unmapped = get(port, "/no/such/page", "X-Amzn-Trace-Id", xray);
+      HttpResponse<String> slow = get(port, "/slow-orders/9", "X-Amzn-Trace-Id", xray);
+      HttpResponse<String> slowBoom = get(port, "/slow-orders/boom", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> w3c = get(port, "/orders/7", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01");
 
       assertThat(ok.statusCode()).as(app.output()).isEqualTo(200);
@@ -67,14 +69,17 @@ class SpringMvcIT {
       assertThat(api.statusCode()).isEqualTo(200);
       assertThat(secret.statusCode()).as("turned away by the filter").isEqualTo(401);
       assertThat(unmapped.statusCode()).isEqualTo(404);
+      assertThat(slow.statusCode()).isEqualTo(200);
+      assertThat(slow.body()).isEqualTo("slow order=9\n");
+      assertThat(slowBoom.statusCode()).isEqualTo(500);
       assertThat(w3c.statusCode()).isEqualTo(200);
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 6
+      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 8
           && !daemon.documentsOfTrace(w3cRoot).isEmpty());
       assertThat(daemon.errors()).isEmpty();
       List<JsonNode> segments = daemon.documentsOfTrace(root);
       assertThat(segments).as("one segment per request: the error page's dispatch is not another")
-          .hasSize(6).allSatisfy(segment -> {
+          .hasSize(8).allSatisfy(segment -> {
             assertThat(segment.get("name").asText()).isEqualTo(service);
             assertThat(segment.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
             assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
@@ -105,6 +110,19 @@ class SpringMvcIT {
       assertThat(notFound.at("/http/response/status").asInt()).isEqualTo(404);
       assertThat(notFound.at("/annotations/http_route").isMissingNode()).as("no handler matched").isTrue();
 
+      // Asynchronous handlers: the segment lasts until the answer, with its status and its failure.
+      JsonNode slowSegment = url(segments, port, "/slow-orders/9");
+      assertThat(slowSegment.at("/annotations/http_route").asText()).isEqualTo("/slow-orders/{id}");
+      assertThat(slowSegment.at("/http/response/status").asInt()).isEqualTo(200);
+      assertThat(slowSegment.get("end_time").asDouble() - slowSegment.get("start_time").asDouble())
+          .as("the worker's 200 ms are part of the request").isGreaterThanOrEqualTo(0.2);
+      JsonNode slowFailed = url(segments, port, "/slow-orders/boom");
+      assertThat(slowFailed.at("/annotations/http_route").asText()).isEqualTo("/slow-orders/{id}");
+      assertThat(slowFailed.at("/http/response/status").asInt()).isEqualTo(500);
+      assertThat(slowFailed.get("fault").asBoolean()).isTrue();
+      assertThat(slowFailed.at("/cause/exceptions/0/type").asText()).isEqualTo("java.lang.IllegalStateException");
+      assertThat(slowFailed.at("/cause/exceptions/0/message").asText()).isEqualTo("slow boom");
+
       List<JsonNode> w3cSegments = daemon.documentsOfTrace(w3cRoot);
       assertThat(w3cSegments).hasSize(1);
       assertThat(w3cSegments.get(0).get("parent_id").asText()).isEqualTo("00f067aa0ba902b7");
@@ -120,6 +138,9 @@ class SpringMvcIT {
               && l.contains("span_id=" + okSpan))
           .anyMatch(l -> l.contains("guard filter rejected /orders/secret") && l.contains("trace_id=" + xrayTraceId)
               && l.contains("span_id=" + rejected.get("id").asText()))
+          .as("the async worker logs inside the request's span")
+          .anyMatch(l -> l.contains("spring worker finished slow order 9") && l.contains("trace_id=" + xrayTraceId)
+              && l.contains("span_id=" + slowSegment.get("id").asText()))
           .anyMatch(l -> l.contains("spring controller handling order 7") && l.contains("trace_id=" + w3cTraceId)
               && l.contains("span_id=" + w3cSpan)));
 
@@ -127,7 +148,8 @@ class SpringMvcIT {
           .anyMatch(l -> l.contains("\"route\":\"/orders/{id}\"") && l.contains("\"status\":\"2xx\"")
               && l.contains("\"service\":\"" + service + "\""))
           .anyMatch(l -> l.contains("\"route\":\"/orders/{id}\"") && l.contains("\"status\":\"5xx\""))
-          .anyMatch(l -> l.contains("\"route\":\"/api/orders/{id}\"")));
+          .anyMatch(l -> l.contains("\"route\":\"/api/orders/{id}\""))
+          .anyMatch(l -> l.contains("\"route\":\"/slow-orders/{id}\"") && l.contains("\"status\":\"5xx\"")));
       assertThat(emfLines(app))
           .noneMatch(l -> l.contains("/orders/42") || l.contains("/orders/secret") || l.contains("/no/such")
               || l.contains("/error"));

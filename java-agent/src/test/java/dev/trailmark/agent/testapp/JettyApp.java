@@ -36,10 +36,11 @@ public final class JettyApp {
       ServletHolder holder = new ServletHolder(
           (Servlet) Class.forName(servlet.getValue()).getDeclaredConstructor().newInstance());
       holder.setInitOrder(1); // initialised at start, as Spring Boot does, not on the first request
+      holder.setAsyncSupported(true);
       context.addServlet(holder, servlet.getKey());
     }
     if (filter != null) {
-      context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+      context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST)).setAsyncSupported(true);
     }
     if (errorPage != null) {
       ErrorPageErrorHandler errors = new ErrorPageErrorHandler();

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.ErrorPage;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
@@ -71,13 +72,16 @@ public final class SpringApp {
       int i = 0;
       for (Map.Entry<String, String> servlet : servlets.entrySet()) {
         String name = "servlet" + i++;
-        Tomcat.addServlet(context, name, servlet.getValue()).setLoadOnStartup(1);
+        Wrapper wrapper = Tomcat.addServlet(context, name, servlet.getValue());
+        wrapper.setLoadOnStartup(1);
+        wrapper.setAsyncSupported(true);
         context.addServletMappingDecoded(servlet.getKey(), name);
       }
       if (filter != null) {
         FilterDef def = new FilterDef();
         def.setFilterName("filter");
         def.setFilterClass(filter);
+        def.setAsyncSupported("true");
         context.addFilterDef(def);
         FilterMap map = new FilterMap();
         map.setFilterName("filter");

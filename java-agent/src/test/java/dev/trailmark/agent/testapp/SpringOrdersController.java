@@ -1,5 +1,6 @@
 package dev.trailmark.agent.testapp;
 
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -11,7 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A Spring MVC controller: answers with the trace headers it received; order {@code missing} is a 404, order
- * {@code boom} throws.
+ * {@code boom} throws; {@code /slow-orders/{id}} answers asynchronously.
  */
 @RestController
 public class SpringOrdersController {
@@ -30,6 +31,27 @@ public class SpringOrdersController {
       throw new NoSuchOrder(); // Spring answers with sendError(404), as for ResponseStatusException
     }
     return "order=" + id + "\nxray=" + xray + "\ntraceparent=" + traceparent + "\n";
+  }
+
+  /**
+   * An asynchronous handler: Spring starts the request's async mode, the servlet container thread returns, and
+   * the answer (or the failure) of order {@code boom}) comes 200 ms later from another thread.
+   */
+  @GetMapping("/slow-orders/{id}")
+  public CompletableFuture<String> slowOrder(@PathVariable("id") String id) {
+    log.info("spring controller accepted slow order {}", id);
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      log.info("spring worker finished slow order {}", id);
+      if (id.equals("boom")) {
+        throw new IllegalStateException("slow boom");
+      }
+      return "slow order=" + id + "\n";
+    });
   }
 
   /** An annotated exception rather than ResponseStatusException, whose constructors differ in Spring 5 and 6. */
