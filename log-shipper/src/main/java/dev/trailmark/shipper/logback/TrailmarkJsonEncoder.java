@@ -133,10 +133,18 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
   private void writeSs4o(ILoggingEvent e, JsonWriter w) {
     Map<String, String> mdc = includeMdc ? e.getMDCPropertyMap() : Map.of();
     w.beginObject();
+    long time = e.getTimeStamp();
     w.rawName(N_TIMESTAMP);
-    timestamps.writeQuoted(w, e.getTimeStamp());
+    int at = w.size();
+    timestamps.writeQuoted(w, time);
+    int stamp = w.size() - at;
     w.rawName(N_OBSERVED);
-    timestamps.writeQuoted(w, System.currentTimeMillis());
+    long observed = System.currentTimeMillis();
+    if (observed == time) {
+      w.rawValue(w.buffer(), at, stamp); // usually the same millisecond: copy rather than format again
+    } else {
+      timestamps.writeQuoted(w, observed);
+    }
     String traceId = mdc.get(MDC_TRACE_ID);
     if (traceId != null) {
       w.rawName(N_TRACE_ID).value(traceId);
