@@ -213,4 +213,20 @@ class DeliveryEngineTest {
         .doesNotHaveDuplicates();
     assertThat(e.stats().sent()).isEqualTo(e.stats().accepted()).isEqualTo(total - threads);
   }
+
+  @Test
+  void aFullRequestIsSentAtOnceWithoutWaitingForTheBatchDelay() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(false); // requests of at most 100,000 bytes
+    DeliveryEngine e = DeliveryEngine.builder(d).maxBatchDelay(Duration.ofHours(1)).start();
+    for (int round = 0; round < 3; round++) {
+      int before = d.delivered.size();
+      for (int i = 0; i < 1000; i++) { // 100 KB: a request's worth wakes the sleeping sender
+        offer(e, event(i));
+      }
+      // well before the sender's own 10 s wake-up for status reports
+      await().atMost(Duration.ofSeconds(5)).until(() -> d.delivered.size() - before >= 800);
+    }
+    assertThat(e.close(Duration.ofSeconds(10))).isTrue();
+    assertThat(d.delivered).hasSize(3000);
+  }
 }
