@@ -16,8 +16,10 @@ import java.util.function.Consumer;
 
 /**
  * A Micrometer step registry whose every step becomes CloudWatch data, named as Micrometer's CloudWatch
- * registry names them ({@code http.server.requests.count}, {@code .sum}, {@code .max}, percentiles as
- * {@code .percentile} with a {@code phi} dimension), handed to a sink: EMF lines or PutMetricData.
+ * registry names them ({@code http.server.requests.count}, {@code .sum}, {@code .max}, gauges as
+ * {@code jvm.memory.used.value}, percentiles as {@code http.server.requests.percentile.value} with a {@code phi}
+ * dimension), handed to a sink: the EMF writer. It needs no AWS SDK, which
+ * is why the {@code emf} exporter uses it rather than Micrometer's CloudWatch registry.
  */
 final class CloudWatchStepRegistry extends StepMeterRegistry {
 
@@ -80,12 +82,20 @@ final class CloudWatchStepRegistry extends StepMeterRegistry {
             statistic = "max";
             unit = timer ? "Milliseconds" : "None";
             break;
-          default:
-            statistic = null;
+          case ACTIVE_TASKS:
+            statistic = "activeTasks";
+            unit = "Count";
+            break;
+          case DURATION:
+            statistic = "duration";
+            unit = "Milliseconds";
+            break;
+          default: // a gauge's VALUE, as the CloudWatch registry names it
+            statistic = "value";
             unit = base.contains("bytes") || base.startsWith("jvm.memory") ? "Bytes"
                 : base.endsWith(".percentile") ? "Milliseconds" : "None";
         }
-        data.add(new MetricDatum(statistic == null ? base : base + "." + statistic, unit, value, dimensions));
+        data.add(new MetricDatum(base + "." + statistic, unit, value, dimensions));
       }
     }
     if (!data.isEmpty()) {

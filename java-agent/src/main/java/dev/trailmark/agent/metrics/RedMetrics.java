@@ -21,6 +21,7 @@ public final class RedMetrics implements Consumer<Span> {
   private final MeterRegistry registry;
   private final String service;
 
+  /** Records into {@code registry}, every timer tagged {@code service=<service>}. */
   public RedMetrics(MeterRegistry registry, String service) {
     this.registry = registry;
     this.service = service;
@@ -29,25 +30,32 @@ public final class RedMetrics implements Consumer<Span> {
   @Override
   public void accept(Span span) {
     boolean server = span.kind() == Span.Kind.SERVER;
-    String route;
-    if (span.awsService() != null) {
-      route = span.awsService() + "." + span.awsOperation();
-    } else if (server) {
-      route = span.route() == null ? "UNKNOWN" : span.route(); // never the raw path: unbounded cardinality
-    } else {
-      route = span.host();
-    }
+    record(server, span.method(), route(span, server), span.status(), outcome(span), span.durationNanos());
+  }
+
+  /** Records one request already reduced to its tags (what {@link StartingRedMetrics} holds while it waits). */
+  void record(boolean server, String method, String route, int status, String outcome, long durationNanos) {
     Timer.builder(server ? SERVER : CLIENT)
         .tags(Tags.of(
             "service", service,
-            "method", span.method() == null ? "UNKNOWN" : span.method(),
-            "route", route,
-            "status", statusClass(span.status()),
-            "outcome", outcome(span)))
+            "method", method == null ? "UNKNOWN" : method,
+            "route", route == null ? "UNKNOWN" : route,
+            "status", statusClass(status),
+            "outcome", outcome))
         .publishPercentiles(0.5, 0.9, 0.99)
         .distributionStatisticExpiry(Duration.ofMinutes(2))
         .register(registry)
-        .record(span.durationNanos(), TimeUnit.NANOSECONDS);
+        .record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  static String route(Span span, boolean server) {
+    if (span.awsService() != null) {
+      return span.awsService() + "." + span.awsOperation();
+    }
+    if (server) {
+      return span.route() == null ? "UNKNOWN" : span.route(); // never the raw path: unbounded cardinality
+    }
+    return span.host();
   }
 
   static String statusClass(int status) {

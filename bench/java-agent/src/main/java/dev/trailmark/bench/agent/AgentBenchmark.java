@@ -48,6 +48,11 @@ public final class AgentBenchmark {
     int startups = Integer.parseInt(options.getOrDefault("startups", "5"));
     int seconds = Integer.parseInt(options.getOrDefault("seconds", "15"));
     int clients = Integer.parseInt(options.getOrDefault("clients", "4"));
+    // "collector": Trailmark's RED and JVM metrics on, published every --metrics-step-millis (default 60000, the
+    // agent's default) through Micrometer's CloudWatch registry and the AWS SDK to the local sink; the OpenTelemetry
+    // agent keeps its metrics off, so every cost of ours is counted against none of its.
+    String metrics = options.getOrDefault("metrics", "none");
+    String metricsStep = options.getOrDefault("metrics-step-millis", "60000");
     for (String jar : List.of(agent, otelAgent)) {
       if (!new File(jar).isFile()) {
         throw new IllegalArgumentException("missing " + jar + ": build first (mvn -pl bench/java-agent -am package)");
@@ -78,6 +83,11 @@ public final class AgentBenchmark {
         Map<String, String> modeEnv = new LinkedHashMap<>(env);
         if (mode.equals("trailmark")) {
           modeEnv.put("OTEL_TRACES_EXPORTER", "xray"); // Trailmark's default exporter: the X-Ray daemon protocol
+          if (!metrics.equals("none")) {
+            modeEnv.put("TRAILMARK_METRICS_EXPORTER", metrics);
+            modeEnv.put("TRAILMARK_METRICS_ENDPOINT", "http://127.0.0.1:" + otlp.port());
+            modeEnv.put("TRAILMARK_METRICS_STEP_MILLIS", metricsStep);
+          }
         }
         envs.put(mode, modeEnv);
       }
@@ -101,7 +111,7 @@ public final class AgentBenchmark {
         System.err.printf("[bench] start-up round %d of %d%n", i + 1, startups);
       }
       List<Result> results = runInterleaved(modes, envs, startupMs, startupCpu, startupRss, seconds, clients);
-      print(results, startups, seconds, clients);
+      print(results, startups, seconds, clients, metrics, metricsStep);
     }
   }
 
@@ -257,7 +267,8 @@ public final class AgentBenchmark {
     }
   }
 
-  private static void print(List<Result> results, int startups, int seconds, int clients) {
+  private static void print(List<Result> results, int startups, int seconds, int clients, String metrics,
+      String metricsStep) {
     Result none = results.get(0);
     Result ours = results.get(1);
     Result otel = results.get(2);
@@ -265,6 +276,10 @@ public final class AgentBenchmark {
     out.append(String.format(Locale.ROOT, "%nJava agent benchmark: %d interleaved start-ups per mode (median), %d s of load by %d "
         + "closed-loop clients after warm-up; %s, %d cores, Java %s%n%n", startups, seconds, clients,
         System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+    if (!metrics.equals("none")) {
+      out.append(String.format(Locale.ROOT, "Trailmark with metrics on (TRAILMARK_METRICS_EXPORTER=%s, %s ms step); "
+          + "OpenTelemetry's metrics off%n%n", metrics, metricsStep));
+    }
     out.append("| metric | no agent | Trailmark | OpenTelemetry 2.x | Trailmark added | OTel added | Trailmark/OTel added | goal |\n");
     out.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
     row(out, "start-up to first response (ms)", none.startupMs, ours.startupMs, otel.startupMs, "<= 0.25 (aim: < 300 ms added)");
@@ -367,15 +382,28 @@ public final class AgentBenchmark {
     }
   }
 
-  /** Accepts OTLP/HTTP exports and answers 200, so that the OpenTelemetry agent exports as it would for real. */
+  /**
+   * Accepts OTLP/HTTP exports and answers 200, so that the OpenTelemetry agent exports as it would for real; answers
+   * CloudWatch PutMetricData (a form POST to /) as CloudWatch does, for Trailmark's metrics.
+   */
   static final class OtlpSink implements AutoCloseable {
+    private static final byte[] PUT_METRIC_DATA_RESPONSE = ("<PutMetricDataResponse "
+        + "xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><ResponseMetadata><RequestId>bench</RequestId>"
+        + "</ResponseMetadata></PutMetricDataResponse>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final com.sun.net.httpserver.HttpServer server;
 
     OtlpSink() throws IOException {
       server = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
       server.createContext("/", exchange -> {
         exchange.getRequestBody().readAllBytes();
-        exchange.sendResponseHeaders(200, -1);
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type != null && type.startsWith("application/x-www-form-urlencoded")) {
+          exchange.getResponseHeaders().add("Content-Type", "text/xml");
+          exchange.sendResponseHeaders(200, PUT_METRIC_DATA_RESPONSE.length);
+          exchange.getResponseBody().write(PUT_METRIC_DATA_RESPONSE);
+        } else {
+          exchange.sendResponseHeaders(200, -1);
+        }
         exchange.close();
       });
       server.start();
