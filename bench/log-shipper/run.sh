@@ -12,8 +12,8 @@ cd "$root"
 echo "== building bench/log-shipper"
 mvn -B -q -pl bench/log-shipper -am install -DskipTests >/dev/null
 cp="$here/target/classes:$here/target/lib/*"
-echo "== (a) JMH: application-thread cost of log.info (SampleTime, ns; gc.alloc.rate.norm = bytes/event)"
+echo "== (a) JMH: application-thread cost of log.info (SampleTime, ns; p50, p99, p99.9; gc.alloc.rate.norm = bytes/event, all threads)"
 java -cp "$cp" org.openjdk.jmh.Main AppenderCostBenchmark -prof gc -rf text -rff "$here/target/jmh.txt" \
-  | grep -E "^(Benchmark|AppenderCostBenchmark\.logInfo( |:p0\.50|:p0\.99|:gc\.alloc\.rate\.norm))|^\[" || true
+  | grep -E "^(Benchmark|AppenderCostBenchmark\.logInfo( |:p0\.50 |:p0\.99 |:p0\.999 |:gc\.alloc\.rate\.norm))|^\[" || true
 echo "== (b) sustained throughput and loss, $events events per appender"
 java -cp "$cp" dev.trailmark.bench.shipper.ThroughputBench "$events" | grep -v '^  \['

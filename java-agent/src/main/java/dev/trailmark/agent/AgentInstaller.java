@@ -3,9 +3,13 @@ package dev.trailmark.agent;
 
 import dev.trailmark.agent.bootstrap.Bridge;
 import dev.trailmark.agent.config.AgentConfig;
+import dev.trailmark.agent.export.BatchingSpanExporter;
+import dev.trailmark.agent.export.OtlpExport;
 import dev.trailmark.agent.export.XraySegmentEncoder;
-import dev.trailmark.agent.export.OtlpHttpExporter;
 import dev.trailmark.agent.export.XrayUdpExporter;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.sdk.resources.Resource;
 import dev.trailmark.agent.metrics.Metrics;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
@@ -80,78 +84,54 @@ public final class AgentInstaller {
   static final class Telemetry {
     private final Tracer tracer;
     private final HooksImpl hooks;
-    private final XrayUdpExporter xray;
+    private final List<BatchingSpanExporter> exporters;
 
-    private Telemetry(Tracer tracer, HooksImpl hooks, XrayUdpExporter xray) {
+    private Telemetry(Tracer tracer, HooksImpl hooks, List<BatchingSpanExporter> exporters) {
       this.tracer = tracer;
       this.hooks = hooks;
-      this.xray = xray;
+      this.exporters = exporters;
     }
 
     static Telemetry create(AgentConfig config, List<Probe> probes) {
       List<Consumer<Span>> listeners = new ArrayList<>();
-      XrayUdpExporter xray = null;
+      Runnable untraced = new Runnable() {
+        @Override
+        public void run() {
+          HooksImpl.SUPPRESSED.set(Boolean.TRUE); // an exporter's own calls are not traced
+        }
+      };
+      List<BatchingSpanExporter> exporters = new ArrayList<>();
       if (config.tracesExporters().contains("xray")) {
-        xray = new XrayUdpExporter(
-            new XraySegmentEncoder(config.serviceName(), config.resourceAttributes(), VERSION),
-            config.xrayDaemon(),
-            config.exportQueueBytes());
-        listeners.add(xray);
+        exporters.add(new BatchingSpanExporter("xray", new XrayUdpExporter(
+            new XraySegmentEncoder(config.serviceName(), config.resourceAttributes(), VERSION), config.xrayDaemon()),
+            config.exportQueueBytes(), untraced));
       }
-      OtlpHttpExporter otlp = null;
       if (config.tracesExporters().contains("otlp")) {
         if (config.otlpEndpoint() == null) {
           throw new IllegalArgumentException("OTEL_TRACES_EXPORTER=otlp needs OTEL_EXPORTER_OTLP_ENDPOINT");
         }
-        otlp = new OtlpHttpExporter(config.otlpEndpoint(), config.serviceName(), config.resourceAttributes(),
-            VERSION, config.exportQueueBytes(), new Runnable() {
-              @Override
-              public void run() {
-                HooksImpl.SUPPRESSED.set(Boolean.TRUE);
-              }
-            });
-        listeners.add(otlp);
+        exporters.add(new BatchingSpanExporter("otlp", OtlpExport.exporter(config.otlpEndpoint()),
+            config.exportQueueBytes(), untraced));
       }
       Map<String, LongSupplier> counters = new LinkedHashMap<>();
-      if (xray != null) {
-        XrayUdpExporter x = xray;
-        counters.put("trailmark.spans.exported:xray", new LongSupplier() {
+      for (BatchingSpanExporter exporter : exporters) {
+        listeners.add(exporter);
+        counters.put("trailmark.spans.exported:" + exporter.name(), new LongSupplier() {
           @Override
           public long getAsLong() {
-            return x.sent();
+            return exporter.exported();
           }
         });
-        counters.put("trailmark.spans.dropped:xray", new LongSupplier() {
+        counters.put("trailmark.spans.dropped:" + exporter.name(), new LongSupplier() {
           @Override
           public long getAsLong() {
-            return x.dropped();
+            return exporter.dropped();
           }
         });
-        counters.put("trailmark.spans.failed:xray", new LongSupplier() {
+        counters.put("trailmark.spans.failed:" + exporter.name(), new LongSupplier() {
           @Override
           public long getAsLong() {
-            return x.failed();
-          }
-        });
-      }
-      if (otlp != null) {
-        OtlpHttpExporter o = otlp;
-        counters.put("trailmark.spans.exported:otlp", new LongSupplier() {
-          @Override
-          public long getAsLong() {
-            return o.sent();
-          }
-        });
-        counters.put("trailmark.spans.dropped:otlp", new LongSupplier() {
-          @Override
-          public long getAsLong() {
-            return o.dropped();
-          }
-        });
-        counters.put("trailmark.spans.failed:otlp", new LongSupplier() {
-          @Override
-          public long getAsLong() {
-            return o.failed();
+            return exporter.failed();
           }
         });
       }
@@ -181,8 +161,23 @@ public final class AgentInstaller {
           return value != null ? value : lambdaEnv;
         }
       };
-      Tracer tracer = new Tracer(Sampler.of(config.sampler(), config.samplerArg()), lambda, listeners);
-      return new Telemetry(tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes), xray);
+      Tracer tracer = new Tracer(Sampler.of(config.sampler(), config.samplerArg()), lambda, listeners,
+          resource(config));
+      return new Telemetry(tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes), exporters);
+    }
+
+    /** The OpenTelemetry resource of every span: OTEL_RESOURCE_ATTRIBUTES, the service name, the agent. */
+    static Resource resource(AgentConfig config) {
+      AttributesBuilder attributes = Attributes.builder();
+      for (Map.Entry<String, String> attribute : config.resourceAttributes().entrySet()) {
+        attributes.put(attribute.getKey(), attribute.getValue());
+      }
+      attributes.put("service.name", config.serviceName());
+      attributes.put("telemetry.sdk.name", "opentelemetry");
+      attributes.put("telemetry.sdk.language", "java");
+      attributes.put("telemetry.distro.name", "trailmark-agent");
+      attributes.put("telemetry.distro.version", VERSION);
+      return Resource.create(attributes.build());
     }
 
     Tracer tracer() {
@@ -193,8 +188,8 @@ public final class AgentInstaller {
       return hooks;
     }
 
-    XrayUdpExporter xray() {
-      return xray;
+    List<BatchingSpanExporter> exporters() {
+      return exporters;
     }
   }
 }

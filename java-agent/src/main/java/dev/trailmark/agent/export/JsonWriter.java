@@ -126,7 +126,16 @@ public final class JsonWriter {
       }
     }
     out.append('"');
-    for (int i = 0; i < length; i++) {
+    int plain = 0;
+    while (plain < length) { // most values need no escaping: append them in one copy
+      char c = s.charAt(plain);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        break;
+      }
+      plain++;
+    }
+    out.append(s, 0, plain);
+    for (int i = plain; i < length; i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"':

@@ -1,14 +1,23 @@
 package dev.trailmark.agent.export;
 
-import dev.trailmark.agent.trace.Span;
+import dev.trailmark.agent.trace.SpanContext;
+import static dev.trailmark.agent.trace.SpanAttributes.*;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Encodes spans as X-Ray segment documents: a server span is a segment (named after the service), a
- * client span an independent subsegment whose {@code parent_id} is the span it was made under.
+ * Encodes OpenTelemetry spans ({@link SpanData}, read through their semantic-convention attributes) as
+ * X-Ray segment documents: a server span is a segment (named after the service), a client span an
+ * independent subsegment whose {@code parent_id} is the span it was made under.
  */
 public final class XraySegmentEncoder {
+
 
   /** The daemon protocol's header line, sent before every document. */
   static final String HEADER = "{\"format\": \"json\", \"version\": 1}\n";
@@ -37,118 +46,172 @@ public final class XraySegmentEncoder {
   };
 
   /** The datagram for {@code span}: header line plus document, never over {@link #MAX_DATAGRAM} bytes. */
-  public byte[] datagram(Span span) {
-    byte[] framed = framedDatagram(span, null);
-    return java.util.Arrays.copyOfRange(framed, FRAME, FRAME + length(framed));
+  public byte[] datagram(SpanData span) {
+    ByteBuffer out = ByteBuffer.allocate(MAX_DATAGRAM);
+    encode(span, out);
+    out.flip();
+    byte[] bytes = new byte[out.remaining()];
+    out.get(bytes);
+    return bytes;
   }
 
-  /** Bytes before the datagram in a framed array: its length, big-endian. */
-  static final int FRAME = 4;
+  /**
+   * Writes the datagram for {@code span} into {@code out} (cleared first; at least {@link #MAX_DATAGRAM}
+   * bytes), so that the exporter sends every span from one reused buffer.
+   */
+  void encode(SpanData span, ByteBuffer out) {
+    encode(span, java.util.Collections.<SpanData>emptyList(), out);
+  }
 
   /**
-   * The datagram for {@code span} framed as its length ({@link #FRAME} bytes) and its bytes: written
-   * into {@code reuse} when it fits there (and {@code reuse} returned), else into a new array of exact
-   * size. The exporter recycles its arrays this way, so a span's datagram allocates nothing in the
-   * steady state.
+   * Like {@link #encode(SpanData, ByteBuffer)}, with {@code subsegments} (client spans made under this
+   * server span, in this process) embedded in the segment, as X-Ray's own SDKs send them: one datagram for
+   * the request instead of one per call. Returns false, writing nothing, when the segment with them would
+   * not fit one datagram; the caller then sends each on its own.
    */
-  byte[] framedDatagram(Span span, byte[] reuse) {
+  boolean encode(SpanData span, List<SpanData> subsegments, ByteBuffer out) {
     StringBuilder sb = BUFFER.get();
     sb.setLength(0);
-    write(sb.append(HEADER), span, true);
-    byte[] utf8 = isAscii(sb) ? null : sb.toString().getBytes(StandardCharsets.UTF_8);
-    if ((utf8 == null ? sb.length() : utf8.length) > MAX_DATAGRAM) {
-      // Only metadata is unbounded in count; without it a document is a few KB at most.
-      sb.setLength(0);
-      write(sb.append(HEADER), span, false);
-      utf8 = isAscii(sb) ? null : sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-    int length = utf8 == null ? sb.length() : utf8.length;
-    byte[] out = reuse != null && reuse.length >= FRAME + length ? reuse : new byte[FRAME + length];
-    out[0] = (byte) (length >>> 24);
-    out[1] = (byte) (length >>> 16);
-    out[2] = (byte) (length >>> 8);
-    out[3] = (byte) length;
-    if (utf8 != null) {
-      System.arraycopy(utf8, 0, out, FRAME, length);
-    } else {
-      for (int i = 0; i < length; i++) {
-        out[FRAME + i] = (byte) sb.charAt(i); // ASCII, as documents almost always are: one copy
+    write(sb.append(HEADER), span, true, subsegments);
+    out.clear();
+    if (!putAscii(sb, out)) {
+      byte[] utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
+      if (utf8.length > MAX_DATAGRAM) {
+        if (!subsegments.isEmpty()) {
+          return false;
+        }
+        // Only metadata is unbounded in count; without it a document is a few KB at most.
+        sb.setLength(0);
+        write(sb.append(HEADER), span, false, subsegments);
+        out.clear();
+        if (!putAscii(sb, out)) {
+          utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
+        } else {
+          utf8 = null;
+        }
+      }
+      if (utf8 != null) {
+        out.clear();
+        out.put(utf8);
       }
     }
     if (sb.capacity() > 16 * 1024) {
       BUFFER.remove(); // one huge span does not pin a huge buffer
     }
-    return out;
+    return true;
   }
 
-  /** The length of the datagram in an array from {@link #framedDatagram}. */
-  static int length(byte[] framed) {
-    return ((framed[0] & 0xff) << 24) | ((framed[1] & 0xff) << 16) | ((framed[2] & 0xff) << 8) | (framed[3] & 0xff);
-  }
+  /** Reused per exporting thread: an ASCII document is copied into it, then into the buffer in one put. */
+  private static final ThreadLocal<byte[]> ASCII = new ThreadLocal<byte[]>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[MAX_DATAGRAM];
+    }
+  };
 
-  private static boolean isAscii(StringBuilder sb) {
-    for (int i = 0; i < sb.length(); i++) {
-      if (sb.charAt(i) >= 0x80) {
+  /**
+   * Puts {@code sb} into {@code out} when it is all ASCII and fits a datagram, as documents almost always
+   * are; returns false, leaving {@code out} to be cleared, otherwise.
+   */
+  private static boolean putAscii(StringBuilder sb, ByteBuffer out) {
+    int length = sb.length();
+    if (length > MAX_DATAGRAM) {
+      return false;
+    }
+    byte[] bytes = ASCII.get();
+    for (int i = 0; i < length; i++) {
+      char c = sb.charAt(i);
+      if (c >= 0x80) {
         return false;
       }
+      bytes[i] = (byte) c;
     }
+    out.put(bytes, 0, length);
     return true;
   }
 
   /** The segment or subsegment document of {@code span}. */
-  public String document(Span span, boolean withMetadata) {
+  public String document(SpanData span, boolean withMetadata) {
     StringBuilder sb = new StringBuilder(512);
-    write(sb, span, withMetadata);
+    write(sb, span, withMetadata, java.util.Collections.<SpanData>emptyList());
     return sb.toString();
   }
 
-  private void write(StringBuilder sb, Span span, boolean withMetadata) {
+  private void write(StringBuilder sb, SpanData span, boolean withMetadata, List<SpanData> subsegments) {
+    write(sb, span, withMetadata, false);
+    if (!subsegments.isEmpty()) {
+      sb.setLength(sb.length() - 1); // reopen the segment's object
+      sb.append(",\"subsegments\":[");
+      for (int i = 0; i < subsegments.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        write(sb, subsegments.get(i), false, true);
+      }
+      sb.append("]}");
+    }
+  }
+
+  /** @param embedded inside its segment's {@code subsegments}: no type, trace or parent, which the segment gives */
+  private void write(StringBuilder sb, SpanData span, boolean withMetadata, boolean embedded) {
+    Attributes attributes = span.getAttributes();
+    String method = attributes.get(HTTP_METHOD);
+    String url = attributes.get(URL_FULL);
+    Long statusCode = attributes.get(HTTP_STATUS);
+    int status = statusCode == null ? 0 : statusCode.intValue();
+    String awsService = "aws-api".equals(attributes.get(RPC_SYSTEM)) ? attributes.get(RPC_SERVICE) : null;
+    EventData exception = exception(span);
+
     JsonWriter json = new JsonWriter(sb).beginObject();
-    boolean segment = span.kind() == Span.Kind.SERVER;
-    if (!segment) {
+    boolean segment = span.getKind() == SpanKind.SERVER || span.getKind() == SpanKind.CONSUMER;
+    if (!segment && !embedded) {
       json.name("type").value("subsegment");
     }
-    json.name("name").value(segment ? segmentName : subsegmentName(span));
-    json.name("id").value(span.context().spanId());
-    json.name("trace_id").value(span.context().xrayTraceId());
-    json.field("parent_id", span.parentSpanId());
-    json.name("start_time").epochSeconds(span.startEpochNanos());
-    json.name("end_time").epochSeconds(span.endEpochNanos());
-    if (!segment) {
-      json.name("namespace").value(span.awsService() != null ? "aws" : "remote");
+    json.name("name").value(segment ? segmentName : awsService != null ? awsService : segmentName(host(url)));
+    json.name("id").value(span.getSpanId());
+    if (!embedded) {
+      json.name("trace_id").value(SpanContext.xrayTraceId(span.getTraceId()));
     }
-    if (span.method() != null || span.url() != null) {
+    if (!embedded && span.getParentSpanContext().isValid()) {
+      json.name("parent_id").value(span.getParentSpanId());
+    }
+    json.name("start_time").epochSeconds(span.getStartEpochNanos());
+    json.name("end_time").epochSeconds(span.getEndEpochNanos());
+    if (!segment) {
+      json.name("namespace").value(awsService != null ? "aws" : "remote");
+    }
+    if (method != null || url != null) {
       json.name("http").beginObject().name("request").beginObject();
-      json.field("method", span.method());
-      json.field("url", span.url());
+      json.field("method", method);
+      json.field("url", url);
       json.endObject();
-      if (span.status() > 0) {
-        json.name("response").beginObject().name("status").value(span.status()).endObject();
+      if (status > 0) {
+        json.name("response").beginObject().name("status").value(status).endObject();
       }
       json.endObject();
     }
-    if (span.isFault()) {
+    if (status >= 500 || (exception != null && status < 400)) {
       json.name("fault").value(true);
-    } else if (span.isClientError()) {
+    } else if (status >= 400 && status < 500) {
       json.name("error").value(true);
-      if (span.status() == 429) {
+      if (status == 429) {
         json.name("throttle").value(true);
       }
     }
-    if (span.error() != null) {
-      Throwable t = span.error();
+    if (exception != null) {
       json.name("cause").beginObject().name("exceptions").beginArray().beginObject()
-          .name("id").value(span.context().spanId())
-          .field("message", t.getMessage())
-          .name("type").value(t.getClass().getName())
+          .name("id").value(span.getSpanId())
+          .field("message", exception.getAttributes().get(EXCEPTION_MESSAGE))
+          .field("type", exception.getAttributes().get(EXCEPTION_TYPE))
           .endObject().endArray().endObject();
     }
     if (segment) {
       json.name("aws").beginObject().name("xray").beginObject()
           .name("sdk").value("Trailmark Java agent").name("sdk_version").value(agentVersion)
           .endObject().endObject();
-      if (span.route() != null) {
-        json.name("annotations").beginObject().name("http_route").value(span.route()).endObject();
+      String route = attributes.get(HTTP_ROUTE);
+      if (route != null) {
+        json.name("annotations").beginObject().name("http_route").value(route).endObject();
       }
       if (withMetadata && !resource.isEmpty()) {
         json.name("metadata").beginObject().name("resource").beginObject();
@@ -157,18 +220,38 @@ public final class XraySegmentEncoder {
         }
         json.endObject().endObject();
       }
-    } else if (span.awsService() != null) {
+    } else if (awsService != null) {
       json.name("aws").beginObject()
-          .field("operation", span.awsOperation())
-          .field("region", span.awsRegion())
-          .field("SQS".equals(span.awsService()) ? "queue_url" : "resource", span.awsResource())
+          .field("operation", attributes.get(RPC_METHOD))
+          .field("region", attributes.get(CLOUD_REGION))
+          .field("queue_url", attributes.get(AWS_QUEUE_URL))
           .endObject();
     }
     sb.append('}');
   }
 
-  private static String subsegmentName(Span span) {
-    return span.awsService() != null ? span.awsService() : segmentName(span.host());
+  private static EventData exception(SpanData span) {
+    List<EventData> events = span.getEvents();
+    for (int i = 0; i < events.size(); i++) {
+      if ("exception".equals(events.get(i).getName())) {
+        return events.get(i);
+      }
+    }
+    return null;
+  }
+
+  /** The host (and port) of a URL, for X-Ray's remote subsegment name. */
+  static String host(String url) {
+    if (url == null) {
+      return "unknown";
+    }
+    int start = url.indexOf("://");
+    start = start < 0 ? 0 : start + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    return url.substring(start, end);
   }
 
   /** X-Ray accepts names of at most 200 characters from a restricted set. */

@@ -1,148 +1,132 @@
 package dev.trailmark.agent.export;
 
-import dev.trailmark.agent.trace.Span;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import io.opentelemetry.api.trace.SpanKind;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Sends sampled spans to the X-Ray daemon (or the local collector) over UDP, one document per datagram,
- * from one daemon thread started on the first span. The application thread only encodes and enqueues.
+ * An OpenTelemetry SDK {@link SpanExporter} that sends spans to the X-Ray daemon (or the local collector)
+ * over UDP, as the daemon protocol has them: one document per datagram, a segment with the calls it made
+ * embedded as subsegments (as X-Ray's SDKs send them) when they are exported together, else an
+ * independent subsegment. Called by one thread at
+ * a time (its {@link BatchingSpanExporter}).
  */
-public final class XrayUdpExporter implements Consumer<Span> {
+public final class XrayUdpExporter implements SpanExporter {
 
   private final XraySegmentEncoder encoder;
   private final InetSocketAddress daemon;
-  private final BoundedQueue queue;
-  private final AtomicLong sent = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
-  private volatile Thread sender;
+  // One direct buffer for every datagram: no array per span, and no copy by the JDK into its own.
+  private final ByteBuffer out = ByteBuffer.allocateDirect(XraySegmentEncoder.MAX_DATAGRAM);
+  private DatagramChannel channel;
 
-  public XrayUdpExporter(XraySegmentEncoder encoder, InetSocketAddress daemon, long queueBytes) {
+  public XrayUdpExporter(XraySegmentEncoder encoder, InetSocketAddress daemon) {
     this.encoder = encoder;
     this.daemon = daemon;
-    this.queue = new BoundedQueue(queueBytes);
   }
 
-  /** Size of the recycled datagram arrays: a typical segment document fits in one with room to spare. */
-  static final int POOLED_SIZE = 1024;
+  /**
+   * Sends each span; the result fails when any datagram could not be sent (no daemon listening shows as
+   * port unreachable on a later send). UDP has nothing to retry.
+   */
+  @Override
+  public CompletableResultCode export(Collection<SpanData> spans) {
+    // A client span whose server span (in this process) is in the same batch travels inside it.
+    Map<String, SpanData> segments = new HashMap<>();
+    for (SpanData span : spans) {
+      if (span.getKind() == SpanKind.SERVER) {
+        segments.put(span.getSpanId(), span);
+      }
+    }
+    Map<String, List<SpanData>> children = new HashMap<>();
+    for (SpanData span : spans) {
+      io.opentelemetry.api.trace.SpanContext parent = span.getParentSpanContext();
+      if (span.getKind() == SpanKind.CLIENT && parent.isValid() && !parent.isRemote()
+          && segments.containsKey(parent.getSpanId())) {
+        children.computeIfAbsent(parent.getSpanId(), k -> new ArrayList<>()).add(span);
+      }
+    }
+    boolean allSent = true;
+    for (SpanData span : spans) {
+      List<SpanData> embedded = span.getKind() == SpanKind.SERVER ? children.get(span.getSpanId()) : null;
+      if (span.getKind() == SpanKind.CLIENT && isEmbedded(span, children)) {
+        continue; // sent inside its segment
+      }
+      if (embedded != null && encoder.encode(span, embedded, out)) {
+        allSent &= send();
+        continue;
+      }
+      encoder.encode(span, out);
+      allSent &= send();
+      if (embedded != null) { // too big together: each on its own
+        for (SpanData child : embedded) {
+          encoder.encode(child, out);
+          allSent &= send();
+        }
+      }
+    }
+    return allSent ? CompletableResultCode.ofSuccess() : CompletableResultCode.ofFailure();
+  }
 
-  /** Most arrays kept for reuse (64 KiB): enough for the spans in flight between encoding and sending. */
-  static final int POOL_MAX = 64;
+  private static boolean isEmbedded(SpanData span, Map<String, List<SpanData>> children) {
+    io.opentelemetry.api.trace.SpanContext parent = span.getParentSpanContext();
+    return !parent.isRemote() && children.containsKey(parent.getSpanId());
+  }
 
-  /** Datagram arrays the sender has finished with; the queue holds the others until they are sent. */
-  private final ArrayDeque<byte[]> pool = new ArrayDeque<>();
+  /** Sends what {@code out} holds; false when it could not be sent. */
+  private boolean send() {
+    try {
+      out.flip();
+      channel().write(out);
+      return true;
+    } catch (java.net.PortUnreachableException e) {
+      return false; // no daemon listening (reported by a later send): the channel itself is fine
+    } catch (IOException e) {
+      closeChannel(); // anything else: a fresh channel for the next span
+      return false;
+    }
+  }
+
+  private DatagramChannel channel() throws IOException {
+    if (channel == null) {
+      InetSocketAddress target = daemon.isUnresolved()
+          ? new InetSocketAddress(daemon.getHostString(), daemon.getPort()) : daemon;
+      DatagramChannel c = DatagramChannel.open();
+      // Connected: no per-datagram address checks, one write system call per span.
+      c.connect(target);
+      channel = c;
+    }
+    return channel;
+  }
+
+  private void closeChannel() {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // closing a UDP socket has nothing to report
+      }
+      channel = null;
+    }
+  }
 
   @Override
-  public void accept(Span span) {
-    if (!span.context().isSampled()) {
-      return;
-    }
-    byte[] reuse = takePooled();
-    byte[] datagram = encoder.framedDatagram(span, reuse);
-    if (datagram != reuse) {
-      recycle(reuse); // this span did not fit: a one-off array of its own size
-    }
-    if (!queue.offer(datagram)) {
-      recycle(datagram); // dropped and counted by the queue
-    } else if (sender == null) {
-      startSender();
-    }
+  public CompletableResultCode flush() {
+    return CompletableResultCode.ofSuccess(); // every export has already been written
   }
 
-  private byte[] takePooled() {
-    byte[] array;
-    synchronized (pool) {
-      array = pool.pollLast();
-    }
-    return array != null ? array : new byte[POOLED_SIZE];
-  }
-
-  private void recycle(byte[] array) {
-    if (array.length == POOLED_SIZE) {
-      synchronized (pool) {
-        if (pool.size() < POOL_MAX) {
-          pool.addLast(array);
-        }
-      }
-    }
-  }
-
-  int pooled() {
-    synchronized (pool) {
-      return pool.size();
-    }
-  }
-
-  private synchronized void startSender() {
-    if (sender != null) {
-      return;
-    }
-    Thread thread = new Thread(new Runnable() {
-      @Override
-      public void run() {
-        send();
-      }
-    }, "trailmark-xray-exporter");
-    thread.setDaemon(true);
-    sender = thread;
-    thread.start();
-  }
-
-  private void send() {
-    InetSocketAddress target = daemon.isUnresolved()
-        ? new InetSocketAddress(daemon.getHostString(), daemon.getPort()) : daemon;
-    // A connected channel: no per-datagram address checks, one write system call per span.
-    try (DatagramChannel channel = DatagramChannel.open()) {
-      channel.connect(target);
-      // One direct buffer for every datagram: no wrapper per span, and no copy by the JDK into its own.
-      ByteBuffer out = ByteBuffer.allocateDirect(XraySegmentEncoder.MAX_DATAGRAM);
-      while (!Thread.currentThread().isInterrupted()) {
-        byte[] datagram = queue.poll(1, TimeUnit.SECONDS);
-        if (datagram == null) {
-          continue;
-        }
-        int length = XraySegmentEncoder.length(datagram);
-        try {
-          if (length > out.capacity()) {
-            throw new IOException("datagram of " + length + " bytes"); // the daemon could not read it
-          }
-          out.clear();
-          out.put(datagram, XraySegmentEncoder.FRAME, length).flip();
-          channel.write(out);
-          sent.incrementAndGet();
-        } catch (IOException e) {
-          failed.incrementAndGet(); // no daemon listening (port unreachable): nothing to retry, just count it
-        } finally {
-          recycle(datagram);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      System.err.println("[trailmark-agent] X-Ray exporter stopped: " + e);
-    }
-  }
-
-  /** Spans dropped because the queue was full. */
-  public long dropped() {
-    return queue.dropped();
-  }
-
-  public long sent() {
-    return sent.get();
-  }
-
-  public long failed() {
-    return failed.get();
-  }
-
-  BoundedQueue queue() {
-    return queue;
+  @Override
+  public CompletableResultCode shutdown() {
+    closeChannel();
+    return CompletableResultCode.ofSuccess();
   }
 }

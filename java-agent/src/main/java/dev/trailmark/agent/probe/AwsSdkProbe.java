@@ -22,7 +22,19 @@ import java.util.Optional;
  */
 public final class AwsSdkProbe extends Probe {
 
+  /**
+   * The name of an AWS SDK class of the application. Built at run time on purpose: the agent jar shades its
+   * own copy of the SDK (for metrics), and the shade plugin rewrites every string constant that starts with
+   * the SDK's package, which would point this probe at the agent's copy instead of the application's.
+   */
+  static String sdk(String rest) {
+    return new StringBuilder(64).append("software").append(".amazon.awssdk.").append(rest).toString();
+  }
+
+
   private static final String AWS_TRACE_HEADER = "AWSTraceHeader";
+  private static final String SEND_MESSAGE = sdk("services.sqs.model.SendMessageRequest");
+  private static final String SEND_MESSAGE_BATCH = sdk("services.sqs.model.SendMessageBatchRequest");
 
   /** Per SDK class loader: the interceptor interface and the attribute our scope is kept under. */
   private final ClassValue<Sdk> sdks = new ClassValue<>() {
@@ -41,7 +53,7 @@ public final class AwsSdkProbe extends Probe {
 
   @Override
   public List<Rule> rules(int hook) {
-    return List.of(Rule.wrap(name(), "software.amazon.awssdk.core.interceptor.ClasspathInterceptorChainFactory",
+    return List.of(Rule.wrap(name(), sdk("core.interceptor.ClasspathInterceptorChainFactory"),
         "getGlobalInterceptors", "()Ljava/util/List;", hook));
   }
 
@@ -92,16 +104,16 @@ public final class AwsSdkProbe extends Probe {
     Sdk(ClassLoader loader) {
       this.loader = loader;
       try {
-        Class<?> api = Class.forName("software.amazon.awssdk.core.interceptor.ExecutionInterceptor", false, loader);
-        Class<?> attribute = Class.forName("software.amazon.awssdk.core.interceptor.ExecutionAttribute", false, loader);
+        Class<?> api = Class.forName(sdk("core.interceptor.ExecutionInterceptor"), false, loader);
+        Class<?> attribute = Class.forName(sdk("core.interceptor.ExecutionAttribute"), false, loader);
         Class<?> sdkAttributes =
-            Class.forName("software.amazon.awssdk.core.interceptor.SdkExecutionAttribute", false, loader);
+            Class.forName(sdk("core.interceptor.SdkExecutionAttribute"), false, loader);
         this.scopeKey = attribute.getConstructor(String.class).newInstance("TrailmarkAgentScope");
         this.serviceName = sdkAttributes.getField("SERVICE_NAME").get(null);
         this.operationName = sdkAttributes.getField("OPERATION_NAME").get(null);
         Object regionKey;
         try {
-          regionKey = Class.forName("software.amazon.awssdk.awscore.AwsExecutionAttribute", false, loader)
+          regionKey = Class.forName(sdk("awscore.AwsExecutionAttribute"), false, loader)
               .getField("AWS_REGION").get(null);
         } catch (ClassNotFoundException | NoSuchFieldException notAws) {
           regionKey = null;
@@ -164,11 +176,11 @@ public final class AwsSdkProbe extends Probe {
         return request;
       }
       String type = request.getClass().getName();
-      if (type.equals("software.amazon.awssdk.services.sqs.model.SendMessageRequest")) {
+      if (type.equals(SEND_MESSAGE)) {
         hooks.clientAwsResource(scope, (String) Reflect.call(request, "queueUrl"));
         return withTraceHeader(request, hooks.awsTraceHeader(scope));
       }
-      if (type.equals("software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest")) {
+      if (type.equals(SEND_MESSAGE_BATCH)) {
         hooks.clientAwsResource(scope, (String) Reflect.call(request, "queueUrl"));
         String header = hooks.awsTraceHeader(scope);
         List<Object> entries = new ArrayList<>();
@@ -191,7 +203,7 @@ public final class AwsSdkProbe extends Probe {
       }
       try {
         Class<?> valueType = Class.forName(
-            "software.amazon.awssdk.services.sqs.model.MessageSystemAttributeValue", false,
+            sdk("services.sqs.model.MessageSystemAttributeValue"), false,
             message.getClass().getClassLoader());
         Object valueBuilder = valueType.getMethod("builder").invoke(null);
         Reflect.call(valueBuilder, "dataType", "String");

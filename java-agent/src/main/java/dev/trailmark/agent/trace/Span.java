@@ -1,12 +1,36 @@
 package dev.trailmark.agent.trace;
 
+import static dev.trailmark.agent.trace.SpanAttributes.*;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One timed operation: an inbound request (server), an outbound call (client) or an AWS call. Mutated
  * only by the thread that owns it until {@link Tracer#end}; read by exporters after that.
+ *
+ * <p>It is the OpenTelemetry SDK's {@link io.opentelemetry.sdk.trace.data.SpanData} itself, so any SDK
+ * {@code SpanExporter} exports it without a copy; the SDK views (ids, attributes, events) are built only
+ * when an exporter asks, on the exporter's thread, never on the application's.
  */
-public final class Span {
+public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
+
+
+  /** The agent as the instrumentation scope of every span it makes. */
+  static final InstrumentationScopeInfo SCOPE =
+      InstrumentationScopeInfo.builder("trailmark-agent").setVersion("0.1.0").build();
 
   /** What side of a call a span is. */
   public enum Kind {
@@ -33,6 +57,10 @@ public final class Span {
   private String awsRegion;
   private String awsResource;
   private Map<String, String> logFields;
+  private final Resource resource;
+  private Attributes attributes; // built on first export
+  private io.opentelemetry.api.trace.SpanContext sdkContext; // built on first export
+  private io.opentelemetry.api.trace.SpanContext sdkParent; // built on first export
 
   Span(
       SpanContext context,
@@ -42,7 +70,9 @@ public final class Span {
       Span localParent,
       Object carrier,
       long startEpochNanos,
-      long startNanoTime) {
+      long startNanoTime,
+      Resource resource) {
+    this.resource = resource;
     this.context = context;
     this.parentSpanId = parentSpanId;
     this.parentRemote = parentRemote;
@@ -207,5 +237,183 @@ public final class Span {
       logFields = fields; // a benign race: every thread computes the same map
     }
     return fields;
+  }
+
+  // ---- io.opentelemetry.sdk.trace.data.SpanData, read by exporters once the span has ended ----
+
+  @Override
+  public String getName() {
+    return name();
+  }
+
+  @Override
+  public SpanKind getKind() {
+    return kind == Kind.SERVER ? SpanKind.SERVER : SpanKind.CLIENT;
+  }
+
+  @Override
+  public io.opentelemetry.api.trace.SpanContext getSpanContext() {
+    io.opentelemetry.api.trace.SpanContext built = sdkContext;
+    if (built == null) {
+      built = io.opentelemetry.api.trace.SpanContext.create(context.traceId(), context.spanId(),
+          context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), traceState());
+      sdkContext = built; // a benign race: every exporter thread builds the same value
+    }
+    return built;
+  }
+
+  @Override
+  public io.opentelemetry.api.trace.SpanContext getParentSpanContext() {
+    if (parentSpanId == null) {
+      return io.opentelemetry.api.trace.SpanContext.getInvalid();
+    }
+    io.opentelemetry.api.trace.SpanContext built = sdkParent;
+    if (built == null) {
+      TraceFlags flags = context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault();
+      built = parentRemote
+          ? io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(context.traceId(), parentSpanId, flags, traceState())
+          : io.opentelemetry.api.trace.SpanContext.create(context.traceId(), parentSpanId, flags, traceState());
+      sdkParent = built;
+    }
+    return built;
+  }
+
+  // The ids as they are: the SDK's defaults would build (and validate) a span context on every call.
+
+  @Override
+  public String getTraceId() {
+    return context.traceId();
+  }
+
+  @Override
+  public String getSpanId() {
+    return context.spanId();
+  }
+
+  @Override
+  public String getParentSpanId() {
+    return parentSpanId == null ? io.opentelemetry.api.trace.SpanId.getInvalid() : parentSpanId;
+  }
+
+  private TraceState traceState() {
+    String header = context.traceState();
+    if (header == null) {
+      return TraceState.getDefault();
+    }
+    io.opentelemetry.api.trace.TraceStateBuilder builder = TraceState.builder();
+    String[] members = header.split(",");
+    for (int i = members.length - 1; i >= 0; i--) { // put() prepends: the header's order is kept
+      String member = members[i].trim();
+      int eq = member.indexOf('=');
+      if (eq > 0) {
+        builder.put(member.substring(0, eq), member.substring(eq + 1));
+      }
+    }
+    return builder.build();
+  }
+
+  @Override
+  public StatusData getStatus() {
+    // Error for server faults (5xx, exceptions) and for any failed client call (4xx included).
+    boolean failed = isFault() || (kind == Kind.CLIENT && isClientError());
+    return failed ? StatusData.error() : StatusData.unset();
+  }
+
+  @Override
+  public long getStartEpochNanos() {
+    return startEpochNanos;
+  }
+
+  @Override
+  public Attributes getAttributes() {
+    Attributes built = attributes;
+    if (built == null) {
+      AttributesBuilder b = Attributes.builder();
+      if (method != null) {
+        b.put(HTTP_METHOD, method);
+      }
+      if (url != null) {
+        b.put(URL_FULL, url);
+      }
+      if (route != null) {
+        b.put(HTTP_ROUTE, route);
+      }
+      if (status > 0) {
+        b.put(HTTP_STATUS, (long) status);
+      }
+      if (awsService != null) {
+        b.put(RPC_SYSTEM, "aws-api");
+        b.put(RPC_SERVICE, awsService);
+        if (awsOperation != null) {
+          b.put(RPC_METHOD, awsOperation);
+        }
+        if (awsRegion != null) {
+          b.put(CLOUD_REGION, awsRegion);
+        }
+        if (awsResource != null && "SQS".equals(awsService)) {
+          b.put(AWS_QUEUE_URL, awsResource);
+        }
+      }
+      built = b.build();
+      attributes = built; // a benign race: every exporter thread builds the same attributes
+    }
+    return built;
+  }
+
+  @Override
+  public List<EventData> getEvents() {
+    if (error == null) {
+      return Collections.emptyList();
+    }
+    Attributes exception = error.getMessage() == null
+        ? Attributes.of(EXCEPTION_TYPE, error.getClass().getName())
+        : Attributes.of(EXCEPTION_TYPE, error.getClass().getName(), EXCEPTION_MESSAGE, error.getMessage());
+    return Collections.singletonList(EventData.create(endEpochNanos, "exception", exception));
+  }
+
+  @Override
+  public List<LinkData> getLinks() {
+    return Collections.emptyList();
+  }
+
+  @Override
+  public long getEndEpochNanos() {
+    return endEpochNanos;
+  }
+
+  @Override
+  public boolean hasEnded() {
+    return endEpochNanos != 0;
+  }
+
+  @Override
+  public int getTotalRecordedEvents() {
+    return error == null ? 0 : 1;
+  }
+
+  @Override
+  public int getTotalRecordedLinks() {
+    return 0;
+  }
+
+  @Override
+  public int getTotalAttributeCount() {
+    return getAttributes().size();
+  }
+
+  @Override
+  @Deprecated
+  public InstrumentationLibraryInfo getInstrumentationLibraryInfo() {
+    return InstrumentationLibraryInfo.create(SCOPE.getName(), SCOPE.getVersion());
+  }
+
+  @Override
+  public InstrumentationScopeInfo getInstrumentationScopeInfo() {
+    return SCOPE;
+  }
+
+  @Override
+  public Resource getResource() {
+    return resource;
   }
 }

@@ -74,7 +74,8 @@ public final class SpanContext {
     return id;
   }
 
-  static String xrayTraceId(String traceId) {
+  /** The X-Ray form of a 32-hex-digit trace id. */
+  public static String xrayTraceId(String traceId) {
     char[] out = new char[35];
     out[0] = '1';
     out[1] = '-';

@@ -1,5 +1,8 @@
 package dev.trailmark.agent.trace;
 
+import io.opentelemetry.contrib.awsxray.AwsXrayIdGenerator;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.IdGenerator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -15,12 +18,22 @@ public final class Tracer {
   private final Sampler sampler;
   private final Supplier<String> lambdaTraceHeader;
   private final List<Consumer<Span>> listeners;
+  private final Resource resource;
+  /** X-Ray compatible trace ids (the epoch second first) and random span ids, from opentelemetry-java-contrib. */
+  private final IdGenerator ids = AwsXrayIdGenerator.getInstance();
 
   /**
    * @param lambdaTraceHeader the Lambda runtime's trace header of the current invocation, or null
    * @param listeners called with each ended span, sampled or not; each must not block
    */
   public Tracer(Sampler sampler, Supplier<String> lambdaTraceHeader, List<Consumer<Span>> listeners) {
+    this(sampler, lambdaTraceHeader, listeners, Resource.empty());
+  }
+
+  /** @param resource what every span says of the process that made it (service name, host...) */
+  public Tracer(Sampler sampler, Supplier<String> lambdaTraceHeader, List<Consumer<Span>> listeners,
+      Resource resource) {
+    this.resource = resource;
     this.sampler = sampler;
     this.lambdaTraceHeader = lambdaTraceHeader;
     this.listeners = listeners;
@@ -85,7 +98,7 @@ public final class Tracer {
   private Span start(Span.Kind kind, SpanContext remoteParent, Span localParent, Object carrier) {
     long epochNanos = System.currentTimeMillis() * 1_000_000L;
     long nanoTime = System.nanoTime();
-    String spanId = Ids.newSpanId();
+    String spanId = ids.generateSpanId();
     SpanContext context;
     String parentSpanId;
     boolean parentRemote;
@@ -101,13 +114,13 @@ public final class Tracer {
       parentSpanId = remoteParent.spanId(); // null under a Root-only header: this span is the trace's root
       parentRemote = parentSpanId != null;
     } else {
-      String traceId = Ids.newTraceId(epochNanos / 1_000_000_000L);
+      String traceId = ids.generateTraceId();
       int sampled = sampler.sample(null, traceId) ? 1 : 0;
       context = new SpanContext(traceId, spanId, sampled, null, null, false);
       parentSpanId = null;
       parentRemote = false;
     }
-    return new Span(context, parentSpanId, parentRemote, kind, localParent, carrier, epochNanos, nanoTime);
+    return new Span(context, parentSpanId, parentRemote, kind, localParent, carrier, epochNanos, nanoTime, resource);
   }
 
   /** Sets the route template of a server span. */

@@ -90,33 +90,52 @@ class XraySegmentEncoderTest {
   }
 
   @Test
-  void aDatagramIsWrittenIntoAReusedArrayWhenItFitsElseIntoItsOwn() throws Exception {
-    Span server = TestSpans.server("http://h:8080/orders/7", 200, "/orders/{id}");
-    byte[] exact = encoder.datagram(server);
-    byte[] reuse = new byte[XrayUdpExporter.POOLED_SIZE];
-    java.util.Arrays.fill(reuse, (byte) 'x'); // a previous span's leftovers
-
-    byte[] framed = encoder.framedDatagram(server, reuse);
-
-    assertThat(framed).isSameAs(reuse);
-    assertThat(XraySegmentEncoder.length(framed)).isEqualTo(exact.length);
-    assertThat(java.util.Arrays.copyOfRange(framed, XraySegmentEncoder.FRAME, XraySegmentEncoder.FRAME + exact.length))
-        .isEqualTo(exact);
-
+  void everyDatagramIsWrittenIntoTheOneReusedBufferWithNothingLeftOver() throws Exception {
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect(XraySegmentEncoder.MAX_DATAGRAM);
     Span long_ = TestSpans.server("http://h/" + "p".repeat(2000), 200, null);
-    byte[] own = encoder.framedDatagram(long_, reuse);
-    assertThat(own).isNotSameAs(reuse).hasSize(XraySegmentEncoder.FRAME + XraySegmentEncoder.length(own));
-    assertThat(parseDatagram(encoder.datagram(long_)).at("/http/request/url").asText()).endsWith("p");
+    Span short_ = TestSpans.server("http://h:8080/orders/7", 200, "/orders/{id}");
+
+    encoder.encode(long_, out);
+    encoder.encode(short_, out); // after a longer one: its leftovers must not leak into this datagram
+    out.flip();
+    byte[] written = new byte[out.remaining()];
+    out.get(written);
+
+    assertThat(written).isEqualTo(encoder.datagram(short_));
+    assertThat(parseDatagram(written).get("id").asText()).isEqualTo(short_.context().spanId());
   }
 
   @Test
-  void nonAsciiDocumentsAreUtf8InTheReusedArrayToo() throws Exception {
+  void nonAsciiDocumentsAreUtf8() throws Exception {
     Span server = TestSpans.server("http://h/caf\u00e9/\u6ce8\u6587", 200, null);
-    byte[] framed = encoder.framedDatagram(server, new byte[XrayUdpExporter.POOLED_SIZE]);
-    byte[] datagram = java.util.Arrays.copyOfRange(
-        framed, XraySegmentEncoder.FRAME, XraySegmentEncoder.FRAME + XraySegmentEncoder.length(framed));
+    assertThat(parseDatagram(encoder.datagram(server)).at("/http/request/url").asText())
+        .isEqualTo("http://h/caf\u00e9/\u6ce8\u6587");
+  }
 
-    assertThat(datagram).isEqualTo(encoder.datagram(server));
-    assertThat(parseDatagram(datagram).at("/http/request/url").asText()).isEqualTo("http://h/caf\u00e9/\u6ce8\u6587");
+  @Test
+  void awsCallsAreSubsegmentsInTheAwsNamespace() throws Exception {
+    Span server = TestSpans.server("http://h/", 200, null);
+    Span sqs = TestSpans.awsUnder(server, "SQS", "SendMessage", "us-east-1", "http://127.0.0.1:9324/000000000000/orders");
+
+    JsonNode doc = parseDatagram(encoder.datagram(sqs));
+
+    assertThat(doc.get("name").asText()).isEqualTo("SQS");
+    assertThat(doc.get("namespace").asText()).isEqualTo("aws");
+    assertThat(doc.at("/aws/operation").asText()).isEqualTo("SendMessage");
+    assertThat(doc.at("/aws/region").asText()).isEqualTo("us-east-1");
+    assertThat(doc.at("/aws/queue_url").asText()).isEqualTo("http://127.0.0.1:9324/000000000000/orders");
+  }
+
+  @Test
+  void clientErrorsAreErrorsAnd429IsAThrottle() throws Exception {
+    Span server = TestSpans.server("http://h/", 200, null);
+    JsonNode throttled = parseDatagram(encoder.datagram(TestSpans.clientUnder(server, "http://x/", 429, null)));
+    JsonNode missing = parseDatagram(encoder.datagram(TestSpans.clientUnder(server, "http://x/", 404, null)));
+
+    assertThat(throttled.get("error").asBoolean()).isTrue();
+    assertThat(throttled.get("throttle").asBoolean()).isTrue();
+    assertThat(missing.get("error").asBoolean()).isTrue();
+    assertThat(missing.has("throttle")).isFalse();
+    assertThat(missing.has("fault")).isFalse();
   }
 }

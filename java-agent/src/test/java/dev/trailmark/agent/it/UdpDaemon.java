@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Stands in for the X-Ray daemon: receives datagrams on an ephemeral loopback port and parses them. */
+/**
+ * Stands in for the X-Ray daemon: receives datagrams on an ephemeral loopback port and parses them; a
+ * segment's embedded subsegments are also listed on their own, with the trace and parent they have there.
+ */
 final class UdpDaemon implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -20,6 +23,7 @@ final class UdpDaemon implements AutoCloseable {
   private final List<JsonNode> documents = new ArrayList<>();
   private final List<String> errors = new ArrayList<>();
   private final Thread receiver;
+  private int embedded;
 
   UdpDaemon() throws SocketException {
     socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
@@ -47,6 +51,15 @@ final class UdpDaemon implements AutoCloseable {
             errors.add("bad header: " + text);
           }
           documents.add(doc);
+          // Embedded subsegments, as X-Ray reads them: each a subsegment of this trace under this segment.
+          for (JsonNode sub : doc.path("subsegments")) {
+            com.fasterxml.jackson.databind.node.ObjectNode flat = ((com.fasterxml.jackson.databind.node.ObjectNode) sub).deepCopy();
+            flat.put("type", "subsegment");
+            flat.put("trace_id", doc.path("trace_id").asText());
+            flat.put("parent_id", doc.path("id").asText());
+            documents.add(flat);
+            embedded++;
+          }
         }
       } catch (IOException | RuntimeException e) {
         if (!socket.isClosed()) {
@@ -60,6 +73,11 @@ final class UdpDaemon implements AutoCloseable {
 
   synchronized List<JsonNode> documents() {
     return new ArrayList<>(documents);
+  }
+
+  /** Subsegments that arrived inside their segment (they are also in {@link #documents()}, flattened). */
+  synchronized int embeddedSubsegments() {
+    return embedded;
   }
 
   synchronized List<String> errors() {

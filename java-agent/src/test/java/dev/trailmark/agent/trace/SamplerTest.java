@@ -15,12 +15,12 @@ class SamplerTest {
     AtomicLong clock = new AtomicLong(10_000_000_000L);
     Sampler.XrayDefault noRate = new Sampler.XrayDefault(clock::get, 1, 0.0);
 
-    assertThat(noRate.sample(null, TRACE)).isTrue();
-    assertThat(noRate.sample(null, TRACE)).isFalse();
-    assertThat(noRate.sample(null, TRACE)).isFalse();
+    assertThat(noRate.sample()).isTrue();
+    assertThat(noRate.sample()).isFalse();
+    assertThat(noRate.sample()).isFalse();
     clock.addAndGet(1_000_000_000L);
-    assertThat(noRate.sample(null, TRACE)).isTrue();
-    assertThat(noRate.sample(null, TRACE)).isFalse();
+    assertThat(noRate.sample()).isTrue();
+    assertThat(noRate.sample()).isFalse();
   }
 
   @Test
@@ -29,7 +29,7 @@ class SamplerTest {
     Sampler.XrayDefault rule = new Sampler.XrayDefault(clock::get, 1, 0.05);
     int sampled = 0;
     for (int i = 0; i < 20_000; i++) {
-      sampled += rule.sample(null, TRACE) ? 1 : 0;
+      sampled += rule.sample() ? 1 : 0;
     }
     // 1 from the reservoir, then 5% of 19,999: far outside this band only if the rate were wrong.
     assertThat(sampled).isBetween(800, 1200);
@@ -50,7 +50,23 @@ class SamplerTest {
   void traceIdRatioIsTheSameDecisionInEveryService() {
     Sampler half = Sampler.of("traceidratio", "0.5");
     assertThat(half.sample(null, "5759e988bd862e3f0000000000000001")).isTrue();
-    assertThat(half.sample(null, "5759e988bd862e3fffffffffffffffff")).isFalse();
+    assertThat(half.sample(null, "5759e988bd862e3f7fffffffffffffff")).isFalse();
+    // The decision is the OpenTelemetry SDK's own, so a service running the SDK decides the same trace alike.
+    io.opentelemetry.sdk.trace.samplers.Sampler sdk = io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(0.5);
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int i = 0; i < 1000; i++) {
+      String traceId = io.opentelemetry.api.trace.TraceId.fromLongs(random.nextLong(), random.nextLong());
+      boolean theirs = sdk.shouldSample(io.opentelemetry.context.Context.root(), traceId, "x",
+          io.opentelemetry.api.trace.SpanKind.SERVER, io.opentelemetry.api.common.Attributes.empty(),
+          java.util.List.of()).getDecision() == io.opentelemetry.sdk.trace.samplers.SamplingDecision.RECORD_AND_SAMPLE;
+      assertThat(half.sample(null, traceId)).as(traceId).isEqualTo(theirs);
+    }
+  }
+
+  @Test
+  void badRatiosAreClearErrors() {
+    assertThatThrownBy(() -> Sampler.of("traceidratio", "1.5")).hasMessageContaining("within [0, 1]");
+    assertThatThrownBy(() -> Sampler.of("xray", "lots")).hasMessageContaining("OTEL_TRACES_SAMPLER_ARG");
   }
 
   @Test

@@ -34,4 +34,10 @@ public final class TestSpans {
     tracer.end(span);
     return span;
   }
+
+  public static Span awsUnder(Span parent, String service, String operation, String region, String resource) {
+    Span span = clientUnder(parent, "https://sqs.us-east-1.amazonaws.com/", 200, null);
+    span.aws(service, operation, region, resource);
+    return span;
+  }
 }

@@ -5,9 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -15,8 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * spool) filled by application threads, and one sender thread that cuts batches to the destination's
  * limits and retries with exponential backoff and full jitter until each event is acknowledged.
  *
- * <p>The application thread only copies the event into the buffer. When the buffer is full the
- * {@link OverflowPolicy} decides; every drop is counted in {@link #stats()} and reported to the
+ * <p>The application thread only copies the event into the buffer: with the memory buffer it takes no
+ * lock and makes no system call (it wakes the sender only when a batch is due). When the buffer is full the
+ * {@link OverflowPolicy} decides, under a lock; every drop is counted in {@link #stats()} and reported to the
  * {@link DeliveryListener}. Events of a disk spool that are not acknowledged by shutdown stay on disk
  * and are sent by the next engine opened on the same directory (at least once).
  */
@@ -25,6 +28,8 @@ public final class DeliveryEngine implements AutoCloseable {
 
   private final Destination destination;
   private final EventBuffer buffer;
+  private final MemoryBuffer memory;   // the buffer when it is in memory: appends skip the lock
+  private final int maxEventBytes;
   private final Batcher batcher;
   private final Backoff backoff;
   private final OverflowPolicy policy;
@@ -35,14 +40,14 @@ public final class DeliveryEngine implements AutoCloseable {
   private final DeliveryStats stats = new DeliveryStats();
   private final Thread sender;
 
+  // Guards the buffer's reader side, the overflow policies and the spool; the memory fast path never takes it.
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition dataAvailable = lock.newCondition();
   private final Condition spaceAvailable = lock.newCondition();
   private final Condition drained = lock.newCondition();
-  private long firstUnreadNanos;       // when the oldest unread event arrived (batch delay clock)
+  private volatile boolean senderParked; // logging threads wake the sender only while it sleeps
   private int inFlight;                // events the sender holds
   private int flushRequests;
-  private boolean stopping;
+  private volatile boolean stopping;
   private volatile boolean abandon;    // the shutdown deadline passed: stop retrying
   private long reportedDrops;
   private long reportedTruncated;
@@ -57,14 +62,14 @@ public final class DeliveryEngine implements AutoCloseable {
     this.listener = b.listener;
     this.batcher = new Batcher(destination.limits());
     this.backoff = new Backoff(b.retryBase.toMillis(), b.retryMax.toMillis());
-    this.buffer = b.spoolDir != null
-        ? DiskSpool.open(b.spoolDir, b.spoolMaxBytes, b.segmentBytes, b.fsync, b.fsyncInterval.toMillis())
-        : new MemoryBuffer(b.maxBufferBytes);
+    this.maxEventBytes = destination.limits().maxEventBytes();
+    this.memory = b.spoolDir != null ? null : new MemoryBuffer(b.maxBufferBytes, maxEventBytes);
+    this.buffer = memory != null ? memory
+        : DiskSpool.open(b.spoolDir, b.spoolMaxBytes, b.segmentBytes, b.fsync, b.fsyncInterval.toMillis());
     // Wake the sender early once a full request is waiting, or half the buffer: it then never sleeps
     // on a full buffer while the application fills it.
     this.triggerBytes = Math.min(destination.limits().maxBytes(), buffer.capacityBytes() / 2);
     stats.durable = buffer.durable();
-    firstUnreadNanos = System.nanoTime();
     updateGauges();
     this.sender = new Thread(this::run, b.threadName);
     sender.setDaemon(true);
@@ -96,44 +101,62 @@ public final class DeliveryEngine implements AutoCloseable {
    * Blocks only with {@link OverflowPolicy#BLOCK}.
    */
   public boolean offer(long timestamp, byte[] bytes, int off, int len) {
-    lock.lock();
-    try {
-      if (stopping) {
+    if (len > maxEventBytes) {
+      // cut now rather than hold bytes the destination can never take
+      Event cut = Batcher.truncate(new Event(timestamp, Arrays.copyOfRange(bytes, off, off + len)), maxEventBytes);
+      stats.truncated.increment();
+      bytes = cut.payload();
+      off = 0;
+      len = bytes.length;
+    }
+    MemoryBuffer m = memory;
+    if (m != null) {
+      long unread = m.tryAppend(timestamp, bytes, off, len);
+      if (unread >= 0) {
+        stats.accepted.increment();
+        if (unread >= triggerBytes && senderParked) {
+          LockSupport.unpark(sender); // a request's worth is waiting: once per batch, not per event
+        }
+        return true;
+      }
+      if (unread == MemoryBuffer.CLOSED) {
         stats.droppedShutdown.increment();
         return false;
       }
-      int maxEvent = destination.limits().maxEventBytes();
-      if (len > maxEvent) {
-        // cut now rather than hold bytes the destination can never take
-        Event cut = Batcher.truncate(new Event(timestamp, java.util.Arrays.copyOfRange(bytes, off, off + len)), maxEvent);
-        stats.truncated.increment();
-        bytes = cut.payload();
-        off = 0;
-        len = bytes.length;
+      if (len > m.maxPayloadBytes()) {
+        stats.droppedOverflow.increment(); // larger than the whole buffer: never empty it for this one
+        return false;
       }
+    }
+    return offerLocked(timestamp, bytes, off, len);
+  }
+
+  /** The spool's path, and the memory buffer's when it is full: the overflow policy decides. */
+  private boolean offerLocked(long timestamp, byte[] bytes, int off, int len) {
+    lock.lock();
+    try {
       long waitNanos = maxBlockNanos;
       while (true) {
-        boolean wasEmpty = buffer.unreadCount() == 0;
+        if (stopping) {
+          stats.droppedShutdown.increment();
+          return false;
+        }
         if (buffer.append(timestamp, bytes, off, len)) {
           stats.accepted.increment();
-          if (wasEmpty) {
-            firstUnreadNanos = System.nanoTime();
-          }
           if (buffer.unreadBytes() >= triggerBytes || buffer.unreadCount() >= destination.limits().maxEvents()) {
-            dataAvailable.signal();
+            wakeSender();
           }
-          stats.unreadEvents = buffer.unreadCount();
-          stats.bufferedBytes = buffer.usedBytes();
+          updateGauges();
           return true;
         }
-        dataAvailable.signal(); // full: the sender must not wait for the batch delay
+        wakeSender(); // full: the sender must not wait for the batch delay
         if (policy == OverflowPolicy.DROP_OLDEST) {
           int dropped = buffer.dropOldest();
           if (dropped > 0) {
             stats.droppedOverflow.add(dropped);
             continue;
           }
-        } else if (policy == OverflowPolicy.BLOCK && waitNanos > 0 && !stopping) {
+        } else if (policy == OverflowPolicy.BLOCK && waitNanos > 0) {
           waitNanos = spaceAvailable.awaitNanos(waitNanos);
           continue;
         }
@@ -153,14 +176,18 @@ public final class DeliveryEngine implements AutoCloseable {
     }
   }
 
+  private void wakeSender() {
+    LockSupport.unpark(sender);
+  }
+
   /** Sends everything accepted so far; true when it was acknowledged within {@code timeout}. */
   public boolean flush(Duration timeout) {
     long nanos = timeout.toNanos();
     lock.lock();
     try {
       flushRequests++;
-      dataAvailable.signal();
-      while (buffer.unreadCount() > 0 || inFlight > 0) {
+      wakeSender();
+      while (buffer.unreadBytes() > 0 || inFlight > 0) {
         if (nanos <= 0 || !sender.isAlive()) {
           return false;
         }
@@ -186,11 +213,14 @@ public final class DeliveryEngine implements AutoCloseable {
     lock.lock();
     try {
       stopping = true;
-      dataAvailable.signal();
+      if (memory != null) {
+        memory.closeAppends(); // appends racing with this either made it in (and are sent) or count as dropped
+      }
       spaceAvailable.signalAll();
     } finally {
       lock.unlock();
     }
+    wakeSender();
     try {
       sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
       if (sender.isAlive()) {
@@ -242,33 +272,58 @@ public final class DeliveryEngine implements AutoCloseable {
     // Read several requests' worth at once so a 10,000-event request is never cut short by the window.
     int windowEvents = limits.maxEvents();
     long windowBytes = limits.maxBytes();
+    // The oldest unread event arrived after this: the last time the sender saw nothing unread.
+    long idleSince = System.nanoTime();
     while (true) {
+      long sleepNanos = 0;
       lock.lock();
       try {
-        while (!readyToSend()) {
-          if (stopping && buffer.unreadCount() == 0) {
+        long now = System.nanoTime();
+        reportDrops(false);
+        if (buffer.unreadBytes() == 0) {
+          idleSince = now;
+          updateGauges();
+          if (stopping) {
             drained.signalAll();
             return;
           }
-          long waited = System.nanoTime() - firstUnreadNanos;
-          long wait = buffer.unreadCount() == 0 ? maxBatchDelayNanos : Math.max(1, maxBatchDelayNanos - waited);
-          dataAvailable.awaitNanos(Math.min(wait, REPORT_INTERVAL_NANOS));
-          reportDrops(false);
+          sleepNanos = maxBatchDelayNanos;
+        } else if (!stopping && flushRequests == 0 && buffer.unreadBytes() < triggerBytes
+            && buffer.usedBytes() < buffer.capacityBytes() / 2 && buffer.unreadCount() < limits.maxEvents()
+            && now - idleSince < maxBatchDelayNanos) {
+          sleepNanos = maxBatchDelayNanos - (now - idleSince);
+        } else {
+          buffer.read(window, windowEvents, windowBytes);
+          if (window.isEmpty()) {
+            sleepNanos = TimeUnit.MICROSECONDS.toNanos(50); // its logging thread is still copying it in
+          } else {
+            inFlight = window.size();
+            if (buffer.unreadBytes() == 0) {
+              idleSince = now;
+            }
+            updateGauges();
+            spaceAvailable.signalAll();
+          }
         }
-        buffer.read(window, windowEvents, windowBytes);
-        inFlight = window.size();
-        firstUnreadNanos = System.nanoTime();
-        stats.unreadEvents = buffer.unreadCount();
-      } catch (InterruptedException e) {
-        if (abandon) {
-          return;
-        }
-        continue;
       } catch (IOException e) {
         listener.warn("reading the spool failed", e);
         return;
       } finally {
         lock.unlock();
+      }
+
+      if (sleepNanos > 0) {
+        senderParked = true;
+        // re-check after announcing the sleep: a logging thread that filled a batch meanwhile either saw
+        // the flag (and unparks) or is seen here
+        if (memory == null || memory.unreadBytes() < triggerBytes) {
+          LockSupport.parkNanos(this, Math.min(sleepNanos, REPORT_INTERVAL_NANOS));
+        }
+        senderParked = false;
+        if (abandon) {
+          return;
+        }
+        continue;
       }
 
       boolean complete = deliver(window);
@@ -287,7 +342,7 @@ public final class DeliveryEngine implements AutoCloseable {
         window.clear();
         updateGauges();
         spaceAvailable.signalAll();
-        if (buffer.unreadCount() == 0 && inFlight == 0) {
+        if (buffer.unreadBytes() == 0 && inFlight == 0) {
           drained.signalAll();
         }
         reportDrops(false);
@@ -300,17 +355,6 @@ public final class DeliveryEngine implements AutoCloseable {
         lock.unlock();
       }
     }
-  }
-
-  private boolean readyToSend() {
-    long unread = buffer.unreadCount();
-    if (unread == 0) {
-      return false;
-    }
-    return stopping || flushRequests > 0 || buffer.unreadBytes() >= triggerBytes
-        || unread >= destination.limits().maxEvents()
-        || buffer.usedBytes() >= buffer.capacityBytes() / 2
-        || System.nanoTime() - firstUnreadNanos >= maxBatchDelayNanos;
   }
 
   /** Delivers a window; false only when abandoned at the shutdown deadline. */

@@ -63,6 +63,7 @@ public final class DiskSpool implements EventBuffer {
     final Path path;
     final FileChannel channel;
     final MappedByteBuffer map;
+    final ByteBuffer view; // reused to checksum a record in place: no buffer allocated per event
     int end;       // write position: first byte after the last valid record
     long records;  // valid records in the segment
     long readRecords; // records before the reader's position, when the reader is in this segment
@@ -72,6 +73,7 @@ public final class DiskSpool implements EventBuffer {
       this.path = path;
       this.channel = channel;
       this.map = map;
+      this.view = map.duplicate();
     }
   }
 
@@ -228,8 +230,8 @@ public final class DiskSpool implements EventBuffer {
     m.putLong(pos + 8, timestamp);
     m.put(pos + HEADER, bytes, off, len);
     crc.reset();
-    ByteBuffer body = m.duplicate();
-    body.position(pos + 8).limit(pos + HEADER + len);
+    ByteBuffer body = write.view;
+    body.limit(pos + HEADER + len).position(pos + 8);
     crc.update(body);
     m.putInt(pos + 4, (int) crc.getValue());
     m.putInt(pos, len); // written last: a reader never sees a length before its record

@@ -247,7 +247,20 @@ public final class JsonWriter {
   /** Writes chars {@code [from, to)} of {@code s} escaped, without quotes. */
   public void writeEscaped(CharSequence s, int from, int to) {
     ensure((to - from) + 2);
-    for (int i = from; i < to; i++) {
+    // Printable ASCII, the bulk of log text, in a tight loop: the room for it was ensured above.
+    byte[] b = buf;
+    int n = len;
+    int i = from;
+    while (i < to) {
+      char c = s.charAt(i);
+      if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') {
+        break;
+      }
+      b[n++] = (byte) c;
+      i++;
+    }
+    len = n;
+    for (; i < to; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         if (c >= 0x20 && c != '"' && c != '\\') {

@@ -133,10 +133,18 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
   private void writeSs4o(ILoggingEvent e, JsonWriter w) {
     Map<String, String> mdc = includeMdc ? e.getMDCPropertyMap() : Map.of();
     w.beginObject();
+    long time = e.getTimeStamp();
     w.rawName(N_TIMESTAMP);
-    timestamps.writeQuoted(w, e.getTimeStamp());
+    int at = w.size();
+    timestamps.writeQuoted(w, time);
+    int stamp = w.size() - at;
     w.rawName(N_OBSERVED);
-    timestamps.writeQuoted(w, System.currentTimeMillis());
+    long observed = System.currentTimeMillis();
+    if (observed == time) {
+      w.rawValue(w.buffer(), at, stamp); // usually the same millisecond: copy rather than format again
+    } else {
+      timestamps.writeQuoted(w, observed);
+    }
     String traceId = mdc.get(MDC_TRACE_ID);
     if (traceId != null) {
       w.rawName(N_TRACE_ID).value(traceId);
@@ -149,7 +157,8 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     w.rawName(N_TEXT).value(e.getLevel().levelStr);
     w.rawName(N_NUMBER).value(severityNumber(e.getLevel()));
     w.endObject();
-    w.rawName(N_BODY).value(e.getFormattedMessage());
+    w.rawName(N_BODY);
+    FormattedMessages.write(w, e);
     w.rawName(N_SCOPE).beginObject().rawName(N_NAME).value(e.getLoggerName()).endObject();
 
     w.rawName(N_ATTRIBUTES).beginObject();
@@ -199,7 +208,8 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     w.rawName(N_TIMESTAMP);
     timestamps.writeQuoted(w, e.getTimeStamp());
     w.rawName(E_LEVEL).value(e.getLevel().levelStr);
-    w.rawName(E_MESSAGE).value(e.getFormattedMessage());
+    w.rawName(E_MESSAGE);
+    FormattedMessages.write(w, e);
     w.rawName(E_ECS_VERSION).value("1.2.0");
     w.rawName(E_LOGGER).value(e.getLoggerName());
     if (includeThreadName) {

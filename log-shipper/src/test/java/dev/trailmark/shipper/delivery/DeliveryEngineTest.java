@@ -25,7 +25,9 @@ class DeliveryEngineTest {
     return e.offer(System.currentTimeMillis(), b, 0, b.length);
   }
 
-  /** 100-byte events: each costs 148 bytes of buffer with the per-event overhead. */
+  /** 100-byte events: each takes {@link #SPAN} bytes of the memory buffer with its header. */
+  private static final long SPAN = MemoryBuffer.recordBytes(100);
+
   private static String event(int i) {
     String n = String.format("%06d", i);
     return n + "x".repeat(94);
@@ -34,7 +36,7 @@ class DeliveryEngineTest {
   @Test
   void dropNewestKeepsTheOldestAndCountsAndReportsEveryDrop() throws Exception {
     ScriptedDestination d = new ScriptedDestination(true);
-    DeliveryEngine e = engine(d, OverflowPolicy.DROP_NEWEST, 148 * 50, Duration.ZERO);
+    DeliveryEngine e = engine(d, OverflowPolicy.DROP_NEWEST, SPAN * 50, Duration.ZERO);
     assertThat(offer(e, event(0))).isTrue();
     assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue(); // event 0 is in flight, held
     int accepted = 1;
@@ -52,7 +54,7 @@ class DeliveryEngineTest {
   @Test
   void dropOldestKeepsTheNewest() throws Exception {
     ScriptedDestination d = new ScriptedDestination(true);
-    DeliveryEngine e = engine(d, OverflowPolicy.DROP_OLDEST, 148 * 50, Duration.ZERO);
+    DeliveryEngine e = engine(d, OverflowPolicy.DROP_OLDEST, SPAN * 50, Duration.ZERO);
     offer(e, event(0));
     assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue();
     for (int i = 1; i < 200; i++) {
@@ -69,7 +71,7 @@ class DeliveryEngineTest {
   @Test
   void blockMakesTheLoggingThreadWaitForSpaceAndLosesNothing() throws Exception {
     ScriptedDestination d = new ScriptedDestination(true);
-    DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, 148 * 10, Duration.ofDays(1));
+    DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, SPAN * 10, Duration.ofDays(1));
     offer(e, event(0));
     assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue();
     CompletableFuture<Void> app = CompletableFuture.runAsync(() -> {
@@ -88,7 +90,7 @@ class DeliveryEngineTest {
   @Test
   void blockGivesUpAfterMaxBlockAndCountsTheDrop() throws Exception {
     ScriptedDestination d = new ScriptedDestination(true);
-    DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, 148 * 2, Duration.ofMillis(100));
+    DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, SPAN * 2, Duration.ofMillis(100));
     offer(e, event(0));
     assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue();
     offer(e, event(1));
@@ -180,5 +182,51 @@ class DeliveryEngineTest {
     assertThat(e.flush(Duration.ofSeconds(5))).isTrue();
     assertThat(d.delivered).containsExactly("a");
     e.close(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void loggingThreadsRacingWithCloseLoseNothingSilently() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(false);
+    DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, 64 * 1024, Duration.ofDays(1));
+    int threads = 4;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<Integer>> offered = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      offered.add(pool.submit(() -> {
+        int i = 0;
+        while (offer(e, id + ":" + i)) { // until the engine refuses: it is closing
+          i++;
+        }
+        return i + 1;
+      }));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> d.delivered.size() > 5000);
+    assertThat(e.close(Duration.ofSeconds(20))).isTrue();
+    long total = 0;
+    for (java.util.concurrent.Future<Integer> f : offered) {
+      total += f.get(10, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(e.stats().droppedShutdown()).as("every refused event is counted").isEqualTo(threads);
+    assertThat(d.delivered).as("every accepted event is delivered, once").hasSize((int) (total - threads))
+        .doesNotHaveDuplicates();
+    assertThat(e.stats().sent()).isEqualTo(e.stats().accepted()).isEqualTo(total - threads);
+  }
+
+  @Test
+  void aFullRequestIsSentAtOnceWithoutWaitingForTheBatchDelay() throws Exception {
+    ScriptedDestination d = new ScriptedDestination(false); // requests of at most 100,000 bytes
+    DeliveryEngine e = DeliveryEngine.builder(d).maxBatchDelay(Duration.ofHours(1)).start();
+    for (int round = 0; round < 3; round++) {
+      int before = d.delivered.size();
+      for (int i = 0; i < 1000; i++) { // 100 KB: a request's worth wakes the sleeping sender
+        offer(e, event(i));
+      }
+      // well before the sender's own 10 s wake-up for status reports
+      await().atMost(Duration.ofSeconds(5)).until(() -> d.delivered.size() - before >= 800);
+    }
+    assertThat(e.close(Duration.ofSeconds(10))).isTrue();
+    assertThat(d.delivered).hasSize(3000);
   }
 }

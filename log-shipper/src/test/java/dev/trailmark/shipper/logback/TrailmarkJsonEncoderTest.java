@@ -178,4 +178,20 @@ class TrailmarkJsonEncoderTest {
     assertThat(a.get("list").asText()).isEqualTo("[1, 2]");
     assertThat(a.get("none").isNull()).isTrue();
   }
+
+  @Test
+  void anEventEncodedInTheMillisecondItHappenedHasBothTimestampsAndIsValidJson() throws Exception {
+    TrailmarkJsonEncoder enc = encoder("ss4o");
+    boolean sameMillisecond = false;
+    for (int i = 0; i < 10_000 && !sameMillisecond; i++) {
+      LoggingEvent e = new LoggingEvent("fqcn", logger, Level.INFO, "now {}", null, new Object[] {i});
+      JsonNode d = parse(enc.encode(e));
+      String time = d.get("@timestamp").asText();
+      String observed = d.get("observedTimestamp").asText();
+      assertThat(observed).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z").isGreaterThanOrEqualTo(time);
+      assertThat(d.at("/severity/text").asText()).isEqualTo("INFO");
+      sameMillisecond = observed.equals(time);
+    }
+    assertThat(sameMillisecond).as("the copied timestamp was exercised").isTrue();
+  }
 }

@@ -110,12 +110,7 @@ public final class AgentBenchmark {
         }
         System.err.printf("[bench] start-up round %d of %d%n", i + 1, startups);
       }
-      List<Result> results = new ArrayList<>();
-      for (String mode : modes.keySet()) {
-        System.err.printf("[bench] load on %s ...%n", mode);
-        results.add(run(mode, modes.get(mode), envs.get(mode), median(startupMs.get(mode)),
-            median(startupCpu.get(mode)), median(startupRss.get(mode)), seconds, clients));
-      }
+      List<Result> results = runInterleaved(modes, envs, startupMs, startupCpu, startupRss, seconds, clients);
       print(results, startups, seconds, clients, metrics, metricsStep);
     }
   }
@@ -126,23 +121,76 @@ public final class AgentBenchmark {
     return sorted[sorted.length / 2];
   }
 
-  private static Result run(String mode, List<String> agentArgs, Map<String, String> env, double startupMs,
-      double startupCpuMs, double startupRssMiB, int seconds, int clients) throws Exception {
-    try (Service service = Service.start(agentArgs, env)) {
-      service.awaitFirstResponse();
-      load(service.port, clients, Math.max(3, seconds / 3)); // warm-up: JIT and pools settle
-      long allocatedBefore = Long.parseLong(get(service.port, "/_allocated"));
-      Load measured = load(service.port, clients, seconds);
-      long allocatedAfter = Long.parseLong(get(service.port, "/_allocated"));
-      double bytesPerRequest = (allocatedAfter - allocatedBefore) / (double) Math.max(1, measured.count);
-      return new Result(mode, startupMs, startupCpuMs, startupRssMiB, measured.count / (double) seconds,
-          measured.percentile(0.50), measured.percentile(0.99), bytesPerRequest, service.peakRssMiB(),
-          measured.errors);
+  /** Length of one measured load slice; the modes take turns slice by slice. */
+  static final int SLICE_SECONDS = 2;
+
+  /**
+   * Starts every mode's service, warms each up, then measures them in turns of {@link #SLICE_SECONDS}
+   * (none, Trailmark, OpenTelemetry, none, ...) until each has had {@code seconds} of load: a busy
+   * neighbour then slows every mode alike instead of whichever happened to run during it.
+   */
+  private static List<Result> runInterleaved(Map<String, List<String>> modes, Map<String, Map<String, String>> envs,
+      Map<String, double[]> startupMs, Map<String, double[]> startupCpu, Map<String, double[]> startupRss,
+      int seconds, int clients) throws Exception {
+    Map<String, Service> services = new LinkedHashMap<>();
+    try {
+      for (String mode : modes.keySet()) {
+        Service service = Service.start(modes.get(mode), envs.get(mode));
+        services.put(mode, service);
+        service.awaitFirstResponse();
+      }
+      for (Map.Entry<String, Service> e : services.entrySet()) {
+        System.err.printf("[bench] warm-up of %s ...%n", e.getKey());
+        load(e.getValue().port, clients, Math.max(3, seconds / 3)); // JIT and pools settle
+      }
+      Map<String, List<Load>> slices = new LinkedHashMap<>();
+      Map<String, Long> allocated = new LinkedHashMap<>();
+      int rounds = Math.max(1, (seconds + SLICE_SECONDS - 1) / SLICE_SECONDS);
+      for (int round = 0; round < rounds; round++) {
+        int slice = Math.min(SLICE_SECONDS, seconds - round * SLICE_SECONDS);
+        for (Map.Entry<String, Service> e : services.entrySet()) {
+          int port = e.getValue().port;
+          long before = Long.parseLong(get(port, "/_allocated"));
+          slices.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(load(port, clients, slice));
+          allocated.merge(e.getKey(), Long.parseLong(get(port, "/_allocated")) - before, Long::sum);
+        }
+        System.err.printf("[bench] load round %d of %d%n", round + 1, rounds);
+      }
+      List<Result> results = new ArrayList<>();
+      for (Map.Entry<String, Service> e : services.entrySet()) {
+        String mode = e.getKey();
+        Load measured = Load.merge(slices.get(mode));
+        double bytesPerRequest = allocated.get(mode) / (double) Math.max(1, measured.count);
+        results.add(new Result(mode, median(startupMs.get(mode)), median(startupCpu.get(mode)),
+            median(startupRss.get(mode)), measured.count / (double) seconds, measured.percentile(0.50),
+            measured.percentile(0.99), bytesPerRequest, e.getValue().peakRssMiB(), measured.errors));
+      }
+      return results;
+    } finally {
+      for (Service service : services.values()) {
+        service.close();
+      }
     }
   }
 
   /** A load run: per-request latencies of {@code clients} closed-loop clients for {@code seconds}. */
   record Load(long count, long errors, long[] nanos) {
+    static Load merge(List<Load> loads) {
+      long count = 0;
+      long errors = 0;
+      for (Load l : loads) {
+        count += l.count;
+        errors += l.errors;
+      }
+      long[] all = new long[(int) count];
+      int at = 0;
+      for (Load l : loads) {
+        System.arraycopy(l.nanos, 0, all, at, l.nanos.length);
+        at += l.nanos.length;
+      }
+      return new Load(count, errors, all);
+    }
+
     double percentile(double p) {
       long[] sorted = nanos.clone();
       Arrays.sort(sorted);

@@ -22,8 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Application-thread cost of one {@code log.info} with the appender attached, sampled per call (p50/p99),
- * at a steady 20-40k events/s so that the sender keeps up and nothing is dropped. Both appenders ship to
- * the same local collector; {@code nop} is Logback with an appender that does nothing.
+ * at a steady 20-40k events/s so that the sender keeps up and nothing is dropped. Every appender ships to
+ * the same local collector (CloudWatch Logs with the memory buffer or the disk spool, Firehose, the peer);
+ * {@code nop} is Logback with an appender that does nothing; {@code trailmark-stub} is the memory
+ * CloudWatchLogsAppender shipping to an endpoint that does nothing (its cost without the collector's and
+ * OpenSearch's work on the same cores).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -32,10 +35,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 public class AppenderCostBenchmark {
-  @Param({"nop", "trailmark", "trailmark-spool", "awslogs"})
+  @Param({"nop", "trailmark", "trailmark-firehose", "trailmark-spool", "trailmark-stub", "awslogs"})
   public String appender;
 
   private BenchStack stack;
+  private StubEndpoint stub;
   private LoggerContext ctx;
   private Logger log;
   private int i;
@@ -43,8 +47,14 @@ public class AppenderCostBenchmark {
   @Setup(Level.Trial)
   public void start() throws Exception {
     stack = new BenchStack();
-    ctx = BenchStack.logback(appender, stack.endpoint().toString(), "/bench/jmh-" + appender,
-        Files.createTempDirectory("bench-spool"));
+    String kind = appender;
+    String endpoint = stack.endpoint().toString();
+    if (appender.equals("trailmark-stub")) {
+      stub = new StubEndpoint();
+      kind = "trailmark";
+      endpoint = stub.endpoint().toString();
+    }
+    ctx = BenchStack.logback(kind, endpoint, "/bench/jmh-" + appender, Files.createTempDirectory("bench-spool"));
     log = ctx.getLogger("com.example.orders.OrderService");
   }
 
@@ -87,6 +97,9 @@ public class AppenderCostBenchmark {
       System.out.println("\n[" + appender + "] " + ((DeliveryAppender) a).getStats());
     }
     ctx.stop();
+    if (stub != null) {
+      stub.close();
+    }
     stack.close();
   }
 }

@@ -123,6 +123,22 @@ final class BenchStack implements AutoCloseable {
       </configuration>
       """;
 
+  /** FirehoseAppender into the collector's default delivery stream (documents land in logs-access-*). */
+  static final String FIREHOSE = """
+      <configuration>
+        <appender name="ship" class="dev.trailmark.shipper.logback.FirehoseAppender">
+          <deliveryStreamName>trailmark-access-logs</deliveryStreamName>
+          <endpoint>${endpoint}</endpoint>
+          <accessKeyId>trailmark</accessKeyId>
+          <secretAccessKey>trailmark</secretAccessKey>
+          <overflowPolicy>block</overflowPolicy>
+          <maxBufferBytes>67108864</maxBufferBytes>
+          <shutdownTimeoutMillis>600000</shutdownTimeoutMillis>
+        </appender>
+        <root level="INFO"><appender-ref ref="ship"/></root>
+      </configuration>
+      """;
+
   /**
    * ca.pjer 1.6.0 in its asynchronous mode (maxFlushTimeMillis > 0; 0 would be synchronous, one request per
    * event); maxBlockTimeMillis 0 never blocks the application and drops when its queue is full.
@@ -151,12 +167,13 @@ final class BenchStack implements AutoCloseable {
       </configuration>
       """;
 
-  /** The Logback configuration of one contender: trailmark, trailmark-spool, awslogs, awslogs-sync or nop. */
+  /** The Logback configuration of one contender: trailmark, trailmark-spool, trailmark-firehose, awslogs, awslogs-sync or nop. */
   static LoggerContext logback(String kind, String endpoint, String group, Path spoolDir) throws Exception {
     String xml = switch (kind) {
       case "trailmark" -> fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864", "spool", ""));
       case "trailmark-spool" -> fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864",
           "spool", "<spoolDir>" + spoolDir + "</spoolDir><spoolMaxBytes>1073741824</spoolMaxBytes>"));
+      case "trailmark-firehose" -> FIREHOSE;
       case "awslogs" -> fill(AWSLOGS, Map.of("flush", "1000", "block", "0"));
       case "awslogs-sync" -> fill(AWSLOGS, Map.of("flush", "0", "block", "0"));
       case "nop" -> NOP;
