@@ -25,6 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class DeliveryEngine implements AutoCloseable {
   private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** How long drop-oldest waits for a logging thread to finish writing the oldest event. */
+  private static final long MAX_WRITER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Destination destination;
   private final EventBuffer buffer;
@@ -136,6 +138,7 @@ public final class DeliveryEngine implements AutoCloseable {
     lock.lock();
     try {
       long waitNanos = maxBlockNanos;
+      long writerWaitStart = 0;
       while (true) {
         if (stopping) {
           stats.droppedShutdown.increment();
@@ -155,6 +158,17 @@ public final class DeliveryEngine implements AutoCloseable {
           if (dropped > 0) {
             stats.droppedOverflow.add(dropped);
             continue;
+          }
+          if (memory != null && memory.unreadBytes() > 0) {
+            // the oldest event is still being copied in by its logging thread (it takes no lock to finish)
+            long now = System.nanoTime();
+            if (writerWaitStart == 0) {
+              writerWaitStart = now;
+            }
+            if (now - writerWaitStart < MAX_WRITER_WAIT_NANOS) {
+              Thread.yield();
+              continue;
+            }
           }
         } else if (policy == OverflowPolicy.BLOCK && waitNanos > 0) {
           waitNanos = spaceAvailable.awaitNanos(waitNanos);
@@ -274,6 +288,8 @@ public final class DeliveryEngine implements AutoCloseable {
     long windowBytes = limits.maxBytes();
     // The oldest unread event arrived after this: the last time the sender saw nothing unread.
     long idleSince = System.nanoTime();
+    // The last window was cut by the event count: more may be due than the byte trigger shows.
+    boolean draining = false;
     while (true) {
       long sleepNanos = 0;
       lock.lock();
@@ -288,12 +304,15 @@ public final class DeliveryEngine implements AutoCloseable {
             return;
           }
           sleepNanos = maxBatchDelayNanos;
-        } else if (!stopping && flushRequests == 0 && buffer.unreadBytes() < triggerBytes
-            && buffer.usedBytes() < buffer.capacityBytes() / 2 && buffer.unreadCount() < limits.maxEvents()
-            && now - idleSince < maxBatchDelayNanos) {
+        } else if (!draining && !stopping && flushRequests == 0 && buffer.unreadBytes() < triggerBytes
+            && buffer.usedBytes() < buffer.capacityBytes() / 2 && now - idleSince < maxBatchDelayNanos
+            // Logging threads wake the sender by bytes only (counting events would cost them a shared
+            // write each); the spool's appends run under the lock and count exactly.
+            && (memory != null || buffer.unreadCount() < limits.maxEvents())) {
           sleepNanos = maxBatchDelayNanos - (now - idleSince);
         } else {
           buffer.read(window, windowEvents, windowBytes);
+          draining = window.size() >= windowEvents;
           if (window.isEmpty()) {
             sleepNanos = TimeUnit.MICROSECONDS.toNanos(50); // its logging thread is still copying it in
           } else {

@@ -229,4 +229,43 @@ class DeliveryEngineTest {
     assertThat(e.close(Duration.ofSeconds(10))).isTrue();
     assertThat(d.delivered).hasSize(3000);
   }
+
+  @Test
+  void concurrentLoggingThreadsOnAFullBufferDropTheOldestCountEveryDropAndKeepEachThreadsOrder()
+      throws Exception {
+    ScriptedDestination d = new ScriptedDestination(false);
+    d.delayMillis = 1; // slower than the logging threads: the small buffer is full most of the time
+    DeliveryEngine e = engine(d, OverflowPolicy.DROP_OLDEST, 16 * 1024, Duration.ZERO);
+    int threads = 4;
+    int perThread = 20_000;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < perThread; i++) {
+          assertThat(offer(e, id + ":" + i)).as("drop-oldest always takes the new event").isTrue();
+        }
+        return null;
+      }));
+    }
+    for (java.util.concurrent.Future<?> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(e.close(Duration.ofSeconds(30))).isTrue();
+    assertThat(e.stats().droppedOverflow()).as("the buffer overflowed").isPositive();
+    assertThat(d.delivered.size() + e.stats().droppedOverflow()).as("every event delivered or counted")
+        .isEqualTo(threads * perThread);
+    int[] last = new int[threads];
+    java.util.Arrays.fill(last, -1);
+    for (String s : d.delivered) {
+      int t = Integer.parseInt(s.substring(0, s.indexOf(':')));
+      int i = Integer.parseInt(s.substring(s.indexOf(':') + 1));
+      assertThat(i).as("thread %d's events in order, none twice", t).isGreaterThan(last[t]);
+      last[t] = i;
+    }
+    // the very last event offered is never the oldest: the thread that finished last kept its final one
+    assertThat(last).as("the newest event survives").contains(perThread - 1);
+  }
 }
