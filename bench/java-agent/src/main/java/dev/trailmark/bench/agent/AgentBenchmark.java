@@ -53,6 +53,10 @@ public final class AgentBenchmark {
     // agent keeps its metrics off, so every cost of ours is counted against none of its.
     String metrics = options.getOrDefault("metrics", "none");
     String metricsStep = options.getOrDefault("metrics-step-millis", "60000");
+    // Both agents sample alike: every request by default (the worst case for an agent), or e.g.
+    // --sampler parentbased_traceidratio --sampler-arg 0.05 (about X-Ray's default rule of 5 %).
+    String sampler = options.getOrDefault("sampler", "parentbased_always_on");
+    String samplerArg = options.get("sampler-arg");
     for (String jar : List.of(agent, otelAgent)) {
       if (!new File(jar).isFile()) {
         throw new IllegalArgumentException("missing " + jar + ": build first (mvn -pl bench/java-agent -am package)");
@@ -69,7 +73,10 @@ public final class AgentBenchmark {
       modes.put("opentelemetry", List.of("-javaagent:" + new File(otelAgent).getAbsolutePath()));
       Map<String, String> env = new LinkedHashMap<>();
       env.put("OTEL_SERVICE_NAME", "bench-orders");
-      env.put("OTEL_TRACES_SAMPLER", "parentbased_always_on");
+      env.put("OTEL_TRACES_SAMPLER", sampler);
+      if (samplerArg != null) {
+        env.put("OTEL_TRACES_SAMPLER_ARG", samplerArg);
+      }
       env.put("OTEL_PROPAGATORS", "xray,tracecontext");
       env.put("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:" + udp.getLocalPort());
       env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + otlp.port());
@@ -112,6 +119,8 @@ public final class AgentBenchmark {
       }
       List<Result> results = runInterleaved(modes, envs, startupMs, startupCpu, startupRss, seconds, clients);
       print(results, startups, seconds, clients, metrics, metricsStep);
+      System.out.printf(Locale.ROOT, "Both agents: OTEL_TRACES_SAMPLER=%s%s%n", sampler,
+          samplerArg == null ? "" : ", OTEL_TRACES_SAMPLER_ARG=" + samplerArg);
     }
   }
 
