@@ -167,7 +167,7 @@ public final class XraySegmentEncoder {
     if (!segment && !embedded) {
       json.name("type").value("subsegment");
     }
-    json.name("name").value(segment ? segmentName : awsService != null ? awsService : segmentName(host(url)));
+    json.name("name").value(segment ? segmentName : awsService != null ? awsService : segmentName(dev.trailmark.agent.trace.Span.host(url)));
     json.name("id").value(span.getSpanId());
     if (!embedded) {
       json.name("trace_id").value(SpanContext.xrayTraceId(span.getTraceId()));
@@ -238,20 +238,6 @@ public final class XraySegmentEncoder {
       }
     }
     return null;
-  }
-
-  /** The host (and port) of a URL, for X-Ray's remote subsegment name. */
-  static String host(String url) {
-    if (url == null) {
-      return "unknown";
-    }
-    int start = url.indexOf("://");
-    start = start < 0 ? 0 : start + 3;
-    int end = start;
-    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-      end++;
-    }
-    return url.substring(start, end);
   }
 
   /** X-Ray accepts names of at most 200 characters from a restricted set. */

@@ -200,8 +200,13 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return m;
   }
 
-  /** The host of {@link #url()}, for X-Ray's remote subsegment name. */
+  /** The host of {@link #url()}, for X-Ray's remote subsegment name and the client RED tag. */
   public String host() {
+    return host(url);
+  }
+
+  /** The host (and port) of a URL; {@code unknown} for none. */
+  public static String host(String url) {
     if (url == null) {
       return "unknown";
     }
