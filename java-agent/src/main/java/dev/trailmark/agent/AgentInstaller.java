@@ -84,12 +84,10 @@ public final class AgentInstaller {
   static final class Telemetry {
     private final Tracer tracer;
     private final HooksImpl hooks;
-    private final List<BatchingSpanExporter> exporters;
 
-    private Telemetry(Tracer tracer, HooksImpl hooks, List<BatchingSpanExporter> exporters) {
+    private Telemetry(Tracer tracer, HooksImpl hooks) {
       this.tracer = tracer;
       this.hooks = hooks;
-      this.exporters = exporters;
     }
 
     static Telemetry create(AgentConfig config, List<Probe> probes) {
@@ -163,7 +161,7 @@ public final class AgentInstaller {
       };
       Tracer tracer = new Tracer(Sampler.of(config.sampler(), config.samplerArg()), lambda, listeners,
           resource(config));
-      return new Telemetry(tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes), exporters);
+      return new Telemetry(tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes));
     }
 
     /** The OpenTelemetry resource of every span: OTEL_RESOURCE_ATTRIBUTES, the service name, the agent. */
@@ -188,8 +186,5 @@ public final class AgentInstaller {
       return hooks;
     }
 
-    List<BatchingSpanExporter> exporters() {
-      return exporters;
-    }
   }
 }

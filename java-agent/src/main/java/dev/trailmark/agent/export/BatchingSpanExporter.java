@@ -139,7 +139,11 @@ public final class BatchingSpanExporter implements Consumer<Span> {
         TimeUnit.MILLISECONDS);
   }
 
-  private void export(List<SpanData> batch, long timeoutMillis) {
+  /**
+   * Synchronized: the exit flush may run while the sender thread is still exporting, and an exporter
+   * (the X-Ray one writes through one reused buffer) is called by one thread at a time.
+   */
+  private synchronized void export(List<SpanData> batch, long timeoutMillis) {
     CompletableResultCode result;
     try {
       result = exporter.export(batch).join(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -170,9 +174,5 @@ public final class BatchingSpanExporter implements Consumer<Span> {
 
   public String name() {
     return name;
-  }
-
-  BoundedQueue<Span> queue() {
-    return queue;
   }
 }

@@ -52,11 +52,6 @@ public final class Sampler {
         .getDecision() == SamplingDecision.RECORD_AND_SAMPLE;
   }
 
-  /** The SDK sampler that decides traces that start here. */
-  io.opentelemetry.sdk.trace.samplers.Sampler root() {
-    return root;
-  }
-
   /** The sampler named by {@code OTEL_TRACES_SAMPLER} and {@code OTEL_TRACES_SAMPLER_ARG}. */
   public static Sampler of(String name, String arg) {
     boolean parentBased = name.startsWith("parentbased_");

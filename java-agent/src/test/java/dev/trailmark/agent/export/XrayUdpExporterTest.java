@@ -243,4 +243,42 @@ class XrayUdpExporterTest {
       assertThat(received).isEqualTo(41);
     }
   }
+
+  @Test
+  void whatIsQueuedAtExitIsExportedAndTheExporterShutDown() {
+    java.util.List<String> exported = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
+    io.opentelemetry.sdk.trace.export.SpanExporter recording = new io.opentelemetry.sdk.trace.export.SpanExporter() {
+      @Override
+      public io.opentelemetry.sdk.common.CompletableResultCode export(
+          java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+        spans.forEach(span -> exported.add(span.getSpanId()));
+        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+      }
+
+      @Override
+      public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+      }
+
+      @Override
+      public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+        shutDown.set(true);
+        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+      }
+    };
+    BatchingSpanExporter exporter = new BatchingSpanExporter("test", recording, 1 << 20, NOTHING);
+    java.util.List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 1200; i++) { // more than two batches
+      Span span = TestSpans.server("http://h/" + i, 200, null);
+      expected.add(span.context().spanId());
+      exporter.accept(span);
+    }
+
+    exporter.flushAtExit(); // what the shutdown hook runs, racing with the sender thread
+
+    assertThat(exported).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(exporter.exported()).isEqualTo(1200);
+    assertThat(shutDown).isTrue();
+  }
 }

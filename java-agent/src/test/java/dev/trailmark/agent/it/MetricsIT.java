@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trailmark.collector.local.LocalCollector;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import com.sun.net.httpserver.HttpServer;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code cloudwatch} exporter takes its credentials from the SDK's default chain (an ECS task role here); with
  * the EMF exporter they are CloudWatch EMF lines.
  */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class MetricsIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,12 +42,8 @@ class MetricsIT {
   @TempDir Path dir;
 
   @Test
-  void redMetricsAndSpansReachTheLocalCollector(OpenSearchInstance os) throws Exception {
-    try (LocalCollector collector = LocalCollector.builder()
-        .openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(dir.resolve("collector"))
-        .build().start();
-        ForkedApp downstream = metered(collector, "metered-downstream", "").start(dir, "downstream")) {
+  void redMetricsAndSpansReachTheLocalCollector(OpenSearchInstance os, LocalCollector collector) throws Exception {
+    try (ForkedApp downstream = metered(collector, "metered-downstream", "").start(dir, "downstream")) {
       int downstreamPort = downstream.awaitPort();
       try (ForkedApp app = metered(collector, "metered", "http://127.0.0.1:" + downstreamPort + "/hop")
           .start(dir, "metered")) {
@@ -84,7 +81,7 @@ class MetricsIT {
       assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fail")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
 
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
         os.refresh(metrics);
         JsonNode ok = search(os, metrics, "http.server.requests.count", "/hop", "SUCCESS");
         assertThat(ok.at("/hits/hits")).as(app.output()).isNotEmpty();
@@ -109,7 +106,7 @@ class MetricsIT {
         assertThat(count(os, metrics, "trailmark.spans.dropped.count")).isPositive();
         assertThat(count(os, metrics, "trailmark.metrics.dropped.count")).isPositive();
       });
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
         os.refresh(os.indexPrefix() + "otel-v1-apm-span-*");
         assertThat(os.count(os.indexPrefix() + "otel-v1-apm-span-*")).isGreaterThanOrEqualTo(6);
       });
@@ -162,7 +159,7 @@ class MetricsIT {
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
       String metrics = os.indexPrefix() + "metrics-*";
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
         os.refresh(metrics);
         JsonNode hop = JSON.readTree(os.post("/" + metrics + "/_search", "{\"query\":{\"bool\":{\"filter\":["
             + "{\"term\":{\"name\":\"http.server.requests.count\"}},"

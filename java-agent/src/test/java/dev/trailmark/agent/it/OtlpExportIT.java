@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trailmark.collector.local.LocalCollector;
+import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import java.net.URI;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set: the OpenTelemetry SDK's exporter inside the
  * agent sends to the real local collector's OTLP receiver, which indexes the spans into OpenSearch.
  */
-@ExtendWith(OpenSearchExtension.class)
+@ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class OtlpExportIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,19 +31,16 @@ class OtlpExportIT {
   @TempDir Path dir;
 
   @Test
-  void sampledSpansArriveThroughOtlpWithTheirResourceAndAttributes(OpenSearchInstance os) throws Exception {
-    try (LocalCollector collector = LocalCollector.builder()
-        .openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(dir.resolve("collector"))
-        .build().start();
-        ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.ServiceApp")
-            .property("app.name", "otlp")
-            .env("OTEL_SERVICE_NAME", "otlp-svc")
-            .env("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test")
-            .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-            .env("OTEL_TRACES_EXPORTER", "otlp")
-            .env("OTEL_EXPORTER_OTLP_ENDPOINT", collector.httpEndpoint().toString())
-            .start(dir, "otlp")) {
+  void sampledSpansArriveThroughOtlpWithTheirResourceAndAttributes(OpenSearchInstance os, LocalCollector collector)
+      throws Exception {
+    try (ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.ServiceApp")
+        .property("app.name", "otlp")
+        .env("OTEL_SERVICE_NAME", "otlp-svc")
+        .env("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test")
+        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+        .env("OTEL_TRACES_EXPORTER", "otlp")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", collector.httpEndpoint().toString())
+        .start(dir, "otlp")) {
       int port = app.awaitPort();
       String traceId = "0af7651916cd43dd8448eb211c80319c";
       HttpResponse<String> response = HttpClient.newHttpClient().send(
@@ -52,7 +50,7 @@ class OtlpExportIT {
       assertThat(response.statusCode()).isEqualTo(200);
 
       String spans = os.indexPrefix() + "otel-v1-apm-span-*";
-      JsonNode span = await().atMost(Duration.ofSeconds(30)).until(() -> {
+      JsonNode span = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> { // a new index answers 503 until its shard starts
         os.refresh(spans);
         JsonNode hits = JSON.readTree(os.post("/" + spans + "/_search",
             "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"traceId\":\"" + traceId + "\"}},"

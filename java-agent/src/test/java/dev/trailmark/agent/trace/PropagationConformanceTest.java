@@ -23,9 +23,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Why the agent does not ship contrib's X-Ray propagator: every served version (up to 1.57.0-alpha)
  * parses through {@code io.opentelemetry.api.internal.StringUtils.padLeft}, which the OpenTelemetry API
- * 1.68 inside the agent no longer has (its {@code extract} throws {@link NoSuchMethodError}); and it treats
- * an ALB's Root-only header as no trace and {@code Sampled=?} as not sampled, where X-Ray continues the
- * trace and lets the service decide.
+ * 1.68 inside the agent no longer has (its {@code extract} throws {@link NoSuchMethodError}); and its source
+ * requires a {@code Parent} (an ALB sends {@code Root} only) and knows no {@code Sampled=?}.
  */
 class PropagationConformanceTest {
 
