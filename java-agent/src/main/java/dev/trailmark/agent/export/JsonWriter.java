@@ -91,11 +91,10 @@ public final class JsonWriter {
   public JsonWriter epochSeconds(long epochNanos) {
     comma();
     long micros = epochNanos / 1000;
-    out.append(micros / 1_000_000).append('.');
-    long frac = micros % 1_000_000;
-    for (long unit = 100_000; unit > 0; unit /= 10) { // six digits, no intermediate string
-      out.append((char) ('0' + (frac / unit) % 10));
-    }
+    out.append(micros / 1_000_000);
+    int point = out.length();
+    out.append(1_000_000 + micros % 1_000_000); // "1" and six digits, zero-padded by the 1
+    out.setCharAt(point, '.');
     needComma = true;
     return this;
   }
@@ -134,7 +133,11 @@ public final class JsonWriter {
       }
       plain++;
     }
-    out.append(s, 0, plain);
+    if (plain == s.length()) {
+      out.append(s); // one array copy; append(s, 0, n) copies char by char
+    } else {
+      out.append(s, 0, plain);
+    }
     for (int i = plain; i < length; i++) {
       char c = s.charAt(i);
       switch (c) {

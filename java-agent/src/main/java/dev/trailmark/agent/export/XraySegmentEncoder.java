@@ -1,5 +1,6 @@
 package dev.trailmark.agent.export;
 
+import dev.trailmark.agent.trace.Span;
 import dev.trailmark.agent.trace.SpanContext;
 import static dev.trailmark.agent.trace.SpanAttributes.*;
 import io.opentelemetry.api.common.Attributes;
@@ -154,25 +155,67 @@ public final class XraySegmentEncoder {
 
   /** @param embedded inside its segment's {@code subsegments}: no type, trace or parent, which the segment gives */
   private void write(StringBuilder sb, SpanData span, boolean withMetadata, boolean embedded) {
-    Attributes attributes = span.getAttributes();
-    String method = attributes.get(HTTP_METHOD);
-    String url = attributes.get(URL_FULL);
-    Long statusCode = attributes.get(HTTP_STATUS);
-    int status = statusCode == null ? 0 : statusCode.intValue();
-    String awsService = "aws-api".equals(attributes.get(RPC_SYSTEM)) ? attributes.get(RPC_SERVICE) : null;
-    EventData exception = exception(span);
+    // The agent's own spans are read field by field: their SDK attributes would be built (and sorted)
+    // only to be read back here, on every span. Any other SpanData is read through its attributes.
+    String method;
+    String url;
+    String route;
+    int status;
+    String awsService;
+    String awsOperation;
+    String awsRegion;
+    String queueUrl;
+    boolean hasException;
+    String exceptionType;
+    String exceptionMessage;
+    String traceId;
+    boolean hasParent;
+    if (span instanceof Span) {
+      Span s = (Span) span;
+      method = s.method();
+      url = s.url();
+      route = s.route();
+      status = s.status();
+      awsService = s.awsService();
+      awsOperation = awsService == null ? null : s.awsOperation();
+      awsRegion = awsService == null ? null : s.awsRegion();
+      queueUrl = "SQS".equals(awsService) ? s.awsResource() : null;
+      Throwable error = s.error();
+      hasException = error != null;
+      exceptionType = hasException ? error.getClass().getName() : null;
+      exceptionMessage = hasException ? error.getMessage() : null;
+      traceId = s.context().xrayTraceId(); // built once per trace, shared by its spans
+      hasParent = s.parentSpanId() != null;
+    } else {
+      Attributes attributes = span.getAttributes();
+      method = attributes.get(HTTP_METHOD);
+      url = attributes.get(URL_FULL);
+      route = attributes.get(HTTP_ROUTE);
+      Long statusCode = attributes.get(HTTP_STATUS);
+      status = statusCode == null ? 0 : statusCode.intValue();
+      awsService = "aws-api".equals(attributes.get(RPC_SYSTEM)) ? attributes.get(RPC_SERVICE) : null;
+      awsOperation = attributes.get(RPC_METHOD);
+      awsRegion = attributes.get(CLOUD_REGION);
+      queueUrl = attributes.get(AWS_QUEUE_URL);
+      EventData exception = exception(span);
+      hasException = exception != null;
+      exceptionType = hasException ? exception.getAttributes().get(EXCEPTION_TYPE) : null;
+      exceptionMessage = hasException ? exception.getAttributes().get(EXCEPTION_MESSAGE) : null;
+      traceId = SpanContext.xrayTraceId(span.getTraceId());
+      hasParent = span.getParentSpanContext().isValid();
+    }
 
     JsonWriter json = new JsonWriter(sb).beginObject();
     boolean segment = span.getKind() == SpanKind.SERVER || span.getKind() == SpanKind.CONSUMER;
     if (!segment && !embedded) {
       json.name("type").value("subsegment");
     }
-    json.name("name").value(segment ? segmentName : awsService != null ? awsService : segmentName(dev.trailmark.agent.trace.Span.host(url)));
+    json.name("name").value(segment ? segmentName : awsService != null ? awsService : segmentName(Span.host(url)));
     json.name("id").value(span.getSpanId());
     if (!embedded) {
-      json.name("trace_id").value(SpanContext.xrayTraceId(span.getTraceId()));
+      json.name("trace_id").value(traceId);
     }
-    if (!embedded && span.getParentSpanContext().isValid()) {
+    if (!embedded && hasParent) {
       json.name("parent_id").value(span.getParentSpanId());
     }
     json.name("start_time").epochSeconds(span.getStartEpochNanos());
@@ -190,7 +233,7 @@ public final class XraySegmentEncoder {
       }
       json.endObject();
     }
-    if (status >= 500 || (exception != null && status < 400)) {
+    if (status >= 500 || (hasException && status < 400)) {
       json.name("fault").value(true);
     } else if (status >= 400 && status < 500) {
       json.name("error").value(true);
@@ -198,18 +241,17 @@ public final class XraySegmentEncoder {
         json.name("throttle").value(true);
       }
     }
-    if (exception != null) {
+    if (hasException) {
       json.name("cause").beginObject().name("exceptions").beginArray().beginObject()
           .name("id").value(span.getSpanId())
-          .field("message", exception.getAttributes().get(EXCEPTION_MESSAGE))
-          .field("type", exception.getAttributes().get(EXCEPTION_TYPE))
+          .field("message", exceptionMessage)
+          .field("type", exceptionType)
           .endObject().endArray().endObject();
     }
     if (segment) {
       json.name("aws").beginObject().name("xray").beginObject()
           .name("sdk").value("Trailmark Java agent").name("sdk_version").value(agentVersion)
           .endObject().endObject();
-      String route = attributes.get(HTTP_ROUTE);
       if (route != null) {
         json.name("annotations").beginObject().name("http_route").value(route).endObject();
       }
@@ -222,9 +264,9 @@ public final class XraySegmentEncoder {
       }
     } else if (awsService != null) {
       json.name("aws").beginObject()
-          .field("operation", attributes.get(RPC_METHOD))
-          .field("region", attributes.get(CLOUD_REGION))
-          .field("queue_url", attributes.get(AWS_QUEUE_URL))
+          .field("operation", awsOperation)
+          .field("region", awsRegion)
+          .field("queue_url", queueUrl)
           .endObject();
     }
     sb.append('}');

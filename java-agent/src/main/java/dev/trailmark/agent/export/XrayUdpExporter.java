@@ -1,5 +1,6 @@
 package dev.trailmark.agent.export;
 
+import dev.trailmark.agent.trace.Span;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -49,10 +50,9 @@ public final class XrayUdpExporter implements SpanExporter {
     }
     Map<String, List<SpanData>> children = new HashMap<>();
     for (SpanData span : spans) {
-      io.opentelemetry.api.trace.SpanContext parent = span.getParentSpanContext();
-      if (span.getKind() == SpanKind.CLIENT && parent.isValid() && !parent.isRemote()
-          && segments.containsKey(parent.getSpanId())) {
-        children.computeIfAbsent(parent.getSpanId(), k -> new ArrayList<>()).add(span);
+      String parent = span.getKind() == SpanKind.CLIENT ? localParentId(span) : null;
+      if (parent != null && segments.containsKey(parent)) {
+        children.computeIfAbsent(parent, k -> new ArrayList<>(2)).add(span);
       }
     }
     boolean allSent = true;
@@ -78,8 +78,21 @@ public final class XrayUdpExporter implements SpanExporter {
   }
 
   private static boolean isEmbedded(SpanData span, Map<String, List<SpanData>> children) {
+    String parent = localParentId(span);
+    return parent != null && children.containsKey(parent);
+  }
+
+  /**
+   * The id of the span this one was made under in this process, or null (a root, or a remote parent).
+   * Read from the agent's own spans without building the SDK's parent context for each.
+   */
+  private static String localParentId(SpanData span) {
+    if (span instanceof Span) {
+      Span s = (Span) span;
+      return s.parentRemote() ? null : s.parentSpanId();
+    }
     io.opentelemetry.api.trace.SpanContext parent = span.getParentSpanContext();
-    return !parent.isRemote() && children.containsKey(parent.getSpanId());
+    return parent.isValid() && !parent.isRemote() ? parent.getSpanId() : null;
   }
 
   /** Sends what {@code out} holds; false when it could not be sent. */

@@ -138,4 +138,22 @@ class XraySegmentEncoderTest {
     assertThat(missing.has("throttle")).isFalse();
     assertThat(missing.has("fault")).isFalse();
   }
+
+  @Test
+  void anySdkSpanDataIsEncodedAsTheAgentsOwnSpans() throws Exception {
+    // The agent's spans are read field by field, any other SpanData through its attributes and events:
+    // both must give the same document.
+    Span server = TestSpans.server("http://h:8080/orders/7", 200, "/orders/{id}");
+    Span failed = TestSpans.clientUnder(server, "http://down/", 0, new java.net.ConnectException("refused"));
+    Span sqs = TestSpans.awsUnder(server, "SQS", "SendMessage", "us-east-1", "http://127.0.0.1:9324/000000000000/orders");
+
+    for (Span span : new Span[] {server, failed, sqs}) {
+      io.opentelemetry.sdk.trace.data.SpanData foreign = new io.opentelemetry.sdk.trace.data.DelegatingSpanData(span) {};
+
+      assertThat(JSON.readTree(encoder.document(foreign, true)))
+          .isEqualTo(JSON.readTree(encoder.document(span, true)));
+    }
+    assertThat(JSON.readTree(encoder.document(failed, true)).at("/cause/exceptions/0/type").asText())
+        .isEqualTo("java.net.ConnectException");
+  }
 }
