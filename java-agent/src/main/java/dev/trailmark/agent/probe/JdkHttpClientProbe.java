@@ -33,8 +33,9 @@ public final class JdkHttpClientProbe extends Probe {
   @Override
   public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
     HttpRequest request = (HttpRequest) args[0];
-    if (request.headers().firstValue("X-Amzn-Trace-Id").isPresent()
-        || request.headers().firstValue("traceparent").isPresent()) {
+    // The headers' map is case-insensitive; firstValue would run a stream per name on every call.
+    java.util.Map<String, java.util.List<String>> headers = request.headers().map();
+    if (headers.containsKey("X-Amzn-Trace-Id") || headers.containsKey("traceparent")) {
       return null; // already propagated by the caller (or by the AWS SDK interceptor): not ours to redo
     }
     Object scope = hooks.clientStart(request, "http", request.method(), request.uri().toString());
