@@ -168,7 +168,7 @@ public final class HooksImpl extends Hooks {
     if (headers == null || !(request instanceof HttpRequest)) {
       return request;
     }
-    return copyWithHeaders((HttpRequest) request, headers);
+    return requestWithHeaders((HttpRequest) request, headers);
   }
 
   /**
@@ -177,7 +177,7 @@ public final class HooksImpl extends Hooks {
    * copy: rebuilding the request through {@code HttpRequest.newBuilder} validated and copied every header
    * twice more, the largest part of what adding the trace headers cost each outbound call.
    */
-  static HttpRequest copyWithHeaders(HttpRequest request, String[] headers) {
+  static HttpRequest requestWithHeaders(HttpRequest request, String[] headers) {
     return new TracedRequest(request, headers);
   }
 
@@ -237,6 +237,11 @@ public final class HooksImpl extends Hooks {
     @Override
     public java.net.http.HttpHeaders headers() {
       return headers;
+    }
+
+    @Override
+    public String toString() {
+      return request.toString();
     }
   }
 

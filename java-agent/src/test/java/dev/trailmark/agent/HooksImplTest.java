@@ -34,7 +34,7 @@ class HooksImplTest {
       }
       HttpRequest want = expected.build();
 
-      HttpRequest copy = HooksImpl.copyWithHeaders(request, TRACE_HEADERS);
+      HttpRequest copy = HooksImpl.requestWithHeaders(request, TRACE_HEADERS);
 
       assertThat(copy).isEqualTo(want); // method, URI and headers
       assertThat(copy.headers().map()).isEqualTo(want.headers().map());
@@ -56,7 +56,7 @@ class HooksImplTest {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1/"))
         .header("traceparent", "00-00000000000000000000000000000001-0000000000000001-00").build();
 
-    HttpRequest copy = HooksImpl.copyWithHeaders(request, TRACE_HEADERS);
+    HttpRequest copy = HooksImpl.requestWithHeaders(request, TRACE_HEADERS);
 
     assertThat(copy.headers().allValues("traceparent")).containsExactly(TRACE_HEADERS[3]);
   }
