@@ -133,11 +133,7 @@ public final class JsonWriter {
       }
       plain++;
     }
-    if (plain == s.length()) {
-      out.append(s); // one array copy; append(s, 0, n) copies char by char
-    } else {
-      out.append(s, 0, plain);
-    }
+    out.append(s, 0, plain);
     for (int i = plain; i < length; i++) {
       char c = s.charAt(i);
       switch (c) {
