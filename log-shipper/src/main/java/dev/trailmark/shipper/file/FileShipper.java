@@ -44,6 +44,7 @@ final class FileShipper implements AutoCloseable {
   private long offeredSinceCheckpoint;
   private long lastStatusNanos;
   private String lastError;
+  private ShipReporter reporter;
 
   FileShipper(Config config, DeliveryEngine engine) throws IOException {
     this.config = config;
@@ -94,6 +95,18 @@ final class FileShipper implements AutoCloseable {
     running = false;
   }
 
+  /** Sends state changes and progress to {@code reporter} (the command line's voice); none by default. */
+  FileShipper reporter(ShipReporter reporter) {
+    this.reporter = reporter;
+    return this;
+  }
+
+  private void followed(TailedFile f, long offset) {
+    if (reporter != null) {
+      reporter.following(f.path.toString(), offset);
+    }
+  }
+
   /** Reads new data from every matching file; returns bytes read. */
   private long pollOnce() throws IOException {
     Map<String, Path> current = discover();
@@ -112,7 +125,9 @@ final class FileShipper implements AutoCloseable {
           if (offset > Files.size(e.getValue())) {
             offset = 0; // truncated while we were down
           }
-          files.put(e.getKey(), new TailedFile(e.getKey(), e.getValue(), offset, config.joinStackTraces()));
+          TailedFile added = new TailedFile(e.getKey(), e.getValue(), offset, config.joinStackTraces());
+          files.put(e.getKey(), added);
+          followed(added, offset);
         } catch (NoSuchFileException gone) {
           continue;
         }
@@ -143,6 +158,7 @@ final class FileShipper implements AutoCloseable {
           if (Files.isRegularFile(p) && cp.key().equals(key(p)) && !files.containsKey(cp.key())) {
             TailedFile f = new TailedFile(cp.key(), p, Math.min(cp.offset(), Files.size(p)), config.joinStackTraces());
             files.put(cp.key(), f);
+            followed(f, f.checkpointOffset());
           }
         }
       }
@@ -305,6 +321,20 @@ final class FileShipper implements AutoCloseable {
     }
     lastStatusNanos = now;
     DeliveryStats s = engine.stats();
+    if (reporter != null) {
+      List<ShipReporter.FileLag> lags = new ArrayList<>(files.size());
+      for (TailedFile f : files.values()) {
+        long behind;
+        try {
+          // behind = not yet acknowledged: read into the engine but unsent still counts
+          behind = f.size() - (saved.containsKey(f.key) ? saved.get(f.key).offset() : 0);
+        } catch (IOException e) {
+          behind = 0;
+        }
+        lags.add(new ShipReporter.FileLag(f.path.toString(), behind));
+      }
+      reporter.tick(s, lags, now);
+    }
     JsonWriter w = new JsonWriter(1024);
     w.beginObject();
     w.name("name").value(config.name());

@@ -3,14 +3,13 @@ package dev.trailmark.shipper.file;
 import dev.trailmark.shipper.cloudwatch.CloudWatchLogsDestination;
 import dev.trailmark.shipper.delivery.AwsClients;
 import dev.trailmark.shipper.delivery.DeliveryEngine;
-import dev.trailmark.shipper.delivery.DeliveryListener;
 import dev.trailmark.shipper.delivery.Destination;
 import dev.trailmark.shipper.delivery.OverflowPolicy;
 import dev.trailmark.shipper.firehose.FirehoseDestination;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,9 +39,15 @@ public final class FileShipperMain {
         --state-dir DIR        checkpoints and status.json (default: $TRAILMARK_HOME/shipper/NAME)
         --poll-millis N        how often to look for new data (250)
         --once                 ship what the files hold now, then exit
+        --progress-seconds N   how often to print a progress line with each file's lag (30; 0: never)
+        --verbose              print the libraries' detail (DEBUG, stack traces) here, not only in the log file
+      Exit status: 0 stopped cleanly; 1 failed; 2 bad arguments; 3 no AWS credentials could be found.
       """;
 
-  /** Entry point; exit status 0 on a clean stop, 2 on bad arguments, 1 on a failure. */
+  /** Exit status when shipping to AWS and no credentials can be resolved. */
+  static final int NO_CREDENTIALS = 3;
+
+  /** Entry point; exit status 0 on a clean stop, 2 on bad arguments, 3 without credentials, 1 on a failure. */
   public static void main(String[] args) {
     int status;
     try {
@@ -70,6 +75,8 @@ public final class FileShipperMain {
     String stateDir = null;
     long pollMillis = 250;
     boolean once = false;
+    boolean verbose = false;
+    long progressSeconds = 30;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -84,6 +91,8 @@ public final class FileShipperMain {
         case "--state-dir" -> stateDir = value(args, ++i, a);
         case "--poll-millis" -> pollMillis = Long.parseLong(value(args, ++i, a));
         case "--once" -> once = true;
+        case "--verbose", "-v" -> verbose = true;
+        case "--progress-seconds" -> progressSeconds = nonNegative(value(args, ++i, a), a);
         case "-h", "--help" -> {
           System.out.print(USAGE);
           return 0;
@@ -101,6 +110,20 @@ public final class FileShipperMain {
       name = to.replaceAll("[^A-Za-z0-9_.-]+", "-").replaceAll("^-+|-+$", "");
     }
     Path state = stateDir != null ? Path.of(stateDir) : trailmarkHome().resolve("shipper").resolve(name);
+    Path logFile = state.resolve("ship.log");
+    configureLogging(logFile, verbose);
+    boolean toAws = endpoint == null || endpoint.isBlank();
+    if (toAws) {
+      String problem = missingCredentials();
+      if (problem != null) {
+        System.err.println("trailmark ship: no AWS credentials found (" + problem + ").");
+        System.err.println("trailmark ship: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or "
+            + (localCollectorRunning() ? "ship to the local collector that is running now: add --endpoint "
+                + localEndpoint() : "start the local stack (./trailmark up) and add --endpoint " + localEndpoint()));
+        return NO_CREDENTIALS;
+      }
+    }
+    ShipReporter reporter = new ShipReporter(System.err, Duration.ofSeconds(progressSeconds));
     AwsClients aws = new AwsClients(region, endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
         firstNonBlank(System.getenv("AWS_ACCESS_KEY_ID"), endpoint != null ? "trailmark" : null, null),
         firstNonBlank(System.getenv("AWS_SECRET_ACCESS_KEY"), endpoint != null ? "trailmark" : null, null),
@@ -111,15 +134,11 @@ public final class FileShipperMain {
         .maxBufferBytes(32L * 1024 * 1024)
         .maxBatchDelay(Duration.ofMillis(200))
         .threadName("trailmark-ship-" + name)
-        .listener(new DeliveryListener() {
-          @Override
-          public void warn(String message, Throwable error) {
-            System.err.println(Instant.now() + " WARN " + message + (error != null ? ": " + error : ""));
-          }
-        })
+        .listener(reporter)
         .start();
     FileShipper shipper = new FileShipper(new FileShipper.Config(from, name, state, format,
-        multiline.equals("java"), service, Duration.ofMillis(pollMillis), Duration.ofSeconds(10), once), engine);
+        multiline.equals("java"), service, Duration.ofMillis(pollMillis), Duration.ofSeconds(10), once), engine)
+        .reporter(reporter);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       shipper.stop();
@@ -130,15 +149,64 @@ public final class FileShipperMain {
       }
     }, "trailmark-ship-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    System.err.println("trailmark ship: " + from + " -> " + destination.name() + " (state " + state + ")");
+    reporter.started(String.join(", ", from), destination.name() + (toAws ? " in " + region
+        : " at " + endpoint), state.toString(), logFile.toString());
     try {
       shipper.run();
     } finally {
       boolean complete = shipper.closeAll();
-      System.err.println("trailmark ship: stopped; " + engine.stats() + (complete ? "" : " (unsent events are re-read from the files at the next start)"));
+      var stats = engine.stats();
+      System.err.println("trailmark ship: stopped: " + ShipReporter.count(stats.sent()) + " lines shipped"
+          + (stats.dropped() > 0 ? ", " + ShipReporter.count(stats.dropped()) + " refused by the destination" : "")
+          + (complete ? "" : "; unsent lines are read again from the files at the next start"));
       finished.countDown();
     }
     return 0;
+  }
+
+  /** The collector that {@code ./trailmark up} starts (its port from {@code TRAILMARK_COLLECTOR_PORT}). */
+  static String localEndpoint() {
+    return "http://127.0.0.1:" + System.getenv().getOrDefault("TRAILMARK_COLLECTOR_PORT", "4318");
+  }
+
+  /**
+   * Points Logback at the command's own configuration (unless the caller chose one) before any library asks
+   * for a logger: without it Logback's default prints every AWS SDK DEBUG line on the terminal.
+   */
+  static void configureLogging(Path logFile, boolean verbose) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(logFile.getParent());
+    System.setProperty("trailmark.log.file", logFile.toString());
+    if (verbose) {
+      System.setProperty("trailmark.log.console", "DEBUG");
+      System.setProperty("trailmark.log.root", "DEBUG");
+      System.setProperty("trailmark.log.exceptions", "");
+    }
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "dev/trailmark/shipper/file/logback-ship.xml");
+    }
+  }
+
+  /** Why the SDK's default chain finds no credentials, or null when it finds some. */
+  static String missingCredentials() {
+    try (var chain = software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build()) {
+      chain.resolveCredentials();
+      return null;
+    } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+      return "environment, profile, web identity, container and instance role were all tried";
+    } catch (RuntimeException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** Whether {@code ./trailmark up}'s collector answers on this machine (its port from the environment). */
+  static boolean localCollectorRunning() {
+    URI local = URI.create(localEndpoint());
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(local.getHost(), local.getPort()), 300);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   static Destination destination(String to, AwsClients aws) {
@@ -170,6 +238,18 @@ public final class FileShipperMain {
       throw new IllegalArgumentException(flag + " needs a value");
     }
     return args[i];
+  }
+
+  private static long nonNegative(String v, String flag) {
+    try {
+      long n = Long.parseLong(v);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(flag + " must be a whole number of 0 or more, not " + v);
   }
 
   private static String oneOf(String v, String flag, String... allowed) {
