@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -86,7 +88,13 @@ public final class DiskSpool implements EventBuffer {
     Files.createDirectories(dir);
     ackChannel = FileChannel.open(dir.resolve("ack"), StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
-    recover();
+    try {
+      lockOrFail(ackChannel, dir);
+      recover();
+    } catch (IOException | RuntimeException e) {
+      closeQuietly();
+      throw e;
+    }
     if (fsync == Fsync.INTERVAL) {
       syncer = new Thread(() -> syncLoop(fsyncIntervalMillis), "trailmark-spool-fsync");
       syncer.setDaemon(true);
@@ -96,7 +104,40 @@ public final class DiskSpool implements EventBuffer {
     }
   }
 
-  /** Opens (recovering) or creates the spool in {@code dir}. */
+  /**
+   * Two writers in one directory would interleave records and delete each other's acknowledged segments: the
+   * first to open the spool holds an exclusive lock on its {@code ack} file (released by {@link #close} or by
+   * the process's end, kill -9 included), and any other appender or JVM gets a clear error instead.
+   */
+  private static void lockOrFail(FileChannel ack, Path dir) throws IOException {
+    FileLock lock;
+    try {
+      lock = ack.tryLock();
+    } catch (OverlappingFileLockException sameJvm) {
+      lock = null;
+    }
+    if (lock == null) {
+      throw new IOException("spool directory " + dir.toAbsolutePath() + " is in use by another appender or"
+          + " process; give each appender, and each JVM, a spoolDir of its own");
+    }
+  }
+
+  private void closeQuietly() {
+    for (Segment s : segments.values()) {
+      try {
+        s.channel.close();
+      } catch (IOException ignored) {
+        // closing after a failed open: the first error is the one to report
+      }
+    }
+    try {
+      ackChannel.close();
+    } catch (IOException ignored) {
+      // as above
+    }
+  }
+
+  /** Opens (recovering) or creates the spool in {@code dir}; fails when another writer has it open. */
   static DiskSpool open(Path dir, long maxBytes, long segmentBytes, Fsync fsync, long fsyncIntervalMillis)
       throws IOException {
     if (segmentBytes < 2L * 1024 * 1024 || segmentBytes > Integer.MAX_VALUE) {

@@ -3,6 +3,8 @@ package dev.trailmark.shipper.logback;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.util.Duration;
+import ch.qos.logback.core.util.FileSize;
 import dev.trailmark.shipper.delivery.AwsClients;
 import dev.trailmark.shipper.delivery.DeliveryEngine;
 import dev.trailmark.shipper.delivery.DeliveryListener;
@@ -14,7 +16,6 @@ import dev.trailmark.shipper.json.JsonWriter;
 import dev.trailmark.shipper.metrics.ShipperMetrics;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -65,18 +66,24 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
       encoder = e;
     }
     fastEncoder = encoder instanceof TrailmarkJsonEncoder ? (TrailmarkJsonEncoder) encoder : null;
+    WarningsOnConsole.addIfNoListener(getContext());
+    String invalid = invalidSetting();
+    if (invalid != null) {
+      addError("Appender " + getName() + " not started: " + invalid);
+      return;
+    }
     try {
       String r = region != null ? region : firstNonBlank(System.getenv("AWS_REGION"),
           System.getenv("AWS_DEFAULT_REGION"), "us-east-1");
       AwsClients aws = new AwsClients(r, endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
-          accessKeyId, secretAccessKey, Duration.ofMillis(requestTimeoutMillis));
+          accessKeyId, secretAccessKey, java.time.Duration.ofMillis(requestTimeoutMillis));
       Destination destination = createDestination(aws);
       DeliveryEngine.Builder b = DeliveryEngine.builder(destination)
           .maxBufferBytes(maxBufferBytes)
-          .overflowPolicy(OverflowPolicy.parse(overflowPolicy))
-          .maxBlock(Duration.ofMillis(maxBlockMillis))
-          .maxBatchDelay(Duration.ofMillis(maxBatchDelayMillis))
-          .retryBackoff(Duration.ofMillis(retryBaseMillis), Duration.ofMillis(retryMaxMillis))
+          .overflowPolicy(parseOverflowPolicy(overflowPolicy))
+          .maxBlock(java.time.Duration.ofMillis(maxBlockMillis))
+          .maxBatchDelay(java.time.Duration.ofMillis(maxBatchDelayMillis))
+          .retryBackoff(java.time.Duration.ofMillis(retryBaseMillis), java.time.Duration.ofMillis(retryMaxMillis))
           .threadName("trailmark-" + getName())
           .listener(new DeliveryListener() {
             @Override
@@ -91,8 +98,8 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
           });
       if (spoolDir != null && !spoolDir.isBlank()) {
         b.spool(Path.of(spoolDir), spoolMaxBytes).spoolSegmentBytes(spoolSegmentBytes)
-            .fsync(DiskSpool.Fsync.valueOf(fsync.trim().toUpperCase(Locale.ROOT)),
-                Duration.ofMillis(fsyncIntervalMillis));
+            .fsync(parseFsync(fsync),
+                java.time.Duration.ofMillis(fsyncIntervalMillis));
       }
       engine = b.start();
       stats = engine.stats();
@@ -133,7 +140,7 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
   /** Sends everything logged so far; true when acknowledged within {@code timeoutMillis}. */
   public boolean flush(long timeoutMillis) {
     DeliveryEngine e = engine;
-    return e == null || e.flush(Duration.ofMillis(timeoutMillis));
+    return e == null || e.flush(java.time.Duration.ofMillis(timeoutMillis));
   }
 
   /** Delivery counters (live while started, final after stop), or null before the first start. */
@@ -162,7 +169,7 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     if (e == null) {
       return;
     }
-    boolean complete = e.close(Duration.ofMillis(shutdownTimeoutMillis));
+    boolean complete = e.close(java.time.Duration.ofMillis(shutdownTimeoutMillis));
     if (complete) {
       addInfo(getName() + " flushed: " + e.stats());
     } else {
@@ -178,6 +185,49 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     engine = null;
   }
 
+  /** The first setting that cannot work, said with the values it allows; null when every one is fine. */
+  private String invalidSetting() {
+    if (parseOverflowPolicy(overflowPolicy) == null) {
+      return "overflowPolicy '" + overflowPolicy + "' is not one of block, drop-oldest, drop-newest";
+    }
+    if (parseFsync(fsync) == null) {
+      return "fsync '" + fsync + "' is not one of always, interval, never";
+    }
+    if (maxBufferBytes < 64 * 1024) {
+      return "maxBufferSize must be at least 64KB, not " + maxBufferBytes + " bytes";
+    }
+    for (Object[] d : new Object[][] {{"maxBlock", maxBlockMillis}, {"maxBatchDelay", maxBatchDelayMillis},
+        {"retryBase", retryBaseMillis}, {"retryMax", retryMaxMillis}, {"requestTimeout", requestTimeoutMillis},
+        {"shutdownTimeout", shutdownTimeoutMillis}, {"fsyncInterval", fsyncIntervalMillis}}) {
+      if ((Long) d[1] < 0) {
+        return d[0] + " must not be negative";
+      }
+    }
+    if (requestTimeoutMillis == 0) {
+      return "requestTimeout must be longer than 0 milliseconds";
+    }
+    if (retryMaxMillis < retryBaseMillis) {
+      return "retryMax (" + retryMaxMillis + " ms) must not be shorter than retryBase (" + retryBaseMillis + " ms)";
+    }
+    return null;
+  }
+
+  private static OverflowPolicy parseOverflowPolicy(String value) {
+    try {
+      return value == null ? null : OverflowPolicy.parse(value);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static DiskSpool.Fsync parseFsync(String value) {
+    try {
+      return value == null ? null : DiskSpool.Fsync.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   private static String firstNonBlank(String... values) {
     for (String v : values) {
       if (v != null && !v.isBlank()) {
@@ -185,6 +235,26 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
       }
     }
     return null;
+  }
+
+  long maxBufferBytes() {
+    return maxBufferBytes;
+  }
+
+  long maxBatchDelayMillis() {
+    return maxBatchDelayMillis;
+  }
+
+  long requestTimeoutMillis() {
+    return requestTimeoutMillis;
+  }
+
+  long retryMaxMillis() {
+    return retryMaxMillis;
+  }
+
+  long shutdownTimeoutMillis() {
+    return shutdownTimeoutMillis;
   }
 
   /** The encoder of each event (default {@link TrailmarkJsonEncoder}). */
@@ -212,7 +282,12 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     this.secretAccessKey = secretAccessKey;
   }
 
-  /** Bound of the memory buffer in bytes (default 16 MiB). */
+  /** Bound of the memory buffer, such as {@code 64MB} (default 16MB). */
+  public void setMaxBufferSize(FileSize size) {
+    this.maxBufferBytes = size.getSize();
+  }
+
+  /** The same as {@code maxBufferSize}, in bytes (kept for existing configurations). */
   public void setMaxBufferBytes(long maxBufferBytes) {
     this.maxBufferBytes = maxBufferBytes;
   }
@@ -222,32 +297,62 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     this.overflowPolicy = overflowPolicy;
   }
 
-  /** Longest wait of a logging thread with overflowPolicy=block (default: no limit). */
+  /** Longest wait of a logging thread with overflowPolicy=block, such as {@code 2 seconds} (default: no limit). */
+  public void setMaxBlock(Duration duration) {
+    this.maxBlockMillis = duration.getMilliseconds();
+  }
+
+  /** The same as {@code maxBlock}, in milliseconds (kept for existing configurations). */
   public void setMaxBlockMillis(long maxBlockMillis) {
     this.maxBlockMillis = maxBlockMillis;
   }
 
-  /** Longest wait for a batch to fill (default 1000). */
+  /** Longest wait for a batch to fill, such as {@code 5 seconds} (default 1 second). */
+  public void setMaxBatchDelay(Duration duration) {
+    this.maxBatchDelayMillis = duration.getMilliseconds();
+  }
+
+  /** The same as {@code maxBatchDelay}, in milliseconds (kept for existing configurations). */
   public void setMaxBatchDelayMillis(long maxBatchDelayMillis) {
     this.maxBatchDelayMillis = maxBatchDelayMillis;
   }
 
-  /** First retry backoff (default 100). */
+  /** First retry backoff (default 100 milliseconds). */
+  public void setRetryBase(Duration duration) {
+    this.retryBaseMillis = duration.getMilliseconds();
+  }
+
+  /** The same as {@code retryBase}, in milliseconds (kept for existing configurations). */
   public void setRetryBaseMillis(long retryBaseMillis) {
     this.retryBaseMillis = retryBaseMillis;
   }
 
-  /** Largest retry backoff (default 10000). */
+  /** Largest retry backoff (default 10 seconds). */
+  public void setRetryMax(Duration duration) {
+    this.retryMaxMillis = duration.getMilliseconds();
+  }
+
+  /** The same as {@code retryMax}, in milliseconds (kept for existing configurations). */
   public void setRetryMaxMillis(long retryMaxMillis) {
     this.retryMaxMillis = retryMaxMillis;
   }
 
-  /** Timeout of one request (default 10000). */
+  /** Timeout of one request (default 10 seconds). */
+  public void setRequestTimeout(Duration duration) {
+    this.requestTimeoutMillis = duration.getMilliseconds();
+  }
+
+  /** The same as {@code requestTimeout}, in milliseconds (kept for existing configurations). */
   public void setRequestTimeoutMillis(long requestTimeoutMillis) {
     this.requestTimeoutMillis = requestTimeoutMillis;
   }
 
-  /** How long stop() and the shutdown hook keep sending (default 10000). */
+  /** How long stop() and the shutdown hook keep sending (default 10 seconds). */
+  public void setShutdownTimeout(Duration duration) {
+    this.shutdownTimeoutMillis = duration.getMilliseconds();
+  }
+
+  /** The same as {@code shutdownTimeout}, in milliseconds (kept for existing configurations). */
   public void setShutdownTimeoutMillis(long shutdownTimeoutMillis) {
     this.shutdownTimeoutMillis = shutdownTimeoutMillis;
   }
@@ -257,12 +362,22 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     this.spoolDir = spoolDir;
   }
 
-  /** Bound of the spool on disk (default 256 MiB). */
+  /** Bound of the spool on disk, such as {@code 1GB} (default 256MB). */
+  public void setSpoolMaxSize(FileSize size) {
+    this.spoolMaxBytes = size.getSize();
+  }
+
+  /** The same as {@code spoolMaxSize}, in bytes (kept for existing configurations). */
   public void setSpoolMaxBytes(long spoolMaxBytes) {
     this.spoolMaxBytes = spoolMaxBytes;
   }
 
-  /** Size of one spool segment file (default 8 MiB). */
+  /** Size of one spool segment file (default 8MB). */
+  public void setSpoolSegmentSize(FileSize size) {
+    this.spoolSegmentBytes = size.getSize();
+  }
+
+  /** The same as {@code spoolSegmentSize}, in bytes (kept for existing configurations). */
   public void setSpoolSegmentBytes(long spoolSegmentBytes) {
     this.spoolSegmentBytes = spoolSegmentBytes;
   }
@@ -272,7 +387,12 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     this.fsync = fsync;
   }
 
-  /** Period of fsync=interval (default 1000). */
+  /** Period of fsync=interval (default 1 second). */
+  public void setFsyncInterval(Duration duration) {
+    this.fsyncIntervalMillis = duration.getMilliseconds();
+  }
+
+  /** The same as {@code fsyncInterval}, in milliseconds (kept for existing configurations). */
   public void setFsyncIntervalMillis(long fsyncIntervalMillis) {
     this.fsyncIntervalMillis = fsyncIntervalMillis;
   }
