@@ -65,7 +65,13 @@ class DurabilityIT {
   /** Puts one event until acknowledged, retrying retryable errors and adding each to {@code errors}. */
   static void putUntilAcknowledged(CloudWatchLogsClient logs, String group, String message, List<String> errors)
       throws InterruptedException {
+    // bounded: a collector that never acknowledges again fails the test instead of hanging the build
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not acknowledged within 120 s after " + errors.size() + " retryable errors: "
+            + message);
+      }
       try {
         logs.putLogEvents(r -> r.logGroupName(group).logStreamName("s").logEvents(
             InputLogEvent.builder().timestamp(System.currentTimeMillis()).message(message).build()));
