@@ -5,7 +5,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** Time-based index names of the contracts in DESIGN.md, shared by every sink and handler. */
+/** Time-based index names of the contracts in the repository's DESIGN.md, shared by every sink and handler. */
 public final class IndexNames {
 
   private static final DateTimeFormatter DAY =
