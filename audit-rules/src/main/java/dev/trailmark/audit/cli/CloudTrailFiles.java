@@ -54,7 +54,13 @@ final class CloudTrailFiles {
     return name.endsWith(".json.gz") || name.endsWith(".json");
   }
 
-  /** Opens a file, transparently gunzipping by magic number (CloudTrail names are not always honest). */
+  /**
+   * Opens a file, transparently gunzipping by magic number (CloudTrail names are not always honest).
+   * Nothing buffers on top of the gunzip stream: a {@code BufferedInputStream} there fills its buffer
+   * with several reads and throws away what it already had when a later one fails, so a truncated
+   * file lost every record in its last 64 KiB (all of a small file). The JSON parser buffers
+   * itself, one read at a time, and keeps every record decompressed before the damage.
+   */
   static InputStream open(Path file) throws IOException {
     InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     in.mark(2);
@@ -62,15 +68,16 @@ final class CloudTrailFiles {
     int b2 = in.read();
     in.reset();
     if (b1 == 0x1f && b2 == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+      return new GZIPInputStream(in, 1 << 16);
     }
     return in;
   }
 
   /**
    * Streams the records of one log file to {@code sink}, one tree per record, never holding the
-   * whole file. Returns the number of records; throws IOException naming the problem when the file
-   * is not a CloudTrail log file or is truncated.
+   * whole file. Returns the number of records; throws IOException naming the problem (and how many
+   * records came before it, all of them already given to {@code sink}) when the file is not a
+   * CloudTrail log file or is damaged.
    */
   static long forEachRecord(Path file, Consumer<JsonNode> sink) throws IOException {
     long count = 0;
