@@ -286,7 +286,8 @@ public final class AuditCli {
   static String summary(Scan scan, long reportBytes) {
     Map<Severity, Long> counts = scan.counts();
     StringBuilder summary = new StringBuilder();
-    summary.append(scan.events()).append(' ').append(scan.noun()).append(" in ").append(scan.files())
+    String noun = scan.events() == 1 ? scan.noun().substring(0, scan.noun().length() - 1) : scan.noun();
+    summary.append(scan.events()).append(' ').append(noun).append(" in ").append(scan.files())
         .append(scan.files() == 1 ? " file" : " files");
     if (scan.damagedFiles() > 0) {
       summary.append(" (").append(scan.damagedFiles()).append(" damaged or unreadable: ")
