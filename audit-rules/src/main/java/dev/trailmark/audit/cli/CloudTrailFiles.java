@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -30,14 +31,22 @@ final class CloudTrailFiles {
 
   /** Every log file named by or under the given paths, sorted within each folder. */
   static List<Path> expand(List<Path> paths) throws IOException {
+    return jsonFiles(paths, p -> !p.toString().contains("CloudTrail-Digest")
+        && !p.toString().contains("CloudTrail-Insight"));
+  }
+
+  /**
+   * Every file named by the given paths, and every {@code .json} / {@code .json.gz} file under the
+   * given folders that {@code keep} accepts, sorted within each folder.
+   */
+  static List<Path> jsonFiles(List<Path> paths, Predicate<Path> keep) throws IOException {
     List<Path> out = new ArrayList<>();
     for (Path path : paths) {
       if (Files.isDirectory(path)) {
         try (Stream<Path> walk = Files.walk(path)) {
           walk.filter(Files::isRegularFile)
               .filter(p -> isLogFileName(p.getFileName().toString()))
-              .filter(p -> !p.toString().contains("CloudTrail-Digest")
-                  && !p.toString().contains("CloudTrail-Insight"))
+              .filter(keep)
               .sorted()
               .forEach(out::add);
         }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.stream.Stream;
 
 /**
  * Reads AWS Config configuration items for {@code trailmark audit evaluate}, in every shape a user
@@ -34,22 +33,7 @@ final class ConfigItems {
 
   /** Every {@code .json} / {@code .json.gz} file named by or under the given paths, sorted per folder. */
   static List<Path> expand(List<Path> paths) throws IOException {
-    List<Path> out = new ArrayList<>();
-    for (Path path : paths) {
-      if (Files.isDirectory(path)) {
-        try (Stream<Path> walk = Files.walk(path)) {
-          walk.filter(Files::isRegularFile)
-              .filter(p -> CloudTrailFiles.isLogFileName(p.getFileName().toString()))
-              .sorted()
-              .forEach(out::add);
-        }
-      } else if (Files.isRegularFile(path)) {
-        out.add(path);
-      } else {
-        throw new IOException("no such file or folder: " + path);
-      }
-    }
-    return out;
+    return CloudTrailFiles.jsonFiles(paths, p -> true);
   }
 
   /**
