@@ -205,6 +205,33 @@ class RemediationMotoIT {
   }
 
   @Test
+  void defaultEndpointIsDisabledOnlyBehindACustomDomainAndTheStageRedeployed() {
+    String api = apiGateway.createRestApi(b -> b.name("fronted-" + System.nanoTime())).id();
+    String root = apiGateway.getResources(b -> b.restApiId(api)).items().get(0).id();
+    apiGateway.putMethod(b -> b.restApiId(api).resourceId(root).httpMethod("GET").authorizationType("NONE"));
+    apiGateway.putIntegration(b -> b.restApiId(api).resourceId(root).httpMethod("GET").type("MOCK"));
+    String deployment = apiGateway.createDeployment(b -> b.restApiId(api)).id();
+    apiGateway.createStage(b -> b.restApiId(api).stageName("prod").deploymentId(deployment));
+    Finding f = finding("apigw-default-endpoint", api);
+
+    // No custom domain in front: the default endpoint is the only way in, so it stays.
+    assertThat(remediator.process(f, attempt)).isEqualTo(Decision.SKIPPED_COMPLIANT);
+    assertThat(apiGateway.getRestApi(b -> b.restApiId(api)).disableExecuteApiEndpoint()).isNotEqualTo(true);
+
+    String domain = "api-" + System.nanoTime() + ".example.com";
+    apiGateway.createDomainName(b -> b.domainName(domain)
+        .regionalCertificateArn("arn:aws:acm:us-east-1:" + ACCOUNT + ":certificate/0b1e2a3c-example")
+        .endpointConfiguration(e -> e.typesWithStrings("REGIONAL")));
+    apiGateway.createBasePathMapping(b -> b.domainName(domain).basePath("orders").restApiId(api).stage("prod"));
+    int deploymentsBefore = apiGateway.getDeployments(b -> b.restApiId(api)).items().size();
+
+    remediatedThenNoOp(f);
+    assertThat(apiGateway.getRestApi(b -> b.restApiId(api)).disableExecuteApiEndpoint()).isTrue();
+    assertThat(apiGateway.getDeployments(b -> b.restApiId(api)).items())
+        .as("the stage redeployed once, so the setting takes effect").hasSize(deploymentsBefore + 1);
+  }
+
+  @Test
   void logGroupGetsItsRetention() {
     String group = "/aws/lambda/orders-api-" + System.nanoTime();
     logs.createLogGroup(b -> b.logGroupName(group));
