@@ -25,25 +25,35 @@ import java.util.TreeSet;
  * CloudTrail log files; {@code verify-digests} checks CloudTrail digest files. Nothing here calls
  * AWS: remediations are shown as what they would do (dry-run).
  *
- * <p>Exit codes: 0 fine; 1 usage or unreadable input; 2 a finding at or above {@code --fail-on}, or
- * a digest that does not verify.
+ * <p>Exit codes: 0 fine; 1 usage error, bad rule file or missing path; 2 a finding at or above
+ * {@code --fail-on} (also one read before a file's damage), or a digest that does not verify; 3
+ * ({@code scan}, {@code evaluate}) some input was damaged or unreadable and no finding reached
+ * {@code --fail-on}.
  */
 public final class AuditCli {
   static final int OK = 0;
   static final int ERROR = 1;
   static final int FAILED = 2;
+  static final int DAMAGED = 3;
 
   private static final String USAGE = String.join("\n",
       "usage: trailmark audit scan [--rules DIR] [--format table|json] [--fail-on SEVERITY] PATH...",
+      "       trailmark audit evaluate [--rules DIR] [--format table|json] [--fail-on SEVERITY] ITEM.json...",
       "       trailmark audit verify-digests --public-key FILE [--public-key FILE...] PATH",
       "       trailmark audit rules [--rules DIR] [--format table|json]",
       "       trailmark audit replay [--rules DIR] [--endpoint URL] [--stream NAME] PATH...",
       "  scan            apply the audit rules to CloudTrail log files ({\"Records\":[...]}, .json or",
       "                  .json.gz) or folders laid out as CloudTrail writes to S3",
+      "  evaluate        apply the Config rules to AWS Config configuration items: an item, a Config",
+      "                  rule invocation event, or the output of `aws configservice select-resource-config`",
+      "                  (also get-resource-config-history, batch-get-resource-config); files or folders",
       "  --rules DIR     rule files to use instead of the built-in rules",
       "  --format        table (default) or json",
       "  --fail-on SEV   exit 2 when a finding of severity SEV or worse exists",
       "                  (info, low, medium, high, critical)",
+      "  exit codes      0 clean; 1 usage error, bad rule file, missing path; 2 a finding at or",
+      "                  above --fail-on (or a digest problem); 3 damaged or unreadable input (the",
+      "                  records before the damage were still judged) and nothing reached --fail-on",
       "  verify-digests  check every digest file under PATH (the bucket root or any folder in it):",
       "                  log file hashes, the previous-digest chain and SHA256withRSA signatures",
       "  --public-key    a PEM public key, or the JSON of `aws cloudtrail list-public-keys`",
@@ -73,6 +83,8 @@ public final class AuditCli {
       switch (args[0]) {
         case "scan":
           return scan(List.of(args).subList(1, args.length), out, err);
+        case "evaluate":
+          return judge(List.of(args).subList(1, args.length), true, out, err);
         case "replay":
           return Replay.run(List.of(args).subList(1, args.length), out, err);
         case "rules":
@@ -93,6 +105,15 @@ public final class AuditCli {
   }
 
   private static int scan(List<String> args, PrintStream out, PrintStream err) {
+    return judge(args, false, out, err);
+  }
+
+  /**
+   * {@code scan} (CloudTrail log files) and {@code evaluate} (Config items): the same options, the
+   * same report and the same exit codes.
+   */
+  private static int judge(List<String> args, boolean configItems, PrintStream out, PrintStream err) {
+    String command = configItems ? "evaluate" : "scan";
     long reportBytes = Scan.DEFAULT_REPORT_BYTES;
     Path rulesDir = null;
     String format = "table";
@@ -129,36 +150,46 @@ public final class AuditCli {
       }
     }
     if (paths.isEmpty()) {
-      throw new UsageException("scan needs at least one PATH");
+      throw new UsageException(command + " needs at least one " + (configItems ? "ITEM.json" : "PATH"));
     }
     RuleSet rules;
     try {
-      RuleLoader loader = new RuleLoader(ActionNames.RESOURCE_TYPES);
-      rules = rulesDir == null ? loader.loadBuiltIn() : loader.loadDirectory(rulesDir);
+      rules = loadRules(rulesDir);
     } catch (IOException e) {
       err.println("cannot read rules: " + e.getMessage());
       return ERROR;
     }
     List<Path> files;
     try {
-      files = CloudTrailFiles.expand(paths);
+      files = configItems ? ConfigItems.expand(paths) : CloudTrailFiles.expand(paths);
     } catch (IOException e) {
       err.println(e.getMessage());
       return ERROR;
     }
-    Scan scan = Scan.run(new RuleEngine(rules), files, reportBytes);
+    Scan scan = configItems
+        ? Scan.evaluate(rules, files, reportBytes)
+        : Scan.run(new RuleEngine(rules), files, reportBytes);
     for (String problem : scan.errors()) {
-      err.println("skipped " + problem);
+      err.println("damaged " + problem);
     }
     if (format.equals("json")) {
       printJson(scan, out);
     } else {
       printTable(scan, out, reportBytes);
     }
-    if (!scan.errors().isEmpty() && scan.filesRead() == 0) {
-      return ERROR;
+    return exitCode(scan, failOn);
+  }
+
+  /**
+   * A finding at or above {@code --fail-on} wins (2), whether it came from an intact file or from
+   * the records before a file's damage; otherwise damaged or unreadable input (3), so that a scan
+   * that could not read everything never looks clean.
+   */
+  static int exitCode(Scan scan, Severity failOn) {
+    if (failOn != null && scan.any(failOn)) {
+      return FAILED;
     }
-    return failOn != null && scan.any(failOn) ? FAILED : OK;
+    return scan.damagedFiles() > 0 ? DAMAGED : OK;
   }
 
   /** The built-in rules, or those of {@code dir}. */
@@ -248,10 +279,21 @@ public final class AuditCli {
       }
       out.println();
     }
+    out.println(summary(scan, reportBytes));
+  }
+
+  /** The one-line summary: records, files (damaged ones named as such), findings by severity. */
+  static String summary(Scan scan, long reportBytes) {
     Map<Severity, Long> counts = scan.counts();
     StringBuilder summary = new StringBuilder();
-    summary.append(scan.events()).append(" events in ").append(scan.filesRead()).append(" files, ")
-        .append(scan.total()).append(scan.total() == 1 ? " finding" : " findings");
+    String noun = scan.events() == 1 ? scan.noun().substring(0, scan.noun().length() - 1) : scan.noun();
+    summary.append(scan.events()).append(' ').append(noun).append(" in ").append(scan.files())
+        .append(scan.files() == 1 ? " file" : " files");
+    if (scan.damagedFiles() > 0) {
+      summary.append(" (").append(scan.damagedFiles()).append(" damaged or unreadable: ")
+          .append("records before the damage were read)");
+    }
+    summary.append(", ").append(scan.total()).append(scan.total() == 1 ? " finding" : " findings");
     if (!counts.isEmpty()) {
       List<String> parts = new ArrayList<>();
       for (Severity s : Severity.values()) {
@@ -269,16 +311,14 @@ public final class AuditCli {
           .append(reportBytes >= (1 << 20) ? (reportBytes >> 20) + " MiB" : reportBytes + " bytes")
           .append(" of findings)");
     }
-    if (!scan.errors().isEmpty()) {
-      summary.append(", ").append(scan.errors().size()).append(" files skipped");
-    }
-    out.println(summary);
+    return summary.toString();
   }
 
   private static void printJson(Scan scan, PrintStream out) {
     ObjectNode root = Json.object();
-    root.put("files", scan.filesRead());
-    root.put("events", scan.events());
+    root.put("files", scan.files());
+    root.put("damagedFiles", scan.damagedFiles());
+    root.put(scan.noun().equals("events") ? "events" : "items", scan.events());
     root.put("findingCount", scan.total());
     root.put("notListed", scan.notListed());
     root.put("duplicates", scan.duplicates());

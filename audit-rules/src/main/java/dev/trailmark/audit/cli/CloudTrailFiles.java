@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -30,14 +31,22 @@ final class CloudTrailFiles {
 
   /** Every log file named by or under the given paths, sorted within each folder. */
   static List<Path> expand(List<Path> paths) throws IOException {
+    return jsonFiles(paths, p -> !p.toString().contains("CloudTrail-Digest")
+        && !p.toString().contains("CloudTrail-Insight"));
+  }
+
+  /**
+   * Every file named by the given paths, and every {@code .json} / {@code .json.gz} file under the
+   * given folders that {@code keep} accepts, sorted within each folder.
+   */
+  static List<Path> jsonFiles(List<Path> paths, Predicate<Path> keep) throws IOException {
     List<Path> out = new ArrayList<>();
     for (Path path : paths) {
       if (Files.isDirectory(path)) {
         try (Stream<Path> walk = Files.walk(path)) {
           walk.filter(Files::isRegularFile)
               .filter(p -> isLogFileName(p.getFileName().toString()))
-              .filter(p -> !p.toString().contains("CloudTrail-Digest")
-                  && !p.toString().contains("CloudTrail-Insight"))
+              .filter(keep)
               .sorted()
               .forEach(out::add);
         }
@@ -54,7 +63,13 @@ final class CloudTrailFiles {
     return name.endsWith(".json.gz") || name.endsWith(".json");
   }
 
-  /** Opens a file, transparently gunzipping by magic number (CloudTrail names are not always honest). */
+  /**
+   * Opens a file, transparently gunzipping by magic number (CloudTrail names are not always honest).
+   * Nothing buffers on top of the gunzip stream: a {@code BufferedInputStream} there fills its buffer
+   * with several reads and throws away what it already had when a later one fails, so a truncated
+   * file lost every record in its last 64 KiB (all of a small file). The JSON parser buffers
+   * itself, one read at a time, and keeps every record decompressed before the damage.
+   */
   static InputStream open(Path file) throws IOException {
     InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     in.mark(2);
@@ -62,15 +77,16 @@ final class CloudTrailFiles {
     int b2 = in.read();
     in.reset();
     if (b1 == 0x1f && b2 == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+      return new GZIPInputStream(in, 1 << 16);
     }
     return in;
   }
 
   /**
    * Streams the records of one log file to {@code sink}, one tree per record, never holding the
-   * whole file. Returns the number of records; throws IOException naming the problem when the file
-   * is not a CloudTrail log file or is truncated.
+   * whole file. Returns the number of records; throws IOException naming the problem (and how many
+   * records came before it, all of them already given to {@code sink}) when the file is not a
+   * CloudTrail log file or is damaged.
    */
   static long forEachRecord(Path file, Consumer<JsonNode> sink) throws IOException {
     long count = 0;

@@ -59,7 +59,7 @@ final class Replay {
       return AuditCli.ERROR;
     }
     Scan scan = Scan.run(new RuleEngine(rules), files, Scan.DEFAULT_REPORT_BYTES);
-    scan.errors().forEach(e -> err.println("skipped " + e));
+    scan.errors().forEach(e -> err.println("damaged " + e));
     // The local stack's credentials unless the environment names others.
     var credentials = System.getenv("AWS_ACCESS_KEY_ID") == null
         ? StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark"))
@@ -79,9 +79,12 @@ final class Replay {
         }
       }
     }
-    out.println(scan.events() + " events in " + scan.filesRead() + " files, " + scan.total() + " findings; "
+    out.println(AuditCli.summary(scan, Scan.DEFAULT_REPORT_BYTES) + "; "
         + sent + " audit records sent to " + stream + " at " + endpoint
         + (refused > 0 ? ", " + refused + " refused" : ""));
-    return refused > 0 || (scan.filesRead() == 0 && !scan.errors().isEmpty()) ? AuditCli.ERROR : AuditCli.OK;
+    if (refused > 0) {
+      return AuditCli.ERROR;
+    }
+    return scan.damagedFiles() > 0 ? AuditCli.DAMAGED : AuditCli.OK;
   }
 }

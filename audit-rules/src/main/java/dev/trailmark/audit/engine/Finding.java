@@ -52,6 +52,9 @@ public record Finding(
     Map<String, Object> params,
     Map<String, String> tags) {
 
+  /** The resource id of a violation whose record names no resource the rule can read. */
+  public static final String UNKNOWN_RESOURCE = "(unknown)";
+
   /** A finding from a CloudTrail event record. */
   public static Finding fromEvent(Rule rule, JsonNode event, String resourceId, String source) {
     String eventId = text(event, "eventID");
@@ -108,6 +111,17 @@ public record Finding(
   public Finding withRemediationOf(Rule rule) {
     return new Finding(findingId, ruleId, title, severity, resourceType, resourceId, accountId, region,
         source, eventName, eventId, eventTime, actor, rule.action(), rule.params(), tags);
+  }
+
+  /** This finding with no remediation: only a notice, for when the resource cannot be named. */
+  public Finding notifyOnly() {
+    return new Finding(findingId, ruleId, title, severity, resourceType, resourceId, accountId, region,
+        source, eventName, eventId, eventTime, actor, "notify-only", Map.of(), tags);
+  }
+
+  /** True when the record named no resource this finding's rule could read. */
+  public boolean resourceUnknown() {
+    return UNKNOWN_RESOURCE.equals(resourceId);
   }
 
   /** Who made the call: the role behind an assumed-role session, else the caller's ARN. */

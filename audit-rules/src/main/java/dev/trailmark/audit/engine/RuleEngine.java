@@ -6,9 +6,12 @@ import dev.trailmark.audit.rules.RuleSet;
 import dev.trailmark.audit.rules.Verdict;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Applies a {@link RuleSet} to CloudTrail events; a shape no rule expects yields no finding. */
 public final class RuleEngine {
+  private static final Logger log = LoggerFactory.getLogger(RuleEngine.class);
   private final RuleSet rules;
 
   /** An engine over these rules. */
@@ -23,8 +26,10 @@ public final class RuleEngine {
 
   /**
    * The findings one CloudTrail event record produces: only successful calls (no {@code errorCode})
-   * matching a rule's event source and name, whose condition says NON_COMPLIANT, and whose resource
-   * id can be read from the event.
+   * matching a rule's event source and name, whose condition says NON_COMPLIANT. A violation whose
+   * resource id none of the rule's {@code resourceId} paths can read is still reported, as resource
+   * {@link Finding#UNKNOWN_RESOURCE} and notify-only: there is nothing safe to change, but someone
+   * must look.
    */
   public List<Finding> evaluateEvent(JsonNode event, String source) {
     if (event == null || !event.isObject()) {
@@ -41,6 +46,10 @@ public final class RuleEngine {
       }
       String resourceId = rule.eventResourceId(event);
       if (resourceId == null) {
+        log.warn("rule {} matched event {} ({}) but none of its resourceId paths is in the record: "
+            + "reported as resource '{}', notify-only", rule.id(), event.path("eventID").asText("?"),
+            event.path("eventName").asText("?"), Finding.UNKNOWN_RESOURCE);
+        out.add(Finding.fromEvent(rule, event, Finding.UNKNOWN_RESOURCE, source).notifyOnly());
         continue;
       }
       out.add(Finding.fromEvent(rule, event, resourceId, source));

@@ -72,7 +72,8 @@ final class AuditContext {
       notifier.publish(f, dryRun);
     }
     if (Rule.NOTIFY_ONLY.equals(f.action())) {
-      auditLog.write(AuditLog.record(f, AuditLog.Decision.NOTIFIED, "rule is notify-only", null, null,
+      auditLog.write(AuditLog.record(f, AuditLog.Decision.NOTIFIED,
+          f.resourceUnknown() ? "resource id not found in the event" : "rule is notify-only", null, null,
           0, dryRun, clock.instant()));
       return;
     }

@@ -10,6 +10,9 @@ public final class Plans {
   /** What the remediation would change for this finding, in one sentence. */
   public static String describe(Finding f) {
     String id = f.resourceId();
+    if (f.resourceUnknown()) {
+      return "notify only: the record names no resource id the rule can read, so nothing can be changed";
+    }
     Map<String, Object> p = f.params() == null ? Map.of() : f.params();
     switch (f.action()) {
       case "apigateway-set-domain-security-policy":
@@ -24,7 +27,7 @@ public final class Plans {
             + p.getOrDefault("loggingLevel", "ERROR");
       case "ec2-revoke-open-ingress":
         return "revoke only the ingress permissions of " + id
-            + " that open 22, 3389 or all ports to 0.0.0.0/0 or ::/0";
+            + " that open 22, 3389 or all ports to the whole internet (any /0 range)";
       case "s3-put-public-access-block":
         return "put a full public access block (all four settings true) on bucket " + id;
       case "s3-enable-default-encryption":

@@ -17,6 +17,9 @@ import java.util.regex.PatternSyntaxException;
  * notEquals}, {@code in}, {@code notIn}, {@code exists}, {@code matches}, {@code startsWith}, {@code
  * lessThan}, {@code greaterThan}, {@code anyElement} (an expression over each element of an array,
  * paths relative to the element), {@code empty} (true: missing, null, "" or an empty container).
+ * {@code if: e, then: e1, else: e2} judges {@code e1} when {@code e} holds, else {@code e2}: a rule
+ * judges the state CloudTrail recorded in {@code responseElements} when it is there, and the
+ * request only when it is not.
  */
 final class Conditions {
   private static final Set<String> TESTS =
@@ -31,7 +34,7 @@ final class Conditions {
 
   Condition compile(Object spec, String field) {
     if (!(spec instanceof Map)) {
-      throw error(field, "must be a map (all, any, not, java or path), got " + describe(spec));
+      throw error(field, "must be a map (all, any, not, if, java or path), got " + describe(spec));
     }
     Map<?, ?> map = (Map<?, ?>) spec;
     if (map.containsKey("all") || map.containsKey("any")) {
@@ -54,6 +57,16 @@ final class Conditions {
       Condition inner = compile(map.get("not"), field + ".not");
       return subject -> !inner.test(subject);
     }
+    if (map.containsKey("if")) {
+      expectOnly(map, field, Set.of("if", "then", "else"));
+      if (!map.containsKey("then") || !map.containsKey("else")) {
+        throw error(field, "if needs both then and else");
+      }
+      Condition test = compile(map.get("if"), field + ".if");
+      Condition then = compile(map.get("then"), field + ".then");
+      Condition otherwise = compile(map.get("else"), field + ".else");
+      return subject -> test.test(subject) ? then.test(subject) : otherwise.test(subject);
+    }
     if (map.containsKey("java")) {
       expectOnly(map, field, Set.of("java"));
       return instantiate(map.get("java"), field + ".java");
@@ -61,7 +74,7 @@ final class Conditions {
     if (map.containsKey("path")) {
       return compilePathTest(map, field);
     }
-    throw error(field, "needs one of all, any, not, java or path; has " + map.keySet());
+    throw error(field, "needs one of all, any, not, if, java or path; has " + map.keySet());
   }
 
   private Condition compilePathTest(Map<?, ?> map, String field) {

@@ -86,15 +86,15 @@ class AuditCliTest {
     Files.writeString(dir.resolve("mixed.json"), "{\"Records\":[" + stop + ", 42]}");
     Files.writeString(dir.resolve("notes.txt"), "not a log file, not even looked at");
 
-    assertThat(run("scan", dir.toString())).isEqualTo(0);
+    assertThat(run("scan", dir.toString())).isEqualTo(3);
     assertThat(err()).contains("truncated.json: malformed JSON", "wrong.json: not a CloudTrail log file",
         "no-records.json: not a CloudTrail log file (no Records array)", "corrupt.json.gz: ",
         "mixed.json: Records holds a non-object");
     // The good file and the complete records before each file's damage are still read (the same
     // event each time here, so one finding and two duplicate deliveries).
     assertThat(out()).contains("cloudtrail-logging-stopped");
-    assertThat(out()).contains("3 events in 1 files, 1 finding (critical: 1), 2 duplicate deliveries ignored");
-    assertThat(out()).contains("5 files skipped");
+    assertThat(out()).contains("3 events in 6 files (5 damaged or unreadable: records before the damage "
+        + "were read), 1 finding (critical: 1), 2 duplicate deliveries ignored");
   }
 
   @Test
@@ -117,7 +117,7 @@ class AuditCliTest {
     Files.writeString(log, "{\"Records\":[]}");
     assertThat(run("scan", dir.toString())).isEqualTo(0);
     assertThat(err()).isEmpty();
-    assertThat(out()).contains("0 events in 1 files, 0 findings");
+    assertThat(out()).contains("0 events in 1 file, 0 findings");
   }
 
   @Test
@@ -150,7 +150,8 @@ class AuditCliTest {
   void rulesCommandValidatesAndListsEveryRule() {
     assertThat(run("rules")).isEqualTo(0);
     assertThat(out()).contains("RULE", "ec2-sg-open-admin-ports", "CRITICAL", "AWS::EC2::SecurityGroup",
-        "config, periodic, AuthorizeSecurityGroupIngress", "ec2-revoke-open-ingress", "15 rules, all valid");
+        "config, periodic, AuthorizeSecurityGroupIngress", "ec2-revoke-open-ingress",
+        "elasticsearch-domain-encryption", "AWS::Elasticsearch::Domain", "16 rules, all valid");
   }
 
   @Test
@@ -162,7 +163,8 @@ class AuditCliTest {
     assertThat(pattern.path("source").toString()).contains("\"aws.ec2\"", "\"aws.s3\"", "\"aws.cloudtrail\"",
         "\"aws.apigateway\"", "\"aws.logs\"", "\"aws.lambda\"", "\"aws.es\"");
     assertThat(pattern.path("detail").path("eventName").toString())
-        .contains("\"AuthorizeSecurityGroupIngress\"", "\"StopLogging\"", "\"DeleteTrail\"");
+        .contains("\"AuthorizeSecurityGroupIngress\"", "\"ModifySecurityGroupRules\"", "\"StopLogging\"",
+            "\"DeleteTrail\"", "\"CreateElasticsearchDomain\"", "\"UpdateElasticsearchDomainConfig\"");
     assertThat(pattern.path("detail").path("errorCode").get(0).path("exists").asBoolean()).isFalse();
     JsonNode sg = null;
     for (JsonNode c : json.path("configRules")) {
@@ -176,7 +178,8 @@ class AuditCliTest {
     assertThat(sg.path("maximumExecutionFrequency").asText()).isEqualTo("TwentyFour_Hours");
     // CloudTrail-only rules need no Config rule.
     assertThat(json.path("configRules").toString()).doesNotContain("trailmark-cloudtrail-logging-stopped");
-    assertThat(json.path("rules")).hasSize(15);
+    assertThat(json.path("configRules").toString()).contains("trailmark-elasticsearch-domain-encryption");
+    assertThat(json.path("rules")).hasSize(16);
   }
 
   @Test

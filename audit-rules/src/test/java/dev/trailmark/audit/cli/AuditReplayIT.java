@@ -31,7 +31,7 @@ class AuditReplayIT {
       int code = AuditCli.run(new String[] {"replay", "--endpoint", collector.httpEndpoint().toString(), "samples"},
           ps, ps);
       assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
-      assertThat(out.toString(StandardCharsets.UTF_8)).contains("15 findings; 15 audit records sent to trailmark-audit-findings");
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("15 findings (low: 4, medium: 3, high: 4, critical: 4); 15 audit records sent to trailmark-audit-findings");
       String index = os.indexPrefix() + "audit-findings-*";
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         os.refresh(index);

@@ -86,6 +86,9 @@ class CloudTrailEventHandlerTest {
     ObjectNode event = sgEvent();
     ((ObjectNode) event.path("requestParameters").path("ipPermissions").path("items").get(0)
         .path("ipRanges").path("items").get(0)).put("cidrIp", "10.1.0.0/16");
+    // The rule the call created, as AWS recorded it, is what the rule judges.
+    ((ObjectNode) event.path("responseElements").path("securityGroupRuleSet").path("items").get(0))
+        .put("cidrIpv4", "10.1.0.0/16");
     assertThat(handler.handle(Fixtures.eventBridge(event))).isEqualTo(Outcome.NO_FINDING);
     assertThat(h.notices()).isEmpty();
   }
@@ -108,10 +111,22 @@ class CloudTrailEventHandlerTest {
     // Wrong types deep inside the request: the rule finds nothing rather than throwing.
     ObjectNode weird = sgEvent();
     ((ObjectNode) weird.path("requestParameters")).put("ipPermissions", "tcp/22 from anywhere");
+    weird.set("responseElements", Json.read("{\"securityGroupRuleSet\":\"sgr-1\"}"));
     assertThat(handler.handle(Fixtures.eventBridge(weird))).isEqualTo(Outcome.NO_FINDING);
+    assertThat(h.notices()).isEmpty();
+  }
+
+  @Test
+  void aViolationWhoseResourceCannotBeNamedIsNotifiedNotDropped() {
     ObjectNode noId = sgEvent();
     ((ObjectNode) noId.path("requestParameters")).remove("groupId");
-    assertThat(handler.handle(Fixtures.eventBridge(noId))).isEqualTo(Outcome.NO_FINDING);
-    assertThat(h.notices()).isEmpty();
+    noId.putNull("responseElements");
+    assertThat(handler.handle(Fixtures.eventBridge(noId))).isEqualTo(Outcome.DISPATCHED);
+    assertThat(h.notices()).hasSize(1);
+    assertThat(URLDecoder.decode(h.notices().get(0).getBodyAsString(), StandardCharsets.UTF_8))
+        .contains("Security group opens SSH, RDP or all ports to the internet: (unknown)");
+    // Nothing to change without a resource id: recorded as notified, never queued for remediation.
+    assertThat(h.firehoseRecords()).extracting(r -> r.path("decision").asText() + "/" + r.path("reason").asText())
+        .containsExactly("notified/resource id not found in the event");
   }
 }

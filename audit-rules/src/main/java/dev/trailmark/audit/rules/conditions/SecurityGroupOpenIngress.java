@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.audit.rules.Condition;
 
 /**
- * True when a security group (Config item) or an AuthorizeSecurityGroupIngress call (CloudTrail
- * event) opens SSH, RDP or every port to 0.0.0.0/0 or ::/0.
+ * True when a security group (Config item) or an AuthorizeSecurityGroupIngress or
+ * ModifySecurityGroupRules call (CloudTrail event) opens SSH, RDP or every port to the whole
+ * internet (any IPv4 or IPv6 range with prefix length 0). See {@link OpenIngress#findInEvent}.
  */
 public final class SecurityGroupOpenIngress implements Condition {
   /** Creates the condition; rule files name it by class. */
@@ -17,6 +18,6 @@ public final class SecurityGroupOpenIngress implements Condition {
     if (configuration.isObject()) {
       return !OpenIngress.find(configuration.path("ipPermissions")).isEmpty();
     }
-    return !OpenIngress.find(subject.path("requestParameters").path("ipPermissions")).isEmpty();
+    return !OpenIngress.findInEvent(subject).isEmpty();
   }
 }
