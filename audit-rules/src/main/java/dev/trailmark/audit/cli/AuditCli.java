@@ -70,6 +70,9 @@ public final class AuditCli {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "trailmark-audit-logback.xml");
     }
+    if (Boolean.getBoolean("trailmark.verbose")) { // ./trailmark --verbose audit ...: the SDK's detail too
+      System.setProperty("trailmark.log.libraries", "DEBUG");
+    }
     System.exit(run(args, System.out, System.err));
   }
 
