@@ -102,8 +102,7 @@ class AwsCliIT {
     assertThat(batch.path("FailedPutCount").asInt()).isZero();
 
     String access = os.indexPrefix() + "logs-access-*";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> count(os, access, term("marker", marker)) >= 3);
-    assertThat(count(os, access, term("marker", marker))).isEqualTo(3);
+    ExternalClients.assertStoredExactly(os, access, term("marker", marker), 3);
   }
 
   @Test
@@ -112,8 +111,7 @@ class AwsCliIT {
     aws("cloudwatch", "put-metric-data", "--namespace", namespace, "--metric-name", "latency", "--unit",
         "Milliseconds", "--value", "12.5", "--dimensions", "service=checkout").assertSucceeded("put-metric-data");
     String metrics = os.indexPrefix() + "metrics-*";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> count(os, metrics, term("namespace", namespace)) >= 1);
-    assertThat(count(os, metrics, term("namespace", namespace))).isEqualTo(1);
+    ExternalClients.assertStoredExactly(os, metrics, term("namespace", namespace), 1);
     String hits = os.post("/" + metrics + "/_search", "{\"query\":" + term("namespace", namespace) + "}");
     assertThat(hits).contains("\"value\":12.5", "\"service\":\"checkout\"", "\"unit\":\"Milliseconds\"");
   }
@@ -130,8 +128,7 @@ class AwsCliIT {
     assertThat(answer.path("UnprocessedTraceSegments").size()).isZero();
     String spans = os.indexPrefix() + "otel-v1-apm-span-*";
     String otel = ExternalClients.otelTraceId(traceId);
-    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> count(os, spans, term("traceId", otel)) >= 1);
-    assertThat(count(os, spans, term("traceId", otel))).isEqualTo(1);
+    ExternalClients.assertStoredExactly(os, spans, term("traceId", otel), 1);
   }
 
   @Test

@@ -4,7 +4,6 @@ import static dev.trailmark.collector.local.ExternalClients.bodyPhrase;
 import static dev.trailmark.collector.local.ExternalClients.count;
 import static dev.trailmark.collector.local.ExternalClients.term;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.collector.mapping.Json;
@@ -60,8 +59,7 @@ class Boto3IT {
     assertThat(Json.MAPPER.convertValue(answers.path("streams"), List.class)).contains("trailmark-access-logs");
     assertThat(answers.path("batchFailed").asInt()).isZero();
     String access = os.indexPrefix() + "logs-access-*";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> count(os, access, term("marker", marker)) >= 3);
-    assertThat(count(os, access, term("marker", marker))).isEqualTo(3);
+    ExternalClients.assertStoredExactly(os, access, term("marker", marker), 3);
   }
 
   @Test
@@ -69,8 +67,7 @@ class Boto3IT {
     assertThat(answers.path("cloudwatchProtocol").asText()).isEqualTo("json");
     String metrics = os.indexPrefix() + "metrics-*";
     String namespace = "Boto3/" + marker;
-    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> count(os, metrics, term("namespace", namespace)) >= 1);
-    assertThat(count(os, metrics, term("namespace", namespace))).isEqualTo(1);
+    ExternalClients.assertStoredExactly(os, metrics, term("namespace", namespace), 1);
     assertThat(os.post("/" + metrics + "/_search", "{\"query\":" + term("namespace", namespace) + "}"))
         .contains("\"value\":12.5", "\"service\":\"checkout\"", "\"unit\":\"Milliseconds\"");
     assertThat(answers.path("metricAwsNamespace").path("code").asText()).isEqualTo("InvalidParameterValue");
@@ -82,8 +79,7 @@ class Boto3IT {
     assertThat(answers.path("unprocessed").size()).isZero();
     String spans = os.indexPrefix() + "otel-v1-apm-span-*";
     String otel = ExternalClients.otelTraceId(answers.path("traceId").asText());
-    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> count(os, spans, term("traceId", otel)) >= 1);
-    assertThat(count(os, spans, term("traceId", otel))).isEqualTo(1);
+    ExternalClients.assertStoredExactly(os, spans, term("traceId", otel), 1);
   }
 
   static void assertRefused(String name, String code, int status, String messageStart) {

@@ -129,6 +129,16 @@ final class ExternalClients {
     }
   }
 
+  /**
+   * Waits until {@code expected} documents match (indexing is asynchronous to the acknowledgement), then checks that
+   * no more than that arrived: each accepted item is stored exactly once.
+   */
+  static void assertStoredExactly(OpenSearchInstance os, String indexPattern, String query, long expected) {
+    org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(60))
+        .until(() -> count(os, indexPattern, query) >= expected);
+    org.assertj.core.api.Assertions.assertThat(count(os, indexPattern, query)).as(query).isEqualTo(expected);
+  }
+
   /** Log documents whose body holds {@code text} as a phrase. */
   static String bodyPhrase(String text) {
     return "{\"match_phrase\":{\"body\":" + Json.MAPPER.valueToTree(text) + "}}";

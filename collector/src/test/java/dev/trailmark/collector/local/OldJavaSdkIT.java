@@ -4,7 +4,6 @@ import static dev.trailmark.collector.local.ExternalClients.bodyPhrase;
 import static dev.trailmark.collector.local.ExternalClients.count;
 import static dev.trailmark.collector.local.ExternalClients.term;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.trailmark.collector.testing.LocalCollectorExtension;
@@ -76,8 +75,7 @@ class OldJavaSdkIT {
     assertThat(answers.get("streams")).contains("trailmark-access-logs");
     assertThat(answers.get("batchFailed")).isEqualTo("0");
     String access = os.indexPrefix() + "logs-access-*";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> count(os, access, term("marker", marker)) >= 3);
-    assertThat(count(os, access, term("marker", marker))).isEqualTo(3);
+    ExternalClients.assertStoredExactly(os, access, term("marker", marker), 3);
   }
 
   @Test
@@ -85,8 +83,7 @@ class OldJavaSdkIT {
     assertThat(answers.get("metric")).isEqualTo("ok");
     String metrics = os.indexPrefix() + "metrics-*";
     String namespace = "OldSdk/" + marker;
-    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> count(os, metrics, term("namespace", namespace)) >= 1);
-    assertThat(count(os, metrics, term("namespace", namespace))).isEqualTo(1);
+    ExternalClients.assertStoredExactly(os, metrics, term("namespace", namespace), 1);
   }
 
   @Test
