@@ -67,11 +67,6 @@ final class CloudWatchLogsApi {
 
   private ObjectNode createLogGroup(JsonNode request) throws AwsException {
     String name = groupName(request);
-    if (!GROUP_NAME.matcher(name).matches()) {
-      throw AwsException.invalidParameter("1 validation error detected: Value '" + name
-          + "' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-          + "[\\.\\-_/#A-Za-z0-9]+");
-    }
     if (!groups.create(name, System.currentTimeMillis())) {
       throw new AwsException(400, "ResourceAlreadyExistsException", "The specified log group already exists");
     }
@@ -80,12 +75,7 @@ final class CloudWatchLogsApi {
 
   private ObjectNode createLogStream(JsonNode request) throws AwsException {
     LogGroups.Group group = group(request);
-    String name = Fields.requiredString(request, "logStreamName");
-    if (name.isEmpty() || name.length() > 512 || name.indexOf(':') >= 0 || name.indexOf('*') >= 0) {
-      throw AwsException.invalidParameter("1 validation error detected: Value '" + name
-          + "' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-          + "[^:*]*");
-    }
+    String name = streamName(request);
     if (group.streams.putIfAbsent(name, new LogGroups.Stream(name, System.currentTimeMillis())) != null) {
       throw new AwsException(400, "ResourceAlreadyExistsException", "The specified log stream already exists");
     }
@@ -190,8 +180,8 @@ final class CloudWatchLogsApi {
   }
 
   private ObjectNode putLogEvents(JsonNode request) throws AwsException, IOException {
-    String groupName = Fields.requiredString(request, "logGroupName");
-    String streamName = Fields.requiredString(request, "logStreamName");
+    String groupName = groupName(request);
+    String streamName = streamName(request);
     JsonNode events = Fields.requiredArray(request, "logEvents");
     int n = events.size();
     if (n < 1 || n > MAX_EVENTS) {
@@ -309,7 +299,7 @@ final class CloudWatchLogsApi {
 
   private ObjectNode getLogEvents(JsonNode request) throws AwsException, IOException {
     LogGroups.Group group = group(request);
-    String streamName = Fields.requiredString(request, "logStreamName");
+    String streamName = streamName(request);
     if (!group.streams.containsKey(streamName)) {
       throw AwsException.notFound("The specified log stream does not exist.");
     }
@@ -436,6 +426,23 @@ final class CloudWatchLogsApi {
     if (name == null) {
       throw AwsException.invalidParameter("1 validation error detected: Value null at 'logGroupName' failed to "
           + "satisfy constraint: Member must not be null");
+    }
+    // AWS checks the name's shape before it looks the group up: a malformed name is a bad parameter on every
+    // operation, never "does not exist".
+    if (!GROUP_NAME.matcher(name).matches()) {
+      throw AwsException.invalidParameter("1 validation error detected: Value '" + name
+          + "' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+          + "[\\.\\-_/#A-Za-z0-9]+");
+    }
+    return name;
+  }
+
+  private static String streamName(JsonNode request) throws AwsException {
+    String name = Fields.requiredString(request, "logStreamName");
+    if (name.isEmpty() || name.length() > 512 || name.indexOf(':') >= 0 || name.indexOf('*') >= 0) {
+      throw AwsException.invalidParameter("1 validation error detected: Value '" + name
+          + "' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+          + "[^:*]*");
     }
     return name;
   }

@@ -62,6 +62,7 @@ final class HttpFront implements HttpHandler {
         return;
       }
       boolean query = CloudWatchMetricsApi.isQuery(exchange.getRequestHeaders().getFirst("Content-Type"));
+      boolean cloudWatchJson = CloudWatchJson.handles(exchange.getRequestHeaders().getFirst("X-Amz-Target"));
       try {
         if (!"POST".equals(method)) {
           throw new AwsException(405, "UnknownOperationException", method + " " + path + " is not supported");
@@ -75,6 +76,14 @@ final class HttpFront implements HttpHandler {
           return;
         }
         String target = headers.getFirst("X-Amz-Target");
+        if (cloudWatchJson) {
+          if (verifier != null) {
+            verifier.verify(method, exchange.getRequestURI(), headers, body);
+          }
+          metrics.handle(CloudWatchJson.toQueryParameters(target, gunzipIfNeeded(headers, body)), requestId);
+          respond(exchange, 200, CloudWatchJson.CONTENT_TYPE, requestId, new byte[] {'{', '}'});
+          return;
+        }
         if (query && target == null) {
           if (verifier != null) {
             verifier.verify(method, exchange.getRequestURI(), headers, body);
@@ -106,7 +115,11 @@ final class HttpFront implements HttpHandler {
         respond(exchange, 200, AMZ_JSON_11, requestId, Json.MAPPER.writeValueAsBytes(response));
       } catch (AwsException e) {
         stats.rejected(e.type(), 1);
-        if (query) {
+        if (cloudWatchJson) {
+          exchange.getResponseHeaders().set("x-amzn-query-error",
+              e.type() + ";" + (e.status() >= 500 ? "Receiver" : "Sender"));
+          respond(exchange, e.status(), CloudWatchJson.CONTENT_TYPE, requestId, CloudWatchJson.error(e));
+        } else if (query) {
           respond(exchange, e.status(), "text/xml", requestId,
               CloudWatchMetricsApi.errorXml(e, requestId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } else {

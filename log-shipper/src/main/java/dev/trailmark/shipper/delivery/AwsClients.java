@@ -57,6 +57,10 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
     return DefaultCredentialsProvider.builder().build();
   }
 
+  private static final java.util.Set<String> AUTH_FAILURES = java.util.Set.of("InvalidSignatureException",
+      "UnrecognizedClientException", "IncompleteSignatureException", "MissingAuthenticationTokenException",
+      "SignatureDoesNotMatch", "InvalidClientTokenId", "AccessDeniedException");
+
   /** Classifies a failed SDK call: throttling, 5xx, timeouts and I/O errors are worth retrying. */
   public static DeliveryException classify(String what, RuntimeException e) {
     if (e instanceof AwsServiceException) {
@@ -67,6 +71,9 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
           || "ThrottlingException".equals(code) || "ServiceUnavailableException".equals(code)
           || "LimitExceededException".equals(code) || "RequestTimeout".equals(code)
           || "ExpiredTokenException".equals(code) || status == 403 || status == 401
+          // wrong or stale credentials: AWS's JSON APIs (CloudWatch Logs, Firehose) answer these with 400, not
+          // 403; the events stay until the credentials are fixed
+          || AUTH_FAILURES.contains(code)
           // a stream or group that does not exist yet may be created by its owner: keep the events
           || "ResourceNotFoundException".equals(code);
       return new DeliveryException(what + ": " + (code != null ? code : "HTTP " + status) + " "
