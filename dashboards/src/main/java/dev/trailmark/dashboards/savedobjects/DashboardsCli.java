@@ -56,6 +56,9 @@ public final class DashboardsCli {
 
   /** Runs the command and exits with its code. */
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "trailmark-dashboards-logback.xml");
+    }
     System.exit(run(args, System.out, System.err, System.getenv()));
   }
 

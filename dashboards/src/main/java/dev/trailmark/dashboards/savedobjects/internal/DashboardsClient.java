@@ -19,11 +19,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * Talks to the saved-objects and settings APIs of one OpenSearch Dashboards: the JDK HTTP client, basic auth or
@@ -177,13 +179,21 @@ public final class DashboardsClient {
   }
 
   /** SigV4 over exactly the headers the JDK client sends (Host is derived from the URL by both). */
-  private Map<String, String> sign(String method, URI target, Map<String, String> headers, byte[] body) {
+  private Map<String, String> sign(String method, URI target, Map<String, String> headers, byte[] body)
+      throws DashboardsException {
+    AwsCredentialsIdentity identity;
+    try {
+      identity = credentials.resolveCredentials();
+    } catch (SdkException e) {
+      throw new DashboardsException("--sigv4 found no AWS credentials (environment, profile, container or instance "
+          + "role): " + e.getMessage());
+    }
     SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(target);
     headers.forEach(unsigned::putHeader);
     SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
         .request(unsigned.build())
         .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-        .identity(credentials.resolveCredentials())
+        .identity(identity)
         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "es")
         .putProperty(AwsV4HttpSigner.REGION_NAME, region));
     Map<String, String> out = new LinkedHashMap<>();

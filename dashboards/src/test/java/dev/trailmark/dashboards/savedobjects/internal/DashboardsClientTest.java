@@ -36,6 +36,16 @@ class DashboardsClientTest {
         .sigV4("eu-west-1", () -> null).build()).isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void missingAwsCredentialsAreAClearErrorBeforeAnythingIsSent() {
+    DashboardsClient client = DashboardsClient.builder().url(URI.create("http://127.0.0.1:9")).sigV4("eu-west-1", () -> {
+      throw software.amazon.awssdk.core.exception.SdkClientException.create("Unable to load credentials");
+    }).build();
+    assertThatThrownBy(() -> client.importObjects("{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .isInstanceOf(DashboardsClient.DashboardsException.class)
+        .hasMessageContaining("--sigv4 found no AWS credentials").hasMessageContaining("Unable to load credentials");
+  }
+
   private static String base(String url) {
     return DashboardsClient.builder().url(URI.create(url)).build().basePath();
   }
