@@ -73,7 +73,7 @@ public final class LocalCollector implements AutoCloseable {
 
   private LocalCollector doStart() throws IOException {
     DeliveryStreams deliveryStreams = DeliveryStreams.load(config.configFile);
-    Path stateDir = Files.createDirectories(config.stateDir);
+    Path stateDir = dev.trailmark.collector.sink.PrivateFiles.createDirectories(config.stateDir);
     stats = new Stats();
     sink = OpenSearchSink.builder()
         .openSearch(config.openSearch)

@@ -48,6 +48,13 @@ final class Stats {
     status.put("indexed", sink.indexedCount());
     status.put("retried", sink.retriedCount());
     status.put("rejectedByOpenSearch", sink.rejectedByOpenSearchCount());
+    status.put("storedAsText", sink.storedAsTextCount());
+    status.put("deadLettered", sink.deadLetteredCount());
+    status.put("deadLetterIndex", sink.deadLetterIndex());
+    status.put("setAside", sink.setAsideCount());
+    if (sink.setAsideCount() > 0) {
+      status.put("setAsideFile", sink.setAsideFile().toString());
+    }
     status.put("bulkRequests", sink.bulkRequestCount());
     status.put("walBytes", sink.backlogBytes());
     status.put("openSearchAvailable", sink.available());
