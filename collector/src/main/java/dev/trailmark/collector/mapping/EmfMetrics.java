@@ -65,7 +65,7 @@ public final class EmfMetrics {
       return new Extraction(out, null);
     }
     int limit = Math.min(budget, MAX_DOCUMENTS_PER_EVENT);
-    List<String> cut = new ArrayList<>();
+    java.util.Set<String> cut = new java.util.LinkedHashSet<>();
     JsonNode aws = root.path("_aws");
     long ts = aws.path("Timestamp").canConvertToLong() ? aws.path("Timestamp").asLong() : eventTimestamp;
     for (JsonNode directive : aws.path("CloudWatchMetrics")) {

@@ -362,6 +362,26 @@ public final class BulkWriter {
   }
 
   private JsonNode post(byte[] body) throws IOException {
+    try {
+      return doPost(body);
+    } catch (org.opensearch.client.transport.httpclient5.ResponseException e) {
+      // The HTTP transport throws for an error status before the caller sees the response.
+      int status = e.status();
+      String text = e.getMessage() == null ? "" : e.getMessage();
+      throw failure(status, text.substring(Math.max(0, text.length() - 300)));
+    }
+  }
+
+  private static IOException failure(int status, String text) {
+    if (status == 413 || (status >= 400 && status < 500 && status != 408 && status != 429)) {
+      // A verdict on this request, not an outage: 413 means "too large", never "unreachable".
+      return new RequestRefusedException(status == 413 ? "request_entity_too_large" : "status_" + status,
+          "OpenSearch _bulk answered " + status + ": " + text);
+    }
+    return new IOException("OpenSearch _bulk answered " + status + ": " + text);
+  }
+
+  private JsonNode doPost(byte[] body) throws IOException {
     try (Response response = client.execute(Requests.builder()
         .method("POST")
         .endpoint("/_bulk")
@@ -372,13 +392,7 @@ public final class BulkWriter {
       byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
       int status = response.getStatus();
       if (status >= 300) {
-        String text = new String(bytes, 0, Math.min(bytes.length, 300), StandardCharsets.UTF_8);
-        if (status == 413 || (status >= 400 && status < 500 && status != 408 && status != 429)) {
-          // A verdict on this request, not an outage: 413 means "too large", never "unreachable".
-          throw new RequestRefusedException(status == 413 ? "request_entity_too_large" : "status_" + status,
-              "OpenSearch _bulk answered " + status + ": " + text);
-        }
-        throw new IOException("OpenSearch _bulk answered " + status + ": " + text);
+        throw failure(status, new String(bytes, 0, Math.min(bytes.length, 300), StandardCharsets.UTF_8));
       }
       return Json.MAPPER.readTree(bytes);
     }
