@@ -169,10 +169,38 @@ class FaultIT {
     HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(60))
         .header("Content-Type", "application/x-amz-json-1.1");
     String kind;
-    switch (random.nextInt(6)) {
+    switch (random.nextInt(9)) {
       case 0:
         kind = "malformedJson";
-        request.header("X-Amz-Target", "Logs_20140328.PutLogEvents").POST(HttpRequest.BodyPublishers.ofString("{\"logGroupName\":"));
+        request = signed(endpoint, "Logs_20140328.PutLogEvents", "{\"logGroupName\":");
+        break;
+      case 6:
+        kind = "emfBomb";
+        StringBuilder emf = new StringBuilder("{\"_aws\":{\"CloudWatchMetrics\":[{\"Namespace\":\"x\",\"Dimensions\":[");
+        for (int i = 0; i < 500; i++) {
+          emf.append(i == 0 ? "" : ",").append("[]");
+        }
+        emf.append("],\"Metrics\":[{\"Name\":\"m\"},{\"Name\":\"m\"},{\"Name\":\"m\"}]}]},\"m\":[");
+        for (int i = 0; i < 500; i++) {
+          emf.append(i == 0 ? "" : ",").append(i);
+        }
+        emf.append("]}");
+        String event = Json.MAPPER.writeValueAsString(Json.object().put("logGroupName", GROUP)
+            .put("logStreamName", "c" + client));
+        com.fasterxml.jackson.databind.node.ObjectNode put = (com.fasterxml.jackson.databind.node.ObjectNode)
+            Json.MAPPER.readTree(event);
+        put.putArray("logEvents").addObject().put("timestamp", System.currentTimeMillis()).put("message", emf.toString());
+        request = signed(endpoint, "Logs_20140328.PutLogEvents", Json.MAPPER.writeValueAsString(put));
+        break;
+      case 7:
+        kind = "missingGroup";
+        request = signed(endpoint, "Logs_20140328.PutLogEvents",
+            "{\"logGroupName\":\"/none\",\"logStreamName\":\"s\",\"logEvents\":[{\"timestamp\":1,\"message\":\"x\"}]}");
+        break;
+      case 8:
+        kind = "badBase64";
+        request = signed(endpoint, "Firehose_20150804.PutRecord",
+            "{\"DeliveryStreamName\":\"trailmark-access-logs\",\"Record\":{\"Data\":\"%%%not base64\"}}");
         break;
       case 1:
         kind = "unsigned";
@@ -187,7 +215,7 @@ class FaultIT {
         break;
       case 3:
         kind = "unknownTarget";
-        request.header("X-Amz-Target", "Nope_1.Nothing").POST(HttpRequest.BodyPublishers.ofString("{}"));
+        request = signed(endpoint, "Nope_1.Nothing", "{}");
         break;
       case 4:
         kind = "otlpGarbage";
@@ -203,6 +231,30 @@ class FaultIT {
     HttpResponse<String> response = raw.send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(kind).isLessThan(500);
     return kind + ":" + response.statusCode();
+  }
+
+  /** A request signed with the local credentials, as an SDK would sign it, carrying a hostile body. */
+  private static HttpRequest.Builder signed(URI endpoint, String target, String body) {
+    software.amazon.awssdk.http.SdkHttpRequest request = software.amazon.awssdk.http.SdkHttpRequest.builder()
+        .method(software.amazon.awssdk.http.SdkHttpMethod.POST).uri(endpoint)
+        .putHeader("X-Amz-Target", target).putHeader("Content-Type", "application/x-amz-json-1.1").build();
+    software.amazon.awssdk.http.auth.spi.signer.SignedRequest signedRequest =
+        software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.create().sign(r -> r
+            .identity(software.amazon.awssdk.identity.spi.AwsCredentialsIdentity.create(
+                LocalCollector.DEFAULT_ACCESS_KEY_ID, LocalCollector.DEFAULT_SECRET_ACCESS_KEY))
+            .request(request)
+            .payload(software.amazon.awssdk.http.ContentStreamProvider.fromUtf8String(body))
+            .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.SERVICE_SIGNING_NAME,
+                target.startsWith("Firehose") ? "firehose" : "logs")
+            .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, "us-east-1"));
+    HttpRequest.Builder out = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(60))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    signedRequest.request().headers().forEach((name, values) -> {
+      if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")) {
+        values.forEach(v -> out.header(name, v));
+      }
+    });
+    return out;
   }
 
   private static byte[] randomBytes(Random random, int n) {
