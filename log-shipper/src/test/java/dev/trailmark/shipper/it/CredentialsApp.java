@@ -38,7 +38,14 @@ public final class CredentialsApp {
       log.info("cred-{}", i);
     }
     if (count > 0) {
-      Thread.sleep(1500); // let the appender try (and fail) with these credentials before stopping
+      // Let the appender try (and fail, with a wrong key) at least twice before stopping.
+      dev.trailmark.shipper.logback.CloudWatchLogsAppender appender =
+          (dev.trailmark.shipper.logback.CloudWatchLogsAppender) ctx.getLogger("ROOT").getAppender("cwl");
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (appender.getStats().failedRequests() < 2 && appender.getStats().sent() == 0
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
     }
     ctx.stop();
     System.out.println("done " + count);
