@@ -30,18 +30,7 @@ public final class OpenSearchExtension implements BeforeAllCallback, AfterAllCal
   public void afterAll(ExtensionContext context) {
     OpenSearchInstance instance = context.getStore(NS).get("instance", OpenSearchInstance.class);
     if (instance != null && !Boolean.getBoolean("trailmark.it.keepIndices")) {
-      // By name: a node started with action.destructive_requires_name (as the launcher does) refuses wildcards.
-      java.util.List<String> names = new java.util.ArrayList<>();
-      for (String line : instance.get("/_cat/indices/" + instance.indexPrefix() + "*?h=index&expand_wildcards=all")
-          .split("\n")) {
-        if (!line.isBlank()) {
-          names.add(line.trim());
-        }
-      }
-      for (int i = 0; i < names.size(); i += 50) {
-        instance.deleteIfExists("/" + String.join(",", names.subList(i, Math.min(names.size(), i + 50)))
-            + "?ignore_unavailable=true");
-      }
+      instance.delete("/" + instance.indexPrefix() + "*"); // resolved to names (destructive_requires_name)
       // The collector installs its index templates under the same prefix: leave the shared node as found.
       instance.deleteIfExists("/_index_template/" + instance.indexPrefix() + "*");
     }
