@@ -254,6 +254,7 @@ final class HttpFront implements HttpHandler {
 
   static void respond(HttpExchange exchange, int status, String contentType, String requestId, byte[] body)
       throws IOException {
+    RequestGuard.respondingNow();
     Headers h = exchange.getResponseHeaders();
     h.set("Content-Type", contentType);
     h.set("x-amzn-RequestId", requestId);

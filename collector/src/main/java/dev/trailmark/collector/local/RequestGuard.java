@@ -19,14 +19,16 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class RequestGuard implements AutoCloseable {
 
-  private enum Phase { READING, PROCESSING }
+  private enum Phase { READING, PROCESSING, RESPONDING }
 
   private static final class Request {
+    final RequestGuard guard;
     final Thread thread = Thread.currentThread();
-    final long deadline;
+    long deadline;
     Phase phase = Phase.READING;
 
-    Request(long deadline) {
+    Request(RequestGuard guard, long deadline) {
+      this.guard = guard;
       this.deadline = deadline;
     }
   }
@@ -52,7 +54,7 @@ final class RequestGuard implements AutoCloseable {
   /** The executor the HTTP server runs exchanges on: each exchange is watched until its request is read. */
   Executor wrap(Executor workers) {
     return task -> workers.execute(() -> {
-      Request request = new Request(System.nanoTime() + timeoutNanos);
+      Request request = new Request(this, System.nanoTime() + timeoutNanos);
       CURRENT.set(request);
       active.put(request, Boolean.TRUE);
       try {
@@ -76,7 +78,26 @@ final class RequestGuard implements AutoCloseable {
     Thread.interrupted(); // an interrupt that raced with the end of the read must not reach the processing
   }
 
-  /** Connections closed because their request arrived too slowly, since start. */
+  /**
+   * Called by the handler when everything is processed and only the response remains to be written: a client that
+   * does not read its response is cut off after the same timeout, so it cannot hold a worker either.
+   */
+  static void respondingNow() {
+    Request request = CURRENT.get();
+    if (request != null) {
+      request.guard.responding(request);
+    }
+  }
+
+  private void responding(Request request) {
+    synchronized (request) {
+      request.phase = Phase.RESPONDING;
+      request.deadline = System.nanoTime() + timeoutNanos;
+    }
+    active.put(request, Boolean.TRUE);
+  }
+
+  /** Connections closed because their request arrived (or their response was read) too slowly, since start. */
   long closedCount() {
     return closed.sum();
   }
@@ -87,7 +108,7 @@ final class RequestGuard implements AutoCloseable {
       synchronized (request) {
         if (request.phase == Phase.PROCESSING) {
           active.remove(request);
-        } else if (now - request.deadline >= 0) {
+        } else if (now - request.deadline >= 0) { // reading the request or writing the response
           active.remove(request);
           closed.increment();
           request.thread.interrupt(); // closes the socket channel the worker is blocked on
