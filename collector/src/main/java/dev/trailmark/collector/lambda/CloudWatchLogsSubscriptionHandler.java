@@ -43,7 +43,8 @@ public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<C
   public CloudWatchLogsSubscriptionHandler(URI openSearch, String indexPrefix) {
     this.client = new OpenSearchClient(OpenSearchTransports.create(openSearch));
     this.indexPrefix = indexPrefix;
-    this.writer = new BulkWriter(client, 3, 200, 2_000);
+    this.writer = new BulkWriter(client, 3, 200, 2_000, 4L * 1024 * 1024,
+        indexPrefix + dev.trailmark.collector.sink.OpenSearchSink.DEAD_LETTER_INDEX);
   }
 
   /**
@@ -91,9 +92,11 @@ public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<C
       }
       BulkWriter.Result result = writer.write(batch.toBulkBody(), () -> true);
       if (result.rejected() > 0) {
-        // Rejected for good (mapping conflicts): retrying the invocation cannot fix them; report and go on.
-        log(context, result.rejected() + " of " + docs.size() + " documents rejected by OpenSearch: "
-            + result.firstRejection());
+        // Refused in their own form (mapping conflicts): kept as text or dead-lettered; retrying cannot change it.
+        log(context, result.rejected() + " of " + docs.size() + " documents refused by OpenSearch in their own form ("
+            + result.firstRejection() + "): " + result.storedAsText() + " stored as text with the reason, "
+            + result.deadLettered() + " dead-lettered, " + result.setAside().size() + " not stored anywhere");
+        result.setAside().forEach(line -> log(context, "not stored: " + line));
       }
       return "indexed " + result.indexed() + " of " + docs.size() + " events from " + payload.logGroup();
     } catch (IOException e) {

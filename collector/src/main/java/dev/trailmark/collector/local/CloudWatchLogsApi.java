@@ -29,6 +29,9 @@ final class CloudWatchLogsApi {
   static final long MAX_BATCH_SPAN_MILLIS = Duration.ofHours(24).toMillis();
   static final long MAX_FUTURE_MILLIS = Duration.ofHours(2).toMillis();
   static final long MAX_AGE_MILLIS = Duration.ofDays(14).toMillis();
+  /** At most this many EMF metric documents from one PutLogEvents call (about 10 MB), whatever its events hold. */
+  static final int MAX_EMF_PER_REQUEST = 50_000;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CloudWatchLogsApi.class);
 
   private static final Pattern GROUP_NAME = Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}");
   private static final Set<Integer> RETENTION_DAYS = Set.of(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
@@ -258,9 +261,16 @@ final class CloudWatchLogsApi {
       batch.addLogEvent(IndexNames.logs(sink.indexPrefix(), groupName, timestamps[i]), groupName, streamName,
           timestamps[i], messages[i]);
       if (EmfMetrics.mayBeEmf(messages[i])) {
-        for (ObjectNode metric : EmfMetrics.extract(messages[i], timestamps[i])) {
+        EmfMetrics.Extraction extraction = EmfMetrics.extract(messages[i], timestamps[i], MAX_EMF_PER_REQUEST - emf);
+        for (ObjectNode metric : extraction.documents()) {
           batch.add(sink.indexPrefix() + "metrics-" + IndexNames.day(timestamps[i]), metric);
           emf++;
+        }
+        if (extraction.truncated() != null) {
+          // The log event itself is stored whole; only its metric expansion is bounded, as CloudWatch bounds EMF.
+          stats.rejected("logs.emfTruncated", 1);
+          log.warn("EMF metrics of an event in {}/{} truncated: left out {}", groupName, streamName,
+              extraction.truncated());
         }
       }
       acceptedBytes += messages[i].length();

@@ -36,8 +36,13 @@ final class HttpFront implements HttpHandler {
   private final OtlpApi otlp;
   private final Stats stats;
   private final OpenSearchSink sink;
+  /** Requests processed at once (the rest wait after reading their body); status requests skip the line. */
+  private final java.util.concurrent.Semaphore processing;
+  /** Bound of the request bodies held in memory at once, by all connections together. */
+  private final long maxBufferedBytes;
+  private final java.util.concurrent.atomic.AtomicLong bufferedBytes = new java.util.concurrent.atomic.AtomicLong();
 
-  HttpFront(int maxRequestBytes, SigV4Verifier verifier, CloudWatchLogsApi logs, FirehoseApi firehose, XRayApi xray,
+  HttpFront(int maxRequestBytes, int processingThreads, SigV4Verifier verifier, CloudWatchLogsApi logs, FirehoseApi firehose, XRayApi xray,
       CloudWatchMetricsApi metrics, OtlpApi otlp, Stats stats, OpenSearchSink sink) {
     this.otlp = otlp;
     this.xray = xray;
@@ -48,16 +53,21 @@ final class HttpFront implements HttpHandler {
     this.firehose = firehose;
     this.stats = stats;
     this.sink = sink;
+    this.processing = new java.util.concurrent.Semaphore(processingThreads);
+    this.maxBufferedBytes = (long) processingThreads * maxRequestBytes;
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     String requestId = UUID.randomUUID().toString();
+    long reserved = 0;
+    boolean permit = false;
     try (exchange) {
       stats.request();
       String method = exchange.getRequestMethod();
       String path = exchange.getRequestURI().getPath();
       if ("GET".equals(method) && "/_trailmark/status".equals(path)) {
+        RequestGuard.processing();
         respond(exchange, 200, "application/json", requestId, Json.MAPPER.writeValueAsBytes(stats.toJson(sink)));
         return;
       }
@@ -67,7 +77,11 @@ final class HttpFront implements HttpHandler {
         if (!"POST".equals(method)) {
           throw new AwsException(405, "UnknownOperationException", method + " " + path + " is not supported");
         }
+        reserved = reserve(exchange);
         byte[] body = readBody(exchange);
+        RequestGuard.processing();
+        processing.acquireUninterruptibly();
+        permit = true;
         Headers headers = exchange.getRequestHeaders();
         if (OtlpApi.handles(path)) {
           // OTLP exporters do not sign requests: OTLP is served without SigV4, like the X-Ray daemon port.
@@ -136,7 +150,34 @@ final class HttpFront implements HttpHandler {
       } catch (IOException | RuntimeException ignored) {
         // Response already started or connection closed: nothing more to tell the client.
       }
+    } finally {
+      if (permit) {
+        processing.release();
+      }
+      bufferedBytes.addAndGet(-reserved);
     }
+  }
+
+  /**
+   * Reserves room for this request's body in the shared bound ({@code processing threads × maxRequestBytes}); past
+   * it the client is throttled (the SDKs retry) instead of the collector running out of memory.
+   */
+  private long reserve(HttpExchange exchange) throws AwsException {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    long wanted = maxRequestBytes;
+    if (length != null) {
+      try {
+        wanted = Math.min(maxRequestBytes, Math.max(0, Long.parseLong(length.trim())));
+      } catch (NumberFormatException e) {
+        throw AwsException.serialization("Malformed Content-Length");
+      }
+    }
+    if (bufferedBytes.addAndGet(wanted) > maxBufferedBytes && wanted > 0) {
+      bufferedBytes.addAndGet(-wanted);
+      throw new AwsException(400, "ThrottlingException",
+          "Rate exceeded: too many large requests are being received at once; retry later");
+    }
+    return wanted;
   }
 
   private byte[] readBody(HttpExchange exchange) throws IOException, AwsException {
@@ -226,6 +267,7 @@ final class HttpFront implements HttpHandler {
 
   static void respond(HttpExchange exchange, int status, String contentType, String requestId, byte[] body)
       throws IOException {
+    RequestGuard.respondingNow();
     Headers h = exchange.getResponseHeaders();
     h.set("Content-Type", contentType);
     h.set("x-amzn-RequestId", requestId);

@@ -46,6 +46,7 @@ public final class LocalCollector implements AutoCloseable {
   private LogGroups logGroups;
   private XRayApi xray;
   private java.util.concurrent.ScheduledExecutorService housekeeping;
+  private RequestGuard guard;
 
   private LocalCollector(Builder config) {
     this.config = config;
@@ -73,7 +74,7 @@ public final class LocalCollector implements AutoCloseable {
 
   private LocalCollector doStart() throws IOException {
     DeliveryStreams deliveryStreams = DeliveryStreams.load(config.configFile);
-    Path stateDir = Files.createDirectories(config.stateDir);
+    Path stateDir = dev.trailmark.collector.sink.PrivateFiles.createDirectories(config.stateDir);
     stats = new Stats();
     sink = OpenSearchSink.builder()
         .openSearch(config.openSearch)
@@ -88,20 +89,26 @@ public final class LocalCollector implements AutoCloseable {
         ? new SigV4Verifier(config.accessKeyId, config.secretAccessKey, config.region, Clock.systemUTC())
         : null;
     AtomicInteger threadIds = new AtomicInteger();
-    executor = new ThreadPoolExecutor(config.threads, config.threads, 60, TimeUnit.SECONDS,
+    // More connection threads than processing threads: a connection that is still sending its request holds a
+    // thread (the JDK server reads blocking) but no processing slot, and is cut after the read timeout.
+    int connections = Math.max(config.threads, config.maxConnections);
+    executor = new ThreadPoolExecutor(connections, connections, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(1024), r -> {
           Thread t = new Thread(r, "trailmark-collector-http-" + threadIds.incrementAndGet());
           t.setDaemon(true);
           return t;
         });
+    executor.allowCoreThreadTimeOut(true);
+    guard = new RequestGuard(config.requestReadTimeout);
+    stats.slowConnectionsClosed(guard::closedCount);
     server = HttpServer.create(new InetSocketAddress(config.bindAddress, config.httpPort), 256);
     FirehoseApi firehose = new FirehoseApi(deliveryStreams, sink, stats, config.region);
     TraceAssembler assembler = new TraceAssembler(100_000);
     xray = new XRayApi(sink, stats, assembler);
     xray.startUdp(config.bindAddress, config.xrayUdpPort);
-    server.createContext("/", new HttpFront(config.maxRequestBytes, verifier, logs, firehose, xray,
+    server.createContext("/", new HttpFront(config.maxRequestBytes, config.threads, verifier, logs, firehose, xray,
         new CloudWatchMetricsApi(sink, stats), new OtlpApi(sink, stats, assembler), stats, sink));
-    server.setExecutor(executor);
+    server.setExecutor(guard.wrap(executor));
     server.start();
     if (config.retentionDays > 0) {
       housekeeping = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -168,6 +175,9 @@ public final class LocalCollector implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (guard != null) {
+      guard.close();
+    }
     if (xray != null) {
       xray.close();
     }
@@ -204,8 +214,28 @@ public final class LocalCollector implements AutoCloseable {
     private long maxBacklogBytes = 256L * 1024 * 1024;
     private int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private int retentionDays;
+    private int maxConnections = 64;
+    private java.time.Duration requestReadTimeout = java.time.Duration.ofSeconds(30);
 
     private Builder() {}
+
+    /**
+     * Connections served at once, including those still sending their request (default 64; at least
+     * {@code threads}); more wait in a queue of 1,024, past which new connections are closed.
+     */
+    public Builder maxConnections(int connections) {
+      this.maxConnections = connections;
+      return this;
+    }
+
+    /**
+     * Time a client has to send a whole request, line, headers and body (default 30 s); a slower connection is
+     * closed, so trickling clients cannot hold the server's threads.
+     */
+    public Builder requestReadTimeout(java.time.Duration timeout) {
+      this.requestReadTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
 
     /** Base URI of OpenSearch (default {@code http://127.0.0.1:9200}). */
     public Builder openSearch(URI uri) {
@@ -310,6 +340,8 @@ public final class LocalCollector implements AutoCloseable {
       copy.maxBacklogBytes = maxBacklogBytes;
       copy.threads = threads;
       copy.retentionDays = retentionDays;
+      copy.maxConnections = maxConnections;
+      copy.requestReadTimeout = requestReadTimeout;
       return new LocalCollector(copy);
     }
 

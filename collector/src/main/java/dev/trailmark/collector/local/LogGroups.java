@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -57,6 +56,7 @@ final class LogGroups {
 
   LogGroups(Path stateDir) throws IOException {
     this.file = stateDir.resolve("log-groups.json");
+    dev.trailmark.collector.sink.PrivateFiles.restrict(file);
     if (Files.exists(file)) {
       for (JsonNode g : Json.MAPPER.readTree(file.toFile())) {
         Group group = new Group(g.path("name").asText(), g.path("creationTime").asLong(),
@@ -126,9 +126,8 @@ final class LogGroups {
       }
     }
     try {
-      Path tmp = file.resolveSibling("log-groups.json.tmp");
-      Json.MAPPER.writeValue(tmp.toFile(), all);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      // Forced to disk before the rename: a group the client was told exists survives a power cut.
+      dev.trailmark.collector.sink.PrivateFiles.writeAtomically(file, Json.MAPPER.writeValueAsBytes(all));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -88,6 +88,19 @@ final class OpenSearchReads {
    * attributes the collector added.
    */
   static String message(ObjectNode source) {
+    if (source.path("trailmark").has("rejected") && source.path("body").isTextual()) {
+      // OpenSearch refused the document in its own form; its text form holds the document as it was.
+      String original = source.get("body").asText();
+      try {
+        JsonNode parsed = dev.trailmark.collector.mapping.Json.MAPPER.readTree(original);
+        if (parsed instanceof ObjectNode && !parsed.path("trailmark").has("rejected")) {
+          return message((ObjectNode) parsed);
+        }
+      } catch (java.io.IOException e) {
+        // not JSON: the text is the message
+      }
+      return original;
+    }
     ObjectNode copy = source.deepCopy();
     JsonNode attributes = copy.get("attributes");
     if (attributes instanceof ObjectNode) {

@@ -16,6 +16,12 @@ final class Stats {
   private final Map<String, LongAdder> accepted = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
 
+  private volatile java.util.function.LongSupplier slowConnectionsClosed = () -> 0;
+
+  void slowConnectionsClosed(java.util.function.LongSupplier count) {
+    this.slowConnectionsClosed = count;
+  }
+
   void request() {
     requests.increment();
   }
@@ -48,7 +54,15 @@ final class Stats {
     status.put("indexed", sink.indexedCount());
     status.put("retried", sink.retriedCount());
     status.put("rejectedByOpenSearch", sink.rejectedByOpenSearchCount());
+    status.put("storedAsText", sink.storedAsTextCount());
+    status.put("deadLettered", sink.deadLetteredCount());
+    status.put("deadLetterIndex", sink.deadLetterIndex());
+    status.put("setAside", sink.setAsideCount());
+    if (sink.setAsideCount() > 0) {
+      status.put("setAsideFile", sink.setAsideFile().toString());
+    }
     status.put("bulkRequests", sink.bulkRequestCount());
+    status.put("slowConnectionsClosed", slowConnectionsClosed.getAsLong());
     status.put("walBytes", sink.backlogBytes());
     status.put("openSearchAvailable", sink.available());
     return status;

@@ -44,7 +44,7 @@ public final class StatusMain {
   /** The counters {@link #printCollector} names itself; any other number is listed as it comes. */
   private static final Set<String> NAMED = Set.of("status", "uptimeSeconds", "requests", "accepted", "acceptedByApi",
       "rejectedByReason", "rejected", "indexed", "retried", "rejectedByOpenSearch", "bulkRequests", "walBytes",
-      "openSearchAvailable");
+      "openSearchAvailable", "storedAsText", "deadLettered", "deadLetterIndex", "setAside", "setAsideFile");
 
   private StatusMain() {}
 
@@ -177,6 +177,13 @@ public final class StatusMain {
     out.println(row("  indexed", count(c.path("indexed").asLong()) + " in " + count(c.path("bulkRequests").asLong())
         + " bulk requests; retried " + count(c.path("retried").asLong()) + "; refused by OpenSearch "
         + count(c.path("rejectedByOpenSearch").asLong())));
+    if (c.path("rejectedByOpenSearch").asLong() > 0 || c.path("setAside").asLong() > 0) {
+      // acknowledged documents OpenSearch would not take in their own form: say where each one was kept
+      out.println(row("  kept", count(c.path("storedAsText").asLong()) + " as text in their own index (query"
+          + " trailmark.rejected.type:*), " + count(c.path("deadLettered").asLong()) + " in "
+          + c.path("deadLetterIndex").asText("the dead-letter index") + ", " + count(c.path("setAside").asLong())
+          + " set aside in " + c.path("setAsideFile").asText("the set-aside file")));
+    }
     out.println(row("  backlog", bytes(c.path("walBytes").asLong()) + " in the write-ahead log"));
     for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();

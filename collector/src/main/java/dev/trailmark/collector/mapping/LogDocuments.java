@@ -22,20 +22,28 @@ public final class LogDocuments {
   /**
    * A message that parses as a JSON object is the document itself (the shipper's encoder already wrote the
    * schema); anything else becomes {@code {"body": message}}. {@code @timestamp} is added from the event
-   * timestamp when absent, and the log group and stream go to {@code attributes.aws.cloudwatch}.
+   * timestamp when absent, and the log group and stream go to {@code attributes.aws.cloudwatch} (with the event's {@code timestamp} when the message brings its own
+   * {@code @timestamp}).
    */
   public static ObjectNode fromCloudWatchEvent(String logGroup, String logStream, long timestamp, String message) {
     ObjectNode doc = parseObject(message);
+    boolean ownTimestamp = false;
     if (doc == null) {
       doc = Json.object();
       doc.put("@timestamp", Instant.ofEpochMilli(timestamp).toString());
       doc.put("body", message);
     } else if (!doc.hasNonNull("@timestamp")) {
       doc.put("@timestamp", Instant.ofEpochMilli(timestamp).toString());
+    } else {
+      ownTimestamp = true;
     }
     ObjectNode cloudwatch = child(child(child(doc, "attributes"), "aws"), "cloudwatch");
     cloudwatch.put("log_group", logGroup);
     cloudwatch.put("log_stream", logStream);
+    if (ownTimestamp) {
+      // The event's own time, kept for when OpenSearch refuses the message's @timestamp (see BulkWriter).
+      cloudwatch.put("timestamp", timestamp);
+    }
     return doc;
   }
 
@@ -54,7 +62,8 @@ public final class LogDocuments {
       return;
     }
     String cloudwatch = "\"aws\":{\"cloudwatch\":{\"log_group\":\"" + quote(logGroup) + "\",\"log_stream\":\""
-        + quote(logStream) + "\"}}";
+        + quote(logStream) + "\"" + (splice != null && splice.hasTimestamp ? ",\"timestamp\":" + timestamp : "")
+        + "}}";
     String time = "\"@timestamp\":\"" + Instant.ofEpochMilli(timestamp) + "\"";
     StringBuilder doc = new StringBuilder(message.length() + 160);
     if (splice == null) {

@@ -87,7 +87,7 @@ public final class OpenSearchLauncher {
     }
     Path base = config.baseDir();
     try {
-      Files.createDirectories(base);
+      dev.trailmark.collector.sink.PrivateFiles.createDirectories(base);
     } catch (IOException e) {
       throw new OpenSearchLauncherException(
           "the OpenSearch data directory " + base + " is not writable: " + e);
@@ -103,7 +103,8 @@ public final class OpenSearchLauncher {
     Path run = base.resolve("run");
     try {
       for (Path dir : List.of(data, logs, conf, run)) {
-        Files.createDirectories(dir);
+        // Every index is readable from these files: no other account of the machine gets in.
+        dev.trailmark.collector.sink.PrivateFiles.createDirectories(dir);
       }
       writeConfig(installDir, conf, data, logs);
     } catch (IOException e) {
@@ -144,8 +145,8 @@ public final class OpenSearchLauncher {
     } catch (IOException e) {
       throw new OpenSearchLauncherException("could not start OpenSearch: " + e.getMessage(), e);
     }
-    Instant deadline = Instant.now().plus(config.startTimeout());
-    while (Instant.now().isBefore(deadline)) {
+    StartWatch watch = new StartWatch(config.startTimeout(), Instant.now());
+    while (watch.keepWaiting(Instant.now(), progressOf(console))) {
       if (isHealthy()) {
         return new LocalOpenSearch(baseUri(), readPid(pidFile).orElse(process.pid()), true);
       }
@@ -162,7 +163,7 @@ public final class OpenSearchLauncher {
     process.destroyForcibly();
     throw new OpenSearchLauncherException(
         "OpenSearch did not become healthy within " + config.startTimeout().toSeconds()
-            + " s; last lines of " + console + ":\n" + tail(console));
+            + " s without progress; last lines of " + console + ":\n" + tail(console));
   }
 
   /**
@@ -238,8 +239,8 @@ public final class OpenSearchLauncher {
   }
 
   private void waitHealthy(long pid) {
-    Instant deadline = Instant.now().plus(config.startTimeout());
-    while (Instant.now().isBefore(deadline)) {
+    StartWatch watch = new StartWatch(config.startTimeout(), Instant.now());
+    while (watch.keepWaiting(Instant.now(), progressOf(config.baseDir().resolve("logs/console.log")))) {
       if (isHealthy()) {
         return;
       }
@@ -251,7 +252,7 @@ public final class OpenSearchLauncher {
       sleep(250);
     }
     throw new OpenSearchLauncherException("the running OpenSearch on port " + config.port()
-        + " did not become healthy within " + config.startTimeout().toSeconds() + " s");
+        + " did not become healthy within " + config.startTimeout().toSeconds() + " s without progress");
   }
 
   /** Unpacks the distribution once; concurrent launchers race safely through an atomic rename. */
@@ -332,9 +333,37 @@ public final class OpenSearchLauncher {
         "path.logs: " + logs,
         // A laptop's disk is often fuller than a server's: never flip indices to read-only.
         "cluster.routing.allocation.disk.threshold_enabled: false",
-        "action.destructive_requires_name: false",
+        // Deleting indices needs their names: no DELETE /* or DELETE /logs-* wipes everything by accident.
+        "action.destructive_requires_name: true",
         "");
     Files.writeString(conf.resolve("opensearch.yml"), yml, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * What changes while a node starts or recovers: its console log grows and its shard counts move. The wait goes
+   * on while this changes (a node recovering many shards after a crash takes longer than any fixed timeout).
+   */
+  private String progressOf(Path console) {
+    long size;
+    try {
+      size = Files.size(console);
+    } catch (IOException e) {
+      size = -1;
+    }
+    String shards = "";
+    try {
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(baseUri().resolve(
+              "/_cluster/health?filter_path=active_shards,initializing_shards,relocating_shards,unassigned_shards"))
+              .timeout(Duration.ofSeconds(3)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      shards = response.body();
+    } catch (IOException e) {
+      // not answering yet
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return size + " " + shards;
   }
 
   private boolean isHealthy() {

@@ -30,12 +30,13 @@ public final class DocumentBatch {
   /**
    * Appends one document to be indexed into {@code index}; returns its document id. A log document
    * that carries the shipper's stable event id ({@code attributes."log.record.uid"}) is indexed under
-   * it, so that an event a client sends again after a crash (at-least-once) replaces itself.
+   * an id made of it and a hash of the document, so that an event a client sends again after a crash
+   * (at-least-once) replaces itself.
    */
   public String add(String index, JsonNode document) {
     JsonNode uid = document.path("attributes").path(RECORD_UID);
     String id = uid.isTextual() && isPlainId(uid.asText())
-        ? RECORD_ID_PREFIX + uid.asText() : ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
+        ? recordId(uid.asText(), document.toString()) : ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
     return add(index, id, document);
   }
 
@@ -63,7 +64,7 @@ public final class DocumentBatch {
   /** Appends the log document of one CloudWatch Logs event (see {@link dev.trailmark.collector.mapping.LogDocuments#write}). */
   public String addLogEvent(String index, String logGroup, String logStream, long timestamp, String message) {
     String uid = recordUid(message);
-    String id = uid != null ? RECORD_ID_PREFIX + uid : ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
+    String id = uid != null ? recordId(uid, message) : ID_PREFIX + Long.toString(SEQUENCE.incrementAndGet(), 36);
     try {
       bytes.write(("{\"index\":{\"_index\":\"" + index + "\",\"_id\":\"" + id + "\"}}\n")
           .getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -74,6 +75,19 @@ public final class DocumentBatch {
     }
     count++;
     return id;
+  }
+
+  /**
+   * {@code r-<uid>-<hash of the event>}: the same event sent again replaces itself, while different events that
+   * carry one uid (a client may set the field to anything) each keep their own document.
+   */
+  static String recordId(String uid, String event) {
+    long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits
+    for (int i = 0; i < event.length(); i++) {
+      h ^= event.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return RECORD_ID_PREFIX + uid + "-" + Long.toHexString(h);
   }
 
   /** The shipper's stable event id in a JSON log line, found without parsing the line; null when absent. */

@@ -19,7 +19,8 @@ import org.opensearch.client.opensearch.generic.Response;
 public final class IndexTemplates {
 
   /** Template names (without prefix), each loaded from {@code templates/<name>.json}. */
-  public static final List<String> NAMES = List.of("logs", "spans", "service-map", "metrics", "audit-findings");
+  public static final List<String> NAMES = List.of("logs", "spans", "service-map", "metrics", "audit-findings",
+      "dead-letter");
 
   private IndexTemplates() {}
 

@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
 public final class OpenSearchSink implements Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(OpenSearchSink.class);
+  /** Index (after the prefix) of documents OpenSearch refused even in their text form. */
+  public static final String DEAD_LETTER_INDEX = "trailmark-dead-letter";
+  /** File in the write-ahead log directory keeping documents OpenSearch refused in every form. */
+  public static final String SET_ASIDE_FILE = "set-aside.ndjson";
 
   private final URI openSearch;
   private final String indexPrefix;
@@ -44,6 +48,11 @@ public final class OpenSearchSink implements Closeable {
   private final AtomicLong retried = new AtomicLong();
   private final AtomicLong rejectedByOpenSearch = new AtomicLong();
   private final AtomicLong bulkRequests = new AtomicLong();
+  private final AtomicLong storedAsText = new AtomicLong();
+  private final AtomicLong deadLettered = new AtomicLong();
+  private final AtomicLong setAside = new AtomicLong();
+  private final java.nio.file.Path setAsideFile;
+  private final String deadLetterIndex;
   private volatile boolean available = true;
   private volatile boolean running = true;
   private volatile boolean templatesInstalled;
@@ -54,10 +63,17 @@ public final class OpenSearchSink implements Closeable {
     this.maxBacklogBytes = b.maxBacklogBytes;
     this.maxBulkBytes = b.maxBulkBytes;
     this.concurrency = b.concurrency;
-    this.transport = OpenSearchTransports.create(openSearch);
+    this.transport = OpenSearchTransports.create(openSearch, b.requestTimeout);
     this.client = new OpenSearchClient(transport);
-    this.writer = new BulkWriter(client, 0, 100, 5_000);
+    this.deadLetterIndex = indexPrefix + DEAD_LETTER_INDEX;
+    this.writer = new BulkWriter(client, 0, 100, 5_000, maxBulkBytes, deadLetterIndex);
     this.wal = new WriteAheadLog(Objects.requireNonNull(b.walDir, "walDir"), b.segmentBytes);
+    this.setAsideFile = b.walDir.resolve(SET_ASIDE_FILE);
+    if (java.nio.file.Files.exists(setAsideFile)) {
+      try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(setAsideFile)) {
+        setAside.set(lines.count());
+      }
+    }
     this.shipper = new Thread(this::ship, "trailmark-opensearch-shipper");
     shipper.setDaemon(true);
   }
@@ -136,6 +152,31 @@ public final class OpenSearchSink implements Closeable {
     return rejectedByOpenSearch.get();
   }
 
+  /** Refused documents stored in their text form (original as {@code body} plus the reason) since start. */
+  public long storedAsTextCount() {
+    return storedAsText.get();
+  }
+
+  /** Refused documents written to the dead-letter index since start. */
+  public long deadLetteredCount() {
+    return deadLettered.get();
+  }
+
+  /** Documents kept in {@link #setAsideFile()} because OpenSearch refused them in every form (all time). */
+  public long setAsideCount() {
+    return setAside.get();
+  }
+
+  /** The dead-letter index name. */
+  public String deadLetterIndex() {
+    return deadLetterIndex;
+  }
+
+  /** The file of documents set aside (one JSON line each: index, id, reason, document). */
+  public java.nio.file.Path setAsideFile() {
+    return setAsideFile;
+  }
+
   /** {@code _bulk} requests sent since start. */
   public long bulkRequestCount() {
     return bulkRequests.get();
@@ -189,11 +230,14 @@ public final class OpenSearchSink implements Closeable {
             InFlight head = inFlight.peekFirst();
             try {
               BulkWriter.Result result = head.future.get();
+              keep(result.setAside());
               wal.commit(head.chunk);
               inFlight.removeFirst();
               indexed.addAndGet(result.indexed());
               retried.addAndGet(result.retried());
               rejectedByOpenSearch.addAndGet(result.rejected());
+              storedAsText.addAndGet(result.storedAsText());
+              deadLettered.addAndGet(result.deadLettered());
               markAvailable();
               backoff = 100;
             } catch (ExecutionException e) {
@@ -202,7 +246,13 @@ public final class OpenSearchSink implements Closeable {
             }
           }
           if (failure != null) {
-            markUnavailable(failure);
+            if (answers()) {
+              // Slow is not down: OpenSearch answers, so clients keep being accepted (or throttled by the backlog).
+              log.warn("a bulk request to OpenSearch at {} failed ({}), but OpenSearch answers; retrying", openSearch,
+                  failure.toString());
+            } else {
+              markUnavailable(failure);
+            }
             Thread.sleep(backoff);
             backoff = Math.min(5_000, backoff * 2);
             for (InFlight f : inFlight) {
@@ -275,6 +325,35 @@ public final class OpenSearchSink implements Closeable {
     available = false;
   }
 
+  private boolean answers() {
+    try {
+      client.info();
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Appends documents OpenSearch refused in every form to the set-aside file and forces it to disk. */
+  private void keep(java.util.List<String> lines) throws IOException {
+    if (lines.isEmpty()) {
+      return;
+    }
+    StringBuilder text = new StringBuilder();
+    lines.forEach(l -> text.append(l).append('\n'));
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(setAsideFile,
+        java.util.Set.of(java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.StandardOpenOption.APPEND), PrivateFiles.fileAttribute())) {
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+      ch.force(true);
+    }
+    setAside.addAndGet(lines.size());
+    log.error("{} documents OpenSearch refused in every form are kept in {}", lines.size(), setAsideFile);
+  }
+
   private void installTemplates() throws IOException {
     try {
       IndexTemplates.install(client, indexPrefix);
@@ -305,8 +384,18 @@ public final class OpenSearchSink implements Closeable {
     private long maxBulkBytes = 4L * 1024 * 1024;
     private int concurrency = 3;
     private long segmentBytes = 64L * 1024 * 1024;
+    private java.time.Duration requestTimeout = java.time.Duration.ofSeconds(30);
 
     private Builder() {}
+
+    /**
+     * How long one request to OpenSearch may take (default 30 s). A request that takes longer is retried; OpenSearch
+     * counts as unavailable only when it then does not answer a probe either.
+     */
+    public Builder requestTimeout(java.time.Duration timeout) {
+      this.requestTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
 
     /** Base URI of OpenSearch (default {@code http://127.0.0.1:9200}). */
     public Builder openSearch(URI uri) {

@@ -22,8 +22,13 @@ public final class OpenSearchTransports {
 
   private OpenSearchTransports() {}
 
-  /** A transport for {@code uri}. */
+  /** A transport for {@code uri} whose requests time out after 30 s. */
   public static OpenSearchTransport create(URI uri) {
+    return create(uri, java.time.Duration.ofSeconds(30));
+  }
+
+  /** A transport for {@code uri} whose requests time out after {@code timeout}. */
+  public static OpenSearchTransport create(URI uri, java.time.Duration timeout) {
     String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost().toLowerCase(Locale.ROOT);
     String service = host.endsWith(".aoss.amazonaws.com") ? "aoss" : host.endsWith(".es.amazonaws.com") ? "es" : null;
     if (service != null) {
@@ -35,8 +40,9 @@ public final class OpenSearchTransports {
         uri.getPort() < 0 ? ("https".equals(uri.getScheme()) ? 443 : 9200) : uri.getPort());
     return ApacheHttpClient5TransportBuilder.builder(httpHost)
         .setMapper(new JacksonJsonpMapper())
-        .setConnectionConfigCallback(c -> c.setConnectTimeout(Timeout.ofSeconds(2)).setSocketTimeout(Timeout.ofSeconds(30)))
-        .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.ofSeconds(30)))
+        .setConnectionConfigCallback(c -> c.setConnectTimeout(Timeout.ofSeconds(2))
+            .setSocketTimeout(Timeout.ofMilliseconds(timeout.toMillis())))
+        .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.ofMilliseconds(timeout.toMillis())))
         .build();
   }
 

@@ -52,10 +52,11 @@ final class WriteAheadLog implements Closeable {
   private boolean closed;
 
   WriteAheadLog(Path dir, long segmentBytes) throws IOException {
-    this.dir = Files.createDirectories(dir);
+    this.dir = PrivateFiles.createDirectories(dir);
     this.segmentBytes = segmentBytes;
     // Two collectors sharing one log would interleave and delete each other's records: refuse the second.
-    this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    this.lockChannel = FileChannel.open(dir.resolve("lock"),
+        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PrivateFiles.fileAttribute());
     java.nio.channels.FileLock acquired;
     try {
       acquired = lockChannel.tryLock();
@@ -71,6 +72,7 @@ final class WriteAheadLog implements Closeable {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         String name = p.getFileName().toString();
+        PrivateFiles.restrict(p); // logs written by earlier versions were 0644
         if (name.endsWith(".wal")) {
           segmentSizes.put(Long.parseLong(name.substring(0, name.length() - 4)), validLength(p));
         }
@@ -229,7 +231,10 @@ final class WriteAheadLog implements Closeable {
   void commit(Chunk chunk) throws IOException {
     Position end = chunk.end();
     Path tmp = dir.resolve("checkpoint.tmp");
-    Files.writeString(tmp, end.segment() + " " + end.offset() + "\n", StandardCharsets.US_ASCII);
+    try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.fileAttribute())) {
+      ch.write(ByteBuffer.wrap((end.segment() + " " + end.offset() + "\n").getBytes(StandardCharsets.US_ASCII)));
+    }
     Files.move(tmp, dir.resolve("checkpoint"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     List<Long> finished;
     synchronized (this) {
@@ -254,7 +259,8 @@ final class WriteAheadLog implements Closeable {
   }
 
   private void openWriter() throws IOException {
-    writer = FileChannel.open(segment(writeSegment), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    writer = FileChannel.open(segment(writeSegment),
+        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PrivateFiles.fileAttribute());
     writeOffset = writer.size();
     writer.position(writeOffset);
     segmentSizes.put(writeSegment, writeOffset);

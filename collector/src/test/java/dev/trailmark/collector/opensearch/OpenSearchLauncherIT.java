@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +59,24 @@ class OpenSearchLauncherIT {
       // OpenSearch refuses root: the launcher must have handed it to the unprivileged user.
       Optional<String> user = ProcessHandle.of(first.pid()).flatMap(h -> h.info().user());
       assertThat(user).contains(OpenSearchLauncher.RUN_AS_USER);
+    }
+
+    // Indices are deleted by name only, and the data is private to the server's account.
+    java.net.http.HttpResponse<String> wipe = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(first.baseUri().resolve("/*")).DELETE().build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(wipe.statusCode()).as(wipe.body()).isEqualTo(400);
+    assertThat(wipe.body()).contains("Wildcard expressions or all indices are not allowed");
+    for (String dir : List.of("os", "os/data", "os/logs", "os/config", "os/run")) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(base.resolve(dir)))).as(dir).isEqualTo("rwx------");
+    }
+    if (OpenSearchLauncher.isRoot()) {
+      Process ls = new ProcessBuilder("runuser", "-u", "nobody", "--", "ls", base.resolve("os/data").toString())
+          .redirectErrorStream(true).start();
+      String out = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(ls.waitFor()).as(out).isNotZero();
+      assertThat(out).contains("Permission denied");
     }
 
     LocalOpenSearch second = new OpenSearchLauncher(config(port).build()).start();

@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -64,7 +65,7 @@ class BulkWriterIT {
   }
 
   @Test
-  void aMappingConflictIsRejectedForGoodWithoutRetrying(OpenSearchInstance os) throws Exception {
+  void aMappingConflictIsNotRetriedAndTheDocumentIsStoredAsTextWithTheReason(OpenSearchInstance os) throws Exception {
     String index = os.indexPrefix() + "typed";
     os.put("/" + index, "{\"mappings\":{\"properties\":{\"n\":{\"type\":\"long\"}}}}");
     try (OpenSearchTransport transport = OpenSearchTransports.create(os.baseUri())) {
@@ -78,6 +79,12 @@ class BulkWriterIT {
       assertThat(result.rejected()).isEqualTo(1);
       assertThat(result.retried()).isZero();
       assertThat(result.firstRejection()).startsWith("mapper_parsing_exception");
+      assertThat(result.storedAsText()).isEqualTo(1);
+      assertThat(result.setAside()).isEmpty();
+      os.refresh(index);
+      JsonNode kept = Json.MAPPER.readTree(os.get("/" + index + "/_doc/bad")).path("_source");
+      assertThat(kept.path("body").asText()).isEqualTo("{\"n\":\"not a number\"}");
+      assertThat(kept.path("trailmark").path("rejected").path("type").asText()).isEqualTo("mapper_parsing_exception");
     }
   }
 }

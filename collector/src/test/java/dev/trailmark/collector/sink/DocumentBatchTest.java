@@ -16,10 +16,20 @@ class DocumentBatchTest {
     DocumentBatch batch = new DocumentBatch();
     String first = batch.addLogEvent("logs", "/g", "s", 1L, SHIPPED);
     String again = batch.addLogEvent("logs", "/g", "s", 1L, SHIPPED);
-    assertThat(first).isEqualTo("r-1a2177c8282-17").isEqualTo(again);
+    assertThat(first).startsWith("r-1a2177c8282-17-").isEqualTo(again);
 
     JsonNode parsed = Json.MAPPER.readTree(SHIPPED);
     assertThat(new DocumentBatch().add("logs", parsed)).isEqualTo(first);
+  }
+
+  @Test
+  void differentEventsSharingOneUidKeepTheirOwnDocuments() {
+    DocumentBatch batch = new DocumentBatch();
+    String a = batch.addLogEvent("logs", "/g", "s", 1L, "{\"body\":\"one\",\"attributes\":{\"log.record.uid\":\"u1\"}}");
+    String b = batch.addLogEvent("logs", "/g", "s", 1L, "{\"body\":\"two\",\"attributes\":{\"log.record.uid\":\"u1\"}}");
+    String c = batch.addLogEvent("logs", "/g", "s", 1L, "{\"body\":\"three\",\"attributes\":{\"log.record.uid\":\"u1\"}}");
+    assertThat(java.util.Set.of(a, b, c)).hasSize(3);
+    assertThat(a).startsWith("r-u1-");
   }
 
   @Test

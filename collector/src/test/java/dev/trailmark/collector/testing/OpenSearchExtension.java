@@ -30,7 +30,7 @@ public final class OpenSearchExtension implements BeforeAllCallback, AfterAllCal
   public void afterAll(ExtensionContext context) {
     OpenSearchInstance instance = context.getStore(NS).get("instance", OpenSearchInstance.class);
     if (instance != null && !Boolean.getBoolean("trailmark.it.keepIndices")) {
-      instance.delete("/" + instance.indexPrefix() + "*?ignore_unavailable=true&allow_no_indices=true");
+      instance.delete("/" + instance.indexPrefix() + "*"); // resolved to names (destructive_requires_name)
       // The collector installs its index templates under the same prefix: leave the shared node as found.
       instance.deleteIfExists("/_index_template/" + instance.indexPrefix() + "*");
     }

@@ -52,8 +52,27 @@ public final class OpenSearchInstance {
     return send("PUT", path, json);
   }
 
-  /** DELETE a path. */
+  /**
+   * DELETE a path. A wildcard over indices ({@code /prefix*}) is resolved to the index names first: a node the
+   * launcher started refuses wildcard deletions ({@code action.destructive_requires_name}).
+   */
   public String delete(String path) {
+    int query = path.indexOf('?');
+    String target = query < 0 ? path.substring(1) : path.substring(1, query);
+    if (!path.startsWith("/_") && target.contains("*")) {
+      java.util.List<String> names = new java.util.ArrayList<>();
+      for (String line : send("GET", "/_cat/indices/" + target + "?h=index&expand_wildcards=all", null).split("\n")) {
+        if (!line.isBlank()) {
+          names.add(line.trim());
+        }
+      }
+      StringBuilder answers = new StringBuilder();
+      for (int i = 0; i < names.size(); i += 50) {
+        answers.append(send("DELETE", "/" + String.join(",", names.subList(i, Math.min(names.size(), i + 50)))
+            + "?ignore_unavailable=true", null));
+      }
+      return answers.toString();
+    }
     return send("DELETE", path, null);
   }
 

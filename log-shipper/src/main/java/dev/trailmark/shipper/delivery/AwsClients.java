@@ -57,31 +57,56 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
     return DefaultCredentialsProvider.builder().build();
   }
 
-  private static final java.util.Set<String> AUTH_FAILURES = java.util.Set.of("InvalidSignatureException",
-      "UnrecognizedClientException", "IncompleteSignatureException", "MissingAuthenticationTokenException",
-      "SignatureDoesNotMatch", "InvalidClientTokenId", "AccessDeniedException");
-
-  /** Classifies a failed SDK call: throttling, 5xx, timeouts and I/O errors are worth retrying. */
+  /**
+   * Classifies a failed SDK call. Only a verdict on the events themselves is permanent (they are malformed, too big,
+   * out of order): sending them again can never succeed. Everything a person or time can fix keeps the events and
+   * is retried: credentials, signatures and clock skew, permissions, a missing or misnamed group or stream,
+   * throttling, 5xx, timeouts, I/O errors and any error code this method does not know.
+   */
   public static DeliveryException classify(String what, RuntimeException e) {
     if (e instanceof AwsServiceException) {
       AwsServiceException s = (AwsServiceException) e;
       int status = s.statusCode();
       String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
-      boolean retryable = status >= 500 || status == 429 || s.isThrottlingException()
-          || "ThrottlingException".equals(code) || "ServiceUnavailableException".equals(code)
-          || "LimitExceededException".equals(code) || "RequestTimeout".equals(code)
-          || "ExpiredTokenException".equals(code) || status == 403 || status == 401
-          // wrong or stale credentials: AWS's JSON APIs (CloudWatch Logs, Firehose) answer these with 400, not
-          // 403; the events stay until the credentials are fixed
-          || AUTH_FAILURES.contains(code)
-          // a stream or group that does not exist yet may be created by its owner: keep the events
-          || "ResourceNotFoundException".equals(code);
-      return new DeliveryException(what + ": " + (code != null ? code : "HTTP " + status) + " "
-          + s.getMessage(), retryable, e);
+      boolean permanent = isVerdictOnEvents(status, code, s.getMessage());
+      String detail = what + ": " + (code != null ? code : "HTTP " + status) + " " + s.getMessage();
+      if (!permanent && status >= 400 && status < 500 && !s.isThrottlingException() && status != 429
+          && !"ResourceNotFoundException".equals(code)) {
+        detail += " (the events are kept and retried: fix the credentials, permissions, clock or configuration)";
+      }
+      return new DeliveryException(detail, !permanent, e);
     }
     if (e instanceof SdkClientException) {
       return new DeliveryException(what + ": " + e.getMessage(), true, e);
     }
     return new DeliveryException(what + ": " + e, true, e);
+  }
+
+  /**
+   * The error codes with which CloudWatch Logs and Firehose refuse the events of a request themselves. An
+   * {@code InvalidParameterException} about the group or stream <em>name</em> is a configuration error, not a verdict
+   * on the events, and is retried.
+   */
+  static boolean isVerdictOnEvents(int status, String code, String message) {
+    if (status == 413) {
+      return true;
+    }
+    if (code == null || status >= 500) {
+      return false;
+    }
+    switch (code) {
+      case "InvalidParameterException":
+      case "InvalidArgumentException":
+      case "ValidationException":
+        String m = message == null ? "" : message;
+        return !(m.contains("logGroupName") || m.contains("logStreamName") || m.contains("DeliveryStreamName")
+            || m.contains("deliveryStreamName") || m.contains("log group name") || m.contains("log stream name"));
+      case "SerializationException":
+      case "RequestEntityTooLargeException":
+      case "DataAlreadyAcceptedException":
+        return true;
+      default:
+        return false;
+    }
   }
 }

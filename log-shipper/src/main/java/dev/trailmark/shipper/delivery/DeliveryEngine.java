@@ -416,7 +416,9 @@ public final class DeliveryEngine implements AutoCloseable {
           return true;
         }
         if (attempt == 0 || attempt % 10 == 0) {
-          listener.info(destination.name() + " failed (" + e.getMessage() + "); retrying with backoff");
+          // Loud: a wrong key or a missing permission stops delivery until a person acts; the events stay kept.
+          listener.warn(destination.name() + " failed (" + e.getMessage() + "); keeping " + pending.size()
+              + " events and retrying with backoff (attempt " + (attempt + 1) + ")", null);
         }
         result = null;
       } catch (RuntimeException e) {

@@ -79,6 +79,23 @@ public final class DiskSpool implements EventBuffer {
     }
   }
 
+  private static final boolean POSIX =
+      java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final java.util.Set<StandardOpenOption> OPEN =
+      java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+
+  private static java.nio.file.attribute.FileAttribute<?>[] privateFile() {
+    return POSIX ? new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions
+        .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))}
+        : new java.nio.file.attribute.FileAttribute<?>[0];
+  }
+
+  private static void restrict(Path file) throws IOException {
+    if (POSIX) {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+  }
+
   private DiskSpool(Path dir, long maxBytes, int segmentBytes, Fsync fsync, long fsyncIntervalMillis)
       throws IOException {
     this.dir = dir;
@@ -86,10 +103,14 @@ public final class DiskSpool implements EventBuffer {
     this.segmentBytes = segmentBytes;
     this.fsync = fsync;
     Files.createDirectories(dir);
-    ackChannel = FileChannel.open(dir.resolve("ack"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    if (POSIX) {
+      // The spool holds every event the application logged: no other account of the machine may read it.
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+    ackChannel = FileChannel.open(dir.resolve("ack"), OPEN, privateFile());
     try {
       lockOrFail(ackChannel, dir);
+      restrict(dir.resolve("ack"));
       recover();
     } catch (IOException | RuntimeException e) {
       closeQuietly();
@@ -238,8 +259,8 @@ public final class DiskSpool implements EventBuffer {
   }
 
   private Segment map(long id, Path p) throws IOException {
-    FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    FileChannel ch = FileChannel.open(p, OPEN, privateFile());
+    restrict(p); // segments written by earlier versions were 0644
     MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
     return new Segment(id, p, ch, m);
   }

@@ -76,6 +76,37 @@ class CloudWatchLogsFaultsTest {
   }
 
   @Test
+  void credentialSignaturePermissionAndNamingErrorsKeepTheEventsAndRetry() throws Exception {
+    aws.sequence(PUT,
+        awsError(400, "UnrecognizedClientException", "The security token included in the request is invalid."),
+        awsError(400, "InvalidSignatureException", "Signature expired: 20260101T000000Z is now earlier than ..."),
+        awsError(400, "AccessDeniedException", "User is not authorized to perform: logs:PutLogEvents"),
+        awsError(403, "InvalidSignatureException", "The request signature we calculated does not match"),
+        awsError(400, "InvalidParameterException", "1 validation error detected: Value 'a b' at 'logGroupName' "
+            + "failed to satisfy constraint"),
+        awsError(400, "SomeFutureException", "an error code the shipper does not know"),
+        json(200, "{}"));
+    DeliveryEngine e = engine(Duration.ofSeconds(60));
+    offer(e, 20, "k");
+    assertThat(e.close(Duration.ofSeconds(20))).isTrue();
+    assertThat(e.stats().sent()).isEqualTo(20);
+    assertThat(e.stats().rejected()).isZero();
+    assertThat(e.stats().dropped()).isZero();
+    assertThat(warnings).anyMatch(w -> w.contains("UnrecognizedClientException") && w.contains("keeping 20 events"));
+  }
+
+  @Test
+  void onlyAVerdictOnTheEventsThemselvesIsPermanent() throws Exception {
+    aws.sequence(PUT, awsError(400, "InvalidParameterException", "Log event too large: 1048577 bytes exceeds limit"),
+        json(200, "{}"));
+    DeliveryEngine e = engine(Duration.ofSeconds(60));
+    offer(e, 5, "v");
+    assertThat(e.close(Duration.ofSeconds(20))).isTrue();
+    assertThat(e.stats().rejected()).isEqualTo(5);
+    assertThat(warnings).anyMatch(w -> w.contains("5 events refused") && w.contains("too large"));
+  }
+
+  @Test
   void serverErrorsAndTimeoutsAreRetried() throws Exception {
     aws.sequence(PUT, awsError(500, "InternalFailure", "oops"), awsError(503, "ServiceUnavailableException", "down"),
         json(200, "{}").withFixedDelay(1500), json(200, "{}"));

@@ -38,6 +38,29 @@ class DiskSpoolTest {
   }
 
   @Test
+  void theSpoolIsReadableByItsOwnerOnly() throws Exception {
+    DiskSpool s = open(64 * SEG);
+    append(s, 0, 10, 20);
+    s.close();
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwx------");
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+            .as(p.toString()).isEqualTo("rw-------");
+      }
+    }
+    if ("root".equals(System.getProperty("user.name"))) {
+      // Another account really tries.
+      Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", "ls", dir.toString()).redirectErrorStream(true)
+          .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(out).isNotZero();
+      assertThat(out).contains("Permission denied");
+    }
+  }
+
+  @Test
   void acknowledgedEventsAreGoneAfterReopenAndUnacknowledgedOnesComeBack() throws Exception {
     DiskSpool s = open(64 * SEG);
     append(s, 0, 100, 20);

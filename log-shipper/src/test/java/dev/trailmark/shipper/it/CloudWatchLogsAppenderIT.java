@@ -96,6 +96,33 @@ class CloudWatchLogsAppenderIT {
   }
 
   @Test
+  void aKeyValueThatChangesTypeIsStillStoredWithEveryOtherEvent() throws Exception {
+    LoggerContext ctx = logback("/trailmark/it-kv", 16L * 1024 * 1024);
+    Logger log = ctx.getLogger("com.example.Orders");
+    log.atInfo().addKeyValue("order", 42).log("order as a number");
+    String pattern = os.indexPrefix() + "logs-trailmark-it-kv-*";
+    await().atMost(Duration.ofSeconds(60)).until(() -> Collected.count(os, pattern) == 1); // the mapping is long
+    log.atInfo().addKeyValue("order", "A-17").log("order as text");
+    log.atInfo().addKeyValue("order", 43).log("order as a number again");
+    CloudWatchLogsAppender a = (CloudWatchLogsAppender) ctx.getLogger("ROOT").getAppender("cwl");
+    ctx.stop();
+    assertThat(a.getStats().sent()).isEqualTo(3);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> Collected.count(os, pattern) == 3);
+    Set<String> bodies = new HashSet<>();
+    for (JsonNode d : Collected.documents(os, pattern)) {
+      // A document OpenSearch refused is kept as its original text with the reason.
+      JsonNode original = d.has("trailmark") ? Collected.JSON.readTree(d.get("body").asText()) : d;
+      bodies.add(original.get("body").asText());
+      if (d.has("trailmark")) {
+        assertThat(original.at("/attributes/order").asText()).isEqualTo("A-17");
+        assertThat(d.at("/trailmark/rejected/type").asText()).isEqualTo("mapper_parsing_exception");
+      }
+    }
+    assertThat(bodies).containsExactlyInAnyOrder("order as a number", "order as text", "order as a number again");
+  }
+
+  @Test
   void shutdownWithAFullQueueFlushesEverythingWithinTheDeadline() throws Exception {
     // a 256 KiB buffer is full almost at once: the app thread blocks, and stop() must drain the rest
     LoggerContext ctx = logback("/trailmark/it-shutdown", 256 * 1024);

@@ -120,7 +120,12 @@ public final class IngestBench {
           + "max %d ms (index refresh_interval 1 s)%n", latencyEvents, p50, p99, max);
     } finally {
       try {
-        os.send("DELETE", "/" + prefix + "*?ignore_unavailable=true&allow_no_indices=true", null);
+        // By name: the launcher starts OpenSearch with action.destructive_requires_name.
+        String names = os.send("GET", "/_cat/indices/" + prefix + "*?h=index&expand_wildcards=all", null).trim()
+            .replaceAll("\\s+", ",");
+        if (!names.isEmpty()) {
+          os.send("DELETE", "/" + names + "?ignore_unavailable=true", null);
+        }
         os.send("DELETE", "/_index_template/" + prefix + "*", null);
       } finally {
         launcher.stopIfStartedHere(node);

@@ -103,7 +103,12 @@ final class BenchStack implements AutoCloseable {
   public void close() throws Exception {
     collector.destroy();
     collector.waitFor();
-    send("DELETE", "/" + prefix + "*");
+    // By name: the launcher starts OpenSearch with action.destructive_requires_name.
+    String names = send("GET", "/_cat/indices/" + prefix + "*?h=index&expand_wildcards=all").trim()
+        .replaceAll("\\s+", ",");
+    if (!names.isEmpty()) {
+      send("DELETE", "/" + names + "?ignore_unavailable=true");
+    }
     launcher.stopIfStartedHere(node);
   }
 
