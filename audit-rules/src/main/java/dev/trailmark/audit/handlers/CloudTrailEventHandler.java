@@ -75,6 +75,8 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
       log.info("skipped {} by the remediation role (loop guard)", detail.path("eventName").asText());
       return Outcome.SKIPPED_LOOP_GUARD;
     }
+    // One subsegment per event, the dispatch of each finding nested in it: inside Lambda, the X-Ray SDK sends the
+    // invocation's first top-level subsegment only, so everything hangs under this one.
     List<Finding> findings;
     Subsegment evaluation = Tracing.begin("evaluate rules");
     try {
@@ -82,27 +84,27 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
       evaluation.putAnnotation("event_source", detail.path("eventSource").asText());
       findings = ctx.engine.evaluateEvent(detail, "cloudtrail");
       evaluation.putAnnotation("findings", findings.size());
+      for (Finding f : findings) {
+        Subsegment dispatch = Tracing.begin("dispatch");
+        try {
+          Tracing.annotate(dispatch, "rule_id", f.ruleId());
+          Tracing.annotate(dispatch, "resource", f.resourceId());
+          Tracing.annotate(dispatch, "action", f.action());
+          ctx.dispatch(f);
+          dispatch.putAnnotation("outcome", "dispatched");
+        } catch (RuntimeException e) {
+          Tracing.fail(dispatch, e);
+          throw e;
+        } finally {
+          Tracing.end(dispatch);
+        }
+      }
       evaluation.putAnnotation("outcome", findings.isEmpty() ? "no-finding" : "violation");
     } catch (RuntimeException e) {
       Tracing.fail(evaluation, e);
       throw e;
     } finally {
       Tracing.end(evaluation);
-    }
-    for (Finding f : findings) {
-      Subsegment dispatch = Tracing.begin("dispatch");
-      try {
-        Tracing.annotate(dispatch, "rule_id", f.ruleId());
-        Tracing.annotate(dispatch, "resource", f.resourceId());
-        Tracing.annotate(dispatch, "action", f.action());
-        ctx.dispatch(f);
-        dispatch.putAnnotation("outcome", "dispatched");
-      } catch (RuntimeException e) {
-        Tracing.fail(dispatch, e);
-        throw e;
-      } finally {
-        Tracing.end(dispatch);
-      }
     }
     return findings.isEmpty() ? Outcome.NO_FINDING : Outcome.DISPATCHED;
   }

@@ -48,6 +48,23 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
 
   @Override
   public String handleRequest(ConfigEvent event, Context context) {
+    // One top-level subsegment per invocation (the X-Ray SDK sends one per Lambda invocation); each evaluation,
+    // PutEvaluations and dispatch is nested in it.
+    Subsegment trace = Tracing.begin("Config rule");
+    try {
+      Tracing.annotate(trace, "config_rule", event == null ? null : event.getConfigRuleName());
+      String result = handle(event);
+      trace.putAnnotation("result", result);
+      return result;
+    } catch (RuntimeException e) {
+      Tracing.fail(trace, e);
+      throw e;
+    } finally {
+      Tracing.end(trace);
+    }
+  }
+
+  private String handle(ConfigEvent event) {
     if (event == null) {
       log.warn("Config event rejected: empty");
       return "rejected";

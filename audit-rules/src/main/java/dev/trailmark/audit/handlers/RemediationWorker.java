@@ -37,11 +37,19 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
     List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
     List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null
         ? List.of() : event.getRecords();
-    for (SQSEvent.SQSMessage message : records) {
-      if (!handle(message)) {
-        failures.add(SQSBatchResponse.BatchItemFailure.builder()
-            .withItemIdentifier(message.getMessageId()).build());
+    // One top-level subsegment per batch (the X-Ray SDK sends one per Lambda invocation), one child per finding.
+    Subsegment batch = Tracing.begin("remediation batch");
+    try {
+      for (SQSEvent.SQSMessage message : records) {
+        if (!handle(message)) {
+          failures.add(SQSBatchResponse.BatchItemFailure.builder()
+              .withItemIdentifier(message.getMessageId()).build());
+        }
       }
+      batch.putAnnotation("messages", records.size());
+      batch.putAnnotation("failures", failures.size());
+    } finally {
+      Tracing.end(batch);
     }
     return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
   }
