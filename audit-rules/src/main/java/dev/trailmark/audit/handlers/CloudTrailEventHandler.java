@@ -2,6 +2,7 @@ package dev.trailmark.audit.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.audit.engine.Finding;
 import dev.trailmark.audit.engine.Json;
@@ -74,9 +75,36 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
       log.info("skipped {} by the remediation role (loop guard)", detail.path("eventName").asText());
       return Outcome.SKIPPED_LOOP_GUARD;
     }
-    List<Finding> findings = ctx.engine.evaluateEvent(detail, "cloudtrail");
-    for (Finding f : findings) {
-      ctx.dispatch(f);
+    // One subsegment per event, the dispatch of each finding nested in it: inside Lambda, the X-Ray SDK sends the
+    // invocation's first top-level subsegment only, so everything hangs under this one.
+    List<Finding> findings;
+    Subsegment evaluation = Tracing.begin("evaluate rules");
+    try {
+      evaluation.putAnnotation("event_name", detail.path("eventName").asText());
+      evaluation.putAnnotation("event_source", detail.path("eventSource").asText());
+      findings = ctx.engine.evaluateEvent(detail, "cloudtrail");
+      evaluation.putAnnotation("findings", findings.size());
+      for (Finding f : findings) {
+        Subsegment dispatch = Tracing.begin("dispatch");
+        try {
+          Tracing.annotate(dispatch, "rule_id", f.ruleId());
+          Tracing.annotate(dispatch, "resource", f.resourceId());
+          Tracing.annotate(dispatch, "action", f.action());
+          ctx.dispatch(f);
+          dispatch.putAnnotation("outcome", "dispatched");
+        } catch (RuntimeException e) {
+          Tracing.fail(dispatch, e);
+          throw e;
+        } finally {
+          Tracing.end(dispatch);
+        }
+      }
+      evaluation.putAnnotation("outcome", findings.isEmpty() ? "no-finding" : "violation");
+    } catch (RuntimeException e) {
+      Tracing.fail(evaluation, e);
+      throw e;
+    } finally {
+      Tracing.end(evaluation);
     }
     return findings.isEmpty() ? Outcome.NO_FINDING : Outcome.DISPATCHED;
   }

@@ -3,6 +3,7 @@ package dev.trailmark.audit.handlers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ConfigEvent;
+import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.engine.Finding;
@@ -47,6 +48,23 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
 
   @Override
   public String handleRequest(ConfigEvent event, Context context) {
+    // One top-level subsegment per invocation (the X-Ray SDK sends one per Lambda invocation); each evaluation,
+    // PutEvaluations and dispatch is nested in it.
+    Subsegment trace = Tracing.begin("Config rule");
+    try {
+      Tracing.annotate(trace, "config_rule", event == null ? null : event.getConfigRuleName());
+      String result = handle(event);
+      trace.putAnnotation("result", result);
+      return result;
+    } catch (RuntimeException e) {
+      Tracing.fail(trace, e);
+      throw e;
+    } finally {
+      Tracing.end(trace);
+    }
+  }
+
+  private String handle(ConfigEvent event) {
     if (event == null) {
       log.warn("Config event rejected: empty");
       return "rejected";
@@ -136,8 +154,21 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
 
   private void evaluate(Rule rule, JsonNode item, boolean leftScope, String type,
       List<Evaluation> evaluations, List<Finding> findings) {
-    evaluate(rule, item, leftScope, type, evaluations, findings,
-        item.path("configurationItemCaptureTime").asText(ctx.clock.instant().toString()));
+    Subsegment trace = Tracing.begin("evaluate rule");
+    Tracing.annotate(trace, "rule_id", rule.id());
+    Tracing.annotate(trace, "resource", item.path("resourceId").asText(null));
+    int before = evaluations.size();
+    try {
+      evaluate(rule, item, leftScope, type, evaluations, findings,
+          item.path("configurationItemCaptureTime").asText(ctx.clock.instant().toString()));
+      trace.putAnnotation("outcome", evaluations.size() > before
+          ? evaluations.get(before).complianceTypeAsString() : "OTHER_RESOURCE_TYPE");
+    } catch (RuntimeException e) {
+      Tracing.fail(trace, e);
+      throw e;
+    } finally {
+      Tracing.end(trace);
+    }
   }
 
   private void evaluate(Rule rule, JsonNode item, boolean leftScope, String type,
@@ -214,6 +245,24 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
   }
 
   private void evaluateChunk(Rule rule, List<ResourceKey> keys, String when, String token,
+      boolean testMode, int[] counts) {
+    // One subsegment per chunk of up to 100 resources, not per resource: a scheduled run can cover thousands.
+    Subsegment trace = Tracing.begin("evaluate rule");
+    Tracing.annotate(trace, "rule_id", rule.id());
+    Tracing.annotate(trace, "resource", keys.size() + " x " + rule.resourceType());
+    int nonCompliantBefore = counts[1];
+    try {
+      evaluateChunkTraced(rule, keys, when, token, testMode, counts);
+      trace.putAnnotation("outcome", counts[1] > nonCompliantBefore ? "NON_COMPLIANT" : "COMPLIANT");
+    } catch (RuntimeException e) {
+      Tracing.fail(trace, e);
+      throw e;
+    } finally {
+      Tracing.end(trace);
+    }
+  }
+
+  private void evaluateChunkTraced(Rule rule, List<ResourceKey> keys, String when, String token,
       boolean testMode, int[] counts) {
     List<Evaluation> evaluations = new ArrayList<>();
     List<Finding> findings = new ArrayList<>();

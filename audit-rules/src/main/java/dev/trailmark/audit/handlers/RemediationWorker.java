@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.trailmark.audit.engine.Finding;
 import dev.trailmark.audit.engine.Json;
@@ -36,11 +37,19 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
     List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
     List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null
         ? List.of() : event.getRecords();
-    for (SQSEvent.SQSMessage message : records) {
-      if (!handle(message)) {
-        failures.add(SQSBatchResponse.BatchItemFailure.builder()
-            .withItemIdentifier(message.getMessageId()).build());
+    // One top-level subsegment per batch (the X-Ray SDK sends one per Lambda invocation), one child per finding.
+    Subsegment batch = Tracing.begin("remediation batch");
+    try {
+      for (SQSEvent.SQSMessage message : records) {
+        if (!handle(message)) {
+          failures.add(SQSBatchResponse.BatchItemFailure.builder()
+              .withItemIdentifier(message.getMessageId()).build());
+        }
       }
+      batch.putAnnotation("messages", records.size());
+      batch.putAnnotation("failures", failures.size());
+    } finally {
+      Tracing.end(batch);
     }
     return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
   }
@@ -66,15 +75,26 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
           attempt, e.getMessage());
       return false;
     }
+    // One subsegment per remediation; the AWS calls it makes (read, change, read again) are its children.
+    Subsegment trace = Tracing.begin("remediate " + finding.action());
+    Tracing.annotate(trace, "rule_id", finding.ruleId());
+    Tracing.annotate(trace, "resource", finding.resourceId());
+    Tracing.annotate(trace, "action", finding.action());
+    Tracing.annotate(trace, "finding_id", finding.findingId());
+    trace.putAnnotation("attempt", attempt);
     try {
       var decision = remediator.process(finding, attempt);
+      trace.putAnnotation("outcome", decision.label());
       log.info("finding {} of {} on {}: {}", finding.findingId(), finding.ruleId(),
           finding.resourceId(), decision.label());
       return true;
     } catch (RuntimeException e) {
+      Tracing.fail(trace, e);
       log.error("finding {} of {} on {} failed (attempt {}): {}", finding.findingId(), finding.ruleId(),
           finding.resourceId(), attempt, e.toString());
       return false;
+    } finally {
+      Tracing.end(trace);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.trailmark.audit.remediation;
 
+import com.amazonaws.xray.interceptors.TracingInterceptor;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +35,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * WireMock stub in tests): a per-service override wins over the common one.
  */
 public final class AwsClients implements AutoCloseable {
+  private static final boolean IN_LAMBDA = System.getenv("LAMBDA_TASK_ROOT") != null;
   private final Region region;
   private final AwsCredentialsProvider credentials;
   private final URI endpoint;
@@ -172,7 +174,12 @@ public final class AwsClients implements AutoCloseable {
   private static ClientOverrideConfiguration override() {
     // One retry loop: the SDK's standard mode. The handlers add none of their own; SQS redelivery
     // is the outer loop.
-    return ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build();
+    ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD);
+    if (IN_LAMBDA) {
+      // Every AWS call becomes an X-Ray subsegment of the invocation (the CLI has no trace to join).
+      b.addExecutionInterceptor(new TracingInterceptor());
+    }
+    return b.build();
   }
 
   private URI endpointFor(String service) {

@@ -3,6 +3,7 @@ package dev.trailmark.collector.lambda;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.CloudWatchLogsEvent;
+import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.collector.mapping.CloudWatchLogsPayload;
 import dev.trailmark.collector.mapping.IndexNames;
@@ -25,7 +26,7 @@ import org.opensearch.client.opensearch.OpenSearchClient;
  * <p>Each document's id is the CloudWatch event id, so when some documents still fail after the bulk retries the
  * handler throws, Lambda retries the invocation, and the documents already written are overwritten rather than
  * duplicated. Environment: {@code OPENSEARCH_ENDPOINT} (SigV4-signed when it is Amazon OpenSearch Service),
- * {@code INDEX_PREFIX} (optional).
+ * {@code INDEX_PREFIX} (optional). Each bulk write is an X-Ray subsegment (see {@link Tracing}).
  */
 public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<CloudWatchLogsEvent, String> {
 
@@ -81,6 +82,12 @@ public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<C
         batch.add(index, id, docs.get(i));
       }
     }
+    // One subsegment per delivery: the bulk write (and the index templates on the first one), annotated with the
+    // log group and what became of its events.
+    Subsegment trace = Tracing.begin("OpenSearch bulk");
+    trace.setNamespace("remote");
+    trace.putAnnotation("resource", payload.logGroup());
+    trace.putAnnotation("documents", docs.size());
     try {
       if (!templatesInstalled) {
         try {
@@ -98,13 +105,23 @@ public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<C
             + result.deadLettered() + " dead-lettered, " + result.setAside().size() + " not stored anywhere");
         result.setAside().forEach(line -> log(context, "not stored: " + line));
       }
+      trace.putAnnotation("indexed", result.indexed());
+      trace.putAnnotation("rejected", result.rejected());
+      trace.putAnnotation("outcome", result.rejected() > 0 ? "partly-rejected" : "indexed");
       return "indexed " + result.indexed() + " of " + docs.size() + " events from " + payload.logGroup();
     } catch (IOException e) {
+      Tracing.fail(trace, e, "failed");
       throw new UncheckedIOException("indexing " + docs.size() + " events from " + payload.logGroup()
           + " failed; Lambda will retry", e);
     } catch (InterruptedException e) {
+      Tracing.fail(trace, e, "interrupted");
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
+    } catch (RuntimeException e) {
+      Tracing.fail(trace, e, "failed");
+      throw e;
+    } finally {
+      Tracing.end(trace);
     }
   }
 

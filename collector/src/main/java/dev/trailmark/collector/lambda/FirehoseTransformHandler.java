@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.KinesisAnalyticsInputPreprocessingResponse;
 import com.amazonaws.services.lambda.runtime.events.KinesisAnalyticsInputPreprocessingResponse.Result;
 import com.amazonaws.services.lambda.runtime.events.KinesisFirehoseEvent;
+import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.collector.mapping.CloudWatchLogsPayload;
 import java.io.ByteArrayOutputStream;
@@ -32,6 +33,19 @@ public final class FirehoseTransformHandler
 
   @Override
   public KinesisAnalyticsInputPreprocessingResponse handleRequest(KinesisFirehoseEvent event, Context context) {
+    Subsegment trace = Tracing.begin("transform");
+    try {
+      return transform(event, context, trace);
+    } catch (RuntimeException e) {
+      Tracing.fail(trace, e, "failed");
+      throw e;
+    } finally {
+      Tracing.end(trace);
+    }
+  }
+
+  private KinesisAnalyticsInputPreprocessingResponse transform(KinesisFirehoseEvent event, Context context,
+      Subsegment trace) {
     List<KinesisAnalyticsInputPreprocessingResponse.Record> out = new ArrayList<>();
     long responseBytes = 0;
     int failed = 0;
@@ -69,6 +83,13 @@ public final class FirehoseTransformHandler
       context.getLogger().log("records: " + event.getRecords().size() + ", dropped (control): " + dropped
           + ", failed: " + failed + ", over the 6 MB response limit: " + overLimit);
     }
+    if (event.getDeliveryStreamArn() != null) {
+      trace.putAnnotation("resource", event.getDeliveryStreamArn());
+    }
+    trace.putAnnotation("records", event.getRecords().size());
+    trace.putAnnotation("dropped", dropped);
+    trace.putAnnotation("failed", failed + overLimit);
+    trace.putAnnotation("outcome", failed + overLimit > 0 ? "partly-failed" : "ok");
     return new KinesisAnalyticsInputPreprocessingResponse(out);
   }
 
