@@ -281,8 +281,8 @@ public final class Engine {
   static Long silenced(Rule rule, String key, Map<String, Long> silences, long now) {
     Long all = silences.get(rule.name() + "\u0000");
     Long one = silences.get(rule.name() + "\u0000" + key);
-    Long until = all == null ? one : one == null ? all : Math.max(all, one);
-    return until != null && until > now ? until : null;
+    long until = Math.max(all == null ? 0 : all, one == null ? 0 : one);
+    return until > now ? Long.valueOf(until) : null;
   }
 
   private static Map<String, Object> row(Rule rule, ObjectNode n) {
