@@ -47,6 +47,7 @@ public final class AlertRunner implements AutoCloseable {
   private final Map<String, List<Alerter>> alerters = new ConcurrentHashMap<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private volatile boolean stopped;
+  private volatile Thread loop;
 
   /** One cycle's outcome for one rule: matches found, notices made (their titles), or the error that stopped it. */
   public record RuleRun(String rule, long matches, List<String> notices, String error) {}
@@ -95,9 +96,11 @@ public final class AlertRunner implements AutoCloseable {
   public CycleReport runOnce() throws IOException {
     store.prepare();
     long now = config.clock.millis();
-    Map<String, ObjectNode> statuses = store.statusDocs("rule");
+    Map<String, ObjectNode> statuses = store.statusByIds(rules.stream().filter(Rule::enabled)
+        .map(r -> "rule:" + r.name()).toList());
     Map<String, Long> silences = silences(now);
     List<RuleRun> runs = new ArrayList<>();
+    List<Object[]> writes = new ArrayList<>();
     for (Rule rule : rules) {
       if (!rule.enabled() || stopped) {
         continue;
@@ -109,7 +112,9 @@ public final class AlertRunner implements AutoCloseable {
       }
       Engine.Outcome o = engine.run(rule, state == null ? new RuleState() : state, now, silences, true);
       runs.add(new RuleRun(rule.name(), o.matches(), o.notices().stream().map(Notices::title).toList(), o.error()));
+      writes.addAll(o.writes());
     }
+    engine.write(writes);
     return new CycleReport(Instant.ofEpochMilli(now), runs, ruleErrors);
   }
 
@@ -169,7 +174,7 @@ public final class AlertRunner implements AutoCloseable {
   /** Each loaded rule with its last run as recorded in the status index. */
   public List<RuleStatus> status() throws IOException {
     store.prepare();
-    Map<String, ObjectNode> statuses = store.statusDocs("rule");
+    Map<String, ObjectNode> statuses = store.statusByIds(rules.stream().map(r -> "rule:" + r.name()).toList());
     List<RuleStatus> out = new ArrayList<>();
     for (Rule rule : rules) {
       RuleState s = Engine.stateOf(statuses.get("rule:" + rule.name()));
@@ -189,6 +194,15 @@ public final class AlertRunner implements AutoCloseable {
    * an OpenSearch outage is logged and retried at the next tick.
    */
   public void run(Duration tick) {
+    loop = Thread.currentThread();
+    try {
+      loop(tick);
+    } finally {
+      loop = null;
+    }
+  }
+
+  private void loop(Duration tick) {
     while (!stopped && !Thread.currentThread().isInterrupted()) {
       try {
         CycleReport report = runOnce();
@@ -253,6 +267,16 @@ public final class AlertRunner implements AutoCloseable {
   @Override
   public void close() throws IOException {
     stopped = true;
+    Thread running = loop;
+    if (running != null && running != Thread.currentThread()) {
+      // Let the cycle in progress finish (its notices recorded, its state saved) before the clients close;
+      // the loop sees the flag after it (at most one tick of sleep).
+      try {
+        running.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     synchronized (closeables) {
       for (AutoCloseable c : closeables) {
         try {

@@ -123,8 +123,7 @@ final class DemoAlerts implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    runner.close();
-    thread.interrupt();
+    runner.close(); // waits for the cycle in progress
     receiver.stop(0);
   }
 }

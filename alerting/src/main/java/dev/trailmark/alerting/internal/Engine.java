@@ -35,8 +35,8 @@ public final class Engine {
   private final Delivery delivery;
   private final Function<Rule, List<Alerter>> alerters;
 
-  /** What one rule's cycle produced. */
-  public record Outcome(String rule, long matches, List<ObjectNode> notices, String error) {}
+  /** What one rule's cycle produced, and the documents ({index, id, doc}) to write for it. */
+  public record Outcome(String rule, long matches, List<ObjectNode> notices, String error, List<Object[]> writes) {}
 
   /** An engine over {@code store}, delivering through the alerters {@code alerters} gives for each rule. */
   public Engine(Store store, Delivery delivery, Function<Rule, List<Alerter>> alerters) {
@@ -45,7 +45,7 @@ public final class Engine {
     this.alerters = alerters;
   }
 
-  /** The state as stored, or a new one whose first window ends one step before {@code end}. */
+  /** The state stored in a status document, or null when there is none (the rule starts afresh). */
   public static RuleState stateOf(ObjectNode doc) {
     if (doc == null || !doc.has("state")) {
       return null;
@@ -103,14 +103,15 @@ public final class Engine {
     state.totalMatches += matches;
     state.notices += notices.size();
     state.lastDurationMillis = (System.nanoTime() - started) / 1_000_000;
-    if (live) {
-      deliverAndStore(rule, state, notices, silences, now);
-    }
-    return new Outcome(rule.name(), matches, notices, error);
+    List<Object[]> writes = live ? deliver(rule, state, notices, now) : List.of();
+    return new Outcome(rule.name(), matches, notices, error, writes);
   }
 
-  private void deliverAndStore(Rule rule, RuleState state, List<ObjectNode> notices, Map<String, Long> silences,
-      long now) {
+  /**
+   * Delivers the notices and returns them with the rule's new state as documents to write. The caller writes
+   * every rule's documents in one {@code _bulk} at the end of the cycle (see {@link #write}).
+   */
+  private List<Object[]> deliver(Rule rule, RuleState state, List<ObjectNode> notices, long now) {
     List<Object[]> docs = new ArrayList<>();
     List<Alerter> to = notices.isEmpty() ? List.of() : alerters.apply(rule);
     for (ObjectNode n : notices) {
@@ -131,14 +132,22 @@ public final class Engine {
     status.put("type", "rule").put("rule", rule.name()).put("last_run", Instant.ofEpochMilli(now).toString());
     status.set("state", Json.MAPPER.valueToTree(state));
     docs.add(new Object[] {store.statusIndex(), "rule:" + rule.name(), status});
+    return docs;
+  }
+
+  /** Writes a cycle's notices and states in one {@code _bulk}; on failure logs every notice whole. */
+  public void write(List<Object[]> docs) throws IOException {
     try {
-      store.bulk(docs);
+      store.bulk(docs, false);
     } catch (IOException e) {
       // Delivered but not recorded: the next cycle evaluates the same windows and re-sends (at least once).
-      log.error("rule {}: notices delivered but not recorded, state not saved: {}", rule.name(), e.getMessage());
-      for (ObjectNode n : notices) {
-        log.error("unrecorded notice: {}", n);
+      log.error("notices delivered but not recorded, rule state not saved: {}", e.getMessage());
+      for (Object[] d : docs) {
+        if (!d[0].equals(store.statusIndex())) {
+          log.error("unrecorded notice: {}", d[2]);
+        }
       }
+      throw e;
     }
   }
 

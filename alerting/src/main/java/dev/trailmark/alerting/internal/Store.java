@@ -111,8 +111,36 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
+  /** The status documents with these ids (missing ones absent), read by id: real-time, no refresh needed. */
+  public Map<String, ObjectNode> statusByIds(List<String> ids) throws IOException {
+    Map<String, ObjectNode> out = new LinkedHashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    ObjectNode body = Json.object();
+    ids.forEach(body.putArray("ids")::add);
+    JsonNode r = send("POST", "/" + statusIndex() + "/_mget", body, Map.of());
+    if (r.has("error")) {
+      throw new IOException("reading rule state failed: " + reason(r));
+    }
+    for (JsonNode d : r.path("docs")) {
+      if (d.path("found").asBoolean(false)) {
+        out.put(d.path("_id").asText(), (ObjectNode) d.path("_source"));
+      }
+    }
+    return out;
+  }
+
   /** Writes documents ({index, id, doc}) in one {@code _bulk}, made searchable before it returns. */
   public void bulk(List<Object[]> docs) throws IOException {
+    bulk(docs, true);
+  }
+
+  /**
+   * Writes documents ({index, id, doc}) in one {@code _bulk}; {@code refresh} waits until they are searchable
+   * (the rule states need not be: they are read back by id, which is real-time).
+   */
+  public void bulk(List<Object[]> docs, boolean refresh) throws IOException {
     if (docs.isEmpty()) {
       return;
     }
@@ -125,7 +153,7 @@ public final class Store implements AutoCloseable {
     }
     requests.incrementAndGet();
     try (Response response = client.generic().execute(Requests.builder().method("POST").endpoint("/_bulk")
-        .query(Map.of("refresh", "true"))
+        .query(refresh ? Map.of("refresh", "true") : Map.of())
         .body(Body.from(nd.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson")).build())) {
       JsonNode r = Json.MAPPER.readTree(response.getBody().map(Body::bodyAsBytes).orElse(new byte[] {'{', '}'}));
       if (response.getStatus() >= 300 || r.path("errors").asBoolean(false)) {
