@@ -27,14 +27,14 @@ import java.util.function.IntUnaryOperator;
  * What the alerting ITs share: an index of test documents under the class's prefix, rule files in a temporary
  * directory, a clock the test moves, and a local webhook receiver (JDK HttpServer) that records every notice.
  */
-final class Fixture implements AutoCloseable {
+public final class Fixture implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   /** Whole hour in the past: every window of the tests lies in [T0 − 1 h, T0 + 2 h). */
   static final Instant T0 = Instant.parse("2026-11-02T10:00:00Z");
 
   final OpenSearchInstance os;
   final String index;
-  final Path rules;
+  public final Path rules;
   final MutableClock clock = new MutableClock(T0);
   final HttpServer receiver;
   final List<JsonNode> received = Collections.synchronizedList(new ArrayList<>());
@@ -42,7 +42,7 @@ final class Fixture implements AutoCloseable {
   /** The receiver's answer to call n (1-based): 200 unless a test says otherwise. */
   volatile IntUnaryOperator status = n -> 200;
 
-  Fixture(OpenSearchInstance os, String name) throws IOException {
+  public Fixture(OpenSearchInstance os, String name) throws IOException {
     this.os = os;
     this.index = name;
     this.rules = Files.createTempDirectory("alert-rules");
@@ -65,12 +65,12 @@ final class Fixture implements AutoCloseable {
     receiver.start();
   }
 
-  String webhook() {
+  public String webhook() {
     return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
   }
 
   /** Writes documents ({@code svc}, time offset from T0 in seconds, extra fields) and makes them searchable. */
-  void docs(List<Map<String, Object>> docs) {
+  public void docs(List<Map<String, Object>> docs) {
     StringBuilder nd = new StringBuilder();
     for (Map<String, Object> d : docs) {
       nd.append("{\"index\":{\"_index\":\"").append(os.indexPrefix()).append(index).append("\"}}\n");
@@ -100,7 +100,7 @@ final class Fixture implements AutoCloseable {
   }
 
   /** Writes a rule file {@code name.yaml} with the given YAML body (index and name are added). */
-  void rule(String name, String yaml) throws IOException {
+  public void rule(String name, String yaml) throws IOException {
     Files.writeString(rules.resolve(name + ".yaml"), "name: " + name + "\nindex: " + index + "\n" + yaml,
         StandardCharsets.UTF_8);
   }
@@ -127,7 +127,7 @@ final class Fixture implements AutoCloseable {
   }
 
   /** "key/state" of every notice received, in order. */
-  List<String> keysAndStates() {
+  public List<String> keysAndStates() {
     synchronized (received) {
       return received.stream().map(n -> n.path("key").asText() + "/" + n.path("state").asText()).toList();
     }
@@ -151,7 +151,7 @@ final class Fixture implements AutoCloseable {
     receiver.stop(0);
   }
 
-  static Map<String, Object> map(Object... kv) {
+  public static Map<String, Object> map(Object... kv) {
     Map<String, Object> m = new java.util.LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       m.put((String) kv[i], kv[i + 1]);

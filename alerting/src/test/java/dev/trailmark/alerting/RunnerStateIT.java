@@ -204,6 +204,23 @@ class RunnerStateIT {
   }
 
   @Test
+  void aSpikeStaysFiringWhileTheSpikedLevelLastsAndResolvesWhenItDrops() throws Exception {
+    try (Fixture f = new Fixture(os, "spikeep")) {
+      f.rule("spike-episode", "type: spike\nspike_height: 2\nspike_type: up\nthreshold_cur: 3\nalert_on_new_data: true\n"
+          + "timeframe: {minutes: 1}\nbuffer_time: {minutes: 0}\nrealert: {hours: 1}\nquery_key: svc\n");
+      f.docs("a", 5, 60, 50, Map.of());
+      f.cycleAt(121); // [1m, 2m): 5 against 0 before
+      f.docs("a", 6, 120, 50, Map.of());
+      f.cycleAt(181); // [2m, 3m): 6 against 5, no longer 2x, but still at the spiked level (>= 3): still firing
+      assertThat(f.keysAndStates()).containsExactly("a/firing");
+      f.cycleAt(241); // [3m, 4m): 0: over
+      assertThat(f.keysAndStates()).containsExactly("a/firing", "a/resolved");
+      assertThat(f.received.get(1).path("message").asText()).startsWith("resolved: 0 events in the last 1m against 6");
+      assertThat(f.received.get(0).path("window").path("start").asText()).isEqualTo("2026-11-02T10:01:00Z");
+    }
+  }
+
+  @Test
   void aBadRuleFileIsReportedAndTheOtherRulesRun() throws Exception {
     try (Fixture f = new Fixture(os, "bad")) {
       f.rule("good", "type: any\nrealert: {minutes: 0}\nbuffer_time: {minutes: 0}\n");

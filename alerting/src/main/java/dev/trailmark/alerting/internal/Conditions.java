@@ -25,6 +25,20 @@ public final class Conditions {
   }
 
   /**
+   * Whether a spike episode opened against {@code baseline} reference events is still on: the current count stays
+   * at the level that made it a spike (≥ max(threshold_cur, baseline × spike_height) up, ≤ baseline ÷ spike_height
+   * for a dip). Without this a spike would "resolve" as soon as the reference window holds the spike itself.
+   */
+  public static boolean spikeOngoing(Rule rule, long cur, long baseline, boolean dip) {
+    if (dip) {
+      return cur <= baseline / rule.spikeHeight();
+    }
+    double level = Math.max(rule.thresholdCur() == null ? 1 : Math.max(1, rule.thresholdCur()),
+        baseline * rule.spikeHeight());
+    return cur >= level;
+  }
+
+  /**
    * ElastAlert's spike test: the current count must reach {@code threshold_cur} and the reference count
    * {@code threshold_ref}; up means cur ≥ ref × spike_height, down means cur ≤ ref ÷ spike_height. A key with no
    * reference documents has no baseline: it spikes up only with {@code alert_on_new_data}.

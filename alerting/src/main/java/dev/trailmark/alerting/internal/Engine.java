@@ -179,8 +179,10 @@ public final class Engine {
             continue; // this key's episode already moved past this window
           }
           Queries.Obs o = e.getValue().getOrDefault(k, Queries.Obs.EMPTY);
-          boolean holds = Conditions.holds(rule, o);
-          long winStart = p - rule.lookback().toMillis();
+          boolean spikeOn = rule.type() == RuleType.SPIKE && ks != null && ks.firing;
+          boolean holds = spikeOn ? Conditions.spikeOngoing(rule, o.count(), ks.baseline, ks.dip)
+              : Conditions.holds(rule, o);
+          long winStart = p - (rule.type() == RuleType.SPIKE ? rule.timeframe() : rule.lookback()).toMillis();
           if (holds) {
             matches++;
           }
@@ -194,6 +196,8 @@ public final class Engine {
             ks.alertId = Notices.id(rule.name(), k, Long.toString(p));
             ks.since = p;
             ks.lastChange = p;
+            ks.baseline = o.ref();
+            ks.dip = rule.type() == RuleType.SPIKE && !(o.count() > 0 && o.count() >= o.ref() * rule.spikeHeight());
             offer(rule, state, k, ks, "firing", p, winStart, o, now, silences, notices);
             if (rule.forgetKeys()) {
               state.keys.remove(k);

@@ -42,6 +42,9 @@ public final class RuleState {
     public long lastChange;
     public long realertUntil;
     public int exponent;
+    /** spike: the reference count when the episode opened, and whether it was a dip. */
+    public long baseline;
+    public boolean dip;
   }
 
   /** Matches waiting for an aggregated notice. */
