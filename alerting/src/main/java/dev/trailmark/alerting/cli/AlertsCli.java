@@ -45,6 +45,9 @@ public final class AlertsCli {
   private AlertsCli() {}
 
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "trailmark-alerting-logback.xml");
+    }
     System.exit(run(args, System.out, System.err));
   }
 
