@@ -74,10 +74,13 @@ public final class Conditions {
           + bounds(rule.minCardinality() == null ? null : rule.minCardinality().doubleValue(),
               rule.maxCardinality() == null ? null : rule.maxCardinality().doubleValue());
       case METRIC_AGGREGATION -> metricName(rule) + " = " + num(o.value()) + " over " + o.count() + " documents in "
-          + Durations.format(rule.bucketInterval()) + bounds(rule.minThreshold(), rule.maxThreshold());
+          + Durations.format(rule.bucketInterval()) + bounds(rule.minThreshold(), rule.maxThreshold())
+          + (o.count() < rule.minDocCount() ? ", too few documents to judge (min_doc_count " + rule.minDocCount() + ")" : "");
       case PERCENTAGE_MATCH -> (Double.isNaN(o.value()) ? "no documents" : num(o.value()) + " % of " + o.count()
           + " documents") + " matched in " + Durations.format(rule.bucketInterval())
-          + bounds(rule.minPercentage(), rule.maxPercentage());
+          + bounds(rule.minPercentage(), rule.maxPercentage())
+          + (o.count() < rule.minDenominator() ? ", too few documents to judge (min_denominator "
+              + rule.minDenominator() + ")" : "");
       case ANY, NEW_TERM -> "";
     };
   }
