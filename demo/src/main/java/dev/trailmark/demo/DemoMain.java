@@ -34,6 +34,7 @@ public final class DemoMain {
   private LocalOpenSearch openSearch;
   private LocalCollector collector;
   private DemoStack services;
+  private DemoAlerts alerts;
   private volatile boolean interrupted;
 
   public static void main(String[] args) {
@@ -94,6 +95,9 @@ public final class DemoMain {
           + (xrayPort > 0 ? ", X-Ray UDP on 127.0.0.1:" + xrayPort : ""));
     }
 
+    alerts = new DemoAlerts(openSearch.baseUri(), "", work);
+    note("alert runner started (rule " + DemoAlerts.RULE + "), notices to the local webhook " + alerts.webhook());
+
     step(4, "demo services: frontend -> orders -> inventory, each in its own JVM with the agent");
     Path agent = Path.of(System.getProperty("trailmark.agent.jar", "java-agent/target/trailmark-agent.jar"));
     if (!Files.isRegularFile(agent)) {
@@ -107,6 +111,9 @@ public final class DemoMain {
     step(5, "driving " + REQUESTS + " checkout requests");
     Map<Integer, Integer> statuses = LoadDriver.run(services.frontend(), token, REQUESTS, 4);
     note("answers by HTTP status: " + statuses);
+    int burst = Integer.getInteger("trailmark.demo.burst", 40);
+    Map<Integer, Integer> failed = LoadDriver.run(services.frontend(), "burst" + token, burst, 4, i -> "boom");
+    note("inventory failed a burst of " + burst + " requests (its store unavailable): " + failed);
     services.close(); // a stop flushes each service's appenders, as a container stop would
 
     step(6, "audit: CloudTrail events that violate rules, replayed through the rules (dry-run: no account attached)");
@@ -135,7 +142,9 @@ public final class DemoMain {
       Thread.sleep(500);
     }
     note(found + " of " + expected + " request log lines searchable");
+    boolean resolved = alerts.awaitResolved("inventory", Duration.ofSeconds(90));
     report.print(out, token);
+    alerts.print(out);
     if (findingsSent > 0) {
       out.println();
       out.println("Audit findings (" + DemoReport.AUDIT_INDEX + " in OpenSearch: " + report.countSince(DemoReport.AUDIT_INDEX, "@timestamp")
@@ -145,7 +154,7 @@ public final class DemoMain {
     out.println();
     out.println("OpenSearch: " + openSearch.baseUri() + "   collector: " + endpoint
         + "   X-Ray UDP: 127.0.0.1:" + xrayPort);
-    return found >= expected ? 0 : 1;
+    return found >= expected && resolved ? 0 : 1;
   }
 
   private void step(int n, String what) {
@@ -168,6 +177,14 @@ public final class DemoMain {
 
   /** Stops what this run started, in reverse order; safe to call twice (normal end and Ctrl-C). */
   synchronized void stopAll() {
+    if (alerts != null) {
+      try {
+        alerts.close();
+      } catch (Exception e) {
+        System.err.println("trailmark: alert runner stop: " + e);
+      }
+      alerts = null;
+    }
     if (services != null) {
       services.close();
       services = null;

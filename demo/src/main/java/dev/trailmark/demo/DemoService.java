@@ -127,6 +127,10 @@ public final class DemoService {
           return new String[] {"404", "{\"error\":\"no route\"}"};
         }
         String item = path.substring("/stock/".length());
+        if (item.equals("boom")) {
+          // The demo's burst of failures: the error log lines the alert rule watches.
+          throw new IllegalStateException("inventory store unavailable for " + item);
+        }
         if (item.endsWith("7")) {
           log.warn("low stock request={} sku={}", request, item);
           return new String[] {"404", "{\"stock\":0}"};

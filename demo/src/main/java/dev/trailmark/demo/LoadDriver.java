@@ -29,12 +29,18 @@ public final class LoadDriver {
    */
   public static Map<Integer, Integer> run(URI frontend, String token, int requests, int concurrency)
       throws Exception {
+    return run(frontend, token, requests, concurrency, LoadDriver::sku);
+  }
+
+  /** As {@link #run(URI, String, int, int)}, with the sku of each request chosen by {@code skuOf}. */
+  public static Map<Integer, Integer> run(URI frontend, String token, int requests, int concurrency,
+      java.util.function.IntFunction<String> skuOf) throws Exception {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     try {
       List<Future<Integer>> answers = new ArrayList<>();
       for (int i = 0; i < requests; i++) {
-        URI uri = frontend.resolve("/checkout?sku=" + sku(i) + "&request=" + token + "-" + i);
+        URI uri = frontend.resolve("/checkout?sku=" + skuOf.apply(i) + "&request=" + token + "-" + i);
         answers.add(pool.submit(() -> client.send(HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.discarding())
             .statusCode()));

@@ -100,10 +100,10 @@ class TransformedTemplateIT {
             && p.path("Properties").path("FunctionName").path("Ref").asText().equals("AlertRunnerFunctionAliaslive")))
         .isTrue();
     JsonNode env = Tools.resources().path("AlertRunnerFunction").path("Properties").path("Environment").path("Variables");
-    assertThat(env.has("TRAILMARK_OPENSEARCH_ENDPOINT")).isTrue();
-    assertThat(env.has("TRAILMARK_INDEX_PREFIX")).isTrue();
-    assertThat(env.has("TRAILMARK_ALERT_SNS_TOPIC_ARN")).isTrue();
-    assertThat(env.has("TRAILMARK_ALERT_RULES_S3_URI")).isTrue();
+    assertThat(env.has("OPENSEARCH_ENDPOINT")).isTrue();
+    assertThat(env.has("INDEX_PREFIX")).isTrue();
+    assertThat(env.has("SNS_TOPIC_ARN")).isTrue();
+    assertThat(env.has("ALERT_RULES_S3")).isTrue();
   }
 
   @Test

@@ -1,0 +1,72 @@
+package dev.trailmark.alerting.internal.alerters;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trailmark.alerting.internal.Notices;
+import dev.trailmark.collector.mapping.Json;
+import java.net.URI;
+import java.util.Map;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
+
+/**
+ * Publishes a notice to an SNS topic (AWS SDK v2, default credentials chain): a readable body for email and SMS
+ * subscribers and the notice as JSON for SQS, Lambda and HTTP subscribers (message structure {@code json});
+ * {@code severity}, {@code rule} and {@code state} are message attributes so subscriptions can filter.
+ */
+public final class SnsAlerter implements Alerter, AutoCloseable {
+  static final int MAX_SUBJECT = 100;
+
+  private final SnsClient sns;
+  private final String topicArn;
+
+  /** A publisher to {@code topicArn} in {@code region}; {@code endpoint} overrides the SNS endpoint (null: AWS). */
+  public SnsAlerter(String topicArn, String region, URI endpoint) {
+    var b = SnsClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
+    if (endpoint != null) {
+      b.endpointOverride(endpoint);
+    }
+    this.sns = b.build();
+    this.topicArn = topicArn;
+  }
+
+  @Override
+  public String name() {
+    return "sns";
+  }
+
+  @Override
+  public void send(ObjectNode notice) {
+    String text = Notices.title(notice) + "\n\n" + Notices.body(notice);
+    ObjectNode structure = Json.object();
+    structure.put("default", text);
+    structure.put("email", text);
+    structure.put("sms", subject(notice));
+    String machine = notice.toString();
+    for (String protocol : new String[] {"sqs", "lambda", "http", "https", "firehose"}) {
+      structure.put(protocol, machine);
+    }
+    sns.publish(r -> r.topicArn(topicArn).subject(subject(notice)).messageStructure("json")
+        .message(structure.toString())
+        .messageAttributes(Map.of(
+            "severity", attribute(notice.path("severity").asText()),
+            "rule", attribute(notice.path("rule").path("name").asText()),
+            "state", attribute(notice.path("state").asText()))));
+  }
+
+  private static MessageAttributeValue attribute(String value) {
+    return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+  }
+
+  /** At most 100 printable ASCII characters, as SNS requires. */
+  static String subject(ObjectNode notice) {
+    String s = Notices.title(notice).replaceAll("[^\\x20-\\x7e]", "?");
+    return s.length() <= MAX_SUBJECT ? s : s.substring(0, MAX_SUBJECT - 3) + "...";
+  }
+
+  @Override
+  public void close() {
+    sns.close();
+  }
+}
