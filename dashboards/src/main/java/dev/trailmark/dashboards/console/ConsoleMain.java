@@ -11,6 +11,9 @@ public final class ConsoleMain {
 
   /** Entry point; see {@link #USAGE}. */
   public static void main(String[] args) throws Exception {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "trailmark-console-logback.xml");
+    }
     Console.Builder builder = Console.builder();
     String env = System.getenv("TRAILMARK_INDEX_PREFIX");
     if (env != null) {

@@ -1,15 +1,12 @@
 // The console's router: one page at a time, mounted from the URL; the time picker and auto-refresh drive them all.
 import { readState, update, onApiHealth, isFailing } from './core.js';
-import * as services from './services.js';
-import * as map from './map.js';
-import * as traces from './traces.js';
-import * as trace from './trace.js';
-import * as logs from './logs.js';
-import * as metrics from './metrics.js';
-import * as audit from './audit.js';
-import * as alerts from './alerts.js';
 
-const PAGES = { services, map, traces, trace, logs, metrics, audit, alerts };
+// Each page's module (and its library: Cytoscape for the map, uPlot for metrics) loads when the page is first opened.
+const PAGES = {
+  services: () => import('./services.js'), map: () => import('./map.js'), traces: () => import('./traces.js'),
+  trace: () => import('./trace.js'), logs: () => import('./logs.js'), metrics: () => import('./metrics.js'),
+  audit: () => import('./audit.js'), alerts: () => import('./alerts.js'),
+};
 const NAV = { trace: 'traces' };
 const main = document.getElementById('main');
 const rangeSel = document.getElementById('range');
@@ -34,9 +31,13 @@ async function refresh() {
   }
 }
 
-function mount() {
+let mounting = 0;
+
+async function mount() {
   const { page, params } = readState();
-  const mod = PAGES[page] || services;
+  const generation = ++mounting;
+  const mod = await (PAGES[page] || PAGES.services)();
+  if (generation !== mounting) return; // the URL changed again while the module loaded
   document.querySelectorAll('#nav a').forEach(a => a.classList.toggle('active', a.dataset.page === (NAV[page] || page)));
   const from = params.from || 'now-1h';
   if (![...rangeSel.options].some(o => o.value === from)) {

@@ -9,11 +9,9 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -35,18 +33,13 @@ final class OpenSearchReader implements AutoCloseable {
   private final OpenSearchTransport transport;
   private final OpenSearchClient client;
   private final Duration timeout;
-  private final ExecutorService workers;
+  private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
 
   OpenSearchReader(URI uri, Duration timeout) {
     this.uri = uri;
     this.transport = OpenSearchTransports.create(uri);
     this.client = new OpenSearchClient(transport);
     this.timeout = timeout;
-    this.workers = new ThreadPoolExecutor(0, MAX_IN_FLIGHT, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(r, "trailmark-console-search");
-      t.setDaemon(true);
-      return t;
-    });
   }
 
   URI uri() {
@@ -66,14 +59,20 @@ final class OpenSearchReader implements AutoCloseable {
   }
 
   private JsonNode call(String method, String path, Map<String, String> query, ObjectNode body) throws ApiException {
-    Future<JsonNode> f;
-    try {
-      f = workers.submit(() -> send(method, path, query, body));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    if (!inFlight.tryAcquire()) {
       throw new ApiException(503, "too many OpenSearch searches in flight (" + MAX_IN_FLIGHT + "); try again");
     }
+    // The transport's own I/O thread completes the future: no extra thread hop per search, and the wait is bounded.
+    CompletableFuture<Response> f = null;
     try {
-      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      var request = Requests.builder().method(method).endpoint(path).query(query);
+      if (body != null) {
+        request = request.body(Body.from(Json.MAPPER.writeValueAsBytes(body), "application/json"));
+      }
+      f = client.generic().executeAsync(request.build());
+      try (Response response = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return read(response);
+      }
     } catch (TimeoutException e) {
       f.cancel(true);
       throw new ApiException(504, "OpenSearch at " + uri + " did not answer within " + timeout.toMillis() + " ms");
@@ -81,31 +80,24 @@ final class OpenSearchReader implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "interrupted");
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ApiException api) {
-        throw api;
-      }
-      throw new ApiException(503, "OpenSearch at " + uri + " is unreachable: " + describe(cause), cause);
+      throw new ApiException(503, "OpenSearch at " + uri + " is unreachable: " + describe(e.getCause()), e.getCause());
+    } catch (IOException e) {
+      throw new ApiException(503, "OpenSearch at " + uri + " is unreachable: " + describe(e), e);
+    } finally {
+      inFlight.release();
     }
   }
 
-  private JsonNode send(String method, String path, Map<String, String> query, ObjectNode body) throws IOException,
-      ApiException {
-    var request = Requests.builder().method(method).endpoint(path).query(query);
-    if (body != null) {
-      request = request.body(Body.from(Json.MAPPER.writeValueAsBytes(body), "application/json"));
+  private static JsonNode read(Response response) throws IOException, ApiException {
+    byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
+    JsonNode json = bytes.length == 0 ? Json.object() : Json.MAPPER.readTree(bytes);
+    if (response.getStatus() >= 300) {
+      String reason = json.path("error").path("root_cause").path(0).path("reason").asText(
+          json.path("error").path("reason").asText(json.path("error").asText("")));
+      int status = response.getStatus() == 400 ? 400 : 502;
+      throw new ApiException(status, "OpenSearch answered " + response.getStatus() + (reason.isEmpty() ? "" : ": " + reason));
     }
-    try (Response response = client.generic().execute(request.build())) {
-      byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
-      JsonNode json = bytes.length == 0 ? Json.object() : Json.MAPPER.readTree(bytes);
-      if (response.getStatus() >= 300) {
-        String reason = json.path("error").path("root_cause").path(0).path("reason").asText(
-            json.path("error").path("reason").asText(json.path("error").asText("")));
-        int status = response.getStatus() == 400 ? 400 : 502;
-        throw new ApiException(status, "OpenSearch answered " + response.getStatus() + (reason.isEmpty() ? "" : ": " + reason));
-      }
-      return json;
-    }
+    return json;
   }
 
   private static String describe(Throwable t) {
@@ -122,7 +114,6 @@ final class OpenSearchReader implements AutoCloseable {
 
   @Override
   public void close() {
-    workers.shutdownNow();
     try {
       transport.close();
     } catch (IOException e) {
