@@ -154,6 +154,11 @@ public final class DemoMain {
     out.println();
     out.println("OpenSearch: " + openSearch.baseUri() + "   collector: " + endpoint
         + "   X-Ray UDP: 127.0.0.1:" + xrayPort);
+    String console = System.getProperty("trailmark.console.url");
+    if (console != null) {
+      // ./trailmark starts the console beside this JVM (the dashboards module depends on this one, not the reverse).
+      out.println("Console: " + console + "   (services, service map, traces with their logs, audit findings)");
+    }
     return found >= expected && resolved ? 0 : 1;
   }
 

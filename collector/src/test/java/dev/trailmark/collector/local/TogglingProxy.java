@@ -13,9 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP proxy in front of the shared OpenSearch that a test can take down (connections refused and cut) or
- * pause (connections hang), so faults never touch the OpenSearch other tests use.
+ * pause (connections hang), so faults never touch the OpenSearch other tests use. Public in the test-jar: the
+ * console's browser test points the console at one.
  */
-final class TogglingProxy implements AutoCloseable {
+public final class TogglingProxy implements AutoCloseable {
 
   private final URI target;
   private final int port;
@@ -24,7 +25,7 @@ final class TogglingProxy implements AutoCloseable {
   private volatile boolean paused;
   private volatile boolean closed;
 
-  TogglingProxy(URI target) throws IOException {
+  public TogglingProxy(URI target) throws IOException {
     this.target = target;
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
@@ -33,12 +34,13 @@ final class TogglingProxy implements AutoCloseable {
     listen(s);
   }
 
-  URI uri() {
+  /** Where to connect instead of the target. */
+  public URI uri() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
   /** Refuses new connections and cuts open ones, like a stopped server. */
-  synchronized void down() throws IOException {
+  public synchronized void down() throws IOException {
     if (server != null) {
       server.close();
       server = null;
@@ -50,7 +52,7 @@ final class TogglingProxy implements AutoCloseable {
   }
 
   /** Accepts connections again on the same port. */
-  synchronized void up() throws IOException {
+  public synchronized void up() throws IOException {
     paused = false;
     if (server == null) {
       ServerSocket s = new ServerSocket();
@@ -61,7 +63,7 @@ final class TogglingProxy implements AutoCloseable {
   }
 
   /** Keeps connections open but moves no bytes, like a server too slow to answer. */
-  void pause() {
+  public void pause() {
     paused = true;
   }
 
