@@ -14,6 +14,7 @@ import dev.trailmark.agent.metrics.Metrics;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
+import dev.trailmark.agent.probe.JdbcProbe;
 import dev.trailmark.agent.probe.ServletProbe;
 import dev.trailmark.agent.probe.UrlConnectionProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
@@ -69,6 +70,7 @@ public final class AgentInstaller {
         new UrlConnectionProbe(),
         new ApacheHttpClientProbe(),
         new AwsSdkProbe(),
+        new JdbcProbe(),
         new LogbackProbe(),
         new ExecutorProbe());
     List<Probe> enabled = new ArrayList<>();

@@ -280,6 +280,14 @@ public final class HooksImpl extends Hooks {
     }
   }
 
+  /** Records the database, operation and sanitized statement of a database call. */
+  public void clientDb(Object scope, dev.trailmark.agent.trace.Database database, String operation, String statement,
+      String preparation, int batchSize) {
+    if (scope instanceof Scope) {
+      Tracer.db(((Scope) scope).span, database, operation, statement, preparation, batchSize);
+    }
+  }
+
   /** Records the resource (queue URL, table...) an AWS call addressed. */
   public void clientAwsResource(Object scope, String resource) {
     if (scope instanceof Scope) {

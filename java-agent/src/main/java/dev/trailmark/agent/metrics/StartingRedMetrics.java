@@ -39,7 +39,7 @@ final class StartingRedMetrics implements Consumer<Span> {
       return;
     }
     boolean server = span.kind() == Span.Kind.SERVER;
-    Request request = new Request(server, span.method(), RedMetrics.route(span, server), span.status(),
+    Request request = new Request(server, RedMetrics.method(span), RedMetrics.route(span, server), span.status(),
         RedMetrics.outcome(span), span.durationNanos());
     synchronized (this) {
       if (held != null) {

@@ -57,6 +57,11 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   private String awsRegion;
   private String awsResource;
   private Map<String, String> logFields;
+  private Database database;
+  private String dbOperation;
+  private String dbStatement;
+  private String dbPreparation;
+  private int dbBatchSize;
   private final Resource resource;
   private Attributes attributes; // built on first export
   private io.opentelemetry.api.trace.SpanContext sdkContext; // built on first export
@@ -167,6 +172,39 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return awsResource;
   }
 
+  /** The database a database client span called, or null for any other span. */
+  public Database database() {
+    return database;
+  }
+
+  /** The statement's operation ({@code SELECT}, {@code BATCH INSERT}...), or null. */
+  public String dbOperation() {
+    return dbOperation;
+  }
+
+  /** The statement with its literals replaced by {@code ?}, or null. */
+  public String dbStatement() {
+    return dbStatement;
+  }
+
+  /** X-Ray's {@code preparation}: {@code statement} (prepared), {@code call} (callable) or null (plain). */
+  public String dbPreparation() {
+    return dbPreparation;
+  }
+
+  /** How many statements a batch sent; 0 for a single statement. */
+  public int dbBatchSize() {
+    return dbBatchSize;
+  }
+
+  void db(Database database, String operation, String statement, String preparation, int batchSize) {
+    this.database = database;
+    this.dbOperation = operation;
+    this.dbStatement = statement;
+    this.dbPreparation = preparation;
+    this.dbBatchSize = batchSize;
+  }
+
   void http(String method, String url) {
     this.method = method;
     this.url = url;
@@ -193,6 +231,10 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     if (awsService != null) {
       return awsService + "." + awsOperation;
     }
+    if (database != null) {
+      String db = database.name() != null ? database.name() : database.system();
+      return dbOperation == null ? db : dbOperation + " " + db;
+    }
     String m = method == null ? "HTTP" : method;
     if (kind == Kind.SERVER) {
       return route == null ? m : m + " " + route;
@@ -202,7 +244,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   /** The host of {@link #url()}, for X-Ray's remote subsegment name and the client RED tag. */
   public String host() {
-    return host(url);
+    return database != null ? database.node() : host(url);
   }
 
   /** The host (and port) of a URL; {@code unknown} for none. */
@@ -345,6 +387,30 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
       }
       if (status > 0) {
         b.put(HTTP_STATUS, (long) status);
+      }
+      if (database != null) {
+        b.put(DB_SYSTEM, database.system());
+        if (database.name() != null) {
+          b.put(DB_NAME, database.name());
+        }
+        if (database.user() != null) {
+          b.put(DB_USER, database.user());
+        }
+        if (database.host() != null) {
+          b.put(SERVER_ADDRESS, database.host());
+        }
+        if (database.port() > 0) {
+          b.put(SERVER_PORT, (long) database.port());
+        }
+        if (dbOperation != null) {
+          b.put(DB_OPERATION, dbOperation);
+        }
+        if (dbStatement != null) {
+          b.put(DB_STATEMENT, dbStatement);
+        }
+        if (dbBatchSize > 0) {
+          b.put(DB_BATCH_SIZE, (long) dbBatchSize);
+        }
       }
       if (awsService != null) {
         b.put(RPC_SYSTEM, "aws-api");

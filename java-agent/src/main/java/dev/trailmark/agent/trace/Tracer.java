@@ -143,6 +143,12 @@ public final class Tracer {
     span.aws(service, operation, region, resource);
   }
 
+  /** Records what database call a client span made. */
+  public static void db(Span span, Database database, String operation, String statement, String preparation,
+      int batchSize) {
+    span.db(database, operation, statement, preparation, batchSize);
+  }
+
   /** Ends {@code span} and hands it to the listeners. */
   public void end(Span span) {
     span.end(System.nanoTime());
