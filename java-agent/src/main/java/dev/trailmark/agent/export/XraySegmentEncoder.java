@@ -188,7 +188,7 @@ public final class XraySegmentEncoder {
       awsService = s.awsService();
       awsOperation = awsService == null ? null : s.awsOperation();
       awsRegion = awsService == null ? null : s.awsRegion();
-      queueUrl = "SQS".equals(awsService) ? s.awsResource() : null;
+      queueUrl = "SQS".equals(awsService) ? s.awsResource() : s.queueUrl();
       Throwable error = s.error();
       hasException = error != null;
       exceptionType = hasException ? error.getClass().getName() : null;
@@ -282,7 +282,9 @@ public final class XraySegmentEncoder {
     if (segment) {
       json.name("aws").beginObject().name("xray").beginObject()
           .name("sdk").value("Trailmark Java agent").name("sdk_version").value(agentVersion)
-          .endObject().endObject();
+          .endObject()
+          .field("queue_url", queueUrl) // a message's processing: the queue it came from
+          .endObject();
       if (route != null) {
         json.name("annotations").beginObject().name("http_route").value(route).endObject();
       }

@@ -39,6 +39,9 @@ public final class RedMetrics implements Consumer<Span> {
 
   @Override
   public void accept(Span span) {
+    if (span.kind() == Span.Kind.CONSUMER) {
+      return; // not a request: its calls are counted on their own
+    }
     boolean server = span.kind() == Span.Kind.SERVER;
     record(server, method(span), route(span, server), span.status(), outcome(span), span.durationNanos());
   }

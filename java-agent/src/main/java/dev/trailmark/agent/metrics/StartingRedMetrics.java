@@ -38,6 +38,9 @@ final class StartingRedMetrics implements Consumer<Span> {
     if (failed) {
       return;
     }
+    if (span.kind() == Span.Kind.CONSUMER) {
+      return; // not a request: its calls are counted on their own
+    }
     boolean server = span.kind() == Span.Kind.SERVER;
     Request request = new Request(server, RedMetrics.method(span), RedMetrics.route(span, server), span.status(),
         RedMetrics.outcome(span), span.durationNanos());

@@ -35,7 +35,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   /** What side of a call a span is. */
   public enum Kind {
     SERVER,
-    CLIENT
+    CLIENT,
+    /** The processing of one message received from a queue: a segment of the producer's trace. */
+    CONSUMER
   }
 
   private final SpanContext context;
@@ -62,6 +64,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   private String dbStatement;
   private String dbPreparation;
   private int dbBatchSize;
+  private String queueUrl; // a consumer span's queue
+  private String messageId;
+  private SpanContext link; // a consumer span's receive call, when it was traced
   private final Resource resource;
   private Attributes attributes; // built on first export
   private io.opentelemetry.api.trace.SpanContext sdkContext; // built on first export
@@ -197,6 +202,36 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return dbBatchSize;
   }
 
+  /** A consumer span's queue URL, or null. */
+  public String queueUrl() {
+    return queueUrl;
+  }
+
+  /** A consumer span's message id, or null. */
+  public String messageId() {
+    return messageId;
+  }
+
+  /** The span a consumer span is linked to (the receive call that fetched its message), or null. */
+  public SpanContext link() {
+    return link;
+  }
+
+  void message(String queueUrl, String messageId, SpanContext link) {
+    this.queueUrl = queueUrl;
+    this.messageId = messageId;
+    this.link = link;
+  }
+
+  /** The last part of a queue URL: the queue's name. */
+  public static String queueName(String queueUrl) {
+    if (queueUrl == null) {
+      return "unknown";
+    }
+    int slash = queueUrl.lastIndexOf('/');
+    return queueUrl.substring(slash + 1);
+  }
+
   void db(Database database, String operation, String statement, String preparation, int batchSize) {
     this.database = database;
     this.dbOperation = operation;
@@ -230,6 +265,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   public String name() {
     if (awsService != null) {
       return awsService + "." + awsOperation;
+    }
+    if (kind == Kind.CONSUMER) {
+      return queueName(queueUrl) + " process";
     }
     if (database != null) {
       String db = database.name() != null ? database.name() : database.system();
@@ -295,7 +333,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public SpanKind getKind() {
-    return kind == Kind.SERVER ? SpanKind.SERVER : SpanKind.CLIENT;
+    return kind == Kind.SERVER ? SpanKind.SERVER : kind == Kind.CONSUMER ? SpanKind.CONSUMER : SpanKind.CLIENT;
   }
 
   @Override
@@ -388,6 +426,17 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
       if (status > 0) {
         b.put(HTTP_STATUS, (long) status);
       }
+      if (kind == Kind.CONSUMER) {
+        b.put(MESSAGING_SYSTEM, "aws_sqs");
+        b.put(MESSAGING_OPERATION, "process");
+        b.put(MESSAGING_DESTINATION, queueName(queueUrl));
+        if (queueUrl != null) {
+          b.put(AWS_QUEUE_URL, queueUrl);
+        }
+        if (messageId != null) {
+          b.put(MESSAGING_MESSAGE_ID, messageId);
+        }
+      }
       if (database != null) {
         b.put(DB_SYSTEM, database.system());
         if (database.name() != null) {
@@ -444,7 +493,11 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public List<LinkData> getLinks() {
-    return Collections.emptyList();
+    if (link == null) {
+      return Collections.emptyList();
+    }
+    return Collections.singletonList(LinkData.create(io.opentelemetry.api.trace.SpanContext.create(link.traceId(),
+        link.spanId(), link.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault())));
   }
 
   @Override
@@ -464,7 +517,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public int getTotalRecordedLinks() {
-    return 0;
+    return link == null ? 0 : 1;
   }
 
   @Override
