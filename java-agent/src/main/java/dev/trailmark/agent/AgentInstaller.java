@@ -15,6 +15,7 @@ import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
 import dev.trailmark.agent.probe.JdbcProbe;
+import dev.trailmark.agent.probe.OkHttpProbe;
 import dev.trailmark.agent.probe.SqsConsumerProbe;
 import dev.trailmark.agent.probe.ServletProbe;
 import dev.trailmark.agent.probe.UrlConnectionProbe;
@@ -72,6 +73,7 @@ public final class AgentInstaller {
         new JdkHttpClientProbe(),
         new UrlConnectionProbe(),
         new ApacheHttpClientProbe(),
+        new OkHttpProbe(),
         new AwsSdkProbe(consumers ? sqsConsumer : null),
         sqsConsumer,
         new JdbcProbe(),
