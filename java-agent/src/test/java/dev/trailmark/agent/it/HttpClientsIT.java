@@ -8,7 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,11 +69,21 @@ class HttpClientsIT {
 
   @Test
   void okHttpSyncAndAsyncCallsCarryTheTraceWithOneSpanEach() throws Exception {
+    okHttp("4", ForkedApp.applicationClasspath());
+    // OkHttp 3 (Java, okio 1) in place of OkHttp 4 (Kotlin): same interceptor API, same probe.
+    File okhttp3 = new File(System.getProperty("trailmark.okhttp3.dir", "target/okhttp3"));
+    String jars = Arrays.stream(okhttp3.listFiles((d, n) -> n.endsWith(".jar")))
+        .map(File::getAbsolutePath).collect(Collectors.joining(File.pathSeparator));
+    assertThat(jars).contains("okhttp-3.");
+    okHttp("3", ForkedApp.applicationClasspath("okhttp-4", "okio") + File.pathSeparator + jars);
+  }
+
+  private void okHttp(String version, String classpath) throws Exception {
     try (UdpDaemon daemon = new UdpDaemon();
-        ForkedApp end = service("end", "", "jdk", daemon).start(dir, "ok-end")) {
+        ForkedApp end = service("end", "", "jdk", daemon).start(dir, "ok-end-" + version)) {
       int endPort = end.awaitPort();
       try (ForkedApp caller = service("caller", "http://127.0.0.1:" + endPort + "/hop", "okhttp,okhttp-async", daemon)
-          .start(dir, "ok-caller")) {
+          .classpath(classpath).start(dir, "ok-caller-" + version)) {
         int port = caller.awaitPort();
         String root = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-0a0b0c0d0e0f0a0b0c0d0e0f";
         HttpResponse<String> response = HttpClient.newHttpClient().send(
