@@ -14,6 +14,9 @@ import dev.trailmark.agent.metrics.Metrics;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
+import dev.trailmark.agent.probe.JdbcProbe;
+import dev.trailmark.agent.probe.OkHttpProbe;
+import dev.trailmark.agent.probe.SqsConsumerProbe;
 import dev.trailmark.agent.probe.ServletProbe;
 import dev.trailmark.agent.probe.UrlConnectionProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
@@ -62,13 +65,18 @@ public final class AgentInstaller {
   }
 
   static List<Probe> probes(AgentConfig config) {
+    SqsConsumerProbe sqsConsumer = new SqsConsumerProbe();
+    boolean consumers = config.instrumentationEnabled(sqsConsumer.name());
     List<Probe> all = List.of(
         new JdkHttpServerProbe(),
         new ServletProbe(),
         new JdkHttpClientProbe(),
         new UrlConnectionProbe(),
         new ApacheHttpClientProbe(),
-        new AwsSdkProbe(),
+        new OkHttpProbe(),
+        new AwsSdkProbe(consumers ? sqsConsumer : null),
+        sqsConsumer,
+        new JdbcProbe(),
         new LogbackProbe(),
         new ExecutorProbe());
     List<Probe> enabled = new ArrayList<>();

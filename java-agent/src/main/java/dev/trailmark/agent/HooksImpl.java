@@ -280,6 +280,44 @@ public final class HooksImpl extends Hooks {
     }
   }
 
+  /**
+   * Starts the processing span of one message received from {@code queueUrl}, made current on this thread: in
+   * the producer's trace from {@code awsTraceHeader} (a new trace without one), linked to {@code receive} (what
+   * {@link #spanOf} gave for the receive call, or null). End it with {@link #consumerEnd}.
+   */
+  public Object consumerStart(Object message, String awsTraceHeader, Object receive, String queueUrl,
+      String messageId) {
+    if (SUPPRESSED.get() != null) {
+      return null;
+    }
+    SpanContext producer = awsTraceHeader == null ? null : Propagation.parseXray(awsTraceHeader);
+    Span span = tracer.startConsumer(message, producer, receive instanceof Span ? (Span) receive : null, queueUrl,
+        messageId);
+    return new Scope(span, Tracer.makeCurrent(span));
+  }
+
+  /** Ends a span from {@link #consumerStart} and restores what was current before it. */
+  public void consumerEnd(Object scope) {
+    if (scope instanceof Scope) {
+      Scope s = (Scope) scope;
+      Tracer.restore(s.previous);
+      tracer.end(s.span);
+    }
+  }
+
+  /** The span of a scope, to link to later (opaque to probes), or null. */
+  public Object spanOf(Object scope) {
+    return scope instanceof Scope ? ((Scope) scope).span : null;
+  }
+
+  /** Records the database, operation and sanitized statement of a database call. */
+  public void clientDb(Object scope, dev.trailmark.agent.trace.Database database, String operation, String statement,
+      String preparation, int batchSize) {
+    if (scope instanceof Scope) {
+      Tracer.db(((Scope) scope).span, database, operation, statement, preparation, batchSize);
+    }
+  }
+
   /** Records the resource (queue URL, table...) an AWS call addressed. */
   public void clientAwsResource(Object scope, String resource) {
     if (scope instanceof Scope) {

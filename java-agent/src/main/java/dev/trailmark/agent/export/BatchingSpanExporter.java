@@ -73,11 +73,12 @@ public final class BatchingSpanExporter implements Consumer<Span> {
 
   /**
    * What a queued span holds: the span and its context (~300 bytes) and its strings (2 bytes a character
-   * at most), an exception and its stack trace counted as 1 KiB.
+   * at most; a database statement's too, its connection's details are shared), an exception and its stack trace
+   * counted as 1 KiB.
    */
   static long estimatedBytes(Span span) {
     long chars = length(span.url()) + length(span.route()) + length(span.method()) + length(span.awsResource())
-        + length(span.context().traceState()) + length(span.context().lineage());
+        + length(span.context().traceState()) + length(span.context().lineage()) + length(span.dbStatement());
     return 320 + 2 * chars + (span.error() != null ? 1024 : 0);
   }
 

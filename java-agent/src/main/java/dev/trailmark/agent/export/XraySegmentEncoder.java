@@ -1,5 +1,6 @@
 package dev.trailmark.agent.export;
 
+import dev.trailmark.agent.trace.Database;
 import dev.trailmark.agent.trace.Span;
 import dev.trailmark.agent.trace.SpanContext;
 import static dev.trailmark.agent.trace.SpanAttributes.*;
@@ -170,6 +171,14 @@ public final class XraySegmentEncoder {
     String exceptionMessage;
     String traceId;
     boolean hasParent;
+    String dbNode = null; // a database call: the sql block below, named as the database's node
+    String dbUrl = null;
+    String dbType = null;
+    String dbVersion = null;
+    String dbDriver = null;
+    String dbUser = null;
+    String dbPreparation = null;
+    String dbQuery = null;
     if (span instanceof Span) {
       Span s = (Span) span;
       method = s.method();
@@ -179,13 +188,24 @@ public final class XraySegmentEncoder {
       awsService = s.awsService();
       awsOperation = awsService == null ? null : s.awsOperation();
       awsRegion = awsService == null ? null : s.awsRegion();
-      queueUrl = "SQS".equals(awsService) ? s.awsResource() : null;
+      queueUrl = "SQS".equals(awsService) ? s.awsResource() : s.queueUrl();
       Throwable error = s.error();
       hasException = error != null;
       exceptionType = hasException ? error.getClass().getName() : null;
       exceptionMessage = hasException ? error.getMessage() : null;
       traceId = s.context().xrayTraceId(); // built once per trace, shared by its spans
       hasParent = s.parentSpanId() != null;
+      Database db = s.database();
+      if (db != null) {
+        dbNode = db.node();
+        dbUrl = db.url();
+        dbType = db.productName() != null ? db.productName() : db.system();
+        dbVersion = db.productVersion();
+        dbDriver = db.driverVersion();
+        dbUser = db.user();
+        dbPreparation = s.dbPreparation();
+        dbQuery = s.dbStatement();
+      }
     } else {
       Attributes attributes = span.getAttributes();
       method = attributes.get(HTTP_METHOD);
@@ -203,6 +223,16 @@ public final class XraySegmentEncoder {
       exceptionMessage = hasException ? exception.getAttributes().get(EXCEPTION_MESSAGE) : null;
       traceId = SpanContext.xrayTraceId(span.getTraceId());
       hasParent = span.getParentSpanContext().isValid();
+      dbType = attributes.get(DB_SYSTEM);
+      if (dbType != null) {
+        String name = attributes.get(DB_NAME);
+        String host = attributes.get(SERVER_ADDRESS);
+        Long port = attributes.get(SERVER_PORT);
+        dbNode = (name != null ? name : dbType)
+            + (host == null ? "" : "@" + host + (port == null ? "" : ":" + port));
+        dbUser = attributes.get(DB_USER);
+        dbQuery = attributes.get(DB_STATEMENT);
+      }
     }
 
     JsonWriter json = new JsonWriter(sb).beginObject();
@@ -210,7 +240,8 @@ public final class XraySegmentEncoder {
     if (!segment && !embedded) {
       json.name("type").value("subsegment");
     }
-    json.name("name").value(segment ? segmentName : awsService != null ? awsService : segmentName(Span.host(url)));
+    json.name("name").value(segment ? segmentName : awsService != null ? awsService
+        : segmentName(dbNode != null ? dbNode : Span.host(url)));
     json.name("id").value(span.getSpanId());
     if (!embedded) {
       json.name("trace_id").value(traceId);
@@ -251,7 +282,9 @@ public final class XraySegmentEncoder {
     if (segment) {
       json.name("aws").beginObject().name("xray").beginObject()
           .name("sdk").value("Trailmark Java agent").name("sdk_version").value(agentVersion)
-          .endObject().endObject();
+          .endObject()
+          .field("queue_url", queueUrl) // a message's processing: the queue it came from
+          .endObject();
       if (route != null) {
         json.name("annotations").beginObject().name("http_route").value(route).endObject();
       }
@@ -262,6 +295,17 @@ public final class XraySegmentEncoder {
         }
         json.endObject().endObject();
       }
+    } else if (dbNode != null) {
+      // X-Ray's SQL subsegment: the service map shows the database as a node of its own.
+      json.name("sql").beginObject()
+          .field("url", dbUrl)
+          .field("preparation", dbPreparation)
+          .field("database_type", dbType)
+          .field("database_version", dbVersion)
+          .field("driver_version", dbDriver)
+          .field("user", dbUser)
+          .field("sanitized_query", dbQuery)
+          .endObject();
     } else if (awsService != null) {
       json.name("aws").beginObject()
           .field("operation", awsOperation)

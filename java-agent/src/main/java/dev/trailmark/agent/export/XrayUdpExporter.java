@@ -44,7 +44,7 @@ public final class XrayUdpExporter implements SpanExporter {
     // A client span whose server span (in this process) is in the same batch travels inside it.
     Map<String, SpanData> segments = new HashMap<>();
     for (SpanData span : spans) {
-      if (span.getKind() == SpanKind.SERVER) {
+      if (span.getKind() == SpanKind.SERVER || span.getKind() == SpanKind.CONSUMER) {
         segments.put(span.getSpanId(), span);
       }
     }
@@ -57,7 +57,8 @@ public final class XrayUdpExporter implements SpanExporter {
     }
     boolean allSent = true;
     for (SpanData span : spans) {
-      List<SpanData> embedded = span.getKind() == SpanKind.SERVER ? children.get(span.getSpanId()) : null;
+      List<SpanData> embedded = span.getKind() == SpanKind.SERVER || span.getKind() == SpanKind.CONSUMER
+          ? children.get(span.getSpanId()) : null;
       if (span.getKind() == SpanKind.CLIENT && isEmbedded(span, children)) {
         continue; // sent inside its segment
       }

@@ -39,8 +39,16 @@ public final class RedMetrics implements Consumer<Span> {
 
   @Override
   public void accept(Span span) {
+    if (span.kind() == Span.Kind.CONSUMER) {
+      return; // not a request: its calls are counted on their own
+    }
     boolean server = span.kind() == Span.Kind.SERVER;
-    record(server, span.method(), route(span, server), span.status(), outcome(span), span.durationNanos());
+    record(server, method(span), route(span, server), span.status(), outcome(span), span.durationNanos());
+  }
+
+  /** The HTTP method, or for a database call its operation ({@code SELECT}). */
+  static String method(Span span) {
+    return span.database() != null ? span.dbOperation() : span.method();
   }
 
   /** Records one request already reduced to its tags (what {@link StartingRedMetrics} holds while it waits). */

@@ -38,8 +38,11 @@ final class StartingRedMetrics implements Consumer<Span> {
     if (failed) {
       return;
     }
+    if (span.kind() == Span.Kind.CONSUMER) {
+      return; // not a request: its calls are counted on their own
+    }
     boolean server = span.kind() == Span.Kind.SERVER;
-    Request request = new Request(server, span.method(), RedMetrics.route(span, server), span.status(),
+    Request request = new Request(server, RedMetrics.method(span), RedMetrics.route(span, server), span.status(),
         RedMetrics.outcome(span), span.durationNanos());
     synchronized (this) {
       if (held != null) {

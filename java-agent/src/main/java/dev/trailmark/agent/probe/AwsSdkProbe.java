@@ -35,6 +35,15 @@ public final class AwsSdkProbe extends Probe {
   private static final String AWS_TRACE_HEADER = "AWSTraceHeader";
   private static final String SEND_MESSAGE = sdk("services.sqs.model.SendMessageRequest");
   private static final String SEND_MESSAGE_BATCH = sdk("services.sqs.model.SendMessageBatchRequest");
+  private static final String RECEIVE_MESSAGE = sdk("services.sqs.model.ReceiveMessageRequest");
+
+  /** SQS consumer spans, or null when they are switched off. */
+  private final SqsConsumerProbe sqsConsumer;
+
+  /** @param sqsConsumer the SQS consumer probe, told of each receive call, or null */
+  public AwsSdkProbe(SqsConsumerProbe sqsConsumer) {
+    this.sqsConsumer = sqsConsumer;
+  }
 
   /** Per SDK class loader: the interceptor interface and the attribute our scope is kept under. */
   private final ClassValue<Sdk> sdks = new ClassValue<>() {
@@ -125,8 +134,27 @@ public final class AwsSdkProbe extends Probe {
       }
     }
 
+    /**
+     * The SDK calls this proxy inside the application's call: whatever the agent fails at, the call goes on as if
+     * the interceptor were absent (a modify step hands back what it was given).
+     */
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      try {
+        return intercept(proxy, method, args);
+      } catch (RuntimeException | LinkageError e) {
+        switch (method.getName()) {
+          case "modifyRequest":
+            return Reflect.call(args[0], "request");
+          case "modifyHttpRequest":
+            return Reflect.call(args[0], "httpRequest");
+          default:
+            return method.isDefault() ? InvocationHandler.invokeDefault(proxy, method, args) : null;
+        }
+      }
+    }
+
+    private Object intercept(Object proxy, Method method, Object[] args) throws Throwable {
       switch (method.getName()) {
         case "beforeExecution":
           beforeExecution(args[1]);
@@ -136,6 +164,9 @@ public final class AwsSdkProbe extends Probe {
         case "modifyHttpRequest":
           return modifyHttpRequest(args[0], args[1]);
         case "afterExecution":
+          if (sqsConsumer != null && Reflect.call(args[0], "request").getClass().getName().equals(RECEIVE_MESSAGE)) {
+            sqsConsumer.receiveEnded(hooks, attribute(args[1], scopeKey));
+          }
           end(args[1], Reflect.call(args[0], "httpResponse"), null);
           return null;
         case "onExecutionFailure":
@@ -172,10 +203,16 @@ public final class AwsSdkProbe extends Probe {
     private Object modifyRequest(Object context, Object attributes) {
       Object request = Reflect.call(context, "request");
       Object scope = attribute(attributes, scopeKey);
+      String type = request.getClass().getName();
+      if (type.equals(RECEIVE_MESSAGE)) {
+        if (scope != null) {
+          hooks.clientAwsResource(scope, (String) Reflect.call(request, "queueUrl"));
+        }
+        return sqsConsumer == null ? request : withTraceHeaderRequested(request);
+      }
       if (scope == null) {
         return request;
       }
-      String type = request.getClass().getName();
       if (type.equals(SEND_MESSAGE)) {
         hooks.clientAwsResource(scope, (String) Reflect.call(request, "queueUrl"));
         return withTraceHeader(request, hooks.awsTraceHeader(scope));
@@ -192,6 +229,33 @@ public final class AwsSdkProbe extends Probe {
         return Reflect.call(builder, "build");
       }
       return request;
+    }
+
+    /**
+     * The ReceiveMessage request asking for the AWSTraceHeader system attribute too, unless it asks for it (or for
+     * all) already: the consumer spans continue the producer's trace from it.
+     */
+    @SuppressWarnings("unchecked")
+    private Object withTraceHeaderRequested(Object request) {
+      List<String> system;
+      String setter;
+      try {
+        system = (List<String>) Reflect.call(request, "messageSystemAttributeNamesAsStrings");
+        setter = "messageSystemAttributeNamesWithStrings";
+      } catch (IllegalStateException olderSdk) { // before 2.25: only the deprecated attributeNames
+        system = (List<String>) Reflect.call(request, "attributeNamesAsStrings");
+        setter = "attributeNamesWithStrings";
+      }
+      List<String> legacy = (List<String>) Reflect.call(request, "attributeNamesAsStrings");
+      if (system.contains(AWS_TRACE_HEADER) || system.contains("All") || legacy.contains(AWS_TRACE_HEADER)
+          || legacy.contains("All")) {
+        return request;
+      }
+      List<String> names = new ArrayList<>(system);
+      names.add(AWS_TRACE_HEADER);
+      Object builder = Reflect.call(request, "toBuilder");
+      Reflect.callTyped(builder, setter, new Class<?>[] {Collection.class}, names);
+      return Reflect.call(builder, "build");
     }
 
     /** A copy of a SendMessage request or batch entry with the AWSTraceHeader system attribute added. */

@@ -35,7 +35,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   /** What side of a call a span is. */
   public enum Kind {
     SERVER,
-    CLIENT
+    CLIENT,
+    /** The processing of one message received from a queue: a segment of the producer's trace. */
+    CONSUMER
   }
 
   private final SpanContext context;
@@ -57,6 +59,14 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   private String awsRegion;
   private String awsResource;
   private Map<String, String> logFields;
+  private Database database;
+  private String dbOperation;
+  private String dbStatement;
+  private String dbPreparation;
+  private int dbBatchSize;
+  private String queueUrl; // a consumer span's queue
+  private String messageId;
+  private SpanContext link; // a consumer span's receive call, when it was traced
   private final Resource resource;
   private Attributes attributes; // built on first export
   private io.opentelemetry.api.trace.SpanContext sdkContext; // built on first export
@@ -167,6 +177,69 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return awsResource;
   }
 
+  /** The database a database client span called, or null for any other span. */
+  public Database database() {
+    return database;
+  }
+
+  /** The statement's operation ({@code SELECT}, {@code BATCH INSERT}...), or null. */
+  public String dbOperation() {
+    return dbOperation;
+  }
+
+  /** The statement with its literals replaced by {@code ?}, or null. */
+  public String dbStatement() {
+    return dbStatement;
+  }
+
+  /** X-Ray's {@code preparation}: {@code statement} (prepared), {@code call} (callable) or null (plain). */
+  public String dbPreparation() {
+    return dbPreparation;
+  }
+
+  /** How many statements a batch sent; 0 for a single statement. */
+  public int dbBatchSize() {
+    return dbBatchSize;
+  }
+
+  /** A consumer span's queue URL, or null. */
+  public String queueUrl() {
+    return queueUrl;
+  }
+
+  /** A consumer span's message id, or null. */
+  public String messageId() {
+    return messageId;
+  }
+
+  /** The span a consumer span is linked to (the receive call that fetched its message), or null. */
+  public SpanContext link() {
+    return link;
+  }
+
+  void message(String queueUrl, String messageId, SpanContext link) {
+    this.queueUrl = queueUrl;
+    this.messageId = messageId;
+    this.link = link;
+  }
+
+  /** The last part of a queue URL: the queue's name. */
+  public static String queueName(String queueUrl) {
+    if (queueUrl == null) {
+      return "unknown";
+    }
+    int slash = queueUrl.lastIndexOf('/');
+    return queueUrl.substring(slash + 1);
+  }
+
+  void db(Database database, String operation, String statement, String preparation, int batchSize) {
+    this.database = database;
+    this.dbOperation = operation;
+    this.dbStatement = statement;
+    this.dbPreparation = preparation;
+    this.dbBatchSize = batchSize;
+  }
+
   void http(String method, String url) {
     this.method = method;
     this.url = url;
@@ -193,6 +266,13 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     if (awsService != null) {
       return awsService + "." + awsOperation;
     }
+    if (kind == Kind.CONSUMER) {
+      return queueName(queueUrl) + " process";
+    }
+    if (database != null) {
+      String db = database.name() != null ? database.name() : database.system();
+      return dbOperation == null ? db : dbOperation + " " + db;
+    }
     String m = method == null ? "HTTP" : method;
     if (kind == Kind.SERVER) {
       return route == null ? m : m + " " + route;
@@ -202,7 +282,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   /** The host of {@link #url()}, for X-Ray's remote subsegment name and the client RED tag. */
   public String host() {
-    return host(url);
+    return database != null ? database.node() : host(url);
   }
 
   /** The host (and port) of a URL; {@code unknown} for none. */
@@ -253,7 +333,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public SpanKind getKind() {
-    return kind == Kind.SERVER ? SpanKind.SERVER : SpanKind.CLIENT;
+    return kind == Kind.SERVER ? SpanKind.SERVER : kind == Kind.CONSUMER ? SpanKind.CONSUMER : SpanKind.CLIENT;
   }
 
   @Override
@@ -346,6 +426,41 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
       if (status > 0) {
         b.put(HTTP_STATUS, (long) status);
       }
+      if (kind == Kind.CONSUMER) {
+        b.put(MESSAGING_SYSTEM, "aws_sqs");
+        b.put(MESSAGING_OPERATION, "process");
+        b.put(MESSAGING_DESTINATION, queueName(queueUrl));
+        if (queueUrl != null) {
+          b.put(AWS_QUEUE_URL, queueUrl);
+        }
+        if (messageId != null) {
+          b.put(MESSAGING_MESSAGE_ID, messageId);
+        }
+      }
+      if (database != null) {
+        b.put(DB_SYSTEM, database.system());
+        if (database.name() != null) {
+          b.put(DB_NAME, database.name());
+        }
+        if (database.user() != null) {
+          b.put(DB_USER, database.user());
+        }
+        if (database.host() != null) {
+          b.put(SERVER_ADDRESS, database.host());
+        }
+        if (database.port() > 0) {
+          b.put(SERVER_PORT, (long) database.port());
+        }
+        if (dbOperation != null) {
+          b.put(DB_OPERATION, dbOperation);
+        }
+        if (dbStatement != null) {
+          b.put(DB_STATEMENT, dbStatement);
+        }
+        if (dbBatchSize > 0) {
+          b.put(DB_BATCH_SIZE, (long) dbBatchSize);
+        }
+      }
       if (awsService != null) {
         b.put(RPC_SYSTEM, "aws-api");
         b.put(RPC_SERVICE, awsService);
@@ -378,7 +493,11 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public List<LinkData> getLinks() {
-    return Collections.emptyList();
+    if (link == null) {
+      return Collections.emptyList();
+    }
+    return Collections.singletonList(LinkData.create(io.opentelemetry.api.trace.SpanContext.create(link.traceId(),
+        link.spanId(), link.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault())));
   }
 
   @Override
@@ -398,7 +517,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public int getTotalRecordedLinks() {
-    return 0;
+    return link == null ? 0 : 1;
   }
 
   @Override

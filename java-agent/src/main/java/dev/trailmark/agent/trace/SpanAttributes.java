@@ -14,6 +14,18 @@ public final class SpanAttributes {
   public static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
   public static final AttributeKey<String> CLOUD_REGION = AttributeKey.stringKey("cloud.region");
   public static final AttributeKey<String> AWS_QUEUE_URL = AttributeKey.stringKey("aws.queue.url");
+  public static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system");
+  public static final AttributeKey<String> DB_NAME = AttributeKey.stringKey("db.name");
+  public static final AttributeKey<String> DB_USER = AttributeKey.stringKey("db.user");
+  public static final AttributeKey<String> DB_OPERATION = AttributeKey.stringKey("db.operation");
+  public static final AttributeKey<String> DB_STATEMENT = AttributeKey.stringKey("db.statement");
+  public static final AttributeKey<Long> DB_BATCH_SIZE = AttributeKey.longKey("db.operation.batch.size");
+  public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  public static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
+  public static final AttributeKey<String> MESSAGING_OPERATION = AttributeKey.stringKey("messaging.operation");
+  public static final AttributeKey<String> MESSAGING_DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+  public static final AttributeKey<String> MESSAGING_MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
   public static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
   public static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
 

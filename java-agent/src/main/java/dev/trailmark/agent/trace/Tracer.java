@@ -95,6 +95,17 @@ public final class Tracer {
     return span;
   }
 
+  /**
+   * Starts the span of processing one message: under the producer's context carried by the message ({@code
+   * producer}, null: a new trace), linked to {@code receive} (the traced receive call that fetched it, or null).
+   * The span current on this thread, if any, is not its parent: a message continues its producer's trace.
+   */
+  public Span startConsumer(Object carrier, SpanContext producer, Span receive, String queueUrl, String messageId) {
+    Span span = start(Span.Kind.CONSUMER, producer, null, carrier);
+    span.message(queueUrl, messageId, receive == null ? null : receive.context());
+    return span;
+  }
+
   private Span start(Span.Kind kind, SpanContext remoteParent, Span localParent, Object carrier) {
     long epochNanos = System.currentTimeMillis() * 1_000_000L;
     long nanoTime = System.nanoTime();
@@ -141,6 +152,12 @@ public final class Tracer {
   /** Records what AWS call a client span made. */
   public static void aws(Span span, String service, String operation, String region, String resource) {
     span.aws(service, operation, region, resource);
+  }
+
+  /** Records what database call a client span made. */
+  public static void db(Span span, Database database, String operation, String statement, String preparation,
+      int batchSize) {
+    span.db(database, operation, statement, preparation, batchSize);
   }
 
   /** Ends {@code span} and hands it to the listeners. */

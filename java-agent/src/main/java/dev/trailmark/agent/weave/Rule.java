@@ -39,7 +39,10 @@ public final class Rule {
     this.argument = argument;
   }
 
-  /** Wraps {@code method} (exact descriptor) with enter/exit calls carrying {@code hook}. */
+  /**
+   * Wraps {@code method} with enter/exit calls carrying {@code hook}; {@code descriptor} is exact, or null for
+   * every overload of that name (JDBC's many {@code execute} variants share one probe).
+   */
   public static Rule wrap(String instrumentation, String className, String method, String descriptor, int hook) {
     return new Rule(Kind.WRAP, instrumentation, className, method, descriptor, hook, -1);
   }
@@ -56,7 +59,7 @@ public final class Rule {
   }
 
   boolean matches(String name, String desc) {
-    return method.equals(name) && descriptor.equals(desc);
+    return method.equals(name) && (descriptor == null || descriptor.equals(desc));
   }
 
   /** Whether this rule can be applied to a class that is already loaded. */
@@ -66,6 +69,6 @@ public final class Rule {
 
   @Override
   public String toString() {
-    return instrumentation + ": " + className.replace('/', '.') + "." + method + descriptor;
+    return instrumentation + ": " + className.replace('/', '.') + "." + method + (descriptor == null ? "(*)" : descriptor);
   }
 }

@@ -110,6 +110,11 @@ public final class Weaver implements ClassFileTransformer {
     RuleVisitor visitor = new RuleVisitor(writer, forClass, alreadyLoaded);
     reader.accept(visitor, 0);
     if (visitor.applied.isEmpty()) {
+      if (!alreadyLoaded) {
+        // A class the agent knows by name, without any method it knows: a library version it was not made for.
+        System.err.println("[trailmark-agent] " + forClass.get(0).instrumentation + ": left "
+            + forClass.get(0).className.replace('/', '.') + " alone (no method the agent knows; unknown version?)");
+      }
       return null;
     }
     for (Rule rule : visitor.applied) {
@@ -148,6 +153,9 @@ public final class Weaver implements ClassFileTransformer {
       for (Rule rule : rules) {
         if (!rule.matches(name, desc)) {
           continue;
+        }
+        if (rule.descriptor == null && (access & (Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC)) != 0) {
+          continue; // a compiler's bridge calls the overload that is wrapped anyway
         }
         boolean concrete = (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
         if (!concrete || isInterface) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trailmark.agent.trace.Database;
 import dev.trailmark.agent.trace.Span;
 import dev.trailmark.agent.trace.TestSpans;
 import java.nio.charset.StandardCharsets;
@@ -155,5 +156,51 @@ class XraySegmentEncoderTest {
     }
     assertThat(JSON.readTree(encoder.document(failed, true)).at("/cause/exceptions/0/type").asText())
         .isEqualTo("java.net.ConnectException");
+  }
+
+  @Test
+  void databaseCallIsARemoteSubsegmentWithTheSqlBlockNamedAfterTheDatabase() throws Exception {
+    Span server = TestSpans.server("http://h/", 200, null);
+    Database db = new Database("postgresql", "orders", "db.internal", 5432, "jdbc:postgresql://db.internal:5432/orders",
+        "app", "PostgreSQL", "16.4", "PostgreSQL JDBC Driver 42.7.8");
+    Span call = TestSpans.dbUnder(server, db, "SELECT", "SELECT * FROM t WHERE id = ?", null);
+
+    JsonNode doc = parseDatagram(encoder.datagram(call));
+
+    assertThat(doc.get("name").asText()).isEqualTo("orders@db.internal:5432");
+    assertThat(doc.get("namespace").asText()).isEqualTo("remote");
+    assertThat(doc.has("http")).isFalse();
+    assertThat(doc.has("fault")).isFalse();
+    assertThat(doc.at("/sql/url").asText()).isEqualTo("jdbc:postgresql://db.internal:5432/orders");
+    assertThat(doc.at("/sql/database_type").asText()).isEqualTo("PostgreSQL");
+    assertThat(doc.at("/sql/database_version").asText()).isEqualTo("16.4");
+    assertThat(doc.at("/sql/driver_version").asText()).isEqualTo("PostgreSQL JDBC Driver 42.7.8");
+    assertThat(doc.at("/sql/user").asText()).isEqualTo("app");
+    assertThat(doc.at("/sql/preparation").asText()).isEqualTo("statement");
+    assertThat(doc.at("/sql/sanitized_query").asText()).isEqualTo("SELECT * FROM t WHERE id = ?");
+    assertThat(call.getName()).isEqualTo("SELECT orders");
+    assertThat(call.getAttributes().asMap()).extractingFromEntries(e -> e.getKey().getKey() + "=" + e.getValue())
+        .contains("db.system=postgresql", "db.name=orders", "db.operation=SELECT",
+            "db.statement=SELECT * FROM t WHERE id = ?", "server.address=db.internal", "server.port=5432",
+            "db.user=app");
+
+    // Read back through its attributes, as for any other SDK SpanData: the same node.
+    JsonNode viaAttributes = parseDatagram(encoder.datagram(
+        new io.opentelemetry.sdk.trace.data.DelegatingSpanData(call) {}));
+    assertThat(viaAttributes.get("name").asText()).isEqualTo("orders@db.internal:5432");
+    assertThat(viaAttributes.at("/sql/sanitized_query").asText()).isEqualTo("SELECT * FROM t WHERE id = ?");
+  }
+
+  @Test
+  void failedDatabaseCallIsAFaultWithItsCause() throws Exception {
+    Span server = TestSpans.server("http://h/", 200, null);
+    Database db = new Database("h2", "test", null, -1, "jdbc:h2:mem:test", "SA", "H2", "2.3.232", "H2 JDBC");
+    Span call = TestSpans.dbUnder(server, db, "SELECT", "SELEC ?", new java.sql.SQLSyntaxErrorException("bad"));
+
+    JsonNode doc = parseDatagram(encoder.datagram(call));
+
+    assertThat(doc.get("name").asText()).as("an embedded database: its name").isEqualTo("test");
+    assertThat(doc.get("fault").asBoolean()).isTrue();
+    assertThat(doc.at("/cause/exceptions/0/type").asText()).isEqualTo("java.sql.SQLSyntaxErrorException");
   }
 }

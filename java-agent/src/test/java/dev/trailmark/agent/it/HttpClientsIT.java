@@ -8,7 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,13 +68,72 @@ class HttpClientsIT {
   }
 
   @Test
+  void okHttpSyncAndAsyncCallsCarryTheTraceWithOneSpanEach() throws Exception {
+    okHttp("4", ForkedApp.applicationClasspath());
+    // OkHttp 3 (Java, okio 1) in place of OkHttp 4 (Kotlin): same interceptor API, same probe.
+    File okhttp3 = new File(System.getProperty("trailmark.okhttp3.dir", "target/okhttp3"));
+    String jars = Arrays.stream(okhttp3.listFiles((d, n) -> n.endsWith(".jar")))
+        .map(File::getAbsolutePath).collect(Collectors.joining(File.pathSeparator));
+    assertThat(jars).contains("okhttp-3.");
+    okHttp("3", ForkedApp.applicationClasspath("okhttp-4", "okio") + File.pathSeparator + jars);
+  }
+
+  private void okHttp(String version, String classpath) throws Exception {
+    try (UdpDaemon daemon = new UdpDaemon();
+        ForkedApp end = service("end", "", "jdk", daemon).start(dir, "ok-end-" + version)) {
+      int endPort = end.awaitPort();
+      try (ForkedApp caller = service("caller", "http://127.0.0.1:" + endPort + "/hop", "okhttp,okhttp-async", daemon)
+          .classpath(classpath).start(dir, "ok-caller-" + version)) {
+        int port = caller.awaitPort();
+        String root = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-0a0b0c0d0e0f0a0b0c0d0e0f";
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop"))
+                .header("X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1").build(),
+            HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(caller.output()).isEqualTo(200);
+        List<String> received = response.body().lines().filter(l -> l.startsWith("xray=")).collect(Collectors.toList());
+        assertThat(received).hasSize(3);
+        List<String> parents = new ArrayList<>();
+        for (String xray : received.subList(1, 3)) {
+          assertThat(xray).startsWith("xray=Root=" + root + ";Parent=").endsWith(";Sampled=1");
+          parents.add(xray.substring(xray.indexOf("Parent=") + 7, xray.indexOf("Parent=") + 23));
+        }
+        assertThat(parents).doesNotHaveDuplicates();
+
+        // caller segment, two OkHttp subsegments, two segments of the end service
+        await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 5);
+        Thread.sleep(500);
+        Map<String, JsonNode> byId = daemon.documentsOfTrace(root).stream()
+            .collect(Collectors.toMap(d -> d.get("id").asText(), d -> d));
+        assertThat(byId).as("one span per call: %s", byId.values()).hasSize(5);
+        JsonNode callerSegment = byId.values().stream()
+            .filter(d -> d.get("name").asText().equals("caller")).findFirst().orElseThrow();
+        for (String parent : parents) {
+          JsonNode sub = byId.get(parent);
+          assertThat(sub.get("parent_id").asText()).isEqualTo(callerSegment.get("id").asText());
+          assertThat(sub.at("/http/response/status").asInt()).isEqualTo(200);
+          assertThat(sub.at("/http/request/url").asText()).isEqualTo("http://127.0.0.1:" + endPort + "/hop");
+          assertThat(sub.at("/http/request/method").asText()).isEqualTo("GET");
+        }
+      }
+    }
+  }
+
+  @Test
   void failedConnectionIsAFaultedSpanAndTheErrorReachesTheApplication() throws Exception {
+    for (String client : List.of("urlconnection", "okhttp")) {
+      failedConnection(client);
+    }
+  }
+
+  private void failedConnection(String client) throws Exception {
     try (UdpDaemon daemon = new UdpDaemon();
         java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
       int deadPort = closed.getLocalPort();
       closed.close();
-      try (ForkedApp caller = service("caller", "http://127.0.0.1:" + deadPort + "/hop", "urlconnection", daemon)
-          .start(dir, "caller-dead")) {
+      try (ForkedApp caller = service("caller", "http://127.0.0.1:" + deadPort + "/hop", client, daemon)
+          .start(dir, "caller-dead-" + client)) {
         int port = caller.awaitPort();
         HttpResponse<String> response = HttpClient.newHttpClient().send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop")).build(),

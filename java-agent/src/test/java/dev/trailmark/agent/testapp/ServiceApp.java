@@ -108,6 +108,18 @@ public final class ServiceApp {
     return "sqs=sent\n";
   }
 
+  private static okhttp3.OkHttpClient okhttp;
+
+  /** One client, built as applications build it (a builder with an interceptor of their own). */
+  private static synchronized okhttp3.OkHttpClient okhttp() {
+    if (okhttp == null) {
+      okhttp = new okhttp3.OkHttpClient.Builder()
+          .addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("X-App", "1").build()))
+          .build();
+    }
+    return okhttp;
+  }
+
   private static String call(String next, String client, HttpClient http) throws Exception {
     switch (client) {
       case "jdk":
@@ -131,6 +143,26 @@ public final class ServiceApp {
           return c.execute(new org.apache.hc.client5.http.classic.methods.HttpGet(next),
               r -> org.apache.hc.core5.http.io.entity.EntityUtils.toString(r.getEntity()));
         }
+      case "okhttp":
+        try (okhttp3.Response r = okhttp().newCall(new okhttp3.Request.Builder().url(next).build()).execute()) {
+          return r.body().string();
+        }
+      case "okhttp-async":
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        okhttp().newCall(new okhttp3.Request.Builder().url(next).build()).enqueue(new okhttp3.Callback() {
+          @Override
+          public void onFailure(okhttp3.Call call, IOException e) {
+            answer.completeExceptionally(e);
+          }
+
+          @Override
+          public void onResponse(okhttp3.Call call, okhttp3.Response response) throws IOException {
+            try (response) {
+              answer.complete(response.body().string());
+            }
+          }
+        });
+        return answer.get();
       case "sqs":
         return sendToSqs();
       default:

@@ -40,4 +40,11 @@ public final class TestSpans {
     span.aws(service, operation, region, resource);
     return span;
   }
+
+  public static Span dbUnder(Span parent, Database database, String operation, String statement, Throwable error) {
+    Span span = clientUnder(parent, null, 0, error);
+    span.http(null, null);
+    span.db(database, operation, statement, "statement", 0);
+    return span;
+  }
 }
