@@ -21,8 +21,15 @@ import java.util.stream.Collectors;
 final class ForkedApp implements AutoCloseable {
 
   static final String AGENT_JAR = System.getProperty("trailmark.agent.jar", "target/trailmark-agent.jar");
-  static final String JAVA_17 = System.getProperty("trailmark.app.java", System.getProperty("java.home") + "/bin/java");
-  static final String JAVA_25 = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
+  /** The JVM forked applications run on: the build's own, or the newer JDK of the second failsafe execution. */
+  static final String JAVA_17 = launcher(System.getProperty("trailmark.app.java",
+      System.getProperty("java.home") + "/bin/java"));
+
+  /** A JDK home or its {@code bin/java}, as TRAILMARK_TEST_JAVA may give either. */
+  private static String launcher(String javaOrHome) {
+    Path p = Path.of(javaOrHome);
+    return java.nio.file.Files.isDirectory(p) ? p.resolve("bin").resolve("java").toString() : javaOrHome;
+  }
 
   private final Process process;
   private final Path output;

@@ -175,11 +175,14 @@ class MetricsIT {
     }
   }
 
-  /** On Java 25 too: the shaded Netty must not print the JDK's sun.misc.Unsafe deprecation warning. */
+  /** On a newer JDK too (25 here): the shaded Netty must not print the JDK's sun.misc.Unsafe deprecation warning. */
   @ParameterizedTest
-  @ValueSource(strings = {"17", "25"})
-  void aFailingPublishIsOneAgentLineAndNeverReachesTheApplicationsLogging(String javaVersion) throws Exception {
-    String java = javaVersion.equals("25") ? ForkedApp.JAVA_25 : ForkedApp.JAVA_17;
+  @ValueSource(strings = {"build", "newer"})
+  void aFailingPublishIsOneAgentLineAndNeverReachesTheApplicationsLogging(String jdk) throws Exception {
+    if (jdk.equals("newer")) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(NewerJdk.java().isPresent(), NewerJdk::noneFound);
+    }
+    String java = jdk.equals("newer") ? NewerJdk.java().get().toString() : ForkedApp.JAVA_17;
     assertThat(Path.of(java)).exists();
     int closedPort;
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -194,7 +197,7 @@ class MetricsIT {
         .env("TRAILMARK_METRICS_EXPORTER", "collector")
         .env("TRAILMARK_METRICS_ENDPOINT", "http://127.0.0.1:" + closedPort)
         .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
-        .start(dir, "unreachable-" + javaVersion)) {
+        .start(dir, "unreachable-" + jdk)) {
       int port = app.awaitPort();
       assertThat(HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop")).build(),
