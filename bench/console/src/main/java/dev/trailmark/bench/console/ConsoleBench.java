@@ -321,10 +321,20 @@ public final class ConsoleBench {
     return r.body();
   }
 
-  /** The console's searches of one request, sent one after another as the console sends them. */
+  /**
+   * The console's searches of one request, sent one after another as the console sends them. The console's
+   * relative ranges ({@code from=now-1h}) make each of its searches unique, so OpenSearch's shard request cache
+   * never answers them; a verbatim replay of one recorded search would be served from that cache after the first
+   * time (aggregations with {@code size: 0} are cached). The raw side therefore asks OpenSearch to compute every
+   * search, as the console's searches are computed.
+   */
   private void replay(List<Recorder.Call> calls) throws IOException, InterruptedException {
     for (Recorder.Call c : calls) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(openSearch.resolve(c.pathAndQuery())).timeout(Duration.ofSeconds(30));
+      String pathAndQuery = c.pathAndQuery();
+      if (pathAndQuery.contains("/_search")) {
+        pathAndQuery += (pathAndQuery.contains("?") ? "&" : "?") + "request_cache=false";
+      }
+      HttpRequest.Builder b = HttpRequest.newBuilder(openSearch.resolve(pathAndQuery)).timeout(Duration.ofSeconds(30));
       if (c.body().length > 0) {
         b.header("Content-Type", "application/json");
       }
