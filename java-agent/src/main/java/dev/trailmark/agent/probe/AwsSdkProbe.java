@@ -174,14 +174,8 @@ public final class AwsSdkProbe extends Probe {
           end(args[1], response instanceof Optional ? ((Optional<?>) response).orElse(null) : null,
               (Throwable) Reflect.call(args[0], "exception"));
           return null;
-        case "toString":
-          return "TrailmarkAgentInterceptor";
-        case "hashCode":
-          return System.identityHashCode(proxy);
-        case "equals":
-          return proxy == args[0];
         default:
-          return method.isDefault() ? InvocationHandler.invokeDefault(proxy, method, args) : null;
+          return Reflect.proxyDefault(proxy, method, args);
       }
     }
 

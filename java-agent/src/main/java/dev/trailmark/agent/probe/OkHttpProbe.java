@@ -67,14 +67,8 @@ public final class OkHttpProbe extends Probe {
       switch (method.getName()) {
         case "intercept":
           return intercept(args[0]);
-        case "toString":
-          return "TrailmarkAgentInterceptor";
-        case "hashCode":
-          return System.identityHashCode(proxy);
-        case "equals":
-          return proxy == args[0];
         default:
-          return method.isDefault() ? InvocationHandler.invokeDefault(proxy, method, args) : null;
+          return Reflect.proxyDefault(proxy, method, args);
       }
     }
 

@@ -19,6 +19,23 @@ final class Reflect {
 
   private Reflect() {}
 
+  /**
+   * What the agent's interceptor proxies answer for {@code toString}, {@code hashCode}, {@code equals} and the
+   * interface's default methods they do not implement themselves (null for any other method).
+   */
+  static Object proxyDefault(Object proxy, java.lang.reflect.Method method, Object[] args) throws Throwable {
+    switch (method.getName()) {
+      case "toString":
+        return "TrailmarkAgentInterceptor";
+      case "hashCode":
+        return System.identityHashCode(proxy);
+      case "equals":
+        return proxy == args[0];
+      default:
+        return method.isDefault() ? java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args) : null;
+    }
+  }
+
   /** {@code target.name(args)}, for a method whose parameter count is {@code args.length}. */
   static Object call(Object target, String name, Object... args) {
     Map<String, Method> methods = METHODS.get(target.getClass());
