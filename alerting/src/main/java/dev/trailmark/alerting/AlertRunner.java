@@ -31,10 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs alert rules (ElastAlert 2's rule types and options, one YAML file per rule) over what Trailmark stores in
- * OpenSearch, on a schedule: each cycle evaluates the windows since the last one, sends notices through the rules'
- * alerters, records every notice in {@code <prefix>alerts-<yyyy.MM.dd>} and keeps its state in
- * {@code <prefix>trailmark-alert-status}, so that a restart resumes without missed or doubled alerts.
+ * Runs alert rules (ElastAlert 2's rule types and options, one YAML file per rule) over what
+ * Trailmark stores in OpenSearch, on a schedule: each cycle evaluates the windows since the last
+ * one, sends notices through the rules' alerters, records every notice in {@code
+ * <prefix>alerts-<yyyy.MM.dd>} and keeps its state in {@code <prefix>trailmark-alert-status}, so
+ * that a restart resumes without missed or doubled alerts.
  */
 public final class AlertRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertRunner.class);
@@ -49,27 +50,47 @@ public final class AlertRunner implements AutoCloseable {
   private volatile boolean stopped;
   private volatile Thread loop;
 
-  /** One cycle's outcome for one rule: matches found, notices made (their titles), or the error that stopped it. */
+  /**
+   * One cycle's outcome for one rule: matches found, notices made (their titles), or the error that
+   * stopped it.
+   */
   public record RuleRun(String rule, long matches, List<String> notices, String error) {}
 
-  /** What one cycle did: the rules that ran (rules not yet due are absent) and the rule files that did not load. */
+  /**
+   * What one cycle did: the rules that ran (rules not yet due are absent) and the rule files that
+   * did not load.
+   */
   public record CycleReport(Instant at, List<RuleRun> rules, List<RuleFileException> ruleErrors) {}
 
   /** A rule's last run as recorded in the status index. */
-  public record RuleStatus(String rule, String type, boolean enabled, Instant lastRun, Instant lastWindowEnd,
-      long lastMatches, long totalMatches, long notices, String lastError, List<String> firingKeys) {}
+  public record RuleStatus(
+      String rule,
+      String type,
+      boolean enabled,
+      Instant lastRun,
+      Instant lastWindowEnd,
+      long lastMatches,
+      long totalMatches,
+      long notices,
+      String lastError,
+      List<String> firingKeys) {}
 
   private AlertRunner(Config config) {
     this.config = config;
     this.store = new Store(config.openSearch, config.indexPrefix);
-    RuleLoader.Loaded loaded = new RuleLoader().loadAll(config.builtInRules, config.ruleDirectories);
+    RuleLoader.Loaded loaded =
+        new RuleLoader().loadAll(config.builtInRules, config.ruleDirectories);
     this.rules = loaded.rules();
     this.ruleErrors = loaded.errors();
     for (RuleFileException e : ruleErrors) {
       log.error("rule not loaded: {}", e.getMessage());
     }
-    this.engine = new Engine(store, new Delivery(config.deliveryAttempts, config.deliveryBackoff,
-        config.deliveryMaxBackoff), this::alertersOf);
+    this.engine =
+        new Engine(
+            store,
+            new Delivery(
+                config.deliveryAttempts, config.deliveryBackoff, config.deliveryMaxBackoff),
+            this::alertersOf);
   }
 
   /** A builder; {@link Builder#openSearch} is required. */
@@ -96,8 +117,9 @@ public final class AlertRunner implements AutoCloseable {
   public CycleReport runOnce() throws IOException {
     store.prepare();
     long now = config.clock.millis();
-    Map<String, ObjectNode> statuses = store.statusByIds(rules.stream().filter(Rule::enabled)
-        .map(r -> "rule:" + r.name()).toList());
+    Map<String, ObjectNode> statuses =
+        store.statusByIds(
+            rules.stream().filter(Rule::enabled).map(r -> "rule:" + r.name()).toList());
     Map<String, Long> silences = silences(now);
     List<RuleRun> runs = new ArrayList<>();
     List<Object[]> writes = new ArrayList<>();
@@ -106,12 +128,21 @@ public final class AlertRunner implements AutoCloseable {
         continue;
       }
       RuleState state = Engine.stateOf(statuses.get("rule:" + rule.name()));
-      if (state != null && Engine.windowEnd(rule, now) <= state.lastEnd && (state.batch == null
-          || rule.aggregation() == null || now < state.batch.start + rule.aggregation().toMillis())) {
+      if (state != null
+          && Engine.windowEnd(rule, now) <= state.lastEnd
+          && (state.batch == null
+              || rule.aggregation() == null
+              || now < state.batch.start + rule.aggregation().toMillis())) {
         continue; // not due yet
       }
-      Engine.Outcome o = engine.run(rule, state == null ? new RuleState() : state, now, silences, true);
-      runs.add(new RuleRun(rule.name(), o.matches(), o.notices().stream().map(Notices::title).toList(), o.error()));
+      Engine.Outcome o =
+          engine.run(rule, state == null ? new RuleState() : state, now, silences, true);
+      runs.add(
+          new RuleRun(
+              rule.name(),
+              o.matches(),
+              o.notices().stream().map(Notices::title).toList(),
+              o.error()));
       writes.addAll(o.writes());
     }
     engine.write(writes);
@@ -119,8 +150,9 @@ public final class AlertRunner implements AutoCloseable {
   }
 
   /**
-   * Runs {@code ruleName} over stored data between {@code from} and {@code to} and returns what it would have sent
-   * (title and body of each notice), without sending or writing anything. Realert and silences are not applied.
+   * Runs {@code ruleName} over stored data between {@code from} and {@code to} and returns what it
+   * would have sent (title and body of each notice), without sending or writing anything. Realert
+   * and silences are not applied.
    */
   public List<String> test(String ruleName, Instant from, Instant to) throws IOException {
     Rule rule = rule(ruleName);
@@ -140,7 +172,10 @@ public final class AlertRunner implements AutoCloseable {
     return out;
   }
 
-  /** Silences {@code ruleName} (only key {@code key} when not null) for {@code duration}; returns the end. */
+  /**
+   * Silences {@code ruleName} (only key {@code key} when not null) for {@code duration}; returns
+   * the end.
+   */
   public Instant silence(String ruleName, String key, Duration duration) throws IOException {
     rule(ruleName);
     store.prepare();
@@ -150,7 +185,11 @@ public final class AlertRunner implements AutoCloseable {
     if (key != null) {
       doc.put("key", key);
     }
-    store.bulk(List.<Object[]>of(new Object[] {store.statusIndex(), "silence:" + ruleName + ":" + (key == null ? "" : key), doc}));
+    store.bulk(
+        List.<Object[]>of(
+            new Object[] {
+              store.statusIndex(), "silence:" + ruleName + ":" + (key == null ? "" : key), doc
+            }));
     return until;
   }
 
@@ -174,24 +213,50 @@ public final class AlertRunner implements AutoCloseable {
   /** Each loaded rule with its last run as recorded in the status index. */
   public List<RuleStatus> status() throws IOException {
     store.prepare();
-    Map<String, ObjectNode> statuses = store.statusByIds(rules.stream().map(r -> "rule:" + r.name()).toList());
+    Map<String, ObjectNode> statuses =
+        store.statusByIds(rules.stream().map(r -> "rule:" + r.name()).toList());
     List<RuleStatus> out = new ArrayList<>();
     for (Rule rule : rules) {
       RuleState s = Engine.stateOf(statuses.get("rule:" + rule.name()));
       if (s == null) {
-        out.add(new RuleStatus(rule.name(), rule.type().label(), rule.enabled(), null, null, 0, 0, 0, null, List.of()));
+        out.add(
+            new RuleStatus(
+                rule.name(),
+                rule.type().label(),
+                rule.enabled(),
+                null,
+                null,
+                0,
+                0,
+                0,
+                null,
+                List.of()));
         continue;
       }
-      List<String> firing = s.keys.entrySet().stream().filter(e -> e.getValue().firing).map(Map.Entry::getKey).toList();
-      out.add(new RuleStatus(rule.name(), rule.type().label(), rule.enabled(), Instant.ofEpochMilli(s.lastRun),
-          Instant.ofEpochMilli(s.lastEnd), s.lastMatches, s.totalMatches, s.notices, s.lastError, firing));
+      List<String> firing =
+          s.keys.entrySet().stream()
+              .filter(e -> e.getValue().firing)
+              .map(Map.Entry::getKey)
+              .toList();
+      out.add(
+          new RuleStatus(
+              rule.name(),
+              rule.type().label(),
+              rule.enabled(),
+              Instant.ofEpochMilli(s.lastRun),
+              Instant.ofEpochMilli(s.lastEnd),
+              s.lastMatches,
+              s.totalMatches,
+              s.notices,
+              s.lastError,
+              firing));
     }
     return out;
   }
 
   /**
-   * Runs cycles until {@link #close} (or the thread is interrupted), checking every {@code tick} which rules are due;
-   * an OpenSearch outage is logged and retried at the next tick.
+   * Runs cycles until {@link #close} (or the thread is interrupted), checking every {@code tick}
+   * which rules are due; an OpenSearch outage is logged and retried at the next tick.
    */
   public void run(Duration tick) {
     loop = Thread.currentThread();
@@ -225,19 +290,27 @@ public final class AlertRunner implements AutoCloseable {
   }
 
   private Rule rule(String name) {
-    return rules.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow(() ->
-        new IllegalArgumentException("no rule named '" + name + "'; loaded: " + ruleNames()));
+    return rules.stream()
+        .filter(r -> r.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no rule named '" + name + "'; loaded: " + ruleNames()));
   }
 
   private List<Alerter> alertersOf(Rule rule) {
-    return alerters.computeIfAbsent(rule.name(), n -> {
-      List<Rule.AlerterSpec> specs = rule.alert().isEmpty() ? config.defaultAlert : rule.alert();
-      List<Alerter> out = new ArrayList<>();
-      for (Rule.AlerterSpec s : specs) {
-        out.add(create(s));
-      }
-      return List.copyOf(out);
-    });
+    return alerters.computeIfAbsent(
+        rule.name(),
+        n -> {
+          List<Rule.AlerterSpec> specs =
+              rule.alert().isEmpty() ? config.defaultAlert : rule.alert();
+          List<Alerter> out = new ArrayList<>();
+          for (Rule.AlerterSpec s : specs) {
+            out.add(create(s));
+          }
+          return List.copyOf(out);
+        });
   }
 
   private Alerter create(Rule.AlerterSpec s) {
@@ -246,12 +319,17 @@ public final class AlertRunner implements AutoCloseable {
       case "post", "slack" -> {
         @SuppressWarnings("unchecked")
         Map<String, String> headers = (Map<String, String>) o.getOrDefault("headers", Map.of());
-        return new WebhookAlerter(s.kind().equals("slack"), (String) o.get("url"),
-            Duration.ofSeconds(((Number) o.getOrDefault("timeout", 10)).longValue()), headers,
-            (String) o.get("username"), (String) o.get("channel"));
+        return new WebhookAlerter(
+            s.kind().equals("slack"),
+            (String) o.get("url"),
+            Duration.ofSeconds(((Number) o.getOrDefault("timeout", 10)).longValue()),
+            headers,
+            (String) o.get("username"),
+            (String) o.get("channel"));
       }
       case "sns" -> {
-        SnsAlerter sns = new SnsAlerter((String) o.get("topic"), (String) o.get("region"), config.snsEndpoint);
+        SnsAlerter sns =
+            new SnsAlerter((String) o.get("topic"), (String) o.get("region"), config.snsEndpoint);
         synchronized (closeables) {
           closeables.add(sns);
         }
@@ -269,7 +347,8 @@ public final class AlertRunner implements AutoCloseable {
     stopped = true;
     Thread running = loop;
     if (running != null && running != Thread.currentThread()) {
-      // Let the cycle in progress finish (its notices recorded, its state saved) before the clients close;
+      // Let the cycle in progress finish (its notices recorded, its state saved) before the clients
+      // close;
       // the loop sees the flag after it (at most one tick of sleep).
       try {
         running.join(30_000);
@@ -310,19 +389,28 @@ public final class AlertRunner implements AutoCloseable {
 
     private Builder() {}
 
-    /** The OpenSearch endpoint (required); {@code *.es.amazonaws.com} and {@code *.aoss.amazonaws.com} are signed with SigV4. */
+    /**
+     * The OpenSearch endpoint (required); {@code *.es.amazonaws.com} and {@code
+     * *.aoss.amazonaws.com} are signed with SigV4.
+     */
     public Builder openSearch(URI endpoint) {
       c.openSearch = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** The prefix of every index read and written (the collector's {@code --index-prefix}); default none. */
+    /**
+     * The prefix of every index read and written (the collector's {@code --index-prefix}); default
+     * none.
+     */
     public Builder indexPrefix(String prefix) {
       c.indexPrefix = prefix == null ? "" : prefix;
       return this;
     }
 
-    /** Whether the shipped rules load (default true); a file of the same name in a rules directory replaces one. */
+    /**
+     * Whether the shipped rules load (default true); a file of the same name in a rules directory
+     * replaces one.
+     */
     public Builder builtInRules(boolean on) {
       c.builtInRules = on;
       return this;
@@ -336,24 +424,29 @@ public final class AlertRunner implements AutoCloseable {
 
     /** Rules without {@code alert} post their notices as JSON to this URL. */
     public Builder webhook(String url) {
-      c.defaultAlert.add(new Rule.AlerterSpec("post", Map.of("url", url, "timeout", 10, "headers", Map.of())));
+      c.defaultAlert.add(
+          new Rule.AlerterSpec("post", Map.of("url", url, "timeout", 10, "headers", Map.of())));
       return this;
     }
 
     /** Rules without {@code alert} post their notices to this Slack-compatible webhook. */
     public Builder slackWebhook(String url) {
-      c.defaultAlert.add(new Rule.AlerterSpec("slack", Map.of("url", url, "timeout", 10, "username", "trailmark",
-          "channel", "")));
+      c.defaultAlert.add(
+          new Rule.AlerterSpec(
+              "slack", Map.of("url", url, "timeout", 10, "username", "trailmark", "channel", "")));
       return this;
     }
 
-    /** Rules without {@code alert} publish their notices to this SNS topic (region from the ARN). */
+    /**
+     * Rules without {@code alert} publish their notices to this SNS topic (region from the ARN).
+     */
     public Builder snsTopic(String topicArn) {
       String[] parts = topicArn.split(":");
       if (parts.length < 6) {
         throw new IllegalArgumentException("not a topic ARN: " + topicArn);
       }
-      c.defaultAlert.add(new Rule.AlerterSpec("sns", Map.of("topic", topicArn, "region", parts[3])));
+      c.defaultAlert.add(
+          new Rule.AlerterSpec("sns", Map.of("topic", topicArn, "region", parts[3])));
       return this;
     }
 
@@ -363,7 +456,9 @@ public final class AlertRunner implements AutoCloseable {
       return this;
     }
 
-    /** Whether rules without {@code alert} also print their notices (default true), and where to. */
+    /**
+     * Whether rules without {@code alert} also print their notices (default true), and where to.
+     */
     public Builder stdout(boolean on, PrintStream out) {
       stdoutDefault = on;
       if (out != null) {
@@ -372,7 +467,10 @@ public final class AlertRunner implements AutoCloseable {
       return this;
     }
 
-    /** Attempts per alerter and notice (default 4) and the first backoff (default 500 ms, doubling, at most 8 s). */
+    /**
+     * Attempts per alerter and notice (default 4) and the first backoff (default 500 ms, doubling,
+     * at most 8 s).
+     */
     public Builder delivery(int attempts, Duration backoff) {
       if (attempts < 1) {
         throw new IllegalArgumentException("attempts must be at least 1");
@@ -389,7 +487,10 @@ public final class AlertRunner implements AutoCloseable {
       return this;
     }
 
-    /** The runner; rule files are loaded now (bad ones are reported by {@link AlertRunner#ruleErrors}). */
+    /**
+     * The runner; rule files are loaded now (bad ones are reported by {@link
+     * AlertRunner#ruleErrors}).
+     */
     public AlertRunner build() {
       if (c.openSearch == null) {
         throw new IllegalStateException("openSearch endpoint is required");

@@ -8,7 +8,11 @@ public final class RuleFileException extends RuntimeException {
 
   /** A problem with {@code field} (dotted, or empty for the whole file) of {@code file}. */
   public RuleFileException(String file, String field, String problem) {
-    super(file + ": " + (field == null || field.isEmpty() ? "" : "field '" + field + "': ") + problem);
+    super(
+        file
+            + ": "
+            + (field == null || field.isEmpty() ? "" : "field '" + field + "': ")
+            + problem);
     this.file = file;
     this.field = field == null ? "" : field;
   }

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The alerters: the webhook against a local JDK HTTP server that refuses the first attempts, a Slack-compatible
- * payload, SNS through the real AWS SDK against a wire-level stand-in, and a notice that never gets through,
- * which is recorded as failed in the alerts index (never dropped).
+ * The alerters: the webhook against a local JDK HTTP server that refuses the first attempts, a
+ * Slack-compatible payload, SNS through the real AWS SDK against a wire-level stand-in, and a
+ * notice that never gets through, which is recorded as failed in the alerts index (never dropped).
  */
 @ExtendWith(OpenSearchExtension.class)
 class AlertersIT {
@@ -50,7 +50,8 @@ class AlertersIT {
     sns.stop();
   }
 
-  private static final String ANY = "type: any\nrealert: {minutes: 0}\nbuffer_time: {minutes: 0}\nquery_key: svc\n";
+  private static final String ANY =
+      "type: any\nrealert: {minutes: 0}\nbuffer_time: {minutes: 0}\nquery_key: svc\n";
 
   @Test
   void webhookRetriesWithBackoffUntilTheReceiverAccepts() throws Exception {
@@ -99,8 +100,12 @@ class AlertersIT {
   @Test
   void slackWebhookGetsASlackPayload() throws Exception {
     try (Fixture f = new Fixture(os, "slack")) {
-      f.rule("slacky", ANY + "severity: critical\nalert: [slack]\nslack_webhook_url: " + f.webhook()
-          + "\nslack_username_override: alerts-bot\n");
+      f.rule(
+          "slacky",
+          ANY
+              + "severity: critical\nalert: [slack]\nslack_webhook_url: "
+              + f.webhook()
+              + "\nslack_username_override: alerts-bot\n");
       f.docs("a", 1, 10, 1, Map.of("body", "payment failed"));
       f.cycleAt(61);
       assertThat(f.received).hasSize(1);
@@ -109,34 +114,57 @@ class AlertersIT {
       assertThat(p.path("username").asText()).isEqualTo("alerts-bot");
       assertThat(p.path("attachments").path(0).path("color").asText()).isEqualTo("danger");
       assertThat(p.path("attachments").path(0).path("text").asText()).startsWith("payment failed");
-      assertThat(f.alertDocs("slacky").get(0).path("delivery").path(0).path("alerter").asText()).isEqualTo("slack");
+      assertThat(f.alertDocs("slacky").get(0).path("delivery").path(0).path("alerter").asText())
+          .isEqualTo("slack");
     }
   }
 
   @Test
   void snsPublishesThroughTheRealSdk() throws Exception {
-    sns.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=Publish"))
-        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(
-            "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
-                + "<MessageId>567910cd-659e-55d4-8ccb-5aaf14679dc0</MessageId></PublishResult>"
-                + "<ResponseMetadata><RequestId>d74b8436-ae13-5ab4-a9ff-ce54dfea72a0</RequestId>"
-                + "</ResponseMetadata></PublishResponse>")));
+    sns.stubFor(
+        post(urlEqualTo("/"))
+            .withRequestBody(containing("Action=Publish"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "text/xml")
+                    .withBody(
+                        "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
+                            + "<MessageId>567910cd-659e-55d4-8ccb-5aaf14679dc0</MessageId></PublishResult>"
+                            + "<ResponseMetadata><RequestId>d74b8436-ae13-5ab4-a9ff-ce54dfea72a0</RequestId>"
+                            + "</ResponseMetadata></PublishResponse>")));
     try (Fixture f = new Fixture(os, "sns")) {
       f.rule("to-sns", ANY + "severity: high\nalert: [sns]\nsns_topic_arn: " + TOPIC + "\n");
       f.docs("a", 1, 10, 1, Map.of("body", "queue stuck"));
       f.clock.set(Fixture.T0.plusSeconds(61));
-      try (AlertRunner r = AlertRunner.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-          .builtInRules(false).rulesDirectory(f.rules).stdout(false, null).clock(f.clock)
-          .snsEndpoint(URI.create("http://127.0.0.1:" + sns.port())).delivery(2, Duration.ofMillis(20)).build()) {
+      try (AlertRunner r =
+          AlertRunner.builder()
+              .openSearch(os.baseUri())
+              .indexPrefix(os.indexPrefix())
+              .builtInRules(false)
+              .rulesDirectory(f.rules)
+              .stdout(false, null)
+              .clock(f.clock)
+              .snsEndpoint(URI.create("http://127.0.0.1:" + sns.port()))
+              .delivery(2, Duration.ofMillis(20))
+              .build()) {
         r.runOnce();
       }
-      List<LoggedRequest> requests = sns.findAll(postRequestedFor(urlEqualTo("/"))
-          .withHeader("Authorization", matching("AWS4-HMAC-SHA256 Credential=trailmark/\\d{8}/us-east-1/sns/.*")));
+      List<LoggedRequest> requests =
+          sns.findAll(
+              postRequestedFor(urlEqualTo("/"))
+                  .withHeader(
+                      "Authorization",
+                      matching("AWS4-HMAC-SHA256 Credential=trailmark/\\d{8}/us-east-1/sns/.*")));
       assertThat(requests).hasSize(1);
       String form = URLDecoder.decode(requests.get(0).getBodyAsString(), StandardCharsets.UTF_8);
-      assertThat(form).contains("TopicArn=" + TOPIC).contains("MessageStructure=json")
-          .contains("Subject=[FIRING high] to-sns: a").contains("queue stuck")
-          .contains("MessageAttributes.entry.1.Name=").contains("StringValue=high");
+      assertThat(form)
+          .contains("TopicArn=" + TOPIC)
+          .contains("MessageStructure=json")
+          .contains("Subject=[FIRING high] to-sns: a")
+          .contains("queue stuck")
+          .contains("MessageAttributes.entry.1.Name=")
+          .contains("StringValue=high");
       JsonNode delivery = f.alertDocs("to-sns").get(0).path("delivery").path(0);
       assertThat(delivery.path("alerter").asText()).isEqualTo("sns");
       assertThat(delivery.path("status").asText()).isEqualTo("sent");

@@ -16,13 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo's alerting: the alert runner in this JVM with the shipped error-log spike rule tuned to the demo's
- * pace (10 s windows instead of 5 min), delivering its notices to a local webhook receiver, so that the report can
- * show the notice the inventory's burst of failures fired and the one that said it was over.
+ * The demo's alerting: the alert runner in this JVM with the shipped error-log spike rule tuned to
+ * the demo's pace (10 s windows instead of 5 min), delivering its notices to a local webhook
+ * receiver, so that the report can show the notice the inventory's burst of failures fired and the
+ * one that said it was over.
  */
 final class DemoAlerts implements AutoCloseable {
   /** The demo's copy of the shipped {@code error-log-spike} rule, over the demo's log index. */
   static final String RULE = "demo-error-spike";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer receiver;
@@ -33,18 +35,22 @@ final class DemoAlerts implements AutoCloseable {
 
   DemoAlerts(URI openSearch, String indexPrefix, Path work) throws IOException {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    receiver.createContext("/", exchange -> {
-      JsonNode notice = JSON.readTree(exchange.getRequestBody().readAllBytes());
-      synchronized (received) {
-        received.add(notice);
-      }
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    receiver.createContext(
+        "/",
+        exchange -> {
+          JsonNode notice = JSON.readTree(exchange.getRequestBody().readAllBytes());
+          synchronized (received) {
+            received.add(notice);
+          }
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     receiver.start();
     Path rules = work.resolve("alert-rules");
     Files.createDirectories(rules);
-    Files.writeString(rules.resolve(RULE + ".yaml"), """
+    Files.writeString(
+        rules.resolve(RULE + ".yaml"),
+        """
         # The shipped error-log-spike rule (alerting/src/main/resources/trailmark-alert-rules/) at demo pace.
         name: %s
         description: A service logs at least 5 errors in 10 s and 3 times as many as in the 10 s before.
@@ -63,9 +69,17 @@ final class DemoAlerts implements AutoCloseable {
         buffer_time: {seconds: 30}
         query_delay: {seconds: 2}
         realert: {seconds: 30}
-        """.formatted(RULE));
-    runner = AlertRunner.builder().openSearch(openSearch).indexPrefix(indexPrefix).builtInRules(false)
-        .rulesDirectory(rules).webhook(webhook()).stdout(false, null).build();
+        """
+            .formatted(RULE));
+    runner =
+        AlertRunner.builder()
+            .openSearch(openSearch)
+            .indexPrefix(indexPrefix)
+            .builtInRules(false)
+            .rulesDirectory(rules)
+            .webhook(webhook())
+            .stdout(false, null)
+            .build();
     thread = new Thread(() -> runner.run(Duration.ofSeconds(1)), "demo-alert-runner");
     thread.setDaemon(true);
     thread.start();
@@ -99,22 +113,34 @@ final class DemoAlerts implements AutoCloseable {
   /** The report's alerting section. */
   void print(PrintStream out) {
     out.println();
-    out.println("Alerts: rule " + RULE + " (the shipped error-log-spike rule at demo pace: spike of ERROR logs per "
-        + "service over 10 s windows), notices as POSTed to the local webhook " + webhook() + ":");
+    out.println(
+        "Alerts: rule "
+            + RULE
+            + " (the shipped error-log-spike rule at demo pace: spike of ERROR logs per "
+            + "service over 10 s windows), notices as POSTed to the local webhook "
+            + webhook()
+            + ":");
     List<JsonNode> notices = notices();
     if (notices.isEmpty()) {
       out.println("  (none received)");
     }
     for (JsonNode n : notices) {
-      out.printf("  %-9s %-8s %-10s alert %s  window %s .. %s%n      %s%n", n.path("state").asText().toUpperCase(),
-          n.path("severity").asText(), n.path("key").asText(), n.path("alert_id").asText(),
-          n.path("window").path("start").asText(), n.path("window").path("end").asText(), n.path("message").asText());
+      out.printf(
+          "  %-9s %-8s %-10s alert %s  window %s .. %s%n      %s%n",
+          n.path("state").asText().toUpperCase(),
+          n.path("severity").asText(),
+          n.path("key").asText(),
+          n.path("alert_id").asText(),
+          n.path("window").path("start").asText(),
+          n.path("window").path("end").asText(),
+          n.path("message").asText());
       if (n.path("sample").path("traceId").isTextual()) {
         out.println("      sample trace " + n.path("sample").path("traceId").asText());
       }
     }
-    out.println("  every notice is also a document in alerts-* (state, alert_id, delivery); ./trailmark alerts list "
-        + "shows each rule's last run");
+    out.println(
+        "  every notice is also a document in alerts-* (state, alert_id, delivery); ./trailmark alerts list "
+            + "shows each rule's last run");
   }
 
   Instant since() {

@@ -25,9 +25,11 @@ import java.util.UUID;
  */
 public final class DemoMain {
   private static final int REQUESTS = Integer.getInteger("trailmark.demo.requests", 300);
+
   /** Where {@code ./trailmark up} runs the collector (reused when it answers). */
-  private static final URI DEFAULT_COLLECTOR = URI.create("http://127.0.0.1:"
-      + System.getenv().getOrDefault("TRAILMARK_COLLECTOR_PORT", "4318"));
+  private static final URI DEFAULT_COLLECTOR =
+      URI.create(
+          "http://127.0.0.1:" + System.getenv().getOrDefault("TRAILMARK_COLLECTOR_PORT", "4318"));
 
   private final PrintStream out = System.out;
   private OpenSearchLauncher launcher;
@@ -38,15 +40,19 @@ public final class DemoMain {
   private volatile boolean interrupted;
 
   public static void main(String[] args) {
-    // The runner shares the services' classpath; their logback.xml ships logs, the runner's must not.
+    // The runner shares the services' classpath; their logback.xml ships logs, the runner's must
+    // not.
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "trailmark-demo-runner.xml");
     }
     DemoMain demo = new DemoMain();
-    Thread cleanup = new Thread(() -> {
-      demo.interrupted = true;
-      demo.stopAll();
-    }, "trailmark-demo-cleanup");
+    Thread cleanup =
+        new Thread(
+            () -> {
+              demo.interrupted = true;
+              demo.stopAll();
+            },
+            "trailmark-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     int rc;
     try {
@@ -68,7 +74,10 @@ public final class DemoMain {
   }
 
   int run() throws Exception {
-    Path home = Path.of(System.getenv().getOrDefault("TRAILMARK_HOME", System.getProperty("user.home") + "/.trailmark"));
+    Path home =
+        Path.of(
+            System.getenv()
+                .getOrDefault("TRAILMARK_HOME", System.getProperty("user.home") + "/.trailmark"));
     Path work = home.resolve("demo");
     Files.createDirectories(work);
     Instant since = Instant.now().minusSeconds(1);
@@ -77,7 +86,11 @@ public final class DemoMain {
     step(2, "OpenSearch: starting (the first start unpacks it)");
     launcher = new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
     openSearch = launcher.start();
-    note("OpenSearch " + (openSearch.startedHere() ? "started" : "reused") + " at " + openSearch.baseUri());
+    note(
+        "OpenSearch "
+            + (openSearch.startedHere() ? "started" : "reused")
+            + " at "
+            + openSearch.baseUri());
 
     step(3, "collector: starting the local AWS ingest endpoints");
     URI endpoint;
@@ -87,43 +100,75 @@ public final class DemoMain {
       xrayPort = Integer.parseInt(System.getenv().getOrDefault("TRAILMARK_XRAY_PORT", "2000"));
       note("collector reused at " + endpoint + " (started by ./trailmark up)");
     } else {
-      collector = LocalCollector.builder().openSearch(openSearch.baseUri()).indexPrefix("")
-          .httpPort(0).xrayUdpPort(0).stateDir(home.resolve("collector")).build().start();
+      collector =
+          LocalCollector.builder()
+              .openSearch(openSearch.baseUri())
+              .indexPrefix("")
+              .httpPort(0)
+              .xrayUdpPort(0)
+              .stateDir(home.resolve("collector"))
+              .build()
+              .start();
       endpoint = collector.httpEndpoint();
       xrayPort = collector.xrayUdpPort();
-      note("collector listening at " + endpoint + " (AWS JSON APIs and OTLP)"
-          + (xrayPort > 0 ? ", X-Ray UDP on 127.0.0.1:" + xrayPort : ""));
+      note(
+          "collector listening at "
+              + endpoint
+              + " (AWS JSON APIs and OTLP)"
+              + (xrayPort > 0 ? ", X-Ray UDP on 127.0.0.1:" + xrayPort : ""));
     }
 
     alerts = new DemoAlerts(openSearch.baseUri(), "", work);
-    note("alert runner started (rule " + DemoAlerts.RULE + "), notices to the local webhook " + alerts.webhook());
+    note(
+        "alert runner started (rule "
+            + DemoAlerts.RULE
+            + "), notices to the local webhook "
+            + alerts.webhook());
 
     step(4, "demo services: frontend -> orders -> inventory, each in its own JVM with the agent");
-    Path agent = Path.of(System.getProperty("trailmark.agent.jar", "java-agent/target/trailmark-agent.jar"));
+    Path agent =
+        Path.of(System.getProperty("trailmark.agent.jar", "java-agent/target/trailmark-agent.jar"));
     if (!Files.isRegularFile(agent)) {
       note("agent jar not found at " + agent + ": services run without it (no trace ids)");
       agent = null;
     }
-    services = DemoStack.start(new DemoStack.Options(endpoint, xrayPort, agent, work,
-        System.getProperty("java.class.path"), Path.of(System.getProperty("java.home"))));
+    services =
+        DemoStack.start(
+            new DemoStack.Options(
+                endpoint,
+                xrayPort,
+                agent,
+                work,
+                System.getProperty("java.class.path"),
+                Path.of(System.getProperty("java.home"))));
     note("frontend at " + services.frontend());
 
     step(5, "driving " + REQUESTS + " checkout requests");
     Map<Integer, Integer> statuses = LoadDriver.run(services.frontend(), token, REQUESTS, 4);
     note("answers by HTTP status: " + statuses);
     int burst = Integer.getInteger("trailmark.demo.burst", 40);
-    Map<Integer, Integer> failed = LoadDriver.run(services.frontend(), "burst" + token, burst, 4, i -> "boom");
+    Map<Integer, Integer> failed =
+        LoadDriver.run(services.frontend(), "burst" + token, burst, 4, i -> "boom");
     note("inventory failed a burst of " + burst + " requests (its store unavailable): " + failed);
     services.close(); // a stop flushes each service's appenders, as a container stop would
 
-    step(6, "audit: CloudTrail events that violate rules, replayed through the rules (dry-run: no account attached)");
+    step(
+        6,
+        "audit: CloudTrail events that violate rules, replayed through the rules (dry-run: no account attached)");
     Path samples = Path.of(System.getProperty("trailmark.audit.samples", "audit-rules/samples"));
     int findingsSent = 0;
     if (Files.isDirectory(samples)) {
       java.io.ByteArrayOutputStream replayOut = new java.io.ByteArrayOutputStream();
-      int replayRc = AuditCli.run(new String[] {"replay", "--endpoint", endpoint.toString(), samples.toString()},
-          new PrintStream(replayOut, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
-      note(replayOut.toString(java.nio.charset.StandardCharsets.UTF_8).strip().replace("\n", "\n      "));
+      int replayRc =
+          AuditCli.run(
+              new String[] {"replay", "--endpoint", endpoint.toString(), samples.toString()},
+              new PrintStream(replayOut, true, java.nio.charset.StandardCharsets.UTF_8),
+              System.err);
+      note(
+          replayOut
+              .toString(java.nio.charset.StandardCharsets.UTF_8)
+              .strip()
+              .replace("\n", "\n      "));
       findingsSent = replayRc == 0 ? 1 : 0;
     } else {
       note("no CloudTrail samples at " + samples);
@@ -147,17 +192,30 @@ public final class DemoMain {
     alerts.print(out);
     if (findingsSent > 0) {
       out.println();
-      out.println("Audit findings (" + DemoReport.AUDIT_INDEX + " in OpenSearch: " + report.countSince(DemoReport.AUDIT_INDEX, "@timestamp")
-          + " records); what the rules found and what remediation would do:");
+      out.println(
+          "Audit findings ("
+              + DemoReport.AUDIT_INDEX
+              + " in OpenSearch: "
+              + report.countSince(DemoReport.AUDIT_INDEX, "@timestamp")
+              + " records); what the rules found and what remediation would do:");
       AuditCli.run(new String[] {"scan", samples.toString()}, out, System.err);
     }
     out.println();
-    out.println("OpenSearch: " + openSearch.baseUri() + "   collector: " + endpoint
-        + "   X-Ray UDP: 127.0.0.1:" + xrayPort);
+    out.println(
+        "OpenSearch: "
+            + openSearch.baseUri()
+            + "   collector: "
+            + endpoint
+            + "   X-Ray UDP: 127.0.0.1:"
+            + xrayPort);
     String console = System.getProperty("trailmark.console.url");
     if (console != null) {
-      // ./trailmark starts the console beside this JVM (the dashboards module depends on this one, not the reverse).
-      out.println("Console: " + console + "   (services, service map, traces with their logs, audit findings)");
+      // ./trailmark starts the console beside this JVM (the dashboards module depends on this one,
+      // not the reverse).
+      out.println(
+          "Console: "
+              + console
+              + "   (services, service map, traces with their logs, audit findings)");
     }
     return found >= expected && resolved ? 0 : 1;
   }
@@ -172,8 +230,11 @@ public final class DemoMain {
 
   private static boolean answers(URI uri) {
     try {
-      HttpResponse<Void> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
-          .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
+                  HttpResponse.BodyHandlers.discarding());
       return r.statusCode() == 200;
     } catch (Exception e) {
       return false;

@@ -26,8 +26,10 @@ import java.util.TreeSet;
 public final class DemoReport {
   /** The index pattern of the demo's application logs (log group {@code /trailmark/demo}). */
   public static final String LOG_INDEX = "logs-trailmark-demo-*";
+
   /** Access logs delivered through Firehose (stream {@code trailmark-access-logs}). */
   public static final String ACCESS_INDEX = "logs-access-*";
+
   /** Audit records delivered through Firehose (stream {@code trailmark-audit-findings}). */
   public static final String AUDIT_INDEX = "audit-findings-*";
 
@@ -36,7 +38,8 @@ public final class DemoReport {
   private final URI openSearch;
   private final String prefix;
   private final Instant since;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public DemoReport(URI openSearch, String indexPrefix, Instant since) {
     this.openSearch = openSearch;
@@ -50,7 +53,10 @@ public final class DemoReport {
     query.put("size", 10_000);
     query.putArray("sort").addObject().putObject("@timestamp").put("order", "asc");
     ObjectNode bool = query.putObject("query").putObject("bool");
-    bool.putArray("filter").addObject().putObject("range").putObject("@timestamp")
+    bool.putArray("filter")
+        .addObject()
+        .putObject("range")
+        .putObject("@timestamp")
         .put("gte", since.toString());
     if (token != null) {
       bool.putArray("must").addObject().putObject("match_phrase").put("body", token);
@@ -64,17 +70,24 @@ public final class DemoReport {
   }
 
   /** Number of documents in the pattern whose {@code timeField} is at or after this run's start. */
-  public long countSince(String pattern, String timeField) throws IOException, InterruptedException {
+  public long countSince(String pattern, String timeField)
+      throws IOException, InterruptedException {
     awaitShards(prefix + pattern);
-    send("POST", "/" + prefix + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
+    send(
+        "POST",
+        "/" + prefix + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
+        null);
     ObjectNode query = JSON.createObjectNode();
     if (timeField != null) {
       query.putObject("query").putObject("range").putObject(timeField).put("gte", since.toString());
     } else {
       query.putObject("query").putObject("match_all");
     }
-    JsonNode answer = send("POST", "/" + prefix + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true",
-        JSON.writeValueAsString(query));
+    JsonNode answer =
+        send(
+            "POST",
+            "/" + prefix + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true",
+            JSON.writeValueAsString(query));
     return answer.path("count").asLong();
   }
 
@@ -88,26 +101,41 @@ public final class DemoReport {
       perService.computeIfAbsent(service, k -> new TreeMap<>()).merge(level, 1, Integer::sum);
     }
     out.println();
-    out.println("Log documents stored in OpenSearch (" + prefix + LOG_INDEX + ") by service and level:");
+    out.println(
+        "Log documents stored in OpenSearch (" + prefix + LOG_INDEX + ") by service and level:");
     perService.forEach((service, levels) -> out.printf("  %-10s %s%n", service, levels));
     out.printf("  %-10s %d%n", "total", logs.size());
-    out.println("Access-log documents delivered through Firehose (" + prefix + ACCESS_INDEX + "): "
-        + countSince(ACCESS_INDEX, "@timestamp"));
+    out.println(
+        "Access-log documents delivered through Firehose ("
+            + prefix
+            + ACCESS_INDEX
+            + "): "
+            + countSince(ACCESS_INDEX, "@timestamp"));
 
-    JsonNode example = logs.stream().filter(d -> d.path("traceId").isTextual()).findFirst()
-        .orElse(logs.isEmpty() ? null : logs.get(0));
+    JsonNode example =
+        logs.stream()
+            .filter(d -> d.path("traceId").isTextual())
+            .findFirst()
+            .orElse(logs.isEmpty() ? null : logs.get(0));
     if (example != null) {
       out.println();
       out.println("One example document:");
-      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(example).indent(2).stripTrailing());
+      out.println(
+          JSON.writerWithDefaultPrettyPrinter()
+              .writeValueAsString(example)
+              .indent(2)
+              .stripTrailing());
       String traceId = example.path("traceId").asText("");
       if (!traceId.isEmpty()) {
         out.println();
         out.println("Trace " + traceId + ", its log lines in every service it crossed:");
         for (JsonNode doc : logs) {
           if (traceId.equals(doc.path("traceId").asText())) {
-            out.printf("  %-24s %-10s %-5s %s%n", doc.path("@timestamp").asText(),
-                text(doc, "resource", "service", "name"), text(doc, "severity", "text"),
+            out.printf(
+                "  %-24s %-10s %-5s %s%n",
+                doc.path("@timestamp").asText(),
+                text(doc, "resource", "service", "name"),
+                text(doc, "severity", "text"),
                 doc.path("body").asText());
           }
         }
@@ -115,8 +143,12 @@ public final class DemoReport {
     }
 
     out.println();
-    out.println("Spans stored (" + prefix + "otel-v1-apm-span): " + countSince("otel-v1-apm-span*", "startTime")
-        + " (X-Ray's default sampling: the first request each second, then 5%)");
+    out.println(
+        "Spans stored ("
+            + prefix
+            + "otel-v1-apm-span): "
+            + countSince("otel-v1-apm-span*", "startTime")
+            + " (X-Ray's default sampling: the first request each second, then 5%)");
     TreeSet<String> edges = new TreeSet<>();
     ObjectNode all = JSON.createObjectNode().put("size", 1000);
     for (JsonNode edge : hits(prefix + "otel-v1-apm-service-map*", all)) {
@@ -129,7 +161,11 @@ public final class DemoReport {
     out.println("Service map edges: " + (edges.isEmpty() ? "(none)" : String.join(", ", edges)));
     TreeSet<String> series = new TreeSet<>();
     ObjectNode recentMetrics = JSON.createObjectNode().put("size", 2000);
-    recentMetrics.putObject("query").putObject("range").putObject("@timestamp").put("gte", since.toString());
+    recentMetrics
+        .putObject("query")
+        .putObject("range")
+        .putObject("@timestamp")
+        .put("gte", since.toString());
     for (JsonNode metric : hits(prefix + "metrics-*", recentMetrics)) {
       String name = metric.path("name").asText(metric.path("metricName").asText(""));
       if (!name.isEmpty()) {
@@ -142,14 +178,22 @@ public final class DemoReport {
         red.add(name.substring(0, name.lastIndexOf('.')));
       }
     }
-    out.println("Metric series stored (" + prefix + "metrics-*): " + series.size()
-        + (red.isEmpty() ? "" : ", RED timers " + red + " and JVM and agent health gauges"));
+    out.println(
+        "Metric series stored ("
+            + prefix
+            + "metrics-*): "
+            + series.size()
+            + (red.isEmpty() ? "" : ", RED timers " + red + " and JVM and agent health gauges"));
   }
 
-  private List<JsonNode> hits(String index, ObjectNode query) throws IOException, InterruptedException {
+  private List<JsonNode> hits(String index, ObjectNode query)
+      throws IOException, InterruptedException {
     awaitShards(index);
-    JsonNode answer = send("POST", "/" + index + "/_search?ignore_unavailable=true&allow_no_indices=true",
-        JSON.writeValueAsString(query));
+    JsonNode answer =
+        send(
+            "POST",
+            "/" + index + "/_search?ignore_unavailable=true&allow_no_indices=true",
+            JSON.writeValueAsString(query));
     List<JsonNode> out = new ArrayList<>();
     Iterator<JsonNode> it = answer.path("hits").path("hits").elements();
     while (it.hasNext()) {
@@ -163,13 +207,23 @@ public final class DemoReport {
     send("GET", "/_cluster/health/" + pattern + "?wait_for_status=yellow&timeout=30s", null);
   }
 
-  private JsonNode send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(openSearch.resolve(path))
-        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+  private JsonNode send(String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(openSearch.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() >= 400) {
-      throw new IOException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      throw new IOException(
+          method + " " + path + " answered " + response.statusCode() + ": " + response.body());
     }
     return JSON.readTree(response.body());
   }

@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One of the three demo services, chosen by name: {@code frontend} calls {@code orders}, which calls
- * {@code inventory}. Plain JDK server and client, Logback logging and no tracing code at all: the
- * agent supplies the correlation ids.
+ * One of the three demo services, chosen by name: {@code frontend} calls {@code orders}, which
+ * calls {@code inventory}. Plain JDK server and client, Logback logging and no tracing code at all:
+ * the agent supplies the correlation ids.
  *
  * <p>Usage: {@code DemoService NAME PORT [DOWNSTREAM_URL]}.
  */
@@ -32,7 +32,8 @@ public final class DemoService {
 
   private final String name;
   private final URI downstream;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private DemoService(String name, URI downstream) {
     this.name = name;
@@ -45,21 +46,26 @@ public final class DemoService {
       System.exit(2);
     }
     DemoService service = new DemoService(args[0], args.length > 2 ? URI.create(args[2]) : null);
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1])), 64);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1])), 64);
     ExecutorService workers = Executors.newFixedThreadPool(8);
     server.setExecutor(workers);
     server.createContext("/", service::handle);
     server.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop(0);
-      workers.shutdown();
-      try {
-        workers.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      log.info("{} stopped", service.name);
-    }, "demo-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.stop(0);
+                  workers.shutdown();
+                  try {
+                    workers.awaitTermination(5, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  log.info("{} stopped", service.name);
+                },
+                "demo-stop"));
     log.info("{} listening on port {}", service.name, server.getAddress().getPort());
     // The orchestrator waits for this line on standard output.
     System.out.println("READY " + server.getAddress().getPort());
@@ -92,13 +98,18 @@ public final class DemoService {
       out.write(bytes);
     }
     if (!path.equals("/health")) {
-      access.info("{} {} {} {}ms", exchange.getRequestMethod(), path, status,
+      access.info(
+          "{} {} {} {}ms",
+          exchange.getRequestMethod(),
+          path,
+          status,
           (System.nanoTime() - start) / 1_000_000);
     }
   }
 
   /** Returns {status, body}. */
-  private String[] route(String path, Map<String, String> query) throws IOException, InterruptedException {
+  private String[] route(String path, Map<String, String> query)
+      throws IOException, InterruptedException {
     String request = query.getOrDefault("request", "-");
     String sku = query.getOrDefault("sku", "sku-1");
     switch (name) {
@@ -116,7 +127,11 @@ public final class DemoService {
         }
         HttpResponse<String> stock = call("/stock/" + sku + "?request=" + request);
         if (stock.statusCode() != 200) {
-          log.warn("order rejected request={} sku={} inventory answered {}", request, sku, stock.statusCode());
+          log.warn(
+              "order rejected request={} sku={} inventory answered {}",
+              request,
+              sku,
+              stock.statusCode());
           return new String[] {"409", "{\"order\":\"rejected\"}"};
         }
         log.info("order placed request={} sku={}", request, sku);
@@ -143,8 +158,12 @@ public final class DemoService {
   }
 
   private HttpResponse<String> call(String pathAndQuery) throws IOException, InterruptedException {
-    return client.send(HttpRequest.newBuilder(downstream.resolve(pathAndQuery))
-        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        HttpRequest.newBuilder(downstream.resolve(pathAndQuery))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static Map<String, String> query(String raw) {
@@ -155,7 +174,9 @@ public final class DemoService {
     for (String pair : raw.split("&")) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
-        out.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        out.put(
+            pair.substring(0, eq),
+            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }
     return out;

@@ -24,8 +24,13 @@ public final class DemoStack implements AutoCloseable {
   private static final Pattern READY = Pattern.compile("READY (\\d+)");
 
   /** Where the services send what they emit, and how they are started. */
-  public record Options(URI collectorEndpoint, int xrayUdpPort, Path agentJar, Path workDir,
-      String classpath, Path javaHome) {
+  public record Options(
+      URI collectorEndpoint,
+      int xrayUdpPort,
+      Path agentJar,
+      Path workDir,
+      String classpath,
+      Path javaHome) {
     public Options {
       Objects.requireNonNull(collectorEndpoint, "collectorEndpoint");
       Objects.requireNonNull(workDir, "workDir");
@@ -76,8 +81,8 @@ public final class DemoStack implements AutoCloseable {
       command.add(downstream.toString());
     }
     Path out = options.workDir().resolve(name + ".out");
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(out.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
     Map<String, String> env = pb.environment();
     env.put("OTEL_SERVICE_NAME", name);
     env.put("TRAILMARK_ENDPOINT", options.collectorEndpoint().toString());
@@ -103,8 +108,13 @@ public final class DemoStack implements AutoCloseable {
         return Integer.parseInt(m.group(1));
       }
       if (!process.isAlive()) {
-        throw new IOException("demo service " + name + " exited with " + process.exitValue()
-            + "; its output:\n" + text);
+        throw new IOException(
+            "demo service "
+                + name
+                + " exited with "
+                + process.exitValue()
+                + "; its output:\n"
+                + text);
       }
       try {
         Thread.sleep(50);

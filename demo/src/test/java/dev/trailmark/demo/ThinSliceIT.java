@@ -22,30 +22,45 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The thin slice end to end: three demo service JVMs log through Logback and the CloudWatch Logs
- * appender into the local collector, which indexes into a real OpenSearch; every line logged arrives.
+ * appender into the local collector, which indexes into a real OpenSearch; every line logged
+ * arrives.
  */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class ThinSliceIT {
   private static final int REQUESTS = 60;
-  /** The services run on the module's runtime classpath, as ./trailmark demo runs them (not the test's). */
-  static final String RUNTIME_CLASSPATH = "target/classes" + java.io.File.pathSeparator + "target/lib/*";
+
+  /**
+   * The services run on the module's runtime classpath, as ./trailmark demo runs them (not the
+   * test's).
+   */
+  static final String RUNTIME_CLASSPATH =
+      "target/classes" + java.io.File.pathSeparator + "target/lib/*";
+
   private static final Pattern REQUEST = Pattern.compile("request=(run\\w+)-(\\d+)");
 
   @Test
-  void everyLineTheServicesLogIsSearchableWithTheLogSchema(OpenSearchInstance os, LocalCollector collector,
-      @TempDir Path tmp) throws Exception {
+  void everyLineTheServicesLogIsSearchableWithTheLogSchema(
+      OpenSearchInstance os, LocalCollector collector, @TempDir Path tmp) throws Exception {
     Instant since = Instant.now().minusSeconds(1);
     String token = "runthin" + Long.toHexString(System.nanoTime());
-    try (DemoStack services = DemoStack.start(new DemoStack.Options(collector.httpEndpoint(),
-        collector.xrayUdpPort(), null, tmp.resolve("services"), RUNTIME_CLASSPATH,
-        Path.of(System.getProperty("java.home"))))) {
+    try (DemoStack services =
+        DemoStack.start(
+            new DemoStack.Options(
+                collector.httpEndpoint(),
+                collector.xrayUdpPort(),
+                null,
+                tmp.resolve("services"),
+                RUNTIME_CLASSPATH,
+                Path.of(System.getProperty("java.home"))))) {
       Map<Integer, Integer> statuses = LoadDriver.run(services.frontend(), token, REQUESTS, 4);
       // One sku in ten is out of stock: inventory 404 → orders 409 → frontend 409.
       assertThat(statuses).isEqualTo(Map.of(201, 54, 409, 6));
     } // stopping the services flushes their appenders
 
     DemoReport report = new DemoReport(os.baseUri(), os.indexPrefix(), since);
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
         .until(() -> report.logs(token).size() >= 3 * REQUESTS);
     List<JsonNode> docs = report.logs(token);
     assertThat(docs).hasSize(3 * REQUESTS);
@@ -53,19 +68,37 @@ class ThinSliceIT {
     Map<String, Integer> perServiceAndLevel = new TreeMap<>();
     Map<Integer, Integer> linesPerRequest = new TreeMap<>();
     for (JsonNode doc : docs) {
-      perServiceAndLevel.merge(DemoReport.text(doc, "resource", "service", "name") + "/"
-          + DemoReport.text(doc, "severity", "text"), 1, Integer::sum);
+      perServiceAndLevel.merge(
+          DemoReport.text(doc, "resource", "service", "name")
+              + "/"
+              + DemoReport.text(doc, "severity", "text"),
+          1,
+          Integer::sum);
       Matcher m = REQUEST.matcher(doc.path("body").asText());
       assertThat(m.find()).as("body names its request: %s", doc).isTrue();
       assertThat(m.group(1)).isEqualTo(token);
       linesPerRequest.merge(Integer.parseInt(m.group(2)), 1, Integer::sum);
 
       assertThat(doc.path("@timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*");
-      assertThat(DemoReport.text(doc, "instrumentationScope", "name")).isEqualTo(DemoService.class.getName());
+      assertThat(DemoReport.text(doc, "instrumentationScope", "name"))
+          .isEqualTo(DemoService.class.getName());
       assertThat(DemoReport.text(doc, "severity", "number")).matches("9|13");
     }
-    assertThat(perServiceAndLevel).isEqualTo(Map.of(
-        "frontend/INFO", 60, "orders/INFO", 54, "orders/WARN", 6, "inventory/INFO", 54, "inventory/WARN", 6));
-    assertThat(linesPerRequest).hasSize(REQUESTS).allSatisfy((request, lines) -> assertThat(lines).isEqualTo(3));
+    assertThat(perServiceAndLevel)
+        .isEqualTo(
+            Map.of(
+                "frontend/INFO",
+                60,
+                "orders/INFO",
+                54,
+                "orders/WARN",
+                6,
+                "inventory/INFO",
+                54,
+                "inventory/WARN",
+                6));
+    assertThat(linesPerRequest)
+        .hasSize(REQUESTS)
+        .allSatisfy((request, lines) -> assertThat(lines).isEqualTo(3));
   }
 }

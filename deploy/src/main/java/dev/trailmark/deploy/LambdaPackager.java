@@ -25,35 +25,41 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Builds one deployment zip per Lambda function of {@code deploy/lambda-functions.tsv}, in Lambda's Java layout
- * (the module's classes at the root, its runtime jars under {@code lib/}), with only what the function uses: AWS
- * SDK service modules it does not call and jars it never loads are left out, and the EC2 SDK (24 MB, nearly all of
- * it the models of operations nobody here calls) is cut down to the operations the module names.
+ * Builds one deployment zip per Lambda function of {@code deploy/lambda-functions.tsv}, in Lambda's
+ * Java layout (the module's classes at the root, its runtime jars under {@code lib/}), with only
+ * what the function uses: AWS SDK service modules it does not call and jars it never loads are left
+ * out, and the EC2 SDK (24 MB, nearly all of it the models of operations nobody here calls) is cut
+ * down to the operations the module names.
  *
- * <p>Usage: {@code LambdaPackager ROOT OUTPUT_DIR}: ROOT is the repository (each module already built, with its
- * runtime jars in {@code target/lib}), OUTPUT_DIR receives {@code <function>.zip}. Prints one line per function
- * with its sizes against Lambda's limits; exits 1 when a zip is over a limit or a module is not built.
+ * <p>Usage: {@code LambdaPackager ROOT OUTPUT_DIR}: ROOT is the repository (each module already
+ * built, with its runtime jars in {@code target/lib}), OUTPUT_DIR receives {@code <function>.zip}.
+ * Prints one line per function with its sizes against Lambda's limits; exits 1 when a zip is over a
+ * limit or a module is not built.
  */
 public final class LambdaPackager {
 
   /** Lambda's limit for a zip uploaded directly. */
   public static final long MAX_ZIPPED_BYTES = 50L * 1024 * 1024;
+
   /** Lambda's limit for the unzipped function (layers included; these functions have none). */
   public static final long MAX_UNZIPPED_BYTES = 250L * 1024 * 1024;
 
   /**
-   * Service modules cut to the operations the module's own classes name. Only EC2 needs it: its jar alone is
-   * 24 MB, which put the remediation worker over the 50 MB limit.
+   * Service modules cut to the operations the module's own classes name. Only EC2 needs it: its jar
+   * alone is 24 MB, which put the remediation worker over the 50 MB limit.
    */
   static final Set<String> TRIMMED_SERVICES = Set.of("ec2");
 
-  /** Entries are written with this time, so that an unchanged function gives a byte-identical zip. */
+  /**
+   * Entries are written with this time, so that an unchanged function gives a byte-identical zip.
+   */
   private static final long FIXED_TIME = 315532800000L; // 1980-01-01, the zip format's epoch
 
   private LambdaPackager() {}
 
   /** One row of {@code lambda-functions.tsv}. */
-  public record Function(String name, String module, String handler, Set<String> services, Set<String> drop) {}
+  public record Function(
+      String name, String module, String handler, Set<String> services, Set<String> drop) {}
 
   /** What was built for one function. */
   public record Built(Function function, Path zip, long zippedBytes, long unzippedBytes) {
@@ -74,8 +80,13 @@ public final class LambdaPackager {
       }
       String[] f = line.split("\t");
       if (f.length != 5) {
-        throw new IllegalArgumentException(table + ":" + n + ": expected 5 tab-separated columns "
-            + "(function, module, handler, services, drop), found " + f.length);
+        throw new IllegalArgumentException(
+            table
+                + ":"
+                + n
+                + ": expected 5 tab-separated columns "
+                + "(function, module, handler, services, drop), found "
+                + f.length);
       }
       out.add(new Function(f[0].trim(), f[1].trim(), f[2].trim(), list(f[3]), list(f[4])));
     }
@@ -94,7 +105,10 @@ public final class LambdaPackager {
     return out;
   }
 
-  /** True when the function's module is in the tree (a row can name a module that is still being written). */
+  /**
+   * True when the function's module is in the tree (a row can name a module that is still being
+   * written).
+   */
   public static boolean present(Path root, Function f) {
     return Files.isRegularFile(root.resolve(f.module()).resolve("pom.xml"));
   }
@@ -104,8 +118,11 @@ public final class LambdaPackager {
     Path classes = root.resolve(f.module()).resolve("target/classes");
     Path lib = root.resolve(f.module()).resolve("target/lib");
     if (!Files.isDirectory(classes) || !Files.isDirectory(lib)) {
-      throw new IllegalStateException("module " + f.module() + " is not built (no target/classes and target/lib): "
-          + "run mvn -B -DskipTests -pl deploy -am package first");
+      throw new IllegalStateException(
+          "module "
+              + f.module()
+              + " is not built (no target/classes and target/lib): "
+              + "run mvn -B -DskipTests -pl deploy -am package first");
     }
     Files.createDirectories(outputDir);
     Path zip = outputDir.resolve(f.name() + ".zip");
@@ -140,8 +157,10 @@ public final class LambdaPackager {
         if (service != null && !f.services().contains(service)) {
           continue;
         }
-        byte[] bytes = service != null && TRIMMED_SERVICES.contains(service)
-            ? trim(jar, service, ownReferences) : Files.readAllBytes(jar);
+        byte[] bytes =
+            service != null && TRIMMED_SERVICES.contains(service)
+                ? trim(jar, service, ownReferences)
+                : Files.readAllBytes(jar);
         unzipped += put(out, "lib/" + file, bytes, written);
       }
     }
@@ -150,14 +169,16 @@ public final class LambdaPackager {
 
   private static boolean dropped(String jarFile, Set<String> drop) {
     for (String artifact : drop) {
-      if (jarFile.startsWith(artifact + "-") && Character.isDigit(jarFile.charAt(artifact.length() + 1))) {
+      if (jarFile.startsWith(artifact + "-")
+          && Character.isDigit(jarFile.charAt(artifact.length() + 1))) {
         return true;
       }
     }
     return false;
   }
 
-  private static long put(ZipOutputStream out, String name, byte[] bytes, Set<String> written) throws IOException {
+  private static long put(ZipOutputStream out, String name, byte[] bytes, Set<String> written)
+      throws IOException {
     if (!written.add(name)) {
       return 0;
     }
@@ -175,9 +196,13 @@ public final class LambdaPackager {
    */
   static String serviceOf(Path jar) throws IOException {
     try (ZipFile z = new ZipFile(jar.toFile())) {
-      return z.stream().map(ZipEntry::getName)
-          .map(SERVICE_CLIENT::matcher).filter(Matcher::matches).map(m -> m.group(1))
-          .findFirst().orElse(null);
+      return z.stream()
+          .map(ZipEntry::getName)
+          .map(SERVICE_CLIENT::matcher)
+          .filter(Matcher::matches)
+          .map(m -> m.group(1))
+          .findFirst()
+          .orElse(null);
     }
   }
 
@@ -195,10 +220,14 @@ public final class LambdaPackager {
     return out;
   }
 
-  private static final Pattern NAME = Pattern.compile(
-      "software[/.]amazon[/.]awssdk[/.]services[/.][a-z0-9]+[/.][A-Za-z0-9_$/.]*[A-Za-z0-9_$]");
+  private static final Pattern NAME =
+      Pattern.compile(
+          "software[/.]amazon[/.]awssdk[/.]services[/.][a-z0-9]+[/.][A-Za-z0-9_$/.]*[A-Za-z0-9_$]");
 
-  /** Class names mentioned in a class file's constant pool (descriptors, signatures, class refs, strings). */
+  /**
+   * Class names mentioned in a class file's constant pool (descriptors, signatures, class refs,
+   * strings).
+   */
   static Set<String> mentions(byte[] classFile) {
     Set<String> out = new HashSet<>();
     Matcher m = NAME.matcher(new String(classFile, StandardCharsets.ISO_8859_1));
@@ -209,26 +238,32 @@ public final class LambdaPackager {
   }
 
   /**
-   * The service jar without the model and marshaller classes of operations nobody calls. Kept: every class outside
-   * {@code model/} and {@code transform/}; every top-level {@code *Request}, {@code *Response} and {@code *Exception}
-   * model class (the client's bytecode names them all, and the JVM's verifier loads them when it links the client);
-   * and everything the module's own classes name, with the marshallers of the requests they name, closed over
-   * what those classes name in turn. The client, its builders, paginators and waiters mention every operation, so
+   * The service jar without the model and marshaller classes of operations nobody calls. Kept:
+   * every class outside {@code model/} and {@code transform/}; every top-level {@code *Request},
+   * {@code *Response} and {@code *Exception} model class (the client's bytecode names them all, and
+   * the JVM's verifier loads them when it links the client); and everything the module's own
+   * classes name, with the marshallers of the requests they name, closed over what those classes
+   * name in turn. The client, its builders, paginators and waiters mention every operation, so
    * their mentions do not pull models in.
    */
   static byte[] trim(Path jar, String service, Set<String> seeds) throws IOException {
     String base = "software/amazon/awssdk/services/" + service + "/";
-    Pattern shallow = Pattern.compile(Pattern.quote(base) + "model/[A-Za-z0-9]+(Request|Response|Exception)\\.class");
-    Pattern barrier = Pattern.compile(Pattern.quote(base)
-        + "(?:[A-Za-z0-9]*Client|Default[A-Za-z0-9]*Client|[A-Za-z0-9]*AsyncClient[A-Za-z0-9$]*"
-        + "|[A-Za-z0-9]*Utilities[A-Za-z0-9$]*|paginators/.*|waiters/.*)\\.class");
+    Pattern shallow =
+        Pattern.compile(
+            Pattern.quote(base) + "model/[A-Za-z0-9]+(Request|Response|Exception)\\.class");
+    Pattern barrier =
+        Pattern.compile(
+            Pattern.quote(base)
+                + "(?:[A-Za-z0-9]*Client|Default[A-Za-z0-9]*Client|[A-Za-z0-9]*AsyncClient[A-Za-z0-9$]*"
+                + "|[A-Za-z0-9]*Utilities[A-Za-z0-9$]*|paginators/.*|waiters/.*)\\.class");
     try (ZipFile z = new ZipFile(jar.toFile())) {
       Map<String, ZipEntry> entries = new TreeMap<>();
       z.stream().forEach(e -> entries.put(e.getName(), e));
       Set<String> keep = new HashSet<>();
       Deque<String> work = new ArrayDeque<>();
       for (String name : entries.keySet()) {
-        boolean modelOrTransform = name.startsWith(base + "model/") || name.startsWith(base + "transform/");
+        boolean modelOrTransform =
+            name.startsWith(base + "model/") || name.startsWith(base + "transform/");
         if (!modelOrTransform && !barrier.matcher(name).matches()) {
           work.add(name);
         } else if (!modelOrTransform || shallow.matcher(name).matches()) {
@@ -239,7 +274,11 @@ public final class LambdaPackager {
         if (seed.startsWith(base + "model/") || seed.startsWith(base + "transform/")) {
           work.add(seed + ".class");
           if (seed.startsWith(base + "model/") && seed.endsWith("Request")) {
-            work.add(base + "transform/" + seed.substring((base + "model/").length()) + "Marshaller.class");
+            work.add(
+                base
+                    + "transform/"
+                    + seed.substring((base + "model/").length())
+                    + "Marshaller.class");
           }
         }
       }
@@ -253,7 +292,8 @@ public final class LambdaPackager {
         if (name.endsWith(".class")) {
           try (InputStream in = z.getInputStream(entries.get(name))) {
             for (String ref : mentions(in.readAllBytes())) {
-              // Only models and marshallers are followed: every other class is kept anyway, and following the
+              // Only models and marshallers are followed: every other class is kept anyway, and
+              // following the
               // client (which a builder mentions) would pull in every operation again.
               if (ref.startsWith(base + "model/") || ref.startsWith(base + "transform/")) {
                 work.add(ref + ".class");
@@ -290,17 +330,27 @@ public final class LambdaPackager {
   }
 
   /** Builds every present function's zip; returns the built ones, in table order. */
-  public static Map<Function, Built> buildAll(Path root, Path outputDir, PrintStream report) throws IOException {
+  public static Map<Function, Built> buildAll(Path root, Path outputDir, PrintStream report)
+      throws IOException {
     Map<Function, Built> out = new LinkedHashMap<>();
     for (Function f : readTable(root.resolve("deploy/lambda-functions.tsv"))) {
       if (!present(root, f)) {
-        report.printf(Locale.ROOT, "%-28s pending: module %s/ is not in this tree yet%n", f.name(), f.module());
+        report.printf(
+            Locale.ROOT,
+            "%-28s pending: module %s/ is not in this tree yet%n",
+            f.name(),
+            f.module());
         continue;
       }
       Built b = build(root, f, outputDir);
       out.put(f, b);
-      report.printf(Locale.ROOT, "%-28s %6.1f MB zipped (limit 50), %6.1f MB unzipped (limit 250)%s%n", f.name(),
-          b.zippedBytes() / 1048576.0, b.unzippedBytes() / 1048576.0, b.withinLimits() ? "" : "  OVER THE LIMIT");
+      report.printf(
+          Locale.ROOT,
+          "%-28s %6.1f MB zipped (limit 50), %6.1f MB unzipped (limit 250)%s%n",
+          f.name(),
+          b.zippedBytes() / 1048576.0,
+          b.unzippedBytes() / 1048576.0,
+          b.withinLimits() ? "" : "  OVER THE LIMIT");
     }
     return out;
   }

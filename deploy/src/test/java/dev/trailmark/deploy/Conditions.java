@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Evaluates a CloudFormation condition (Fn::Not/Equals/And/Or/Join/Split/Ref) for given parameter values. */
+/**
+ * Evaluates a CloudFormation condition (Fn::Not/Equals/And/Or/Join/Split/Ref) for given parameter
+ * values.
+ */
 final class Conditions {
   private Conditions() {}
 
@@ -29,7 +32,8 @@ final class Conditions {
       return !(Boolean) value(n.get("Fn::Not").get(0), params);
     }
     if (n.has("Fn::Equals")) {
-      return value(n.get("Fn::Equals").get(0), params).equals(value(n.get("Fn::Equals").get(1), params));
+      return value(n.get("Fn::Equals").get(0), params)
+          .equals(value(n.get("Fn::Equals").get(1), params));
     }
     if (n.has("Fn::Join")) {
       String sep = n.get("Fn::Join").get(0).asText();

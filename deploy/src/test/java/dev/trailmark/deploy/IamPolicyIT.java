@@ -13,45 +13,55 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every IAM statement of the transformed template (role policies, trust policies, bucket, queue and domain
- * policies): no wildcard action and no {@code "Resource": "*"} outside the written allow-lists below (also in
- * deploy/README.md), and the remediation role's change calls present only for the enabled remediations.
+ * Every IAM statement of the transformed template (role policies, trust policies, bucket, queue and
+ * domain policies): no wildcard action and no {@code "Resource": "*"} outside the written
+ * allow-lists below (also in deploy/README.md), and the remediation role's change calls present
+ * only for the enabled remediations.
  */
 class IamPolicyIT {
 
   /** Wildcard actions allowed, and why. */
-  static final Map<String, String> WILDCARD_ACTIONS = Map.of(
-      "s3:*", "only in Deny statements: the TLS-only bucket policies deny every S3 call made without TLS");
-
-  /** Actions allowed on {@code "Resource": "*"}, because AWS offers no narrower resource for them. */
-  static final Map<String, String> STAR_RESOURCE_ACTIONS = Map.of(
-      "xray:PutTraceSegments", "X-Ray has no resource-level permissions",
-      "xray:PutTelemetryRecords", "X-Ray has no resource-level permissions",
-      "ec2:DescribeSecurityGroups", "EC2 Describe* calls take no resource",
-      "s3:GetAccountPublicAccessBlock", "an account-wide setting with no resource ARN",
-      "config:BatchGetResourceConfig", "AWS Config reads take no resource",
-      "config:GetResourceConfigHistory", "AWS Config reads take no resource",
-      "config:ListDiscoveredResources", "AWS Config reads take no resource",
-      "config:PutEvaluations", "PutEvaluations takes no resource",
-      "s3:*", "the TLS-only Deny covers every principal and call");
+  static final Map<String, String> WILDCARD_ACTIONS =
+      Map.of(
+          "s3:*",
+          "only in Deny statements: the TLS-only bucket policies deny every S3 call made without TLS");
 
   /**
-   * The calls each remediation makes when it changes something (read from audit-rules' actions); the worker may
-   * make them only when EnabledRemediations names the action.
+   * Actions allowed on {@code "Resource": "*"}, because AWS offers no narrower resource for them.
    */
-  static final Map<String, Set<String>> CHANGE_CALLS = Map.ofEntries(
-      Map.entry("apigateway-set-domain-security-policy", Set.of("apigateway:PATCH")),
-      Map.entry("apigateway-disable-default-endpoint", Set.of("apigateway:PATCH", "apigateway:POST")),
-      Map.entry("apigateway-enable-stage-tracing", Set.of("apigateway:PATCH")),
-      Map.entry("apigateway-enable-stage-logging", Set.of("apigateway:PATCH")),
-      Map.entry("ec2-revoke-open-ingress", Set.of("ec2:RevokeSecurityGroupIngress")),
-      Map.entry("s3-put-public-access-block", Set.of("s3:PutBucketPublicAccessBlock")),
-      Map.entry("s3-enable-default-encryption", Set.of("s3:PutEncryptionConfiguration")),
-      Map.entry("cloudtrail-start-logging", Set.of("cloudtrail:StartLogging")),
-      Map.entry("cloudtrail-restore-trail", Set.of("cloudtrail:CreateTrail", "cloudtrail:StartLogging", "iam:PassRole")),
-      Map.entry("cloudtrail-enable-log-file-validation", Set.of("cloudtrail:UpdateTrail")),
-      Map.entry("logs-set-retention", Set.of("logs:PutRetentionPolicy")),
-      Map.entry("lambda-enable-active-tracing", Set.of("lambda:UpdateFunctionConfiguration")));
+  static final Map<String, String> STAR_RESOURCE_ACTIONS =
+      Map.of(
+          "xray:PutTraceSegments", "X-Ray has no resource-level permissions",
+          "xray:PutTelemetryRecords", "X-Ray has no resource-level permissions",
+          "ec2:DescribeSecurityGroups", "EC2 Describe* calls take no resource",
+          "s3:GetAccountPublicAccessBlock", "an account-wide setting with no resource ARN",
+          "config:BatchGetResourceConfig", "AWS Config reads take no resource",
+          "config:GetResourceConfigHistory", "AWS Config reads take no resource",
+          "config:ListDiscoveredResources", "AWS Config reads take no resource",
+          "config:PutEvaluations", "PutEvaluations takes no resource",
+          "s3:*", "the TLS-only Deny covers every principal and call");
+
+  /**
+   * The calls each remediation makes when it changes something (read from audit-rules' actions);
+   * the worker may make them only when EnabledRemediations names the action.
+   */
+  static final Map<String, Set<String>> CHANGE_CALLS =
+      Map.ofEntries(
+          Map.entry("apigateway-set-domain-security-policy", Set.of("apigateway:PATCH")),
+          Map.entry(
+              "apigateway-disable-default-endpoint", Set.of("apigateway:PATCH", "apigateway:POST")),
+          Map.entry("apigateway-enable-stage-tracing", Set.of("apigateway:PATCH")),
+          Map.entry("apigateway-enable-stage-logging", Set.of("apigateway:PATCH")),
+          Map.entry("ec2-revoke-open-ingress", Set.of("ec2:RevokeSecurityGroupIngress")),
+          Map.entry("s3-put-public-access-block", Set.of("s3:PutBucketPublicAccessBlock")),
+          Map.entry("s3-enable-default-encryption", Set.of("s3:PutEncryptionConfiguration")),
+          Map.entry("cloudtrail-start-logging", Set.of("cloudtrail:StartLogging")),
+          Map.entry(
+              "cloudtrail-restore-trail",
+              Set.of("cloudtrail:CreateTrail", "cloudtrail:StartLogging", "iam:PassRole")),
+          Map.entry("cloudtrail-enable-log-file-validation", Set.of("cloudtrail:UpdateTrail")),
+          Map.entry("logs-set-retention", Set.of("logs:PutRetentionPolicy")),
+          Map.entry("lambda-enable-active-tracing", Set.of("lambda:UpdateFunctionConfiguration")));
 
   record Statement(String where, String condition, JsonNode body) {}
 
@@ -64,14 +74,30 @@ class IamPolicyIT {
 
   @Test
   void theCheckRejectsWhatTheAllowListsDoNotName() {
-    JsonNode wildcard = Tools.JSON.createObjectNode().put("Effect", "Allow").put("Action", "s3:Get*")
-        .put("Resource", "arn:aws:s3:::b/*");
-    JsonNode star = Tools.JSON.createObjectNode().put("Effect", "Allow").put("Action", "sns:Publish")
-        .put("Resource", "*");
-    JsonNode allowedStar = Tools.JSON.createObjectNode().put("Effect", "Allow").put("Action", "xray:PutTraceSegments")
-        .put("Resource", "*");
-    assertThat(problems(List.of(new Statement("a", null, wildcard), new Statement("b", null, star),
-        new Statement("c", null, allowedStar))))
+    JsonNode wildcard =
+        Tools.JSON
+            .createObjectNode()
+            .put("Effect", "Allow")
+            .put("Action", "s3:Get*")
+            .put("Resource", "arn:aws:s3:::b/*");
+    JsonNode star =
+        Tools.JSON
+            .createObjectNode()
+            .put("Effect", "Allow")
+            .put("Action", "sns:Publish")
+            .put("Resource", "*");
+    JsonNode allowedStar =
+        Tools.JSON
+            .createObjectNode()
+            .put("Effect", "Allow")
+            .put("Action", "xray:PutTraceSegments")
+            .put("Resource", "*");
+    assertThat(
+            problems(
+                List.of(
+                    new Statement("a", null, wildcard),
+                    new Statement("b", null, star),
+                    new Statement("c", null, allowedStar))))
         .containsExactly("a: wildcard action s3:Get*", "b: sns:Publish on Resource \"*\"");
   }
 
@@ -100,7 +126,8 @@ class IamPolicyIT {
 
   @Test
   void remediationChangesOnlyForEnabledRemediations() {
-    assertThat(CHANGE_CALLS.keySet()).as("one row per action audit-rules implements")
+    assertThat(CHANGE_CALLS.keySet())
+        .as("one row per action audit-rules implements")
         .containsExactlyInAnyOrderElementsOf(ActionNames.ALL);
     Set<String> changeCalls = new TreeSet<>();
     CHANGE_CALLS.values().forEach(changeCalls::addAll);
@@ -108,27 +135,42 @@ class IamPolicyIT {
     for (Statement s : statementsOf("RemediationWorkerRole")) {
       Set<String> actions = new TreeSet<>(texts(s.body().path("Action")));
       if (s.condition() == null) {
-        assertThat(actions).as(s.where() + " is unconditional: no change call").doesNotContainAnyElementsOf(changeCalls);
+        assertThat(actions)
+            .as(s.where() + " is unconditional: no change call")
+            .doesNotContainAnyElementsOf(changeCalls);
       } else {
         byCondition.computeIfAbsent(s.condition(), k -> new TreeSet<>()).addAll(actions);
       }
     }
-    CHANGE_CALLS.forEach((action, calls) -> assertThat(byCondition.get(condition(action)))
-        .as("statement of " + action).isEqualTo(calls));
+    CHANGE_CALLS.forEach(
+        (action, calls) ->
+            assertThat(byCondition.get(condition(action)))
+                .as("statement of " + action)
+                .isEqualTo(calls));
     assertThat(byCondition.keySet()).hasSize(CHANGE_CALLS.size());
   }
 
   @Test
   void enabledRemediationsConditionsMatchWholeNames() {
     JsonNode conditions = Tools.transformed().path("Conditions");
-    Map<String, String> params = Map.of("EnabledRemediations", "ec2-revoke-open-ingress,logs-set-retention");
-    assertThat(Conditions.evaluate(conditions.path(condition("ec2-revoke-open-ingress")), params)).isTrue();
-    assertThat(Conditions.evaluate(conditions.path(condition("logs-set-retention")), params)).isTrue();
-    assertThat(Conditions.evaluate(conditions.path(condition("cloudtrail-start-logging")), params)).isFalse();
-    assertThat(Conditions.evaluate(conditions.path(condition("cloudtrail-start-logging")),
-        Map.of("EnabledRemediations", "cloudtrail-start-logging-later"))).isFalse();
-    assertThat(Conditions.evaluate(conditions.path(condition("cloudtrail-start-logging")),
-        Map.of("EnabledRemediations", ""))).isFalse();
+    Map<String, String> params =
+        Map.of("EnabledRemediations", "ec2-revoke-open-ingress,logs-set-retention");
+    assertThat(Conditions.evaluate(conditions.path(condition("ec2-revoke-open-ingress")), params))
+        .isTrue();
+    assertThat(Conditions.evaluate(conditions.path(condition("logs-set-retention")), params))
+        .isTrue();
+    assertThat(Conditions.evaluate(conditions.path(condition("cloudtrail-start-logging")), params))
+        .isFalse();
+    assertThat(
+            Conditions.evaluate(
+                conditions.path(condition("cloudtrail-start-logging")),
+                Map.of("EnabledRemediations", "cloudtrail-start-logging-later")))
+        .isFalse();
+    assertThat(
+            Conditions.evaluate(
+                conditions.path(condition("cloudtrail-start-logging")),
+                Map.of("EnabledRemediations", "")))
+        .isFalse();
   }
 
   static String condition(String action) {
@@ -156,7 +198,9 @@ class IamPolicyIT {
   /** Every statement of every policy document in the transformed template. */
   static List<Statement> allStatements() {
     List<Statement> out = new ArrayList<>();
-    Tools.resources().properties().forEach(e -> collect(e.getKey(), e.getValue().path("Properties"), out));
+    Tools.resources()
+        .properties()
+        .forEach(e -> collect(e.getKey(), e.getValue().path("Properties"), out));
     return out;
   }
 
@@ -181,13 +225,16 @@ class IamPolicyIT {
     }
   }
 
-  private static void addStatement(String where, JsonNode s, String condition, List<Statement> out) {
+  private static void addStatement(
+      String where, JsonNode s, String condition, List<Statement> out) {
     if (s.has("Fn::If")) {
       JsonNode branches = s.get("Fn::If");
       addStatement(where, branches.get(1), branches.get(0).asText(), out);
       addStatement(where, branches.get(2), "!" + branches.get(0).asText(), out);
     } else if (s.has("Effect")) {
-      out.add(new Statement(where + (s.has("Sid") ? " (" + s.get("Sid").asText() + ")" : ""), condition, s));
+      out.add(
+          new Statement(
+              where + (s.has("Sid") ? " (" + s.get("Sid").asText() + ")" : ""), condition, s));
     }
   }
 }

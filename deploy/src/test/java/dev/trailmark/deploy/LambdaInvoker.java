@@ -15,10 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Plays the Lambda Java runtime in a forked JVM whose class path is one function's unpacked zip (plus this class):
- * constructs the handler as Lambda does, then hands it one event read from a file. {@code args}: handler class,
- * event file. Stream handlers get the bytes; the SQS worker gets an {@link SQSEvent} built from
- * {@code {"Records":[{"messageId","body","attributes"}]}}. Prints the handler's answer.
+ * Plays the Lambda Java runtime in a forked JVM whose class path is one function's unpacked zip
+ * (plus this class): constructs the handler as Lambda does, then hands it one event read from a
+ * file. {@code args}: handler class, event file. Stream handlers get the bytes; the SQS worker gets
+ * an {@link SQSEvent} built from {@code {"Records":[{"messageId","body","attributes"}]}}. Prints
+ * the handler's answer.
  */
 public final class LambdaInvoker {
   private LambdaInvoker() {}
@@ -40,7 +41,9 @@ public final class LambdaInvoker {
       m.setMessageId(r.path("messageId").asText());
       m.setBody(r.path("body").asText());
       Map<String, String> attributes = new HashMap<>();
-      r.path("attributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asText()));
+      r.path("attributes")
+          .properties()
+          .forEach(e -> attributes.put(e.getKey(), e.getValue().asText()));
       m.setAttributes(attributes);
       records.add(m);
     }

@@ -40,12 +40,13 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * The packaged audit functions, each run from its own unpacked zip in a forked JVM with the Lambda trace
- * environment ({@code LAMBDA_TASK_ROOT}, {@code _X_AMZN_TRACE_ID}, {@code AWS_XRAY_DAEMON_ADDRESS} = the local
- * collector's X-Ray UDP port): a CloudTrail StopLogging event is evaluated and queued (ElasticMQ), the queued
- * finding is remediated against moto_server's CloudTrail, and the X-Ray SDK's subsegments of both invocations
- * (rule evaluation, dispatch, the remediation and every AWS call under them) arrive in OpenSearch as spans of the
- * one trace, annotated with rule id, resource and outcome.
+ * The packaged audit functions, each run from its own unpacked zip in a forked JVM with the Lambda
+ * trace environment ({@code LAMBDA_TASK_ROOT}, {@code _X_AMZN_TRACE_ID}, {@code
+ * AWS_XRAY_DAEMON_ADDRESS} = the local collector's X-Ray UDP port): a CloudTrail StopLogging event
+ * is evaluated and queued (ElasticMQ), the queued finding is remediated against moto_server's
+ * CloudTrail, and the X-Ray SDK's subsegments of both invocations (rule evaluation, dispatch, the
+ * remediation and every AWS call under them) arrive in OpenSearch as spans of the one trace,
+ * annotated with rule id, resource and outcome.
  */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class LambdaTracingIT {
@@ -57,22 +58,29 @@ class LambdaTracingIT {
   @BeforeAll
   static void start() throws Exception {
     elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-    sqsEndpoint = URI.create("http://127.0.0.1:" + elasticMq.waitUntilStarted().localAddress().getPort());
+    sqsEndpoint =
+        URI.create("http://127.0.0.1:" + elasticMq.waitUntilStarted().localAddress().getPort());
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    moto = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    moto =
+        new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     motoEndpoint = URI.create("http://127.0.0.1:" + port);
     int p = port;
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      try (Socket ignored = new Socket("127.0.0.1", p)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              try (Socket ignored = new Socket("127.0.0.1", p)) {
+                return true;
+              } catch (IOException e) {
+                return false;
+              }
+            });
   }
 
   @AfterAll
@@ -87,24 +95,41 @@ class LambdaTracingIT {
   }
 
   @Test
-  void cloudTrailEventAndItsRemediationBecomeAnnotatedSubsegmentsInTheCollector(LocalCollector collector,
-      OpenSearchInstance os) throws Exception {
-    var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark"));
+  void cloudTrailEventAndItsRemediationBecomeAnnotatedSubsegmentsInTheCollector(
+      LocalCollector collector, OpenSearchInstance os) throws Exception {
+    var creds =
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark"));
     String suffix = Long.toHexString(System.nanoTime());
     String trail = "trail-" + suffix;
-    try (S3Client s3 = S3Client.builder().region(Region.US_EAST_1).credentialsProvider(creds)
-        .endpointOverride(motoEndpoint).forcePathStyle(true).build();
-        CloudTrailClient cloudTrail = CloudTrailClient.builder().region(Region.US_EAST_1).credentialsProvider(creds)
-            .endpointOverride(motoEndpoint).build();
-        SqsClient sqs = SqsClient.builder().region(Region.US_EAST_1).credentialsProvider(creds)
-            .endpointOverride(sqsEndpoint).build()) {
+    try (S3Client s3 =
+            S3Client.builder()
+                .region(Region.US_EAST_1)
+                .credentialsProvider(creds)
+                .endpointOverride(motoEndpoint)
+                .forcePathStyle(true)
+                .build();
+        CloudTrailClient cloudTrail =
+            CloudTrailClient.builder()
+                .region(Region.US_EAST_1)
+                .credentialsProvider(creds)
+                .endpointOverride(motoEndpoint)
+                .build();
+        SqsClient sqs =
+            SqsClient.builder()
+                .region(Region.US_EAST_1)
+                .credentialsProvider(creds)
+                .endpointOverride(sqsEndpoint)
+                .build()) {
       s3.createBucket(r -> r.bucket("trail-logs-" + suffix));
       cloudTrail.createTrail(r -> r.name(trail).s3BucketName("trail-logs-" + suffix));
       cloudTrail.stopLogging(r -> r.name(trail));
       String queueUrl = sqs.createQueue(r -> r.queueName("remediations-" + suffix)).queueUrl();
 
-      String traceId = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
-          + HexFormat.of().formatHex(random(12));
+      String traceId =
+          "1-"
+              + Long.toHexString(System.currentTimeMillis() / 1000)
+              + "-"
+              + HexFormat.of().formatHex(random(12));
       String lambdaParent = HexFormat.of().formatHex(random(8));
       Map<String, String> env = new HashMap<>();
       env.put("_X_AMZN_TRACE_ID", "Root=" + traceId + ";Parent=" + lambdaParent + ";Sampled=1");
@@ -119,62 +144,115 @@ class LambdaTracingIT {
       trigger.put("TRAILMARK_QUEUE_URL", queueUrl);
       trigger.put("TRAILMARK_ENDPOINT_SQS", sqsEndpoint.toString());
       trigger.put("AWS_LAMBDA_FUNCTION_NAME", "cloudtrail-events");
-      String event = """
+      String event =
+          """
           {"version":"0","id":"ev-%s","detail-type":"AWS API Call via CloudTrail","source":"aws.cloudtrail",
            "account":"123456789012","region":"us-east-1","time":"2026-12-02T12:00:00Z",
            "detail":{"eventVersion":"1.08","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",
              "eventTime":"2026-12-02T12:00:00Z","awsRegion":"us-east-1","recipientAccountId":"123456789012",
              "eventID":"%s","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/mallory",
              "accountId":"123456789012"},"requestParameters":{"name":"%s"},"responseElements":null}}
-          """.formatted(suffix, suffix, trail);
-      String answer = invoke("CloudTrailEventFunction", "dev.trailmark.audit.handlers.CloudTrailEventHandler",
-          event, trigger);
+          """
+              .formatted(suffix, suffix, trail);
+      String answer =
+          invoke(
+              "CloudTrailEventFunction",
+              "dev.trailmark.audit.handlers.CloudTrailEventHandler",
+              event,
+              trigger);
       assertThat(answer).contains("DISPATCHED");
 
-      List<Message> queued = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(5)
-          .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+      List<Message> queued =
+          sqs.receiveMessage(
+                  r ->
+                      r.queueUrl(queueUrl)
+                          .maxNumberOfMessages(1)
+                          .waitTimeSeconds(5)
+                          .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+              .messages();
       assertThat(queued).hasSize(1);
       Map<String, String> worker = new HashMap<>(env);
       worker.put("TRAILMARK_ENDPOINT_CLOUDTRAIL", motoEndpoint.toString());
       worker.put("AWS_LAMBDA_FUNCTION_NAME", "remediation-worker");
-      String sqsEvent = Tools.JSON.writeValueAsString(Map.of("Records", List.of(Map.of(
-          "messageId", queued.get(0).messageId(), "body", queued.get(0).body(),
-          "attributes", Map.of("ApproximateReceiveCount", "1")))));
-      String answered = invoke("RemediationWorkerFunction", "dev.trailmark.audit.handlers.RemediationWorker",
-          sqsEvent, worker);
+      String sqsEvent =
+          Tools.JSON.writeValueAsString(
+              Map.of(
+                  "Records",
+                  List.of(
+                      Map.of(
+                          "messageId",
+                          queued.get(0).messageId(),
+                          "body",
+                          queued.get(0).body(),
+                          "attributes",
+                          Map.of("ApproximateReceiveCount", "1")))));
+      String answered =
+          invoke(
+              "RemediationWorkerFunction",
+              "dev.trailmark.audit.handlers.RemediationWorker",
+              sqsEvent,
+              worker);
       assertThat(answered).contains("\"batchItemFailures\":[]");
-      assertThat(cloudTrail.getTrailStatus(r -> r.name(trail)).isLogging()).as("remediated in moto").isTrue();
+      assertThat(cloudTrail.getTrailStatus(r -> r.name(trail)).isLogging())
+          .as("remediated in moto")
+          .isTrue();
 
       String otelTrace = traceId.substring(2, 10) + traceId.substring(11);
       List<JsonNode> spans = new ArrayList<>();
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-        spans.clear();
-        os.refresh(os.indexPrefix() + "otel-v1-apm-span-*");
-        JsonNode hits = Tools.JSON.readTree(os.post("/" + os.indexPrefix() + "otel-v1-apm-span-*/_search",
-            "{\"size\":100,\"query\":{\"term\":{\"traceId\":\"" + otelTrace + "\"}}}")).path("hits").path("hits");
-        hits.forEach(h -> spans.add(h.path("_source")));
-        return names(spans).containsAll(List.of("evaluate rules", "dispatch", "Sqs", "remediation batch",
-            "remediate cloudtrail-start-logging", "CloudTrail"));
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> {
+                spans.clear();
+                os.refresh(os.indexPrefix() + "otel-v1-apm-span-*");
+                JsonNode hits =
+                    Tools.JSON
+                        .readTree(
+                            os.post(
+                                "/" + os.indexPrefix() + "otel-v1-apm-span-*/_search",
+                                "{\"size\":100,\"query\":{\"term\":{\"traceId\":\""
+                                    + otelTrace
+                                    + "\"}}}"))
+                        .path("hits")
+                        .path("hits");
+                hits.forEach(h -> spans.add(h.path("_source")));
+                return names(spans)
+                    .containsAll(
+                        List.of(
+                            "evaluate rules",
+                            "dispatch",
+                            "Sqs",
+                            "remediation batch",
+                            "remediate cloudtrail-start-logging",
+                            "CloudTrail"));
+              });
 
       JsonNode evaluation = span(spans, "evaluate rules");
       assertThat(evaluation.path("parentSpanId").asText()).isEqualTo(lambdaParent);
-      assertThat(evaluation.path("span.attributes.annotation@event_name").asText()).isEqualTo("StopLogging");
-      assertThat(evaluation.path("span.attributes.annotation@outcome").asText()).isEqualTo("violation");
+      assertThat(evaluation.path("span.attributes.annotation@event_name").asText())
+          .isEqualTo("StopLogging");
+      assertThat(evaluation.path("span.attributes.annotation@outcome").asText())
+          .isEqualTo("violation");
       JsonNode dispatch = span(spans, "dispatch");
-      assertThat(dispatch.path("span.attributes.annotation@rule_id").asText()).isEqualTo("cloudtrail-logging-stopped");
+      assertThat(dispatch.path("span.attributes.annotation@rule_id").asText())
+          .isEqualTo("cloudtrail-logging-stopped");
       assertThat(dispatch.path("span.attributes.annotation@resource").asText()).isEqualTo(trail);
-      assertThat(dispatch.path("span.attributes.annotation@outcome").asText()).isEqualTo("dispatched");
+      assertThat(dispatch.path("span.attributes.annotation@outcome").asText())
+          .isEqualTo("dispatched");
       JsonNode send = span(spans, "Sqs");
       assertThat(send.path("parentSpanId").asText()).isEqualTo(dispatch.path("spanId").asText());
       assertThat(send.path("span.attributes.aws@operation").asText()).isEqualTo("SendMessage");
       JsonNode batch = span(spans, "remediation batch");
       assertThat(batch.path("parentSpanId").asText()).isEqualTo(lambdaParent);
       JsonNode remediation = span(spans, "remediate cloudtrail-start-logging");
-      assertThat(remediation.path("parentSpanId").asText()).isEqualTo(batch.path("spanId").asText());
-      assertThat(remediation.path("span.attributes.annotation@rule_id").asText()).isEqualTo("cloudtrail-logging-stopped");
+      assertThat(remediation.path("parentSpanId").asText())
+          .isEqualTo(batch.path("spanId").asText());
+      assertThat(remediation.path("span.attributes.annotation@rule_id").asText())
+          .isEqualTo("cloudtrail-logging-stopped");
       assertThat(remediation.path("span.attributes.annotation@resource").asText()).isEqualTo(trail);
-      assertThat(remediation.path("span.attributes.annotation@outcome").asText()).isEqualTo("remediated");
+      assertThat(remediation.path("span.attributes.annotation@outcome").asText())
+          .isEqualTo("remediated");
       List<String> calls = new ArrayList<>();
       for (JsonNode s : spans) {
         if (s.path("name").asText().equals("CloudTrail")
@@ -186,16 +264,31 @@ class LambdaTracingIT {
     }
   }
 
-  /** Runs one invocation of a packaged function in its own JVM, as Lambda would, and returns what it answered. */
-  private static String invoke(String function, String handler, String event, Map<String, String> env)
-      throws Exception {
+  /**
+   * Runs one invocation of a packaged function in its own JVM, as Lambda would, and returns what it
+   * answered.
+   */
+  private static String invoke(
+      String function, String handler, String event, Map<String, String> env) throws Exception {
     Path task = LambdaZipIT.unzip(Tools.MODULE.resolve("target/lambda/" + function + ".zip"));
     Path eventFile = Files.createTempFile("event-", ".json");
     Files.writeString(eventFile, event);
-    String classPath = task + File.pathSeparator + task.resolve("lib") + File.separator + "*"
-        + File.pathSeparator + Tools.MODULE.resolve("target/test-classes");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", classPath, LambdaInvoker.class.getName(), handler, eventFile.toString());
+    String classPath =
+        task
+            + File.pathSeparator
+            + task.resolve("lib")
+            + File.separator
+            + "*"
+            + File.pathSeparator
+            + Tools.MODULE.resolve("target/test-classes");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            classPath,
+            LambdaInvoker.class.getName(),
+            handler,
+            eventFile.toString());
     pb.environment().clear();
     pb.environment().put("PATH", System.getenv("PATH"));
     pb.environment().put("LAMBDA_TASK_ROOT", task.toString());
@@ -221,7 +314,9 @@ class LambdaTracingIT {
   }
 
   private static JsonNode span(List<JsonNode> spans, String name) {
-    return spans.stream().filter(s -> s.path("name").asText().equals(name)).findFirst()
+    return spans.stream()
+        .filter(s -> s.path("name").asText().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no span " + name + " among " + names(spans)));
   }
 }

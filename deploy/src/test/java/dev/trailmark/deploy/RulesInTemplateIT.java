@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The template routes exactly what the rule files need, as {@code ./trailmark audit rules --format json} derives
- * it: the EventBridge pattern of the CloudTrail rule and one Config custom rule per rule with Config triggers.
+ * The template routes exactly what the rule files need, as {@code ./trailmark audit rules --format
+ * json} derives it: the EventBridge pattern of the CloudTrail rule and one Config custom rule per
+ * rule with Config triggers.
  */
 class RulesInTemplateIT {
 
@@ -27,7 +28,8 @@ class RulesInTemplateIT {
   }
 
   @Test
-  void aRuleWatchingANewCloudTrailCallFailsUntilTheTemplateFollows(@TempDir Path rules) throws IOException {
+  void aRuleWatchingANewCloudTrailCallFailsUntilTheTemplateFollows(@TempDir Path rules)
+      throws IOException {
     Path shipped = Tools.ROOT.resolve("audit-rules/rules");
     try (Stream<Path> files = Files.list(shipped)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
@@ -36,9 +38,11 @@ class RulesInTemplateIT {
     }
     String stopped = Files.readString(shipped.resolve("cloudtrail-logging-stopped.yaml"));
     assertThat(stopped).contains("StopLogging");
-    Files.writeString(rules.resolve("cloudtrail-event-data-store-deleted.yaml"), stopped
-        .replace("id: cloudtrail-logging-stopped", "id: cloudtrail-event-data-store-deleted")
-        .replace("StopLogging", "DeleteEventDataStore"));
+    Files.writeString(
+        rules.resolve("cloudtrail-event-data-store-deleted.yaml"),
+        stopped
+            .replace("id: cloudtrail-logging-stopped", "id: cloudtrail-event-data-store-deleted")
+            .replace("StopLogging", "DeleteEventDataStore"));
     List<String> differences = patternDifferences(Tools.auditRules(rules));
     assertThat(differences).anyMatch(d -> d.contains("DeleteEventDataStore"));
   }
@@ -79,7 +83,12 @@ class RulesInTemplateIT {
     JsonNode needed = Tools.normalized(auditRules.path("eventBridgePattern"));
     JsonNode target = null;
     for (JsonNode rule : Tools.ofType("AWS::Events::Rule").values()) {
-      if (rule.path("Properties").path("Targets").get(0).path("Arn").path("Ref").asText()
+      if (rule.path("Properties")
+          .path("Targets")
+          .get(0)
+          .path("Arn")
+          .path("Ref")
+          .asText()
           .equals("CloudTrailEventFunctionAliaslive")) {
         target = Tools.normalized(rule.path("Properties").path("EventPattern"));
       }
@@ -97,23 +106,31 @@ class RulesInTemplateIT {
 
   private static void compare(String path, JsonNode needed, JsonNode actual, List<String> out) {
     if (needed.isObject()) {
-      needed.properties().forEach(e -> compare(path + "." + e.getKey(), e.getValue(), actual.path(e.getKey()), out));
-      actual.properties().forEach(e -> {
-        if (!needed.has(e.getKey())) {
-          out.add(path + "." + e.getKey() + " is in the template but no rule needs it");
-        }
-      });
+      needed
+          .properties()
+          .forEach(
+              e -> compare(path + "." + e.getKey(), e.getValue(), actual.path(e.getKey()), out));
+      actual
+          .properties()
+          .forEach(
+              e -> {
+                if (!needed.has(e.getKey())) {
+                  out.add(path + "." + e.getKey() + " is in the template but no rule needs it");
+                }
+              });
     } else if (needed.isArray()) {
-      needed.forEach(n -> {
-        if (!contains(actual, n)) {
-          out.add(path + ": the template lacks " + n);
-        }
-      });
-      actual.forEach(a -> {
-        if (!contains(needed, a)) {
-          out.add(path + ": the template has " + a + ", which no rule needs");
-        }
-      });
+      needed.forEach(
+          n -> {
+            if (!contains(actual, n)) {
+              out.add(path + ": the template lacks " + n);
+            }
+          });
+      actual.forEach(
+          a -> {
+            if (!contains(needed, a)) {
+              out.add(path + ": the template has " + a + ", which no rule needs");
+            }
+          });
     } else if (!needed.equals(actual)) {
       out.add(path + ": " + actual + " instead of " + needed);
     }

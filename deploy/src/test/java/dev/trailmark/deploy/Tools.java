@@ -20,11 +20,16 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
-/** The deploy module's files, the Python tools run as subprocesses, and the transformed template (made once). */
+/**
+ * The deploy module's files, the Python tools run as subprocesses, and the transformed template
+ * (made once).
+ */
 final class Tools {
   static final ObjectMapper JSON = new ObjectMapper();
+
   /** The deploy module (the tests' working directory). */
   static final Path MODULE = Path.of("").toAbsolutePath();
+
   static final Path ROOT = MODULE.getParent();
   static final Path TEMPLATE = MODULE.resolve("template.yaml");
 
@@ -35,7 +40,10 @@ final class Tools {
   /** What a subprocess printed and how it ended. */
   record Result(int exitCode, String out, String err) {}
 
-  /** Runs a command (at most {@code seconds}); a missing program is a failure that says what to install. */
+  /**
+   * Runs a command (at most {@code seconds}); a missing program is a failure that says what to
+   * install.
+   */
   static Result run(List<String> command, int seconds) {
     try {
       Process p = new ProcessBuilder(command).directory(MODULE.toFile()).start();
@@ -51,11 +59,19 @@ final class Tools {
       }
       a.join();
       b.join();
-      return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(),
+          out.toString(StandardCharsets.UTF_8),
+          err.toString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new AssertionError(command.get(0) + " could not be started (" + e.getMessage() + "): install "
-          + "Python 3.11 with cfn-lint 1.51.0 and aws-sam-translator 1.110.0 (pip install cfn-lint==1.51.0 "
-          + "aws-sam-translator==1.110.0)", e);
+      throw new AssertionError(
+          command.get(0)
+              + " could not be started ("
+              + e.getMessage()
+              + "): install "
+              + "Python 3.11 with cfn-lint 1.51.0 and aws-sam-translator 1.110.0 (pip install cfn-lint==1.51.0 "
+              + "aws-sam-translator==1.110.0)",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -75,7 +91,8 @@ final class Tools {
     if (transformed == null) {
       try {
         Path out = Files.createTempFile("trailmark-transformed-", ".json");
-        Result r = run(List.of("python3", "sam-translate.py", TEMPLATE.toString(), out.toString()), 120);
+        Result r =
+            run(List.of("python3", "sam-translate.py", TEMPLATE.toString(), out.toString()), 120);
         assertThat(r.exitCode()).as("sam-translate.py: %s", r.err()).isZero();
         transformed = JSON.readTree(out.toFile());
         Files.delete(out);
@@ -93,15 +110,21 @@ final class Tools {
   /** The resources of one type, by logical id. */
   static Map<String, JsonNode> ofType(String type) {
     Map<String, JsonNode> out = new java.util.TreeMap<>();
-    resources().properties().forEach(e -> {
-      if (type.equals(e.getValue().path("Type").asText())) {
-        out.put(e.getKey(), e.getValue());
-      }
-    });
+    resources()
+        .properties()
+        .forEach(
+            e -> {
+              if (type.equals(e.getValue().path("Type").asText())) {
+                out.put(e.getKey(), e.getValue());
+              }
+            });
     return out;
   }
 
-  /** What {@code ./trailmark audit rules --format json} prints (optionally for another rules folder). */
+  /**
+   * What {@code ./trailmark audit rules --format json} prints (optionally for another rules
+   * folder).
+   */
   static JsonNode auditRules(Path rulesDir) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -109,8 +132,11 @@ final class Tools {
     if (rulesDir != null) {
       args.addAll(List.of("--rules", rulesDir.toString()));
     }
-    int rc = AuditCli.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int rc =
+        AuditCli.run(
+            args.toArray(String[]::new),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(rc).as("audit rules: %s", err).isZero();
     try {
       return JSON.readTree(out.toString(StandardCharsets.UTF_8));

@@ -1,44 +1,46 @@
 package dev.trailmark.agent;
 
-
 import dev.trailmark.agent.bootstrap.Bridge;
 import dev.trailmark.agent.config.AgentConfig;
 import dev.trailmark.agent.export.BatchingSpanExporter;
 import dev.trailmark.agent.export.OtlpExport;
 import dev.trailmark.agent.export.XraySegmentEncoder;
 import dev.trailmark.agent.export.XrayUdpExporter;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.sdk.resources.Resource;
 import dev.trailmark.agent.metrics.Metrics;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
 import dev.trailmark.agent.probe.JdbcProbe;
-import dev.trailmark.agent.probe.OkHttpProbe;
-import dev.trailmark.agent.probe.SqsConsumerProbe;
-import dev.trailmark.agent.probe.ServletProbe;
-import dev.trailmark.agent.probe.UrlConnectionProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
 import dev.trailmark.agent.probe.LogbackProbe;
+import dev.trailmark.agent.probe.OkHttpProbe;
 import dev.trailmark.agent.probe.Probe;
+import dev.trailmark.agent.probe.ServletProbe;
+import dev.trailmark.agent.probe.SqsConsumerProbe;
+import dev.trailmark.agent.probe.UrlConnectionProbe;
 import dev.trailmark.agent.trace.Propagation;
 import dev.trailmark.agent.trace.Sampler;
 import dev.trailmark.agent.trace.Span;
 import dev.trailmark.agent.trace.Tracer;
 import dev.trailmark.agent.weave.Rule;
 import dev.trailmark.agent.weave.Weaver;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.sdk.resources.Resource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-/** Starts the agent inside its own class loader: reads the settings, builds the tracer, installs the advice. */
+/**
+ * Starts the agent inside its own class loader: reads the settings, builds the tracer, installs the
+ * advice.
+ */
 public final class AgentInstaller {
 
   static final String VERSION = "0.1.0";
@@ -46,39 +48,49 @@ public final class AgentInstaller {
   private AgentInstaller() {}
 
   /** Called reflectively by {@code AgentPremain}. */
-  public static void install(java.lang.instrument.Instrumentation inst, String args, ClassLoader agentLoader) {
+  public static void install(
+      java.lang.instrument.Instrumentation inst, String args, ClassLoader agentLoader) {
     AgentConfig config = AgentConfig.fromEnvironment();
     List<Probe> probes = probes(config);
     List<Rule> rules = new ArrayList<>();
     for (int hook = 0; hook < probes.size(); hook++) {
       rules.addAll(probes.get(hook).rules(hook << 4));
     }
-    // Weave first: a class the agent's own set-up loads (java.net.http's client, say) must already be
+    // Weave first: a class the agent's own set-up loads (java.net.http's client, say) must already
+    // be
     // woven, since wrapping cannot be added to a loaded class. Hooks stay no-ops until set below.
     new Weaver(rules, inst, Bridge.class.getModule(), config.debug()).install();
     Telemetry telemetry = Telemetry.create(config, probes);
     Bridge.hooks = telemetry.hooks();
     if (config.debug()) {
-      System.err.println("[trailmark-agent] " + VERSION + " started for service '" + config.serviceName()
-          + "' with " + config.settings() + "; watching " + rules);
+      System.err.println(
+          "[trailmark-agent] "
+              + VERSION
+              + " started for service '"
+              + config.serviceName()
+              + "' with "
+              + config.settings()
+              + "; watching "
+              + rules);
     }
   }
 
   static List<Probe> probes(AgentConfig config) {
     SqsConsumerProbe sqsConsumer = new SqsConsumerProbe();
     boolean consumers = config.instrumentationEnabled(sqsConsumer.name());
-    List<Probe> all = List.of(
-        new JdkHttpServerProbe(),
-        new ServletProbe(),
-        new JdkHttpClientProbe(),
-        new UrlConnectionProbe(),
-        new ApacheHttpClientProbe(),
-        new OkHttpProbe(),
-        new AwsSdkProbe(consumers ? sqsConsumer : null),
-        sqsConsumer,
-        new JdbcProbe(),
-        new LogbackProbe(),
-        new ExecutorProbe());
+    List<Probe> all =
+        List.of(
+            new JdkHttpServerProbe(),
+            new ServletProbe(),
+            new JdkHttpClientProbe(),
+            new UrlConnectionProbe(),
+            new ApacheHttpClientProbe(),
+            new OkHttpProbe(),
+            new AwsSdkProbe(consumers ? sqsConsumer : null),
+            sqsConsumer,
+            new JdbcProbe(),
+            new LogbackProbe(),
+            new ExecutorProbe());
     List<Probe> enabled = new ArrayList<>();
     for (Probe probe : all) {
       if (config.instrumentationEnabled(probe.name())) {
@@ -100,79 +112,115 @@ public final class AgentInstaller {
 
     static Telemetry create(AgentConfig config, List<Probe> probes) {
       List<Consumer<Span>> listeners = new ArrayList<>();
-      Runnable untraced = new Runnable() {
-        @Override
-        public void run() {
-          HooksImpl.SUPPRESSED.set(Boolean.TRUE); // an exporter's own calls are not traced
-        }
-      };
+      Runnable untraced =
+          new Runnable() {
+            @Override
+            public void run() {
+              HooksImpl.SUPPRESSED.set(Boolean.TRUE); // an exporter's own calls are not traced
+            }
+          };
       List<BatchingSpanExporter> exporters = new ArrayList<>();
       if (config.tracesExporters().contains("xray")) {
-        exporters.add(new BatchingSpanExporter("xray", new XrayUdpExporter(
-            new XraySegmentEncoder(config.serviceName(), config.resourceAttributes(), VERSION), config.xrayDaemon()),
-            config.exportQueueBytes(), untraced));
+        exporters.add(
+            new BatchingSpanExporter(
+                "xray",
+                new XrayUdpExporter(
+                    new XraySegmentEncoder(
+                        config.serviceName(), config.resourceAttributes(), VERSION),
+                    config.xrayDaemon()),
+                config.exportQueueBytes(),
+                untraced));
       }
       if (config.tracesExporters().contains("otlp")) {
         if (config.otlpEndpoint() == null) {
-          throw new IllegalArgumentException("OTEL_TRACES_EXPORTER=otlp needs OTEL_EXPORTER_OTLP_ENDPOINT");
+          throw new IllegalArgumentException(
+              "OTEL_TRACES_EXPORTER=otlp needs OTEL_EXPORTER_OTLP_ENDPOINT");
         }
-        exporters.add(new BatchingSpanExporter("otlp", OtlpExport.exporter(config.otlpEndpoint()),
-            config.exportQueueBytes(), untraced));
+        exporters.add(
+            new BatchingSpanExporter(
+                "otlp",
+                OtlpExport.exporter(config.otlpEndpoint()),
+                config.exportQueueBytes(),
+                untraced));
       }
       Map<String, LongSupplier> counters = new LinkedHashMap<>();
       for (BatchingSpanExporter exporter : exporters) {
         listeners.add(exporter);
-        counters.put("trailmark.spans.exported:" + exporter.name(), new LongSupplier() {
-          @Override
-          public long getAsLong() {
-            return exporter.exported();
-          }
-        });
-        counters.put("trailmark.spans.dropped:" + exporter.name(), new LongSupplier() {
-          @Override
-          public long getAsLong() {
-            return exporter.dropped();
-          }
-        });
-        counters.put("trailmark.spans.failed:" + exporter.name(), new LongSupplier() {
-          @Override
-          public long getAsLong() {
-            return exporter.failed();
-          }
-        });
+        counters.put(
+            "trailmark.spans.exported:" + exporter.name(),
+            new LongSupplier() {
+              @Override
+              public long getAsLong() {
+                return exporter.exported();
+              }
+            });
+        counters.put(
+            "trailmark.spans.dropped:" + exporter.name(),
+            new LongSupplier() {
+              @Override
+              public long getAsLong() {
+                return exporter.dropped();
+              }
+            });
+        counters.put(
+            "trailmark.spans.failed:" + exporter.name(),
+            new LongSupplier() {
+              @Override
+              public long getAsLong() {
+                return exporter.failed();
+              }
+            });
       }
       if (!"none".equals(config.metricsExporter())) {
-        listeners.add(Metrics.start(config, new ThreadFactory() {
-          @Override
-          public Thread newThread(Runnable task) {
-            Thread thread = new Thread(new Runnable() {
-              @Override
-              public void run() {
-                HooksImpl.SUPPRESSED.set(Boolean.TRUE); // the publisher's own HTTP calls are not traced
-                task.run();
-              }
-            }, "trailmark-metrics");
-            thread.setDaemon(true);
-            return thread;
-          }
-        }, counters));
+        listeners.add(
+            Metrics.start(
+                config,
+                new ThreadFactory() {
+                  @Override
+                  public Thread newThread(Runnable task) {
+                    Thread thread =
+                        new Thread(
+                            new Runnable() {
+                              @Override
+                              public void run() {
+                                HooksImpl.SUPPRESSED.set(
+                                    Boolean.TRUE); // the publisher's own HTTP calls are not traced
+                                task.run();
+                              }
+                            },
+                            "trailmark-metrics");
+                    thread.setDaemon(true);
+                    return thread;
+                  }
+                },
+                counters));
       }
 
       String lambdaEnv = config.lambdaTraceHeader();
-      // The Lambda Java runtime sets this property per invocation; the variable holds the first one.
-      Supplier<String> lambda = new Supplier<String>() {
-        @Override
-        public String get() {
-          String value = System.getProperty("com.amazonaws.xray.traceHeader");
-          return value != null ? value : lambdaEnv;
-        }
-      };
-      Tracer tracer = new Tracer(Sampler.of(config.sampler(), config.samplerArg()), lambda, listeners,
-          resource(config));
-      return new Telemetry(tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes));
+      // The Lambda Java runtime sets this property per invocation; the variable holds the first
+      // one.
+      Supplier<String> lambda =
+          new Supplier<String>() {
+            @Override
+            public String get() {
+              String value = System.getProperty("com.amazonaws.xray.traceHeader");
+              return value != null ? value : lambdaEnv;
+            }
+          };
+      Tracer tracer =
+          new Tracer(
+              Sampler.of(config.sampler(), config.samplerArg()),
+              lambda,
+              listeners,
+              resource(config));
+      return new Telemetry(
+          tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes));
     }
 
-    /** The OpenTelemetry resource of every span: OTEL_RESOURCE_ATTRIBUTES, the service name, the agent. */
+    /**
+     * The OpenTelemetry resource of every span: OTEL_RESOURCE_ATTRIBUTES, the service name, the
+     * agent.
+     */
     static Resource resource(AgentConfig config) {
       AttributesBuilder attributes = Attributes.builder();
       for (Map.Entry<String, String> attribute : config.resourceAttributes().entrySet()) {
@@ -193,6 +241,5 @@ public final class AgentInstaller {
     HooksImpl hooks() {
       return hooks;
     }
-
   }
 }

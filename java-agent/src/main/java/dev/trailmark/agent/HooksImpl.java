@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** The agent's side of the bridge: turns calls from instrumented code into spans, headers and log fields. */
+/**
+ * The agent's side of the bridge: turns calls from instrumented code into spans, headers and log
+ * fields.
+ */
 public final class HooksImpl extends Hooks {
 
   /** Set on threads whose work must not be traced (the exporters' own HTTP calls). */
@@ -30,7 +33,10 @@ public final class HooksImpl extends Hooks {
     this.probes = probes.toArray(new Probe[0]);
   }
 
-  /** The hook woven into the rules of {@code probes.get(i)} is {@code i * 16 + tag}, tag telling its methods apart. */
+  /**
+   * The hook woven into the rules of {@code probes.get(i)} is {@code i * 16 + tag}, tag telling its
+   * methods apart.
+   */
   @Override
   public Object enter(int hook, Object self, Object[] args) {
     return probes[hook >> 4].enter(this, hook & 15, self, args);
@@ -77,7 +83,13 @@ public final class HooksImpl extends Hooks {
   }
 
   public Object serverStart(
-      Object carrier, String method, String url, String route, String xray, String traceparent, String tracestate) {
+      Object carrier,
+      String method,
+      String url,
+      String route,
+      String xray,
+      String traceparent,
+      String tracestate) {
     if (SUPPRESSED.get() != null) {
       return null;
     }
@@ -128,15 +140,17 @@ public final class HooksImpl extends Hooks {
     }
     Span current = Tracer.current();
     if (current != null && current.kind() == Span.Kind.CLIENT) {
-      return null; // one span per outbound call: the AWS SDK's or HttpClient's inner HTTP layer is not another
+      return null; // one span per outbound call: the AWS SDK's or HttpClient's inner HTTP layer is
+      // not another
     }
     Span span = tracer.startClient(carrier, method, url);
     return span == null ? null : new Scope(span, Tracer.makeCurrent(span));
   }
 
   /**
-   * Starts a client span that is not made current, for calls whose start and end are separate method
-   * calls (HttpURLConnection's connect, then getInputStream); end it with {@link #clientEndDetached}.
+   * Starts a client span that is not made current, for calls whose start and end are separate
+   * method calls (HttpURLConnection's connect, then getInputStream); end it with {@link
+   * #clientEndDetached}.
    */
   public Object clientStartDetached(Object carrier, String method, String url) {
     if (SUPPRESSED.get() != null) {
@@ -172,16 +186,20 @@ public final class HooksImpl extends Hooks {
   }
 
   /**
-   * {@code request} with {@code headers} (name, value pairs) set, replacing any of the same name. The
-   * client copies every request it is given into its own internal request anyway, so this is a view, not a
-   * copy: rebuilding the request through {@code HttpRequest.newBuilder} validated and copied every header
-   * twice more, the largest part of what adding the trace headers cost each outbound call.
+   * {@code request} with {@code headers} (name, value pairs) set, replacing any of the same name.
+   * The client copies every request it is given into its own internal request anyway, so this is a
+   * view, not a copy: rebuilding the request through {@code HttpRequest.newBuilder} validated and
+   * copied every header twice more, the largest part of what adding the trace headers cost each
+   * outbound call.
    */
   static HttpRequest requestWithHeaders(HttpRequest request, String[] headers) {
     return new TracedRequest(request, headers);
   }
 
-  /** The application's request as the client sees it, trace headers included; every other part is the application's. */
+  /**
+   * The application's request as the client sees it, trace headers included; every other part is
+   * the application's.
+   */
   static final class TracedRequest extends HttpRequest {
     private static final java.util.function.BiPredicate<String, String> ALL =
         new java.util.function.BiPredicate<String, String>() {
@@ -264,35 +282,47 @@ public final class HooksImpl extends Hooks {
       tracer.end(s.span);
       return;
     }
-    ((CompletableFuture<?>) future).whenComplete(new java.util.function.BiConsumer<Object, Throwable>() {
-      @Override
-      public void accept(Object response, Throwable error) {
-        int status = response instanceof HttpResponse ? ((HttpResponse<?>) response).statusCode() : 0;
-        Tracer.result(s.span, status, error);
-        tracer.end(s.span);
-      }
-    });
+    ((CompletableFuture<?>) future)
+        .whenComplete(
+            new java.util.function.BiConsumer<Object, Throwable>() {
+              @Override
+              public void accept(Object response, Throwable error) {
+                int status =
+                    response instanceof HttpResponse
+                        ? ((HttpResponse<?>) response).statusCode()
+                        : 0;
+                Tracer.result(s.span, status, error);
+                tracer.end(s.span);
+              }
+            });
   }
 
-  public void clientAws(Object scope, String service, String operation, String region, String resource) {
+  public void clientAws(
+      Object scope, String service, String operation, String region, String resource) {
     if (scope instanceof Scope) {
       Tracer.aws(((Scope) scope).span, service, operation, region, resource);
     }
   }
 
   /**
-   * Starts the processing span of one message received from {@code queueUrl}, made current on this thread: in
-   * the producer's trace from {@code awsTraceHeader} (a new trace without one), linked to {@code receive} (what
-   * {@link #spanOf} gave for the receive call, or null). End it with {@link #consumerEnd}.
+   * Starts the processing span of one message received from {@code queueUrl}, made current on this
+   * thread: in the producer's trace from {@code awsTraceHeader} (a new trace without one), linked
+   * to {@code receive} (what {@link #spanOf} gave for the receive call, or null). End it with
+   * {@link #consumerEnd}.
    */
-  public Object consumerStart(Object message, String awsTraceHeader, Object receive, String queueUrl,
-      String messageId) {
+  public Object consumerStart(
+      Object message, String awsTraceHeader, Object receive, String queueUrl, String messageId) {
     if (SUPPRESSED.get() != null) {
       return null;
     }
     SpanContext producer = awsTraceHeader == null ? null : Propagation.parseXray(awsTraceHeader);
-    Span span = tracer.startConsumer(message, producer, receive instanceof Span ? (Span) receive : null, queueUrl,
-        messageId);
+    Span span =
+        tracer.startConsumer(
+            message,
+            producer,
+            receive instanceof Span ? (Span) receive : null,
+            queueUrl,
+            messageId);
     return new Scope(span, Tracer.makeCurrent(span));
   }
 
@@ -311,8 +341,13 @@ public final class HooksImpl extends Hooks {
   }
 
   /** Records the database, operation and sanitized statement of a database call. */
-  public void clientDb(Object scope, dev.trailmark.agent.trace.Database database, String operation, String statement,
-      String preparation, int batchSize) {
+  public void clientDb(
+      Object scope,
+      dev.trailmark.agent.trace.Database database,
+      String operation,
+      String statement,
+      String preparation,
+      int batchSize) {
     if (scope instanceof Scope) {
       Tracer.db(((Scope) scope).span, database, operation, statement, preparation, batchSize);
     }

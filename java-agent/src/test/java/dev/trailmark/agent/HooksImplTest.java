@@ -19,14 +19,25 @@ class HooksImplTest {
   @Test
   void tracedCopyIsTheRequestTheJdkWouldCopyPlusTheTraceHeaders() {
     URI uri = URI.create("http://127.0.0.1:8080/orders?id=1");
-    List<HttpRequest> requests = List.of(
-        HttpRequest.newBuilder(uri).build(),
-        HttpRequest.newBuilder(uri).DELETE().header("Accept", "a").header("Accept", "b").build(),
-        HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-        HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
-            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(3))
-            .version(HttpClient.Version.HTTP_1_1).expectContinue(true).build(),
-        HttpRequest.newBuilder(uri).method("PATCH", HttpRequest.BodyPublishers.ofString("x")).build());
+    List<HttpRequest> requests =
+        List.of(
+            HttpRequest.newBuilder(uri).build(),
+            HttpRequest.newBuilder(uri)
+                .DELETE()
+                .header("Accept", "a")
+                .header("Accept", "b")
+                .build(),
+            HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(3))
+                .version(HttpClient.Version.HTTP_1_1)
+                .expectContinue(true)
+                .build(),
+            HttpRequest.newBuilder(uri)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("x"))
+                .build());
     for (HttpRequest request : requests) {
       HttpRequest.Builder expected = HttpRequest.newBuilder(request, (name, value) -> true);
       for (int i = 0; i < TRACE_HEADERS.length; i += 2) {
@@ -53,8 +64,10 @@ class HooksImplTest {
 
   @Test
   void aTraceHeaderTheRequestAlreadyHadIsReplacedNotDoubled() {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1/"))
-        .header("traceparent", "00-00000000000000000000000000000001-0000000000000001-00").build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1/"))
+            .header("traceparent", "00-00000000000000000000000000000001-0000000000000001-00")
+            .build();
 
     HttpRequest copy = HooksImpl.requestWithHeaders(request, TRACE_HEADERS);
 

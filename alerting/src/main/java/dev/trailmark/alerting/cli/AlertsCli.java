@@ -15,11 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./trailmark alerts run|test|silence|unsilence|list}: the alert runner for people. Exit codes: 0 fine,
- * 1 a rule failed or a rule file did not load, 2 bad usage.
+ * {@code ./trailmark alerts run|test|silence|unsilence|list}: the alert runner for people. Exit
+ * codes: 0 fine, 1 a rule failed or a rule file did not load, 2 bad usage.
  */
 public final class AlertsCli {
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ./trailmark alerts COMMAND [OPTIONS]
 
         run [--once] [--tick 5s]        run the rules on their schedule (--once: one cycle, then exit)
@@ -59,8 +60,10 @@ public final class AlertsCli {
     }
     String command = args[0];
     Map<String, String> env = System.getenv();
-    String openSearch = env.getOrDefault("TRAILMARK_OPENSEARCH",
-        "http://127.0.0.1:" + env.getOrDefault("TRAILMARK_OPENSEARCH_PORT", "9200"));
+    String openSearch =
+        env.getOrDefault(
+            "TRAILMARK_OPENSEARCH",
+            "http://127.0.0.1:" + env.getOrDefault("TRAILMARK_OPENSEARCH_PORT", "9200"));
     String prefix = env.getOrDefault("TRAILMARK_INDEX_PREFIX", "");
     List<Path> dirs = new ArrayList<>();
     if (env.get("TRAILMARK_ALERT_RULES") != null) {
@@ -111,7 +114,10 @@ public final class AlertsCli {
         }
       }
       if (dirs.isEmpty()) {
-        Path home = Path.of(env.getOrDefault("TRAILMARK_HOME", System.getProperty("user.home") + "/.trailmark"));
+        Path home =
+            Path.of(
+                env.getOrDefault(
+                    "TRAILMARK_HOME", System.getProperty("user.home") + "/.trailmark"));
         if (Files.isDirectory(home.resolve("alert-rules"))) {
           dirs.add(home.resolve("alert-rules"));
         }
@@ -121,8 +127,12 @@ public final class AlertsCli {
       err.print(USAGE);
       return 2;
     }
-    AlertRunner.Builder b = AlertRunner.builder().openSearch(URI.create(openSearch)).indexPrefix(prefix)
-        .builtInRules(builtIn).stdout(true, out);
+    AlertRunner.Builder b =
+        AlertRunner.builder()
+            .openSearch(URI.create(openSearch))
+            .indexPrefix(prefix)
+            .builtInRules(builtIn)
+            .stdout(true, out);
     dirs.forEach(b::rulesDirectory);
     if (webhook != null && !webhook.isBlank()) {
       b.webhook(webhook);
@@ -146,23 +156,37 @@ public final class AlertsCli {
           if (once) {
             AlertRunner.CycleReport r = runner.runOnce();
             for (AlertRunner.RuleRun run : r.rules()) {
-              out.println(run.rule() + ": " + (run.error() != null ? "ERROR " + run.error()
-                  : run.matches() + " matches, " + run.notices().size() + " notices"));
+              out.println(
+                  run.rule()
+                      + ": "
+                      + (run.error() != null
+                          ? "ERROR " + run.error()
+                          : run.matches() + " matches, " + run.notices().size() + " notices"));
               bad |= run.error() != null ? 1 : 0;
             }
             return bad;
           }
           Thread main = Thread.currentThread();
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-              runner.close();
-              main.join(30_000);
-            } catch (Exception e) {
-              // exiting anyway
-            }
-          }, "trailmark-alerts-stop"));
-          out.println("alert runner: " + runner.ruleNames().size() + " rules over " + openSearch
-              + (prefix.isEmpty() ? "" : " (index prefix " + prefix + ")") + ", checking every " + Durations.format(tick));
+          Runtime.getRuntime()
+              .addShutdownHook(
+                  new Thread(
+                      () -> {
+                        try {
+                          runner.close();
+                          main.join(30_000);
+                        } catch (Exception e) {
+                          // exiting anyway
+                        }
+                      },
+                      "trailmark-alerts-stop"));
+          out.println(
+              "alert runner: "
+                  + runner.ruleNames().size()
+                  + " rules over "
+                  + openSearch
+                  + (prefix.isEmpty() ? "" : " (index prefix " + prefix + ")")
+                  + ", checking every "
+                  + Durations.format(tick));
           runner.run(tick);
           return 0;
         }
@@ -177,8 +201,16 @@ public final class AlertsCli {
             throw new IllegalArgumentException("--to must be after --from");
           }
           List<String> notices = runner.test(rule, f, t);
-          out.println(rule + " over " + f + " .. " + t + ": " + notices.size() + " notices would have been sent"
-              + " (nothing was sent)");
+          out.println(
+              rule
+                  + " over "
+                  + f
+                  + " .. "
+                  + t
+                  + ": "
+                  + notices.size()
+                  + " notices would have been sent"
+                  + " (nothing was sent)");
           notices.forEach(out::println);
           return bad;
         }
@@ -198,14 +230,27 @@ public final class AlertsCli {
           return 0;
         }
         case "list", "status" -> {
-          out.printf("%-26s %-18s %-8s %-22s %8s %8s  %s%n", "rule", "type", "enabled", "last run", "matches",
-              "notices", "firing / last error");
+          out.printf(
+              "%-26s %-18s %-8s %-22s %8s %8s  %s%n",
+              "rule", "type", "enabled", "last run", "matches", "notices", "firing / last error");
           for (AlertRunner.RuleStatus s : runner.status()) {
-            String tail = s.lastError() != null ? "ERROR " + s.lastError()
-                : s.firingKeys().isEmpty() ? "-" : "firing: " + String.join("; ", s.firingKeys());
-            out.printf("%-26s %-18s %-8s %-22s %8d %8d  %s%n", s.rule(), s.type(), s.enabled() ? "yes" : "no",
-                s.lastRun() == null ? "never" : s.lastRun().toString().replaceFirst("\\.\\d+Z$", "Z"),
-                s.lastMatches(), s.notices(), tail);
+            String tail =
+                s.lastError() != null
+                    ? "ERROR " + s.lastError()
+                    : s.firingKeys().isEmpty()
+                        ? "-"
+                        : "firing: " + String.join("; ", s.firingKeys());
+            out.printf(
+                "%-26s %-18s %-8s %-22s %8d %8d  %s%n",
+                s.rule(),
+                s.type(),
+                s.enabled() ? "yes" : "no",
+                s.lastRun() == null
+                    ? "never"
+                    : s.lastRun().toString().replaceFirst("\\.\\d+Z$", "Z"),
+                s.lastMatches(),
+                s.notices(),
+                tail);
           }
           return bad;
         }
@@ -230,7 +275,8 @@ public final class AlertsCli {
   private static Duration duration(String text, String option) {
     Duration d = Durations.parseShort(text);
     if (d == null || d.isZero()) {
-      throw new IllegalArgumentException(option + " '" + text + "' is not a duration like 30m, 1h, 2d");
+      throw new IllegalArgumentException(
+          option + " '" + text + "' is not a duration like 30m, 1h, 2d");
     }
     return d;
   }
@@ -249,14 +295,16 @@ public final class AlertsCli {
     if (text.startsWith("-")) {
       Duration d = Durations.parseShort(text.substring(1));
       if (d == null) {
-        throw new IllegalArgumentException("'" + text + "' is not a time like -2h or 2026-12-01T10:00:00Z");
+        throw new IllegalArgumentException(
+            "'" + text + "' is not a time like -2h or 2026-12-01T10:00:00Z");
       }
       return Instant.now().minus(d);
     }
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("'" + text + "' is not a time like -2h or 2026-12-01T10:00:00Z");
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a time like -2h or 2026-12-01T10:00:00Z");
     }
   }
 }

@@ -21,13 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One cycle of one rule: evaluates every window end (on the rule's {@code run_every} grid) from the last
- * evaluated one, re-evaluating the {@code buffer_time} before it for late documents, up to
- * {@code now − query_delay}; turns what it finds into notices (episodes per query key, realert, silences,
- * aggregation); delivers them and writes them with the new state in one {@code _bulk}.
+ * One cycle of one rule: evaluates every window end (on the rule's {@code run_every} grid) from the
+ * last evaluated one, re-evaluating the {@code buffer_time} before it for late documents, up to
+ * {@code now − query_delay}; turns what it finds into notices (episodes per query key, realert,
+ * silences, aggregation); delivers them and writes them with the new state in one {@code _bulk}.
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
   /** Window ends per search when catching up after a long stop. */
   static final int MAX_POINTS = 240;
 
@@ -36,9 +37,13 @@ public final class Engine {
   private final Function<Rule, List<Alerter>> alerters;
 
   /** What one rule's cycle produced, and the documents ({index, id, doc}) to write for it. */
-  public record Outcome(String rule, long matches, List<ObjectNode> notices, String error, List<Object[]> writes) {}
+  public record Outcome(
+      String rule, long matches, List<ObjectNode> notices, String error, List<Object[]> writes) {}
 
-  /** An engine over {@code store}, delivering through the alerters {@code alerters} gives for each rule. */
+  /**
+   * An engine over {@code store}, delivering through the alerters {@code alerters} gives for each
+   * rule.
+   */
   public Engine(Store store, Delivery delivery, Function<Rule, List<Alerter>> alerters) {
     this.store = store;
     this.delivery = delivery;
@@ -57,17 +62,21 @@ public final class Engine {
     }
   }
 
-  /** The end of the newest complete window at {@code now}: {@code now − query_delay} down to the run_every grid. */
+  /**
+   * The end of the newest complete window at {@code now}: {@code now − query_delay} down to the
+   * run_every grid.
+   */
   public static long windowEnd(Rule rule, long now) {
     long step = rule.runEvery().toMillis();
     return Math.floorDiv(now - rule.queryDelay().toMillis(), step) * step;
   }
 
   /**
-   * Runs one cycle of {@code rule}. With {@code live}, notices are delivered and written with the state; without
-   * (a test run), nothing is sent or written and {@code state} is a scratch state.
+   * Runs one cycle of {@code rule}. With {@code live}, notices are delivered and written with the
+   * state; without (a test run), nothing is sent or written and {@code state} is a scratch state.
    */
-  public Outcome run(Rule rule, RuleState state, long now, Map<String, Long> silences, boolean live) {
+  public Outcome run(
+      Rule rule, RuleState state, long now, Map<String, Long> silences, boolean live) {
     long started = System.nanoTime();
     long end = windowEnd(rule, now);
     long step = rule.runEvery().toMillis();
@@ -108,8 +117,9 @@ public final class Engine {
   }
 
   /**
-   * Delivers the notices and returns them with the rule's new state as documents to write. The caller writes
-   * every rule's documents in one {@code _bulk} at the end of the cycle (see {@link #write}).
+   * Delivers the notices and returns them with the rule's new state as documents to write. The
+   * caller writes every rule's documents in one {@code _bulk} at the end of the cycle (see {@link
+   * #write}).
    */
   private List<Object[]> deliver(Rule rule, RuleState state, List<ObjectNode> notices, long now) {
     List<Object[]> docs = new ArrayList<>();
@@ -120,7 +130,11 @@ public final class Engine {
       ArrayNode d = Json.MAPPER.createArrayNode();
       if (skip != null) {
         for (Alerter a : to) {
-          d.addObject().put("alerter", a.name()).put("status", "skipped").put("attempts", 0).put("error", skip.asText());
+          d.addObject()
+              .put("alerter", a.name())
+              .put("status", "skipped")
+              .put("attempts", 0)
+              .put("error", skip.asText());
         }
       } else {
         delivery.deliver(n, to, d);
@@ -129,18 +143,24 @@ public final class Engine {
       docs.add(new Object[] {store.alertsIndex(now), id, n});
     }
     ObjectNode status = Json.object();
-    status.put("type", "rule").put("rule", rule.name()).put("last_run", Instant.ofEpochMilli(now).toString());
+    status
+        .put("type", "rule")
+        .put("rule", rule.name())
+        .put("last_run", Instant.ofEpochMilli(now).toString());
     status.set("state", Json.MAPPER.valueToTree(state));
     docs.add(new Object[] {store.statusIndex(), "rule:" + rule.name(), status});
     return docs;
   }
 
-  /** Writes a cycle's notices and states in one {@code _bulk}; on failure logs every notice whole. */
+  /**
+   * Writes a cycle's notices and states in one {@code _bulk}; on failure logs every notice whole.
+   */
   public void write(List<Object[]> docs) throws IOException {
     try {
       store.bulk(docs, false);
     } catch (IOException e) {
-      // Delivered but not recorded: the next cycle evaluates the same windows and re-sends (at least once).
+      // Delivered but not recorded: the next cycle evaluates the same windows and re-sends (at
+      // least once).
       log.error("notices delivered but not recorded, rule state not saved: {}", e.getMessage());
       for (Object[] d : docs) {
         if (!d[0].equals(store.statusIndex())) {
@@ -151,10 +171,18 @@ public final class Engine {
     }
   }
 
-  // ---- windowed types: frequency, spike, flatline, cardinality, metric_aggregation, percentage_match
+  // ---- windowed types: frequency, spike, flatline, cardinality, metric_aggregation,
+  // percentage_match
 
-  private long windowed(Rule rule, RuleState state, long first, long end, long now, Map<String, Long> silences,
-      List<ObjectNode> notices) throws IOException {
+  private long windowed(
+      Rule rule,
+      RuleState state,
+      long first,
+      long end,
+      long now,
+      Map<String, Long> silences,
+      List<ObjectNode> notices)
+      throws IOException {
     long step = rule.runEvery().toMillis();
     long matches = 0;
     for (long chunk = first; chunk <= end; chunk += step * MAX_POINTS) {
@@ -168,11 +196,12 @@ public final class Engine {
       for (Map.Entry<Long, Map<String, Queries.Obs>> e : byPoint.entrySet()) {
         long p = e.getKey();
         Set<String> keys = new LinkedHashSet<>(e.getValue().keySet());
-        state.keys.forEach((k, ks) -> {
-          if (ks.firing) {
-            keys.add(k);
-          }
-        });
+        state.keys.forEach(
+            (k, ks) -> {
+              if (ks.firing) {
+                keys.add(k);
+              }
+            });
         for (String k : keys) {
           RuleState.Key ks = state.keys.get(k);
           if (ks != null && p <= ks.lastChange) {
@@ -180,9 +209,12 @@ public final class Engine {
           }
           Queries.Obs o = e.getValue().getOrDefault(k, Queries.Obs.EMPTY);
           boolean spikeOn = rule.type() == RuleType.SPIKE && ks != null && ks.firing;
-          boolean holds = spikeOn ? Conditions.spikeOngoing(rule, o.count(), ks.baseline, ks.dip)
-              : Conditions.holds(rule, o);
-          long winStart = p - (rule.type() == RuleType.SPIKE ? rule.timeframe() : rule.lookback()).toMillis();
+          boolean holds =
+              spikeOn
+                  ? Conditions.spikeOngoing(rule, o.count(), ks.baseline, ks.dip)
+                  : Conditions.holds(rule, o);
+          long winStart =
+              p - (rule.type() == RuleType.SPIKE ? rule.timeframe() : rule.lookback()).toMillis();
           if (holds) {
             matches++;
           }
@@ -197,19 +229,34 @@ public final class Engine {
             ks.since = p;
             ks.lastChange = p;
             ks.baseline = o.ref();
-            ks.dip = rule.type() == RuleType.SPIKE && !(o.count() > 0 && o.count() >= o.ref() * rule.spikeHeight());
+            ks.dip =
+                rule.type() == RuleType.SPIKE
+                    && !(o.count() > 0 && o.count() >= o.ref() * rule.spikeHeight());
             offer(rule, state, k, ks, "firing", p, winStart, o, now, silences, notices);
             if (rule.forgetKeys()) {
               state.keys.remove(k);
             }
-          } else if (holds && p == newest && !state.testRun && (!ks.notified || now >= ks.realertUntil)) {
+          } else if (holds
+              && p == newest
+              && !state.testRun
+              && (!ks.notified || now >= ks.realertUntil)) {
             offer(rule, state, k, ks, "firing", p, winStart, o, now, silences, notices);
           } else if (!holds && ks != null && ks.firing) {
             ks.firing = false;
             ks.lastChange = p;
             if (ks.notified && rule.resolvedNotice()) {
-              ObjectNode n = Notices.notice(rule, ks.alertId, "resolved", k, o.count(), winStart, p,
-                  "resolved: " + Conditions.describe(rule, o, false), o.traceId(), now);
+              ObjectNode n =
+                  Notices.notice(
+                      rule,
+                      ks.alertId,
+                      "resolved",
+                      k,
+                      o.count(),
+                      winStart,
+                      p,
+                      "resolved: " + Conditions.describe(rule, o, false),
+                      o.traceId(),
+                      now);
               n.put("_id", Notices.id(rule.name(), ks.alertId, "resolved", Long.toString(p)));
               emit(rule, state, k, n, now, silences, notices);
             }
@@ -223,19 +270,42 @@ public final class Engine {
   }
 
   /** A firing notice for key {@code k} at window end {@code p}, unless realert holds it back. */
-  private void offer(Rule rule, RuleState state, String k, RuleState.Key ks, String s, long p, long winStart,
-      Queries.Obs o, long now, Map<String, Long> silences, List<ObjectNode> notices) {
+  private void offer(
+      Rule rule,
+      RuleState state,
+      String k,
+      RuleState.Key ks,
+      String s,
+      long p,
+      long winStart,
+      Queries.Obs o,
+      long now,
+      Map<String, Long> silences,
+      List<ObjectNode> notices) {
     if (now < ks.realertUntil && !state.testRun) {
       return; // realert: this key was notified a moment ago
     }
-    ObjectNode n = Notices.notice(rule, ks.alertId, s, k, o.count(), winStart, p,
-        Conditions.describe(rule, o, true), o.traceId(), now);
+    ObjectNode n =
+        Notices.notice(
+            rule,
+            ks.alertId,
+            s,
+            k,
+            o.count(),
+            winStart,
+            p,
+            Conditions.describe(rule, o, true),
+            o.traceId(),
+            now);
     n.put("_id", Notices.id(rule.name(), ks.alertId, s, Long.toString(p)));
     realert(rule, ks, now);
     ks.notified = emit(rule, state, k, n, now, silences, notices);
   }
 
-  /** ElastAlert's next_alert_time: realert, doubled while alerts keep coming, capped by exponential_realert. */
+  /**
+   * ElastAlert's next_alert_time: realert, doubled while alerts keep coming, capped by
+   * exponential_realert.
+   */
   static void realert(Rule rule, RuleState.Key ks, long now) {
     long realert = rule.realert().toMillis();
     if (rule.exponentialRealert() == null || ks.realertUntil == 0) {
@@ -264,10 +334,17 @@ public final class Engine {
   }
 
   /**
-   * Hands a notice on: marked skipped when its key is silenced, held in the batch when the rule aggregates,
-   * otherwise out for delivery. Returns true when it will be delivered (so its resolution is owed).
+   * Hands a notice on: marked skipped when its key is silenced, held in the batch when the rule
+   * aggregates, otherwise out for delivery. Returns true when it will be delivered (so its
+   * resolution is owed).
    */
-  private boolean emit(Rule rule, RuleState state, String key, ObjectNode n, long now, Map<String, Long> silences,
+  private boolean emit(
+      Rule rule,
+      RuleState state,
+      String key,
+      ObjectNode n,
+      long now,
+      Map<String, Long> silences,
       List<ObjectNode> notices) {
     Long until = silenced(rule, key, silences, now);
     if (until != null) {
@@ -319,11 +396,21 @@ public final class Engine {
     return row;
   }
 
-  /** Sends the aggregated notice once the batch has waited {@code aggregation} (or at once with {@code force}). */
-  void flushBatch(Rule rule, RuleState state, long now, Map<String, Long> silences, List<ObjectNode> notices,
+  /**
+   * Sends the aggregated notice once the batch has waited {@code aggregation} (or at once with
+   * {@code force}).
+   */
+  void flushBatch(
+      Rule rule,
+      RuleState state,
+      long now,
+      Map<String, Long> silences,
+      List<ObjectNode> notices,
       boolean force) {
     RuleState.Batch b = state.batch;
-    if (b == null || b.rows.isEmpty() || (!force && now < b.start + rule.aggregation().toMillis())) {
+    if (b == null
+        || b.rows.isEmpty()
+        || (!force && now < b.start + rule.aggregation().toMillis())) {
       return;
     }
     List<String> columns = new ArrayList<>(List.of("time", "state", "key", "count"));
@@ -337,13 +424,30 @@ public final class Engine {
     long total = b.rows.size() + b.more;
     boolean anyFiring = b.rows.stream().anyMatch(r -> "firing".equals(r.get("state")));
     String alertId = Notices.id(rule.name(), "aggregation", Long.toString(b.start));
-    String message = total + " matches of " + rule.name() + " aggregated over "
-        + Durations.format(rule.aggregation()) + ":\n" + Notices.table(columns, b.rows)
-        + (b.more > 0 ? "... and " + b.more + " more\n" : "");
+    String message =
+        total
+            + " matches of "
+            + rule.name()
+            + " aggregated over "
+            + Durations.format(rule.aggregation())
+            + ":\n"
+            + Notices.table(columns, b.rows)
+            + (b.more > 0 ? "... and " + b.more + " more\n" : "");
     long first = Instant.parse(String.valueOf(b.rows.get(0).get("time"))).toEpochMilli();
-    long last = Instant.parse(String.valueOf(b.rows.get(b.rows.size() - 1).get("time"))).toEpochMilli();
-    ObjectNode n = Notices.notice(rule, alertId, anyFiring ? "firing" : "resolved", "_all", total,
-        Math.min(first, last), Math.max(first, last), message, null, now);
+    long last =
+        Instant.parse(String.valueOf(b.rows.get(b.rows.size() - 1).get("time"))).toEpochMilli();
+    ObjectNode n =
+        Notices.notice(
+            rule,
+            alertId,
+            anyFiring ? "firing" : "resolved",
+            "_all",
+            total,
+            Math.min(first, last),
+            Math.max(first, last),
+            message,
+            null,
+            now);
     n.set("rows", Json.MAPPER.valueToTree(b.rows));
     n.put("_id", alertId);
     state.batch = null;
@@ -359,9 +463,12 @@ public final class Engine {
       }
     }
     while (state.keys.size() > RuleState.MAX_REMEMBERED) {
-      String oldest = state.keys.entrySet().stream().filter(e -> !e.getValue().firing)
-          .min((a, b) -> Long.compare(a.getValue().lastChange, b.getValue().lastChange))
-          .map(Map.Entry::getKey).orElse(null);
+      String oldest =
+          state.keys.entrySet().stream()
+              .filter(e -> !e.getValue().firing)
+              .min((a, b) -> Long.compare(a.getValue().lastChange, b.getValue().lastChange))
+              .map(Map.Entry::getKey)
+              .orElse(null);
       if (oldest == null) {
         break;
       }
@@ -371,8 +478,15 @@ public final class Engine {
 
   // ---- any
 
-  private long any(Rule rule, RuleState state, long from, long end, long now, Map<String, Long> silences,
-      List<ObjectNode> notices) throws IOException {
+  private long any(
+      Rule rule,
+      RuleState state,
+      long from,
+      long end,
+      long now,
+      Map<String, Long> silences,
+      List<ObjectNode> notices)
+      throws IOException {
     JsonNode answer = store.search(indexOf(rule), Queries.any(rule, from, end));
     List<Queries.Doc> docs = Queries.readAny(rule, answer);
     long matches = 0;
@@ -389,8 +503,18 @@ public final class Engine {
         continue;
       }
       JsonNode trace = d.source().get("traceId");
-      ObjectNode n = Notices.notice(rule, ks.alertId, "firing", d.key(), 1, d.time(), d.time(),
-          summary(d.source()), trace != null && trace.isTextual() ? trace.asText() : null, now);
+      ObjectNode n =
+          Notices.notice(
+              rule,
+              ks.alertId,
+              "firing",
+              d.key(),
+              1,
+              d.time(),
+              d.time(),
+              summary(d.source()),
+              trace != null && trace.isTextual() ? trace.asText() : null,
+              now);
       n.put("_id", ks.alertId);
       n.set("_source", d.source());
       realert(rule, ks, now);
@@ -400,8 +524,10 @@ public final class Engine {
     if (docs.size() >= rule.maxQuerySize()) {
       // A full page: continue after its last document next cycle instead of skipping the rest.
       end = docs.get(docs.size() - 1).time();
-      log.warn("rule {}: {} documents (max_query_size) in one cycle; the rest follow in the next cycles",
-          rule.name(), docs.size());
+      log.warn(
+          "rule {}: {} documents (max_query_size) in one cycle; the rest follow in the next cycles",
+          rule.name(),
+          docs.size());
     }
     long horizon = end - rule.bufferTime().toMillis();
     state.seen.values().removeIf(t -> t < horizon);
@@ -435,8 +561,15 @@ public final class Engine {
 
   // ---- new_term
 
-  private long newTerms(Rule rule, RuleState state, long from, long end, long now, Map<String, Long> silences,
-      List<ObjectNode> notices) throws IOException {
+  private long newTerms(
+      Rule rule,
+      RuleState state,
+      long from,
+      long end,
+      long now,
+      Map<String, Long> silences,
+      List<ObjectNode> notices)
+      throws IOException {
     JsonNode answer = store.search(indexOf(rule), Queries.newTerms(rule, from, end));
     long matches = 0;
     List<Queries.Term> terms = new ArrayList<>(Queries.readNewTerms(rule, answer));
@@ -454,9 +587,26 @@ public final class Engine {
       if (now < ks.realertUntil && !state.testRun) {
         continue;
       }
-      ObjectNode n = Notices.notice(rule, ks.alertId, "firing", t.value(), t.count(), t.firstSeen(), end,
-          "new " + t.field() + " '" + t.value() + "' (first seen " + Instant.ofEpochMilli(t.firstSeen())
-              + " in the last " + Durations.format(rule.termsWindowSize()) + ")", null, now);
+      ObjectNode n =
+          Notices.notice(
+              rule,
+              ks.alertId,
+              "firing",
+              t.value(),
+              t.count(),
+              t.firstSeen(),
+              end,
+              "new "
+                  + t.field()
+                  + " '"
+                  + t.value()
+                  + "' (first seen "
+                  + Instant.ofEpochMilli(t.firstSeen())
+                  + " in the last "
+                  + Durations.format(rule.termsWindowSize())
+                  + ")",
+              null,
+              now);
       n.put("query_key", t.field());
       n.put("_id", ks.alertId);
       realert(rule, ks, now);

@@ -35,8 +35,17 @@ public final class Notices {
   }
 
   /** A notice document without its delivery. */
-  public static ObjectNode notice(Rule rule, String alertId, String state, String key, long matchCount,
-      long windowStart, long windowEnd, String message, String traceId, long now) {
+  public static ObjectNode notice(
+      Rule rule,
+      String alertId,
+      String state,
+      String key,
+      long matchCount,
+      long windowStart,
+      long windowEnd,
+      String message,
+      String traceId,
+      long now) {
     ObjectNode n = Json.object();
     n.put("@timestamp", Instant.ofEpochMilli(now).toString());
     n.put("alert_id", alertId);
@@ -48,7 +57,8 @@ public final class Notices {
     }
     n.put("key", key);
     n.put("match_count", matchCount);
-    n.putObject("window").put("start", Instant.ofEpochMilli(windowStart).toString())
+    n.putObject("window")
+        .put("start", Instant.ofEpochMilli(windowStart).toString())
         .put("end", Instant.ofEpochMilli(windowEnd).toString());
     n.put("message", message);
     n.put("index", rule.index());
@@ -82,15 +92,24 @@ public final class Notices {
   /** {@code [FIRING high] error-log-spike: inventory}. */
   public static String title(JsonNode n) {
     String key = n.path("key").asText("_all");
-    return "[" + n.path("state").asText().toUpperCase(Locale.ROOT) + " " + n.path("severity").asText() + "] "
-        + n.path("rule").path("name").asText() + (key.equals("_all") ? "" : ": " + key);
+    return "["
+        + n.path("state").asText().toUpperCase(Locale.ROOT)
+        + " "
+        + n.path("severity").asText()
+        + "] "
+        + n.path("rule").path("name").asText()
+        + (key.equals("_all") ? "" : ": " + key);
   }
 
   /** The message, the window, the sample trace and, for an aggregated notice, its summary table. */
   public static String body(JsonNode n) {
     StringBuilder b = new StringBuilder(n.path("message").asText());
-    b.append("\nwindow ").append(n.path("window").path("start").asText()).append(" .. ")
-        .append(n.path("window").path("end").asText()).append("  index ").append(n.path("index").asText());
+    b.append("\nwindow ")
+        .append(n.path("window").path("start").asText())
+        .append(" .. ")
+        .append(n.path("window").path("end").asText())
+        .append("  index ")
+        .append(n.path("index").asText());
     if (n.path("sample").path("traceId").isTextual()) {
       b.append("\nsample trace ").append(n.path("sample").path("traceId").asText());
     }
@@ -99,7 +118,8 @@ public final class Notices {
   }
 
   /** A plain-text table of rows (ElastAlert's summary table), columns in the order given. */
-  public static String table(List<String> columns, List<? extends java.util.Map<String, Object>> rows) {
+  public static String table(
+      List<String> columns, List<? extends java.util.Map<String, Object>> rows) {
     List<String> cols = new ArrayList<>(new LinkedHashSet<>(columns));
     int[] width = new int[cols.size()];
     for (int i = 0; i < cols.size(); i++) {

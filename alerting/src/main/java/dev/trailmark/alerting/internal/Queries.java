@@ -12,13 +12,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Builds each rule type's one search (plain queries and aggregations only: the local OpenSearch has no painless)
- * and reads its answer. Windowed types put every evaluation point of a cycle into one {@code date_range}
- * aggregation with overlapping ranges, so a cycle costs one search per rule however many points it evaluates.
+ * Builds each rule type's one search (plain queries and aggregations only: the local OpenSearch has
+ * no painless) and reads its answer. Windowed types put every evaluation point of a cycle into one
+ * {@code date_range} aggregation with overlapping ranges, so a cycle costs one search per rule
+ * however many points it evaluates.
  */
 public final class Queries {
 
-  /** What one key showed in one window: documents counted, the rule's value, and a trace id from a match. */
+  /**
+   * What one key showed in one window: documents counted, the rule's value, and a trace id from a
+   * match.
+   */
   public record Obs(long count, double value, long ref, String traceId) {
     static final Obs EMPTY = new Obs(0, Double.NaN, 0, null);
   }
@@ -36,8 +40,13 @@ public final class Queries {
     q.put("size", size);
     q.put("track_total_hits", false);
     ArrayNode filter = q.putObject("query").putObject("bool").putArray("filter");
-    filter.addObject().putObject("range").putObject(rule.timestampField())
-        .put("gte", from).put("lt", to).put("format", "epoch_millis");
+    filter
+        .addObject()
+        .putObject("range")
+        .putObject(rule.timestampField())
+        .put("gte", from)
+        .put("lt", to)
+        .put("format", "epoch_millis");
     rule.filter().forEach(filter::add);
     return q;
   }
@@ -73,11 +82,15 @@ public final class Queries {
 
   private static void leaf(Rule rule, ObjectNode aggs) {
     switch (rule.type()) {
-      case CARDINALITY -> aggs.putObject("v").putObject("cardinality").put("field", rule.cardinalityField())
-          .put("precision_threshold", 40_000);
+      case CARDINALITY ->
+          aggs.putObject("v")
+              .putObject("cardinality")
+              .put("field", rule.cardinalityField())
+              .put("precision_threshold", 40_000);
       case METRIC_AGGREGATION -> {
         if (rule.metricAggType().equals("percentiles")) {
-          ObjectNode p = aggs.putObject("v").putObject("percentiles").put("field", rule.metricAggKey());
+          ObjectNode p =
+              aggs.putObject("v").putObject("percentiles").put("field", rule.metricAggKey());
           p.putArray("percents").add(rule.percentileRange());
         } else {
           aggs.putObject("v").putObject(rule.metricAggType()).put("field", rule.metricAggKey());
@@ -87,7 +100,7 @@ public final class Queries {
         ArrayNode f = aggs.putObject("v").putObject("filter").putObject("bool").putArray("filter");
         rule.matchBucketFilter().forEach(f::add);
       }
-      default -> { }
+      default -> {}
     }
     // One matched document's trace id, so a notice links to a trace.
     ObjectNode sample = aggs.putObject("s").putObject("top_hits").put("size", 1);
@@ -95,8 +108,11 @@ public final class Queries {
     sample.putArray("sort").addObject().putObject(rule.timestampField()).put("order", "desc");
   }
 
-  /** Reads a windowed answer: point → key → observation (keys absent from a window are absent here). */
-  public static TreeMap<Long, Map<String, Obs>> readWindowed(Rule rule, JsonNode answer, List<Long> points) {
+  /**
+   * Reads a windowed answer: point → key → observation (keys absent from a window are absent here).
+   */
+  public static TreeMap<Long, Map<String, Obs>> readWindowed(
+      Rule rule, JsonNode answer, List<Long> points) {
     JsonNode buckets = answer.path("aggregations").path("w").path("buckets");
     TreeMap<Long, Map<String, Obs>> out = new TreeMap<>();
     for (long t : points) {
@@ -108,7 +124,9 @@ public final class Queries {
         Map<String, Obs> merged = new LinkedHashMap<>();
         for (String k : union(cur.keySet(), ref.keySet())) {
           Obs c = cur.getOrDefault(k, Obs.EMPTY);
-          merged.put(k, new Obs(c.count(), c.count(), ref.getOrDefault(k, Obs.EMPTY).count(), c.traceId()));
+          merged.put(
+              k,
+              new Obs(c.count(), c.count(), ref.getOrDefault(k, Obs.EMPTY).count(), c.traceId()));
         }
         cur = merged;
       }
@@ -127,7 +145,8 @@ public final class Queries {
     return out;
   }
 
-  private static void walk(Rule rule, JsonNode bucket, int depth, List<String> parts, Map<String, Obs> out) {
+  private static void walk(
+      Rule rule, JsonNode bucket, int depth, List<String> parts, Map<String, Obs> out) {
     if (bucket.isMissingNode()) {
       return;
     }
@@ -144,13 +163,16 @@ public final class Queries {
     if (parts.isEmpty() && count == 0 && rule.type() != RuleType.FLATLINE) {
       return; // an empty window of a rule without query_key has nothing to say, except to flatline
     }
-    double value = switch (rule.type()) {
-      case CARDINALITY -> bucket.path("v").path("value").asDouble(0);
-      case METRIC_AGGREGATION -> metric(rule, bucket.path("v"));
-      case PERCENTAGE_MATCH -> count == 0 ? Double.NaN : 100.0 * bucket.path("v").path("doc_count").asLong() / count;
-      default -> count;
-    };
-    JsonNode hit = bucket.path("s").path("hits").path("hits").path(0).path("_source").path("traceId");
+    double value =
+        switch (rule.type()) {
+          case CARDINALITY -> bucket.path("v").path("value").asDouble(0);
+          case METRIC_AGGREGATION -> metric(rule, bucket.path("v"));
+          case PERCENTAGE_MATCH ->
+              count == 0 ? Double.NaN : 100.0 * bucket.path("v").path("doc_count").asLong() / count;
+          default -> count;
+        };
+    JsonNode hit =
+        bucket.path("s").path("hits").path("hits").path(0).path("_source").path("traceId");
     out.put(key, new Obs(count, value, 0, hit.isTextual() ? hit.asText() : null));
   }
 
@@ -163,8 +185,11 @@ public final class Queries {
         Iterator<Map.Entry<String, JsonNode>> fields = v.path("values").fields();
         first = fields.hasNext() ? fields.next().getValue() : null;
       }
-      return first == null || first.isNull() ? Double.NaN
-          : first.isObject() ? first.path("value").asDouble(Double.NaN) : first.asDouble(Double.NaN);
+      return first == null || first.isNull()
+          ? Double.NaN
+          : first.isObject()
+              ? first.path("value").asDouble(Double.NaN)
+              : first.asDouble(Double.NaN);
     }
     JsonNode value = v.path("value");
     return value.isNumber() ? value.asDouble() : Double.NaN;
@@ -184,12 +209,19 @@ public final class Queries {
     for (JsonNode hit : answer.path("hits").path("hits")) {
       ObjectNode source = (ObjectNode) hit.path("_source");
       long time = hit.path("sort").path(0).asLong();
-      out.add(new Doc(hit.path("_index").asText() + "/" + hit.path("_id").asText(), time, keyOf(rule, source), source));
+      out.add(
+          new Doc(
+              hit.path("_index").asText() + "/" + hit.path("_id").asText(),
+              time,
+              keyOf(rule, source),
+              source));
     }
     return out;
   }
 
-  /** The query key value of a document ({@code a, b} for a compound key; {@code _all} without one). */
+  /**
+   * The query key value of a document ({@code a, b} for a compound key; {@code _all} without one).
+   */
   public static String keyOf(Rule rule, JsonNode source) {
     if (rule.queryKey().isEmpty()) {
       return "_all";
@@ -202,7 +234,10 @@ public final class Queries {
     return String.join(", ", parts);
   }
 
-  /** A field by dotted name, stored either as nested objects or as one dotted key (as Data Prepper writes). */
+  /**
+   * A field by dotted name, stored either as nested objects or as one dotted key (as Data Prepper
+   * writes).
+   */
   public static JsonNode field(JsonNode source, String dotted) {
     JsonNode direct = source.get(dotted);
     if (direct != null) {
@@ -222,14 +257,21 @@ public final class Queries {
     return null;
   }
 
-  /** The search of a {@code new_term} rule: terms of each field over [from − terms_window_size, to), newest first seen first. */
+  /**
+   * The search of a {@code new_term} rule: terms of each field over [from − terms_window_size, to),
+   * newest first seen first.
+   */
   public static ObjectNode newTerms(Rule rule, long from, long to) {
     ObjectNode q = base(rule, from - rule.termsWindowSize().toMillis(), to, 0);
     ObjectNode aggs = q.putObject("aggs");
     for (int i = 0; i < rule.fields().size(); i++) {
       ObjectNode t = aggs.putObject("f" + i);
-      t.putObject("terms").put("field", rule.fields().get(i)).put("size", rule.termsSize())
-          .put("shard_size", Math.max(rule.termsSize() * 10, 1000)).putObject("order").put("first", "desc");
+      t.putObject("terms")
+          .put("field", rule.fields().get(i))
+          .put("size", rule.termsSize())
+          .put("shard_size", Math.max(rule.termsSize() * 10, 1000))
+          .putObject("order")
+          .put("first", "desc");
       t.putObject("aggs").putObject("first").putObject("min").put("field", rule.timestampField());
     }
     return q;
@@ -240,8 +282,12 @@ public final class Queries {
     List<Term> out = new ArrayList<>();
     for (int i = 0; i < rule.fields().size(); i++) {
       for (JsonNode b : answer.path("aggregations").path("f" + i).path("buckets")) {
-        out.add(new Term(rule.fields().get(i), b.path("key_as_string").asText(b.path("key").asText()),
-            b.path("first").path("value").asLong(), b.path("doc_count").asLong()));
+        out.add(
+            new Term(
+                rule.fields().get(i),
+                b.path("key_as_string").asText(b.path("key").asText()),
+                b.path("first").path("value").asLong(),
+                b.path("doc_count").asLong()));
       }
     }
     return out;

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One validated alert rule, as loaded from its YAML file. Option names follow ElastAlert 2; a null option is unset.
+ * One validated alert rule, as loaded from its YAML file. Option names follow ElastAlert 2; a null
+ * option is unset.
  */
 public record Rule(
     String name,
@@ -61,10 +62,16 @@ public record Rule(
     Double maxPercentage,
     long minDenominator) {
 
-  /** One alerter of a rule: its kind ({@code post}, {@code slack}, {@code sns}, {@code stdout}) and options. */
+  /**
+   * One alerter of a rule: its kind ({@code post}, {@code slack}, {@code sns}, {@code stdout}) and
+   * options.
+   */
   public record AlerterSpec(String kind, Map<String, Object> options) {}
 
-  /** The query key as stored in notices ({@code a,b} for a compound key), or null when the rule has none. */
+  /**
+   * The query key as stored in notices ({@code a,b} for a compound key), or null when the rule has
+   * none.
+   */
   public String queryKeyName() {
     return queryKey.isEmpty() ? null : String.join(",", queryKey);
   }
@@ -79,7 +86,10 @@ public record Rule(
     };
   }
 
-  /** True for rule types whose condition holds for a while and then clears (they send resolved notices). */
+  /**
+   * True for rule types whose condition holds for a while and then clears (they send resolved
+   * notices).
+   */
   public boolean stateful() {
     return type != RuleType.ANY && type != RuleType.NEW_TERM;
   }

@@ -4,7 +4,14 @@ import java.util.Locale;
 
 /** The rule types, named as in ElastAlert 2. */
 public enum RuleType {
-  ANY, FREQUENCY, SPIKE, FLATLINE, NEW_TERM, CARDINALITY, METRIC_AGGREGATION, PERCENTAGE_MATCH;
+  ANY,
+  FREQUENCY,
+  SPIKE,
+  FLATLINE,
+  NEW_TERM,
+  CARDINALITY,
+  METRIC_AGGREGATION,
+  PERCENTAGE_MATCH;
 
   /** The name used in rule files ({@code metric_aggregation}). */
   public String label() {

@@ -21,8 +21,9 @@ import org.opensearch.client.opensearch.generic.Response;
 import org.opensearch.client.transport.OpenSearchTransport;
 
 /**
- * The runner's OpenSearch: searches over the rules' indices, the alerts index and its template, and the status
- * index that holds each rule's state and the silences. Counts every request it sends (the benchmark reports it).
+ * The runner's OpenSearch: searches over the rules' indices, the alerts index and its template, and
+ * the status index that holds each rule's state and the silences. Counts every request it sends
+ * (the benchmark reports it).
  */
 public final class Store implements AutoCloseable {
   /** The status index name without prefix (the runner's own; not for other rooms to read). */
@@ -34,7 +35,10 @@ public final class Store implements AutoCloseable {
   private final AtomicLong requests = new AtomicLong();
   private volatile boolean prepared;
 
-  /** A store talking to {@code endpoint} (SigV4 for Amazon OpenSearch Service) with every index under {@code prefix}. */
+  /**
+   * A store talking to {@code endpoint} (SigV4 for Amazon OpenSearch Service) with every index
+   * under {@code prefix}.
+   */
   public Store(URI endpoint, String prefix) {
     this.transport = OpenSearchTransports.create(endpoint);
     this.client = new OpenSearchClient(transport);
@@ -66,15 +70,27 @@ public final class Store implements AutoCloseable {
     if (prepared) {
       return;
     }
-    ObjectNode template = (ObjectNode) Json.MAPPER.readTree(resource("alerts-template.json").replace("${prefix}", prefix));
+    ObjectNode template =
+        (ObjectNode)
+            Json.MAPPER.readTree(resource("alerts-template.json").replace("${prefix}", prefix));
     template.put("priority", 100 + prefix.length());
     template.putObject("_meta").put("managed_by", "trailmark-alerting");
     JsonNode r = send("PUT", "/_index_template/" + prefix + "trailmark-alerts", template, Map.of());
     if (r.has("error")) {
       throw new IOException("installing the alerts index template failed: " + r.get("error"));
     }
-    JsonNode created = send("PUT", "/" + statusIndex(), Json.MAPPER.readTree(resource("status-index.json")), Map.of());
-    if (created.has("error") && !created.path("error").path("type").asText().equals("resource_already_exists_exception")) {
+    JsonNode created =
+        send(
+            "PUT",
+            "/" + statusIndex(),
+            Json.MAPPER.readTree(resource("status-index.json")),
+            Map.of());
+    if (created.has("error")
+        && !created
+            .path("error")
+            .path("type")
+            .asText()
+            .equals("resource_already_exists_exception")) {
       throw new IOException("creating " + statusIndex() + " failed: " + created.get("error"));
     }
     prepared = true;
@@ -88,10 +104,17 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** A search over a pattern (missing indices are no error); throws when OpenSearch refuses the query. */
+  /**
+   * A search over a pattern (missing indices are no error); throws when OpenSearch refuses the
+   * query.
+   */
   public JsonNode search(String indexPattern, ObjectNode body) throws IOException {
-    JsonNode r = send("POST", "/" + indexPattern + "/_search", body,
-        Map.of("ignore_unavailable", "true", "allow_no_indices", "true"));
+    JsonNode r =
+        send(
+            "POST",
+            "/" + indexPattern + "/_search",
+            body,
+            Map.of("ignore_unavailable", "true", "allow_no_indices", "true"));
     if (r.has("error")) {
       throw new IOException("search of " + indexPattern + " refused: " + reason(r));
     }
@@ -111,7 +134,10 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
-  /** The status documents with these ids (missing ones absent), read by id: real-time, no refresh needed. */
+  /**
+   * The status documents with these ids (missing ones absent), read by id: real-time, no refresh
+   * needed.
+   */
   public Map<String, ObjectNode> statusByIds(List<String> ids) throws IOException {
     Map<String, ObjectNode> out = new LinkedHashMap<>();
     if (ids.isEmpty()) {
@@ -131,14 +157,16 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
-  /** Writes documents ({index, id, doc}) in one {@code _bulk}, made searchable before it returns. */
+  /**
+   * Writes documents ({index, id, doc}) in one {@code _bulk}, made searchable before it returns.
+   */
   public void bulk(List<Object[]> docs) throws IOException {
     bulk(docs, true);
   }
 
   /**
-   * Writes documents ({index, id, doc}) in one {@code _bulk}; {@code refresh} waits until they are searchable
-   * (the rule states need not be: they are read back by id, which is real-time).
+   * Writes documents ({index, id, doc}) in one {@code _bulk}; {@code refresh} waits until they are
+   * searchable (the rule states need not be: they are read back by id, which is real-time).
    */
   public void bulk(List<Object[]> docs, boolean refresh) throws IOException {
     if (docs.isEmpty()) {
@@ -152,23 +180,39 @@ public final class Store implements AutoCloseable {
       nd.append(Json.MAPPER.writeValueAsString(d[2])).append('\n');
     }
     requests.incrementAndGet();
-    try (Response response = client.generic().execute(Requests.builder().method("POST").endpoint("/_bulk")
-        .query(refresh ? Map.of("refresh", "true") : Map.of())
-        .body(Body.from(nd.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson")).build())) {
-      JsonNode r = Json.MAPPER.readTree(response.getBody().map(Body::bodyAsBytes).orElse(new byte[] {'{', '}'}));
+    try (Response response =
+        client
+            .generic()
+            .execute(
+                Requests.builder()
+                    .method("POST")
+                    .endpoint("/_bulk")
+                    .query(refresh ? Map.of("refresh", "true") : Map.of())
+                    .body(
+                        Body.from(
+                            nd.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson"))
+                    .build())) {
+      JsonNode r =
+          Json.MAPPER.readTree(
+              response.getBody().map(Body::bodyAsBytes).orElse(new byte[] {'{', '}'}));
       if (response.getStatus() >= 300 || r.path("errors").asBoolean(false)) {
-        throw new IOException("writing alerts and rule state failed: " + response.getStatus() + " " + firstError(r));
+        throw new IOException(
+            "writing alerts and rule state failed: " + response.getStatus() + " " + firstError(r));
       }
     }
   }
 
   /** Deletes one status document (a silence lifted early); absent is fine. */
   public void deleteStatus(String id) throws IOException {
-    send("DELETE", "/" + statusIndex() + "/_doc/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8),
-        null, Map.of("refresh", "true"));
+    send(
+        "DELETE",
+        "/" + statusIndex() + "/_doc/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8),
+        null,
+        Map.of("refresh", "true"));
   }
 
-  private JsonNode send(String method, String path, JsonNode body, Map<String, String> query) throws IOException {
+  private JsonNode send(String method, String path, JsonNode body, Map<String, String> query)
+      throws IOException {
     requests.incrementAndGet();
     var b = Requests.builder().method(method).endpoint(path).query(query);
     if (body != null) {
@@ -178,7 +222,8 @@ public final class Store implements AutoCloseable {
       byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
       JsonNode r = bytes.length == 0 ? Json.object() : Json.MAPPER.readTree(bytes);
       if (response.getStatus() >= 500) {
-        throw new IOException(method + " " + path + " answered " + response.getStatus() + ": " + reason(r));
+        throw new IOException(
+            method + " " + path + " answered " + response.getStatus() + ": " + reason(r));
       }
       return r;
     }

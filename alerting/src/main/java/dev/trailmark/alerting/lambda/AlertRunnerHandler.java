@@ -17,12 +17,14 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The alert runner as a scheduled Lambda function: each EventBridge schedule event runs one cycle (the same code
- * as {@code ./trailmark alerts run}). Rules: the shipped ones, the {@code *.yaml} files of
- * {@code ALERT_RULES_DIR} inside the deployment package, and those under {@code ALERT_RULES_S3}
- * ({@code s3://bucket/prefix/}), copied to /tmp at cold start. Environment variables: alerting/README.md.
+ * The alert runner as a scheduled Lambda function: each EventBridge schedule event runs one cycle
+ * (the same code as {@code ./trailmark alerts run}). Rules: the shipped ones, the {@code *.yaml}
+ * files of {@code ALERT_RULES_DIR} inside the deployment package, and those under {@code
+ * ALERT_RULES_S3} ({@code s3://bucket/prefix/}), copied to /tmp at cold start. Environment
+ * variables: alerting/README.md.
  */
-public final class AlertRunnerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+public final class AlertRunnerHandler
+    implements RequestHandler<Map<String, Object>, Map<String, Object>> {
   private final AlertRunner runner;
 
   /** Configured from the environment. */
@@ -35,10 +37,13 @@ public final class AlertRunnerHandler implements RequestHandler<Map<String, Obje
     if (endpoint == null || endpoint.isBlank()) {
       throw new IllegalStateException("environment variable OPENSEARCH_ENDPOINT is required");
     }
-    AlertRunner.Builder b = AlertRunner.builder().openSearch(URI.create(endpoint))
-        .indexPrefix(env.getOrDefault("INDEX_PREFIX", ""))
-        .builtInRules(!"false".equalsIgnoreCase(env.getOrDefault("ALERT_BUILTIN_RULES", "true")))
-        .stdout(true, System.out);
+    AlertRunner.Builder b =
+        AlertRunner.builder()
+            .openSearch(URI.create(endpoint))
+            .indexPrefix(env.getOrDefault("INDEX_PREFIX", ""))
+            .builtInRules(
+                !"false".equalsIgnoreCase(env.getOrDefault("ALERT_BUILTIN_RULES", "true")))
+            .stdout(true, System.out);
     String dir = env.get("ALERT_RULES_DIR");
     if (dir != null && !dir.isBlank()) {
       b.rulesDirectory(Path.of(dir));
@@ -62,17 +67,22 @@ public final class AlertRunnerHandler implements RequestHandler<Map<String, Obje
     this.runner = b.build();
   }
 
-  /** Copies every {@code *.yaml}/{@code *.yml} under {@code s3://bucket/prefix} to a fresh directory in /tmp. */
+  /**
+   * Copies every {@code *.yaml}/{@code *.yml} under {@code s3://bucket/prefix} to a fresh directory
+   * in /tmp.
+   */
   static Path copyFromS3(String url) {
     if (!url.startsWith("s3://")) {
-      throw new IllegalStateException("ALERT_RULES_S3 must look like s3://bucket/prefix/, got " + url);
+      throw new IllegalStateException(
+          "ALERT_RULES_S3 must look like s3://bucket/prefix/, got " + url);
     }
     String rest = url.substring(5);
     String bucket = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
     String prefix = rest.contains("/") ? rest.substring(rest.indexOf('/') + 1) : "";
     try (S3Client s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
       Path dir = Files.createTempDirectory("alert-rules");
-      for (S3Object o : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
+      for (S3Object o :
+          s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
         String name = o.key().substring(o.key().lastIndexOf('/') + 1);
         if (name.endsWith(".yaml") || name.endsWith(".yml")) {
           byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(o.key())).asByteArray();
@@ -105,7 +115,8 @@ public final class AlertRunnerHandler implements RequestHandler<Map<String, Obje
       out.put("errors", errors);
       return out;
     } catch (IOException e) {
-      // Fail the invocation: the next scheduled one resumes from the state of the last complete cycle.
+      // Fail the invocation: the next scheduled one resumes from the state of the last complete
+      // cycle.
       throw new UncheckedIOException("alert cycle failed", e);
     }
   }

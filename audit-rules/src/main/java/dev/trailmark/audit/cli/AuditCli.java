@@ -36,32 +36,34 @@ public final class AuditCli {
   static final int FAILED = 2;
   static final int DAMAGED = 3;
 
-  private static final String USAGE = String.join("\n",
-      "usage: trailmark audit scan [--rules DIR] [--format table|json] [--fail-on SEVERITY] PATH...",
-      "       trailmark audit evaluate [--rules DIR] [--format table|json] [--fail-on SEVERITY] ITEM.json...",
-      "       trailmark audit verify-digests --public-key FILE [--public-key FILE...] PATH",
-      "       trailmark audit rules [--rules DIR] [--format table|json]",
-      "       trailmark audit replay [--rules DIR] [--endpoint URL] [--stream NAME] PATH...",
-      "  scan            apply the audit rules to CloudTrail log files ({\"Records\":[...]}, .json or",
-      "                  .json.gz) or folders laid out as CloudTrail writes to S3",
-      "  evaluate        apply the Config rules to AWS Config configuration items: an item, a Config",
-      "                  rule invocation event, or the output of `aws configservice select-resource-config`",
-      "                  (also get-resource-config-history, batch-get-resource-config); files or folders",
-      "  --rules DIR     rule files to use instead of the built-in rules",
-      "  --format        table (default) or json",
-      "  --fail-on SEV   exit 2 when a finding of severity SEV or worse exists",
-      "                  (info, low, medium, high, critical)",
-      "  exit codes      0 clean; 1 usage error, bad rule file, missing path; 2 a finding at or",
-      "                  above --fail-on (or a digest problem); 3 damaged or unreadable input (the",
-      "                  records before the damage were still judged) and nothing reached --fail-on",
-      "  verify-digests  check every digest file under PATH (the bucket root or any folder in it):",
-      "                  log file hashes, the previous-digest chain and SHA256withRSA signatures",
-      "  --public-key    a PEM public key, or the JSON of `aws cloudtrail list-public-keys`",
-      "  rules           validate the rule files and list them; json adds the EventBridge pattern",
-      "                  and the AWS Config rules a deployment needs",
-      "  replay          scan PATH like the CloudTrail handler would and send each finding's dry-run",
-      "                  audit record through Firehose (default: the local collector at",
-      "                  http://127.0.0.1:4318, stream trailmark-audit-findings) into audit-findings-*");
+  private static final String USAGE =
+      String.join(
+          "\n",
+          "usage: trailmark audit scan [--rules DIR] [--format table|json] [--fail-on SEVERITY] PATH...",
+          "       trailmark audit evaluate [--rules DIR] [--format table|json] [--fail-on SEVERITY] ITEM.json...",
+          "       trailmark audit verify-digests --public-key FILE [--public-key FILE...] PATH",
+          "       trailmark audit rules [--rules DIR] [--format table|json]",
+          "       trailmark audit replay [--rules DIR] [--endpoint URL] [--stream NAME] PATH...",
+          "  scan            apply the audit rules to CloudTrail log files ({\"Records\":[...]}, .json or",
+          "                  .json.gz) or folders laid out as CloudTrail writes to S3",
+          "  evaluate        apply the Config rules to AWS Config configuration items: an item, a Config",
+          "                  rule invocation event, or the output of `aws configservice select-resource-config`",
+          "                  (also get-resource-config-history, batch-get-resource-config); files or folders",
+          "  --rules DIR     rule files to use instead of the built-in rules",
+          "  --format        table (default) or json",
+          "  --fail-on SEV   exit 2 when a finding of severity SEV or worse exists",
+          "                  (info, low, medium, high, critical)",
+          "  exit codes      0 clean; 1 usage error, bad rule file, missing path; 2 a finding at or",
+          "                  above --fail-on (or a digest problem); 3 damaged or unreadable input (the",
+          "                  records before the damage were still judged) and nothing reached --fail-on",
+          "  verify-digests  check every digest file under PATH (the bucket root or any folder in it):",
+          "                  log file hashes, the previous-digest chain and SHA256withRSA signatures",
+          "  --public-key    a PEM public key, or the JSON of `aws cloudtrail list-public-keys`",
+          "  rules           validate the rule files and list them; json adds the EventBridge pattern",
+          "                  and the AWS Config rules a deployment needs",
+          "  replay          scan PATH like the CloudTrail handler would and send each finding's dry-run",
+          "                  audit record through Firehose (default: the local collector at",
+          "                  http://127.0.0.1:4318, stream trailmark-audit-findings) into audit-findings-*");
 
   private AuditCli() {}
 
@@ -70,7 +72,8 @@ public final class AuditCli {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "trailmark-audit-logback.xml");
     }
-    if (Boolean.getBoolean("trailmark.verbose")) { // ./trailmark --verbose audit ...: the SDK's detail too
+    if (Boolean.getBoolean(
+        "trailmark.verbose")) { // ./trailmark --verbose audit ...: the SDK's detail too
       System.setProperty("trailmark.log.libraries", "DEBUG");
     }
     System.exit(run(args, System.out, System.err));
@@ -115,7 +118,8 @@ public final class AuditCli {
    * {@code scan} (CloudTrail log files) and {@code evaluate} (Config items): the same options, the
    * same report and the same exit codes.
    */
-  private static int judge(List<String> args, boolean configItems, PrintStream out, PrintStream err) {
+  private static int judge(
+      List<String> args, boolean configItems, PrintStream out, PrintStream err) {
     String command = configItems ? "evaluate" : "scan";
     long reportBytes = Scan.DEFAULT_REPORT_BYTES;
     Path rulesDir = null;
@@ -153,7 +157,8 @@ public final class AuditCli {
       }
     }
     if (paths.isEmpty()) {
-      throw new UsageException(command + " needs at least one " + (configItems ? "ITEM.json" : "PATH"));
+      throw new UsageException(
+          command + " needs at least one " + (configItems ? "ITEM.json" : "PATH"));
     }
     RuleSet rules;
     try {
@@ -169,9 +174,10 @@ public final class AuditCli {
       err.println(e.getMessage());
       return ERROR;
     }
-    Scan scan = configItems
-        ? Scan.evaluate(rules, files, reportBytes)
-        : Scan.run(new RuleEngine(rules), files, reportBytes);
+    Scan scan =
+        configItems
+            ? Scan.evaluate(rules, files, reportBytes)
+            : Scan.run(new RuleEngine(rules), files, reportBytes);
     for (String problem : scan.errors()) {
       err.println("damaged " + problem);
     }
@@ -240,8 +246,14 @@ public final class AuditCli {
       if (!rule.eventNames().isEmpty()) {
         triggers.add(String.join("/", new TreeSet<>(rule.eventNames())));
       }
-      rows.add(new String[] {rule.id(), rule.severity().name(), rule.resourceType(),
-          String.join(", ", triggers), rule.action() + (rule.dryRun() ? " (dry-run)" : "")});
+      rows.add(
+          new String[] {
+            rule.id(),
+            rule.severity().name(),
+            rule.resourceType(),
+            String.join(", ", triggers),
+            rule.action() + (rule.dryRun() ? " (dry-run)" : "")
+          });
     }
     String[] header = {"RULE", "SEVERITY", "RESOURCE TYPE", "TRIGGERS", "REMEDIATION"};
     int[] widths = widths(header, rows);
@@ -266,8 +278,16 @@ public final class AuditCli {
     String[] header = {"SEVERITY", "RULE", "RESOURCE", "ACCOUNT/REGION", "EVENT", "TIME", "ACTOR"};
     List<String[]> rows = new ArrayList<>();
     for (Finding f : scan.findings()) {
-      rows.add(new String[] {f.severity().name(), f.ruleId(), f.resourceId(),
-          f.accountId() + "/" + f.region(), f.eventName(), nz(f.eventTime()), nz(f.actor())});
+      rows.add(
+          new String[] {
+            f.severity().name(),
+            f.ruleId(),
+            f.resourceId(),
+            f.accountId() + "/" + f.region(),
+            f.eventName(),
+            nz(f.eventTime()),
+            nz(f.actor())
+          });
     }
     int[] widths = widths(header, rows);
     if (!rows.isEmpty()) {
@@ -289,11 +309,20 @@ public final class AuditCli {
   static String summary(Scan scan, long reportBytes) {
     Map<Severity, Long> counts = scan.counts();
     StringBuilder summary = new StringBuilder();
-    String noun = scan.events() == 1 ? scan.noun().substring(0, scan.noun().length() - 1) : scan.noun();
-    summary.append(scan.events()).append(' ').append(noun).append(" in ").append(scan.files())
+    String noun =
+        scan.events() == 1 ? scan.noun().substring(0, scan.noun().length() - 1) : scan.noun();
+    summary
+        .append(scan.events())
+        .append(' ')
+        .append(noun)
+        .append(" in ")
+        .append(scan.files())
         .append(scan.files() == 1 ? " file" : " files");
     if (scan.damagedFiles() > 0) {
-      summary.append(" (").append(scan.damagedFiles()).append(" damaged or unreadable: ")
+      summary
+          .append(" (")
+          .append(scan.damagedFiles())
+          .append(" damaged or unreadable: ")
           .append("records before the damage were read)");
     }
     summary.append(", ").append(scan.total()).append(scan.total() == 1 ? " finding" : " findings");
@@ -310,7 +339,10 @@ public final class AuditCli {
       summary.append(", ").append(scan.duplicates()).append(" duplicate deliveries ignored");
     }
     if (scan.notListed() > 0) {
-      summary.append(", ").append(scan.notListed()).append(" not listed (report limit ")
+      summary
+          .append(", ")
+          .append(scan.notListed())
+          .append(" not listed (report limit ")
           .append(reportBytes >= (1 << 20) ? (reportBytes >> 20) + " MiB" : reportBytes + " bytes")
           .append(" of findings)");
     }
@@ -340,7 +372,8 @@ public final class AuditCli {
   private static String line(String[] cells, int[] widths) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < cells.length; i++) {
-      String c = cells[i].length() > widths[i] ? cells[i].substring(0, widths[i] - 1) + "~" : cells[i];
+      String c =
+          cells[i].length() > widths[i] ? cells[i].substring(0, widths[i] - 1) + "~" : cells[i];
       b.append(c);
       if (i < cells.length - 1) {
         b.append(" ".repeat(widths[i] - c.length() + 2));

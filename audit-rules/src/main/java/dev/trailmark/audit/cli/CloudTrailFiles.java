@@ -20,9 +20,10 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Finds and streams CloudTrail log files: {@code {"Records":[...]}} documents, gzipped or not, given
- * as files or as folders laid out as CloudTrail writes to S3 ({@code AWSLogs/<account>/CloudTrail/
- * <region>/yyyy/mm/dd/*.json.gz}). Digest and Insight folders are not log files and are skipped.
+ * Finds and streams CloudTrail log files: {@code {"Records":[...]}} documents, gzipped or not,
+ * given as files or as folders laid out as CloudTrail writes to S3 ({@code
+ * AWSLogs/<account>/CloudTrail/ <region>/yyyy/mm/dd/*.json.gz}). Digest and Insight folders are not
+ * log files and are skipped.
  */
 final class CloudTrailFiles {
   private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
@@ -31,8 +32,11 @@ final class CloudTrailFiles {
 
   /** Every log file named by or under the given paths, sorted within each folder. */
   static List<Path> expand(List<Path> paths) throws IOException {
-    return jsonFiles(paths, p -> !p.toString().contains("CloudTrail-Digest")
-        && !p.toString().contains("CloudTrail-Insight"));
+    return jsonFiles(
+        paths,
+        p ->
+            !p.toString().contains("CloudTrail-Digest")
+                && !p.toString().contains("CloudTrail-Insight"));
   }
 
   /**
@@ -64,11 +68,11 @@ final class CloudTrailFiles {
   }
 
   /**
-   * Opens a file, transparently gunzipping by magic number (CloudTrail names are not always honest).
-   * Nothing buffers on top of the gunzip stream: a {@code BufferedInputStream} there fills its buffer
-   * with several reads and throws away what it already had when a later one fails, so a truncated
-   * file lost every record in its last 64 KiB (all of a small file). The JSON parser buffers
-   * itself, one read at a time, and keeps every record decompressed before the damage.
+   * Opens a file, transparently gunzipping by magic number (CloudTrail names are not always
+   * honest). Nothing buffers on top of the gunzip stream: a {@code BufferedInputStream} there fills
+   * its buffer with several reads and throws away what it already had when a later one fails, so a
+   * truncated file lost every record in its last 64 KiB (all of a small file). The JSON parser
+   * buffers itself, one read at a time, and keeps every record decompressed before the damage.
    */
   static InputStream open(Path file) throws IOException {
     InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
@@ -90,7 +94,8 @@ final class CloudTrailFiles {
    */
   static long forEachRecord(Path file, Consumer<JsonNode> sink) throws IOException {
     long count = 0;
-    try (InputStream in = open(file); JsonParser parser = FACTORY.createParser(in)) {
+    try (InputStream in = open(file);
+        JsonParser parser = FACTORY.createParser(in)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("not a CloudTrail log file (expected {\"Records\":[...]})");
       }
@@ -116,9 +121,11 @@ final class CloudTrailFiles {
         throw new IOException("not a CloudTrail log file (no Records array)");
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException("malformed JSON after " + count + " records: " + e.getOriginalMessage(), e);
+      throw new IOException(
+          "malformed JSON after " + count + " records: " + e.getOriginalMessage(), e);
     } catch (EOFException | ZipException e) {
-      throw new IOException("truncated or corrupt file after " + count + " records: " + e.getMessage(), e);
+      throw new IOException(
+          "truncated or corrupt file after " + count + " records: " + e.getMessage(), e);
     }
     return count;
   }

@@ -19,9 +19,9 @@ import java.util.function.BiConsumer;
 /**
  * Reads AWS Config configuration items for {@code trailmark audit evaluate}, in every shape a user
  * has at hand: an item as a Config rule notification carries it; a Config rule invocation event
- * (what the Lambda function receives, {@code invokingEvent} as text); the output of
- * {@code aws configservice select-resource-config} ({@code Results}, each item as JSON text),
- * {@code get-resource-config-history} ({@code configurationItems}) or {@code batch-get-resource-config}
+ * (what the Lambda function receives, {@code invokingEvent} as text); the output of {@code aws
+ * configservice select-resource-config} ({@code Results}, each item as JSON text), {@code
+ * get-resource-config-history} ({@code configurationItems}) or {@code batch-get-resource-config}
  * ({@code baseConfigurationItems}); or a JSON array of any of these. Items are brought to the
  * notification's shape the rules read ({@code configuration} parsed, tags as a map).
  */
@@ -31,17 +31,21 @@ final class ConfigItems {
 
   private ConfigItems() {}
 
-  /** Every {@code .json} / {@code .json.gz} file named by or under the given paths, sorted per folder. */
+  /**
+   * Every {@code .json} / {@code .json.gz} file named by or under the given paths, sorted per
+   * folder.
+   */
   static List<Path> expand(List<Path> paths) throws IOException {
     return CloudTrailFiles.jsonFiles(paths, p -> true);
   }
 
   /**
-   * Gives each item of {@code file} to {@code sink} with the rule id the input names (a Config
-   * rule event's {@code ruleId} parameter or {@code trailmark-<id>} rule name), or null for every
-   * rule of the item's type. Throws IOException naming the problem for input that holds no item.
+   * Gives each item of {@code file} to {@code sink} with the rule id the input names (a Config rule
+   * event's {@code ruleId} parameter or {@code trailmark-<id>} rule name), or null for every rule
+   * of the item's type. Throws IOException naming the problem for input that holds no item.
    */
-  static void forEachItem(Path file, RuleSet rules, BiConsumer<JsonNode, String> sink) throws IOException {
+  static void forEachItem(Path file, RuleSet rules, BiConsumer<JsonNode, String> sink)
+      throws IOException {
     if (Files.size(file) > MAX_FILE_BYTES) {
       throw new IOException("larger than " + (MAX_FILE_BYTES >> 20) + " MiB; split it");
     }
@@ -57,7 +61,8 @@ final class ConfigItems {
     visit(root, rules, sink, 0);
   }
 
-  private static void visit(JsonNode node, RuleSet rules, BiConsumer<JsonNode, String> sink, int depth)
+  private static void visit(
+      JsonNode node, RuleSet rules, BiConsumer<JsonNode, String> sink, int depth)
       throws IOException {
     if (depth > 3) {
       throw new IOException("nested too deep: not a Config item, rule event or query result");
@@ -93,7 +98,8 @@ final class ConfigItems {
     }
   }
 
-  private static void visitAll(JsonNode array, RuleSet rules, BiConsumer<JsonNode, String> sink, int depth)
+  private static void visitAll(
+      JsonNode array, RuleSet rules, BiConsumer<JsonNode, String> sink, int depth)
       throws IOException {
     for (JsonNode element : array) {
       visit(element, rules, sink, depth + 1);
@@ -110,28 +116,38 @@ final class ConfigItems {
     String ruleId = ruleId(event, rules);
     String type = invoking.path("messageType").asText("");
     switch (type) {
-      case "ConfigurationItemChangeNotification": {
-        JsonNode item = invoking.path("configurationItem");
-        if (!item.isObject()) {
-          throw new IOException(type + " without a configurationItem");
+      case "ConfigurationItemChangeNotification":
+        {
+          JsonNode item = invoking.path("configurationItem");
+          if (!item.isObject()) {
+            throw new IOException(type + " without a configurationItem");
+          }
+          ObjectNode normalized = normalize(item);
+          if (event.path("eventLeftScope").asBoolean(false)) {
+            // Config says the resource left the rule's scope: not applicable, as the handler
+            // decides.
+            normalized.put("configurationItemStatus", "ResourceNotRecorded");
+          }
+          sink.accept(normalized, ruleId);
+          return;
         }
-        ObjectNode normalized = normalize(item);
-        if (event.path("eventLeftScope").asBoolean(false)) {
-          // Config says the resource left the rule's scope: not applicable, as the handler decides.
-          normalized.put("configurationItemStatus", "ResourceNotRecorded");
+      case "OversizedConfigurationItemChangeNotification":
+        {
+          JsonNode summary = invoking.path("configurationItemSummary");
+          throw new IOException(
+              type
+                  + ": the item is not in the event; fetch it with `aws configservice "
+                  + "get-resource-config-history --resource-type "
+                  + summary.path("resourceType").asText("TYPE")
+                  + " --resource-id "
+                  + summary.path("resourceId").asText("ID")
+                  + " --limit 1` and evaluate that");
         }
-        sink.accept(normalized, ruleId);
-        return;
-      }
-      case "OversizedConfigurationItemChangeNotification": {
-        JsonNode summary = invoking.path("configurationItemSummary");
-        throw new IOException(type + ": the item is not in the event; fetch it with `aws configservice "
-            + "get-resource-config-history --resource-type " + summary.path("resourceType").asText("TYPE")
-            + " --resource-id " + summary.path("resourceId").asText("ID") + " --limit 1` and evaluate that");
-      }
       case "ScheduledNotification":
-        throw new IOException(type + " names no item; evaluate the output of `aws configservice "
-            + "select-resource-config` for the rule's resource type instead");
+        throw new IOException(
+            type
+                + " names no item; evaluate the output of `aws configservice "
+                + "select-resource-config` for the rule's resource type instead");
       default:
         throw new IOException("Config rule event with unknown messageType '" + type + "'");
     }
@@ -145,7 +161,8 @@ final class ConfigItems {
     String id = params.path("ruleId").asText(null);
     if (id != null) {
       if (rules.get(id).isEmpty()) {
-        throw new IOException("ruleParameters name rule '" + id + "', which the rule set does not have");
+        throw new IOException(
+            "ruleParameters name rule '" + id + "', which the rule set does not have");
       }
       return id;
     }
@@ -154,7 +171,10 @@ final class ConfigItems {
     return rules.get(bare).isPresent() ? bare : null;
   }
 
-  /** The findings of one item: every Config rule of its type (or just {@code ruleId}) that it violates. */
+  /**
+   * The findings of one item: every Config rule of its type (or just {@code ruleId}) that it
+   * violates.
+   */
   static List<Finding> evaluate(RuleSet rules, JsonNode item, String ruleId) {
     List<Finding> out = new ArrayList<>(1);
     for (Rule rule : rules.forResourceType(item.path("resourceType").asText(""))) {
@@ -168,7 +188,10 @@ final class ConfigItems {
     return out;
   }
 
-  /** The notification's shape: {@code configuration} parsed, tags a map, account and ARN named alike. */
+  /**
+   * The notification's shape: {@code configuration} parsed, tags a map, account and ARN named
+   * alike.
+   */
   static ObjectNode normalize(JsonNode item) {
     ObjectNode node = item.deepCopy();
     if (node.path("configuration").isTextual()) {

@@ -11,8 +11,9 @@ import java.util.TreeSet;
 
 /**
  * What a deployment derives from the rule files, so templates never restate them: the EventBridge
- * event pattern that routes exactly the CloudTrail calls some rule watches to the CloudTrail handler,
- * and one AWS Config custom rule per rule with Config triggers (scope, parameters, frequency).
+ * event pattern that routes exactly the CloudTrail calls some rule watches to the CloudTrail
+ * handler, and one AWS Config custom rule per rule with Config triggers (scope, parameters,
+ * frequency).
  */
 final class Deployment {
   private Deployment() {}
@@ -22,7 +23,9 @@ final class Deployment {
     TreeMap<String, TreeSet<String>> namesBySource = new TreeMap<>();
     for (Rule rule : rules.rules()) {
       if (!rule.eventNames().isEmpty()) {
-        namesBySource.computeIfAbsent(rule.eventSource(), k -> new TreeSet<>()).addAll(rule.eventNames());
+        namesBySource
+            .computeIfAbsent(rule.eventSource(), k -> new TreeSet<>())
+            .addAll(rule.eventNames());
       }
     }
     ObjectNode pattern = root.putObject("eventBridgePattern");
@@ -32,11 +35,12 @@ final class Deployment {
     ArrayNode eventSources = detail.putArray("eventSource");
     ArrayNode eventNames = detail.putArray("eventName");
     TreeSet<String> allNames = new TreeSet<>();
-    namesBySource.forEach((source, names) -> {
-      sources.add("aws." + source.substring(0, source.indexOf('.')));
-      eventSources.add(source);
-      allNames.addAll(names);
-    });
+    namesBySource.forEach(
+        (source, names) -> {
+          sources.add("aws." + source.substring(0, source.indexOf('.')));
+          eventSources.add(source);
+          allNames.addAll(names);
+        });
     allNames.forEach(eventNames::add);
     // Failed calls never reach the handler: it would skip them anyway.
     detail.putArray("errorCode").addObject().put("exists", false);

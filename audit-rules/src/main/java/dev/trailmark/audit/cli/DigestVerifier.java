@@ -29,13 +29,13 @@ import java.util.stream.Stream;
 
 /**
  * Checks CloudTrail digest files offline, as {@code aws cloudtrail validate-logs} does against S3:
- * each digest's SHA256withRSA signature (over its end time, S3 path, the hash of its content and the
- * previous digest's signature), the hash of every log file it lists (SHA-256 of the uncompressed
- * content), and the chain of previous-digest links.
+ * each digest's SHA256withRSA signature (over its end time, S3 path, the hash of its content and
+ * the previous digest's signature), the hash of every log file it lists (SHA-256 of the
+ * uncompressed content), and the chain of previous-digest links.
  *
- * <p>S3 keeps a digest's own signature in object metadata ({@code x-amz-meta-signature}); offline it
- * comes from a sidecar file {@code <digest>.signature} (hex), or else from the next digest's {@code
- * previousDigestSignature}.
+ * <p>S3 keeps a digest's own signature in object metadata ({@code x-amz-meta-signature}); offline
+ * it comes from a sidecar file {@code <digest>.signature} (hex), or else from the next digest's
+ * {@code previousDigestSignature}.
  */
 final class DigestVerifier {
   private final Map<String, PublicKey> keysByFingerprint;
@@ -94,8 +94,15 @@ final class DigestVerifier {
     for (String problem : verifier.problems) {
       out.println("INVALID " + problem);
     }
-    out.println(digests + " digest files, " + verifier.digestsOk + " valid; "
-        + verifier.logFilesOk + " log files valid; " + verifier.problems.size() + " problems");
+    out.println(
+        digests
+            + " digest files, "
+            + verifier.digestsOk
+            + " valid; "
+            + verifier.logFilesOk
+            + " log files valid; "
+            + verifier.problems.size()
+            + " problems");
     if (digests == 0) {
       err.println("no digest files under " + path);
       return AuditCli.ERROR;
@@ -112,10 +119,14 @@ final class DigestVerifier {
   int verifyAll(Path path) throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(path)) {
-      files = walk.filter(Files::isRegularFile)
-          .filter(p -> p.getFileName().toString().contains("_CloudTrail-Digest_")
-              && CloudTrailFiles.isLogFileName(p.getFileName().toString()))
-          .sorted().toList();
+      files =
+          walk.filter(Files::isRegularFile)
+              .filter(
+                  p ->
+                      p.getFileName().toString().contains("_CloudTrail-Digest_")
+                          && CloudTrailFiles.isLogFileName(p.getFileName().toString()))
+              .sorted()
+              .toList();
     }
     // Read every digest first: a digest's signature may live in its successor.
     Map<String, Digest> byKey = new HashMap<>();
@@ -165,11 +176,18 @@ final class DigestVerifier {
       signature = successorSignature;
     }
     if (signature == null) {
-      problems.add(d.file + ": no signature (no " + sidecar.getFileName()
-          + " and no later digest names this one)");
+      problems.add(
+          d.file
+              + ": no signature (no "
+              + sidecar.getFileName()
+              + " and no later digest names this one)");
     } else if (!signatureValid(d, signature)) {
-      problems.add(d.file + ": signature does not verify with "
-          + (keysByFingerprint.containsKey(d.fingerprint) ? "key " + d.fingerprint : "any supplied key"));
+      problems.add(
+          d.file
+              + ": signature does not verify with "
+              + (keysByFingerprint.containsKey(d.fingerprint)
+                  ? "key " + d.fingerprint
+                  : "any supplied key"));
     }
     // Chain.
     String prevKey = d.json.path("previousDigestS3Object").asText(null);
@@ -197,7 +215,8 @@ final class DigestVerifier {
           logFilesOk++;
           logsOk++;
         } else {
-          problems.add(logFile + ": log file was modified (hash differs from " + d.file.getFileName() + ")");
+          problems.add(
+              logFile + ": log file was modified (hash differs from " + d.file.getFileName() + ")");
         }
       } catch (IOException e) {
         problems.add(logFile + ": unreadable: " + e.getMessage());
@@ -216,12 +235,24 @@ final class DigestVerifier {
     } catch (IllegalArgumentException e) {
       return false;
     }
-    String previousSignature = d.json.path("previousDigestSignature").isTextual()
-        ? d.json.path("previousDigestSignature").asText() : "null";
-    String signed = d.json.path("digestEndTime").asText() + "\n" + d.bucket + "/" + d.key + "\n"
-        + sha256Hex(d.content) + "\n" + previousSignature;
-    List<PublicKey> candidates = keysByFingerprint.containsKey(d.fingerprint)
-        ? List.of(keysByFingerprint.get(d.fingerprint)) : keys;
+    String previousSignature =
+        d.json.path("previousDigestSignature").isTextual()
+            ? d.json.path("previousDigestSignature").asText()
+            : "null";
+    String signed =
+        d.json.path("digestEndTime").asText()
+            + "\n"
+            + d.bucket
+            + "/"
+            + d.key
+            + "\n"
+            + sha256Hex(d.content)
+            + "\n"
+            + previousSignature;
+    List<PublicKey> candidates =
+        keysByFingerprint.containsKey(d.fingerprint)
+            ? List.of(keysByFingerprint.get(d.fingerprint))
+            : keys;
     for (PublicKey key : candidates) {
       try {
         Signature verifier = Signature.getInstance("SHA256withRSA");

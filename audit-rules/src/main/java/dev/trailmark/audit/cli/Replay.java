@@ -61,17 +61,30 @@ final class Replay {
     Scan scan = Scan.run(new RuleEngine(rules), files, Scan.DEFAULT_REPORT_BYTES);
     scan.errors().forEach(e -> err.println("damaged " + e));
     // The local stack's credentials unless the environment names others.
-    var credentials = System.getenv("AWS_ACCESS_KEY_ID") == null
-        ? StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark"))
-        : DefaultCredentialsProvider.builder().build();
+    var credentials =
+        System.getenv("AWS_ACCESS_KEY_ID") == null
+            ? StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark"))
+            : DefaultCredentialsProvider.builder().build();
     int sent = 0;
     int refused = 0;
-    try (AwsClients aws = AwsClients.builder().credentials(credentials)
-        .serviceEndpoint("firehose", URI.create(endpoint)).build()) {
+    try (AwsClients aws =
+        AwsClients.builder()
+            .credentials(credentials)
+            .serviceEndpoint("firehose", URI.create(endpoint))
+            .build()) {
       AuditLog log = new AuditLog(null, null, null, aws.firehose(), stream);
       for (Finding f : scan.findings()) {
-        boolean ok = log.write(AuditLog.record(f, AuditLog.Decision.SKIPPED_DRY_RUN,
-            "dry-run (offline replay): would " + Plans.describe(f), null, null, 0, true, Instant.now()));
+        boolean ok =
+            log.write(
+                AuditLog.record(
+                    f,
+                    AuditLog.Decision.SKIPPED_DRY_RUN,
+                    "dry-run (offline replay): would " + Plans.describe(f),
+                    null,
+                    null,
+                    0,
+                    true,
+                    Instant.now()));
         if (ok) {
           sent++;
         } else {
@@ -79,9 +92,15 @@ final class Replay {
         }
       }
     }
-    out.println(AuditCli.summary(scan, Scan.DEFAULT_REPORT_BYTES) + "; "
-        + sent + " audit records sent to " + stream + " at " + endpoint
-        + (refused > 0 ? ", " + refused + " refused" : ""));
+    out.println(
+        AuditCli.summary(scan, Scan.DEFAULT_REPORT_BYTES)
+            + "; "
+            + sent
+            + " audit records sent to "
+            + stream
+            + " at "
+            + endpoint
+            + (refused > 0 ? ", " + refused + " refused" : ""));
     if (refused > 0) {
       return AuditCli.ERROR;
     }

@@ -25,8 +25,16 @@ import java.util.Set;
  *
  * @param noun what one record is, for people ("events", "configuration items")
  */
-record Scan(String noun, long files, long damagedFiles, long events, List<Finding> findings,
-    long notListed, Map<Severity, Long> counts, long duplicates, List<String> errors) {
+record Scan(
+    String noun,
+    long files,
+    long damagedFiles,
+    long events,
+    List<Finding> findings,
+    long notListed,
+    Map<Severity, Long> counts,
+    long duplicates,
+    List<String> errors) {
 
   /** The report keeps at most this many bytes of findings by default. */
   static final long DEFAULT_REPORT_BYTES = 64L << 20;
@@ -36,10 +44,12 @@ record Scan(String noun, long files, long damagedFiles, long events, List<Findin
     Collector c = new Collector("events", reportBytes);
     for (Path file : files) {
       try {
-        CloudTrailFiles.forEachRecord(file, record -> {
-          c.record();
-          engine.evaluateEvent(record, "scan").forEach(c::add);
-        });
+        CloudTrailFiles.forEachRecord(
+            file,
+            record -> {
+              c.record();
+              engine.evaluateEvent(record, "scan").forEach(c::add);
+            });
       } catch (IOException e) {
         // The records before the damage are real events: their findings stay.
         c.damaged(file + ": " + e.getMessage());
@@ -53,10 +63,13 @@ record Scan(String noun, long files, long damagedFiles, long events, List<Findin
     Collector c = new Collector("configuration items", reportBytes);
     for (Path file : files) {
       try {
-        ConfigItems.forEachItem(file, rules, (item, ruleId) -> {
-          c.record();
-          ConfigItems.evaluate(rules, item, ruleId).forEach(c::add);
-        });
+        ConfigItems.forEachItem(
+            file,
+            rules,
+            (item, ruleId) -> {
+              c.record();
+              ConfigItems.evaluate(rules, item, ruleId).forEach(c::add);
+            });
       } catch (IOException e) {
         c.damaged(file + ": " + e.getMessage());
       }
@@ -118,8 +131,16 @@ record Scan(String noun, long files, long damagedFiles, long events, List<Findin
     }
 
     Scan build(long files) {
-      return new Scan(noun, files, damaged, records, List.copyOf(kept), notListed, Map.copyOf(counts),
-          duplicates, List.copyOf(errors));
+      return new Scan(
+          noun,
+          files,
+          damaged,
+          records,
+          List.copyOf(kept),
+          notListed,
+          Map.copyOf(counts),
+          duplicates,
+          List.copyOf(errors));
     }
   }
 }

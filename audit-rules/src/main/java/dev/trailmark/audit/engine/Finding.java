@@ -109,14 +109,44 @@ public record Finding(
 
   /** This finding with the remediation (action and parameters) the rule file names now. */
   public Finding withRemediationOf(Rule rule) {
-    return new Finding(findingId, ruleId, title, severity, resourceType, resourceId, accountId, region,
-        source, eventName, eventId, eventTime, actor, rule.action(), rule.params(), tags);
+    return new Finding(
+        findingId,
+        ruleId,
+        title,
+        severity,
+        resourceType,
+        resourceId,
+        accountId,
+        region,
+        source,
+        eventName,
+        eventId,
+        eventTime,
+        actor,
+        rule.action(),
+        rule.params(),
+        tags);
   }
 
   /** This finding with no remediation: only a notice, for when the resource cannot be named. */
   public Finding notifyOnly() {
-    return new Finding(findingId, ruleId, title, severity, resourceType, resourceId, accountId, region,
-        source, eventName, eventId, eventTime, actor, "notify-only", Map.of(), tags);
+    return new Finding(
+        findingId,
+        ruleId,
+        title,
+        severity,
+        resourceType,
+        resourceId,
+        accountId,
+        region,
+        source,
+        eventName,
+        eventId,
+        eventTime,
+        actor,
+        "notify-only",
+        Map.of(),
+        tags);
   }
 
   /** True when the record named no resource this finding's rule could read. */
@@ -159,8 +189,8 @@ public record Finding(
   static String id(String ruleId, String resourceId, String trigger) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] hash = sha.digest((ruleId + "|" + resourceId + "|" + trigger)
-          .getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          sha.digest((ruleId + "|" + resourceId + "|" + trigger).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 missing", e);

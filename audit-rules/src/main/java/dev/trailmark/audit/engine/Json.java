@@ -11,9 +11,10 @@ import java.io.UncheckedIOException;
 /** The module's one JSON reader and writer. */
 public final class Json {
   /** Shared, thread-safe mapper: ISO timestamps, unknown properties ignored. */
-  public static final ObjectMapper MAPPER = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-      .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false);
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false);
 
   private Json() {}
 
@@ -26,7 +27,9 @@ public final class Json {
     }
   }
 
-  /** Parses JSON text; throws {@link IllegalArgumentException} naming the problem when malformed. */
+  /**
+   * Parses JSON text; throws {@link IllegalArgumentException} naming the problem when malformed.
+   */
   public static JsonNode read(String text) {
     try {
       JsonNode node = MAPPER.readTree(text);

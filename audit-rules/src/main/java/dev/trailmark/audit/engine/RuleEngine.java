@@ -46,9 +46,13 @@ public final class RuleEngine {
       }
       String resourceId = rule.eventResourceId(event);
       if (resourceId == null) {
-        log.warn("rule {} matched event {} ({}) but none of its resourceId paths is in the record: "
-            + "reported as resource '{}', notify-only", rule.id(), event.path("eventID").asText("?"),
-            event.path("eventName").asText("?"), Finding.UNKNOWN_RESOURCE);
+        log.warn(
+            "rule {} matched event {} ({}) but none of its resourceId paths is in the record: "
+                + "reported as resource '{}', notify-only",
+            rule.id(),
+            event.path("eventID").asText("?"),
+            event.path("eventName").asText("?"),
+            Finding.UNKNOWN_RESOURCE);
         out.add(Finding.fromEvent(rule, event, Finding.UNKNOWN_RESOURCE, source).notifyOnly());
         continue;
       }

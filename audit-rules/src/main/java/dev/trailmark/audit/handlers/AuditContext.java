@@ -37,13 +37,23 @@ final class AuditContext {
     this.engine = new RuleEngine(rules);
     this.aws = aws;
     this.clock = clock;
-    this.notifier = settings.topicArn == null || settings.topicArn.isBlank()
-        ? null : new Notifier(aws.sns(), settings.topicArn);
-    this.auditLog = new AuditLog(aws.s3ForAudit(), settings.auditBucket, settings.auditPrefix,
-        aws.firehose(), settings.auditStream);
+    this.notifier =
+        settings.topicArn == null || settings.topicArn.isBlank()
+            ? null
+            : new Notifier(aws.sns(), settings.topicArn);
+    this.auditLog =
+        new AuditLog(
+            aws.s3ForAudit(),
+            settings.auditBucket,
+            settings.auditPrefix,
+            aws.firehose(),
+            settings.auditStream);
   }
 
-  /** The context of a Lambda function: everything from the environment; bad rules fail the cold start. */
+  /**
+   * The context of a Lambda function: everything from the environment; bad rules fail the cold
+   * start.
+   */
   static AuditContext fromEnvironment() {
     return fromEnvironment(System.getenv());
   }
@@ -53,8 +63,10 @@ final class AuditContext {
     RuleLoader loader = new RuleLoader(ActionNames.RESOURCE_TYPES);
     RuleSet rules;
     try {
-      rules = settings.rulesDir == null || settings.rulesDir.isBlank()
-          ? loader.loadBuiltIn() : loader.loadDirectory(Path.of(settings.rulesDir));
+      rules =
+          settings.rulesDir == null || settings.rulesDir.isBlank()
+              ? loader.loadBuiltIn()
+              : loader.loadDirectory(Path.of(settings.rulesDir));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -72,17 +84,33 @@ final class AuditContext {
       notifier.publish(f, dryRun);
     }
     if (Rule.NOTIFY_ONLY.equals(f.action())) {
-      auditLog.write(AuditLog.record(f, AuditLog.Decision.NOTIFIED,
-          f.resourceUnknown() ? "resource id not found in the event" : "rule is notify-only", null, null,
-          0, dryRun, clock.instant()));
+      auditLog.write(
+          AuditLog.record(
+              f,
+              AuditLog.Decision.NOTIFIED,
+              f.resourceUnknown() ? "resource id not found in the event" : "rule is notify-only",
+              null,
+              null,
+              0,
+              dryRun,
+              clock.instant()));
       return;
     }
     if (settings.queueUrl == null || settings.queueUrl.isBlank()) {
       log.warn("no TRAILMARK_QUEUE_URL: finding {} of {} not queued", f.findingId(), f.ruleId());
       return;
     }
-    aws.sqs().sendMessage(r -> r.queueUrl(settings.queueUrl).messageBody(Json.write(f))
-        .messageAttributes(Map.of("ruleId", MessageAttributeValue.builder().dataType("String")
-            .stringValue(f.ruleId()).build())));
+    aws.sqs()
+        .sendMessage(
+            r ->
+                r.queueUrl(settings.queueUrl)
+                    .messageBody(Json.write(f))
+                    .messageAttributes(
+                        Map.of(
+                            "ruleId",
+                            MessageAttributeValue.builder()
+                                .dataType("String")
+                                .stringValue(f.ruleId())
+                                .build())));
   }
 }

@@ -26,7 +26,13 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
   private final AuditContext ctx;
 
   /** What became of one event. */
-  enum Outcome { REJECTED, SKIPPED_ERROR_CODE, SKIPPED_LOOP_GUARD, NO_FINDING, DISPATCHED }
+  enum Outcome {
+    REJECTED,
+    SKIPPED_ERROR_CODE,
+    SKIPPED_LOOP_GUARD,
+    NO_FINDING,
+    DISPATCHED
+  }
 
   /** The Lambda entry point: configuration from the environment. */
   public CloudTrailEventHandler() {
@@ -36,13 +42,15 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
   CloudTrailEventHandler(AuditContext ctx) {
     this.ctx = ctx;
     if (ctx.settings.remediationRoleArns.isEmpty()) {
-      log.warn("TRAILMARK_REMEDIATION_ROLE_ARNS is not set: the loop guard cannot recognise the worker's "
-          + "own calls (remediations stay idempotent, but their events will be evaluated again)");
+      log.warn(
+          "TRAILMARK_REMEDIATION_ROLE_ARNS is not set: the loop guard cannot recognise the worker's "
+              + "own calls (remediations stay idempotent, but their events will be evaluated again)");
     }
   }
 
   @Override
-  public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+  public void handleRequest(InputStream input, OutputStream output, Context context)
+      throws IOException {
     Outcome outcome = handle(new String(input.readAllBytes(), StandardCharsets.UTF_8));
     output.write(("{\"outcome\":\"" + outcome + "\"}").getBytes(StandardCharsets.UTF_8));
   }
@@ -55,27 +63,37 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
       log.warn("event rejected: {}", e.getMessage());
       return Outcome.REJECTED;
     }
-    if (!event.isObject() || !DETAIL_TYPE.equals(event.path("detail-type").asText())
+    if (!event.isObject()
+        || !DETAIL_TYPE.equals(event.path("detail-type").asText())
         || !event.path("detail").isObject()) {
-      log.warn("event rejected: not an EventBridge '{}' event with a detail object (id {})",
-          DETAIL_TYPE, event.path("id").asText("?"));
+      log.warn(
+          "event rejected: not an EventBridge '{}' event with a detail object (id {})",
+          DETAIL_TYPE,
+          event.path("id").asText("?"));
       return Outcome.REJECTED;
     }
     JsonNode detail = event.path("detail");
     if (!detail.path("eventName").isTextual() || !detail.path("eventSource").isTextual()) {
-      log.warn("event {} rejected: detail lacks eventName/eventSource strings", event.path("id").asText("?"));
+      log.warn(
+          "event {} rejected: detail lacks eventName/eventSource strings",
+          event.path("id").asText("?"));
       return Outcome.REJECTED;
     }
     JsonNode errorCode = detail.get("errorCode");
     if (errorCode != null && !errorCode.isNull() && !errorCode.asText().isEmpty()) {
-      log.debug("skipped {}: the call failed with {}", detail.path("eventName").asText(), errorCode.asText());
+      log.debug(
+          "skipped {}: the call failed with {}",
+          detail.path("eventName").asText(),
+          errorCode.asText());
       return Outcome.SKIPPED_ERROR_CODE;
     }
     if (byRemediationRole(detail.path("userIdentity"))) {
-      log.info("skipped {} by the remediation role (loop guard)", detail.path("eventName").asText());
+      log.info(
+          "skipped {} by the remediation role (loop guard)", detail.path("eventName").asText());
       return Outcome.SKIPPED_LOOP_GUARD;
     }
-    // One subsegment per event, the dispatch of each finding nested in it: inside Lambda, the X-Ray SDK sends the
+    // One subsegment per event, the dispatch of each finding nested in it: inside Lambda, the X-Ray
+    // SDK sends the
     // invocation's first top-level subsegment only, so everything hangs under this one.
     List<Finding> findings;
     Subsegment evaluation = Tracing.begin("evaluate rules");
@@ -119,7 +137,9 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
       }
       String name = role.substring(role.lastIndexOf('/') + 1);
       String account = role.split(":").length > 4 ? role.split(":")[4] : "";
-      if (!name.isEmpty() && arn.startsWith("arn:") && arn.contains(":" + account + ":assumed-role/" + name + "/")) {
+      if (!name.isEmpty()
+          && arn.startsWith("arn:")
+          && arn.contains(":" + account + ":assumed-role/" + name + "/")) {
         return true;
       }
     }

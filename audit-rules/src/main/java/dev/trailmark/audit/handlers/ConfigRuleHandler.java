@@ -29,8 +29,8 @@ import software.amazon.awssdk.services.config.model.ResourceKey;
  * parameter, else the Config rule's name. Handles change notifications, oversized ones (the item is
  * fetched with GetResourceConfigHistory) and scheduled ones (every recorded resource of the type,
  * 100 per BatchGetResourceConfig); resources out of scope or deleted are NOT_APPLICABLE.
- * Evaluations go to PutEvaluations in chunks of 100, in test mode when the result token is
- * {@code TESTMODE}. Non-compliant resources are notified and queued (not in test mode).
+ * Evaluations go to PutEvaluations in chunks of 100, in test mode when the result token is {@code
+ * TESTMODE}. Non-compliant resources are notified and queued (not in test mode).
  */
 public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, String> {
   static final int MAX_EVALUATIONS_PER_CALL = 100;
@@ -48,7 +48,8 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
 
   @Override
   public String handleRequest(ConfigEvent event, Context context) {
-    // One top-level subsegment per invocation (the X-Ray SDK sends one per Lambda invocation); each evaluation,
+    // One top-level subsegment per invocation (the X-Ray SDK sends one per Lambda invocation); each
+    // evaluation,
     // PutEvaluations and dispatch is nested in it.
     Subsegment trace = Tracing.begin("Config rule");
     try {
@@ -84,38 +85,45 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
     List<Evaluation> evaluations = new ArrayList<>();
     List<Finding> findings = new ArrayList<>();
     switch (type) {
-      case "ConfigurationItemChangeNotification": {
-        JsonNode item = invoking.path("configurationItem");
-        if (!item.isObject() || !item.path("resourceType").isTextual() || !item.path("resourceId").isTextual()) {
-          log.warn("Config event rejected: {} without a configurationItem", type);
-          return "rejected";
+      case "ConfigurationItemChangeNotification":
+        {
+          JsonNode item = invoking.path("configurationItem");
+          if (!item.isObject()
+              || !item.path("resourceType").isTextual()
+              || !item.path("resourceId").isTextual()) {
+            log.warn("Config event rejected: {} without a configurationItem", type);
+            return "rejected";
+          }
+          evaluate(rule, item, event.getEventLeftScope(), type, evaluations, findings);
+          break;
         }
-        evaluate(rule, item, event.getEventLeftScope(), type, evaluations, findings);
-        break;
-      }
-      case "OversizedConfigurationItemChangeNotification": {
-        JsonNode summary = invoking.path("configurationItemSummary");
-        if (!summary.path("resourceType").isTextual() || !summary.path("resourceId").isTextual()) {
-          log.warn("Config event rejected: {} without a configurationItemSummary", type);
-          return "rejected";
+      case "OversizedConfigurationItemChangeNotification":
+        {
+          JsonNode summary = invoking.path("configurationItemSummary");
+          if (!summary.path("resourceType").isTextual()
+              || !summary.path("resourceId").isTextual()) {
+            log.warn("Config event rejected: {} without a configurationItemSummary", type);
+            return "rejected";
+          }
+          JsonNode item = fetchHistory(summary);
+          if (item == null) {
+            // Config holds no configuration for it (gone, or no longer recorded): not applicable.
+            ObjectNode unrecorded = summary.deepCopy();
+            unrecorded.put("configurationItemStatus", "ResourceNotRecorded");
+            item = unrecorded;
+          }
+          evaluate(rule, item, event.getEventLeftScope(), type, evaluations, findings);
+          break;
         }
-        JsonNode item = fetchHistory(summary);
-        if (item == null) {
-          // Config holds no configuration for it (gone, or no longer recorded): not applicable.
-          ObjectNode unrecorded = summary.deepCopy();
-          unrecorded.put("configurationItemStatus", "ResourceNotRecorded");
-          item = unrecorded;
-        }
-        evaluate(rule, item, event.getEventLeftScope(), type, evaluations, findings);
-        break;
-      }
       case "ScheduledNotification":
         if (!rule.periodic()) {
           log.info("rule {} is not periodic: scheduled notification ignored", rule.id());
           return "ignored";
         }
-        return scheduled(rule, invoking.path("notificationCreationTime")
-            .asText(ctx.clock.instant().toString()), event.getResultToken());
+        return scheduled(
+            rule,
+            invoking.path("notificationCreationTime").asText(ctx.clock.instant().toString()),
+            event.getResultToken());
       default:
         log.warn("Config event rejected: unknown messageType '{}'", type);
         return "rejected";
@@ -152,17 +160,31 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
     return rule;
   }
 
-  private void evaluate(Rule rule, JsonNode item, boolean leftScope, String type,
-      List<Evaluation> evaluations, List<Finding> findings) {
+  private void evaluate(
+      Rule rule,
+      JsonNode item,
+      boolean leftScope,
+      String type,
+      List<Evaluation> evaluations,
+      List<Finding> findings) {
     Subsegment trace = Tracing.begin("evaluate rule");
     Tracing.annotate(trace, "rule_id", rule.id());
     Tracing.annotate(trace, "resource", item.path("resourceId").asText(null));
     int before = evaluations.size();
     try {
-      evaluate(rule, item, leftScope, type, evaluations, findings,
+      evaluate(
+          rule,
+          item,
+          leftScope,
+          type,
+          evaluations,
+          findings,
           item.path("configurationItemCaptureTime").asText(ctx.clock.instant().toString()));
-      trace.putAnnotation("outcome", evaluations.size() > before
-          ? evaluations.get(before).complianceTypeAsString() : "OTHER_RESOURCE_TYPE");
+      trace.putAnnotation(
+          "outcome",
+          evaluations.size() > before
+              ? evaluations.get(before).complianceTypeAsString()
+              : "OTHER_RESOURCE_TYPE");
     } catch (RuntimeException e) {
       Tracing.fail(trace, e);
       throw e;
@@ -171,23 +193,34 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
     }
   }
 
-  private void evaluate(Rule rule, JsonNode item, boolean leftScope, String type,
-      List<Evaluation> evaluations, List<Finding> findings, String orderingTime) {
+  private void evaluate(
+      Rule rule,
+      JsonNode item,
+      boolean leftScope,
+      String type,
+      List<Evaluation> evaluations,
+      List<Finding> findings,
+      String orderingTime) {
     Verdict verdict = leftScope ? Verdict.NOT_APPLICABLE : rule.evaluateConfigItem(item);
     if (!leftScope && !rule.resourceType().equals(item.path("resourceType").asText())) {
-      // Another type's item (a rule scope wider than the rule): Config wants evaluations of our type.
+      // Another type's item (a rule scope wider than the rule): Config wants evaluations of our
+      // type.
       return;
     }
-    String annotation = verdict == Verdict.NON_COMPLIANT ? rule.title()
-        : verdict == Verdict.NOT_APPLICABLE ? (leftScope ? "resource left the rule's scope" : "not applicable")
-        : "compliant";
-    evaluations.add(Evaluation.builder()
-        .complianceResourceType(item.path("resourceType").asText())
-        .complianceResourceId(item.path("resourceId").asText())
-        .complianceType(ComplianceType.fromValue(verdict.name()))
-        .annotation(annotation.length() > 256 ? annotation.substring(0, 256) : annotation)
-        .orderingTimestamp(parseTime(orderingTime))
-        .build());
+    String annotation =
+        verdict == Verdict.NON_COMPLIANT
+            ? rule.title()
+            : verdict == Verdict.NOT_APPLICABLE
+                ? (leftScope ? "resource left the rule's scope" : "not applicable")
+                : "compliant";
+    evaluations.add(
+        Evaluation.builder()
+            .complianceResourceType(item.path("resourceType").asText())
+            .complianceResourceId(item.path("resourceId").asText())
+            .complianceType(ComplianceType.fromValue(verdict.name()))
+            .annotation(annotation.length() > 256 ? annotation.substring(0, 256) : annotation)
+            .orderingTimestamp(parseTime(orderingTime))
+            .build());
     if (verdict == Verdict.NON_COMPLIANT) {
       findings.add(Finding.fromConfigItem(rule, item, type));
     }
@@ -204,20 +237,30 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
   private void putEvaluations(List<Evaluation> evaluations, String token, boolean testMode) {
     ConfigClient config = ctx.aws.config();
     for (int i = 0; i < evaluations.size(); i += MAX_EVALUATIONS_PER_CALL) {
-      List<Evaluation> chunk = evaluations.subList(i, Math.min(evaluations.size(), i + MAX_EVALUATIONS_PER_CALL));
-      var response = config.putEvaluations(r -> r.evaluations(chunk).resultToken(token).testMode(testMode));
+      List<Evaluation> chunk =
+          evaluations.subList(i, Math.min(evaluations.size(), i + MAX_EVALUATIONS_PER_CALL));
+      var response =
+          config.putEvaluations(r -> r.evaluations(chunk).resultToken(token).testMode(testMode));
       if (response.hasFailedEvaluations() && !response.failedEvaluations().isEmpty()) {
-        throw new IllegalStateException("Config refused " + response.failedEvaluations().size()
-            + " evaluations, e.g. " + response.failedEvaluations().get(0));
+        throw new IllegalStateException(
+            "Config refused "
+                + response.failedEvaluations().size()
+                + " evaluations, e.g. "
+                + response.failedEvaluations().get(0));
       }
     }
   }
 
   private JsonNode fetchHistory(JsonNode summary) {
-    List<ConfigurationItem> items = ctx.aws.config().getResourceConfigHistory(r -> r
-        .resourceType(summary.path("resourceType").asText())
-        .resourceId(summary.path("resourceId").asText())
-        .limit(1)).configurationItems();
+    List<ConfigurationItem> items =
+        ctx.aws
+            .config()
+            .getResourceConfigHistory(
+                r ->
+                    r.resourceType(summary.path("resourceType").asText())
+                        .resourceId(summary.path("resourceId").asText())
+                        .limit(1))
+            .configurationItems();
     return items.isEmpty() ? null : toNotificationShape(items.get(0));
   }
 
@@ -230,9 +273,16 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
     boolean testMode = "TESTMODE".equals(token);
     List<ResourceKey> keys = new ArrayList<>();
     int[] counts = {0, 0};
-    for (ResourceIdentifier id : ctx.aws.config().listDiscoveredResourcesPaginator(
-        r -> r.resourceType(rule.resourceType())).resourceIdentifiers()) {
-      keys.add(ResourceKey.builder().resourceType(id.resourceTypeAsString()).resourceId(id.resourceId()).build());
+    for (ResourceIdentifier id :
+        ctx.aws
+            .config()
+            .listDiscoveredResourcesPaginator(r -> r.resourceType(rule.resourceType()))
+            .resourceIdentifiers()) {
+      keys.add(
+          ResourceKey.builder()
+              .resourceType(id.resourceTypeAsString())
+              .resourceId(id.resourceId())
+              .build());
       if (keys.size() == MAX_EVALUATIONS_PER_CALL) {
         evaluateChunk(rule, keys, when, token, testMode, counts);
         keys.clear();
@@ -244,16 +294,23 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
     return counts[0] + " evaluations, " + counts[1] + " non-compliant";
   }
 
-  private void evaluateChunk(Rule rule, List<ResourceKey> keys, String when, String token,
-      boolean testMode, int[] counts) {
-    // One subsegment per chunk of up to 100 resources, not per resource: a scheduled run can cover thousands.
+  private void evaluateChunk(
+      Rule rule,
+      List<ResourceKey> keys,
+      String when,
+      String token,
+      boolean testMode,
+      int[] counts) {
+    // One subsegment per chunk of up to 100 resources, not per resource: a scheduled run can cover
+    // thousands.
     Subsegment trace = Tracing.begin("evaluate rule");
     Tracing.annotate(trace, "rule_id", rule.id());
     Tracing.annotate(trace, "resource", keys.size() + " x " + rule.resourceType());
     int nonCompliantBefore = counts[1];
     try {
       evaluateChunkTraced(rule, keys, when, token, testMode, counts);
-      trace.putAnnotation("outcome", counts[1] > nonCompliantBefore ? "NON_COMPLIANT" : "COMPLIANT");
+      trace.putAnnotation(
+          "outcome", counts[1] > nonCompliantBefore ? "NON_COMPLIANT" : "COMPLIANT");
     } catch (RuntimeException e) {
       Tracing.fail(trace, e);
       throw e;
@@ -262,8 +319,13 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
     }
   }
 
-  private void evaluateChunkTraced(Rule rule, List<ResourceKey> keys, String when, String token,
-      boolean testMode, int[] counts) {
+  private void evaluateChunkTraced(
+      Rule rule,
+      List<ResourceKey> keys,
+      String when,
+      String token,
+      boolean testMode,
+      int[] counts) {
     List<Evaluation> evaluations = new ArrayList<>();
     List<Finding> findings = new ArrayList<>();
     List<ResourceKey> pending = List.copyOf(keys);
@@ -273,12 +335,21 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
       List<ResourceKey> ask = pending;
       var response = ctx.aws.config().batchGetResourceConfig(r -> r.resourceKeys(ask));
       for (BaseConfigurationItem item : response.baseConfigurationItems()) {
-        evaluate(rule, toNotificationShape(item), false, "ScheduledNotification", evaluations, findings, when);
+        evaluate(
+            rule,
+            toNotificationShape(item),
+            false,
+            "ScheduledNotification",
+            evaluations,
+            findings,
+            when);
       }
-      pending = response.hasUnprocessedResourceKeys() ? response.unprocessedResourceKeys() : List.of();
+      pending =
+          response.hasUnprocessedResourceKeys() ? response.unprocessedResourceKeys() : List.of();
     }
     if (!pending.isEmpty()) {
-      throw new IllegalStateException(pending.size() + " resources left unprocessed by BatchGetResourceConfig");
+      throw new IllegalStateException(
+          pending.size() + " resources left unprocessed by BatchGetResourceConfig");
     }
     putEvaluations(evaluations, token, testMode);
     if (!testMode) {
@@ -290,10 +361,19 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
 
   /** The API's items carry configuration as JSON text; the rules read the notification's shape. */
   static ObjectNode toNotificationShape(ConfigurationItem item) {
-    ObjectNode node = common(item.accountId(), item.arn(), item.resourceTypeAsString(), item.resourceId(),
-        item.resourceName(), item.awsRegion(), item.configurationItemStatusAsString(),
-        item.configurationStateId(), item.configurationItemCaptureTime(), item.configuration(),
-        item.supplementaryConfiguration());
+    ObjectNode node =
+        common(
+            item.accountId(),
+            item.arn(),
+            item.resourceTypeAsString(),
+            item.resourceId(),
+            item.resourceName(),
+            item.awsRegion(),
+            item.configurationItemStatusAsString(),
+            item.configurationStateId(),
+            item.configurationItemCaptureTime(),
+            item.configuration(),
+            item.supplementaryConfiguration());
     ObjectNode tags = node.putObject("tags");
     if (item.hasTags()) {
       item.tags().forEach(tags::put);
@@ -302,16 +382,34 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
   }
 
   static ObjectNode toNotificationShape(BaseConfigurationItem item) {
-    ObjectNode node = common(item.accountId(), item.arn(), item.resourceTypeAsString(), item.resourceId(),
-        item.resourceName(), item.awsRegion(), item.configurationItemStatusAsString(),
-        item.configurationStateId(), item.configurationItemCaptureTime(), item.configuration(),
-        item.supplementaryConfiguration());
+    ObjectNode node =
+        common(
+            item.accountId(),
+            item.arn(),
+            item.resourceTypeAsString(),
+            item.resourceId(),
+            item.resourceName(),
+            item.awsRegion(),
+            item.configurationItemStatusAsString(),
+            item.configurationStateId(),
+            item.configurationItemCaptureTime(),
+            item.configuration(),
+            item.supplementaryConfiguration());
     node.putObject("tags");
     return node;
   }
 
-  private static ObjectNode common(String account, String arn, String type, String id, String name,
-      String region, String status, String stateId, Instant capture, String configuration,
+  private static ObjectNode common(
+      String account,
+      String arn,
+      String type,
+      String id,
+      String name,
+      String region,
+      String status,
+      String stateId,
+      Instant capture,
+      String configuration,
       Map<String, String> supplementary) {
     ObjectNode node = Json.object();
     node.put("awsAccountId", account);

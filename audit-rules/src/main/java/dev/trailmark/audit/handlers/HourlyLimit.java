@@ -19,10 +19,11 @@ interface HourlyLimit {
 
   /**
    * Counted in S3, so the count survives cold starts and is shared by concurrent workers: one empty
-   * marker object per remediation, keyed {@code <prefix>ratelimit/<rule>/<13-digit epoch ms>-<finding>}
-   * so that keys sort by time and one ListObjectsV2 starting after "an hour ago" counts the window.
-   * Two workers deciding at the same instant can each take the last slot (the overshoot is at most
-   * the worker's concurrency); an S3 lifecycle rule on {@code ratelimit/} can expire old markers.
+   * marker object per remediation, keyed {@code <prefix>ratelimit/<rule>/<13-digit epoch
+   * ms>-<finding>} so that keys sort by time and one ListObjectsV2 starting after "an hour ago"
+   * counts the window. Two workers deciding at the same instant can each take the last slot (the
+   * overshoot is at most the worker's concurrency); an S3 lifecycle rule on {@code ratelimit/} can
+   * expire old markers.
    */
   final class InS3 implements HourlyLimit {
     private final S3Client s3;
@@ -38,18 +39,29 @@ interface HourlyLimit {
     }
 
     static String key(String prefix, String ruleId, Instant at, String findingId) {
-      return prefix + ruleId + "/" + String.format("%013d", at.toEpochMilli()) + (findingId == null ? "" : "-" + findingId);
+      return prefix
+          + ruleId
+          + "/"
+          + String.format("%013d", at.toEpochMilli())
+          + (findingId == null ? "" : "-" + findingId);
     }
 
     @Override
     public boolean tryAcquire(String ruleId, String findingId, Instant now) {
       String rulePrefix = prefix + ruleId + "/";
-      int used = s3.listObjectsV2(r -> r.bucket(bucket).prefix(rulePrefix).maxKeys(max)
-          .startAfter(key(prefix, ruleId, now.minus(WINDOW), null))).keyCount();
+      int used =
+          s3.listObjectsV2(
+                  r ->
+                      r.bucket(bucket)
+                          .prefix(rulePrefix)
+                          .maxKeys(max)
+                          .startAfter(key(prefix, ruleId, now.minus(WINDOW), null)))
+              .keyCount();
       if (used >= max) {
         return false;
       }
-      s3.putObject(r -> r.bucket(bucket).key(key(prefix, ruleId, now, findingId)),
+      s3.putObject(
+          r -> r.bucket(bucket).key(key(prefix, ruleId, now, findingId)),
           RequestBody.fromString("", StandardCharsets.UTF_8));
       return true;
     }

@@ -35,15 +35,18 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
     List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-    List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null
-        ? List.of() : event.getRecords();
-    // One top-level subsegment per batch (the X-Ray SDK sends one per Lambda invocation), one child per finding.
+    List<SQSEvent.SQSMessage> records =
+        event == null || event.getRecords() == null ? List.of() : event.getRecords();
+    // One top-level subsegment per batch (the X-Ray SDK sends one per Lambda invocation), one child
+    // per finding.
     Subsegment batch = Tracing.begin("remediation batch");
     try {
       for (SQSEvent.SQSMessage message : records) {
         if (!handle(message)) {
-          failures.add(SQSBatchResponse.BatchItemFailure.builder()
-              .withItemIdentifier(message.getMessageId()).build());
+          failures.add(
+              SQSBatchResponse.BatchItemFailure.builder()
+                  .withItemIdentifier(message.getMessageId())
+                  .build());
         }
       }
       batch.putAnnotation("messages", records.size());
@@ -57,25 +60,37 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
   private boolean handle(SQSEvent.SQSMessage message) {
     int attempt = 1;
     try {
-      String count = message.getAttributes() == null ? null
-          : message.getAttributes().get("ApproximateReceiveCount");
+      String count =
+          message.getAttributes() == null
+              ? null
+              : message.getAttributes().get("ApproximateReceiveCount");
       attempt = count == null ? 1 : Integer.parseInt(count);
     } catch (NumberFormatException e) {
       log.warn("message {}: unreadable ApproximateReceiveCount", message.getMessageId());
     }
     Finding finding;
     try {
-      finding = Json.MAPPER.readValue(message.getBody() == null ? "" : message.getBody(), Finding.class);
-      if (finding == null || finding.ruleId() == null || finding.resourceId() == null
-          || finding.action() == null || finding.findingId() == null || finding.severity() == null) {
-        throw new IllegalArgumentException("a finding needs findingId, ruleId, severity, resourceId and action");
+      finding =
+          Json.MAPPER.readValue(message.getBody() == null ? "" : message.getBody(), Finding.class);
+      if (finding == null
+          || finding.ruleId() == null
+          || finding.resourceId() == null
+          || finding.action() == null
+          || finding.findingId() == null
+          || finding.severity() == null) {
+        throw new IllegalArgumentException(
+            "a finding needs findingId, ruleId, severity, resourceId and action");
       }
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      log.error("message {} rejected, nothing remediated (attempt {}): {}", message.getMessageId(),
-          attempt, e.getMessage());
+      log.error(
+          "message {} rejected, nothing remediated (attempt {}): {}",
+          message.getMessageId(),
+          attempt,
+          e.getMessage());
       return false;
     }
-    // One subsegment per remediation; the AWS calls it makes (read, change, read again) are its children.
+    // One subsegment per remediation; the AWS calls it makes (read, change, read again) are its
+    // children.
     Subsegment trace = Tracing.begin("remediate " + finding.action());
     Tracing.annotate(trace, "rule_id", finding.ruleId());
     Tracing.annotate(trace, "resource", finding.resourceId());
@@ -85,13 +100,22 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
     try {
       var decision = remediator.process(finding, attempt);
       trace.putAnnotation("outcome", decision.label());
-      log.info("finding {} of {} on {}: {}", finding.findingId(), finding.ruleId(),
-          finding.resourceId(), decision.label());
+      log.info(
+          "finding {} of {} on {}: {}",
+          finding.findingId(),
+          finding.ruleId(),
+          finding.resourceId(),
+          decision.label());
       return true;
     } catch (RuntimeException e) {
       Tracing.fail(trace, e);
-      log.error("finding {} of {} on {} failed (attempt {}): {}", finding.findingId(), finding.ruleId(),
-          finding.resourceId(), attempt, e.toString());
+      log.error(
+          "finding {} of {} on {} failed (attempt {}): {}",
+          finding.findingId(),
+          finding.ruleId(),
+          finding.resourceId(),
+          attempt,
+          e.toString());
       return false;
     } finally {
       Tracing.end(trace);

@@ -7,8 +7,8 @@ import dev.trailmark.audit.remediation.Plans;
 import dev.trailmark.audit.remediation.RemediationAction;
 import dev.trailmark.audit.remediation.RemediationActions;
 import dev.trailmark.audit.rules.Rule;
-import dev.trailmark.audit.sink.AuditLog.Decision;
 import dev.trailmark.audit.sink.AuditLog;
+import dev.trailmark.audit.sink.AuditLog.Decision;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -30,9 +30,11 @@ final class Remediator {
   Remediator(AuditContext ctx) {
     this.ctx = ctx;
     int max = ctx.settings.maxRemediationsPerRulePerHour;
-    this.limit = ctx.settings.auditBucket == null || ctx.settings.auditBucket.isBlank()
-        ? new HourlyLimit.InMemory(max)
-        : new HourlyLimit.InS3(ctx.aws.s3ForAudit(), ctx.settings.auditBucket, ctx.settings.auditPrefix, max);
+    this.limit =
+        ctx.settings.auditBucket == null || ctx.settings.auditBucket.isBlank()
+            ? new HourlyLimit.InMemory(max)
+            : new HourlyLimit.InS3(
+                ctx.aws.s3ForAudit(), ctx.settings.auditBucket, ctx.settings.auditPrefix, max);
   }
 
   /**
@@ -41,14 +43,23 @@ final class Remediator {
    */
   Decision process(Finding queued, int attempt) {
     Instant now = ctx.clock.instant();
-    Rule rule = ctx.rules.get(queued.ruleId()).orElseThrow(
-        () -> new IllegalArgumentException("no rule " + queued.ruleId()));
+    Rule rule =
+        ctx.rules
+            .get(queued.ruleId())
+            .orElseThrow(() -> new IllegalArgumentException("no rule " + queued.ruleId()));
     // The rule file decides what is done, not the message: a message cannot ask for another action.
     Finding f = queued.withRemediationOf(rule);
     boolean dryRun = ctx.settings.dryRunFor(rule.id(), rule.dryRun());
     if (!ctx.settings.allowed(f.accountId(), f.region())) {
-      return record(f, Decision.SKIPPED_NOT_ALLOWED, "account " + f.accountId() + " / region "
-          + f.region() + " is not on the allow-list", null, null, attempt, dryRun, now);
+      return record(
+          f,
+          Decision.SKIPPED_NOT_ALLOWED,
+          "account " + f.accountId() + " / region " + f.region() + " is not on the allow-list",
+          null,
+          null,
+          attempt,
+          dryRun,
+          now);
     }
     RemediationAction action = RemediationActions.forName(f.action()).orElse(null);
     if (action == null) {
@@ -58,34 +69,79 @@ final class Remediator {
     try {
       before = action.read(f, ctx.aws);
       if (before == null) {
-        return record(f, Decision.SKIPPED_GONE, "the resource no longer exists", null, null, attempt,
-            dryRun, now);
+        return record(
+            f,
+            Decision.SKIPPED_GONE,
+            "the resource no longer exists",
+            null,
+            null,
+            attempt,
+            dryRun,
+            now);
       }
       Exemption exemption = exemption(rule, f, before, now);
       if (exemption != null && exemption.exempt()) {
-        return record(f, Decision.SKIPPED_EXEMPT, exemption.reason(), before, null, attempt, dryRun, now);
+        return record(
+            f, Decision.SKIPPED_EXEMPT, exemption.reason(), before, null, attempt, dryRun, now);
       }
       String expiredNote = exemption == null ? "" : " (" + exemption.reason() + ")";
       if (!action.violates(before, f)) {
-        return record(f, Decision.SKIPPED_COMPLIANT, "already compliant" + expiredNote, before, null,
-            attempt, dryRun, now);
+        return record(
+            f,
+            Decision.SKIPPED_COMPLIANT,
+            "already compliant" + expiredNote,
+            before,
+            null,
+            attempt,
+            dryRun,
+            now);
       }
       if (dryRun) {
-        return record(f, Decision.SKIPPED_DRY_RUN, "dry-run: would " + Plans.describe(f) + expiredNote, before, null, attempt, true, now);
+        return record(
+            f,
+            Decision.SKIPPED_DRY_RUN,
+            "dry-run: would " + Plans.describe(f) + expiredNote,
+            before,
+            null,
+            attempt,
+            true,
+            now);
       }
       if (!limit.tryAcquire(rule.id(), f.findingId(), now)) {
-        return record(f, Decision.SKIPPED_RATE_LIMITED, "the limit of "
-            + ctx.settings.maxRemediationsPerRulePerHour + " remediations of " + rule.id()
-            + " in any hour is reached", before, null, attempt, false, now);
+        return record(
+            f,
+            Decision.SKIPPED_RATE_LIMITED,
+            "the limit of "
+                + ctx.settings.maxRemediationsPerRulePerHour
+                + " remediations of "
+                + rule.id()
+                + " in any hour is reached",
+            before,
+            null,
+            attempt,
+            false,
+            now);
       }
       action.apply(before, f, ctx.aws);
       JsonNode after = action.read(f, ctx.aws);
-      return record(f, Decision.REMEDIATED, "remediated" + expiredNote, before, after, attempt, false,
-          now);
+      return record(
+          f, Decision.REMEDIATED, "remediated" + expiredNote, before, after, attempt, false, now);
     } catch (RuntimeException e) {
       if (attempt >= ctx.settings.maxAttempts) {
-        record(f, Decision.FAILED, "attempt " + attempt + " of " + ctx.settings.maxAttempts
-            + " failed, giving up to the dead-letter queue: " + describe(e), before, null, attempt, dryRun, now);
+        record(
+            f,
+            Decision.FAILED,
+            "attempt "
+                + attempt
+                + " of "
+                + ctx.settings.maxAttempts
+                + " failed, giving up to the dead-letter queue: "
+                + describe(e),
+            before,
+            null,
+            attempt,
+            dryRun,
+            now);
       }
       throw e;
     }
@@ -102,8 +158,15 @@ final class Remediator {
     return e.toString();
   }
 
-  private Decision record(Finding f, Decision d, String reason, JsonNode before, JsonNode after,
-      int attempt, boolean dryRun, Instant now) {
+  private Decision record(
+      Finding f,
+      Decision d,
+      String reason,
+      JsonNode before,
+      JsonNode after,
+      int attempt,
+      boolean dryRun,
+      Instant now) {
     ObjectNode record = AuditLog.record(f, d, reason, before, after, attempt, dryRun, now);
     ctx.auditLog.write(record);
     return d;
@@ -132,15 +195,19 @@ final class Remediator {
     }
     Instant until;
     try {
-      until = value.length() == 10
-          ? LocalDate.parse(value).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)
-          : OffsetDateTime.parse(value).toInstant();
+      until =
+          value.length() == 10
+              ? LocalDate.parse(value).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)
+              : OffsetDateTime.parse(value).toInstant();
     } catch (DateTimeParseException e) {
-      return new Exemption(false, "tag " + rule.exemptionTag() + "=" + value + " is not a date, so it exempts nothing");
+      return new Exemption(
+          false,
+          "tag " + rule.exemptionTag() + "=" + value + " is not a date, so it exempts nothing");
     }
     if (now.isBefore(until)) {
       return new Exemption(true, "exempt until " + value + " by tag " + rule.exemptionTag());
     }
-    return new Exemption(false, "exemption expired: tag " + rule.exemptionTag() + "=" + value + " has passed");
+    return new Exemption(
+        false, "exemption expired: tag " + rule.exemptionTag() + "=" + value + " has passed");
   }
 }

@@ -41,7 +41,9 @@ public final class Settings {
     this.rulesDir = b.rulesDir;
   }
 
-  /** A builder with the safe defaults: dry-run on, 10 remediations per rule per hour, 3 attempts. */
+  /**
+   * A builder with the safe defaults: dry-run on, 10 remediations per rule per hour, 3 attempts.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -53,7 +55,8 @@ public final class Settings {
     if (dry != null && !dry.isBlank()) {
       String v = dry.trim().toLowerCase(Locale.ROOT);
       if (!v.equals("true") && !v.equals("false")) {
-        throw new IllegalArgumentException("TRAILMARK_DRY_RUN must be true or false, not '" + dry + "'");
+        throw new IllegalArgumentException(
+            "TRAILMARK_DRY_RUN must be true or false, not '" + dry + "'");
       }
       b.dryRun(v.equals("true"));
     }
@@ -61,7 +64,8 @@ public final class Settings {
     b.allowedAccounts(list(env.get("TRAILMARK_ALLOWED_ACCOUNTS")));
     b.allowedRegions(list(env.get("TRAILMARK_ALLOWED_REGIONS")));
     b.remediationRoleArns(list(env.get("TRAILMARK_REMEDIATION_ROLE_ARNS")));
-    b.maxRemediationsPerRulePerHour(number(env, "TRAILMARK_MAX_REMEDIATIONS_PER_RULE_PER_HOUR", 10));
+    b.maxRemediationsPerRulePerHour(
+        number(env, "TRAILMARK_MAX_REMEDIATIONS_PER_RULE_PER_HOUR", 10));
     b.maxAttempts(number(env, "TRAILMARK_MAX_ATTEMPTS", 3));
     b.topicArn(env.get("TRAILMARK_TOPIC_ARN"));
     b.queueUrl(env.get("TRAILMARK_QUEUE_URL"));
@@ -97,7 +101,8 @@ public final class Settings {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a positive whole number, not '" + v + "'");
+      throw new IllegalArgumentException(
+          name + " must be a positive whole number, not '" + v + "'");
     }
   }
 
@@ -166,7 +171,9 @@ public final class Settings {
       return this;
     }
 
-    /** Receives of one message before it is recorded as failed (match the queue's maxReceiveCount). */
+    /**
+     * Receives of one message before it is recorded as failed (match the queue's maxReceiveCount).
+     */
     public Builder maxAttempts(int attempts) {
       this.maxAttempts = attempts;
       return this;
@@ -196,7 +203,10 @@ public final class Settings {
       return this;
     }
 
-    /** The Firehose delivery stream of audit records (default trailmark-audit-findings; empty: none). */
+    /**
+     * The Firehose delivery stream of audit records (default trailmark-audit-findings; empty:
+     * none).
+     */
     public Builder auditStream(String stream) {
       this.auditStream = stream;
       return this;

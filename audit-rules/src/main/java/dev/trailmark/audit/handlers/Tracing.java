@@ -5,15 +5,18 @@ import com.amazonaws.xray.entities.Subsegment;
 import com.amazonaws.xray.strategy.IgnoreErrorContextMissingStrategy;
 
 /**
- * The handlers' X-Ray subsegments (rule evaluation, dispatch, each remediation), made with the AWS X-Ray SDK and
- * annotated with {@code rule_id}, {@code resource} and {@code outcome} so that X-Ray can filter on them. Inside
- * Lambda they join the invocation's trace; elsewhere there is no segment to join, so that is ignored silently.
+ * The handlers' X-Ray subsegments (rule evaluation, dispatch, each remediation), made with the AWS
+ * X-Ray SDK and annotated with {@code rule_id}, {@code resource} and {@code outcome} so that X-Ray
+ * can filter on them. Inside Lambda they join the invocation's trace; elsewhere there is no segment
+ * to join, so that is ignored silently.
  */
 final class Tracing {
   static {
-    if (System.getenv("LAMBDA_TASK_ROOT") == null && System.getenv("AWS_XRAY_CONTEXT_MISSING") == null
+    if (System.getenv("LAMBDA_TASK_ROOT") == null
+        && System.getenv("AWS_XRAY_CONTEXT_MISSING") == null
         && System.getProperty("com.amazonaws.xray.strategy.contextMissingStrategy") == null) {
-      AWSXRay.getGlobalRecorder().setContextMissingStrategy(new IgnoreErrorContextMissingStrategy());
+      AWSXRay.getGlobalRecorder()
+          .setContextMissingStrategy(new IgnoreErrorContextMissingStrategy());
     }
   }
 

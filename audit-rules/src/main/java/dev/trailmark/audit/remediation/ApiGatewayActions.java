@@ -51,18 +51,27 @@ final class ApiGatewayActions {
 
     @Override
     public boolean violates(JsonNode state, Finding f) {
-      return !States.param(f, "securityPolicy", "TLS_1_2").equals(state.path("securityPolicy").asText())
+      return !States.param(f, "securityPolicy", "TLS_1_2")
+              .equals(state.path("securityPolicy").asText())
           && state.path("securityPolicy").asText("").matches("TLS_1_[01]");
     }
 
     @Override
     public void apply(JsonNode state, Finding f, AwsClients aws) {
-      aws.apiGateway().updateDomainName(r -> r.domainName(f.resourceId())
-          .patchOperations(replace("/securityPolicy", States.param(f, "securityPolicy", "TLS_1_2"))));
+      aws.apiGateway()
+          .updateDomainName(
+              r ->
+                  r.domainName(f.resourceId())
+                      .patchOperations(
+                          replace(
+                              "/securityPolicy", States.param(f, "securityPolicy", "TLS_1_2"))));
     }
   }
 
-  /** Disables the default execute-api endpoint of an API that a custom domain fronts, then redeploys. */
+  /**
+   * Disables the default execute-api endpoint of an API that a custom domain fronts, then
+   * redeploys.
+   */
   static final class DisableDefaultEndpoint implements RemediationAction {
     @Override
     public String name() {
@@ -84,8 +93,9 @@ final class ApiGatewayActions {
       state.put("disableExecuteApiEndpoint", Boolean.TRUE.equals(rest.disableExecuteApiEndpoint()));
       ArrayNode domains = state.putArray("customDomains");
       for (DomainName domain : api.getDomainNamesPaginator(r -> r.limit(500)).items()) {
-        for (BasePathMapping m : api.getBasePathMappingsPaginator(
-            r -> r.domainName(domain.domainName()).limit(500)).items()) {
+        for (BasePathMapping m :
+            api.getBasePathMappingsPaginator(r -> r.domainName(domain.domainName()).limit(500))
+                .items()) {
           if (f.resourceId().equals(m.restApiId())) {
             domains.add(domain.domainName());
             break;
@@ -97,18 +107,24 @@ final class ApiGatewayActions {
 
     @Override
     public boolean violates(JsonNode state, Finding f) {
-      return !States.isTrue(state, "disableExecuteApiEndpoint") && !state.path("customDomains").isEmpty();
+      return !States.isTrue(state, "disableExecuteApiEndpoint")
+          && !state.path("customDomains").isEmpty();
     }
 
     @Override
     public void apply(JsonNode state, Finding f, AwsClients aws) {
       ApiGatewayClient api = aws.apiGateway();
-      api.updateRestApi(r -> r.restApiId(f.resourceId())
-          .patchOperations(replace("/disableExecuteApiEndpoint", "true")));
+      api.updateRestApi(
+          r ->
+              r.restApiId(f.resourceId())
+                  .patchOperations(replace("/disableExecuteApiEndpoint", "true")));
       // The setting takes effect only in a new deployment of each stage.
       for (Stage stage : api.getStages(r -> r.restApiId(f.resourceId())).item()) {
-        api.createDeployment(r -> r.restApiId(f.resourceId()).stageName(stage.stageName())
-            .description("trailmark: disable default execute-api endpoint"));
+        api.createDeployment(
+            r ->
+                r.restApiId(f.resourceId())
+                    .stageName(stage.stageName())
+                    .description("trailmark: disable default execute-api endpoint"));
       }
     }
   }
@@ -132,13 +148,18 @@ final class ApiGatewayActions {
       state.put("stageName", s.stageName());
       state.put("tracingEnabled", Boolean.TRUE.equals(s.tracingEnabled()));
       MethodSetting all = s.methodSettings() == null ? null : s.methodSettings().get("*/*");
-      state.put("loggingLevel", all == null || all.loggingLevel() == null ? "OFF" : all.loggingLevel());
+      state.put(
+          "loggingLevel", all == null || all.loggingLevel() == null ? "OFF" : all.loggingLevel());
       return States.tags(state, s.tags());
     }
 
     void update(JsonNode state, AwsClients aws, PatchOperation op) {
-      aws.apiGateway().updateStage(r -> r.restApiId(state.path("restApiId").asText())
-          .stageName(state.path("stageName").asText()).patchOperations(op));
+      aws.apiGateway()
+          .updateStage(
+              r ->
+                  r.restApiId(state.path("restApiId").asText())
+                      .stageName(state.path("stageName").asText())
+                      .patchOperations(op));
     }
   }
 
@@ -175,7 +196,8 @@ final class ApiGatewayActions {
 
     @Override
     public void apply(JsonNode state, Finding f, AwsClients aws) {
-      update(state, aws, replace("/*/*/logging/loglevel", States.param(f, "loggingLevel", "ERROR")));
+      update(
+          state, aws, replace("/*/*/logging/loglevel", States.param(f, "loggingLevel", "ERROR")));
     }
   }
 }

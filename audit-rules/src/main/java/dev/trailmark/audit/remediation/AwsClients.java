@@ -71,8 +71,20 @@ public final class AwsClients implements AutoCloseable {
     if (common != null && !common.isBlank()) {
       b.endpoint(URI.create(common));
     }
-    for (String service : new String[] {"apigateway", "ec2", "s3", "s3control", "cloudtrail",
-        "config", "lambda", "logs", "sns", "sqs", "firehose"}) {
+    for (String service :
+        new String[] {
+          "apigateway",
+          "ec2",
+          "s3",
+          "s3control",
+          "cloudtrail",
+          "config",
+          "lambda",
+          "logs",
+          "sns",
+          "sqs",
+          "firehose"
+        }) {
       String value = env.get("TRAILMARK_ENDPOINT_" + service.toUpperCase(Locale.ROOT));
       if (value != null && !value.isBlank()) {
         b.serviceEndpoint(service, URI.create(value));
@@ -95,26 +107,31 @@ public final class AwsClients implements AutoCloseable {
   }
 
   S3Client s3() {
-    return get("s3", () -> {
-      var b = configure(S3Client.builder(), "s3");
-      if (endpointFor("s3") != null) {
-        b.forcePathStyle(true);
-      }
-      return b.build();
-    });
+    return get(
+        "s3",
+        () -> {
+          var b = configure(S3Client.builder(), "s3");
+          if (endpointFor("s3") != null) {
+            b.forcePathStyle(true);
+          }
+          return b.build();
+        });
   }
 
   S3ControlClient s3Control() {
-    return get("s3control", () -> {
-      var b = configure(S3ControlClient.builder(), "s3control");
-      URI uri = endpointFor("s3control");
-      if (uri != null) {
-        // S3 Control's endpoint rules put the account id in front of the host, which a local
-        // endpoint (an IP address) cannot take: send every call to the endpoint as given.
-        b.endpointProvider(params -> CompletableFuture.completedFuture(Endpoint.builder().url(uri).build()));
-      }
-      return b.build();
-    });
+    return get(
+        "s3control",
+        () -> {
+          var b = configure(S3ControlClient.builder(), "s3control");
+          URI uri = endpointFor("s3control");
+          if (uri != null) {
+            // S3 Control's endpoint rules put the account id in front of the host, which a local
+            // endpoint (an IP address) cannot take: send every call to the endpoint as given.
+            b.endpointProvider(
+                params -> CompletableFuture.completedFuture(Endpoint.builder().url(uri).build()));
+          }
+          return b.build();
+        });
   }
 
   CloudTrailClient cloudTrail() {
@@ -174,9 +191,11 @@ public final class AwsClients implements AutoCloseable {
   private static ClientOverrideConfiguration override() {
     // One retry loop: the SDK's standard mode. The handlers add none of their own; SQS redelivery
     // is the outer loop.
-    ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD);
+    ClientOverrideConfiguration.Builder b =
+        ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD);
     if (IN_LAMBDA) {
-      // Every AWS call becomes an X-Ray subsegment of the invocation (the CLI has no trace to join).
+      // Every AWS call becomes an X-Ray subsegment of the invocation (the CLI has no trace to
+      // join).
       b.addExecutionInterceptor(new TracingInterceptor());
     }
     return b.build();
@@ -225,7 +244,10 @@ public final class AwsClients implements AutoCloseable {
       return this;
     }
 
-    /** An endpoint for one service: apigateway, ec2, s3, s3control, cloudtrail, config, lambda, logs, sns, sqs, firehose. */
+    /**
+     * An endpoint for one service: apigateway, ec2, s3, s3control, cloudtrail, config, lambda,
+     * logs, sns, sqs, firehose.
+     */
     public Builder serviceEndpoint(String service, URI endpoint) {
       this.serviceEndpoints.put(service, endpoint);
       return this;
@@ -237,8 +259,13 @@ public final class AwsClients implements AutoCloseable {
     }
   }
 
-  /** The error code AWS answered with ({@code NoSuchBucket}, ...), or "" when the exception carries none. */
+  /**
+   * The error code AWS answered with ({@code NoSuchBucket}, ...), or "" when the exception carries
+   * none.
+   */
   static String errorCode(software.amazon.awssdk.awscore.exception.AwsServiceException e) {
-    return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? "" : e.awsErrorDetails().errorCode();
+    return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
+        ? ""
+        : e.awsErrorDetails().errorCode();
   }
 }

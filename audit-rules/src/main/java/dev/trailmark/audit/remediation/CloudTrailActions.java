@@ -113,11 +113,17 @@ final class CloudTrailActions {
       ObjectNode state = States.object();
       state.put("exists", false);
       state.put("name", f.resourceId());
-      for (ConfigurationItem item : aws.config().getResourceConfigHistory(b -> b
-          .resourceType(ResourceType.AWS_CLOUD_TRAIL_TRAIL).resourceId(f.resourceId()).limit(10))
-          .configurationItems()) {
+      for (ConfigurationItem item :
+          aws.config()
+              .getResourceConfigHistory(
+                  b ->
+                      b.resourceType(ResourceType.AWS_CLOUD_TRAIL_TRAIL)
+                          .resourceId(f.resourceId())
+                          .limit(10))
+              .configurationItems()) {
         if (item.configurationItemStatus() != ConfigurationItemStatus.RESOURCE_DELETED
-            && item.configurationItemStatus() != ConfigurationItemStatus.RESOURCE_DELETED_NOT_RECORDED
+            && item.configurationItemStatus()
+                != ConfigurationItemStatus.RESOURCE_DELETED_NOT_RECORDED
             && item.configuration() != null) {
           state.set("lastRecordedConfiguration", Json.read(item.configuration()));
           state.put("lastRecordedAt", String.valueOf(item.configurationItemCaptureTime()));
@@ -136,22 +142,25 @@ final class CloudTrailActions {
     public void apply(JsonNode state, Finding f, AwsClients aws) {
       JsonNode c = state.path("lastRecordedConfiguration");
       if (!c.isObject() || c.path("s3BucketName").asText("").isEmpty()) {
-        throw new IllegalStateException("AWS Config has no configuration of trail " + f.resourceId()
-            + " to restore it from");
+        throw new IllegalStateException(
+            "AWS Config has no configuration of trail " + f.resourceId() + " to restore it from");
       }
-      aws.cloudTrail().createTrail(b -> {
-        b.name(c.path("name").asText(f.resourceId()))
-            .s3BucketName(c.path("s3BucketName").asText())
-            .includeGlobalServiceEvents(c.path("includeGlobalServiceEvents").asBoolean(true))
-            .isMultiRegionTrail(c.path("isMultiRegionTrail").asBoolean(false))
-            .isOrganizationTrail(c.path("isOrganizationTrail").asBoolean(false))
-            .enableLogFileValidation(true);
-        text(c, "s3KeyPrefix", b::s3KeyPrefix);
-        text(c, "snsTopicName", b::snsTopicName);
-        text(c, "cloudWatchLogsLogGroupArn", b::cloudWatchLogsLogGroupArn);
-        text(c, "cloudWatchLogsRoleArn", b::cloudWatchLogsRoleArn);
-        text(c, "kmsKeyId", b::kmsKeyId);
-      });
+      aws.cloudTrail()
+          .createTrail(
+              b -> {
+                b.name(c.path("name").asText(f.resourceId()))
+                    .s3BucketName(c.path("s3BucketName").asText())
+                    .includeGlobalServiceEvents(
+                        c.path("includeGlobalServiceEvents").asBoolean(true))
+                    .isMultiRegionTrail(c.path("isMultiRegionTrail").asBoolean(false))
+                    .isOrganizationTrail(c.path("isOrganizationTrail").asBoolean(false))
+                    .enableLogFileValidation(true);
+                text(c, "s3KeyPrefix", b::s3KeyPrefix);
+                text(c, "snsTopicName", b::snsTopicName);
+                text(c, "cloudWatchLogsLogGroupArn", b::cloudWatchLogsLogGroupArn);
+                text(c, "cloudWatchLogsRoleArn", b::cloudWatchLogsRoleArn);
+                text(c, "kmsKeyId", b::kmsKeyId);
+              });
       aws.cloudTrail().startLogging(b -> b.name(c.path("name").asText(f.resourceId())));
     }
 

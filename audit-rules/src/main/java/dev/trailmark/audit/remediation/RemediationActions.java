@@ -7,19 +7,21 @@ import java.util.Optional;
 
 /** The registry of implemented remediation actions, by the name rule files use. */
 public final class RemediationActions {
-  private static final Map<String, RemediationAction> BY_NAME = index(List.of(
-      new ApiGatewayActions.SetDomainSecurityPolicy(),
-      new ApiGatewayActions.DisableDefaultEndpoint(),
-      new ApiGatewayActions.EnableStageTracing(),
-      new ApiGatewayActions.EnableStageLogging(),
-      new Ec2Actions.RevokeOpenIngress(),
-      new S3Actions.PutPublicAccessBlock(),
-      new S3Actions.EnableDefaultEncryption(),
-      new CloudTrailActions.StartLogging(),
-      new CloudTrailActions.RestoreTrail(),
-      new CloudTrailActions.EnableLogFileValidation(),
-      new ServiceActions.SetLogRetention(),
-      new ServiceActions.EnableLambdaTracing()));
+  private static final Map<String, RemediationAction> BY_NAME =
+      index(
+          List.of(
+              new ApiGatewayActions.SetDomainSecurityPolicy(),
+              new ApiGatewayActions.DisableDefaultEndpoint(),
+              new ApiGatewayActions.EnableStageTracing(),
+              new ApiGatewayActions.EnableStageLogging(),
+              new Ec2Actions.RevokeOpenIngress(),
+              new S3Actions.PutPublicAccessBlock(),
+              new S3Actions.EnableDefaultEncryption(),
+              new CloudTrailActions.StartLogging(),
+              new CloudTrailActions.RestoreTrail(),
+              new CloudTrailActions.EnableLogFileValidation(),
+              new ServiceActions.SetLogRetention(),
+              new ServiceActions.EnableLambdaTracing()));
 
   private RemediationActions() {}
 

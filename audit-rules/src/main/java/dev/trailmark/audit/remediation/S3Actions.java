@@ -19,7 +19,9 @@ final class S3Actions {
     state.put("bucket", f.resourceId());
     ObjectNode tags = state.putObject("tags");
     try {
-      aws.s3().getBucketTagging(r -> r.bucket(f.resourceId())).tagSet()
+      aws.s3()
+          .getBucketTagging(r -> r.bucket(f.resourceId()))
+          .tagSet()
           .forEach(t -> tags.put(t.key(), t.value()));
     } catch (S3Exception e) {
       String code = AwsClients.errorCode(e);
@@ -33,7 +35,12 @@ final class S3Actions {
     return state;
   }
 
-  static ObjectNode block(ObjectNode parent, String name, Boolean acls, Boolean ignore, Boolean policy,
+  static ObjectNode block(
+      ObjectNode parent,
+      String name,
+      Boolean acls,
+      Boolean ignore,
+      Boolean policy,
       Boolean restrict) {
     ObjectNode b = parent.putObject(name);
     b.put("blockPublicAcls", Boolean.TRUE.equals(acls));
@@ -44,11 +51,15 @@ final class S3Actions {
   }
 
   static boolean full(JsonNode block) {
-    return block.path("blockPublicAcls").asBoolean() && block.path("ignorePublicAcls").asBoolean()
-        && block.path("blockPublicPolicy").asBoolean() && block.path("restrictPublicBuckets").asBoolean();
+    return block.path("blockPublicAcls").asBoolean()
+        && block.path("ignorePublicAcls").asBoolean()
+        && block.path("blockPublicPolicy").asBoolean()
+        && block.path("restrictPublicBuckets").asBoolean();
   }
 
-  /** Puts a full public access block on a bucket, unless the account-level block already covers it. */
+  /**
+   * Puts a full public access block on a bucket, unless the account-level block already covers it.
+   */
   static final class PutPublicAccessBlock implements RemediationAction {
     @Override
     public String name() {
@@ -62,9 +73,16 @@ final class S3Actions {
         return null;
       }
       try {
-        PublicAccessBlockConfiguration c = aws.s3().getPublicAccessBlock(r -> r.bucket(f.resourceId()))
-            .publicAccessBlockConfiguration();
-        block(state, "bucketBlock", c.blockPublicAcls(), c.ignorePublicAcls(), c.blockPublicPolicy(),
+        PublicAccessBlockConfiguration c =
+            aws.s3()
+                .getPublicAccessBlock(r -> r.bucket(f.resourceId()))
+                .publicAccessBlockConfiguration();
+        block(
+            state,
+            "bucketBlock",
+            c.blockPublicAcls(),
+            c.ignorePublicAcls(),
+            c.blockPublicPolicy(),
             c.restrictPublicBuckets());
       } catch (S3Exception e) {
         if (!"NoSuchPublicAccessBlockConfiguration".equals(AwsClients.errorCode(e))) {
@@ -74,9 +92,16 @@ final class S3Actions {
       }
       if (f.accountId() != null) {
         try {
-          var c = aws.s3Control().getPublicAccessBlock(r -> r.accountId(f.accountId()))
-              .publicAccessBlockConfiguration();
-          block(state, "accountBlock", c.blockPublicAcls(), c.ignorePublicAcls(), c.blockPublicPolicy(),
+          var c =
+              aws.s3Control()
+                  .getPublicAccessBlock(r -> r.accountId(f.accountId()))
+                  .publicAccessBlockConfiguration();
+          block(
+              state,
+              "accountBlock",
+              c.blockPublicAcls(),
+              c.ignorePublicAcls(),
+              c.blockPublicPolicy(),
               c.restrictPublicBuckets());
         } catch (S3ControlException e) {
           if (!"NoSuchPublicAccessBlockConfiguration".equals(AwsClients.errorCode(e))) {
@@ -95,9 +120,16 @@ final class S3Actions {
 
     @Override
     public void apply(JsonNode state, Finding f, AwsClients aws) {
-      aws.s3().putPublicAccessBlock(r -> r.bucket(f.resourceId()).publicAccessBlockConfiguration(
-          c -> c.blockPublicAcls(true).ignorePublicAcls(true).blockPublicPolicy(true)
-              .restrictPublicBuckets(true)));
+      aws.s3()
+          .putPublicAccessBlock(
+              r ->
+                  r.bucket(f.resourceId())
+                      .publicAccessBlockConfiguration(
+                          c ->
+                              c.blockPublicAcls(true)
+                                  .ignorePublicAcls(true)
+                                  .blockPublicPolicy(true)
+                                  .restrictPublicBuckets(true)));
     }
   }
 
@@ -136,13 +168,23 @@ final class S3Actions {
     public void apply(JsonNode state, Finding f, AwsClients aws) {
       String algorithm = States.param(f, "algorithm", "AES256");
       String kmsKeyId = States.param(f, "kmsKeyId", null);
-      aws.s3().putBucketEncryption(r -> r.bucket(f.resourceId()).serverSideEncryptionConfiguration(
-          c -> c.rules(ServerSideEncryptionRule.builder().applyServerSideEncryptionByDefault(d -> {
-            d.sseAlgorithm(ServerSideEncryption.fromValue(algorithm));
-            if (kmsKeyId != null) {
-              d.kmsMasterKeyID(kmsKeyId);
-            }
-          }).build())));
+      aws.s3()
+          .putBucketEncryption(
+              r ->
+                  r.bucket(f.resourceId())
+                      .serverSideEncryptionConfiguration(
+                          c ->
+                              c.rules(
+                                  ServerSideEncryptionRule.builder()
+                                      .applyServerSideEncryptionByDefault(
+                                          d -> {
+                                            d.sseAlgorithm(
+                                                ServerSideEncryption.fromValue(algorithm));
+                                            if (kmsKeyId != null) {
+                                              d.kmsMasterKeyID(kmsKeyId);
+                                            }
+                                          })
+                                      .build())));
     }
   }
 }

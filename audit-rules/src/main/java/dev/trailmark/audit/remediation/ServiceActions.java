@@ -21,8 +21,8 @@ final class ServiceActions {
 
     @Override
     public JsonNode read(Finding f, AwsClients aws) {
-      for (LogGroup g : aws.logs().describeLogGroups(r -> r.logGroupNamePrefix(f.resourceId()))
-          .logGroups()) {
+      for (LogGroup g :
+          aws.logs().describeLogGroups(r -> r.logGroupNamePrefix(f.resourceId())).logGroups()) {
         if (g.logGroupName().equals(f.resourceId())) {
           ObjectNode state = States.object();
           state.put("logGroupName", g.logGroupName());
@@ -33,8 +33,15 @@ final class ServiceActions {
           }
           // DescribeLogGroups returns no tags: ask for them by the group's ARN (without the ":*"
           // DescribeLogGroups appends).
-          String arn = g.arn() != null ? g.arn().replaceFirst(":\\*$", "")
-              : "arn:aws:logs:" + f.region() + ":" + f.accountId() + ":log-group:" + g.logGroupName();
+          String arn =
+              g.arn() != null
+                  ? g.arn().replaceFirst(":\\*$", "")
+                  : "arn:aws:logs:"
+                      + f.region()
+                      + ":"
+                      + f.accountId()
+                      + ":log-group:"
+                      + g.logGroupName();
           return States.tags(state, aws.logs().listTagsForResource(r -> r.resourceArn(arn)).tags());
         }
       }
@@ -70,8 +77,11 @@ final class ServiceActions {
       }
       ObjectNode state = States.object();
       state.put("functionName", r.configuration().functionName());
-      state.put("tracingMode", r.configuration().tracingConfig() == null ? "PassThrough"
-          : r.configuration().tracingConfig().modeAsString());
+      state.put(
+          "tracingMode",
+          r.configuration().tracingConfig() == null
+              ? "PassThrough"
+              : r.configuration().tracingConfig().modeAsString());
       return States.tags(state, r.tags());
     }
 
@@ -82,8 +92,9 @@ final class ServiceActions {
 
     @Override
     public void apply(JsonNode state, Finding f, AwsClients aws) {
-      aws.lambda().updateFunctionConfiguration(b -> b.functionName(f.resourceId())
-          .tracingConfig(t -> t.mode(TracingMode.ACTIVE)));
+      aws.lambda()
+          .updateFunctionConfiguration(
+              b -> b.functionName(f.resourceId()).tracingConfig(t -> t.mode(TracingMode.ACTIVE)));
     }
   }
 }

@@ -14,17 +14,27 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>An expression is a map with one of: {@code all: [..]}, {@code any: [..]}, {@code not: expr},
  * {@code java: ClassName}, or {@code path: a.b.c} with exactly one test: {@code equals}, {@code
- * notEquals}, {@code in}, {@code notIn}, {@code exists}, {@code matches}, {@code startsWith}, {@code
- * lessThan}, {@code greaterThan}, {@code anyElement} (an expression over each element of an array,
- * paths relative to the element), {@code empty} (true: missing, null, "" or an empty container).
- * {@code if: e, then: e1, else: e2} judges {@code e1} when {@code e} holds, else {@code e2}: a rule
- * judges the state CloudTrail recorded in {@code responseElements} when it is there, and the
- * request only when it is not.
+ * notEquals}, {@code in}, {@code notIn}, {@code exists}, {@code matches}, {@code startsWith},
+ * {@code lessThan}, {@code greaterThan}, {@code anyElement} (an expression over each element of an
+ * array, paths relative to the element), {@code empty} (true: missing, null, "" or an empty
+ * container). {@code if: e, then: e1, else: e2} judges {@code e1} when {@code e} holds, else {@code
+ * e2}: a rule judges the state CloudTrail recorded in {@code responseElements} when it is there,
+ * and the request only when it is not.
  */
 final class Conditions {
   private static final Set<String> TESTS =
-      Set.of("equals", "notEquals", "in", "notIn", "exists", "matches", "startsWith", "lessThan",
-          "greaterThan", "anyElement", "empty");
+      Set.of(
+          "equals",
+          "notEquals",
+          "in",
+          "notIn",
+          "exists",
+          "matches",
+          "startsWith",
+          "lessThan",
+          "greaterThan",
+          "anyElement",
+          "empty");
 
   private final String file;
 
@@ -110,91 +120,97 @@ final class Conditions {
         requireScalar(arg, argField);
         return subject -> !scalarEquals(path.get(subject), arg);
       case "in":
-      case "notIn": {
-        if (!(arg instanceof List) || ((List<?>) arg).isEmpty()) {
-          throw error(argField, "must be a non-empty list of values");
-        }
-        List<?> values = (List<?>) arg;
-        for (int i = 0; i < values.size(); i++) {
-          requireScalar(values.get(i), argField + "[" + i + "]");
-        }
-        boolean in = test.equals("in");
-        return subject -> {
-          JsonNode node = path.get(subject);
-          boolean found = false;
-          for (Object v : values) {
-            if (scalarEquals(node, v)) {
-              found = true;
-              break;
-            }
+      case "notIn":
+        {
+          if (!(arg instanceof List) || ((List<?>) arg).isEmpty()) {
+            throw error(argField, "must be a non-empty list of values");
           }
-          return in == found;
-        };
-      }
+          List<?> values = (List<?>) arg;
+          for (int i = 0; i < values.size(); i++) {
+            requireScalar(values.get(i), argField + "[" + i + "]");
+          }
+          boolean in = test.equals("in");
+          return subject -> {
+            JsonNode node = path.get(subject);
+            boolean found = false;
+            for (Object v : values) {
+              if (scalarEquals(node, v)) {
+                found = true;
+                break;
+              }
+            }
+            return in == found;
+          };
+        }
       case "exists":
-      case "empty": {
-        if (!(arg instanceof Boolean)) {
-          throw error(argField, "must be true or false");
+      case "empty":
+        {
+          if (!(arg instanceof Boolean)) {
+            throw error(argField, "must be true or false");
+          }
+          boolean want = (Boolean) arg;
+          if (test.equals("exists")) {
+            return subject -> present(path.get(subject)) == want;
+          }
+          return subject -> isEmpty(path.get(subject)) == want;
         }
-        boolean want = (Boolean) arg;
-        if (test.equals("exists")) {
-          return subject -> present(path.get(subject)) == want;
+      case "matches":
+        {
+          if (!(arg instanceof String)) {
+            throw error(argField, "must be a regular expression string");
+          }
+          Pattern pattern;
+          try {
+            pattern = Pattern.compile((String) arg);
+          } catch (PatternSyntaxException e) {
+            throw error(argField, "bad regular expression: " + e.getDescription());
+          }
+          return subject -> {
+            String text = path.text(subject);
+            return text != null && pattern.matcher(text).find();
+          };
         }
-        return subject -> isEmpty(path.get(subject)) == want;
-      }
-      case "matches": {
-        if (!(arg instanceof String)) {
-          throw error(argField, "must be a regular expression string");
+      case "startsWith":
+        {
+          if (!(arg instanceof String)) {
+            throw error(argField, "must be a string");
+          }
+          String prefix = (String) arg;
+          return subject -> {
+            String text = path.text(subject);
+            return text != null && text.startsWith(prefix);
+          };
         }
-        Pattern pattern;
-        try {
-          pattern = Pattern.compile((String) arg);
-        } catch (PatternSyntaxException e) {
-          throw error(argField, "bad regular expression: " + e.getDescription());
-        }
-        return subject -> {
-          String text = path.text(subject);
-          return text != null && pattern.matcher(text).find();
-        };
-      }
-      case "startsWith": {
-        if (!(arg instanceof String)) {
-          throw error(argField, "must be a string");
-        }
-        String prefix = (String) arg;
-        return subject -> {
-          String text = path.text(subject);
-          return text != null && text.startsWith(prefix);
-        };
-      }
       case "lessThan":
-      case "greaterThan": {
-        if (!(arg instanceof Number)) {
-          throw error(argField, "must be a number");
+      case "greaterThan":
+        {
+          if (!(arg instanceof Number)) {
+            throw error(argField, "must be a number");
+          }
+          double bound = ((Number) arg).doubleValue();
+          boolean less = test.equals("lessThan");
+          return subject -> {
+            JsonNode node = path.get(subject);
+            Double value = number(node);
+            return value != null && (less ? value < bound : value > bound);
+          };
         }
-        double bound = ((Number) arg).doubleValue();
-        boolean less = test.equals("lessThan");
-        return subject -> {
-          JsonNode node = path.get(subject);
-          Double value = number(node);
-          return value != null && (less ? value < bound : value > bound);
-        };
-      }
-      case "anyElement": {
-        Condition element = compile(arg, argField);
-        return subject -> {
-          JsonNode node = path.get(subject);
-          if (!node.isArray()) {
-            return false;
-          }
-          for (JsonNode item : node) {
-            if (element.test(item)) {
-              return true;
+      case "anyElement":
+        {
+          Condition element = compile(arg, argField);
+          return subject -> {
+            JsonNode node = path.get(subject);
+            if (!node.isArray()) {
+              return false;
             }
-          }
-          return false;
-        };
-      }
+            for (JsonNode item : node) {
+              if (element.test(item)) {
+                return true;
+              }
+            }
+            return false;
+          };
+        }
       default:
         throw error(argField, "unknown test");
     }

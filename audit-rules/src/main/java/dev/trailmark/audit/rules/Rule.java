@@ -34,11 +34,27 @@ public final class Rule {
   private final Set<String> exemptResourceIds;
   private final String source;
 
-  Rule(String id, String title, String description, Severity severity, String resourceType,
-      boolean onConfigChange, boolean periodic, String eventSource, Set<String> eventNames,
-      Condition configApplies, Condition configViolates, Condition eventApplies,
-      Condition eventViolates, List<ValueTemplate> eventResourceId, String action, boolean dryRun,
-      Map<String, Object> params, String exemptionTag, Set<String> exemptResourceIds, String source) {
+  Rule(
+      String id,
+      String title,
+      String description,
+      Severity severity,
+      String resourceType,
+      boolean onConfigChange,
+      boolean periodic,
+      String eventSource,
+      Set<String> eventNames,
+      Condition configApplies,
+      Condition configViolates,
+      Condition eventApplies,
+      Condition eventViolates,
+      List<ValueTemplate> eventResourceId,
+      String action,
+      boolean dryRun,
+      Map<String, Object> params,
+      String exemptionTag,
+      Set<String> exemptResourceIds,
+      String source) {
     this.id = id;
     this.title = title;
     this.description = description;
@@ -73,7 +89,8 @@ public final class Rule {
       return Verdict.NOT_APPLICABLE;
     }
     String status = item.path("configurationItemStatus").asText("");
-    if (status.equals("ResourceDeleted") || status.equals("ResourceDeletedNotRecorded")
+    if (status.equals("ResourceDeleted")
+        || status.equals("ResourceDeletedNotRecorded")
         || status.equals("ResourceNotRecorded")) {
       return Verdict.NOT_APPLICABLE;
     }
@@ -85,8 +102,8 @@ public final class Rule {
 
   /**
    * Evaluates a CloudTrail event record (the {@code detail} of an EventBridge event, or one element
-   * of a log file's {@code Records}). Failed calls (with {@code errorCode}) are NOT_APPLICABLE: they
-   * changed nothing.
+   * of a log file's {@code Records}). Failed calls (with {@code errorCode}) are NOT_APPLICABLE:
+   * they changed nothing.
    */
   public Verdict evaluateEvent(JsonNode event) {
     if (!matchesEventName(event)) {

@@ -7,7 +7,11 @@ public final class RuleFileException extends RuntimeException {
   private final String field;
 
   RuleFileException(String file, String field, String problem) {
-    super(file + ": " + (field == null || field.isEmpty() ? "" : "field '" + field + "': ") + problem);
+    super(
+        file
+            + ": "
+            + (field == null || field.isEmpty() ? "" : "field '" + field + "': ")
+            + problem);
     this.file = file;
     this.field = field;
   }

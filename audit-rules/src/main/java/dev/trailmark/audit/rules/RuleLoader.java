@@ -1,15 +1,15 @@
 package dev.trailmark.audit.rules;
 
 import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystems;
-import java.io.Reader;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,8 +36,16 @@ public final class RuleLoader {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,63}");
   private static final Pattern RESOURCE_TYPE = Pattern.compile("AWS::[A-Za-z0-9]+::[A-Za-z0-9]+");
   private static final Set<String> TOP =
-      Set.of("id", "title", "description", "severity", "resourceType", "triggers", "condition",
-          "remediation", "exemptions");
+      Set.of(
+          "id",
+          "title",
+          "description",
+          "severity",
+          "resourceType",
+          "triggers",
+          "condition",
+          "remediation",
+          "exemptions");
 
   private final Set<String> knownActions;
   private final Map<String, String> actionResourceTypes;
@@ -57,10 +65,14 @@ public final class RuleLoader {
   public RuleSet loadDirectory(Path dir) throws IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(p -> {
-        String n = p.getFileName().toString();
-        return n.endsWith(".yaml") || n.endsWith(".yml");
-      }).sorted().toList();
+      files =
+          list.filter(
+                  p -> {
+                    String n = p.getFileName().toString();
+                    return n.endsWith(".yaml") || n.endsWith(".yml");
+                  })
+              .sorted()
+              .toList();
     }
     if (files.isEmpty()) {
       throw new RuleFileException(dir.toString(), "", "no rule files (*.yaml) in this directory");
@@ -122,7 +134,8 @@ public final class RuleLoader {
     String severityText = top.string("severity", true);
     Severity severity = Severity.parse(severityText);
     if (severity == null) {
-      throw top.error("severity", "'" + severityText + "' is not one of info, low, medium, high, critical");
+      throw top.error(
+          "severity", "'" + severityText + "' is not one of info, low, medium, high, critical");
     }
     String resourceType = top.string("resourceType", true);
     if (!RESOURCE_TYPE.matcher(resourceType).matches()) {
@@ -150,20 +163,25 @@ public final class RuleLoader {
     Fields condition = top.map("condition", true, Set.of("configItem", "cloudTrailEvent"));
     Condition configApplies = null;
     Condition configViolates = null;
-    Fields configItem = condition.map("configItem", configChange || periodic,
-        Set.of("appliesWhen", "violatesWhen"));
+    Fields configItem =
+        condition.map(
+            "configItem", configChange || periodic, Set.of("appliesWhen", "violatesWhen"));
     if (configItem != null) {
       configApplies = configItem.condition(conditions, "appliesWhen", false);
       configViolates = configItem.condition(conditions, "violatesWhen", true);
       if (!configChange && !periodic) {
-        throw condition.error("configItem", "given, but triggers has neither configChange nor periodic");
+        throw condition.error(
+            "configItem", "given, but triggers has neither configChange nor periodic");
       }
     }
     Condition eventApplies = null;
     Condition eventViolates = null;
     List<ValueTemplate> resourceIdPaths = new ArrayList<>();
-    Fields event = condition.map("cloudTrailEvent", cloudTrail != null,
-        Set.of("appliesWhen", "violatesWhen", "resourceId"));
+    Fields event =
+        condition.map(
+            "cloudTrailEvent",
+            cloudTrail != null,
+            Set.of("appliesWhen", "violatesWhen", "resourceId"));
     if (event != null) {
       if (cloudTrail == null) {
         throw condition.error("cloudTrailEvent", "given, but triggers has no cloudTrail");
@@ -201,9 +219,27 @@ public final class RuleLoader {
       }
       exemptIds = new LinkedHashSet<>(exemptions.strings("resourceIds", false));
     }
-    return new Rule(id, title, description, severity, resourceType, configChange, periodic,
-        eventSource, eventNames, configApplies, configViolates, eventApplies, eventViolates,
-        resourceIdPaths, action, dryRun, params, exemptionTag, exemptIds, file);
+    return new Rule(
+        id,
+        title,
+        description,
+        severity,
+        resourceType,
+        configChange,
+        periodic,
+        eventSource,
+        eventNames,
+        configApplies,
+        configViolates,
+        eventApplies,
+        eventViolates,
+        resourceIdPaths,
+        action,
+        dryRun,
+        params,
+        exemptionTag,
+        exemptIds,
+        file);
   }
 
   private static String firstLine(String message) {
@@ -275,7 +311,8 @@ public final class RuleLoader {
       List<String> out = new ArrayList<>();
       for (Object item : list) {
         if (!(item instanceof String) || ((String) item).isBlank()) {
-          throw error(key, "must be a string or a list of strings, got " + Conditions.describe(item));
+          throw error(
+              key, "must be a string or a list of strings, got " + Conditions.describe(item));
         }
         out.add(((String) item).trim());
       }

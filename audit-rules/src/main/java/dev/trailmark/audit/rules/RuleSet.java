@@ -20,8 +20,8 @@ public final class RuleSet {
     for (Rule rule : rules) {
       Rule previous = ids.putIfAbsent(rule.id(), rule);
       if (previous != null) {
-        throw new RuleFileException(rule.source(), "id",
-            "duplicate id '" + rule.id() + "', also in " + previous.source());
+        throw new RuleFileException(
+            rule.source(), "id", "duplicate id '" + rule.id() + "', also in " + previous.source());
       }
       for (String name : rule.eventNames()) {
         events.computeIfAbsent(name, k -> new ArrayList<>()).add(rule);
@@ -44,7 +44,9 @@ public final class RuleSet {
     return Optional.ofNullable(byId.get(id));
   }
 
-  /** The rules a CloudTrail event may trigger (by event name; the source is checked by the rule). */
+  /**
+   * The rules a CloudTrail event may trigger (by event name; the source is checked by the rule).
+   */
   public List<Rule> forEvent(JsonNode event) {
     JsonNode name = event.get("eventName");
     if (name == null || !name.isTextual()) {

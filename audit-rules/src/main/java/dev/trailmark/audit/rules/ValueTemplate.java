@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * A string built from an event: either a bare {@link JsonPath} ({@code requestParameters.groupId})
- * or text with {@code ${path}} placeholders
- * ({@code arn:aws:apigateway:${awsRegion}::/restapis/${requestParameters.restApiId}}).
+ * or text with {@code ${path}} placeholders ({@code
+ * arn:aws:apigateway:${awsRegion}::/restapis/${requestParameters.restApiId}}).
  */
 final class ValueTemplate {
   private final List<Object> parts;

@@ -1,6 +1,8 @@
 package dev.trailmark.audit.rules;
 
-/** The outcome of evaluating one rule against one resource, named as AWS Config names compliance. */
+/**
+ * The outcome of evaluating one rule against one resource, named as AWS Config names compliance.
+ */
 public enum Verdict {
   COMPLIANT,
   NON_COMPLIANT,

@@ -52,7 +52,8 @@ public final class AuditLog {
   private final String stream;
 
   /** An audit log; a null client or empty bucket/stream turns that sink off. */
-  public AuditLog(S3Client s3, String bucket, String prefix, FirehoseClient firehose, String stream) {
+  public AuditLog(
+      S3Client s3, String bucket, String prefix, FirehoseClient firehose, String stream) {
     this.s3 = bucket == null || bucket.isBlank() ? null : s3;
     this.bucket = bucket;
     this.prefix = prefix == null ? "" : prefix;
@@ -61,8 +62,15 @@ public final class AuditLog {
   }
 
   /** Builds the record of one decision. */
-  public static ObjectNode record(Finding f, Decision decision, String reason, JsonNode before,
-      JsonNode after, int attempt, boolean dryRun, Instant now) {
+  public static ObjectNode record(
+      Finding f,
+      Decision decision,
+      String reason,
+      JsonNode before,
+      JsonNode after,
+      int attempt,
+      boolean dryRun,
+      Instant now) {
     ObjectNode r = Json.object();
     r.put("@timestamp", now.toString());
     r.put("recordId", f.findingId() + "-" + decision.label() + "-" + attempt);
@@ -89,15 +97,24 @@ public final class AuditLog {
     return r;
   }
 
-  /** Writes a record to every configured sink; never throws. Returns false when a sink refused it. */
+  /**
+   * Writes a record to every configured sink; never throws. Returns false when a sink refused it.
+   */
   public boolean write(ObjectNode record) {
     String json = Json.write(record);
     boolean ok = true;
     if (s3 != null) {
-      String key = prefix + DAY_PATH.format(Instant.parse(record.path("@timestamp").asText()))
-          + "/" + record.path("ruleId").asText() + "/" + record.path("recordId").asText() + ".json";
+      String key =
+          prefix
+              + DAY_PATH.format(Instant.parse(record.path("@timestamp").asText()))
+              + "/"
+              + record.path("ruleId").asText()
+              + "/"
+              + record.path("recordId").asText()
+              + ".json";
       try {
-        s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json"),
+        s3.putObject(
+            r -> r.bucket(bucket).key(key).contentType("application/json"),
             RequestBody.fromString(json, StandardCharsets.UTF_8));
       } catch (RuntimeException e) {
         ok = false;
@@ -106,15 +123,20 @@ public final class AuditLog {
     }
     if (firehose != null) {
       try {
-        firehose.putRecord(r -> r.deliveryStreamName(stream)
-            .record(b -> b.data(SdkBytes.fromString(json + "\n", StandardCharsets.UTF_8))));
+        firehose.putRecord(
+            r ->
+                r.deliveryStreamName(stream)
+                    .record(b -> b.data(SdkBytes.fromString(json + "\n", StandardCharsets.UTF_8))));
       } catch (RuntimeException e) {
         ok = false;
         log.error("audit record not sent to Firehose stream {}: {}", stream, e.toString());
       }
     }
     if (ok) {
-      log.debug("audit {} {} {}", record.path("decision").asText(), record.path("ruleId").asText(),
+      log.debug(
+          "audit {} {} {}",
+          record.path("decision").asText(),
+          record.path("ruleId").asText(),
           record.path("resourceId").asText());
     } else {
       log.error("audit record kept only in this log: {}", json);

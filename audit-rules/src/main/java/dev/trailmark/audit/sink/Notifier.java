@@ -37,11 +37,16 @@ public final class Notifier {
     for (String protocol : new String[] {"sqs", "lambda", "http", "https", "firehose"}) {
       structure.put(protocol, machine);
     }
-    sns.publish(r -> r.topicArn(topicArn).subject(subject(f)).messageStructure("json")
-        .message(Json.write(structure))
-        .messageAttributes(Map.of(
-            "severity", attribute(f.severity().name()),
-            "ruleId", attribute(f.ruleId()))));
+    sns.publish(
+        r ->
+            r.topicArn(topicArn)
+                .subject(subject(f))
+                .messageStructure("json")
+                .message(Json.write(structure))
+                .messageAttributes(
+                    Map.of(
+                        "severity", attribute(f.severity().name()),
+                        "ruleId", attribute(f.ruleId()))));
   }
 
   static MessageAttributeValue attribute(String value) {
@@ -59,16 +64,27 @@ public final class Notifier {
     StringBuilder b = new StringBuilder();
     b.append(f.title()).append("\n\n");
     b.append("Rule:      ").append(f.ruleId()).append(" (").append(f.severity()).append(")\n");
-    b.append("Resource:  ").append(f.resourceType()).append(" ").append(f.resourceId()).append("\n");
+    b.append("Resource:  ")
+        .append(f.resourceType())
+        .append(" ")
+        .append(f.resourceId())
+        .append("\n");
     b.append("Account:   ").append(f.accountId()).append(" in ").append(f.region()).append("\n");
     if (f.eventName() != null) {
-      b.append("Trigger:   ").append(f.eventName()).append(" at ").append(f.eventTime()).append("\n");
+      b.append("Trigger:   ")
+          .append(f.eventName())
+          .append(" at ")
+          .append(f.eventTime())
+          .append("\n");
     }
     if (f.actor() != null) {
       b.append("Changed by: ").append(f.actor()).append("\n");
     }
-    b.append("\nRemediation").append(dryRun ? " (dry-run, nothing will change)" : "")
-        .append(": ").append(Plans.describe(f)).append("\n");
+    b.append("\nRemediation")
+        .append(dryRun ? " (dry-run, nothing will change)" : "")
+        .append(": ")
+        .append(Plans.describe(f))
+        .append("\n");
     b.append("\nFinding id: ").append(f.findingId()).append("\n");
     return b.toString();
   }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code trailmark audit evaluate}: AWS Config items in the shapes a user has at hand, judged by the
- * Config rules outside Lambda, with the output and exit codes of {@code scan}.
+ * {@code trailmark audit evaluate}: AWS Config items in the shapes a user has at hand, judged by
+ * the Config rules outside Lambda, with the output and exit codes of {@code scan}.
  */
 class AuditEvaluateTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -25,7 +25,9 @@ class AuditEvaluateTest {
   private int run(String... args) {
     out.reset();
     err.reset();
-    return AuditCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return AuditCli.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -35,7 +37,8 @@ class AuditEvaluateTest {
 
   private static JsonNode item(String rule, String kind) throws Exception {
     return Json.read(Files.readString(Path.of("src/test/resources/fixtures/" + rule + ".json")))
-        .path("configItem").path(kind);
+        .path("configItem")
+        .path(kind);
   }
 
   /**
@@ -56,7 +59,8 @@ class AuditEvaluateTest {
     event.put("resultToken", "myResultToken");
     event.put("eventLeftScope", leftScope);
     event.put("executionRoleArn", "arn:aws:iam::123456789012:role/config-role");
-    event.put("configRuleArn", "arn:aws:config:us-east-1:123456789012:config-rule/config-rule-0123456");
+    event.put(
+        "configRuleArn", "arn:aws:config:us-east-1:123456789012:config-rule/config-rule-0123456");
     event.put("configRuleName", "trailmark-" + ruleId);
     event.put("configRuleId", "config-rule-0123456");
     event.put("accountId", "123456789012");
@@ -64,13 +68,17 @@ class AuditEvaluateTest {
   }
 
   @Test
-  void aConfigurationItemIsJudgedLikeTheConfigRuleWouldAndFailOnWorksAsInScan(@TempDir Path dir) throws Exception {
+  void aConfigurationItemIsJudgedLikeTheConfigRuleWouldAndFailOnWorksAsInScan(@TempDir Path dir)
+      throws Exception {
     Path bad = dir.resolve("sg.json");
     Files.writeString(bad, Json.write(item("ec2-sg-open-admin-ports", "nonCompliant")));
     assertThat(run("evaluate", bad.toString())).isEqualTo(0);
-    assertThat(out()).contains("ec2-sg-open-admin-ports", "sg-0a1b2c3d4e5f60718",
-        "would revoke only the ingress permissions of sg-0a1b2c3d4e5f60718",
-        "1 configuration item in 1 file, 1 finding (critical: 1)");
+    assertThat(out())
+        .contains(
+            "ec2-sg-open-admin-ports",
+            "sg-0a1b2c3d4e5f60718",
+            "would revoke only the ingress permissions of sg-0a1b2c3d4e5f60718",
+            "1 configuration item in 1 file, 1 finding (critical: 1)");
     assertThat(run("evaluate", "--fail-on", "critical", bad.toString())).isEqualTo(2);
 
     Path good = dir.resolve("sg-good.json");
@@ -82,7 +90,8 @@ class AuditEvaluateTest {
   @Test
   void aConfigRuleInvocationEventIsJudgedByTheRuleItNames(@TempDir Path dir) throws Exception {
     JsonNode sg = item("ec2-sg-open-admin-ports", "nonCompliant");
-    Files.writeString(dir.resolve("a.json"), Json.write(invocation(sg, "ec2-sg-open-admin-ports", false)));
+    Files.writeString(
+        dir.resolve("a.json"), Json.write(invocation(sg, "ec2-sg-open-admin-ports", false)));
     assertThat(run("evaluate", "--fail-on", "high", dir.resolve("a.json").toString())).isEqualTo(2);
     assertThat(out()).contains("ec2-sg-open-admin-ports", "1 finding (critical: 1)");
     // The rule the event names is the only one applied, as in Lambda.
@@ -90,7 +99,8 @@ class AuditEvaluateTest {
     assertThat(run("evaluate", dir.resolve("b.json").toString())).isEqualTo(0);
     assertThat(out()).contains("0 findings");
     // A resource that left the rule's scope is not applicable.
-    Files.writeString(dir.resolve("c.json"), Json.write(invocation(sg, "ec2-sg-open-admin-ports", true)));
+    Files.writeString(
+        dir.resolve("c.json"), Json.write(invocation(sg, "ec2-sg-open-admin-ports", true)));
     assertThat(run("evaluate", dir.resolve("c.json").toString())).isEqualTo(0);
     assertThat(out()).contains("0 findings");
   }
@@ -124,28 +134,36 @@ class AuditEvaluateTest {
     assertThat(finding.path("resourceId").asText()).isEqualTo("123456789012/search-logs");
     assertThat(finding.path("accountId").asText()).isEqualTo("123456789012");
     assertThat(finding.path("tags").path("team").asText()).isEqualTo("search");
-    assertThat(finding.path("remediation").asText()).isEqualTo("notify the owner only; change nothing");
+    assertThat(finding.path("remediation").asText())
+        .isEqualTo("notify the owner only; change nothing");
   }
 
   @Test
-  void inputWithoutAnItemIsNamedAndFailsTheRunWhileTheRestIsJudged(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("1-good.json"), Json.write(item("s3-default-encryption", "nonCompliant")));
+  void inputWithoutAnItemIsNamedAndFailsTheRunWhileTheRestIsJudged(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(
+        dir.resolve("1-good.json"), Json.write(item("s3-default-encryption", "nonCompliant")));
     ObjectNode oversized = Json.object();
-    oversized.put("invokingEvent", "{\"configurationItemSummary\":{\"resourceType\":\"AWS::S3::Bucket\","
-        + "\"resourceId\":\"big-bucket\"},\"messageType\":\"OversizedConfigurationItemChangeNotification\"}");
+    oversized.put(
+        "invokingEvent",
+        "{\"configurationItemSummary\":{\"resourceType\":\"AWS::S3::Bucket\","
+            + "\"resourceId\":\"big-bucket\"},\"messageType\":\"OversizedConfigurationItemChangeNotification\"}");
     Files.writeString(dir.resolve("2-oversized.json"), Json.write(oversized));
     Files.writeString(dir.resolve("3-cloudtrail.json"), "{\"Records\":[]}");
     Files.writeString(dir.resolve("4-truncated.json"), "{\"resourceType\":\"AWS::S3::Bu");
     assertThat(run("evaluate", dir.toString())).isEqualTo(3);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("2-oversized.json: OversizedConfigurationItemChangeNotification: the item is not in the event; "
-            + "fetch it with `aws configservice get-resource-config-history --resource-type AWS::S3::Bucket "
-            + "--resource-id big-bucket --limit 1`")
+        .contains(
+            "2-oversized.json: OversizedConfigurationItemChangeNotification: the item is not in the event; "
+                + "fetch it with `aws configservice get-resource-config-history --resource-type AWS::S3::Bucket "
+                + "--resource-id big-bucket --limit 1`")
         .contains("3-cloudtrail.json: not a Config configuration item")
         .contains("4-truncated.json: malformed JSON");
-    assertThat(out()).contains("s3-default-encryption",
-        "1 configuration item in 4 files (3 damaged or unreadable: records before the damage were read), "
-            + "1 finding (medium: 1)");
+    assertThat(out())
+        .contains(
+            "s3-default-encryption",
+            "1 configuration item in 4 files (3 damaged or unreadable: records before the damage were read), "
+                + "1 finding (medium: 1)");
     assertThat(run("evaluate", "--fail-on", "medium", dir.toString())).isEqualTo(2);
     assertThat(run("evaluate")).isEqualTo(1);
     assertThat(run("evaluate", "/no/such/item.json")).isEqualTo(1);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A CloudTrail log file cut short (an interrupted copy, a full disk): every record before the damage
- * is judged, and both the recovered findings and the damage show in the summary and the exit code.
+ * A CloudTrail log file cut short (an interrupted copy, a full disk): every record before the
+ * damage is judged, and both the recovered findings and the damage show in the summary and the exit
+ * code.
  */
 class DamagedLogFileTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -30,16 +31,23 @@ class DamagedLogFileTest {
   private int run(String... args) {
     out.reset();
     err.reset();
-    return AuditCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return AuditCli.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private static String record(String fixture, String kind) throws IOException {
-    return MAPPER.readTree(Files.readString(Path.of("src/test/resources/fixtures/" + fixture + ".json")))
-        .path("cloudTrail").path(kind).toString();
+    return MAPPER
+        .readTree(Files.readString(Path.of("src/test/resources/fixtures/" + fixture + ".json")))
+        .path("cloudTrail")
+        .path(kind)
+        .toString();
   }
 
-  /** A harmless record (a failed call) with its own event id, {@code padding} bytes of user agent. */
+  /**
+   * A harmless record (a failed call) with its own event id, {@code padding} bytes of user agent.
+   */
   private static String harmless(int i, int padding) throws IOException {
     ObjectNode r = (ObjectNode) MAPPER.readTree(record("logs-retention", "notApplicable"));
     r.put("eventID", String.format("00000000-0000-0000-0000-%012d", i));
@@ -67,8 +75,10 @@ class DamagedLogFileTest {
   @Test
   void aSmallTruncatedFileKeepsItsRecordsAndFailsTheRun(@TempDir Path dir) throws Exception {
     Files.write(dir.resolve("good.json.gz"), gzip(logFile(List.of(harmless(1, 10)))));
-    // StopLogging, then records after it; the file loses its gzip trailer and the last bytes of data.
-    List<String> records = new ArrayList<>(List.of(record("cloudtrail-logging-stopped", "nonCompliant")));
+    // StopLogging, then records after it; the file loses its gzip trailer and the last bytes of
+    // data.
+    List<String> records =
+        new ArrayList<>(List.of(record("cloudtrail-logging-stopped", "nonCompliant")));
     for (int i = 2; i < 6; i++) {
       records.add(harmless(i, 200));
     }
@@ -77,11 +87,14 @@ class DamagedLogFileTest {
     writeTruncated(dir.resolve("truncated.json.gz"), gz, 40);
 
     assertThat(run("scan", "--fail-on", "high", dir.toString())).isEqualTo(2);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("cloudtrail-logging-stopped")
-        .contains("in 2 files (1 damaged or unreadable: records before the damage were read), "
-            + "1 finding (critical: 1)")
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("cloudtrail-logging-stopped")
+        .contains(
+            "in 2 files (1 damaged or unreadable: records before the damage were read), "
+                + "1 finding (critical: 1)")
         .doesNotContain("in 0 files");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("truncated.json.gz: truncated or corrupt file after");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("truncated.json.gz: truncated or corrupt file after");
 
     // Below --fail-on (or without it) the damage alone still fails the run.
     assertThat(run("scan", dir.toString())).isEqualTo(3);
@@ -108,7 +121,8 @@ class DamagedLogFileTest {
     byte[] gz = gzip(logFile(records));
     Path file = writeTruncated(dir.resolve("big.json.gz"), gz, 60);
 
-    assertThat(run("scan", "--format", "json", "--fail-on", "critical", file.toString())).isEqualTo(2);
+    assertThat(run("scan", "--format", "json", "--fail-on", "critical", file.toString()))
+        .isEqualTo(2);
     var json = MAPPER.readTree(out.toString(StandardCharsets.UTF_8));
     assertThat(json.path("events").asInt()).isBetween(301, 305);
     assertThat(json.path("findings").toString()).contains("cloudtrail-logging-stopped");
@@ -117,18 +131,21 @@ class DamagedLogFileTest {
 
   @Test
   void aFileDamagedInItsMiddleKeepsWhatCameBefore(@TempDir Path dir) throws Exception {
-    List<String> records = new ArrayList<>(List.of(record("cloudtrail-logging-stopped", "nonCompliant")));
+    List<String> records =
+        new ArrayList<>(List.of(record("cloudtrail-logging-stopped", "nonCompliant")));
     for (int i = 0; i < 50; i++) {
       records.add(harmless(i + 10, 500));
     }
     byte[] gz = gzip(logFile(records));
-    // Garbage over the last 60 bytes (the compressed tail of the harmless records after StopLogging):
+    // Garbage over the last 60 bytes (the compressed tail of the harmless records after
+    // StopLogging):
     // the inflater reports corrupt data, not a clean end.
     for (int i = gz.length - 60; i < gz.length; i++) {
       gz[i] = (byte) (i * 31);
     }
     Files.write(dir.resolve("corrupt.json.gz"), gz);
     assertThat(run("scan", "--fail-on", "critical", dir.toString())).isEqualTo(2);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("cloudtrail-logging-stopped", "1 damaged");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("cloudtrail-logging-stopped", "1 damaged");
   }
 }

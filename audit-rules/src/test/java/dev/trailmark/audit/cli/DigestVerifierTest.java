@@ -26,7 +26,8 @@ class DigestVerifierTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String BUCKET = "org-cloudtrail-logs";
   private static final String LOGS = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/20/";
-  private static final String DIGESTS = "AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/11/20/";
+  private static final String DIGESTS =
+      "AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/11/20/";
 
   @TempDir Path root;
   private KeyPair keys;
@@ -42,17 +43,32 @@ class DigestVerifierTest {
     gen.initialize(2048);
     keys = gen.generateKeyPair();
     pem = root.resolve("key.pem");
-    Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"
-        + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded())
-        + "\n-----END PUBLIC KEY-----\n");
+    Files.writeString(
+        pem,
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n");
     Path bucket = root.resolve("bucket");
-    log1 = writeGz(bucket.resolve(LOGS + "123456789012_CloudTrail_us-east-1_20261120T1005Z_a.json.gz"),
-        "{\"Records\":[{\"eventName\":\"StopLogging\"}]}");
-    Path log2 = writeGz(bucket.resolve(LOGS + "123456789012_CloudTrail_us-east-1_20261120T1105Z_b.json.gz"),
-        "{\"Records\":[{\"eventName\":\"DescribeInstances\"}]}");
-    String key1 = DIGESTS + "123456789012_CloudTrail-Digest_us-east-1_main_us-east-1_20261120T110000Z.json.gz";
-    String key2 = DIGESTS + "123456789012_CloudTrail-Digest_us-east-1_main_us-east-1_20261120T120000Z.json.gz";
-    ObjectNode d1 = digest(key1, "2026-11-20T11:00:00Z", LOGS + log1.getFileName(), "{\"Records\":[{\"eventName\":\"StopLogging\"}]}");
+    log1 =
+        writeGz(
+            bucket.resolve(LOGS + "123456789012_CloudTrail_us-east-1_20261120T1005Z_a.json.gz"),
+            "{\"Records\":[{\"eventName\":\"StopLogging\"}]}");
+    Path log2 =
+        writeGz(
+            bucket.resolve(LOGS + "123456789012_CloudTrail_us-east-1_20261120T1105Z_b.json.gz"),
+            "{\"Records\":[{\"eventName\":\"DescribeInstances\"}]}");
+    String key1 =
+        DIGESTS
+            + "123456789012_CloudTrail-Digest_us-east-1_main_us-east-1_20261120T110000Z.json.gz";
+    String key2 =
+        DIGESTS
+            + "123456789012_CloudTrail-Digest_us-east-1_main_us-east-1_20261120T120000Z.json.gz";
+    ObjectNode d1 =
+        digest(
+            key1,
+            "2026-11-20T11:00:00Z",
+            LOGS + log1.getFileName(),
+            "{\"Records\":[{\"eventName\":\"StopLogging\"}]}");
     d1.putNull("previousDigestS3Bucket");
     d1.putNull("previousDigestS3Object");
     d1.putNull("previousDigestHashValue");
@@ -61,7 +77,12 @@ class DigestVerifierTest {
     String sig1 = sign("2026-11-20T11:00:00Z", key1, content1, "null");
     digest1 = writeGz(bucket.resolve(key1), new String(content1, StandardCharsets.UTF_8));
 
-    ObjectNode d2 = digest(key2, "2026-11-20T12:00:00Z", LOGS + log2.getFileName(), "{\"Records\":[{\"eventName\":\"DescribeInstances\"}]}");
+    ObjectNode d2 =
+        digest(
+            key2,
+            "2026-11-20T12:00:00Z",
+            LOGS + log2.getFileName(),
+            "{\"Records\":[{\"eventName\":\"DescribeInstances\"}]}");
     d2.put("previousDigestS3Bucket", BUCKET);
     d2.put("previousDigestS3Object", key1);
     d2.put("previousDigestHashValue", DigestVerifier.sha256Hex(content1));
@@ -70,7 +91,8 @@ class DigestVerifierTest {
     byte[] content2 = MAPPER.writeValueAsBytes(d2);
     digest2 = writeGz(bucket.resolve(key2), new String(content2, StandardCharsets.UTF_8));
     // S3 keeps the newest digest's signature in metadata; offline it is the .signature sidecar.
-    Files.writeString(digest2.resolveSibling(digest2.getFileName() + ".signature"),
+    Files.writeString(
+        digest2.resolveSibling(digest2.getFileName() + ".signature"),
         sign("2026-11-20T12:00:00Z", key2, content2, sig1));
   }
 
@@ -91,11 +113,21 @@ class DigestVerifierTest {
     return d;
   }
 
-  private String sign(String end, String key, byte[] content, String previousSignature) throws Exception {
+  private String sign(String end, String key, byte[] content, String previousSignature)
+      throws Exception {
     Signature s = Signature.getInstance("SHA256withRSA");
     s.initSign(keys.getPrivate());
-    s.update((end + "\n" + BUCKET + "/" + key + "\n" + DigestVerifier.sha256Hex(content) + "\n"
-        + previousSignature).getBytes(StandardCharsets.UTF_8));
+    s.update(
+        (end
+                + "\n"
+                + BUCKET
+                + "/"
+                + key
+                + "\n"
+                + DigestVerifier.sha256Hex(content)
+                + "\n"
+                + previousSignature)
+            .getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(s.sign());
   }
 
@@ -110,8 +142,12 @@ class DigestVerifierTest {
   private int verify(Path key) {
     out.reset();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    return AuditCli.run(new String[] {"verify-digests", "--public-key", key.toString(),
-        root.resolve("bucket").toString()}, ps, ps);
+    return AuditCli.run(
+        new String[] {
+          "verify-digests", "--public-key", key.toString(), root.resolve("bucket").toString()
+        },
+        ps,
+        ps);
   }
 
   private String out() {
@@ -127,11 +163,15 @@ class DigestVerifierTest {
   @Test
   void keysFromListPublicKeysJsonVerifyToo() throws Exception {
     byte[] spki = keys.getPublic().getEncoded();
-    byte[] pkcs1 = Arrays.copyOfRange(spki, 24, spki.length); // strip the SPKI header of a 2048-bit key
+    byte[] pkcs1 =
+        Arrays.copyOfRange(spki, 24, spki.length); // strip the SPKI header of a 2048-bit key
     Path json = root.resolve("keys.json");
-    Files.writeString(json, "{\"PublicKeyList\":[{\"Value\":\"" + Base64.getEncoder().encodeToString(pkcs1)
-        + "\",\"ValidityStartTime\":\"2026-01-01T00:00:00Z\",\"ValidityEndTime\":\"2027-01-01T00:00:00Z\","
-        + "\"Fingerprint\":\"0123456789abcdef0123456789abcdef\"}]}");
+    Files.writeString(
+        json,
+        "{\"PublicKeyList\":[{\"Value\":\""
+            + Base64.getEncoder().encodeToString(pkcs1)
+            + "\",\"ValidityStartTime\":\"2026-01-01T00:00:00Z\",\"ValidityEndTime\":\"2027-01-01T00:00:00Z\","
+            + "\"Fingerprint\":\"0123456789abcdef0123456789abcdef\"}]}");
     assertThat(verify(json)).as(out()).isEqualTo(0);
   }
 
@@ -169,9 +209,11 @@ class DigestVerifierTest {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
     gen.initialize(2048);
     Path other = root.resolve("other.pem");
-    Files.writeString(other, "-----BEGIN PUBLIC KEY-----\n"
-        + Base64.getMimeEncoder().encodeToString(gen.generateKeyPair().getPublic().getEncoded())
-        + "\n-----END PUBLIC KEY-----\n");
+    Files.writeString(
+        other,
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(gen.generateKeyPair().getPublic().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n");
     assertThat(verify(other)).isEqualTo(2);
     assertThat(out()).contains("signature does not verify with any supplied key");
   }

@@ -43,9 +43,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The whole audit path with real parts where they exist here: CloudTrail event -> handler -> SNS
- * (WireMock) and SQS (ElasticMQ, with a redrive policy) -> the worker fed the way Lambda's SQS event
- * source feeds it -> EC2 (WireMock) -> audit record through Firehose (the local collector) into
- * OpenSearch's audit-findings index.
+ * (WireMock) and SQS (ElasticMQ, with a redrive policy) -> the worker fed the way Lambda's SQS
+ * event source feeds it -> EC2 (WireMock) -> audit record through Firehose (the local collector)
+ * into OpenSearch's audit-findings index.
  */
 @ExtendWith(OpenSearchExtension.class)
 class AuditPipelineIT {
@@ -63,14 +63,26 @@ class AuditPipelineIT {
   @BeforeAll
   static void start(OpenSearchInstance instance) throws Exception {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state.resolve("collector")).build().start();
+    collector =
+        LocalCollector.builder()
+            .openSearch(os.baseUri())
+            .indexPrefix(os.indexPrefix())
+            .httpPort(0)
+            .xrayUdpPort(0)
+            .stateDir(state.resolve("collector"))
+            .build()
+            .start();
     elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
     int port = elasticMq.waitUntilStarted().localAddress().getPort();
     sqsEndpoint = URI.create("http://127.0.0.1:" + port);
-    sqs = SqsClient.builder().endpointOverride(sqsEndpoint).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark")))
-        .build();
+    sqs =
+        SqsClient.builder()
+            .endpointOverride(sqsEndpoint)
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create("trailmark", "trailmark")))
+            .build();
   }
 
   @AfterAll
@@ -86,12 +98,23 @@ class AuditPipelineIT {
     h = new Harness();
     String suffix = Long.toHexString(System.nanoTime());
     dlqUrl = sqs.createQueue(r -> r.queueName("audit-dlq-" + suffix)).queueUrl();
-    String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-        .attributes().get(QueueAttributeName.QUEUE_ARN);
-    queueUrl = sqs.createQueue(r -> r.queueName("audit-remediations-" + suffix).attributes(Map.of(
-        QueueAttributeName.VISIBILITY_TIMEOUT, "1",
-        QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"3\"}")))
-        .queueUrl();
+    String dlqArn =
+        sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+            .attributes()
+            .get(QueueAttributeName.QUEUE_ARN);
+    queueUrl =
+        sqs.createQueue(
+                r ->
+                    r.queueName("audit-remediations-" + suffix)
+                        .attributes(
+                            Map.of(
+                                QueueAttributeName.VISIBILITY_TIMEOUT,
+                                "1",
+                                QueueAttributeName.REDRIVE_POLICY,
+                                "{\"deadLetterTargetArn\":\""
+                                    + dlqArn
+                                    + "\",\"maxReceiveCount\":\"3\"}")))
+            .queueUrl();
   }
 
   @AfterEach
@@ -100,15 +123,25 @@ class AuditPipelineIT {
   }
 
   AuditContext context() {
-    return h.context(s -> s.dryRun(false).queueUrl(queueUrl).maxAttempts(3), c -> c
-        .serviceEndpoint("sqs", sqsEndpoint)
-        .serviceEndpoint("firehose", collector.httpEndpoint()), Clock.systemUTC());
+    return h.context(
+        s -> s.dryRun(false).queueUrl(queueUrl).maxAttempts(3),
+        c ->
+            c.serviceEndpoint("sqs", sqsEndpoint)
+                .serviceEndpoint("firehose", collector.httpEndpoint()),
+        Clock.systemUTC());
   }
 
   /** One poll of the queue, handed to the worker as Lambda's event source mapping does. */
   int pollOnce(RemediationWorker worker) {
-    List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
-        .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+    List<Message> messages =
+        sqs.receiveMessage(
+                r ->
+                    r.queueUrl(queueUrl)
+                        .maxNumberOfMessages(10)
+                        .waitTimeSeconds(1)
+                        .messageSystemAttributeNames(
+                            MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
+            .messages();
     if (messages.isEmpty()) {
       return 0;
     }
@@ -119,8 +152,10 @@ class AuditPipelineIT {
       r.setMessageId(m.messageId());
       r.setReceiptHandle(m.receiptHandle());
       r.setBody(m.body());
-      r.setAttributes(Map.of("ApproximateReceiveCount",
-          m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)));
+      r.setAttributes(
+          Map.of(
+              "ApproximateReceiveCount",
+              m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)));
       records.add(r);
     }
     event.setRecords(records);
@@ -137,19 +172,30 @@ class AuditPipelineIT {
 
   void stubGroup(boolean revokeFails) {
     h.stub.query("DescribeSecurityGroups", RemediationWorkerTest.group("", true));
-    h.stub.server.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=RevokeSecurityGroupIngress&"))
-        .willReturn(revokeFails
-            ? aResponse().withStatus(403).withBody("<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
-                + "<Message>You are not authorized to perform this operation.</Message></Error></Errors>"
-                + "<RequestID>b2b3f1c4-EXAMPLE</RequestID></Response>")
-            : aResponse().withStatus(200).withBody("<RevokeSecurityGroupIngressResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-                + "<requestId>59dbff89-EXAMPLE</requestId><return>true</return></RevokeSecurityGroupIngressResponse>")));
+    h.stub.server.stubFor(
+        post(urlEqualTo("/"))
+            .withRequestBody(containing("Action=RevokeSecurityGroupIngress&"))
+            .willReturn(
+                revokeFails
+                    ? aResponse()
+                        .withStatus(403)
+                        .withBody(
+                            "<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
+                                + "<Message>You are not authorized to perform this operation.</Message></Error></Errors>"
+                                + "<RequestID>b2b3f1c4-EXAMPLE</RequestID></Response>")
+                    : aResponse()
+                        .withStatus(200)
+                        .withBody(
+                            "<RevokeSecurityGroupIngressResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                                + "<requestId>59dbff89-EXAMPLE</requestId><return>true</return></RevokeSecurityGroupIngressResponse>")));
   }
 
   List<JsonNode> auditDocs(String findingResource) throws Exception {
     os.refresh(os.indexPrefix() + "audit-findings-*");
-    String json = os.post("/" + os.indexPrefix() + "audit-findings-*/_search?size=50",
-        "{\"query\":{\"term\":{\"resourceId\":\"" + findingResource + "\"}}}");
+    String json =
+        os.post(
+            "/" + os.indexPrefix() + "audit-findings-*/_search?size=50",
+            "{\"query\":{\"term\":{\"resourceId\":\"" + findingResource + "\"}}}");
     List<JsonNode> out = new ArrayList<>();
     Json.read(json).path("hits").path("hits").forEach(hit -> out.add(hit.path("_source")));
     return out;
@@ -163,7 +209,8 @@ class AuditPipelineIT {
     RemediationWorker worker = new RemediationWorker(ctx);
     ObjectNode event = (ObjectNode) Fixtures.badEvent("ec2-sg-open-admin-ports");
     ((ObjectNode) event.path("requestParameters")).put("groupId", "sg-pipeline-ok");
-    assertThat(handler.handle(Fixtures.eventBridge(event))).isEqualTo(CloudTrailEventHandler.Outcome.DISPATCHED);
+    assertThat(handler.handle(Fixtures.eventBridge(event)))
+        .isEqualTo(CloudTrailEventHandler.Outcome.DISPATCHED);
     assertThat(h.notices()).hasSize(1);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> pollOnce(worker) > 0);
@@ -177,11 +224,12 @@ class AuditPipelineIT {
 
     // The remediation's own follow-up call comes back through CloudTrail: the loop guard drops it.
     ObjectNode own = event.deepCopy();
-    ((ObjectNode) own.path("userIdentity")).put("arn",
-        "arn:aws:sts::123456789012:assumed-role/trailmark-remediation/audit-worker");
+    ((ObjectNode) own.path("userIdentity"))
+        .put("arn", "arn:aws:sts::123456789012:assumed-role/trailmark-remediation/audit-worker");
     ((ObjectNode) own.path("userIdentity").path("sessionContext").path("sessionIssuer"))
         .put("arn", "arn:aws:iam::123456789012:role/trailmark-remediation");
-    assertThat(handler.handle(Fixtures.eventBridge(own))).isEqualTo(CloudTrailEventHandler.Outcome.SKIPPED_LOOP_GUARD);
+    assertThat(handler.handle(Fixtures.eventBridge(own)))
+        .isEqualTo(CloudTrailEventHandler.Outcome.SKIPPED_LOOP_GUARD);
     assertThat(pollOnce(worker)).isZero();
   }
 
@@ -195,10 +243,17 @@ class AuditPipelineIT {
     ((ObjectNode) event.path("requestParameters")).put("groupId", "sg-pipeline-dlq");
     handler.handle(Fixtures.eventBridge(event));
 
-    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      pollOnce(worker);
-      return sqs.receiveMessage(r -> r.queueUrl(dlqUrl).visibilityTimeout(30)).messages().size() == 1;
-    });
+    await()
+        .atMost(Duration.ofSeconds(40))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              pollOnce(worker);
+              return sqs.receiveMessage(r -> r.queueUrl(dlqUrl).visibilityTimeout(30))
+                      .messages()
+                      .size()
+                  == 1;
+            });
     assertThat(h.stub.requests(h.stub.queryRequest("RevokeSecurityGroupIngress"))).hasSize(3);
     await().atMost(Duration.ofSeconds(30)).until(() -> auditDocs("sg-pipeline-dlq").size() == 1);
     JsonNode doc = auditDocs("sg-pipeline-dlq").get(0);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** What the CloudTrail handler does with good, failed, self-inflicted and malformed events. */
 class CloudTrailEventHandlerTest {
   private final Harness h = new Harness();
-  private final CloudTrailEventHandler handler = new CloudTrailEventHandler(h.context(s -> { }));
+  private final CloudTrailEventHandler handler = new CloudTrailEventHandler(h.context(s -> {}));
 
   @AfterEach
   void close() {
@@ -31,18 +31,28 @@ class CloudTrailEventHandlerTest {
   @Test
   void aViolatingCallIsNotifiedWithSubjectTextAndJson() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(Fixtures.eventBridge(sgEvent()).getBytes(StandardCharsets.UTF_8)),
-        out, null);
+    handler.handleRequest(
+        new ByteArrayInputStream(Fixtures.eventBridge(sgEvent()).getBytes(StandardCharsets.UTF_8)),
+        out,
+        null);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("DISPATCHED");
     assertThat(h.notices()).hasSize(1);
     String form = URLDecoder.decode(h.notices().get(0).getBodyAsString(), StandardCharsets.UTF_8);
-    assertThat(form).contains("TopicArn=" + Harness.TOPIC, "MessageStructure=json",
-        "Subject=[CRITICAL] Security group opens SSH, RDP or all ports to the internet: sg-0a1b2c3d4e5f60718",
-        "MessageAttributes.entry.1.Name=", "StringValue=CRITICAL", "StringValue=ec2-sg-open-admin-ports");
-    String message = form.substring(form.indexOf("Message=") + 8, form.indexOf("&", form.indexOf("Message=")));
+    assertThat(form)
+        .contains(
+            "TopicArn=" + Harness.TOPIC,
+            "MessageStructure=json",
+            "Subject=[CRITICAL] Security group opens SSH, RDP or all ports to the internet: sg-0a1b2c3d4e5f60718",
+            "MessageAttributes.entry.1.Name=",
+            "StringValue=CRITICAL",
+            "StringValue=ec2-sg-open-admin-ports");
+    String message =
+        form.substring(form.indexOf("Message=") + 8, form.indexOf("&", form.indexOf("Message=")));
     JsonNode structure = Json.read(message);
-    assertThat(structure.path("default").asText()).contains("Changed by: arn:aws:sts::123456789012:assumed-role/Developer/alice")
-        .contains("Remediation (dry-run, nothing will change): revoke only the ingress permissions");
+    assertThat(structure.path("default").asText())
+        .contains("Changed by: arn:aws:sts::123456789012:assumed-role/Developer/alice")
+        .contains(
+            "Remediation (dry-run, nothing will change): revoke only the ingress permissions");
     JsonNode machine = Json.read(structure.path("sqs").asText());
     assertThat(machine.path("ruleId").asText()).isEqualTo("ec2-sg-open-admin-ports");
     assertThat(machine.path("resourceId").asText()).isEqualTo("sg-0a1b2c3d4e5f60718");
@@ -78,14 +88,24 @@ class CloudTrailEventHandlerTest {
     assertThat(handler.handle(Fixtures.eventBridge(Fixtures.badEvent("apigw-http-integration"))))
         .isEqualTo(Outcome.DISPATCHED);
     assertThat(h.notices()).hasSize(1);
-    assertThat(h.firehoseRecords()).extracting(r -> r.path("decision").asText()).containsExactly("notified");
+    assertThat(h.firehoseRecords())
+        .extracting(r -> r.path("decision").asText())
+        .containsExactly("notified");
   }
 
   @Test
   void harmlessCallsProduceNothing() {
     ObjectNode event = sgEvent();
-    ((ObjectNode) event.path("requestParameters").path("ipPermissions").path("items").get(0)
-        .path("ipRanges").path("items").get(0)).put("cidrIp", "10.1.0.0/16");
+    ((ObjectNode)
+            event
+                .path("requestParameters")
+                .path("ipPermissions")
+                .path("items")
+                .get(0)
+                .path("ipRanges")
+                .path("items")
+                .get(0))
+        .put("cidrIp", "10.1.0.0/16");
     // The rule the call created, as AWS recorded it, is what the rule judges.
     ((ObjectNode) event.path("responseElements").path("securityGroupRuleSet").path("items").get(0))
         .put("cidrIpv4", "10.1.0.0/16");
@@ -100,7 +120,10 @@ class CloudTrailEventHandlerTest {
     assertThat(handler.handle("")).isEqualTo(Outcome.REJECTED);
     assertThat(handler.handle("[]")).isEqualTo(Outcome.REJECTED);
     assertThat(handler.handle("\"AWS API Call via CloudTrail\"")).isEqualTo(Outcome.REJECTED);
-    assertThat(handler.handle(good.replace("AWS API Call via CloudTrail", "EC2 Instance State-change Notification")))
+    assertThat(
+            handler.handle(
+                good.replace(
+                    "AWS API Call via CloudTrail", "EC2 Instance State-change Notification")))
         .isEqualTo(Outcome.REJECTED);
     ObjectNode wrapper = (ObjectNode) Json.read(good);
     wrapper.put("detail", "not an object");
@@ -126,7 +149,8 @@ class CloudTrailEventHandlerTest {
     assertThat(URLDecoder.decode(h.notices().get(0).getBodyAsString(), StandardCharsets.UTF_8))
         .contains("Security group opens SSH, RDP or all ports to the internet: (unknown)");
     // Nothing to change without a resource id: recorded as notified, never queued for remediation.
-    assertThat(h.firehoseRecords()).extracting(r -> r.path("decision").asText() + "/" + r.path("reason").asText())
+    assertThat(h.firehoseRecords())
+        .extracting(r -> r.path("decision").asText() + "/" + r.path("reason").asText())
         .containsExactly("notified/resource id not found in the event");
   }
 }

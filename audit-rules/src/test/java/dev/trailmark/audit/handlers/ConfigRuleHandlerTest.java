@@ -25,7 +25,7 @@ class ConfigRuleHandlerTest {
 
   @BeforeEach
   void setUp() {
-    handler = new ConfigRuleHandler(h.context(s -> { }));
+    handler = new ConfigRuleHandler(h.context(s -> {}));
     h.stub.json(CONFIG + "PutEvaluations", "{\"FailedEvaluations\":[]}");
   }
 
@@ -35,9 +35,13 @@ class ConfigRuleHandlerTest {
   }
 
   static ConfigEvent event(String ruleId, JsonNode invoking, String token) {
-    return new ConfigEvent().withVersion("1.0").withInvokingEvent(Json.write(invoking))
-        .withRuleParameters("{\"ruleId\":\"" + ruleId + "\"}").withResultToken(token)
-        .withConfigRuleName("trailmark-" + ruleId).withAccountId("123456789012")
+    return new ConfigEvent()
+        .withVersion("1.0")
+        .withInvokingEvent(Json.write(invoking))
+        .withRuleParameters("{\"ruleId\":\"" + ruleId + "\"}")
+        .withResultToken(token)
+        .withConfigRuleName("trailmark-" + ruleId)
+        .withAccountId("123456789012")
         .withConfigRuleArn("arn:aws:config:us-east-1:123456789012:config-rule/config-rule-abc123")
         .withEventLeftScope(false);
   }
@@ -54,35 +58,55 @@ class ConfigRuleHandlerTest {
 
   List<JsonNode> evaluationCalls() {
     List<JsonNode> out = new ArrayList<>();
-    h.stub.requests(h.stub.jsonRequest(CONFIG + "PutEvaluations")).forEach(r -> out.add(Json.read(r.getBodyAsString())));
+    h.stub
+        .requests(h.stub.jsonRequest(CONFIG + "PutEvaluations"))
+        .forEach(r -> out.add(Json.read(r.getBodyAsString())));
     return out;
   }
 
   @Test
   void changeNotificationPutsOneEvaluationAndNotifiesTheViolation() {
-    String result = handler.handleRequest(event("ec2-sg-open-admin-ports",
-        change(Fixtures.badItem("ec2-sg-open-admin-ports")), "token-1"), null);
+    String result =
+        handler.handleRequest(
+            event(
+                "ec2-sg-open-admin-ports",
+                change(Fixtures.badItem("ec2-sg-open-admin-ports")),
+                "token-1"),
+            null);
     assertThat(result).isEqualTo("1 evaluations, 1 non-compliant");
-    h.stub.server.verify(h.stub.jsonRequest(CONFIG + "PutEvaluations").withRequestBody(equalToJson(
-        "{\"Evaluations\":[{\"ComplianceResourceType\":\"AWS::EC2::SecurityGroup\","
-            + "\"ComplianceResourceId\":\"sg-0a1b2c3d4e5f60718\",\"ComplianceType\":\"NON_COMPLIANT\","
-            + "\"Annotation\":\"Security group opens SSH, RDP or all ports to the internet\","
-            + "\"OrderingTimestamp\":1795169700}],\"ResultToken\":\"token-1\",\"TestMode\":false}")));
+    h.stub.server.verify(
+        h.stub
+            .jsonRequest(CONFIG + "PutEvaluations")
+            .withRequestBody(
+                equalToJson(
+                    "{\"Evaluations\":[{\"ComplianceResourceType\":\"AWS::EC2::SecurityGroup\","
+                        + "\"ComplianceResourceId\":\"sg-0a1b2c3d4e5f60718\",\"ComplianceType\":\"NON_COMPLIANT\","
+                        + "\"Annotation\":\"Security group opens SSH, RDP or all ports to the internet\","
+                        + "\"OrderingTimestamp\":1795169700}],\"ResultToken\":\"token-1\",\"TestMode\":false}")));
     assertThat(h.notices()).hasSize(1);
   }
 
   @Test
   void compliantItemsAreCompliantAndNotNotified() {
-    handler.handleRequest(event("ec2-sg-open-admin-ports", change(
-        Fixtures.of("ec2-sg-open-admin-ports").path("configItem").path("compliant")), "t"), null);
-    assertThat(evaluationCalls().get(0).path("Evaluations").get(0).path("ComplianceType").asText()).isEqualTo("COMPLIANT");
+    handler.handleRequest(
+        event(
+            "ec2-sg-open-admin-ports",
+            change(Fixtures.of("ec2-sg-open-admin-ports").path("configItem").path("compliant")),
+            "t"),
+        null);
+    assertThat(evaluationCalls().get(0).path("Evaluations").get(0).path("ComplianceType").asText())
+        .isEqualTo("COMPLIANT");
     assertThat(h.notices()).isEmpty();
   }
 
   @Test
   void testModeTokenPutsEvaluationsInTestModeAndActsOnNothing() {
-    handler.handleRequest(event("ec2-sg-open-admin-ports",
-        change(Fixtures.badItem("ec2-sg-open-admin-ports")), "TESTMODE"), null);
+    handler.handleRequest(
+        event(
+            "ec2-sg-open-admin-ports",
+            change(Fixtures.badItem("ec2-sg-open-admin-ports")),
+            "TESTMODE"),
+        null);
     JsonNode call = evaluationCalls().get(0);
     assertThat(call.path("TestMode").asBoolean()).isTrue();
     assertThat(call.path("ResultToken").asText()).isEqualTo("TESTMODE");
@@ -91,14 +115,21 @@ class ConfigRuleHandlerTest {
 
   @Test
   void deletedResourcesAndResourcesThatLeftScopeAreNotApplicable() {
-    handler.handleRequest(event("ec2-sg-open-admin-ports", change(
-        Fixtures.of("ec2-sg-open-admin-ports").path("configItem").path("notApplicable")), "t"), null);
-    ConfigEvent left = event("ec2-sg-open-admin-ports", change(Fixtures.badItem("ec2-sg-open-admin-ports")), "t")
-        .withEventLeftScope(true);
+    handler.handleRequest(
+        event(
+            "ec2-sg-open-admin-ports",
+            change(Fixtures.of("ec2-sg-open-admin-ports").path("configItem").path("notApplicable")),
+            "t"),
+        null);
+    ConfigEvent left =
+        event("ec2-sg-open-admin-ports", change(Fixtures.badItem("ec2-sg-open-admin-ports")), "t")
+            .withEventLeftScope(true);
     handler.handleRequest(left, null);
-    assertThat(evaluationCalls()).extracting(c -> c.path("Evaluations").get(0).path("ComplianceType").asText())
+    assertThat(evaluationCalls())
+        .extracting(c -> c.path("Evaluations").get(0).path("ComplianceType").asText())
         .containsExactly("NOT_APPLICABLE", "NOT_APPLICABLE");
-    assertThat(evaluationCalls().get(1).path("Evaluations").get(0).path("Annotation").asText()).contains("left");
+    assertThat(evaluationCalls().get(1).path("Evaluations").get(0).path("Annotation").asText())
+        .contains("left");
     assertThat(h.notices()).isEmpty();
   }
 
@@ -142,8 +173,12 @@ class ConfigRuleHandlerTest {
     invoking.put("recordVersion", "1.0");
     assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", invoking, "t"), null))
         .isEqualTo("1 evaluations, 1 non-compliant");
-    h.stub.server.verify(h.stub.jsonRequest(CONFIG + "GetResourceConfigHistory").withRequestBody(equalToJson(
-        "{\"resourceType\":\"AWS::EC2::SecurityGroup\",\"resourceId\":\"sg-0a1b2c3d4e5f60718\",\"limit\":1}")));
+    h.stub.server.verify(
+        h.stub
+            .jsonRequest(CONFIG + "GetResourceConfigHistory")
+            .withRequestBody(
+                equalToJson(
+                    "{\"resourceType\":\"AWS::EC2::SecurityGroup\",\"resourceId\":\"sg-0a1b2c3d4e5f60718\",\"limit\":1}")));
     assertThat(evaluationCalls().get(0).path("Evaluations").get(0).path("ComplianceType").asText())
         .isEqualTo("NON_COMPLIANT");
 
@@ -166,12 +201,25 @@ class ConfigRuleHandlerTest {
       id.put("resourceId", String.format("/aws/lambda/fn-%03d", i));
       id.put("resourceName", String.format("/aws/lambda/fn-%03d", i));
     }
-    h.stub.server.stubFor(h.stub.jsonCall(CONFIG + "ListDiscoveredResources")
-        .withRequestBody(containing("nextToken")).willReturn(aResponse().withStatus(200)
-            .withBody("{\"resourceIdentifiers\":" + Json.write(page2) + "}")));
-    h.stub.server.stubFor(h.stub.jsonCall(CONFIG + "ListDiscoveredResources")
-        .withRequestBody(equalToJson("{\"resourceType\":\"AWS::Logs::LogGroup\"}")).willReturn(aResponse().withStatus(200)
-            .withBody("{\"resourceIdentifiers\":" + Json.write(page1) + ",\"nextToken\":\"page-2\"}")));
+    h.stub.server.stubFor(
+        h.stub
+            .jsonCall(CONFIG + "ListDiscoveredResources")
+            .withRequestBody(containing("nextToken"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withBody("{\"resourceIdentifiers\":" + Json.write(page2) + "}")));
+    h.stub.server.stubFor(
+        h.stub
+            .jsonCall(CONFIG + "ListDiscoveredResources")
+            .withRequestBody(equalToJson("{\"resourceType\":\"AWS::Logs::LogGroup\"}"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withBody(
+                        "{\"resourceIdentifiers\":"
+                            + Json.write(page1)
+                            + ",\"nextToken\":\"page-2\"}")));
     for (int start = 0; start < total; start += 100) {
       ArrayNode items = Json.MAPPER.createArrayNode();
       for (int i = start; i < Math.min(total, start + 100); i++) {
@@ -186,15 +234,24 @@ class ConfigRuleHandlerTest {
         item.put("resourceType", "AWS::Logs::LogGroup");
         item.put("resourceId", name);
         item.put("awsRegion", "us-east-1");
-        item.put("configuration", i % 10 != 1
-            ? "{\"logGroupName\":\"" + name + "\",\"retentionInDays\":30}"
-            : "{\"logGroupName\":\"" + name + "\"}");
+        item.put(
+            "configuration",
+            i % 10 != 1
+                ? "{\"logGroupName\":\"" + name + "\",\"retentionInDays\":30}"
+                : "{\"logGroupName\":\"" + name + "\"}");
         item.putObject("supplementaryConfiguration");
       }
-      h.stub.server.stubFor(h.stub.jsonCall(CONFIG + "BatchGetResourceConfig")
-          .withRequestBody(containing(String.format("\"/aws/lambda/fn-%03d\"", start)))
-          .willReturn(aResponse().withStatus(200).withBody("{\"baseConfigurationItems\":" + Json.write(items)
-              + ",\"unprocessedResourceKeys\":[]}")));
+      h.stub.server.stubFor(
+          h.stub
+              .jsonCall(CONFIG + "BatchGetResourceConfig")
+              .withRequestBody(containing(String.format("\"/aws/lambda/fn-%03d\"", start)))
+              .willReturn(
+                  aResponse()
+                      .withStatus(200)
+                      .withBody(
+                          "{\"baseConfigurationItems\":"
+                              + Json.write(items)
+                              + ",\"unprocessedResourceKeys\":[]}")));
     }
     ObjectNode invoking = Json.object();
     invoking.put("awsAccountId", "123456789012");
@@ -205,10 +262,13 @@ class ConfigRuleHandlerTest {
         .isEqualTo("250 evaluations, 25 non-compliant");
     List<JsonNode> calls = evaluationCalls();
     assertThat(calls).extracting(c -> c.path("Evaluations").size()).containsExactly(100, 100, 50);
-    assertThat(calls).allSatisfy(c -> assertThat(c.path("ResultToken").asText()).isEqualTo("token-s"));
+    assertThat(calls)
+        .allSatisfy(c -> assertThat(c.path("ResultToken").asText()).isEqualTo("token-s"));
     assertThat(h.stub.requests(h.stub.jsonRequest(CONFIG + "BatchGetResourceConfig"))).hasSize(3);
-    assertThat(calls.get(0).path("Evaluations").get(1).path("ComplianceType").asText()).isEqualTo("NON_COMPLIANT");
-    assertThat(calls.get(0).path("Evaluations").get(0).path("OrderingTimestamp").asDouble()).isEqualTo(1795168800d);
+    assertThat(calls.get(0).path("Evaluations").get(1).path("ComplianceType").asText())
+        .isEqualTo("NON_COMPLIANT");
+    assertThat(calls.get(0).path("Evaluations").get(0).path("OrderingTimestamp").asDouble())
+        .isEqualTo(1795168800d);
     assertThat(h.notices()).hasSize(25);
   }
 
@@ -222,27 +282,51 @@ class ConfigRuleHandlerTest {
     item.put("resourceType", "AWS::Logs::LogGroup");
     item.put("resourceId", name);
     item.put("awsRegion", "us-east-1");
-    item.put("configuration", "{\"logGroupName\":\"" + name + "\"" + (retention ? ",\"retentionInDays\":7}" : "}"));
+    item.put(
+        "configuration",
+        "{\"logGroupName\":\"" + name + "\"" + (retention ? ",\"retentionInDays\":7}" : "}"));
     item.putObject("supplementaryConfiguration");
     return item;
   }
 
   @Test
   void keysConfigLeavesUnprocessedAreAskedForAgain() {
-    h.stub.json(CONFIG + "ListDiscoveredResources", "{\"resourceIdentifiers\":["
-        + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/a\"},"
-        + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/b\"},"
-        + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}");
-    ArrayNode firstItems = Json.MAPPER.createArrayNode().add(logGroupItem("/aws/lambda/a", true))
-        .add(logGroupItem("/aws/lambda/b", false));
-    h.stub.server.stubFor(h.stub.jsonCall(CONFIG + "BatchGetResourceConfig")
-        .withRequestBody(containing("/aws/lambda/a")).willReturn(aResponse().withStatus(200).withBody(
-            "{\"baseConfigurationItems\":" + Json.write(firstItems) + ",\"unprocessedResourceKeys\":"
-                + "[{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}")));
-    h.stub.server.stubFor(h.stub.jsonCall(CONFIG + "BatchGetResourceConfig")
-        .withRequestBody(equalToJson("{\"resourceKeys\":[{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}"))
-        .willReturn(aResponse().withStatus(200).withBody("{\"baseConfigurationItems\":["
-            + Json.write(logGroupItem("/aws/lambda/c", false)) + "],\"unprocessedResourceKeys\":[]}")));
+    h.stub.json(
+        CONFIG + "ListDiscoveredResources",
+        "{\"resourceIdentifiers\":["
+            + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/a\"},"
+            + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/b\"},"
+            + "{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}");
+    ArrayNode firstItems =
+        Json.MAPPER
+            .createArrayNode()
+            .add(logGroupItem("/aws/lambda/a", true))
+            .add(logGroupItem("/aws/lambda/b", false));
+    h.stub.server.stubFor(
+        h.stub
+            .jsonCall(CONFIG + "BatchGetResourceConfig")
+            .withRequestBody(containing("/aws/lambda/a"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withBody(
+                        "{\"baseConfigurationItems\":"
+                            + Json.write(firstItems)
+                            + ",\"unprocessedResourceKeys\":"
+                            + "[{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}")));
+    h.stub.server.stubFor(
+        h.stub
+            .jsonCall(CONFIG + "BatchGetResourceConfig")
+            .withRequestBody(
+                equalToJson(
+                    "{\"resourceKeys\":[{\"resourceType\":\"AWS::Logs::LogGroup\",\"resourceId\":\"/aws/lambda/c\"}]}"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withBody(
+                        "{\"baseConfigurationItems\":["
+                            + Json.write(logGroupItem("/aws/lambda/c", false))
+                            + "],\"unprocessedResourceKeys\":[]}")));
     ObjectNode invoking = Json.object();
     invoking.put("messageType", "ScheduledNotification");
     invoking.put("notificationCreationTime", "2026-11-20T10:00:00.000Z");
@@ -255,18 +339,28 @@ class ConfigRuleHandlerTest {
   void malformedConfigEventsAreRejectedWithoutCallingConfig() {
     JsonNode good = change(Fixtures.badItem("ec2-sg-open-admin-ports"));
     assertThat(handler.handleRequest(null, null)).isEqualTo("rejected");
-    assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", good, "t")
-        .withInvokingEvent(Json.write(good).substring(0, 60)), null)).isEqualTo("rejected");
-    assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", good, "t").withInvokingEvent(null), null))
+    assertThat(
+            handler.handleRequest(
+                event("ec2-sg-open-admin-ports", good, "t")
+                    .withInvokingEvent(Json.write(good).substring(0, 60)),
+                null))
+        .isEqualTo("rejected");
+    assertThat(
+            handler.handleRequest(
+                event("ec2-sg-open-admin-ports", good, "t").withInvokingEvent(null), null))
         .isEqualTo("rejected");
     ObjectNode unknown = Json.object();
     unknown.put("messageType", "ComplianceChangeNotification");
-    assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", unknown, "t"), null)).isEqualTo("rejected");
+    assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", unknown, "t"), null))
+        .isEqualTo("rejected");
     ObjectNode noItem = change(Fixtures.badItem("ec2-sg-open-admin-ports"));
     noItem.put("configurationItem", "sg-0a1b2c3d4e5f60718");
-    assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", noItem, "t"), null)).isEqualTo("rejected");
+    assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", noItem, "t"), null))
+        .isEqualTo("rejected");
     assertThat(handler.handleRequest(event("no-such-rule", good, "t"), null)).isEqualTo("rejected");
-    assertThat(handler.handleRequest(event("ec2-sg-open-admin-ports", good, "t").withRuleParameters("{oops"), null))
+    assertThat(
+            handler.handleRequest(
+                event("ec2-sg-open-admin-ports", good, "t").withRuleParameters("{oops"), null))
         .isEqualTo("rejected");
     assertThat(evaluationCalls()).isEmpty();
     assertThat(h.notices()).isEmpty();

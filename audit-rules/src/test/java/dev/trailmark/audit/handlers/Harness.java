@@ -39,36 +39,60 @@ final class Harness implements AutoCloseable {
   }
 
   void stubSinks() {
-    stub.query("Publish", "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
-        + "<MessageId>567910cd-659e-55d4-8ccb-5aaf14679dc0</MessageId></PublishResult>"
-        + "<ResponseMetadata><RequestId>d74b8436-ae13-5ab4-a9ff-ce54dfea72a0</RequestId></ResponseMetadata></PublishResponse>");
-    stub.server.stubFor(put(urlMatching("/" + BUCKET + "/.*")).willReturn(aResponse().withStatus(200)
-        .withHeader("ETag", "\"6805f2cfc46c0f04559748bb039d69ae\"")));
+    stub.query(
+        "Publish",
+        "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
+            + "<MessageId>567910cd-659e-55d4-8ccb-5aaf14679dc0</MessageId></PublishResult>"
+            + "<ResponseMetadata><RequestId>d74b8436-ae13-5ab4-a9ff-ce54dfea72a0</RequestId></ResponseMetadata></PublishResponse>");
+    stub.server.stubFor(
+        put(urlMatching("/" + BUCKET + "/.*"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("ETag", "\"6805f2cfc46c0f04559748bb039d69ae\"")));
     stubRateLimitCount(null, 0);
-    stub.json("Firehose_20150804.PutRecord", "{\"RecordId\":\"49543463076548007577105092703039560359975228518395019266\",\"Encrypted\":false}");
+    stub.json(
+        "Firehose_20150804.PutRecord",
+        "{\"RecordId\":\"49543463076548007577105092703039560359975228518395019266\",\"Encrypted\":false}");
   }
 
-  /** ListObjectsV2 of the rate-limit markers answers {@code count} keys (in a scenario state, if given). */
+  /**
+   * ListObjectsV2 of the rate-limit markers answers {@code count} keys (in a scenario state, if
+   * given).
+   */
   void stubRateLimitCount(String state, int count) {
-    StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-        + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>" + BUCKET + "</Name>"
-        + "<Prefix>audit/ratelimit/</Prefix><KeyCount>" + count + "</KeyCount><MaxKeys>10</MaxKeys>"
-        + "<IsTruncated>false</IsTruncated>");
+    StringBuilder xml =
+        new StringBuilder(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>"
+                + BUCKET
+                + "</Name>"
+                + "<Prefix>audit/ratelimit/</Prefix><KeyCount>"
+                + count
+                + "</KeyCount><MaxKeys>10</MaxKeys>"
+                + "<IsTruncated>false</IsTruncated>");
     for (int i = 0; i < count; i++) {
-      xml.append("<Contents><Key>audit/ratelimit/rule/").append(1795169700000L + i)
+      xml.append("<Contents><Key>audit/ratelimit/rule/")
+          .append(1795169700000L + i)
           .append("-f</Key><LastModified>2026-11-20T10:15:00.000Z</LastModified>")
           .append("<ETag>&quot;d41d8cd98f00b204e9800998ecf8427e&quot;</ETag><Size>0</Size>")
           .append("<StorageClass>STANDARD</StorageClass></Contents>");
     }
     xml.append("</ListBucketResult>");
-    var mapping = com.github.tomakehurst.wiremock.client.WireMock.get(
-        com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/" + BUCKET))
-        .withQueryParam("list-type", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"));
+    var mapping =
+        com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/" + BUCKET))
+            .withQueryParam(
+                "list-type", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"));
     if (state != null) {
       mapping = mapping.inScenario("rate-limit").whenScenarioStateIs(state);
     }
-    stub.server.stubFor(mapping.willReturn(aResponse().withStatus(200)
-        .withHeader("Content-Type", "application/xml").withBody(xml.toString())));
+    stub.server.stubFor(
+        mapping.willReturn(
+            aResponse()
+                .withStatus(200)
+                .withHeader("Content-Type", "application/xml")
+                .withBody(xml.toString())));
   }
 
   AuditContext context(Consumer<Settings.Builder> settings) {
@@ -76,16 +100,24 @@ final class Harness implements AutoCloseable {
   }
 
   AuditContext context(Consumer<Settings.Builder> settings, URI sqsEndpoint) {
-    return context(settings, c -> {
-      if (sqsEndpoint != null) {
-        c.serviceEndpoint("sqs", sqsEndpoint);
-      }
-    }, clock);
+    return context(
+        settings,
+        c -> {
+          if (sqsEndpoint != null) {
+            c.serviceEndpoint("sqs", sqsEndpoint);
+          }
+        },
+        clock);
   }
 
-  AuditContext context(Consumer<Settings.Builder> settings, Consumer<AwsClients.Builder> endpoints, Clock clock) {
-    Settings.Builder b = Settings.builder().topicArn(TOPIC).auditBucket(BUCKET)
-        .remediationRoleArns(java.util.Set.of("arn:aws:iam::123456789012:role/trailmark-remediation"));
+  AuditContext context(
+      Consumer<Settings.Builder> settings, Consumer<AwsClients.Builder> endpoints, Clock clock) {
+    Settings.Builder b =
+        Settings.builder()
+            .topicArn(TOPIC)
+            .auditBucket(BUCKET)
+            .remediationRoleArns(
+                java.util.Set.of("arn:aws:iam::123456789012:role/trailmark-remediation"));
     settings.accept(b);
     AwsClients.Builder cb = stub.clients();
     endpoints.accept(cb);
@@ -99,8 +131,10 @@ final class Harness implements AutoCloseable {
     List<JsonNode> out = new ArrayList<>();
     for (LoggedRequest r : stub.requests(stub.jsonRequest("Firehose_20150804.PutRecord"))) {
       JsonNode body = Json.read(r.getBodyAsString());
-      String data = new String(Base64.getDecoder().decode(body.path("Record").path("Data").asText()),
-          java.nio.charset.StandardCharsets.UTF_8);
+      String data =
+          new String(
+              Base64.getDecoder().decode(body.path("Record").path("Data").asText()),
+              java.nio.charset.StandardCharsets.UTF_8);
       out.add(Json.read(data));
     }
     return out;
@@ -116,8 +150,14 @@ final class Harness implements AutoCloseable {
     String body = r.getBodyAsString();
     if (!body.startsWith("{")) {
       int start = body.indexOf("\r\n") + 2;
-      int size = Integer.parseInt(body.substring(0, body.indexOf(';') > 0 && body.indexOf(';') < start
-          ? body.indexOf(';') : start - 2), 16);
+      int size =
+          Integer.parseInt(
+              body.substring(
+                  0,
+                  body.indexOf(';') > 0 && body.indexOf(';') < start
+                      ? body.indexOf(';')
+                      : start - 2),
+              16);
       body = body.substring(start, start + size);
     }
     return Json.read(body);

@@ -20,7 +20,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The worker's decisions, each proven by the requests it makes (or does not make) and its record. */
+/**
+ * The worker's decisions, each proven by the requests it makes (or does not make) and its record.
+ */
 class RemediationWorkerTest {
   private static final String SG = "sg-0a1b2c3d4e5f60718";
   private final Harness h = new Harness();
@@ -33,13 +35,19 @@ class RemediationWorkerTest {
   static String group(String tagXml, boolean open) {
     return "<DescribeSecurityGroupsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
         + "<requestId>1d62eae0-acdd-481d-88c9-EXAMPLE</requestId><securityGroupInfo><item>"
-        + "<ownerId>123456789012</ownerId><groupId>" + SG + "</groupId><groupName>web</groupName>"
+        + "<ownerId>123456789012</ownerId><groupId>"
+        + SG
+        + "</groupId><groupName>web</groupName>"
         + "<groupDescription>web tier</groupDescription><ipPermissions>"
         + "<item><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><groups/>"
         + "<ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item>"
-        + (open ? "<item><ipProtocol>tcp</ipProtocol><fromPort>3389</fromPort><toPort>3389</toPort><groups/>"
-            + "<ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item>" : "")
-        + "</ipPermissions><ipPermissionsEgress/><tagSet>" + tagXml + "</tagSet></item></securityGroupInfo>"
+        + (open
+            ? "<item><ipProtocol>tcp</ipProtocol><fromPort>3389</fromPort><toPort>3389</toPort><groups/>"
+                + "<ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item>"
+            : "")
+        + "</ipPermissions><ipPermissionsEgress/><tagSet>"
+        + tagXml
+        + "</tagSet></item></securityGroupInfo>"
         + "</DescribeSecurityGroupsResponse>";
   }
 
@@ -49,22 +57,40 @@ class RemediationWorkerTest {
 
   /** Describe answers "open" until a revoke succeeds, then "closed": the state really changes. */
   void stubGroup(String tags) {
-    h.stub.server.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=DescribeSecurityGroups&"))
-        .inScenario("sg").whenScenarioStateIs(STARTED)
-        .willReturn(aResponse().withStatus(200).withBody(group(tags, true))));
-    h.stub.server.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=DescribeSecurityGroups&"))
-        .inScenario("sg").whenScenarioStateIs("revoked")
-        .willReturn(aResponse().withStatus(200).withBody(group(tags, false))));
-    h.stub.server.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=RevokeSecurityGroupIngress&"))
-        .inScenario("sg").willSetStateTo("revoked")
-        .willReturn(aResponse().withStatus(200).withBody("<RevokeSecurityGroupIngressResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-            + "<requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId><return>true</return></RevokeSecurityGroupIngressResponse>")));
+    h.stub.server.stubFor(
+        post(urlEqualTo("/"))
+            .withRequestBody(containing("Action=DescribeSecurityGroups&"))
+            .inScenario("sg")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(aResponse().withStatus(200).withBody(group(tags, true))));
+    h.stub.server.stubFor(
+        post(urlEqualTo("/"))
+            .withRequestBody(containing("Action=DescribeSecurityGroups&"))
+            .inScenario("sg")
+            .whenScenarioStateIs("revoked")
+            .willReturn(aResponse().withStatus(200).withBody(group(tags, false))));
+    h.stub.server.stubFor(
+        post(urlEqualTo("/"))
+            .withRequestBody(containing("Action=RevokeSecurityGroupIngress&"))
+            .inScenario("sg")
+            .willSetStateTo("revoked")
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withBody(
+                        "<RevokeSecurityGroupIngressResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                            + "<requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId><return>true</return></RevokeSecurityGroupIngressResponse>")));
   }
 
   static Finding sgFinding() {
-    return Harness.RULES.get("ec2-sg-open-admin-ports").map(rule ->
-        new dev.trailmark.audit.engine.RuleEngine(Harness.RULES)
-            .evaluateEvent(Fixtures.badEvent("ec2-sg-open-admin-ports"), "cloudtrail").get(0)).orElseThrow();
+    return Harness.RULES
+        .get("ec2-sg-open-admin-ports")
+        .map(
+            rule ->
+                new dev.trailmark.audit.engine.RuleEngine(Harness.RULES)
+                    .evaluateEvent(Fixtures.badEvent("ec2-sg-open-admin-ports"), "cloudtrail")
+                    .get(0))
+        .orElseThrow();
   }
 
   static SQSEvent.SQSMessage message(String id, String body, int receiveCount) {
@@ -83,7 +109,9 @@ class RemediationWorkerTest {
   }
 
   static List<String> failed(SQSBatchResponse r) {
-    return r.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+    return r.getBatchItemFailures().stream()
+        .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+        .toList();
   }
 
   int revokes() {
@@ -101,11 +129,16 @@ class RemediationWorkerTest {
     JsonNode record = h.firehoseRecords().get(0);
     assertThat(record.path("decision").asText()).isEqualTo("remediated");
     assertThat(record.path("before").path("ipPermissions").toString()).contains("3389");
-    assertThat(record.path("after").path("ipPermissions").toString()).doesNotContain("3389").contains("443");
-    assertThat(record.path("finding").path("actor").asText()).contains("assumed-role/Developer/alice");
+    assertThat(record.path("after").path("ipPermissions").toString())
+        .doesNotContain("3389")
+        .contains("443");
+    assertThat(record.path("finding").path("actor").asText())
+        .contains("assumed-role/Developer/alice");
     assertThat(h.s3Records()).hasSize(1);
-    assertThat(h.s3Records().get(0).getUrl()).startsWith("/" + Harness.BUCKET + "/audit/2026/11/20/ec2-sg-open-admin-ports/");
-    assertThat(Harness.s3Body(h.s3Records().get(0)).path("decision").asText()).isEqualTo("remediated");
+    assertThat(h.s3Records().get(0).getUrl())
+        .startsWith("/" + Harness.BUCKET + "/audit/2026/11/20/ec2-sg-open-admin-ports/");
+    assertThat(Harness.s3Body(h.s3Records().get(0)).path("decision").asText())
+        .isEqualTo("remediated");
 
     // Redelivered: the group is already closed, so nothing is revoked twice.
     response = worker.handleRequest(batch(message("m1", body, 2)), null);
@@ -117,12 +150,14 @@ class RemediationWorkerTest {
   @Test
   void dryRunIsTheDefaultAndChangesNothing() {
     stubGroup("");
-    RemediationWorker worker = new RemediationWorker(h.context(s -> { }));
-    assertThat(failed(worker.handleRequest(batch(message("m1", Json.write(sgFinding()), 1)), null))).isEmpty();
+    RemediationWorker worker = new RemediationWorker(h.context(s -> {}));
+    assertThat(failed(worker.handleRequest(batch(message("m1", Json.write(sgFinding()), 1)), null)))
+        .isEmpty();
     assertThat(revokes()).isZero();
     JsonNode record = h.firehoseRecords().get(0);
     assertThat(record.path("decision").asText()).isEqualTo("skipped-dry-run");
-    assertThat(record.path("reason").asText()).contains("would revoke only the ingress permissions");
+    assertThat(record.path("reason").asText())
+        .contains("would revoke only the ingress permissions");
     assertThat(record.path("before").path("ipPermissions").toString()).contains("3389");
   }
 
@@ -130,20 +165,27 @@ class RemediationWorkerTest {
   void theRuleFileNotTheMessageDecidesTheAction() {
     stubGroup("");
     RemediationWorker worker = new RemediationWorker(h.context(s -> s.dryRun(false)));
-    var forged = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(sgFinding());
+    var forged =
+        (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(sgFinding());
     forged.put("action", "cloudtrail-restore-trail");
     worker.handleRequest(batch(message("m1", Json.write(forged), 1)), null);
     assertThat(revokes()).isEqualTo(1);
-    assertThat(h.stub.requests(h.stub.jsonRequest(
-        "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail"))).isEmpty();
-    assertThat(h.firehoseRecords().get(0).path("action").asText()).isEqualTo("ec2-revoke-open-ingress");
+    assertThat(
+            h.stub.requests(
+                h.stub.jsonRequest(
+                    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail")))
+        .isEmpty();
+    assertThat(h.firehoseRecords().get(0).path("action").asText())
+        .isEqualTo("ec2-revoke-open-ingress");
   }
 
   @Test
   void dryRunPerRuleHoldsWhenTheGlobalSwitchIsOff() {
     stubGroup("");
-    RemediationWorker worker = new RemediationWorker(h.context(s -> s.dryRun(false)
-        .dryRunRules(java.util.Set.of("ec2-sg-open-admin-ports"))));
+    RemediationWorker worker =
+        new RemediationWorker(
+            h.context(
+                s -> s.dryRun(false).dryRunRules(java.util.Set.of("ec2-sg-open-admin-ports"))));
     worker.handleRequest(batch(message("m1", Json.write(sgFinding()), 1)), null);
     assertThat(revokes()).isZero();
     assertThat(h.firehoseRecords().get(0).path("decision").asText()).isEqualTo("skipped-dry-run");
@@ -157,7 +199,8 @@ class RemediationWorkerTest {
     worker.handleRequest(batch(message("m1", body, 1)), null);
     assertThat(revokes()).isZero();
     assertThat(h.firehoseRecords().get(0).path("decision").asText()).isEqualTo("skipped-exempt");
-    assertThat(h.firehoseRecords().get(0).path("reason").asText()).contains("exempt until 2026-11-30");
+    assertThat(h.firehoseRecords().get(0).path("reason").asText())
+        .contains("exempt until 2026-11-30");
 
     h.clock.advance(Duration.ofDays(11)); // 2026-12-01: the exemption's last day has passed
     worker.handleRequest(batch(message("m2", body, 1)), null);
@@ -179,32 +222,40 @@ class RemediationWorkerTest {
   @Test
   void accountsAndRegionsOffTheAllowListAreNeverTouched() {
     stubGroup("");
-    RemediationWorker worker = new RemediationWorker(h.context(s -> s.dryRun(false)
-        .allowedAccounts(java.util.Set.of("999999999999"))));
+    RemediationWorker worker =
+        new RemediationWorker(
+            h.context(s -> s.dryRun(false).allowedAccounts(java.util.Set.of("999999999999"))));
     worker.handleRequest(batch(message("m1", Json.write(sgFinding()), 1)), null);
     assertThat(h.stub.requests(h.stub.queryRequest("DescribeSecurityGroups"))).isEmpty();
     assertThat(revokes()).isZero();
-    assertThat(h.firehoseRecords().get(0).path("decision").asText()).isEqualTo("skipped-not-allowed");
+    assertThat(h.firehoseRecords().get(0).path("decision").asText())
+        .isEqualTo("skipped-not-allowed");
 
-    RemediationWorker regions = new RemediationWorker(h.context(s -> s.dryRun(false)
-        .allowedRegions(java.util.Set.of("eu-west-1"))));
+    RemediationWorker regions =
+        new RemediationWorker(
+            h.context(s -> s.dryRun(false).allowedRegions(java.util.Set.of("eu-west-1"))));
     regions.handleRequest(batch(message("m2", Json.write(sgFinding()), 1)), null);
     assertThat(revokes()).isZero();
   }
 
   @Test
   void rateLimitStopsTheThirdRemediationOfARuleWithinAnHourCountingMarkersInS3() {
-    // S3 plays the shared counter: each remediation PUTs a marker; a list of the last hour counts them.
+    // S3 plays the shared counter: each remediation PUTs a marker; a list of the last hour counts
+    // them.
     String markers = "/" + Harness.BUCKET + "/audit/ratelimit/ec2-sg-open-admin-ports/.*";
     for (int n = 0; n <= 2; n++) {
       String state = n == 0 ? STARTED : "used-" + n;
       h.stubRateLimitCount(state, n);
-      h.stub.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put(
-          com.github.tomakehurst.wiremock.client.WireMock.urlMatching(markers))
-          .inScenario("rate-limit").whenScenarioStateIs(state).willSetStateTo("used-" + (n + 1))
-          .willReturn(aResponse().withStatus(200)));
+      h.stub.server.stubFor(
+          com.github.tomakehurst.wiremock.client.WireMock.put(
+                  com.github.tomakehurst.wiremock.client.WireMock.urlMatching(markers))
+              .inScenario("rate-limit")
+              .whenScenarioStateIs(state)
+              .willSetStateTo("used-" + (n + 1))
+              .willReturn(aResponse().withStatus(200)));
     }
-    RemediationWorker worker = new RemediationWorker(h.context(s -> s.dryRun(false).maxRemediationsPerRulePerHour(2)));
+    RemediationWorker worker =
+        new RemediationWorker(h.context(s -> s.dryRun(false).maxRemediationsPerRulePerHour(2)));
     String body = Json.write(sgFinding());
     for (int i = 1; i <= 3; i++) {
       stubGroup("");
@@ -213,20 +264,34 @@ class RemediationWorkerTest {
       assertThat(failed(worker.handleRequest(batch(message("m" + i, body, 1)), null))).isEmpty();
     }
     assertThat(revokes()).isEqualTo(2);
-    assertThat(h.firehoseRecords()).extracting(r -> r.path("decision").asText())
+    assertThat(h.firehoseRecords())
+        .extracting(r -> r.path("decision").asText())
         .containsExactly("remediated", "remediated", "skipped-rate-limited");
-    assertThat(h.firehoseRecords().get(2).path("reason").asText()).contains("the limit of 2 remediations of ec2-sg-open-admin-ports in any hour is reached");
-    var lists = h.stub.requests(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
-        com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/" + Harness.BUCKET)));
+    assertThat(h.firehoseRecords().get(2).path("reason").asText())
+        .contains("the limit of 2 remediations of ec2-sg-open-admin-ports in any hour is reached");
+    var lists =
+        h.stub.requests(
+            com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(
+                    "/" + Harness.BUCKET)));
     // The window is the last hour before the third decision (10:45): markers after 09:45 count.
     assertThat(lists.get(2).queryParameter("start-after").firstValue())
-        .isEqualTo("audit/ratelimit/ec2-sg-open-admin-ports/" + java.time.Instant.parse("2026-11-20T09:45:00Z").toEpochMilli());
-    assertThat(lists.get(2).queryParameter("prefix").firstValue()).isEqualTo("audit/ratelimit/ec2-sg-open-admin-ports/");
-    var puts = h.stub.requests(com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(
-        com.github.tomakehurst.wiremock.client.WireMock.urlMatching(markers)));
+        .isEqualTo(
+            "audit/ratelimit/ec2-sg-open-admin-ports/"
+                + java.time.Instant.parse("2026-11-20T09:45:00Z").toEpochMilli());
+    assertThat(lists.get(2).queryParameter("prefix").firstValue())
+        .isEqualTo("audit/ratelimit/ec2-sg-open-admin-ports/");
+    var puts =
+        h.stub.requests(
+            com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlMatching(markers)));
     assertThat(puts).hasSize(2);
-    assertThat(puts.get(0).getUrl()).endsWith("/" + java.time.Instant.parse("2026-11-20T10:25:00Z").toEpochMilli()
-        + "-" + sgFinding().findingId());
+    assertThat(puts.get(0).getUrl())
+        .endsWith(
+            "/"
+                + java.time.Instant.parse("2026-11-20T10:25:00Z").toEpochMilli()
+                + "-"
+                + sgFinding().findingId());
 
     // An hour later the first marker has left the window: one slot is free again.
     h.stub.server.setScenarioState("rate-limit", "used-1");
@@ -244,26 +309,40 @@ class RemediationWorkerTest {
     assertThat(limit.tryAcquire("r", "b", t.plusSeconds(600))).isTrue();
     assertThat(limit.tryAcquire("r", "c", t.plusSeconds(1200))).isFalse();
     assertThat(limit.tryAcquire("other-rule", "d", t.plusSeconds(1200))).isTrue();
-    assertThat(limit.tryAcquire("r", "e", t.plusSeconds(3600))).as("first slot expired exactly").isTrue();
+    assertThat(limit.tryAcquire("r", "e", t.plusSeconds(3600)))
+        .as("first slot expired exactly")
+        .isTrue();
     assertThat(limit.tryAcquire("r", "f", t.plusSeconds(3601))).isFalse();
   }
 
   @Test
   void aFailingChangeIsReportedForRetryAndRecordedAsFailedOnTheLastAttempt() {
     stubGroup("");
-    h.stub.server.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=RevokeSecurityGroupIngress&"))
-        .willReturn(aResponse().withStatus(403).withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-            + "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform "
-            + "this operation.</Message></Error></Errors><RequestID>b2b3f1c4-EXAMPLE</RequestID></Response>")));
-    RemediationWorker worker = new RemediationWorker(h.context(s -> s.dryRun(false).maxAttempts(3)));
+    h.stub.server.stubFor(
+        post(urlEqualTo("/"))
+            .withRequestBody(containing("Action=RevokeSecurityGroupIngress&"))
+            .willReturn(
+                aResponse()
+                    .withStatus(403)
+                    .withBody(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                            + "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform "
+                            + "this operation.</Message></Error></Errors><RequestID>b2b3f1c4-EXAMPLE</RequestID></Response>")));
+    RemediationWorker worker =
+        new RemediationWorker(h.context(s -> s.dryRun(false).maxAttempts(3)));
     String body = Json.write(sgFinding());
-    assertThat(failed(worker.handleRequest(batch(message("m1", body, 1)), null))).containsExactly("m1");
-    assertThat(failed(worker.handleRequest(batch(message("m1", body, 2)), null))).containsExactly("m1");
+    assertThat(failed(worker.handleRequest(batch(message("m1", body, 1)), null)))
+        .containsExactly("m1");
+    assertThat(failed(worker.handleRequest(batch(message("m1", body, 2)), null)))
+        .containsExactly("m1");
     assertThat(h.firehoseRecords()).isEmpty();
-    assertThat(failed(worker.handleRequest(batch(message("m1", body, 3)), null))).containsExactly("m1");
+    assertThat(failed(worker.handleRequest(batch(message("m1", body, 3)), null)))
+        .containsExactly("m1");
     JsonNode record = h.firehoseRecords().get(0);
     assertThat(record.path("decision").asText()).isEqualTo("failed");
-    assertThat(record.path("reason").asText()).contains("attempt 3 of 3").contains("UnauthorizedOperation");
+    assertThat(record.path("reason").asText())
+        .contains("attempt 3 of 3")
+        .contains("UnauthorizedOperation");
     assertThat(record.path("before").path("ipPermissions").toString()).contains("3389");
   }
 
@@ -280,18 +359,29 @@ class RemediationWorkerTest {
     ((com.fasterxml.jackson.databind.node.ObjectNode) unknownRule).put("ruleId", "no-such-rule");
     var badSeverity = good.deepCopy();
     ((com.fasterxml.jackson.databind.node.ObjectNode) badSeverity).put("severity", "apocalyptic");
-    SQSBatchResponse response = worker.handleRequest(batch(
-        message("truncated", Json.write(good).substring(0, 40), 1),
-        message("not-json", "hello", 1),
-        message("empty", "", 1),
-        message("array", "[1,2]", 1),
-        message("wrong-type", Json.write(wrongType), 1),
-        message("no-action", Json.write(noAction), 1),
-        message("unknown-rule", Json.write(unknownRule), 1),
-        message("bad-severity", Json.write(badSeverity), 1),
-        message("good", Json.write(good), 1)), null);
-    assertThat(failed(response)).containsExactlyInAnyOrder("truncated", "not-json", "empty", "array",
-        "wrong-type", "no-action", "unknown-rule", "bad-severity");
+    SQSBatchResponse response =
+        worker.handleRequest(
+            batch(
+                message("truncated", Json.write(good).substring(0, 40), 1),
+                message("not-json", "hello", 1),
+                message("empty", "", 1),
+                message("array", "[1,2]", 1),
+                message("wrong-type", Json.write(wrongType), 1),
+                message("no-action", Json.write(noAction), 1),
+                message("unknown-rule", Json.write(unknownRule), 1),
+                message("bad-severity", Json.write(badSeverity), 1),
+                message("good", Json.write(good), 1)),
+            null);
+    assertThat(failed(response))
+        .containsExactlyInAnyOrder(
+            "truncated",
+            "not-json",
+            "empty",
+            "array",
+            "wrong-type",
+            "no-action",
+            "unknown-rule",
+            "bad-severity");
     assertThat(revokes()).isEqualTo(1);
     assertThat(worker.handleRequest(new SQSEvent(), null).getBatchItemFailures()).isEmpty();
   }

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RecordShapesTest {
   private static final Path DIR = Path.of("src/test/resources/records");
-  private static final RuleEngine ENGINE = new RuleEngine(new RuleLoader(ActionNames.RESOURCE_TYPES).loadBuiltIn());
+  private static final RuleEngine ENGINE =
+      new RuleEngine(new RuleLoader(ActionNames.RESOURCE_TYPES).loadBuiltIn());
 
   static Stream<Path> records() throws IOException {
     List<Path> files = new ArrayList<>();
@@ -45,17 +46,21 @@ class RecordShapesTest {
     for (JsonNode e : doc.path("expect")) {
       expected.add(e.path("rule").asText() + " " + e.path("resource").asText());
     }
-    assertThat(findings).extracting(f -> f.ruleId() + " " + f.resourceId())
+    assertThat(findings)
+        .extracting(f -> f.ruleId() + " " + f.resourceId())
         .containsExactlyInAnyOrderElementsOf(expected);
     for (JsonNode e : doc.path("expect")) {
       if (e.has("action")) {
-        assertThat(findings).filteredOn(f -> f.ruleId().equals(e.path("rule").asText()))
-            .extracting(Finding::action).containsOnly(e.path("action").asText());
+        assertThat(findings)
+            .filteredOn(f -> f.ruleId().equals(e.path("rule").asText()))
+            .extracting(Finding::action)
+            .containsOnly(e.path("action").asText());
       }
     }
     // A failed call changed nothing, whatever its shape.
     var failed = record.deepCopy();
-    ((com.fasterxml.jackson.databind.node.ObjectNode) failed).put("errorCode", "Client.UnauthorizedOperation");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) failed)
+        .put("errorCode", "Client.UnauthorizedOperation");
     assertThat(ENGINE.evaluateEvent(failed, "test")).isEmpty();
   }
 }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every shipped rule against compliant, non-compliant and not-applicable fixtures of each trigger. */
+/**
+ * Every shipped rule against compliant, non-compliant and not-applicable fixtures of each trigger.
+ */
 class RuleFixturesTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final RuleSet RULES = load();
@@ -36,14 +38,19 @@ class RuleFixturesTest {
   @Test
   void shipsAtLeastTwelveRulesEachWithARemediationOrNotifyOnly() {
     assertThat(RULES.rules()).hasSizeGreaterThanOrEqualTo(12);
-    assertThat(RULES.rules()).allSatisfy(r ->
-        assertThat(ActionNames.ALL.contains(r.action()) || r.action().equals(Rule.NOTIFY_ONLY)).isTrue());
+    assertThat(RULES.rules())
+        .allSatisfy(
+            r ->
+                assertThat(
+                        ActionNames.ALL.contains(r.action()) || r.action().equals(Rule.NOTIFY_ONLY))
+                    .isTrue());
   }
 
   @Test
   void builtInRulesOnTheClasspathAreTheRuleFiles() {
     RuleSet builtIn = new RuleLoader(ActionNames.RESOURCE_TYPES).loadBuiltIn();
-    assertThat(builtIn.rules()).extracting(Rule::id)
+    assertThat(builtIn.rules())
+        .extracting(Rule::id)
         .containsExactlyInAnyOrderElementsOf(RULES.rules().stream().map(Rule::id).toList());
   }
 
@@ -56,8 +63,10 @@ class RuleFixturesTest {
       return;
     }
     assertThat(rule.evaluateConfigItem(fixtures.get("compliant"))).isEqualTo(Verdict.COMPLIANT);
-    assertThat(rule.evaluateConfigItem(fixtures.get("nonCompliant"))).isEqualTo(Verdict.NON_COMPLIANT);
-    assertThat(rule.evaluateConfigItem(fixtures.get("notApplicable"))).isEqualTo(Verdict.NOT_APPLICABLE);
+    assertThat(rule.evaluateConfigItem(fixtures.get("nonCompliant")))
+        .isEqualTo(Verdict.NON_COMPLIANT);
+    assertThat(rule.evaluateConfigItem(fixtures.get("notApplicable")))
+        .isEqualTo(Verdict.NOT_APPLICABLE);
     // Another resource type is never this rule's business.
     JsonNode other = fixtures.get("nonCompliant").deepCopy();
     ((com.fasterxml.jackson.databind.node.ObjectNode) other).put("resourceType", "AWS::SQS::Queue");
@@ -77,7 +86,8 @@ class RuleFixturesTest {
     assertThat(rule.evaluateEvent(bad)).isEqualTo(Verdict.NON_COMPLIANT);
     List<Finding> findings = engine.evaluateEvent(bad, "test");
     assertThat(findings).extracting(Finding::ruleId).contains(rule.id());
-    Finding finding = findings.stream().filter(f -> f.ruleId().equals(rule.id())).findFirst().orElseThrow();
+    Finding finding =
+        findings.stream().filter(f -> f.ruleId().equals(rule.id())).findFirst().orElseThrow();
     assertThat(finding.resourceId()).isNotBlank();
     assertThat(finding.accountId()).isEqualTo("123456789012");
     assertThat(finding.region()).isEqualTo("us-east-1");
@@ -86,14 +96,19 @@ class RuleFixturesTest {
     JsonNode failed = fixtures.get("notApplicable");
     assertThat(failed.has("errorCode")).isTrue();
     assertThat(rule.evaluateEvent(failed)).isEqualTo(Verdict.NOT_APPLICABLE);
-    assertThat(engine.evaluateEvent(failed, "test")).extracting(Finding::ruleId).doesNotContain(rule.id());
+    assertThat(engine.evaluateEvent(failed, "test"))
+        .extracting(Finding::ruleId)
+        .doesNotContain(rule.id());
     if (fixtures.has("compliant")) {
       assertThat(rule.evaluateEvent(fixtures.get("compliant"))).isEqualTo(Verdict.COMPLIANT);
       assertThat(engine.evaluateEvent(fixtures.get("compliant"), "test"))
-          .extracting(Finding::ruleId).doesNotContain(rule.id());
+          .extracting(Finding::ruleId)
+          .doesNotContain(rule.id());
     }
-    // Only the rule's own calls count: the same request under another name or service is not its business
-    // (for StopLogging or DeleteTrail, where the call itself is the violation, this is the compliant case).
+    // Only the rule's own calls count: the same request under another name or service is not its
+    // business
+    // (for StopLogging or DeleteTrail, where the call itself is the violation, this is the
+    // compliant case).
     com.fasterxml.jackson.databind.node.ObjectNode renamed = bad.deepCopy();
     renamed.put("eventName", "Describe" + bad.path("eventName").asText());
     assertThat(rule.evaluateEvent(renamed)).isEqualTo(Verdict.NOT_APPLICABLE);
@@ -107,9 +122,11 @@ class RuleFixturesTest {
     Rule rule = RULES.get("ec2-sg-open-admin-ports").orElseThrow();
     JsonNode item = fixtures(rule).path("configItem").get("compliant").deepCopy();
     assertThat(rule.evaluateConfigItem(item)).isEqualTo(Verdict.COMPLIANT);
-    String allPorts = "{\"ipProtocol\":\"-1\",\"ipv4Ranges\":[],\"ipRanges\":[],"
-        + "\"ipv6Ranges\":[{\"cidrIpv6\":\"::/0\"}],\"prefixListIds\":[],\"userIdGroupPairs\":[]}";
-    ((com.fasterxml.jackson.databind.node.ArrayNode) item.path("configuration").path("ipPermissions"))
+    String allPorts =
+        "{\"ipProtocol\":\"-1\",\"ipv4Ranges\":[],\"ipRanges\":[],"
+            + "\"ipv6Ranges\":[{\"cidrIpv6\":\"::/0\"}],\"prefixListIds\":[],\"userIdGroupPairs\":[]}";
+    ((com.fasterxml.jackson.databind.node.ArrayNode)
+            item.path("configuration").path("ipPermissions"))
         .add(MAPPER.readTree(allPorts));
     assertThat(rule.evaluateConfigItem(item)).isEqualTo(Verdict.NON_COMPLIANT);
   }
@@ -118,14 +135,17 @@ class RuleFixturesTest {
   void publicBucketPolicyWithAConditionIsNotPublic() throws IOException {
     Rule rule = RULES.get("s3-bucket-public").orElseThrow();
     JsonNode event = fixtures(rule).path("cloudTrail").get("nonCompliant").deepCopy();
-    ((com.fasterxml.jackson.databind.node.ObjectNode) event.path("requestParameters").path("bucketPolicy")
-        .path("Statement").get(0)).set("Condition",
-        MAPPER.readTree("{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-abc123\"}}"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode)
+            event.path("requestParameters").path("bucketPolicy").path("Statement").get(0))
+        .set(
+            "Condition",
+            MAPPER.readTree("{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-abc123\"}}"));
     assertThat(rule.evaluateEvent(event)).isEqualTo(Verdict.COMPLIANT);
   }
 
   static JsonNode fixtures(Rule rule) throws IOException {
-    try (InputStream in = RuleFixturesTest.class.getResourceAsStream("/fixtures/" + rule.id() + ".json")) {
+    try (InputStream in =
+        RuleFixturesTest.class.getResourceAsStream("/fixtures/" + rule.id() + ".json")) {
       assertThat(in).as("fixture file for " + rule.id()).isNotNull();
       return MAPPER.readTree(in);
     }

@@ -23,8 +23,14 @@ import org.junit.jupiter.api.Test;
 class RuleRobustnessTest {
   private static final RuleSet RULES = new RuleLoader(ActionNames.RESOURCE_TYPES).loadBuiltIn();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final List<JsonNode> REPLACEMENTS = List.of(F.nullNode(), F.numberNode(42), F.textNode("x"),
-      F.booleanNode(true), F.arrayNode().add(1).add("two"), F.objectNode().put("items", "none"));
+  private static final List<JsonNode> REPLACEMENTS =
+      List.of(
+          F.nullNode(),
+          F.numberNode(42),
+          F.textNode("x"),
+          F.booleanNode(true),
+          F.arrayNode().add(1).add("two"),
+          F.objectNode().put("items", "none"));
 
   @Test
   void noMutationOfAnyFixtureMakesAnyRuleThrow() throws Exception {
@@ -35,17 +41,22 @@ class RuleRobustnessTest {
       for (String kind : List.of("configItem", "cloudTrail")) {
         for (Iterator<JsonNode> it = fixtures.path(kind).elements(); it.hasNext(); ) {
           JsonNode original = it.next();
-          mutations(original, mutated -> {
-            evaluated[0]++;
-            assertThatCode(() -> {
-              for (Rule r : RULES.rules()) {
-                r.evaluateConfigItem(mutated);
-                r.evaluateEvent(mutated);
-                r.eventResourceId(mutated);
-              }
-              engine.evaluateEvent(mutated, "test");
-            }).as("%s %s mutated to %s", rule.id(), kind, mutated).doesNotThrowAnyException();
-          });
+          mutations(
+              original,
+              mutated -> {
+                evaluated[0]++;
+                assertThatCode(
+                        () -> {
+                          for (Rule r : RULES.rules()) {
+                            r.evaluateConfigItem(mutated);
+                            r.evaluateEvent(mutated);
+                            r.eventResourceId(mutated);
+                          }
+                          engine.evaluateEvent(mutated, "test");
+                        })
+                    .as("%s %s mutated to %s", rule.id(), kind, mutated)
+                    .doesNotThrowAnyException();
+              });
         }
       }
     }

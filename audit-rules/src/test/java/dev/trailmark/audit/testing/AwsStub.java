@@ -40,14 +40,20 @@ public final class AwsStub implements AutoCloseable {
   public AwsClients.Builder clients() {
     return AwsClients.builder()
         .region(Region.US_EAST_1)
-        .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark")))
+        .credentials(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark")))
         .endpoint(endpoint());
   }
 
   /** Answers a JSON 1.1 operation ({@code X-Amz-Target} ends with the operation). */
   public void json(String target, String responseJson) {
-    server.stubFor(jsonCall(target).willReturn(aResponse().withStatus(200)
-        .withHeader("Content-Type", "application/x-amz-json-1.1").withBody(responseJson)));
+    server.stubFor(
+        jsonCall(target)
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/x-amz-json-1.1")
+                    .withBody(responseJson)));
   }
 
   public MappingBuilder jsonCall(String target) {
@@ -60,9 +66,14 @@ public final class AwsStub implements AutoCloseable {
 
   /** Answers a query-protocol action (EC2, SNS) with an XML body. */
   public void query(String action, String responseXml) {
-    server.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Action=" + action + "&"))
-        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml;charset=UTF-8")
-            .withBody(responseXml)));
+    server.stubFor(
+        post(urlEqualTo("/"))
+            .withRequestBody(containing("Action=" + action + "&"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "text/xml;charset=UTF-8")
+                    .withBody(responseXml)));
   }
 
   public RequestPatternBuilder queryRequest(String action) {

@@ -41,23 +41,35 @@ public final class MotoServer implements AutoCloseable {
     Files.createDirectories(log.getParent());
     Process process;
     try {
-      process = new ProcessBuilder(List.of("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port)))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      process =
+          new ProcessBuilder(List.of("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port)))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
     } catch (IOException e) {
-      throw new IllegalStateException("moto_server is not on the PATH (" + e.getMessage() + "); install it with "
-          + "`pip install 'moto[server]==5.2.1'` (.ci/run checks for it)", e);
+      throw new IllegalStateException(
+          "moto_server is not on the PATH ("
+              + e.getMessage()
+              + "); install it with "
+              + "`pip install 'moto[server]==5.2.1'` (.ci/run checks for it)",
+          e);
     }
     MotoServer server = new MotoServer(process, port, log);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     Instant deadline = Instant.now().plus(START_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("moto_server exited with " + process.exitValue() + ": "
-            + Files.readString(log));
+        throw new IllegalStateException(
+            "moto_server exited with " + process.exitValue() + ": " + Files.readString(log));
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(server.endpoint() + "/moto-api/"))
-            .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(server.endpoint() + "/moto-api/"))
+                    .timeout(Duration.ofSeconds(2))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() < 500) {
           return server;
         }
@@ -67,7 +79,8 @@ public final class MotoServer implements AutoCloseable {
       Thread.sleep(200);
     }
     server.close();
-    throw new IllegalStateException("moto_server did not answer on port " + port + " within " + START_TIMEOUT);
+    throw new IllegalStateException(
+        "moto_server did not answer on port " + port + " within " + START_TIMEOUT);
   }
 
   /** The base URL every service client is pointed at. */

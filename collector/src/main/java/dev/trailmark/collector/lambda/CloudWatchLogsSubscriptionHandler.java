@@ -19,16 +19,18 @@ import java.util.List;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 /**
- * AWS Lambda handler for a CloudWatch Logs subscription filter: decodes the base64 + gzip payload and indexes
- * each event of a {@code DATA_MESSAGE} as its log document ({@code CONTROL_MESSAGE}s are skipped), mapped exactly
- * as the local collector maps PutLogEvents.
+ * AWS Lambda handler for a CloudWatch Logs subscription filter: decodes the base64 + gzip payload
+ * and indexes each event of a {@code DATA_MESSAGE} as its log document ({@code CONTROL_MESSAGE}s
+ * are skipped), mapped exactly as the local collector maps PutLogEvents.
  *
- * <p>Each document's id is the CloudWatch event id, so when some documents still fail after the bulk retries the
- * handler throws, Lambda retries the invocation, and the documents already written are overwritten rather than
- * duplicated. Environment: {@code OPENSEARCH_ENDPOINT} (SigV4-signed when it is Amazon OpenSearch Service),
- * {@code INDEX_PREFIX} (optional). Each bulk write is an X-Ray subsegment (see {@link Tracing}).
+ * <p>Each document's id is the CloudWatch event id, so when some documents still fail after the
+ * bulk retries the handler throws, Lambda retries the invocation, and the documents already written
+ * are overwritten rather than duplicated. Environment: {@code OPENSEARCH_ENDPOINT} (SigV4-signed
+ * when it is Amazon OpenSearch Service), {@code INDEX_PREFIX} (optional). Each bulk write is an
+ * X-Ray subsegment (see {@link Tracing}).
  */
-public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<CloudWatchLogsEvent, String> {
+public final class CloudWatchLogsSubscriptionHandler
+    implements RequestHandler<CloudWatchLogsEvent, String> {
 
   private final OpenSearchClient client;
   private final String indexPrefix;
@@ -37,23 +39,32 @@ public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<C
 
   /** Configured from the environment, as Lambda creates it. */
   public CloudWatchLogsSubscriptionHandler() {
-    this(URI.create(require("OPENSEARCH_ENDPOINT")), System.getenv().getOrDefault("INDEX_PREFIX", ""));
+    this(
+        URI.create(require("OPENSEARCH_ENDPOINT")),
+        System.getenv().getOrDefault("INDEX_PREFIX", ""));
   }
 
   /** Writing to {@code openSearch} with {@code indexPrefix}. */
   public CloudWatchLogsSubscriptionHandler(URI openSearch, String indexPrefix) {
     this.client = new OpenSearchClient(OpenSearchTransports.create(openSearch));
     this.indexPrefix = indexPrefix;
-    this.writer = new BulkWriter(client, 3, 200, 2_000, 4L * 1024 * 1024,
-        indexPrefix + dev.trailmark.collector.sink.OpenSearchSink.DEAD_LETTER_INDEX);
+    this.writer =
+        new BulkWriter(
+            client,
+            3,
+            200,
+            2_000,
+            4L * 1024 * 1024,
+            indexPrefix + dev.trailmark.collector.sink.OpenSearchSink.DEAD_LETTER_INDEX);
   }
 
   /**
    * Indexes one subscription delivery; returns a one-line summary.
    *
-   * @throws IllegalArgumentException for a payload that is not base64 + gzip + JSON (retrying cannot help)
-   * @throws UncheckedIOException when OpenSearch is unreachable or documents still fail after retries (Lambda
-   *     retries the invocation)
+   * @throws IllegalArgumentException for a payload that is not base64 + gzip + JSON (retrying
+   *     cannot help)
+   * @throws UncheckedIOException when OpenSearch is unreachable or documents still fail after
+   *     retries (Lambda retries the invocation)
    */
   @Override
   public String handleRequest(CloudWatchLogsEvent event, Context context) {
@@ -82,7 +93,8 @@ public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<C
         batch.add(index, id, docs.get(i));
       }
     }
-    // One subsegment per delivery: the bulk write (and the index templates on the first one), annotated with the
+    // One subsegment per delivery: the bulk write (and the index templates on the first one),
+    // annotated with the
     // log group and what became of its events.
     Subsegment trace = Tracing.begin("OpenSearch bulk");
     trace.setNamespace("remote");
@@ -93,26 +105,50 @@ public final class CloudWatchLogsSubscriptionHandler implements RequestHandler<C
         try {
           IndexTemplates.install(client, indexPrefix);
         } catch (IndexTemplates.RejectedException e) {
-          log(context, e.getMessage() + "; indexing goes on with the mappings OpenSearch already has");
+          log(
+              context,
+              e.getMessage() + "; indexing goes on with the mappings OpenSearch already has");
         }
         templatesInstalled = true;
       }
       BulkWriter.Result result = writer.write(batch.toBulkBody(), () -> true);
       if (result.rejected() > 0) {
-        // Refused in their own form (mapping conflicts): kept as text or dead-lettered; retrying cannot change it.
-        log(context, result.rejected() + " of " + docs.size() + " documents refused by OpenSearch in their own form ("
-            + result.firstRejection() + "): " + result.storedAsText() + " stored as text with the reason, "
-            + result.deadLettered() + " dead-lettered, " + result.setAside().size() + " not stored anywhere");
+        // Refused in their own form (mapping conflicts): kept as text or dead-lettered; retrying
+        // cannot change it.
+        log(
+            context,
+            result.rejected()
+                + " of "
+                + docs.size()
+                + " documents refused by OpenSearch in their own form ("
+                + result.firstRejection()
+                + "): "
+                + result.storedAsText()
+                + " stored as text with the reason, "
+                + result.deadLettered()
+                + " dead-lettered, "
+                + result.setAside().size()
+                + " not stored anywhere");
         result.setAside().forEach(line -> log(context, "not stored: " + line));
       }
       trace.putAnnotation("indexed", result.indexed());
       trace.putAnnotation("rejected", result.rejected());
       trace.putAnnotation("outcome", result.rejected() > 0 ? "partly-rejected" : "indexed");
-      return "indexed " + result.indexed() + " of " + docs.size() + " events from " + payload.logGroup();
+      return "indexed "
+          + result.indexed()
+          + " of "
+          + docs.size()
+          + " events from "
+          + payload.logGroup();
     } catch (IOException e) {
       Tracing.fail(trace, e, "failed");
-      throw new UncheckedIOException("indexing " + docs.size() + " events from " + payload.logGroup()
-          + " failed; Lambda will retry", e);
+      throw new UncheckedIOException(
+          "indexing "
+              + docs.size()
+              + " events from "
+              + payload.logGroup()
+              + " failed; Lambda will retry",
+          e);
     } catch (InterruptedException e) {
       Tracing.fail(trace, e, "interrupted");
       Thread.currentThread().interrupt();

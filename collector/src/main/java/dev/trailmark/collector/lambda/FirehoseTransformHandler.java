@@ -16,23 +16,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * AWS Lambda data-transformation handler for a Firehose stream fed by a CloudWatch Logs subscription: each record
- * (gzip-compressed subscription payload) becomes newline-delimited log documents, one per event, mapped exactly as
- * the local collector maps PutLogEvents. {@code CONTROL_MESSAGE}s are {@code Dropped}; undecodable records are
- * {@code ProcessingFailed} (Firehose sends them to its error output).
+ * AWS Lambda data-transformation handler for a Firehose stream fed by a CloudWatch Logs
+ * subscription: each record (gzip-compressed subscription payload) becomes newline-delimited log
+ * documents, one per event, mapped exactly as the local collector maps PutLogEvents. {@code
+ * CONTROL_MESSAGE}s are {@code Dropped}; undecodable records are {@code ProcessingFailed} (Firehose
+ * sends them to its error output).
  *
- * <p>Lambda's 6 MB response limit is respected: once the base64 output would pass it, the remaining records are
- * answered {@code ProcessingFailed} so Firehose retries them instead of the whole invocation failing.
+ * <p>Lambda's 6 MB response limit is respected: once the base64 output would pass it, the remaining
+ * records are answered {@code ProcessingFailed} so Firehose retries them instead of the whole
+ * invocation failing.
  */
 public final class FirehoseTransformHandler
     implements RequestHandler<KinesisFirehoseEvent, KinesisAnalyticsInputPreprocessingResponse> {
 
   /** Lambda's synchronous response limit, less room for the JSON around the records. */
   static final long MAX_RESPONSE_BYTES = 6L * 1024 * 1024 - 64 * 1024;
+
   private static final int PER_RECORD_OVERHEAD = 96;
 
   @Override
-  public KinesisAnalyticsInputPreprocessingResponse handleRequest(KinesisFirehoseEvent event, Context context) {
+  public KinesisAnalyticsInputPreprocessingResponse handleRequest(
+      KinesisFirehoseEvent event, Context context) {
     Subsegment trace = Tracing.begin("transform");
     try {
       return transform(event, context, trace);
@@ -44,8 +48,8 @@ public final class FirehoseTransformHandler
     }
   }
 
-  private KinesisAnalyticsInputPreprocessingResponse transform(KinesisFirehoseEvent event, Context context,
-      Subsegment trace) {
+  private KinesisAnalyticsInputPreprocessingResponse transform(
+      KinesisFirehoseEvent event, Context context, Subsegment trace) {
     List<KinesisAnalyticsInputPreprocessingResponse.Record> out = new ArrayList<>();
     long responseBytes = 0;
     int failed = 0;
@@ -69,7 +73,8 @@ public final class FirehoseTransformHandler
         result = Result.ProcessingFailed;
         failed++;
       }
-      long size = PER_RECORD_OVERHEAD + record.getRecordId().length() + (data.remaining() + 2L) / 3 * 4;
+      long size =
+          PER_RECORD_OVERHEAD + record.getRecordId().length() + (data.remaining() + 2L) / 3 * 4;
       if (responseBytes + size > MAX_RESPONSE_BYTES) {
         result = Result.ProcessingFailed;
         data = ByteBuffer.allocate(0);
@@ -77,11 +82,22 @@ public final class FirehoseTransformHandler
         size = PER_RECORD_OVERHEAD + record.getRecordId().length();
       }
       responseBytes += size;
-      out.add(new KinesisAnalyticsInputPreprocessingResponse.Record(record.getRecordId(), result, data));
+      out.add(
+          new KinesisAnalyticsInputPreprocessingResponse.Record(
+              record.getRecordId(), result, data));
     }
     if (context != null && context.getLogger() != null && (failed + overLimit + dropped) > 0) {
-      context.getLogger().log("records: " + event.getRecords().size() + ", dropped (control): " + dropped
-          + ", failed: " + failed + ", over the 6 MB response limit: " + overLimit);
+      context
+          .getLogger()
+          .log(
+              "records: "
+                  + event.getRecords().size()
+                  + ", dropped (control): "
+                  + dropped
+                  + ", failed: "
+                  + failed
+                  + ", over the 6 MB response limit: "
+                  + overLimit);
     }
     if (event.getDeliveryStreamArn() != null) {
       trace.putAnnotation("resource", event.getDeliveryStreamArn());

@@ -5,15 +5,18 @@ import com.amazonaws.xray.entities.Subsegment;
 import com.amazonaws.xray.strategy.IgnoreErrorContextMissingStrategy;
 
 /**
- * The handlers' X-Ray subsegments, made with the AWS X-Ray SDK. Inside Lambda (with active tracing) they join the
- * invocation's trace and go to the X-Ray daemon; elsewhere (tests, a local run without a trace) there is no segment
- * to join, so the SDK is told to ignore that instead of logging an error for every subsegment.
+ * The handlers' X-Ray subsegments, made with the AWS X-Ray SDK. Inside Lambda (with active tracing)
+ * they join the invocation's trace and go to the X-Ray daemon; elsewhere (tests, a local run
+ * without a trace) there is no segment to join, so the SDK is told to ignore that instead of
+ * logging an error for every subsegment.
  */
 final class Tracing {
   static {
-    if (System.getenv("LAMBDA_TASK_ROOT") == null && System.getenv("AWS_XRAY_CONTEXT_MISSING") == null
+    if (System.getenv("LAMBDA_TASK_ROOT") == null
+        && System.getenv("AWS_XRAY_CONTEXT_MISSING") == null
         && System.getProperty("com.amazonaws.xray.strategy.contextMissingStrategy") == null) {
-      AWSXRay.getGlobalRecorder().setContextMissingStrategy(new IgnoreErrorContextMissingStrategy());
+      AWSXRay.getGlobalRecorder()
+          .setContextMissingStrategy(new IgnoreErrorContextMissingStrategy());
     }
   }
 

@@ -11,10 +11,11 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * CloudWatch's query-compatible AWS JSON 1.0 protocol ({@code X-Amz-Target: GraniteServiceVersion20100801.<Op>},
- * {@code x-amzn-query-mode: true}), which botocore 1.43 (the AWS CLI, boto3) speaks instead of the query protocol.
- * Requests become the query protocol's flat parameters, so {@link CloudWatchMetricsApi} keeps one set of rules for
- * both; errors carry the query error code in {@code x-amzn-query-error}, where botocore reads it.
+ * CloudWatch's query-compatible AWS JSON 1.0 protocol ({@code X-Amz-Target:
+ * GraniteServiceVersion20100801.<Op>}, {@code x-amzn-query-mode: true}), which botocore 1.43 (the
+ * AWS CLI, boto3) speaks instead of the query protocol. Requests become the query protocol's flat
+ * parameters, so {@link CloudWatchMetricsApi} keeps one set of rules for both; errors carry the
+ * query error code in {@code x-amzn-query-error}, where botocore reads it.
  */
 final class CloudWatchJson {
 
@@ -27,7 +28,10 @@ final class CloudWatchJson {
     return target != null && target.startsWith(TARGET_PREFIX);
   }
 
-  /** The request as query parameters: {@code Action}, {@code MetricData.member.1.MetricName} and so on. */
+  /**
+   * The request as query parameters: {@code Action}, {@code MetricData.member.1.MetricName} and so
+   * on.
+   */
   static Map<String, String> toQueryParameters(String target, byte[] body) throws AwsException {
     JsonNode request;
     try {
@@ -68,7 +72,9 @@ final class CloudWatchJson {
     return node.asText();
   }
 
-  /** The error body ({@code __type}, {@code message}); the caller sets {@code x-amzn-query-error}. */
+  /**
+   * The error body ({@code __type}, {@code message}); the caller sets {@code x-amzn-query-error}.
+   */
   static byte[] error(AwsException e) throws IOException {
     ObjectNode body = Json.object().put("__type", e.type()).put("message", e.getMessage());
     return Json.MAPPER.writeValueAsBytes(body);

@@ -18,7 +18,10 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
-/** CloudWatch Logs (AWS JSON 1.1, {@code X-Amz-Target: Logs_20140328.<Operation>}) served from OpenSearch. */
+/**
+ * CloudWatch Logs (AWS JSON 1.1, {@code X-Amz-Target: Logs_20140328.<Operation>}) served from
+ * OpenSearch.
+ */
 final class CloudWatchLogsApi {
 
   static final String TARGET_PREFIX = "Logs_20140328.";
@@ -29,13 +32,21 @@ final class CloudWatchLogsApi {
   static final long MAX_BATCH_SPAN_MILLIS = Duration.ofHours(24).toMillis();
   static final long MAX_FUTURE_MILLIS = Duration.ofHours(2).toMillis();
   static final long MAX_AGE_MILLIS = Duration.ofDays(14).toMillis();
-  /** At most this many EMF metric documents from one PutLogEvents call (about 10 MB), whatever its events hold. */
+
+  /**
+   * At most this many EMF metric documents from one PutLogEvents call (about 10 MB), whatever its
+   * events hold.
+   */
   static final int MAX_EMF_PER_REQUEST = 50_000;
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CloudWatchLogsApi.class);
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(CloudWatchLogsApi.class);
 
   private static final Pattern GROUP_NAME = Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}");
-  private static final Set<Integer> RETENTION_DAYS = Set.of(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
-      545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653);
+  private static final Set<Integer> RETENTION_DAYS =
+      Set.of(
+          1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+          2922, 3288, 3653);
 
   private final LogGroups groups;
   private final OpenSearchSink sink;
@@ -54,24 +65,35 @@ final class CloudWatchLogsApi {
 
   ObjectNode handle(String operation, JsonNode request) throws AwsException, IOException {
     switch (operation) {
-      case "CreateLogGroup": return createLogGroup(request);
-      case "CreateLogStream": return createLogStream(request);
-      case "DeleteLogGroup": return deleteLogGroup(request);
-      case "DescribeLogGroups": return describeLogGroups(request);
-      case "DescribeLogStreams": return describeLogStreams(request);
-      case "PutRetentionPolicy": return putRetentionPolicy(request);
-      case "PutLogEvents": return putLogEvents(request);
-      case "GetLogEvents": return getLogEvents(request);
-      case "FilterLogEvents": return filterLogEvents(request);
+      case "CreateLogGroup":
+        return createLogGroup(request);
+      case "CreateLogStream":
+        return createLogStream(request);
+      case "DeleteLogGroup":
+        return deleteLogGroup(request);
+      case "DescribeLogGroups":
+        return describeLogGroups(request);
+      case "DescribeLogStreams":
+        return describeLogStreams(request);
+      case "PutRetentionPolicy":
+        return putRetentionPolicy(request);
+      case "PutLogEvents":
+        return putLogEvents(request);
+      case "GetLogEvents":
+        return getLogEvents(request);
+      case "FilterLogEvents":
+        return filterLogEvents(request);
       default:
-        throw new AwsException(400, "UnknownOperationException", "Unknown operation " + TARGET_PREFIX + operation);
+        throw new AwsException(
+            400, "UnknownOperationException", "Unknown operation " + TARGET_PREFIX + operation);
     }
   }
 
   private ObjectNode createLogGroup(JsonNode request) throws AwsException {
     String name = groupName(request);
     if (!groups.create(name, System.currentTimeMillis())) {
-      throw new AwsException(400, "ResourceAlreadyExistsException", "The specified log group already exists");
+      throw new AwsException(
+          400, "ResourceAlreadyExistsException", "The specified log group already exists");
     }
     return Json.object();
   }
@@ -79,8 +101,10 @@ final class CloudWatchLogsApi {
   private ObjectNode createLogStream(JsonNode request) throws AwsException {
     LogGroups.Group group = group(request);
     String name = streamName(request);
-    if (group.streams.putIfAbsent(name, new LogGroups.Stream(name, System.currentTimeMillis())) != null) {
-      throw new AwsException(400, "ResourceAlreadyExistsException", "The specified log stream already exists");
+    if (group.streams.putIfAbsent(name, new LogGroups.Stream(name, System.currentTimeMillis()))
+        != null) {
+      throw new AwsException(
+          400, "ResourceAlreadyExistsException", "The specified log stream already exists");
     }
     groups.save();
     return Json.object();
@@ -102,14 +126,15 @@ final class CloudWatchLogsApi {
     ArrayNode out = response.putArray("logGroups");
     for (int i = from; i < Math.min(all.size(), from + limit); i++) {
       LogGroups.Group g = all.get(i);
-      ObjectNode n = out.addObject()
-          .put("logGroupName", g.name)
-          .put("creationTime", g.creationTime)
-          .put("metricFilterCount", 0)
-          .put("arn", groupArn(g.name) + ":*")
-          .put("logGroupArn", groupArn(g.name))
-          .put("storedBytes", g.streams.values().stream().mapToLong(s -> s.storedBytes).sum())
-          .put("logGroupClass", "STANDARD");
+      ObjectNode n =
+          out.addObject()
+              .put("logGroupName", g.name)
+              .put("creationTime", g.creationTime)
+              .put("metricFilterCount", 0)
+              .put("arn", groupArn(g.name) + ":*")
+              .put("logGroupArn", groupArn(g.name))
+              .put("storedBytes", g.streams.values().stream().mapToLong(s -> s.storedBytes).sum())
+              .put("logGroupClass", "STANDARD");
       if (g.retentionInDays != null) {
         n.put("retentionInDays", g.retentionInDays);
       }
@@ -127,11 +152,14 @@ final class CloudWatchLogsApi {
     boolean descending = Fields.optionalBoolean(request, "descending", false);
     int limit = Fields.limit(request, "limit", 50, 50);
     if (orderBy != null && !orderBy.equals("LogStreamName") && !orderBy.equals("LastEventTime")) {
-      throw AwsException.invalidParameter("1 validation error detected: Value '" + orderBy
-          + "' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]");
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value '"
+              + orderBy
+              + "' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]");
     }
     if (prefix != null && "LastEventTime".equals(orderBy)) {
-      throw AwsException.invalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
+      throw AwsException.invalidParameter(
+          "Cannot order by LastEventTime with a logStreamNamePrefix.");
     }
     List<LogGroups.Stream> streams = new ArrayList<>();
     for (LogGroups.Stream s : group.streams.values()) {
@@ -140,7 +168,8 @@ final class CloudWatchLogsApi {
       }
     }
     if ("LastEventTime".equals(orderBy)) {
-      streams.sort(Comparator.comparingLong(s -> s.lastEventTimestamp == null ? 0 : s.lastEventTimestamp));
+      streams.sort(
+          Comparator.comparingLong(s -> s.lastEventTimestamp == null ? 0 : s.lastEventTimestamp));
     }
     if (descending) {
       java.util.Collections.reverse(streams);
@@ -150,11 +179,12 @@ final class CloudWatchLogsApi {
     ArrayNode out = response.putArray("logStreams");
     for (int i = from; i < Math.min(streams.size(), from + limit); i++) {
       LogGroups.Stream s = streams.get(i);
-      ObjectNode n = out.addObject()
-          .put("logStreamName", s.name)
-          .put("creationTime", s.creationTime)
-          .put("arn", groupArn(group.name) + ":log-stream:" + s.name)
-          .put("storedBytes", s.storedBytes);
+      ObjectNode n =
+          out.addObject()
+              .put("logStreamName", s.name)
+              .put("creationTime", s.creationTime)
+              .put("arn", groupArn(group.name) + ":log-stream:" + s.name)
+              .put("storedBytes", s.storedBytes);
       synchronized (s) {
         if (s.firstEventTimestamp != null) {
           n.put("firstEventTimestamp", s.firstEventTimestamp)
@@ -173,9 +203,11 @@ final class CloudWatchLogsApi {
     LogGroups.Group group = group(request);
     Long days = Fields.optionalLong(request, "retentionInDays");
     if (days == null || !RETENTION_DAYS.contains(days.intValue())) {
-      throw AwsException.invalidParameter("1 validation error detected: Value '" + days
-          + "' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: "
-          + new java.util.TreeSet<>(RETENTION_DAYS));
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value '"
+              + days
+              + "' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: "
+              + new java.util.TreeSet<>(RETENTION_DAYS));
     }
     group.retentionInDays = days.intValue();
     groups.save();
@@ -188,9 +220,10 @@ final class CloudWatchLogsApi {
     JsonNode events = Fields.requiredArray(request, "logEvents");
     int n = events.size();
     if (n < 1 || n > MAX_EVENTS) {
-      throw AwsException.invalidParameter("1 validation error detected: Value at 'logEvents' failed to satisfy "
-          + "constraint: Member must have length " + (n < 1 ? "greater than or equal to 1" : "less than or equal to "
-          + MAX_EVENTS));
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value at 'logEvents' failed to satisfy "
+              + "constraint: Member must have length "
+              + (n < 1 ? "greater than or equal to 1" : "less than or equal to " + MAX_EVENTS));
     }
     long[] timestamps = new long[n];
     String[] messages = new String[n];
@@ -203,12 +236,18 @@ final class CloudWatchLogsApi {
       Long ts = Fields.optionalLong(e, "timestamp");
       String message = Fields.optionalString(e, "message");
       if (ts == null || message == null) {
-        throw AwsException.invalidParameter("1 validation error detected: Value null at 'logEvents." + (i + 1) + "."
-            + (ts == null ? "timestamp" : "message") + "' failed to satisfy constraint: Member must not be null");
+        throw AwsException.invalidParameter(
+            "1 validation error detected: Value null at 'logEvents."
+                + (i + 1)
+                + "."
+                + (ts == null ? "timestamp" : "message")
+                + "' failed to satisfy constraint: Member must not be null");
       }
       if (message.isEmpty()) {
-        throw AwsException.invalidParameter("1 validation error detected: Value '' at 'logEvents." + (i + 1)
-            + ".message' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        throw AwsException.invalidParameter(
+            "1 validation error detected: Value '' at 'logEvents."
+                + (i + 1)
+                + ".message' failed to satisfy constraint: Member must have length greater than or equal to 1");
       }
       if (i > 0 && ts < timestamps[i - 1]) {
         throw AwsException.invalidParameter(
@@ -236,7 +275,8 @@ final class CloudWatchLogsApi {
     }
 
     long now = System.currentTimeMillis();
-    // Events are sorted, so the too-old and expired ones form a prefix and the too-new ones a suffix.
+    // Events are sorted, so the too-old and expired ones form a prefix and the too-new ones a
+    // suffix.
     int tooNewStart = n;
     while (tooNewStart > 0 && timestamps[tooNewStart - 1] > now + MAX_FUTURE_MILLIS) {
       tooNewStart--;
@@ -258,18 +298,27 @@ final class CloudWatchLogsApi {
     long acceptedBytes = 0;
     int emf = 0;
     for (int i = first; i < tooNewStart; i++) {
-      batch.addLogEvent(IndexNames.logs(sink.indexPrefix(), groupName, timestamps[i]), groupName, streamName,
-          timestamps[i], messages[i]);
+      batch.addLogEvent(
+          IndexNames.logs(sink.indexPrefix(), groupName, timestamps[i]),
+          groupName,
+          streamName,
+          timestamps[i],
+          messages[i]);
       if (EmfMetrics.mayBeEmf(messages[i])) {
-        EmfMetrics.Extraction extraction = EmfMetrics.extract(messages[i], timestamps[i], MAX_EMF_PER_REQUEST - emf);
+        EmfMetrics.Extraction extraction =
+            EmfMetrics.extract(messages[i], timestamps[i], MAX_EMF_PER_REQUEST - emf);
         for (ObjectNode metric : extraction.documents()) {
           batch.add(sink.indexPrefix() + "metrics-" + IndexNames.day(timestamps[i]), metric);
           emf++;
         }
         if (extraction.truncated() != null) {
-          // The log event itself is stored whole; only its metric expansion is bounded, as CloudWatch bounds EMF.
+          // The log event itself is stored whole; only its metric expansion is bounded, as
+          // CloudWatch bounds EMF.
           stats.rejected("logs.emfTruncated", 1);
-          log.warn("EMF metrics of an event in {}/{} truncated: left out {}", groupName, streamName,
+          log.warn(
+              "EMF metrics of an event in {}/{} truncated: left out {}",
+              groupName,
+              streamName,
               extraction.truncated());
         }
       }
@@ -317,8 +366,10 @@ final class CloudWatchLogsApi {
     Long end = Fields.optionalLong(request, "endTime");
     int limit = Fields.limit(request, "limit", 10_000, 10_000);
     boolean fromHead = Fields.optionalBoolean(request, "startFromHead", false);
-    // Tokens: "f/<n>" = n events from the oldest, "b/<n>" = n events from the newest (what AWS's opaque tokens
-    // let a client do: page forward or backward; the same token comes back when there is nothing more).
+    // Tokens: "f/<n>" = n events from the oldest, "b/<n>" = n events from the newest (what AWS's
+    // opaque tokens
+    // let a client do: page forward or backward; the same token comes back when there is nothing
+    // more).
     String token = Fields.optionalString(request, "nextToken");
     int offset = 0;
     boolean forward = fromHead;
@@ -329,8 +380,17 @@ final class CloudWatchLogsApi {
       offset = Integer.parseInt(token.substring(2));
       forward = token.charAt(0) == 'f';
     }
-    OpenSearchReads.Page page = reads.events(logIndexPattern(group.name), group.name, List.of(streamName), null,
-        start, end, offset, limit, !forward);
+    OpenSearchReads.Page page =
+        reads.events(
+            logIndexPattern(group.name),
+            group.name,
+            List.of(streamName),
+            null,
+            start,
+            end,
+            offset,
+            limit,
+            !forward);
     List<ObjectNode> hits = new ArrayList<>(page.hits());
     if (!forward) {
       java.util.Collections.reverse(hits);
@@ -340,7 +400,10 @@ final class CloudWatchLogsApi {
     for (ObjectNode hit : hits) {
       ObjectNode source = (ObjectNode) hit.get("_source");
       long ts = OpenSearchReads.timestamp(source);
-      out.addObject().put("timestamp", ts).put("message", OpenSearchReads.message(source)).put("ingestionTime", ts);
+      out.addObject()
+          .put("timestamp", ts)
+          .put("message", OpenSearchReads.message(source))
+          .put("ingestionTime", ts);
     }
     long total = page.total();
     int n = hits.size();
@@ -366,7 +429,8 @@ final class CloudWatchLogsApi {
     }
     String streamPrefix = Fields.optionalString(request, "logStreamNamePrefix");
     if (streams != null && streamPrefix != null) {
-      throw AwsException.invalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive");
+      throw AwsException.invalidParameter(
+          "logStreamNames and logStreamNamePrefix are mutually exclusive");
     }
     Long start = Fields.optionalLong(request, "startTime");
     Long end = Fields.optionalLong(request, "endTime");
@@ -387,8 +451,17 @@ final class CloudWatchLogsApi {
     int pageSize = Math.min(1_000, limit);
     boolean more = true;
     while (out.size() < limit && more) {
-      OpenSearchReads.Page page = reads.events(logIndexPattern(group.name), group.name, streams, streamPrefix,
-          start, end, scanned, pageSize, false);
+      OpenSearchReads.Page page =
+          reads.events(
+              logIndexPattern(group.name),
+              group.name,
+              streams,
+              streamPrefix,
+              start,
+              end,
+              scanned,
+              pageSize,
+              false);
       for (ObjectNode hit : page.hits()) {
         scanned++;
         ObjectNode source = (ObjectNode) hit.get("_source");
@@ -398,7 +471,14 @@ final class CloudWatchLogsApi {
         }
         long ts = OpenSearchReads.timestamp(source);
         out.addObject()
-            .put("logStreamName", source.path("attributes").path("aws").path("cloudwatch").path("log_stream").asText())
+            .put(
+                "logStreamName",
+                source
+                    .path("attributes")
+                    .path("aws")
+                    .path("cloudwatch")
+                    .path("log_stream")
+                    .asText())
             .put("timestamp", ts)
             .put("message", message)
             .put("ingestionTime", ts)
@@ -407,7 +487,8 @@ final class CloudWatchLogsApi {
           break;
         }
       }
-      more = scanned < page.total() && !page.hits().isEmpty() && scanned < OpenSearchReads.MAX_WINDOW;
+      more =
+          scanned < page.total() && !page.hits().isEmpty() && scanned < OpenSearchReads.MAX_WINDOW;
     }
     response.putArray("searchedLogStreams");
     if (more) {
@@ -434,15 +515,19 @@ final class CloudWatchLogsApi {
       }
     }
     if (name == null) {
-      throw AwsException.invalidParameter("1 validation error detected: Value null at 'logGroupName' failed to "
-          + "satisfy constraint: Member must not be null");
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value null at 'logGroupName' failed to "
+              + "satisfy constraint: Member must not be null");
     }
-    // AWS checks the name's shape before it looks the group up: a malformed name is a bad parameter on every
+    // AWS checks the name's shape before it looks the group up: a malformed name is a bad parameter
+    // on every
     // operation, never "does not exist".
     if (!GROUP_NAME.matcher(name).matches()) {
-      throw AwsException.invalidParameter("1 validation error detected: Value '" + name
-          + "' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-          + "[\\.\\-_/#A-Za-z0-9]+");
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value '"
+              + name
+              + "' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+              + "[\\.\\-_/#A-Za-z0-9]+");
     }
     return name;
   }
@@ -450,9 +535,11 @@ final class CloudWatchLogsApi {
   private static String streamName(JsonNode request) throws AwsException {
     String name = Fields.requiredString(request, "logStreamName");
     if (name.isEmpty() || name.length() > 512 || name.indexOf(':') >= 0 || name.indexOf('*') >= 0) {
-      throw AwsException.invalidParameter("1 validation error detected: Value '" + name
-          + "' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-          + "[^:*]*");
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value '"
+              + name
+              + "' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+              + "[^:*]*");
     }
     return name;
   }
@@ -483,9 +570,8 @@ final class CloudWatchLogsApi {
   }
 
   private static int utf8Length(String s) {
-    // String.getBytes is an intrinsic for Latin-1 text; the per-char loop was 10% of a PutLogEvents call.
+    // String.getBytes is an intrinsic for Latin-1 text; the per-char loop was 10% of a PutLogEvents
+    // call.
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
-
-
 }

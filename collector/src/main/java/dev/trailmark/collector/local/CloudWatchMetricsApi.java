@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * CloudWatch metrics {@code PutMetricData} in the AWS Query protocol (form-encoded request, XML response) that
- * the AWS SDK v2 CloudWatch client of the pinned version sends; each datum (or each value of a {@code Values}
- * array) becomes one metric document in {@code <prefix>metrics-<yyyy.MM.dd>}.
+ * CloudWatch metrics {@code PutMetricData} in the AWS Query protocol (form-encoded request, XML
+ * response) that the AWS SDK v2 CloudWatch client of the pinned version sends; each datum (or each
+ * value of a {@code Values} array) becomes one metric document in {@code
+ * <prefix>metrics-<yyyy.MM.dd>}.
  */
 final class CloudWatchMetricsApi {
 
@@ -34,8 +35,10 @@ final class CloudWatchMetricsApi {
   }
 
   static boolean isQuery(String contentType) {
-    return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT)
-        .startsWith("application/x-www-form-urlencoded");
+    return contentType != null
+        && contentType
+            .toLowerCase(java.util.Locale.ROOT)
+            .startsWith("application/x-www-form-urlencoded");
   }
 
   static Map<String, String> parseForm(byte[] body) {
@@ -47,7 +50,8 @@ final class CloudWatchMetricsApi {
       }
       int eq = pair.indexOf('=');
       String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       params.put(key, value);
     }
     return params;
@@ -57,7 +61,8 @@ final class CloudWatchMetricsApi {
   String handle(Map<String, String> params, String requestId) throws AwsException, IOException {
     String action = params.get("Action");
     if (!"PutMetricData".equals(action)) {
-      throw new AwsException(400, "InvalidAction", "The action " + action + " is not valid for this web service.");
+      throw new AwsException(
+          400, "InvalidAction", "The action " + action + " is not valid for this web service.");
     }
     String namespace = params.get("Namespace");
     if (namespace == null || namespace.isEmpty()) {
@@ -72,7 +77,8 @@ final class CloudWatchMetricsApi {
     for (int i = 1; params.containsKey("MetricData.member." + i + ".MetricName"); i++) {
       datums++;
       if (datums > MAX_DATUMS) {
-        throw invalidValue("The collection MetricData must not have a size greater than " + MAX_DATUMS + ".");
+        throw invalidValue(
+            "The collection MetricData must not have a size greater than " + MAX_DATUMS + ".");
       }
       String p = "MetricData.member." + i + ".";
       ObjectNode base = Json.object();
@@ -84,7 +90,8 @@ final class CloudWatchMetricsApi {
       ObjectNode dims = base.putObject("dimensions");
       Map<String, String> sorted = new TreeMap<>();
       for (int d = 1; params.containsKey(p + "Dimensions.member." + d + ".Name"); d++) {
-        sorted.put(params.get(p + "Dimensions.member." + d + ".Name"),
+        sorted.put(
+            params.get(p + "Dimensions.member." + d + ".Name"),
             params.getOrDefault(p + "Dimensions.member." + d + ".Value", ""));
       }
       sorted.forEach(dims::put);
@@ -108,7 +115,11 @@ final class CloudWatchMetricsApi {
         for (int v = 1; params.containsKey(p + "Values.member." + v); v++) {
           ObjectNode doc = base.deepCopy();
           doc.put("kind", "value").put("value", number(params, p + "Values.member." + v));
-          doc.put("count", params.containsKey(p + "Counts.member." + v) ? number(params, p + "Counts.member." + v) : 1);
+          doc.put(
+              "count",
+              params.containsKey(p + "Counts.member." + v)
+                  ? number(params, p + "Counts.member." + v)
+                  : 1);
           batch.add(index, doc);
         }
       } else {
@@ -126,15 +137,26 @@ final class CloudWatchMetricsApi {
           : new AwsException(400, "Throttling", e.getMessage());
     }
     stats.accepted("metrics", batch.size());
-    return "<PutMetricDataResponse xmlns=\"" + NAMESPACE_XML + "\"><ResponseMetadata><RequestId>" + requestId
+    return "<PutMetricDataResponse xmlns=\""
+        + NAMESPACE_XML
+        + "\"><ResponseMetadata><RequestId>"
+        + requestId
         + "</RequestId></ResponseMetadata></PutMetricDataResponse>";
   }
 
   /** An AWS Query error document. */
   static String errorXml(AwsException e, String requestId) {
-    return "<ErrorResponse xmlns=\"" + NAMESPACE_XML + "\"><Error><Type>" + (e.status() >= 500 ? "Receiver" : "Sender")
-        + "</Type><Code>" + xml(e.type()) + "</Code><Message>" + xml(e.getMessage()) + "</Message></Error><RequestId>"
-        + requestId + "</RequestId></ErrorResponse>";
+    return "<ErrorResponse xmlns=\""
+        + NAMESPACE_XML
+        + "\"><Error><Type>"
+        + (e.status() >= 500 ? "Receiver" : "Sender")
+        + "</Type><Code>"
+        + xml(e.type())
+        + "</Code><Message>"
+        + xml(e.getMessage())
+        + "</Message></Error><RequestId>"
+        + requestId
+        + "</RequestId></ErrorResponse>";
   }
 
   private static double number(Map<String, String> params, String key) throws AwsException {

@@ -10,8 +10,10 @@ final class Fields {
   static String requiredString(JsonNode request, String name) throws AwsException {
     String value = optionalString(request, name);
     if (value == null) {
-      throw AwsException.invalidParameter("1 validation error detected: Value null at '" + name
-          + "' failed to satisfy constraint: Member must not be null");
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value null at '"
+              + name
+              + "' failed to satisfy constraint: Member must not be null");
     }
     return value;
   }
@@ -22,7 +24,8 @@ final class Fields {
       return null;
     }
     if (!node.isTextual()) {
-      throw AwsException.serialization("Unexpected value type for '" + name + "': expected a string");
+      throw AwsException.serialization(
+          "Unexpected value type for '" + name + "': expected a string");
     }
     return node.asText();
   }
@@ -33,18 +36,21 @@ final class Fields {
       return null;
     }
     if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw AwsException.serialization("Unexpected value type for '" + name + "': expected an integer");
+      throw AwsException.serialization(
+          "Unexpected value type for '" + name + "': expected an integer");
     }
     return node.asLong();
   }
 
-  static boolean optionalBoolean(JsonNode request, String name, boolean fallback) throws AwsException {
+  static boolean optionalBoolean(JsonNode request, String name, boolean fallback)
+      throws AwsException {
     JsonNode node = request.get(name);
     if (node == null || node.isNull()) {
       return fallback;
     }
     if (!node.isBoolean()) {
-      throw AwsException.serialization("Unexpected value type for '" + name + "': expected a boolean");
+      throw AwsException.serialization(
+          "Unexpected value type for '" + name + "': expected a boolean");
     }
     return node.asBoolean();
   }
@@ -52,8 +58,10 @@ final class Fields {
   static JsonNode requiredArray(JsonNode request, String name) throws AwsException {
     JsonNode node = request.get(name);
     if (node == null || node.isNull()) {
-      throw AwsException.invalidParameter("1 validation error detected: Value null at '" + name
-          + "' failed to satisfy constraint: Member must not be null");
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value null at '"
+              + name
+              + "' failed to satisfy constraint: Member must not be null");
     }
     if (!node.isArray()) {
       throw AwsException.serialization("Unexpected value type for '" + name + "': expected a list");
@@ -67,8 +75,13 @@ final class Fields {
       return fallback;
     }
     if (value < 1 || value > max) {
-      throw AwsException.invalidParameter("1 validation error detected: Value '" + value + "' at '" + name
-          + "' failed to satisfy constraint: Member must have value between 1 and " + max);
+      throw AwsException.invalidParameter(
+          "1 validation error detected: Value '"
+              + value
+              + "' at '"
+              + name
+              + "' failed to satisfy constraint: Member must have value between 1 and "
+              + max);
     }
     return value.intValue();
   }

@@ -16,14 +16,15 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * A CloudWatch Logs filter pattern, with AWS's three syntaxes: terms ({@code ERROR "exact phrase" -excluded
- * ?either ?or %regex%}), JSON ({@code { $.level = "ERROR" && ($.latency > 100 || $.retry IS TRUE) }}) and
- * space-delimited ({@code [ip, user, ..., status = 5*, size > 1000]}).
+ * A CloudWatch Logs filter pattern, with AWS's three syntaxes: terms ({@code ERROR "exact phrase"
+ * -excluded ?either ?or %regex%}), JSON ({@code { $.level = "ERROR" && ($.latency > 100 || $.retry
+ * IS TRUE) }}) and space-delimited ({@code [ip, user, ..., status = 5*, size > 1000]}).
  *
- * <p>Matching is done on each event's message in the collector (see {@code CloudWatchLogsApi}): an event
- * that is not a JSON object never matches a JSON pattern, and a comparison on a field that is absent (or of
- * another type than the value compared with) is false, for {@code !=} too; only {@code NOT EXISTS} matches an
- * absent field. A malformed pattern is refused with InvalidParameterException naming the character position.
+ * <p>Matching is done on each event's message in the collector (see {@code CloudWatchLogsApi}): an
+ * event that is not a JSON object never matches a JSON pattern, and a comparison on a field that is
+ * absent (or of another type than the value compared with) is false, for {@code !=} too; only
+ * {@code NOT EXISTS} matches an absent field. A malformed pattern is refused with
+ * InvalidParameterException naming the character position.
  */
 final class FilterPattern {
 
@@ -82,10 +83,13 @@ final class FilterPattern {
       char c = selector.charAt(i);
       if (c == '.') {
         int end = i + 1;
-        while (end < selector.length() && selector.charAt(end) != '.' && selector.charAt(end) != '[') {
+        while (end < selector.length()
+            && selector.charAt(end) != '.'
+            && selector.charAt(end) != '[') {
           end++;
         }
-        node = node.isObject() ? node.path(selector.substring(i + 1, end)) : MissingNode.getInstance();
+        node =
+            node.isObject() ? node.path(selector.substring(i + 1, end)) : MissingNode.getInstance();
         i = end;
       } else { // '[' digits ']'
         int close = selector.indexOf(']', i);
@@ -97,7 +101,8 @@ final class FilterPattern {
     return node == null ? MissingNode.getInstance() : node;
   }
 
-  // ---------------------------------------------------------------- expressions (JSON and space-delimited)
+  // ---------------------------------------------------------------- expressions (JSON and
+  // space-delimited)
 
   /** A condition over named values; the resolver is null when the event cannot be read at all. */
   private interface Node {
@@ -105,7 +110,12 @@ final class FilterPattern {
   }
 
   private enum Op {
-    EQ("="), NE("!="), LT("<"), GT(">"), LE("<="), GE(">=");
+    EQ("="),
+    NE("!="),
+    LT("<"),
+    GT(">"),
+    LE("<="),
+    GE(">=");
 
     final String text;
 
@@ -114,7 +124,10 @@ final class FilterPattern {
     }
   }
 
-  /** A literal on the right of a comparison: a number, a string (with {@code *} wildcards) or a %regex%. */
+  /**
+   * A literal on the right of a comparison: a number, a string (with {@code *} wildcards) or a
+   * %regex%.
+   */
   private record Value(String text, BigDecimal number, Pattern pattern) {
 
     boolean matchesText(String s) {
@@ -122,7 +135,8 @@ final class FilterPattern {
     }
   }
 
-  private record Comparison(String operand, Op op, Value value, boolean textIsNumber) implements Node {
+  private record Comparison(String operand, Op op, Value value, boolean textIsNumber)
+      implements Node {
     @Override
     public boolean test(Function<String, JsonNode> resolver) {
       if (resolver == null) {
@@ -137,12 +151,18 @@ final class FilterPattern {
         if (n != null) {
           int c = n.compareTo(value.number);
           switch (op) {
-            case EQ: return c == 0;
-            case NE: return c != 0;
-            case LT: return c < 0;
-            case GT: return c > 0;
-            case LE: return c <= 0;
-            default: return c >= 0;
+            case EQ:
+              return c == 0;
+            case NE:
+              return c != 0;
+            case LT:
+              return c < 0;
+            case GT:
+              return c > 0;
+            case LE:
+              return c <= 0;
+            default:
+              return c >= 0;
           }
         }
         if (op != Op.EQ && op != Op.NE) {
@@ -167,7 +187,12 @@ final class FilterPattern {
     }
   }
 
-  private enum Check { TRUE, FALSE, NULL, NOT_EXISTS }
+  private enum Check {
+    TRUE,
+    FALSE,
+    NULL,
+    NOT_EXISTS
+  }
 
   private record Is(String selector, Check check) implements Node {
     @Override
@@ -177,10 +202,14 @@ final class FilterPattern {
       }
       JsonNode v = resolver.apply(selector);
       switch (check) {
-        case TRUE: return v.isBoolean() && v.booleanValue();
-        case FALSE: return v.isBoolean() && !v.booleanValue();
-        case NULL: return v.isNull();
-        default: return v.isMissingNode();
+        case TRUE:
+          return v.isBoolean() && v.booleanValue();
+        case FALSE:
+          return v.isBoolean() && !v.booleanValue();
+        case NULL:
+          return v.isNull();
+        default:
+          return v.isMissingNode();
       }
     }
   }
@@ -203,8 +232,13 @@ final class FilterPattern {
 
   // ---------------------------------------------------------------- terms
 
-  /** Each term is a literal that must occur (case-sensitive) or a {@code %regex%} that must be found. */
-  private record Terms(List<Predicate<String>> required, List<Predicate<String>> excluded,
+  /**
+   * Each term is a literal that must occur (case-sensitive) or a {@code %regex%} that must be
+   * found.
+   */
+  private record Terms(
+      List<Predicate<String>> required,
+      List<Predicate<String>> excluded,
       List<Predicate<String>> any) {
     boolean matches(String message) {
       for (Predicate<String> t : required) {
@@ -232,16 +266,17 @@ final class FilterPattern {
   // ---------------------------------------------------------------- space-delimited
 
   /**
-   * Field names in order ({@code null} for {@code ...}), the condition of each slot that tests only its own
-   * field (checked as soon as the field is bound, so a mismatch prunes the search early), and the conditions
-   * that relate several fields (checked once every field is bound).
+   * Field names in order ({@code null} for {@code ...}), the condition of each slot that tests only
+   * its own field (checked as soon as the field is bound, so a mismatch prunes the search early),
+   * and the conditions that relate several fields (checked once every field is bound).
    */
-  private record SpaceDelimited(List<String> fields, List<Node> ownConditions, Node crossCondition) {
+  private record SpaceDelimited(
+      List<String> fields, List<Node> ownConditions, Node crossCondition) {
 
     /**
-     * Bindings tried per event at most: each {@code ...} may take any number of tokens, so a pattern with several
-     * of them over a long line could otherwise take polynomial time with a high degree; past the budget the event
-     * does not match.
+     * Bindings tried per event at most: each {@code ...} may take any number of tokens, so a
+     * pattern with several of them over a long line could otherwise take polynomial time with a
+     * high degree; past the budget the event does not match.
      */
     static final int MAX_STEPS = 100_000;
 
@@ -250,13 +285,18 @@ final class FilterPattern {
       return bind(tokens, 0, 0, new HashMap<>(), new int[] {MAX_STEPS});
     }
 
-    /** Binds fields to tokens left to right; each {@code ...} takes zero or more tokens (backtracking). */
-    private boolean bind(List<String> tokens, int field, int token, Map<String, JsonNode> bound, int[] budget) {
+    /**
+     * Binds fields to tokens left to right; each {@code ...} takes zero or more tokens
+     * (backtracking).
+     */
+    private boolean bind(
+        List<String> tokens, int field, int token, Map<String, JsonNode> bound, int[] budget) {
       if (--budget[0] < 0) {
         return false;
       }
       if (field == fields.size()) {
-        return token == tokens.size() && (crossCondition == null || crossCondition.test(resolver(bound)));
+        return token == tokens.size()
+            && (crossCondition == null || crossCondition.test(resolver(bound)));
       }
       String name = fields.get(field);
       if (name == null) {
@@ -275,7 +315,9 @@ final class FilterPattern {
       }
       bound.put(name, TextNode.valueOf(tokens.get(token)));
       Node own = ownConditions.get(field);
-      boolean ok = (own == null || own.test(resolver(bound))) && bind(tokens, field + 1, token + 1, bound, budget);
+      boolean ok =
+          (own == null || own.test(resolver(bound)))
+              && bind(tokens, field + 1, token + 1, bound, budget);
       bound.remove(name);
       return ok;
     }
@@ -284,7 +326,9 @@ final class FilterPattern {
       return name -> bound.getOrDefault(name, MissingNode.getInstance());
     }
 
-    /** Splits on spaces; a field in "double quotes" or [brackets] is one token, given without them. */
+    /**
+     * Splits on spaces; a field in "double quotes" or [brackets] is one token, given without them.
+     */
     static List<String> tokens(String message) {
       List<String> out = new ArrayList<>();
       int i = 0;
@@ -353,10 +397,12 @@ final class FilterPattern {
     }
 
     AwsException error(String what) {
-      String found = i >= s.length() ? "end of pattern"
-          : "'" + s.substring(i, Math.min(s.length(), i + 20)) + "'";
-      return AwsException.invalidParameter("Invalid filter pattern at character " + (i + 1) + ": " + what
-          + ", found " + found);
+      String found =
+          i >= s.length()
+              ? "end of pattern"
+              : "'" + s.substring(i, Math.min(s.length(), i + 20)) + "'";
+      return AwsException.invalidParameter(
+          "Invalid filter pattern at character " + (i + 1) + ": " + what + ", found " + found);
     }
 
     void end() throws AwsException {
@@ -383,7 +429,8 @@ final class FilterPattern {
       do {
         skipSpace();
         if (consume("...")) {
-          if (fields.isEmpty() || fields.get(fields.size() - 1) != null) { // "..., ..." is one "..."
+          if (fields.isEmpty()
+              || fields.get(fields.size() - 1) != null) { // "..., ..." is one "..."
             fields.add(null);
             own.add(null);
           }
@@ -416,13 +463,18 @@ final class FilterPattern {
       end();
       for (String used : operands(cross, new ArrayList<>())) {
         if (!fields.contains(used)) {
-          throw AwsException.invalidParameter("Invalid filter pattern: condition on '" + used
-              + "', which is not one of the fields " + fields);
+          throw AwsException.invalidParameter(
+              "Invalid filter pattern: condition on '"
+                  + used
+                  + "', which is not one of the fields "
+                  + fields);
         }
       }
       // null stands for "..."; both lists are index-aligned with the slots
-      return new SpaceDelimited(java.util.Collections.unmodifiableList(fields),
-          java.util.Collections.unmodifiableList(own), cross);
+      return new SpaceDelimited(
+          java.util.Collections.unmodifiableList(fields),
+          java.util.Collections.unmodifiableList(own),
+          cross);
     }
 
     private static List<String> operands(Node node, List<String> out) {
@@ -463,7 +515,8 @@ final class FilterPattern {
       skipSpace();
       String operand = spaceMode ? name() : selector();
       if (operand.isEmpty()) {
-        throw error(spaceMode ? "expected a field name" : "expected a selector starting with '$.' or '('");
+        throw error(
+            spaceMode ? "expected a field name" : "expected a selector starting with '$.' or '('");
       }
       skipSpace();
       if (!spaceMode && keyword("IS")) {
@@ -513,14 +566,16 @@ final class FilterPattern {
           return op;
         }
       }
-      throw error(spaceMode ? "expected a comparison operator (=, !=, <, >, <=, >=)"
-          : "expected a comparison operator (=, !=, <, >, <=, >=), IS or NOT EXISTS");
+      throw error(
+          spaceMode
+              ? "expected a comparison operator (=, !=, <, >, <=, >=)"
+              : "expected a comparison operator (=, !=, <, >, <=, >=), IS or NOT EXISTS");
     }
 
     private String name() {
       int start = i;
-      while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_'
-          || s.charAt(i) == '-')) {
+      while (i < s.length()
+          && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_' || s.charAt(i) == '-')) {
         i++;
       }
       return s.substring(start, i);
@@ -676,7 +731,8 @@ final class FilterPattern {
           continue;
         }
         String literal = term;
-        (mode == '-' ? excluded : mode == '?' ? any : required).add(test != null ? test : m -> m.contains(literal));
+        (mode == '-' ? excluded : mode == '?' ? any : required)
+            .add(test != null ? test : m -> m.contains(literal));
       }
       return new Terms(List.copyOf(required), List.copyOf(excluded), List.copyOf(any));
     }

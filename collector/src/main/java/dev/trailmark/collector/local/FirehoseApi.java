@@ -48,12 +48,17 @@ final class FirehoseApi {
 
   ObjectNode handle(String operation, JsonNode request) throws AwsException, IOException {
     switch (operation) {
-      case "PutRecord": return putRecord(request);
-      case "PutRecordBatch": return putRecordBatch(request);
-      case "DescribeDeliveryStream": return describe(request);
-      case "ListDeliveryStreams": return list(request);
+      case "PutRecord":
+        return putRecord(request);
+      case "PutRecordBatch":
+        return putRecordBatch(request);
+      case "DescribeDeliveryStream":
+        return describe(request);
+      case "ListDeliveryStreams":
+        return list(request);
       default:
-        throw new AwsException(400, "UnknownOperationException", "Unknown operation " + TARGET_PREFIX + operation);
+        throw new AwsException(
+            400, "UnknownOperationException", "Unknown operation " + TARGET_PREFIX + operation);
     }
   }
 
@@ -61,13 +66,16 @@ final class FirehoseApi {
     DeliveryStreams.Stream stream = stream(request);
     JsonNode record = request.get("Record");
     if (record == null || !record.isObject()) {
-      throw invalid("1 validation error detected: Value null at 'record' failed to satisfy constraint: "
-          + "Member must not be null");
+      throw invalid(
+          "1 validation error detected: Value null at 'record' failed to satisfy constraint: "
+              + "Member must not be null");
     }
     byte[] data = decode(record, 0);
     if (data.length > MAX_RECORD_BYTES) {
-      throw invalid("1 validation error detected: Value at 'record.data' failed to satisfy constraint: "
-          + "Member must have length less than or equal to " + MAX_RECORD_BYTES);
+      throw invalid(
+          "1 validation error detected: Value at 'record.data' failed to satisfy constraint: "
+              + "Member must have length less than or equal to "
+              + MAX_RECORD_BYTES);
     }
     List<ObjectNode> docs;
     try {
@@ -85,17 +93,24 @@ final class FirehoseApi {
     DeliveryStreams.Stream stream = stream(request);
     JsonNode records = Fields.requiredArray(request, "Records");
     if (records.size() < 1 || records.size() > MAX_BATCH_RECORDS) {
-      throw invalid("1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have "
-          + "length " + (records.size() < 1 ? "greater than or equal to 1" : "less than or equal to "
-          + MAX_BATCH_RECORDS));
+      throw invalid(
+          "1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have "
+              + "length "
+              + (records.size() < 1
+                  ? "greater than or equal to 1"
+                  : "less than or equal to " + MAX_BATCH_RECORDS));
     }
     List<byte[]> data = new ArrayList<>(records.size());
     long total = 0;
     for (int i = 0; i < records.size(); i++) {
       byte[] d = decode(records.get(i), i);
       if (d.length > MAX_RECORD_BYTES) {
-        throw invalid("1 validation error detected: Value at 'records." + (i + 1) + ".member.data' failed to "
-            + "satisfy constraint: Member must have length less than or equal to " + MAX_RECORD_BYTES);
+        throw invalid(
+            "1 validation error detected: Value at 'records."
+                + (i + 1)
+                + ".member.data' failed to "
+                + "satisfy constraint: Member must have length less than or equal to "
+                + MAX_RECORD_BYTES);
       }
       total += d.length;
       data.add(d);
@@ -114,7 +129,9 @@ final class FirehoseApi {
       } catch (IllegalArgumentException e) {
         // One undecodable record fails alone, as Firehose reports per-record results.
         failed++;
-        results.addObject().put("ErrorCode", "InvalidArgumentException")
+        results
+            .addObject()
+            .put("ErrorCode", "InvalidArgumentException")
             .put("ErrorMessage", "Record could not be processed: " + e.getMessage());
       }
     }
@@ -138,19 +155,25 @@ final class FirehoseApi {
         .put("VersionId", "1")
         .put("CreateTimestamp", s.createdAt() / 1000.0)
         .put("HasMoreDestinations", false);
-    ObjectNode dest = d.putArray("Destinations").addObject().put("DestinationId", "destinationId-000000000001");
+    ObjectNode dest =
+        d.putArray("Destinations").addObject().put("DestinationId", "destinationId-000000000001");
     if (s.toRedshift()) {
       ObjectNode r = dest.putObject("RedshiftDestinationDescription");
-      r.put("ClusterJDBCURL", s.jdbcUrl()).put("Username", s.user() == null ? "" : s.user())
+      r.put("ClusterJDBCURL", s.jdbcUrl())
+          .put("Username", s.user() == null ? "" : s.user())
           .put("RoleARN", "arn:aws:iam::000000000000:role/trailmark-local");
       r.putObject("CopyCommand").put("DataTableName", s.table()).put("CopyOptions", "JSON 'auto'");
-      r.putObject("S3DestinationDescription").put("BucketARN", "arn:aws:s3:::trailmark-local")
+      r.putObject("S3DestinationDescription")
+          .put("BucketARN", "arn:aws:s3:::trailmark-local")
           .put("RoleARN", "arn:aws:iam::000000000000:role/trailmark-local");
     } else {
       ObjectNode o = dest.putObject("AmazonopensearchserviceDestinationDescription");
-      o.put("IndexName", s.index()).put("IndexRotationPeriod", s.rotation())
-          .put("ClusterEndpoint", "local").put("RoleARN", "arn:aws:iam::000000000000:role/trailmark-local");
-      o.putObject("ProcessingConfiguration").put("Enabled", "cloudwatch-logs".equals(s.processing()));
+      o.put("IndexName", s.index())
+          .put("IndexRotationPeriod", s.rotation())
+          .put("ClusterEndpoint", "local")
+          .put("RoleARN", "arn:aws:iam::000000000000:role/trailmark-local");
+      o.putObject("ProcessingConfiguration")
+          .put("Enabled", "cloudwatch-logs".equals(s.processing()));
     }
     return response;
   }
@@ -159,7 +182,8 @@ final class FirehoseApi {
     int limit = Fields.limit(request, "Limit", 10_000, 10);
     String after = Fields.optionalString(request, "ExclusiveStartDeliveryStreamName");
     List<String> names = new ArrayList<>(new java.util.TreeSet<>(streams.all().keySet()));
-    int from = after == null ? 0 : (int) names.stream().filter(n -> n.compareTo(after) <= 0).count();
+    int from =
+        after == null ? 0 : (int) names.stream().filter(n -> n.compareTo(after) <= 0).count();
     ObjectNode response = Json.object();
     ArrayNode out = response.putArray("DeliveryStreamNames");
     names.subList(from, Math.min(names.size(), from + limit)).forEach(out::add);
@@ -199,18 +223,29 @@ final class FirehoseApi {
     return docs;
   }
 
-  private void deliver(DeliveryStreams.Stream stream, List<ObjectNode> docs) throws AwsException, IOException {
+  private void deliver(DeliveryStreams.Stream stream, List<ObjectNode> docs)
+      throws AwsException, IOException {
     if (docs.isEmpty()) {
       return;
     }
     if (stream.toRedshift()) {
-      RedshiftSink target = redshift.computeIfAbsent(stream.name(),
-          k -> new RedshiftSink(stream.jdbcUrl(), stream.user(), stream.password(), stream.table(), stream.driver()));
+      RedshiftSink target =
+          redshift.computeIfAbsent(
+              stream.name(),
+              k ->
+                  new RedshiftSink(
+                      stream.jdbcUrl(),
+                      stream.user(),
+                      stream.password(),
+                      stream.table(),
+                      stream.driver()));
       try {
         target.write(docs);
       } catch (SQLException e) {
         log.warn("Redshift delivery for {} failed: {}", stream.name(), e.toString());
-        throw new AwsException(503, "ServiceUnavailableException",
+        throw new AwsException(
+            503,
+            "ServiceUnavailableException",
             "Redshift destination of " + stream.name() + " is unavailable; retry later");
       }
       return;
@@ -231,8 +266,9 @@ final class FirehoseApi {
   private DeliveryStreams.Stream stream(JsonNode request) throws AwsException {
     String name = Fields.optionalString(request, "DeliveryStreamName");
     if (name == null) {
-      throw invalid("1 validation error detected: Value null at 'deliveryStreamName' failed to satisfy "
-          + "constraint: Member must not be null");
+      throw invalid(
+          "1 validation error detected: Value null at 'deliveryStreamName' failed to satisfy "
+              + "constraint: Member must not be null");
     }
     DeliveryStreams.Stream s = streams.get(name);
     if (s == null) {
@@ -244,8 +280,11 @@ final class FirehoseApi {
   private static byte[] decode(JsonNode record, int i) throws AwsException {
     JsonNode data = record == null ? null : record.get("Data");
     if (data == null || !data.isTextual()) {
-      throw invalid("1 validation error detected: Value null at 'records." + (i + 1) + ".member.data' failed to "
-          + "satisfy constraint: Member must not be null");
+      throw invalid(
+          "1 validation error detected: Value null at 'records."
+              + (i + 1)
+              + ".member.data' failed to "
+              + "satisfy constraint: Member must not be null");
     }
     try {
       return Base64.getDecoder().decode(data.asText());
@@ -259,7 +298,8 @@ final class FirehoseApi {
   }
 
   private static String recordId() {
-    return UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+    return UUID.randomUUID().toString().replace("-", "")
+        + UUID.randomUUID().toString().replace("-", "");
   }
 
   private static AwsException invalid(String message) {

@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The collector's one HTTP port: AWS JSON APIs routed by {@code X-Amz-Target}, and the status endpoint.
+ * The collector's one HTTP port: AWS JSON APIs routed by {@code X-Amz-Target}, and the status
+ * endpoint.
  *
  * <p>Every failure is answered in AWS's error shape and never stops the server.
  */
@@ -36,14 +37,30 @@ final class HttpFront implements HttpHandler {
   private final OtlpApi otlp;
   private final Stats stats;
   private final OpenSearchSink sink;
-  /** Requests processed at once (the rest wait after reading their body); status requests skip the line. */
+
+  /**
+   * Requests processed at once (the rest wait after reading their body); status requests skip the
+   * line.
+   */
   private final java.util.concurrent.Semaphore processing;
+
   /** Bound of the request bodies held in memory at once, by all connections together. */
   private final long maxBufferedBytes;
-  private final java.util.concurrent.atomic.AtomicLong bufferedBytes = new java.util.concurrent.atomic.AtomicLong();
 
-  HttpFront(int maxRequestBytes, int processingThreads, SigV4Verifier verifier, CloudWatchLogsApi logs, FirehoseApi firehose, XRayApi xray,
-      CloudWatchMetricsApi metrics, OtlpApi otlp, Stats stats, OpenSearchSink sink) {
+  private final java.util.concurrent.atomic.AtomicLong bufferedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  HttpFront(
+      int maxRequestBytes,
+      int processingThreads,
+      SigV4Verifier verifier,
+      CloudWatchLogsApi logs,
+      FirehoseApi firehose,
+      XRayApi xray,
+      CloudWatchMetricsApi metrics,
+      OtlpApi otlp,
+      Stats stats,
+      OpenSearchSink sink) {
     this.otlp = otlp;
     this.xray = xray;
     this.metrics = metrics;
@@ -68,14 +85,22 @@ final class HttpFront implements HttpHandler {
       String path = exchange.getRequestURI().getPath();
       if ("GET".equals(method) && "/_trailmark/status".equals(path)) {
         RequestGuard.processing();
-        respond(exchange, 200, "application/json", requestId, Json.MAPPER.writeValueAsBytes(stats.toJson(sink)));
+        respond(
+            exchange,
+            200,
+            "application/json",
+            requestId,
+            Json.MAPPER.writeValueAsBytes(stats.toJson(sink)));
         return;
       }
-      boolean query = CloudWatchMetricsApi.isQuery(exchange.getRequestHeaders().getFirst("Content-Type"));
-      boolean cloudWatchJson = CloudWatchJson.handles(exchange.getRequestHeaders().getFirst("X-Amz-Target"));
+      boolean query =
+          CloudWatchMetricsApi.isQuery(exchange.getRequestHeaders().getFirst("Content-Type"));
+      boolean cloudWatchJson =
+          CloudWatchJson.handles(exchange.getRequestHeaders().getFirst("X-Amz-Target"));
       try {
         if (!"POST".equals(method)) {
-          throw new AwsException(405, "UnknownOperationException", method + " " + path + " is not supported");
+          throw new AwsException(
+              405, "UnknownOperationException", method + " " + path + " is not supported");
         }
         reserved = reserve(exchange);
         byte[] body = readBody(exchange);
@@ -84,8 +109,10 @@ final class HttpFront implements HttpHandler {
         permit = true;
         Headers headers = exchange.getRequestHeaders();
         if (OtlpApi.handles(path)) {
-          // OTLP exporters do not sign requests: OTLP is served without SigV4, like the X-Ray daemon port.
-          OtlpApi.Answer answer = otlp.handle(path, headers.getFirst("Content-Type"), gunzipIfNeeded(headers, body));
+          // OTLP exporters do not sign requests: OTLP is served without SigV4, like the X-Ray
+          // daemon port.
+          OtlpApi.Answer answer =
+              otlp.handle(path, headers.getFirst("Content-Type"), gunzipIfNeeded(headers, body));
           respond(exchange, answer.status(), answer.contentType(), requestId, answer.body());
           return;
         }
@@ -94,7 +121,8 @@ final class HttpFront implements HttpHandler {
           if (verifier != null) {
             verifier.verify(method, exchange.getRequestURI(), headers, body);
           }
-          metrics.handle(CloudWatchJson.toQueryParameters(target, gunzipIfNeeded(headers, body)), requestId);
+          metrics.handle(
+              CloudWatchJson.toQueryParameters(target, gunzipIfNeeded(headers, body)), requestId);
           respond(exchange, 200, CloudWatchJson.CONTENT_TYPE, requestId, new byte[] {'{', '}'});
           return;
         }
@@ -102,12 +130,21 @@ final class HttpFront implements HttpHandler {
           if (verifier != null) {
             verifier.verify(method, exchange.getRequestURI(), headers, body);
           }
-          String xml = metrics.handle(CloudWatchMetricsApi.parseForm(gunzipIfNeeded(headers, body)), requestId);
-          respond(exchange, 200, "text/xml", requestId, xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          String xml =
+              metrics.handle(
+                  CloudWatchMetricsApi.parseForm(gunzipIfNeeded(headers, body)), requestId);
+          respond(
+              exchange,
+              200,
+              "text/xml",
+              requestId,
+              xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
           return;
         }
         if (target == null && !XRayApi.PATH.equals(path)) {
-          throw new AwsException(400, "UnknownOperationException",
+          throw new AwsException(
+              400,
+              "UnknownOperationException",
               "Missing X-Amz-Target header: the collector cannot tell which AWS operation is meant");
         }
         if (verifier != null) {
@@ -116,11 +153,16 @@ final class HttpFront implements HttpHandler {
         JsonNode request = parseJson(body);
         ObjectNode response;
         if (target == null) {
-          respond(exchange, 200, "application/json", requestId,
+          respond(
+              exchange,
+              200,
+              "application/json",
+              requestId,
               Json.MAPPER.writeValueAsBytes(xray.putTraceSegments(request)));
           return;
         } else if (target.startsWith(CloudWatchLogsApi.TARGET_PREFIX)) {
-          response = logs.handle(target.substring(CloudWatchLogsApi.TARGET_PREFIX.length()), request);
+          response =
+              logs.handle(target.substring(CloudWatchLogsApi.TARGET_PREFIX.length()), request);
         } else if (target.startsWith(FirehoseApi.TARGET_PREFIX)) {
           response = firehose.handle(target.substring(FirehoseApi.TARGET_PREFIX.length()), request);
         } else {
@@ -130,23 +172,44 @@ final class HttpFront implements HttpHandler {
       } catch (AwsException e) {
         stats.rejected(e.type(), 1);
         if (cloudWatchJson) {
-          exchange.getResponseHeaders().set("x-amzn-query-error",
-              e.type() + ";" + (e.status() >= 500 ? "Receiver" : "Sender"));
-          respond(exchange, e.status(), CloudWatchJson.CONTENT_TYPE, requestId, CloudWatchJson.error(e));
+          exchange
+              .getResponseHeaders()
+              .set(
+                  "x-amzn-query-error",
+                  e.type() + ";" + (e.status() >= 500 ? "Receiver" : "Sender"));
+          respond(
+              exchange,
+              e.status(),
+              CloudWatchJson.CONTENT_TYPE,
+              requestId,
+              CloudWatchJson.error(e));
         } else if (query) {
-          respond(exchange, e.status(), "text/xml", requestId,
-              CloudWatchMetricsApi.errorXml(e, requestId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          respond(
+              exchange,
+              e.status(),
+              "text/xml",
+              requestId,
+              CloudWatchMetricsApi.errorXml(e, requestId)
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } else {
           respondError(exchange, requestId, e);
         }
       }
     } catch (IOException | RuntimeException | LinkageError e) {
       // The client may be gone; the server keeps serving either way.
-      log.warn("request {} failed: {}", requestId, e.toString(), e instanceof IOException ? null : e);
+      log.warn(
+          "request {} failed: {}", requestId, e.toString(), e instanceof IOException ? null : e);
       stats.rejected("InternalFailure", 1);
       try {
-        respondError(exchange, requestId, new AwsException(500, "InternalFailure",
-            "The request processing has failed because of an unknown error (request " + requestId + ")"));
+        respondError(
+            exchange,
+            requestId,
+            new AwsException(
+                500,
+                "InternalFailure",
+                "The request processing has failed because of an unknown error (request "
+                    + requestId
+                    + ")"));
       } catch (IOException | RuntimeException ignored) {
         // Response already started or connection closed: nothing more to tell the client.
       }
@@ -159,8 +222,9 @@ final class HttpFront implements HttpHandler {
   }
 
   /**
-   * Reserves room for this request's body in the shared bound ({@code processing threads × maxRequestBytes}); past
-   * it the client is throttled (the SDKs retry) instead of the collector running out of memory.
+   * Reserves room for this request's body in the shared bound ({@code processing threads ×
+   * maxRequestBytes}); past it the client is throttled (the SDKs retry) instead of the collector
+   * running out of memory.
    */
   private long reserve(HttpExchange exchange) throws AwsException {
     String length = exchange.getRequestHeaders().getFirst("Content-Length");
@@ -174,7 +238,9 @@ final class HttpFront implements HttpHandler {
     }
     if (bufferedBytes.addAndGet(wanted) > maxBufferedBytes && wanted > 0) {
       bufferedBytes.addAndGet(-wanted);
-      throw new AwsException(400, "ThrottlingException",
+      throw new AwsException(
+          400,
+          "ThrottlingException",
           "Rate exceeded: too many large requests are being received at once; retry later");
     }
     return wanted;
@@ -209,8 +275,8 @@ final class HttpFront implements HttpHandler {
   }
 
   /**
-   * Reads and drops the rest of an oversized body (up to a bound) so the client receives the 413 instead of a
-   * reset connection; memory stays at one buffer.
+   * Reads and drops the rest of an oversized body (up to a bound) so the client receives the 413
+   * instead of a reset connection; memory stays at one buffer.
    */
   private static void discard(InputStream in, byte[] buffer) throws IOException {
     long dropped = 0;
@@ -220,25 +286,32 @@ final class HttpFront implements HttpHandler {
     }
   }
 
-  /** The SDK gzips large PutMetricData bodies ({@code Content-Encoding: gzip}); the signature covers the gzip. */
+  /**
+   * The SDK gzips large PutMetricData bodies ({@code Content-Encoding: gzip}); the signature covers
+   * the gzip.
+   */
   private byte[] gunzipIfNeeded(Headers headers, byte[] body) throws AwsException {
     String encoding = headers.getFirst("Content-Encoding");
     if (encoding == null || !encoding.toLowerCase(java.util.Locale.ROOT).contains("gzip")) {
       return body;
     }
-    try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+    try (InputStream in =
+        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
       byte[] out = in.readNBytes(maxRequestBytes + 1);
       if (out.length > maxRequestBytes) {
         throw tooLarge();
       }
       return out;
     } catch (IOException e) {
-      throw new AwsException(400, "MalformedInput", "Content-Encoding gzip, but the body is not valid gzip");
+      throw new AwsException(
+          400, "MalformedInput", "Content-Encoding gzip, but the body is not valid gzip");
     }
   }
 
   private AwsException tooLarge() {
-    return new AwsException(413, "RequestEntityTooLargeException",
+    return new AwsException(
+        413,
+        "RequestEntityTooLargeException",
         "Request body exceeds the collector's limit of " + maxRequestBytes + " bytes");
   }
 
@@ -259,13 +332,15 @@ final class HttpFront implements HttpHandler {
     }
   }
 
-  static void respondError(HttpExchange exchange, String requestId, AwsException e) throws IOException {
+  static void respondError(HttpExchange exchange, String requestId, AwsException e)
+      throws IOException {
     ObjectNode body = Json.object().put("__type", e.type()).put("message", e.getMessage());
     exchange.getResponseHeaders().set("x-amzn-ErrorType", e.type());
     respond(exchange, e.status(), AMZ_JSON_11, requestId, Json.MAPPER.writeValueAsBytes(body));
   }
 
-  static void respond(HttpExchange exchange, int status, String contentType, String requestId, byte[] body)
+  static void respond(
+      HttpExchange exchange, int status, String contentType, String requestId, byte[] body)
       throws IOException {
     RequestGuard.respondingNow();
     Headers h = exchange.getResponseHeaders();

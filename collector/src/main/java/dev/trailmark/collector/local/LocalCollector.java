@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
@@ -18,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The local collector: one server that plays CloudWatch Logs (and the other AWS ingest APIs) on one HTTP port
- * and writes everything to OpenSearch, durably.
+ * The local collector: one server that plays CloudWatch Logs (and the other AWS ingest APIs) on one
+ * HTTP port and writes everything to OpenSearch, durably.
  *
  * <pre>{@code
  * try (LocalCollector c = LocalCollector.builder()
@@ -33,8 +32,10 @@ public final class LocalCollector implements AutoCloseable {
 
   /** Access key id of the local stack's default credentials. */
   public static final String DEFAULT_ACCESS_KEY_ID = "trailmark";
+
   /** Secret access key of the local stack's default credentials. */
   public static final String DEFAULT_SECRET_ACCESS_KEY = "trailmark";
+
   /** Region the local stack serves. */
   public static final String DEFAULT_REGION = "us-east-1";
 
@@ -62,7 +63,8 @@ public final class LocalCollector implements AutoCloseable {
     try {
       return doStart();
     } catch (IOException | RuntimeException e) {
-      // A busy port or a bad configuration must not leave the write-ahead log locked or threads running.
+      // A busy port or a bad configuration must not leave the write-ahead log locked or threads
+      // running.
       try {
         close();
       } catch (IOException | RuntimeException suppressed) {
@@ -76,28 +78,39 @@ public final class LocalCollector implements AutoCloseable {
     DeliveryStreams deliveryStreams = DeliveryStreams.load(config.configFile);
     Path stateDir = dev.trailmark.collector.sink.PrivateFiles.createDirectories(config.stateDir);
     stats = new Stats();
-    sink = OpenSearchSink.builder()
-        .openSearch(config.openSearch)
-        .indexPrefix(config.indexPrefix)
-        .walDir(stateDir.resolve("wal"))
-        .maxBacklogBytes(config.maxBacklogBytes)
-        .build()
-        .start();
+    sink =
+        OpenSearchSink.builder()
+            .openSearch(config.openSearch)
+            .indexPrefix(config.indexPrefix)
+            .walDir(stateDir.resolve("wal"))
+            .maxBacklogBytes(config.maxBacklogBytes)
+            .build()
+            .start();
     logGroups = new LogGroups(stateDir);
     CloudWatchLogsApi logs = new CloudWatchLogsApi(logGroups, sink, stats, config.region);
-    SigV4Verifier verifier = config.authentication
-        ? new SigV4Verifier(config.accessKeyId, config.secretAccessKey, config.region, Clock.systemUTC())
-        : null;
+    SigV4Verifier verifier =
+        config.authentication
+            ? new SigV4Verifier(
+                config.accessKeyId, config.secretAccessKey, config.region, Clock.systemUTC())
+            : null;
     AtomicInteger threadIds = new AtomicInteger();
-    // More connection threads than processing threads: a connection that is still sending its request holds a
-    // thread (the JDK server reads blocking) but no processing slot, and is cut after the read timeout.
+    // More connection threads than processing threads: a connection that is still sending its
+    // request holds a
+    // thread (the JDK server reads blocking) but no processing slot, and is cut after the read
+    // timeout.
     int connections = Math.max(config.threads, config.maxConnections);
-    executor = new ThreadPoolExecutor(connections, connections, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(1024), r -> {
-          Thread t = new Thread(r, "trailmark-collector-http-" + threadIds.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    executor =
+        new ThreadPoolExecutor(
+            connections,
+            connections,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(1024),
+            r -> {
+              Thread t = new Thread(r, "trailmark-collector-http-" + threadIds.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     executor.allowCoreThreadTimeOut(true);
     guard = new RequestGuard(config.requestReadTimeout);
     stats.slowConnectionsClosed(guard::closedCount);
@@ -106,22 +119,38 @@ public final class LocalCollector implements AutoCloseable {
     TraceAssembler assembler = new TraceAssembler(100_000);
     xray = new XRayApi(sink, stats, assembler);
     xray.startUdp(config.bindAddress, config.xrayUdpPort);
-    server.createContext("/", new HttpFront(config.maxRequestBytes, config.threads, verifier, logs, firehose, xray,
-        new CloudWatchMetricsApi(sink, stats), new OtlpApi(sink, stats, assembler), stats, sink));
+    server.createContext(
+        "/",
+        new HttpFront(
+            config.maxRequestBytes,
+            config.threads,
+            verifier,
+            logs,
+            firehose,
+            xray,
+            new CloudWatchMetricsApi(sink, stats),
+            new OtlpApi(sink, stats, assembler),
+            stats,
+            sink));
     server.setExecutor(guard.wrap(executor));
     server.start();
     if (config.retentionDays > 0) {
-      housekeeping = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "trailmark-retention");
-        t.setDaemon(true);
-        return t;
-      });
+      housekeeping =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "trailmark-retention");
+                t.setDaemon(true);
+                return t;
+              });
       housekeeping.scheduleWithFixedDelay(this::applyRetention, 0, 1, TimeUnit.HOURS);
     }
     return this;
   }
 
-  /** Base URI of the HTTP port, e.g. {@code http://127.0.0.1:4318}: the endpoint override for every AWS client. */
+  /**
+   * Base URI of the HTTP port, e.g. {@code http://127.0.0.1:4318}: the endpoint override for every
+   * AWS client.
+   */
   public URI httpEndpoint() {
     InetSocketAddress address = server.getAddress();
     return URI.create("http://" + hostForUri(address.getAddress()) + ":" + address.getPort());
@@ -145,15 +174,20 @@ public final class LocalCollector implements AutoCloseable {
   /** Deletes this collector's indices older than the configured retention; returns their names. */
   public java.util.List<String> applyRetention() {
     try {
-      java.util.List<String> deleted = dev.trailmark.collector.sink.Retention.deleteOlderThan(sink.client(),
-          config.indexPrefix, config.retentionDays, dev.trailmark.collector.sink.Retention.todayUtc());
+      java.util.List<String> deleted =
+          dev.trailmark.collector.sink.Retention.deleteOlderThan(
+              sink.client(),
+              config.indexPrefix,
+              config.retentionDays,
+              dev.trailmark.collector.sink.Retention.todayUtc());
       if (!deleted.isEmpty()) {
-        org.slf4j.LoggerFactory.getLogger(LocalCollector.class).info("retention of {} days deleted {}",
-            config.retentionDays, deleted);
+        org.slf4j.LoggerFactory.getLogger(LocalCollector.class)
+            .info("retention of {} days deleted {}", config.retentionDays, deleted);
       }
       return deleted;
     } catch (IOException | RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(LocalCollector.class).warn("retention run failed: {}", e.toString());
+      org.slf4j.LoggerFactory.getLogger(LocalCollector.class)
+          .warn("retention run failed: {}", e.toString());
       return java.util.List.of();
     }
   }
@@ -197,7 +231,10 @@ public final class LocalCollector implements AutoCloseable {
     return host.contains(":") ? "[" + host + "]" : host;
   }
 
-  /** Immutable configuration of a {@link LocalCollector}; every setting has the default of {@code ./trailmark up}. */
+  /**
+   * Immutable configuration of a {@link LocalCollector}; every setting has the default of {@code
+   * ./trailmark up}.
+   */
   public static final class Builder {
     private URI openSearch = URI.create("http://127.0.0.1:9200");
     private String indexPrefix = "";
@@ -229,8 +266,8 @@ public final class LocalCollector implements AutoCloseable {
     }
 
     /**
-     * Time a client has to send a whole request, line, headers and body (default 30 s); a slower connection is
-     * closed, so trickling clients cannot hold the server's threads.
+     * Time a client has to send a whole request, line, headers and body (default 30 s); a slower
+     * connection is closed, so trickling clients cannot hold the server's threads.
      */
     public Builder requestReadTimeout(java.time.Duration timeout) {
       this.requestReadTimeout = Objects.requireNonNull(timeout);
@@ -249,7 +286,10 @@ public final class LocalCollector implements AutoCloseable {
       return this;
     }
 
-    /** Address to bind (default {@code 127.0.0.1}: the collector is not exposed beyond this machine). */
+    /**
+     * Address to bind (default {@code 127.0.0.1}: the collector is not exposed beyond this
+     * machine).
+     */
     public Builder bindAddress(String address) {
       this.bindAddress = Objects.requireNonNull(address);
       return this;
@@ -267,7 +307,10 @@ public final class LocalCollector implements AutoCloseable {
       return this;
     }
 
-    /** Directory of the write-ahead log and the log group registry (default {@code $TRAILMARK_HOME/collector}). */
+    /**
+     * Directory of the write-ahead log and the log group registry (default {@code
+     * $TRAILMARK_HOME/collector}).
+     */
     public Builder stateDir(Path dir) {
       this.stateDir = Objects.requireNonNull(dir);
       return this;
@@ -279,13 +322,18 @@ public final class LocalCollector implements AutoCloseable {
       return this;
     }
 
-    /** Whether requests must carry a valid SigV4 signature (default true; only {@code --no-auth} turns it off). */
+    /**
+     * Whether requests must carry a valid SigV4 signature (default true; only {@code --no-auth}
+     * turns it off).
+     */
     public Builder authentication(boolean enabled) {
       this.authentication = enabled;
       return this;
     }
 
-    /** The credentials requests must be signed with (default {@code trailmark} / {@code trailmark}). */
+    /**
+     * The credentials requests must be signed with (default {@code trailmark} / {@code trailmark}).
+     */
     public Builder credentials(String accessKeyId, String secretAccessKey) {
       this.accessKeyId = Objects.requireNonNull(accessKeyId);
       this.secretAccessKey = Objects.requireNonNull(secretAccessKey);
@@ -304,13 +352,19 @@ public final class LocalCollector implements AutoCloseable {
       return this;
     }
 
-    /** Bound of the accepted-but-not-yet-indexed backlog (default 256 MiB); past it clients are throttled. */
+    /**
+     * Bound of the accepted-but-not-yet-indexed backlog (default 256 MiB); past it clients are
+     * throttled.
+     */
     public Builder maxBacklogBytes(long bytes) {
       this.maxBacklogBytes = bytes;
       return this;
     }
 
-    /** Delete indices whose date is older than this many days, at start and hourly (default 0: keep all). */
+    /**
+     * Delete indices whose date is older than this many days, at start and hourly (default 0: keep
+     * all).
+     */
     public Builder retentionDays(int days) {
       this.retentionDays = Math.max(0, days);
       return this;
@@ -355,7 +409,10 @@ public final class LocalCollector implements AutoCloseable {
 
     private static Path defaultStateDir() {
       String home = System.getenv("TRAILMARK_HOME");
-      Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".trailmark");
+      Path base =
+          home != null && !home.isBlank()
+              ? Path.of(home)
+              : Path.of(System.getProperty("user.home"), ".trailmark");
       return base.resolve("collector");
     }
   }

@@ -7,11 +7,13 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Command line entry of the local collector ({@code ./trailmark up}).
  *
- * <p>Flags (each also read from the environment variable in brackets): {@code --port} [TRAILMARK_PORT],
- * {@code --xray-port} [TRAILMARK_XRAY_PORT], {@code --opensearch} [TRAILMARK_OPENSEARCH], {@code --state-dir}
- * [TRAILMARK_STATE_DIR], {@code --config} [TRAILMARK_CONFIG], {@code --index-prefix} [TRAILMARK_INDEX_PREFIX],
- * {@code --bind} [TRAILMARK_BIND], {@code --retention-days} [TRAILMARK_RETENTION_DAYS], {@code --no-auth}
- * [TRAILMARK_NO_AUTH=true]; {@code --print-ism-policy DAYS} prints the ISM policy for Amazon OpenSearch Service.
+ * <p>Flags (each also read from the environment variable in brackets): {@code --port}
+ * [TRAILMARK_PORT], {@code --xray-port} [TRAILMARK_XRAY_PORT], {@code --opensearch}
+ * [TRAILMARK_OPENSEARCH], {@code --state-dir} [TRAILMARK_STATE_DIR], {@code --config}
+ * [TRAILMARK_CONFIG], {@code --index-prefix} [TRAILMARK_INDEX_PREFIX], {@code --bind}
+ * [TRAILMARK_BIND], {@code --retention-days} [TRAILMARK_RETENTION_DAYS], {@code --no-auth}
+ * [TRAILMARK_NO_AUTH=true]; {@code --print-ism-policy DAYS} prints the ISM policy for Amazon
+ * OpenSearch Service.
  */
 public final class LocalCollectorMain {
 
@@ -20,7 +22,8 @@ public final class LocalCollectorMain {
   /** Starts the collector and serves until the process is stopped. */
   public static void main(String[] args) throws Exception {
     if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "dev/trailmark/collector/logback-collector.xml");
+      System.setProperty(
+          "logback.configurationFile", "dev/trailmark/collector/logback-collector.xml");
     }
     LocalCollector.Builder builder = LocalCollector.builder();
     apply(builder, "--port", env("TRAILMARK_PORT"));
@@ -40,13 +43,16 @@ public final class LocalCollectorMain {
         builder.authentication(false);
       } else if (arg.equals("--print-ism-policy")) {
         int days = i + 1 < args.length ? Integer.parseInt(args[++i]) : 14;
-        System.out.println(dev.trailmark.collector.mapping.Json.MAPPER.writerWithDefaultPrettyPrinter()
-            .writeValueAsString(dev.trailmark.collector.sink.Retention.ismPolicy("", days)));
+        System.out.println(
+            dev.trailmark.collector.mapping.Json.MAPPER
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(dev.trailmark.collector.sink.Retention.ismPolicy("", days)));
         return;
       } else if (arg.equals("--help") || arg.equals("-h")) {
-        System.out.println("usage: LocalCollectorMain [--port N] [--xray-port N] [--opensearch URL] "
-            + "[--state-dir DIR] [--config FILE] [--index-prefix P] [--bind ADDR] [--retention-days N] [--no-auth]\n"
-            + "       LocalCollectorMain --print-ism-policy DAYS   (ISM policy JSON for Amazon OpenSearch Service)");
+        System.out.println(
+            "usage: LocalCollectorMain [--port N] [--xray-port N] [--opensearch URL] "
+                + "[--state-dir DIR] [--config FILE] [--index-prefix P] [--bind ADDR] [--retention-days N] [--no-auth]\n"
+                + "       LocalCollectorMain --print-ism-policy DAYS   (ISM policy JSON for Amazon OpenSearch Service)");
         return;
       } else if (arg.startsWith("--") && arg.contains("=")) {
         apply(builder, arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
@@ -61,7 +67,8 @@ public final class LocalCollectorMain {
     try {
       collector = builder.build().start();
     } catch (java.net.BindException e) {
-      System.err.println("trailmark collector: port busy (" + e.getMessage() + "); pass --port to pick another");
+      System.err.println(
+          "trailmark collector: port busy (" + e.getMessage() + "); pass --port to pick another");
       System.exit(1);
       return;
     } catch (java.nio.file.NoSuchFileException e) {
@@ -78,16 +85,22 @@ public final class LocalCollectorMain {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        collector.close();
-      } catch (Exception e) {
-        System.err.println("trailmark collector: error while stopping: " + e);
-      }
-      stopped.countDown();
-    }, "trailmark-collector-shutdown"));
-    System.out.println("trailmark collector listening on " + collector.httpEndpoint()
-        + (collector.xrayUdpPort() > 0 ? " (X-Ray UDP " + collector.xrayUdpPort() + ")" : ""));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    collector.close();
+                  } catch (Exception e) {
+                    System.err.println("trailmark collector: error while stopping: " + e);
+                  }
+                  stopped.countDown();
+                },
+                "trailmark-collector-shutdown"));
+    System.out.println(
+        "trailmark collector listening on "
+            + collector.httpEndpoint()
+            + (collector.xrayUdpPort() > 0 ? " (X-Ray UDP " + collector.xrayUdpPort() + ")" : ""));
     stopped.await();
   }
 
@@ -96,14 +109,30 @@ public final class LocalCollectorMain {
       return;
     }
     switch (flag) {
-      case "--port": b.httpPort(Integer.parseInt(value)); break;
-      case "--xray-port": b.xrayUdpPort(Integer.parseInt(value)); break;
-      case "--opensearch": b.openSearch(URI.create(value)); break;
-      case "--state-dir": b.stateDir(Path.of(value)); break;
-      case "--config": b.config(Path.of(value)); break;
-      case "--index-prefix": b.indexPrefix(value); break;
-      case "--bind": b.bindAddress(value); break;
-      case "--retention-days": b.retentionDays(Integer.parseInt(value)); break;
+      case "--port":
+        b.httpPort(Integer.parseInt(value));
+        break;
+      case "--xray-port":
+        b.xrayUdpPort(Integer.parseInt(value));
+        break;
+      case "--opensearch":
+        b.openSearch(URI.create(value));
+        break;
+      case "--state-dir":
+        b.stateDir(Path.of(value));
+        break;
+      case "--config":
+        b.config(Path.of(value));
+        break;
+      case "--index-prefix":
+        b.indexPrefix(value);
+        break;
+      case "--bind":
+        b.bindAddress(value);
+        break;
+      case "--retention-days":
+        b.retentionDays(Integer.parseInt(value));
+        break;
       default:
         System.err.println("trailmark collector: unknown flag '" + flag + "' (try --help)");
         System.exit(2);

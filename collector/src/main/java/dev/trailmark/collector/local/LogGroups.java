@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** The log groups and streams the local CloudWatch Logs knows, kept in the state directory across restarts. */
+/**
+ * The log groups and streams the local CloudWatch Logs knows, kept in the state directory across
+ * restarts.
+ */
 final class LogGroups {
 
   /** One log group. */
@@ -44,7 +47,8 @@ final class LogGroups {
     }
 
     synchronized void recordEvents(long first, long last, long ingestion, long bytes) {
-      firstEventTimestamp = firstEventTimestamp == null ? first : Math.min(firstEventTimestamp, first);
+      firstEventTimestamp =
+          firstEventTimestamp == null ? first : Math.min(firstEventTimestamp, first);
       lastEventTimestamp = lastEventTimestamp == null ? last : Math.max(lastEventTimestamp, last);
       lastIngestionTime = ingestion;
       storedBytes += bytes;
@@ -59,13 +63,19 @@ final class LogGroups {
     dev.trailmark.collector.sink.PrivateFiles.restrict(file);
     if (Files.exists(file)) {
       for (JsonNode g : Json.MAPPER.readTree(file.toFile())) {
-        Group group = new Group(g.path("name").asText(), g.path("creationTime").asLong(),
-            g.hasNonNull("retentionInDays") ? g.get("retentionInDays").asInt() : null);
+        Group group =
+            new Group(
+                g.path("name").asText(),
+                g.path("creationTime").asLong(),
+                g.hasNonNull("retentionInDays") ? g.get("retentionInDays").asInt() : null);
         for (JsonNode s : g.path("streams")) {
           Stream stream = new Stream(s.path("name").asText(), s.path("creationTime").asLong());
           if (s.hasNonNull("firstEventTimestamp")) {
-            stream.recordEvents(s.get("firstEventTimestamp").asLong(), s.get("lastEventTimestamp").asLong(),
-                s.path("lastIngestionTime").asLong(), s.path("storedBytes").asLong());
+            stream.recordEvents(
+                s.get("firstEventTimestamp").asLong(),
+                s.get("lastEventTimestamp").asLong(),
+                s.path("lastIngestionTime").asLong(),
+                s.path("storedBytes").asLong());
           }
           group.streams.put(stream.name, stream);
         }
@@ -119,15 +129,18 @@ final class LogGroups {
         ObjectNode sn = streams.addObject().put("name", s.name).put("creationTime", s.creationTime);
         synchronized (s) {
           if (s.firstEventTimestamp != null) {
-            sn.put("firstEventTimestamp", s.firstEventTimestamp).put("lastEventTimestamp", s.lastEventTimestamp)
-                .put("lastIngestionTime", s.lastIngestionTime).put("storedBytes", s.storedBytes);
+            sn.put("firstEventTimestamp", s.firstEventTimestamp)
+                .put("lastEventTimestamp", s.lastEventTimestamp)
+                .put("lastIngestionTime", s.lastIngestionTime)
+                .put("storedBytes", s.storedBytes);
           }
         }
       }
     }
     try {
       // Forced to disk before the rename: a group the client was told exists survives a power cut.
-      dev.trailmark.collector.sink.PrivateFiles.writeAtomically(file, Json.MAPPER.writeValueAsBytes(all));
+      dev.trailmark.collector.sink.PrivateFiles.writeAtomically(
+          file, Json.MAPPER.writeValueAsBytes(all));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

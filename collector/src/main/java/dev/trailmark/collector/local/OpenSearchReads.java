@@ -27,8 +27,17 @@ final class OpenSearchReads {
     this.client = client;
   }
 
-  Page events(String indexPattern, String group, List<String> streams, String streamPrefix, Long start, Long end,
-      int offset, int size, boolean newestFirst) throws IOException, AwsException {
+  Page events(
+      String indexPattern,
+      String group,
+      List<String> streams,
+      String streamPrefix,
+      Long start,
+      Long end,
+      int offset,
+      int size,
+      boolean newestFirst)
+      throws IOException, AwsException {
     if (offset >= MAX_WINDOW) {
       return new Page(List.of(), 0);
     }
@@ -40,11 +49,15 @@ final class OpenSearchReads {
     ArrayNode filter = query.putObject("query").putObject("bool").putArray("filter");
     filter.addObject().putObject("term").put("attributes.aws.cloudwatch.log_group", group);
     if (streams != null) {
-      ArrayNode terms = filter.addObject().putObject("terms").putArray("attributes.aws.cloudwatch.log_stream");
+      ArrayNode terms =
+          filter.addObject().putObject("terms").putArray("attributes.aws.cloudwatch.log_stream");
       streams.forEach(terms::add);
     }
     if (streamPrefix != null) {
-      filter.addObject().putObject("prefix").put("attributes.aws.cloudwatch.log_stream", streamPrefix);
+      filter
+          .addObject()
+          .putObject("prefix")
+          .put("attributes.aws.cloudwatch.log_stream", streamPrefix);
     }
     if (start != null || end != null) {
       ObjectNode range = filter.addObject().putObject("range").putObject("@timestamp");
@@ -56,12 +69,17 @@ final class OpenSearchReads {
         range.put("lt", end);
       }
     }
-    try (Response response = client.generic().execute(Requests.builder()
-        .method("POST")
-        .endpoint("/" + indexPattern + "/_search")
-        .query(java.util.Map.of("ignore_unavailable", "true", "allow_no_indices", "true"))
-        .body(Body.from(Json.MAPPER.writeValueAsBytes(query), "application/json"))
-        .build())) {
+    try (Response response =
+        client
+            .generic()
+            .execute(
+                Requests.builder()
+                    .method("POST")
+                    .endpoint("/" + indexPattern + "/_search")
+                    .query(
+                        java.util.Map.of("ignore_unavailable", "true", "allow_no_indices", "true"))
+                    .body(Body.from(Json.MAPPER.writeValueAsBytes(query), "application/json"))
+                    .build())) {
       byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
       if (response.getStatus() >= 300) {
         throw new IOException("OpenSearch search answered " + response.getStatus());
@@ -84,12 +102,13 @@ final class OpenSearchReads {
   }
 
   /**
-   * The event's message as sent: the {@code body} of a plain-text event, or the JSON document without the
-   * attributes the collector added.
+   * The event's message as sent: the {@code body} of a plain-text event, or the JSON document
+   * without the attributes the collector added.
    */
   static String message(ObjectNode source) {
     if (source.path("trailmark").has("rejected") && source.path("body").isTextual()) {
-      // OpenSearch refused the document in its own form; its text form holds the document as it was.
+      // OpenSearch refused the document in its own form; its text form holds the document as it
+      // was.
       String original = source.get("body").asText();
       try {
         JsonNode parsed = dev.trailmark.collector.mapping.Json.MAPPER.readTree(original);

@@ -17,8 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * OTLP/HTTP receiver ({@code /v1/traces}, {@code /v1/logs}, {@code /v1/metrics}; protobuf or JSON, optionally
- * gzip): the same documents as the AWS-shaped endpoints, so any OpenTelemetry SDK or agent can send here.
+ * OTLP/HTTP receiver ({@code /v1/traces}, {@code /v1/logs}, {@code /v1/metrics}; protobuf or JSON,
+ * optionally gzip): the same documents as the AWS-shaped endpoints, so any OpenTelemetry SDK or
+ * agent can send here.
  */
 final class OtlpApi {
 
@@ -40,34 +41,48 @@ final class OtlpApi {
   }
 
   Answer handle(String path, String contentType, byte[] body) throws IOException {
-    boolean json = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json");
-    if (!json && (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT)
-        .startsWith("application/x-protobuf"))) {
+    boolean json =
+        contentType != null
+            && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json");
+    if (!json
+        && (contentType == null
+            || !contentType
+                .toLowerCase(java.util.Locale.ROOT)
+                .startsWith("application/x-protobuf"))) {
       stats.rejected("otlp.unsupportedMediaType", 1);
-      return error(415, json, "OTLP/HTTP needs Content-Type application/x-protobuf or application/json");
+      return error(
+          415, json, "OTLP/HTTP needs Content-Type application/x-protobuf or application/json");
     }
     DocumentBatch batch = new DocumentBatch();
     String api;
     try {
       switch (path) {
-        case "/v1/traces": {
-          List<ObjectNode> spans = OtlpDocuments.spans(
-              OtlpDocuments.parse(body, json, ExportTraceServiceRequest.newBuilder()).build());
-          assembler.add(spans, sink.indexPrefix(), batch);
-          api = "otlp.traces";
-          break;
-        }
+        case "/v1/traces":
+          {
+            List<ObjectNode> spans =
+                OtlpDocuments.spans(
+                    OtlpDocuments.parse(body, json, ExportTraceServiceRequest.newBuilder())
+                        .build());
+            assembler.add(spans, sink.indexPrefix(), batch);
+            api = "otlp.traces";
+            break;
+          }
         case "/v1/logs":
-          for (OtlpDocuments.TimedDocument d : OtlpDocuments.logs(
-              OtlpDocuments.parse(body, json, ExportLogsServiceRequest.newBuilder()).build())) {
-            batch.add(sink.indexPrefix() + "logs-otel-" + IndexNames.day(d.epochMillis()), d.document());
+          for (OtlpDocuments.TimedDocument d :
+              OtlpDocuments.logs(
+                  OtlpDocuments.parse(body, json, ExportLogsServiceRequest.newBuilder()).build())) {
+            batch.add(
+                sink.indexPrefix() + "logs-otel-" + IndexNames.day(d.epochMillis()), d.document());
           }
           api = "otlp.logs";
           break;
         default:
-          for (OtlpDocuments.TimedDocument d : OtlpDocuments.metrics(
-              OtlpDocuments.parse(body, json, ExportMetricsServiceRequest.newBuilder()).build())) {
-            batch.add(sink.indexPrefix() + "metrics-" + IndexNames.day(d.epochMillis()), d.document());
+          for (OtlpDocuments.TimedDocument d :
+              OtlpDocuments.metrics(
+                  OtlpDocuments.parse(body, json, ExportMetricsServiceRequest.newBuilder())
+                      .build())) {
+            batch.add(
+                sink.indexPrefix() + "metrics-" + IndexNames.day(d.epochMillis()), d.document());
           }
           api = "otlp.metrics";
       }
@@ -79,21 +94,33 @@ final class OtlpApi {
       sink.write(batch);
     } catch (SinkBusyException e) {
       // 503 and 429 are the statuses OTLP exporters retry.
-      stats.rejected(e.reason() == SinkBusyException.Reason.UNAVAILABLE ? "otlp.unavailable" : "otlp.throttled", 1);
-      return error(e.reason() == SinkBusyException.Reason.UNAVAILABLE ? 503 : 429, json, e.getMessage());
+      stats.rejected(
+          e.reason() == SinkBusyException.Reason.UNAVAILABLE
+              ? "otlp.unavailable"
+              : "otlp.throttled",
+          1);
+      return error(
+          e.reason() == SinkBusyException.Reason.UNAVAILABLE ? 503 : 429, json, e.getMessage());
     }
     stats.accepted(api, batch.size());
     // An empty Export*ServiceResponse: zero bytes in protobuf, {} in JSON.
-    return json ? new Answer(200, "application/json", "{}".getBytes(StandardCharsets.UTF_8))
+    return json
+        ? new Answer(200, "application/json", "{}".getBytes(StandardCharsets.UTF_8))
         : new Answer(200, "application/x-protobuf", new byte[0]);
   }
 
-  /** A {@code google.rpc.Status} (code 3 INVALID_ARGUMENT or 14 UNAVAILABLE) in the request's encoding. */
+  /**
+   * A {@code google.rpc.Status} (code 3 INVALID_ARGUMENT or 14 UNAVAILABLE) in the request's
+   * encoding.
+   */
   private static Answer error(int status, boolean json, String message) throws IOException {
     int code = status == 400 || status == 415 ? 3 : 14;
     if (json) {
-      String body = dev.trailmark.collector.mapping.Json.MAPPER.writeValueAsString(
-          dev.trailmark.collector.mapping.Json.object().put("code", code).put("message", message));
+      String body =
+          dev.trailmark.collector.mapping.Json.MAPPER.writeValueAsString(
+              dev.trailmark.collector.mapping.Json.object()
+                  .put("code", code)
+                  .put("message", message));
       return new Answer(status, "application/json", body.getBytes(StandardCharsets.UTF_8));
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();

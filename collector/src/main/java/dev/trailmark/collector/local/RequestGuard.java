@@ -10,16 +10,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Cuts connections that send their request too slowly, so that a few trickling clients cannot hold the worker
- * threads: a request must arrive (line, headers and body) within the read timeout, or its connection is closed.
+ * Cuts connections that send their request too slowly, so that a few trickling clients cannot hold
+ * the worker threads: a request must arrive (line, headers and body) within the read timeout, or
+ * its connection is closed.
  *
- * <p>The JDK server reads on blocking socket channels, which an interrupt closes. The guard interrupts a worker only
- * while that worker is reading a request, never while it processes one (the write-ahead log's file channel must
- * never see an interrupt): phase changes and interrupts happen under the same lock.
+ * <p>The JDK server reads on blocking socket channels, which an interrupt closes. The guard
+ * interrupts a worker only while that worker is reading a request, never while it processes one
+ * (the write-ahead log's file channel must never see an interrupt): phase changes and interrupts
+ * happen under the same lock.
  */
 final class RequestGuard implements AutoCloseable {
 
-  private enum Phase { READING, PROCESSING, RESPONDING }
+  private enum Phase {
+    READING,
+    PROCESSING,
+    RESPONDING
+  }
 
   private static final class Request {
     final RequestGuard guard;
@@ -42,31 +48,41 @@ final class RequestGuard implements AutoCloseable {
 
   RequestGuard(Duration readTimeout) {
     this.timeoutNanos = readTimeout.toNanos();
-    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "trailmark-collector-request-guard");
-      t.setDaemon(true);
-      return t;
-    });
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "trailmark-collector-request-guard");
+              t.setDaemon(true);
+              return t;
+            });
     long period = Math.max(50, Math.min(1000, readTimeout.toMillis() / 4));
     sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
   }
 
-  /** The executor the HTTP server runs exchanges on: each exchange is watched until its request is read. */
+  /**
+   * The executor the HTTP server runs exchanges on: each exchange is watched until its request is
+   * read.
+   */
   Executor wrap(Executor workers) {
-    return task -> workers.execute(() -> {
-      Request request = new Request(this, System.nanoTime() + timeoutNanos);
-      CURRENT.set(request);
-      active.put(request, Boolean.TRUE);
-      try {
-        task.run();
-      } finally {
-        processing();
-        CURRENT.remove();
-      }
-    });
+    return task ->
+        workers.execute(
+            () -> {
+              Request request = new Request(this, System.nanoTime() + timeoutNanos);
+              CURRENT.set(request);
+              active.put(request, Boolean.TRUE);
+              try {
+                task.run();
+              } finally {
+                processing();
+                CURRENT.remove();
+              }
+            });
   }
 
-  /** Called by the handler once the request body is read: from here on the worker is never interrupted. */
+  /**
+   * Called by the handler once the request body is read: from here on the worker is never
+   * interrupted.
+   */
   static void processing() {
     Request request = CURRENT.get();
     if (request == null) {
@@ -75,12 +91,14 @@ final class RequestGuard implements AutoCloseable {
     synchronized (request) {
       request.phase = Phase.PROCESSING;
     }
-    Thread.interrupted(); // an interrupt that raced with the end of the read must not reach the processing
+    Thread.interrupted(); // an interrupt that raced with the end of the read must not reach the
+    // processing
   }
 
   /**
-   * Called by the handler when everything is processed and only the response remains to be written: a client that
-   * does not read its response is cut off after the same timeout, so it cannot hold a worker either.
+   * Called by the handler when everything is processed and only the response remains to be written:
+   * a client that does not read its response is cut off after the same timeout, so it cannot hold a
+   * worker either.
    */
   static void respondingNow() {
     Request request = CURRENT.get();
@@ -97,7 +115,10 @@ final class RequestGuard implements AutoCloseable {
     active.put(request, Boolean.TRUE);
   }
 
-  /** Connections closed because their request arrived (or their response was read) too slowly, since start. */
+  /**
+   * Connections closed because their request arrived (or their response was read) too slowly, since
+   * start.
+   */
   long closedCount() {
     return closed.sum();
   }

@@ -26,7 +26,9 @@ final class Stats {
     requests.increment();
   }
 
-  /** Documents accepted (durably) from one API, e.g. {@code logs}, {@code firehose}, {@code xray}. */
+  /**
+   * Documents accepted (durably) from one API, e.g. {@code logs}, {@code firehose}, {@code xray}.
+   */
   void accepted(String api, long documents) {
     accepted.computeIfAbsent(api, k -> new LongAdder()).add(documents);
   }

@@ -27,14 +27,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code ./trailmark status}: the local stack in a few readable lines (OpenSearch, the collector's counters, each
- * file shipper's progress), or with {@code --json} one JSON document for scripts.
+ * {@code ./trailmark status}: the local stack in a few readable lines (OpenSearch, the collector's
+ * counters, each file shipper's progress), or with {@code --json} one JSON document for scripts.
  *
- * <p>Exit status: 0 when OpenSearch and the collector both run, 3 when either does not, 2 on bad arguments.
+ * <p>Exit status: 0 when OpenSearch and the collector both run, 3 when either does not, 2 on bad
+ * arguments.
  */
 public final class StatusMain {
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: trailmark status [--json]
         --json   one JSON document: {"opensearch":{...},"collector":{...},"shippers":[...]}
       Exit status: 0 OpenSearch and the collector run; 3 one of them does not; 2 bad arguments.
@@ -42,9 +44,26 @@ public final class StatusMain {
       """;
 
   /** The counters {@link #printCollector} names itself; any other number is listed as it comes. */
-  private static final Set<String> NAMED = Set.of("status", "uptimeSeconds", "requests", "accepted", "acceptedByApi",
-      "rejectedByReason", "rejected", "indexed", "retried", "rejectedByOpenSearch", "bulkRequests", "walBytes",
-      "openSearchAvailable", "storedAsText", "deadLettered", "deadLetterIndex", "setAside", "setAsideFile");
+  private static final Set<String> NAMED =
+      Set.of(
+          "status",
+          "uptimeSeconds",
+          "requests",
+          "accepted",
+          "acceptedByApi",
+          "rejectedByReason",
+          "rejected",
+          "indexed",
+          "retried",
+          "rejectedByOpenSearch",
+          "bulkRequests",
+          "walBytes",
+          "openSearchAvailable",
+          "storedAsText",
+          "deadLettered",
+          "deadLetterIndex",
+          "setAside",
+          "setAsideFile");
 
   private StatusMain() {}
 
@@ -69,7 +88,9 @@ public final class StatusMain {
         }
       }
     }
-    Path home = Path.of(env.getOrDefault("TRAILMARK_HOME", System.getProperty("user.home") + "/.trailmark"));
+    Path home =
+        Path.of(
+            env.getOrDefault("TRAILMARK_HOME", System.getProperty("user.home") + "/.trailmark"));
     int collectorPort = Integer.parseInt(env.getOrDefault("TRAILMARK_COLLECTOR_PORT", "4318"));
 
     ObjectNode doc = Json.object();
@@ -105,16 +126,17 @@ public final class StatusMain {
       return Optional.empty();
     }
     os.put("running", node.isPresent());
-    node.ifPresent(n -> {
-      os.put("url", n.baseUri().toString());
-      if (n.pid() > 0) {
-        os.put("pid", n.pid());
-      }
-      JsonNode health = get(n.baseUri().resolve("/_cluster/health"));
-      if (health != null) {
-        os.put("health", health.path("status").asText("unknown"));
-      }
-    });
+    node.ifPresent(
+        n -> {
+          os.put("url", n.baseUri().toString());
+          if (n.pid() > 0) {
+            os.put("pid", n.pid());
+          }
+          JsonNode health = get(n.baseUri().resolve("/_cluster/health"));
+          if (health != null) {
+            os.put("health", health.path("status").asText("unknown"));
+          }
+        });
     if (node.isEmpty()) {
       os.put("url", "http://127.0.0.1:" + env.getOrDefault("TRAILMARK_OPENSEARCH_PORT", "9200"));
     }
@@ -137,11 +159,16 @@ public final class StatusMain {
         try {
           ObjectNode s = (ObjectNode) Json.MAPPER.readTree(file.toFile());
           long pid = s.path("pid").asLong(-1);
-          s.put("alive", s.path("running").asBoolean() && pid > 0
-              && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+          s.put(
+              "alive",
+              s.path("running").asBoolean()
+                  && pid > 0
+                  && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
           into.add(s);
         } catch (IOException | ClassCastException e) {
-          into.addObject().put("name", p.getFileName().toString()).put("error", "unreadable status: " + e.getMessage());
+          into.addObject()
+              .put("name", p.getFileName().toString())
+              .put("error", "unreadable status: " + e.getMessage());
         }
       }
     } catch (IOException e) {
@@ -151,46 +178,92 @@ public final class StatusMain {
 
   private static void printOpenSearch(ObjectNode os, PrintStream out) {
     if (os.path("running").asBoolean()) {
-      out.println(row("OpenSearch", "running at " + os.path("url").asText()
-          + (os.has("pid") ? " (pid " + os.path("pid").asLong() + ")" : "")
-          + (os.has("health") ? ", cluster " + os.path("health").asText() : ", cluster health unknown")));
+      out.println(
+          row(
+              "OpenSearch",
+              "running at "
+                  + os.path("url").asText()
+                  + (os.has("pid") ? " (pid " + os.path("pid").asLong() + ")" : "")
+                  + (os.has("health")
+                      ? ", cluster " + os.path("health").asText()
+                      : ", cluster health unknown")));
     } else {
-      out.println(row("OpenSearch", "not running" + (os.has("error") ? ": " + os.path("error").asText()
-          : " (./trailmark up starts it at " + os.path("url").asText() + ")")));
+      out.println(
+          row(
+              "OpenSearch",
+              "not running"
+                  + (os.has("error")
+                      ? ": " + os.path("error").asText()
+                      : " (./trailmark up starts it at " + os.path("url").asText() + ")")));
     }
   }
 
   private static void printCollector(ObjectNode collector, PrintStream out) {
     if (!collector.path("running").asBoolean()) {
-      out.println(row("collector", "not running (./trailmark up starts it at " + collector.path("url").asText()
-          + ")"));
+      out.println(
+          row(
+              "collector",
+              "not running (./trailmark up starts it at " + collector.path("url").asText() + ")"));
       return;
     }
     JsonNode c = collector.path("counters");
-    out.println(row("collector", "running at " + collector.path("url").asText() + " for "
-        + duration(c.path("uptimeSeconds").asLong()) + ": " + c.path("status").asText("?")
-        + (c.path("openSearchAvailable").asBoolean(true) ? "" : " (OpenSearch unreachable: events wait in the"
-            + " write-ahead log)")));
+    out.println(
+        row(
+            "collector",
+            "running at "
+                + collector.path("url").asText()
+                + " for "
+                + duration(c.path("uptimeSeconds").asLong())
+                + ": "
+                + c.path("status").asText("?")
+                + (c.path("openSearchAvailable").asBoolean(true)
+                    ? ""
+                    : " (OpenSearch unreachable: events wait in the" + " write-ahead log)")));
     out.println(row("  requests", count(c.path("requests").asLong())));
-    out.println(row("  accepted", count(c.path("accepted").asLong()) + breakdown(c.path("acceptedByApi"))));
-    out.println(row("  rejected", count(c.path("rejected").asLong()) + breakdown(c.path("rejectedByReason"))));
-    out.println(row("  indexed", count(c.path("indexed").asLong()) + " in " + count(c.path("bulkRequests").asLong())
-        + " bulk requests; retried " + count(c.path("retried").asLong()) + "; refused by OpenSearch "
-        + count(c.path("rejectedByOpenSearch").asLong())));
+    out.println(
+        row("  accepted", count(c.path("accepted").asLong()) + breakdown(c.path("acceptedByApi"))));
+    out.println(
+        row(
+            "  rejected",
+            count(c.path("rejected").asLong()) + breakdown(c.path("rejectedByReason"))));
+    out.println(
+        row(
+            "  indexed",
+            count(c.path("indexed").asLong())
+                + " in "
+                + count(c.path("bulkRequests").asLong())
+                + " bulk requests; retried "
+                + count(c.path("retried").asLong())
+                + "; refused by OpenSearch "
+                + count(c.path("rejectedByOpenSearch").asLong())));
     if (c.path("rejectedByOpenSearch").asLong() > 0 || c.path("setAside").asLong() > 0) {
-      // acknowledged documents OpenSearch would not take in their own form: say where each one was kept
-      out.println(row("  kept", count(c.path("storedAsText").asLong()) + " as text in their own index (query"
-          + " trailmark.rejected.type:*), " + count(c.path("deadLettered").asLong()) + " in "
-          + c.path("deadLetterIndex").asText("the dead-letter index") + ", " + count(c.path("setAside").asLong())
-          + " set aside in " + c.path("setAsideFile").asText("the set-aside file")));
+      // acknowledged documents OpenSearch would not take in their own form: say where each one was
+      // kept
+      out.println(
+          row(
+              "  kept",
+              count(c.path("storedAsText").asLong())
+                  + " as text in their own index (query"
+                  + " trailmark.rejected.type:*), "
+                  + count(c.path("deadLettered").asLong())
+                  + " in "
+                  + c.path("deadLetterIndex").asText("the dead-letter index")
+                  + ", "
+                  + count(c.path("setAside").asLong())
+                  + " set aside in "
+                  + c.path("setAsideFile").asText("the set-aside file")));
     }
     out.println(row("  backlog", bytes(c.path("walBytes").asLong()) + " in the write-ahead log"));
     for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!NAMED.contains(e.getKey())) {
         JsonNode v = e.getValue();
-        out.println(row("  " + e.getKey(), v.isNumber() ? count(v.asLong()) : v.isObject() ? breakdown(v).strip()
-            : v.asText()));
+        out.println(
+            row(
+                "  " + e.getKey(),
+                v.isNumber()
+                    ? count(v.asLong())
+                    : v.isObject() ? breakdown(v).strip() : v.asText()));
       }
     }
   }
@@ -211,17 +284,29 @@ public final class StatusMain {
         behind += Math.max(0, f.path("size").asLong() - f.path("checkpoint").asLong());
       }
       StringBuilder line = new StringBuilder();
-      line.append(s.path("alive").asBoolean() ? "running (pid " + s.path("pid").asLong() + ")" : "stopped")
-          .append(" -> ").append(s.path("destination").asText())
-          .append(": ").append(count(s.path("sent").asLong())).append(" sent, ")
-          .append(count(s.path("queued").asLong())).append(" queued, ")
-          .append(count(s.path("dropped").asLong())).append(" dropped, ")
-          .append(bytes(behind)).append(" behind in ").append(s.path("files").size()).append(" files");
+      line.append(
+              s.path("alive").asBoolean()
+                  ? "running (pid " + s.path("pid").asLong() + ")"
+                  : "stopped")
+          .append(" -> ")
+          .append(s.path("destination").asText())
+          .append(": ")
+          .append(count(s.path("sent").asLong()))
+          .append(" sent, ")
+          .append(count(s.path("queued").asLong()))
+          .append(" queued, ")
+          .append(count(s.path("dropped").asLong()))
+          .append(" dropped, ")
+          .append(bytes(behind))
+          .append(" behind in ")
+          .append(s.path("files").size())
+          .append(" files");
       String updated = s.path("updatedAt").asText(null);
       if (updated != null) {
         try {
-          line.append("; updated ").append(duration(Duration.between(Instant.parse(updated), Instant.now())
-              .toSeconds())).append(" ago");
+          line.append("; updated ")
+              .append(duration(Duration.between(Instant.parse(updated), Instant.now()).toSeconds()))
+              .append(" ago");
         } catch (RuntimeException e) {
           // an odd timestamp is not worth failing the status over
         }
@@ -236,8 +321,10 @@ public final class StatusMain {
   private static JsonNode get(URI uri) {
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
     } catch (IOException e) {
       return null;
@@ -254,7 +341,10 @@ public final class StatusMain {
     StringBuilder b = new StringBuilder(" (");
     for (Iterator<Map.Entry<String, JsonNode>> it = byKey.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      b.append(e.getKey()).append(' ').append(count(e.getValue().asLong())).append(it.hasNext() ? ", " : ")");
+      b.append(e.getKey())
+          .append(' ')
+          .append(count(e.getValue().asLong()))
+          .append(it.hasNext() ? ", " : ")");
     }
     return b.toString();
   }
@@ -271,7 +361,8 @@ public final class StatusMain {
     if (n < 1024) {
       return n + " B";
     }
-    return n < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KiB", n / 1024.0)
+    return n < 1024 * 1024
+        ? String.format(Locale.ROOT, "%.1f KiB", n / 1024.0)
         : String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
   }
 

@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * X-Ray: the daemon's UDP protocol (a {@code {"format":"json","version":1}} line, then one segment document of at
- * most 64 KB per datagram) and the {@code PutTraceSegments} HTTP API, both stored as Data Prepper spans.
+ * X-Ray: the daemon's UDP protocol (a {@code {"format":"json","version":1}} line, then one segment
+ * document of at most 64 KB per datagram) and the {@code PutTraceSegments} HTTP API, both stored as
+ * Data Prepper spans.
  */
 final class XRayApi implements AutoCloseable {
 
@@ -45,7 +46,10 @@ final class XRayApi implements AutoCloseable {
     this.assembler = assembler;
   }
 
-  /** {@code PutTraceSegments}: every valid document is stored before the answer; invalid ones are listed. */
+  /**
+   * {@code PutTraceSegments}: every valid document is stored before the answer; invalid ones are
+   * listed.
+   */
   ObjectNode putTraceSegments(JsonNode request) throws AwsException, IOException {
     JsonNode documents = Fields.requiredArray(request, "TraceSegmentDocuments");
     List<ObjectNode> spans = new ArrayList<>();
@@ -121,7 +125,8 @@ final class XRayApi implements AutoCloseable {
           log.warn("X-Ray UDP receive failed: {}", e.toString());
         }
       }
-      if (!pending.isEmpty() && (pending.size() >= FLUSH_SPANS || System.nanoTime() - firstPending > FLUSH_NANOS)) {
+      if (!pending.isEmpty()
+          && (pending.size() >= FLUSH_SPANS || System.nanoTime() - firstPending > FLUSH_NANOS)) {
         flush(pending);
         pending = new ArrayList<>();
       }
@@ -144,7 +149,9 @@ final class XRayApi implements AutoCloseable {
         throw new IllegalArgumentException("no header line");
       }
       JsonNode header = Json.MAPPER.readTree(text.substring(0, newline));
-      if (header == null || !"json".equals(header.path("format").asText()) || header.path("version").asInt() != 1) {
+      if (header == null
+          || !"json".equals(header.path("format").asText())
+          || header.path("version").asInt() != 1) {
         throw new IllegalArgumentException("header must be {\"format\":\"json\",\"version\":1}");
       }
       return SpanDocuments.fromXRay(Json.MAPPER.readTree(text.substring(newline + 1)));

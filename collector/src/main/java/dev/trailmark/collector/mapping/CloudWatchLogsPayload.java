@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A CloudWatch Logs subscription payload (what a subscription filter hands to Lambda or Firehose): gzip-compressed
- * JSON with {@code messageType}, {@code logGroup}, {@code logStream} and {@code logEvents}.
+ * A CloudWatch Logs subscription payload (what a subscription filter hands to Lambda or Firehose):
+ * gzip-compressed JSON with {@code messageType}, {@code logGroup}, {@code logStream} and {@code
+ * logEvents}.
  */
 public final class CloudWatchLogsPayload {
 
@@ -26,7 +27,8 @@ public final class CloudWatchLogsPayload {
   private final String logStream;
   private final List<Event> events;
 
-  private CloudWatchLogsPayload(String messageType, String logGroup, String logStream, List<Event> events) {
+  private CloudWatchLogsPayload(
+      String messageType, String logGroup, String logStream, List<Event> events) {
     this.messageType = messageType;
     this.logGroup = logGroup;
     this.logStream = logStream;
@@ -36,7 +38,8 @@ public final class CloudWatchLogsPayload {
   /**
    * Decompresses and parses one payload.
    *
-   * @throws IllegalArgumentException when the bytes are not gzip, not JSON, or miss the required members
+   * @throws IllegalArgumentException when the bytes are not gzip, not JSON, or miss the required
+   *     members
    */
   public static CloudWatchLogsPayload parse(byte[] gzipped) {
     byte[] json = gunzip(gzipped);
@@ -44,7 +47,8 @@ public final class CloudWatchLogsPayload {
     try {
       root = Json.MAPPER.readTree(json);
     } catch (IOException e) {
-      throw new IllegalArgumentException("CloudWatch Logs payload is not JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "CloudWatch Logs payload is not JSON: " + e.getMessage(), e);
     }
     if (root == null || !root.isObject() || !root.path("messageType").isTextual()) {
       throw new IllegalArgumentException("CloudWatch Logs payload has no messageType");
@@ -54,13 +58,21 @@ public final class CloudWatchLogsPayload {
       if (!e.path("timestamp").canConvertToLong() || !e.path("message").isTextual()) {
         throw new IllegalArgumentException("CloudWatch Logs event without timestamp or message");
       }
-      events.add(new Event(e.path("id").asText(""), e.path("timestamp").asLong(), e.path("message").asText()));
+      events.add(
+          new Event(
+              e.path("id").asText(""), e.path("timestamp").asLong(), e.path("message").asText()));
     }
-    return new CloudWatchLogsPayload(root.path("messageType").asText(), root.path("logGroup").asText(""),
-        root.path("logStream").asText(""), events);
+    return new CloudWatchLogsPayload(
+        root.path("messageType").asText(),
+        root.path("logGroup").asText(""),
+        root.path("logStream").asText(""),
+        events);
   }
 
-  /** {@code DATA_MESSAGE} carries log events; {@code CONTROL_MESSAGE} only checks that the destination is reachable. */
+  /**
+   * {@code DATA_MESSAGE} carries log events; {@code CONTROL_MESSAGE} only checks that the
+   * destination is reachable.
+   */
   public boolean isData() {
     return "DATA_MESSAGE".equals(messageType);
   }
@@ -85,7 +97,9 @@ public final class CloudWatchLogsPayload {
     return events;
   }
 
-  /** Each event as its log document, mapped exactly as the local CloudWatch Logs maps PutLogEvents. */
+  /**
+   * Each event as its log document, mapped exactly as the local CloudWatch Logs maps PutLogEvents.
+   */
   public List<ObjectNode> documents() {
     List<ObjectNode> docs = new ArrayList<>(events.size());
     for (Event e : events) {
@@ -98,12 +112,15 @@ public final class CloudWatchLogsPayload {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
       byte[] out = in.readNBytes(MAX_DECOMPRESSED_BYTES + 1);
       if (out.length > MAX_DECOMPRESSED_BYTES) {
-        throw new IllegalArgumentException("CloudWatch Logs payload decompresses to more than "
-            + MAX_DECOMPRESSED_BYTES + " bytes");
+        throw new IllegalArgumentException(
+            "CloudWatch Logs payload decompresses to more than "
+                + MAX_DECOMPRESSED_BYTES
+                + " bytes");
       }
       return out;
     } catch (IOException e) {
-      throw new IllegalArgumentException("CloudWatch Logs payload is not valid gzip: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "CloudWatch Logs payload is not valid gzip: " + e.getMessage(), e);
     }
   }
 }

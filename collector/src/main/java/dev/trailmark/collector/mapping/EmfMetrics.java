@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CloudWatch Embedded Metric Format: a log event whose JSON has {@code _aws.CloudWatchMetrics} also yields metric
- * documents, as CloudWatch Logs extracts metrics from such events (the agent's RED metrics arrive this way when
- * they are logged instead of sent with PutMetricData).
+ * CloudWatch Embedded Metric Format: a log event whose JSON has {@code _aws.CloudWatchMetrics} also
+ * yields metric documents, as CloudWatch Logs extracts metrics from such events (the agent's RED
+ * metrics arrive this way when they are logged instead of sent with PutMetricData).
  */
 public final class EmfMetrics {
 
@@ -21,14 +21,24 @@ public final class EmfMetrics {
     return message.indexOf("\"_aws\"") >= 0 && message.indexOf("CloudWatchMetrics") >= 0;
   }
 
-  /** At most this many dimension keys per dimension set, as CloudWatch; a larger set yields no metrics. */
+  /**
+   * At most this many dimension keys per dimension set, as CloudWatch; a larger set yields no
+   * metrics.
+   */
   public static final int MAX_DIMENSIONS_PER_SET = 30;
-  /** At most this many distinct dimension sets per directive are expanded (identical sets count once). */
+
+  /**
+   * At most this many distinct dimension sets per directive are expanded (identical sets count
+   * once).
+   */
   public static final int MAX_DIMENSION_SETS = 30;
+
   /** At most this many metrics per directive, as CloudWatch; later ones are ignored. */
   public static final int MAX_METRICS_PER_DIRECTIVE = 100;
+
   /** At most this many values per metric, as CloudWatch; later ones are ignored. */
   public static final int MAX_VALUES_PER_METRIC = 100;
+
   /** At most this many metric documents from one event, whatever its directives multiply to. */
   public static final int MAX_DOCUMENTS_PER_EVENT = 10_000;
 
@@ -41,17 +51,17 @@ public final class EmfMetrics {
   public record Extraction(List<ObjectNode> documents, String truncated) {}
 
   /**
-   * The metric documents of one EMF event (one per metric, dimension set and value), or none when the message is
-   * not valid EMF.
+   * The metric documents of one EMF event (one per metric, dimension set and value), or none when
+   * the message is not valid EMF.
    */
   public static List<ObjectNode> extract(String message, long eventTimestamp) {
     return extract(message, eventTimestamp, MAX_DOCUMENTS_PER_EVENT).documents();
   }
 
   /**
-   * Like {@link #extract(String, long)} but bounded as CloudWatch bounds EMF (see the {@code MAX_} constants) and
-   * to at most {@code budget} documents, so that a few kilobytes of message can never expand into millions of
-   * documents.
+   * Like {@link #extract(String, long)} but bounded as CloudWatch bounds EMF (see the {@code MAX_}
+   * constants) and to at most {@code budget} documents, so that a few kilobytes of message can
+   * never expand into millions of documents.
    */
   public static Extraction extract(String message, long eventTimestamp, int budget) {
     List<ObjectNode> out = new ArrayList<>();
@@ -67,7 +77,8 @@ public final class EmfMetrics {
     int limit = Math.min(budget, MAX_DOCUMENTS_PER_EVENT);
     java.util.Set<String> cut = new java.util.LinkedHashSet<>();
     JsonNode aws = root.path("_aws");
-    long ts = aws.path("Timestamp").canConvertToLong() ? aws.path("Timestamp").asLong() : eventTimestamp;
+    long ts =
+        aws.path("Timestamp").canConvertToLong() ? aws.path("Timestamp").asLong() : eventTimestamp;
     for (JsonNode directive : aws.path("CloudWatchMetrics")) {
       String namespace = directive.path("Namespace").asText(null);
       if (namespace == null) {
@@ -76,7 +87,12 @@ public final class EmfMetrics {
       java.util.LinkedHashSet<List<String>> dimensionSets = new java.util.LinkedHashSet<>();
       for (JsonNode set : directive.path("Dimensions")) {
         if (set.size() > MAX_DIMENSIONS_PER_SET) {
-          cut.add("a dimension set of " + set.size() + " dimensions (at most " + MAX_DIMENSIONS_PER_SET + ")");
+          cut.add(
+              "a dimension set of "
+                  + set.size()
+                  + " dimensions (at most "
+                  + MAX_DIMENSIONS_PER_SET
+                  + ")");
           continue;
         }
         if (dimensionSets.size() >= MAX_DIMENSION_SETS) {
@@ -118,13 +134,20 @@ public final class EmfMetrics {
         for (List<String> keys : dimensionSets) {
           for (double v : values) {
             if (out.size() >= limit) {
-              cut.add("metric documents past " + limit + (limit < MAX_DOCUMENTS_PER_EVENT ? " (the request's budget)"
-                  : " per event"));
+              cut.add(
+                  "metric documents past "
+                      + limit
+                      + (limit < MAX_DOCUMENTS_PER_EVENT
+                          ? " (the request's budget)"
+                          : " per event"));
               return new Extraction(out, String.join("; ", cut));
             }
             ObjectNode doc = Json.object();
-            doc.put("@timestamp", Instant.ofEpochMilli(ts).toString()).put("namespace", namespace)
-                .put("name", name).put("unit", metric.path("Unit").asText("None")).put("kind", "emf")
+            doc.put("@timestamp", Instant.ofEpochMilli(ts).toString())
+                .put("namespace", namespace)
+                .put("name", name)
+                .put("unit", metric.path("Unit").asText("None"))
+                .put("kind", "emf")
                 .put("value", v);
             ObjectNode dims = doc.putObject("dimensions");
             for (String k : keys) {

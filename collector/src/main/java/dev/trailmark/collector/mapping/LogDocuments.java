@@ -4,28 +4,30 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 
 /**
- * Maps one CloudWatch Logs event to its log document (SS4O schema), the same way in the local server and in
- * the Lambda handlers.
+ * Maps one CloudWatch Logs event to its log document (SS4O schema), the same way in the local
+ * server and in the Lambda handlers.
  */
 public final class LogDocuments {
 
   private LogDocuments() {}
 
   /**
-   * A message that parses as a JSON object is the document itself (the shipper's encoder already wrote the
-   * schema); anything else becomes {@code {"body": message}}. {@code @timestamp} is added from the event
-   * timestamp when absent, and the log group and stream go to {@code attributes.aws.cloudwatch} (with the event's {@code timestamp} when the message brings its own
+   * A message that parses as a JSON object is the document itself (the shipper's encoder already
+   * wrote the schema); anything else becomes {@code {"body": message}}. {@code @timestamp} is added
+   * from the event timestamp when absent, and the log group and stream go to {@code
+   * attributes.aws.cloudwatch} (with the event's {@code timestamp} when the message brings its own
    * {@code @timestamp}).
    */
-  public static ObjectNode fromCloudWatchEvent(String logGroup, String logStream, long timestamp, String message) {
+  public static ObjectNode fromCloudWatchEvent(
+      String logGroup, String logStream, long timestamp, String message) {
     ObjectNode doc = parseObject(message);
     boolean ownTimestamp = false;
     if (doc == null) {
@@ -41,44 +43,63 @@ public final class LogDocuments {
     cloudwatch.put("log_group", logGroup);
     cloudwatch.put("log_stream", logStream);
     if (ownTimestamp) {
-      // The event's own time, kept for when OpenSearch refuses the message's @timestamp (see BulkWriter).
+      // The event's own time, kept for when OpenSearch refuses the message's @timestamp (see
+      // BulkWriter).
       cloudwatch.put("timestamp", timestamp);
     }
     return doc;
   }
 
   /**
-   * Writes the same document as {@link #fromCloudWatchEvent} as one line of UTF-8 JSON, without building a tree
-   * when it can: a JSON message is scanned once and the collector's fields are spliced in, which halves the CPU
-   * of a PutLogEvents call. Messages the splice cannot handle exactly (pretty-printed, duplicate keys,
-   * {@code attributes.aws} already present, a non-object {@code attributes}, a null {@code @timestamp}) take the
-   * tree path.
+   * Writes the same document as {@link #fromCloudWatchEvent} as one line of UTF-8 JSON, without
+   * building a tree when it can: a JSON message is scanned once and the collector's fields are
+   * spliced in, which halves the CPU of a PutLogEvents call. Messages the splice cannot handle
+   * exactly (pretty-printed, duplicate keys, {@code attributes.aws} already present, a non-object
+   * {@code attributes}, a null {@code @timestamp}) take the tree path.
    */
-  public static void write(OutputStream out, String logGroup, String logStream, long timestamp, String message)
+  public static void write(
+      OutputStream out, String logGroup, String logStream, long timestamp, String message)
       throws IOException {
     Splice splice = scan(message);
     if (splice == Splice.TREE) {
-      out.write(Json.MAPPER.writeValueAsBytes(fromCloudWatchEvent(logGroup, logStream, timestamp, message)));
+      out.write(
+          Json.MAPPER.writeValueAsBytes(
+              fromCloudWatchEvent(logGroup, logStream, timestamp, message)));
       return;
     }
-    String cloudwatch = "\"aws\":{\"cloudwatch\":{\"log_group\":\"" + quote(logGroup) + "\",\"log_stream\":\""
-        + quote(logStream) + "\"" + (splice != null && splice.hasTimestamp ? ",\"timestamp\":" + timestamp : "")
-        + "}}";
+    String cloudwatch =
+        "\"aws\":{\"cloudwatch\":{\"log_group\":\""
+            + quote(logGroup)
+            + "\",\"log_stream\":\""
+            + quote(logStream)
+            + "\""
+            + (splice != null && splice.hasTimestamp ? ",\"timestamp\":" + timestamp : "")
+            + "}}";
     String time = "\"@timestamp\":\"" + Instant.ofEpochMilli(timestamp) + "\"";
     StringBuilder doc = new StringBuilder(message.length() + 160);
     if (splice == null) {
-      doc.append('{').append(time).append(",\"body\":\"").append(quote(message)).append("\",\"attributes\":{")
-          .append(cloudwatch).append("}}");
+      doc.append('{')
+          .append(time)
+          .append(",\"body\":\"")
+          .append(quote(message))
+          .append("\",\"attributes\":{")
+          .append(cloudwatch)
+          .append("}}");
     } else if (splice.attributesEnd >= 0) {
-      doc.append(message, 0, splice.attributesEnd).append(splice.attributesEmpty ? "" : ",").append(cloudwatch)
+      doc.append(message, 0, splice.attributesEnd)
+          .append(splice.attributesEmpty ? "" : ",")
+          .append(cloudwatch)
           .append(message, splice.attributesEnd, splice.objectEnd);
       if (!splice.hasTimestamp) {
         doc.append(',').append(time);
       }
       doc.append('}');
     } else {
-      doc.append(message, 0, splice.objectEnd).append(splice.objectEmpty ? "" : ",").append("\"attributes\":{")
-          .append(cloudwatch).append('}');
+      doc.append(message, 0, splice.objectEnd)
+          .append(splice.objectEmpty ? "" : ",")
+          .append("\"attributes\":{")
+          .append(cloudwatch)
+          .append('}');
       if (!splice.hasTimestamp) {
         doc.append(',').append(time);
       }
@@ -87,7 +108,10 @@ public final class LogDocuments {
     out.write(doc.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Where to splice into a JSON object message; null means "not a JSON object", {@link #TREE} "use the tree". */
+  /**
+   * Where to splice into a JSON object message; null means "not a JSON object", {@link #TREE} "use
+   * the tree".
+   */
   private static final class Splice {
     static final Splice TREE = new Splice();
     int objectEnd = -1;
@@ -154,7 +178,9 @@ public final class LogDocuments {
       return splice;
     } catch (com.fasterxml.jackson.core.exc.StreamReadException e) {
       // Malformed JSON is plain text; duplicate keys take the tree path (which keeps the last one).
-      return e.getMessage() != null && e.getMessage().startsWith("Duplicate field") ? Splice.TREE : null;
+      return e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+          ? Splice.TREE
+          : null;
     } catch (IOException e) {
       return null;
     }
@@ -186,7 +212,8 @@ public final class LogDocuments {
     if (existing instanceof ObjectNode) {
       return (ObjectNode) existing;
     }
-    // A scalar under a reserved name would break the mapping; keep it beside the object instead of losing it.
+    // A scalar under a reserved name would break the mapping; keep it beside the object instead of
+    // losing it.
     if (existing != null && !existing.isNull()) {
       parent.set("_" + name, existing);
     }

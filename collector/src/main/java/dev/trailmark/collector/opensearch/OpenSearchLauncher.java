@@ -30,10 +30,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * Runs the single-node OpenSearch server that Trailmark owns locally: unpacks the distribution once,
- * configures it on 127.0.0.1 with its own data path, starts it (as an unprivileged user when the
- * caller is root, because OpenSearch refuses to run as root), reuses an instance that is already
- * running, and stops it cleanly.
+ * Runs the single-node OpenSearch server that Trailmark owns locally: unpacks the distribution
+ * once, configures it on 127.0.0.1 with its own data path, starts it (as an unprivileged user when
+ * the caller is root, because OpenSearch refuses to run as root), reuses an instance that is
+ * already running, and stops it cleanly.
  *
  * <p>The server runs in its own session ({@code setsid}), so that it outlives the launcher for
  * {@code ./trailmark up} and is not killed by a Ctrl-C meant for the caller; the pid file that
@@ -82,7 +82,9 @@ public final class OpenSearchLauncher {
     }
     if (!portFree(config.port())) {
       throw new OpenSearchLauncherException(
-          "port " + config.port() + " on 127.0.0.1 is busy with another program"
+          "port "
+              + config.port()
+              + " on 127.0.0.1 is busy with another program"
               + " (not Trailmark's OpenSearch); stop it or set TRAILMARK_OPENSEARCH_PORT");
     }
     Path base = config.baseDir();
@@ -126,13 +128,15 @@ public final class OpenSearchLauncher {
     if (asRoot) {
       command.addAll(List.of("runuser", "-u", RUN_AS_USER, "--"));
     }
-    command.addAll(List.of(
-        installDir.resolve("bin").resolve("opensearch").toString(), "-p", pidFile.toString()));
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .directory(base.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    command.addAll(
+        List.of(
+            installDir.resolve("bin").resolve("opensearch").toString(), "-p", pidFile.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(base.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Map<String, String> env = pb.environment();
     env.put("OPENSEARCH_JAVA_HOME", config.javaHome().toString());
     env.put("OPENSEARCH_PATH_CONF", conf.toString());
@@ -152,18 +156,27 @@ public final class OpenSearchLauncher {
       }
       if (!process.isAlive() && readPid(pidFile).map(p -> !alive(p)).orElse(true)) {
         throw new OpenSearchLauncherException(
-            "OpenSearch exited during start-up (exit " + process.exitValue() + "); last lines of "
-                + console + ":\n" + tail(console));
+            "OpenSearch exited during start-up (exit "
+                + process.exitValue()
+                + "); last lines of "
+                + console
+                + ":\n"
+                + tail(console));
       }
       sleep(250);
     }
-    // The server is a grandchild (setsid, runuser, then the JVM): stop the whole tree, not only the wrapper.
+    // The server is a grandchild (setsid, runuser, then the JVM): stop the whole tree, not only the
+    // wrapper.
     readPid(pidFile).ifPresent(this::kill);
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     throw new OpenSearchLauncherException(
-        "OpenSearch did not become healthy within " + config.startTimeout().toSeconds()
-            + " s without progress; last lines of " + console + ":\n" + tail(console));
+        "OpenSearch did not become healthy within "
+            + config.startTimeout().toSeconds()
+            + " s without progress; last lines of "
+            + console
+            + ":\n"
+            + tail(console));
   }
 
   /**
@@ -177,7 +190,8 @@ public final class OpenSearchLauncher {
       try {
         Files.deleteIfExists(pidFile);
       } catch (IOException e) {
-        throw new OpenSearchLauncherException("stale pid file " + pidFile + " cannot be removed", e);
+        throw new OpenSearchLauncherException(
+            "stale pid file " + pidFile + " cannot be removed", e);
       }
       pid = Optional.empty();
     }
@@ -185,7 +199,10 @@ public final class OpenSearchLauncher {
     if (cluster.isPresent()) {
       if (!CLUSTER_NAME.equals(cluster.get())) {
         throw new OpenSearchLauncherException(
-            "port " + config.port() + " is served by OpenSearch cluster '" + cluster.get()
+            "port "
+                + config.port()
+                + " is served by OpenSearch cluster '"
+                + cluster.get()
                 + "', not Trailmark's; stop it or set TRAILMARK_OPENSEARCH_PORT");
       }
       waitHealthy(pid.orElse(-1L));
@@ -228,39 +245,56 @@ public final class OpenSearchLauncher {
   }
 
   private void kill(long pid) {
-    ProcessHandle.of(pid).ifPresent(handle -> {
-      handle.destroy();
-      try {
-        handle.onExit().get(config.stopTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        handle.destroyForcibly();
-      }
-    });
+    ProcessHandle.of(pid)
+        .ifPresent(
+            handle -> {
+              handle.destroy();
+              try {
+                handle
+                    .onExit()
+                    .get(
+                        config.stopTimeout().toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+              } catch (Exception e) {
+                handle.destroyForcibly();
+              }
+            });
   }
 
   private void waitHealthy(long pid) {
     StartWatch watch = new StartWatch(config.startTimeout(), Instant.now());
-    while (watch.keepWaiting(Instant.now(), progressOf(config.baseDir().resolve("logs/console.log")))) {
+    while (watch.keepWaiting(
+        Instant.now(), progressOf(config.baseDir().resolve("logs/console.log")))) {
       if (isHealthy()) {
         return;
       }
       if (pid > 0 && !alive(pid)) {
-        throw new OpenSearchLauncherException("the running OpenSearch (pid " + pid + ") exited; last lines of "
-            + config.baseDir().resolve("logs/console.log") + ":\n"
-            + tail(config.baseDir().resolve("logs/console.log")));
+        throw new OpenSearchLauncherException(
+            "the running OpenSearch (pid "
+                + pid
+                + ") exited; last lines of "
+                + config.baseDir().resolve("logs/console.log")
+                + ":\n"
+                + tail(config.baseDir().resolve("logs/console.log")));
       }
       sleep(250);
     }
-    throw new OpenSearchLauncherException("the running OpenSearch on port " + config.port()
-        + " did not become healthy within " + config.startTimeout().toSeconds() + " s without progress");
+    throw new OpenSearchLauncherException(
+        "the running OpenSearch on port "
+            + config.port()
+            + " did not become healthy within "
+            + config.startTimeout().toSeconds()
+            + " s without progress");
   }
 
   /** Unpacks the distribution once; concurrent launchers race safely through an atomic rename. */
   Path install() {
     Path zip = config.distribution();
     if (!Files.isRegularFile(zip)) {
-      throw new OpenSearchLauncherException("the OpenSearch distribution " + zip
-          + " is missing: run 'mvn -q -DskipTests package' (it fetches it) or set TRAILMARK_OPENSEARCH_DIST");
+      throw new OpenSearchLauncherException(
+          "the OpenSearch distribution "
+              + zip
+              + " is missing: run 'mvn -q -DskipTests package' (it fetches it) or set TRAILMARK_OPENSEARCH_DIST");
     }
     String name = zip.getFileName().toString().replaceFirst("\\.zip$", "");
     Path target = config.baseDir().resolve(name);
@@ -284,8 +318,11 @@ public final class OpenSearchLauncher {
           }
           Path out = tmp.resolve(relative).normalize();
           if (!out.startsWith(tmp)) {
-            throw new OpenSearchLauncherException("the OpenSearch distribution " + zip
-                + " holds an entry outside its folder: " + entryName);
+            throw new OpenSearchLauncherException(
+                "the OpenSearch distribution "
+                    + zip
+                    + " holds an entry outside its folder: "
+                    + entryName);
           }
           if (entry.isDirectory()) {
             Files.createDirectories(out);
@@ -310,38 +347,44 @@ public final class OpenSearchLauncher {
       }
       return target;
     } catch (IOException e) {
-      throw new OpenSearchLauncherException("cannot unpack OpenSearch into " + config.baseDir()
-          + ": " + e.getMessage(), e);
+      throw new OpenSearchLauncherException(
+          "cannot unpack OpenSearch into " + config.baseDir() + ": " + e.getMessage(), e);
     }
   }
 
   private void writeConfig(Path installDir, Path conf, Path data, Path logs) throws IOException {
     for (String file : List.of("jvm.options", "log4j2.properties")) {
-      Files.copy(installDir.resolve("config").resolve(file), conf.resolve(file),
+      Files.copy(
+          installDir.resolve("config").resolve(file),
+          conf.resolve(file),
           StandardCopyOption.REPLACE_EXISTING);
     }
     Files.createDirectories(conf.resolve("jvm.options.d"));
-    String yml = String.join("\n",
-        "# Written by Trailmark's OpenSearchLauncher at every start; edits are overwritten.",
-        "cluster.name: " + CLUSTER_NAME,
-        "node.name: trailmark-local",
-        "network.host: 127.0.0.1",
-        "http.port: " + config.port(),
-        "transport.port: " + config.transportPort(),
-        "discovery.type: single-node",
-        "path.data: " + data,
-        "path.logs: " + logs,
-        // A laptop's disk is often fuller than a server's: never flip indices to read-only.
-        "cluster.routing.allocation.disk.threshold_enabled: false",
-        // Deleting indices needs their names: no DELETE /* or DELETE /logs-* wipes everything by accident.
-        "action.destructive_requires_name: true",
-        "");
+    String yml =
+        String.join(
+            "\n",
+            "# Written by Trailmark's OpenSearchLauncher at every start; edits are overwritten.",
+            "cluster.name: " + CLUSTER_NAME,
+            "node.name: trailmark-local",
+            "network.host: 127.0.0.1",
+            "http.port: " + config.port(),
+            "transport.port: " + config.transportPort(),
+            "discovery.type: single-node",
+            "path.data: " + data,
+            "path.logs: " + logs,
+            // A laptop's disk is often fuller than a server's: never flip indices to read-only.
+            "cluster.routing.allocation.disk.threshold_enabled: false",
+            // Deleting indices needs their names: no DELETE /* or DELETE /logs-* wipes everything
+            // by accident.
+            "action.destructive_requires_name: true",
+            "");
     Files.writeString(conf.resolve("opensearch.yml"), yml, StandardCharsets.UTF_8);
   }
 
   /**
-   * What changes while a node starts or recovers: its console log grows and its shard counts move. The wait goes
-   * on while this changes (a node recovering many shards after a crash takes longer than any fixed timeout).
+   * What changes while a node starts or recovers: its console log grows and its shard counts move.
+   * The wait goes on while this changes (a node recovering many shards after a crash takes longer
+   * than any fixed timeout).
    */
   private String progressOf(Path console) {
     long size;
@@ -352,11 +395,16 @@ public final class OpenSearchLauncher {
     }
     String shards = "";
     try {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(baseUri().resolve(
-              "/_cluster/health?filter_path=active_shards,initializing_shards,relocating_shards,unassigned_shards"))
-              .timeout(Duration.ofSeconds(3)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(
+                      baseUri()
+                          .resolve(
+                              "/_cluster/health?filter_path=active_shards,initializing_shards,relocating_shards,unassigned_shards"))
+                  .timeout(Duration.ofSeconds(3))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       shards = response.body();
     } catch (IOException e) {
       // not answering yet
@@ -368,11 +416,16 @@ public final class OpenSearchLauncher {
 
   private boolean isHealthy() {
     try {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(baseUri().resolve("/_cluster/health?wait_for_status=yellow&timeout=1s"))
-              .timeout(Duration.ofSeconds(3)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 && response.body().contains("\"cluster_name\":\"" + CLUSTER_NAME + "\"");
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(
+                      baseUri().resolve("/_cluster/health?wait_for_status=yellow&timeout=1s"))
+                  .timeout(Duration.ofSeconds(3))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200
+          && response.body().contains("\"cluster_name\":\"" + CLUSTER_NAME + "\"");
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -381,14 +434,22 @@ public final class OpenSearchLauncher {
     }
   }
 
-  /** The cluster name answered on the port, or empty when nothing (or nothing OpenSearch-like) answers. */
+  /**
+   * The cluster name answered on the port, or empty when nothing (or nothing OpenSearch-like)
+   * answers.
+   */
   private Optional<String> clusterName() {
     try {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(baseUri().resolve("/")).timeout(Duration.ofSeconds(3)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      java.util.regex.Matcher m = java.util.regex.Pattern
-          .compile("\"cluster_name\"\\s*:\\s*\"([^\"]*)\"").matcher(response.body());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(baseUri().resolve("/"))
+                  .timeout(Duration.ofSeconds(3))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\"cluster_name\"\\s*:\\s*\"([^\"]*)\"")
+              .matcher(response.body());
       return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     } catch (ConnectException e) {
       return Optional.empty();
@@ -424,7 +485,8 @@ public final class OpenSearchLauncher {
    * another program, which must not be mistaken for the server (or be stopped as if it were).
    */
   private static boolean alive(long pid) {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
         .map(h -> h.info().commandLine().map(c -> c.contains("org.opensearch")).orElse(true))
         .orElse(false);
   }
@@ -441,26 +503,40 @@ public final class OpenSearchLauncher {
     if (exec(List.of("id", "-u", RUN_AS_USER)) == 0) {
       return;
     }
-    int rc = exec(List.of("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-        RUN_AS_USER));
+    int rc =
+        exec(
+            List.of(
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                RUN_AS_USER));
     if (rc != 0 && exec(List.of("id", "-u", RUN_AS_USER)) != 0) {
-      throw new OpenSearchLauncherException("OpenSearch refuses to run as root and the user '"
-          + RUN_AS_USER + "' could not be created (useradd exit " + rc + ")");
+      throw new OpenSearchLauncherException(
+          "OpenSearch refuses to run as root and the user '"
+              + RUN_AS_USER
+              + "' could not be created (useradd exit "
+              + rc
+              + ")");
     }
   }
 
   private void chownRecursive(Path dir) {
     int rc = exec(List.of("chown", "-R", RUN_AS_USER + ":", dir.toString()));
     if (rc != 0) {
-      throw new OpenSearchLauncherException("cannot hand " + dir + " to the user '" + RUN_AS_USER
-          + "' (chown exit " + rc + ")");
+      throw new OpenSearchLauncherException(
+          "cannot hand " + dir + " to the user '" + RUN_AS_USER + "' (chown exit " + rc + ")");
     }
   }
 
   private static int exec(List<String> command) {
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor();
     } catch (IOException e) {
       return 127;

@@ -11,7 +11,9 @@ import java.util.Objects;
  */
 public final class OpenSearchLauncherConfig {
 
-  /** The distribution version the build fetches; the launcher accepts any zip of the same layout. */
+  /**
+   * The distribution version the build fetches; the launcher accepts any zip of the same layout.
+   */
   public static final String DEFAULT_VERSION = "2.19.6";
 
   private final Path baseDir;
@@ -101,24 +103,48 @@ public final class OpenSearchLauncherConfig {
 
     private Builder(Map<String, String> env) {
       String userHome = System.getProperty("user.home");
-      Path home = Path.of(setting(env, "TRAILMARK_HOME", "trailmark.home", userHome + "/.trailmark"));
+      Path home =
+          Path.of(setting(env, "TRAILMARK_HOME", "trailmark.home", userHome + "/.trailmark"));
       // OpenSearch refuses root, and the unprivileged user it then runs as cannot enter /root.
-      String defaultBase = OpenSearchLauncher.isRoot() && home.startsWith(userHome)
-          ? "/var/lib/trailmark/opensearch" : home.resolve("opensearch").toString();
-      baseDir = Path.of(setting(env, "TRAILMARK_OPENSEARCH_DIR", "trailmark.opensearch.dir", defaultBase));
+      String defaultBase =
+          OpenSearchLauncher.isRoot() && home.startsWith(userHome)
+              ? "/var/lib/trailmark/opensearch"
+              : home.resolve("opensearch").toString();
+      baseDir =
+          Path.of(
+              setting(env, "TRAILMARK_OPENSEARCH_DIR", "trailmark.opensearch.dir", defaultBase));
       String repo = System.getProperty("maven.repo.local", userHome + "/.m2/repository");
-      distribution = Path.of(setting(env, "TRAILMARK_OPENSEARCH_DIST", "trailmark.opensearch.dist",
-          repo + "/org/opensearch/distribution/integ-test-zip/opensearch/" + DEFAULT_VERSION
-              + "/opensearch-" + DEFAULT_VERSION + ".zip"));
+      distribution =
+          Path.of(
+              setting(
+                  env,
+                  "TRAILMARK_OPENSEARCH_DIST",
+                  "trailmark.opensearch.dist",
+                  repo
+                      + "/org/opensearch/distribution/integ-test-zip/opensearch/"
+                      + DEFAULT_VERSION
+                      + "/opensearch-"
+                      + DEFAULT_VERSION
+                      + ".zip"));
       javaHome = Path.of(System.getProperty("java.home"));
-      port = parseInt("TRAILMARK_OPENSEARCH_PORT",
-          setting(env, "TRAILMARK_OPENSEARCH_PORT", "trailmark.opensearch.port", "9200"));
+      port =
+          parseInt(
+              "TRAILMARK_OPENSEARCH_PORT",
+              setting(env, "TRAILMARK_OPENSEARCH_PORT", "trailmark.opensearch.port", "9200"));
       heap = setting(env, "TRAILMARK_OPENSEARCH_HEAP", "trailmark.opensearch.heap", "1g");
-      startTimeout = Duration.ofSeconds(parseInt("TRAILMARK_OPENSEARCH_START_TIMEOUT",
-          setting(env, "TRAILMARK_OPENSEARCH_START_TIMEOUT", "trailmark.opensearch.startTimeout", "120")));
+      startTimeout =
+          Duration.ofSeconds(
+              parseInt(
+                  "TRAILMARK_OPENSEARCH_START_TIMEOUT",
+                  setting(
+                      env,
+                      "TRAILMARK_OPENSEARCH_START_TIMEOUT",
+                      "trailmark.opensearch.startTimeout",
+                      "120")));
     }
 
-    private static String setting(Map<String, String> env, String var, String property, String dflt) {
+    private static String setting(
+        Map<String, String> env, String var, String property, String dflt) {
       String value = System.getProperty(property);
       if (value == null || value.isBlank()) {
         value = env.get(var);
@@ -130,7 +156,8 @@ public final class OpenSearchLauncherConfig {
       try {
         return Integer.parseInt(value);
       } catch (NumberFormatException e) {
-        throw new OpenSearchLauncherException(name + " must be a whole number, not '" + value + "'");
+        throw new OpenSearchLauncherException(
+            name + " must be a whole number, not '" + value + "'");
       }
     }
 

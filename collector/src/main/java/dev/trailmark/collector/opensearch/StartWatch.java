@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Decides how long to wait for a starting node: as long as it makes progress, giving up only after
- * {@code quietLimit} without any (or after {@link #HARD_LIMIT} in all, so a node that loops still ends).
+ * {@code quietLimit} without any (or after {@link #HARD_LIMIT} in all, so a node that loops still
+ * ends).
  */
 final class StartWatch {
 
@@ -24,7 +25,10 @@ final class StartWatch {
     this.lastProgress = now;
   }
 
-  /** Whether to keep waiting, given what the node shows now (its log size and shard counts, as one string). */
+  /**
+   * Whether to keep waiting, given what the node shows now (its log size and shard counts, as one
+   * string).
+   */
   boolean keepWaiting(Instant now, String state) {
     if (lastState != null && !Objects.equals(state, lastState)) {
       lastProgress = now;

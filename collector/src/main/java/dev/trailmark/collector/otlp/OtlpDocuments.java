@@ -33,14 +33,17 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * OTLP (protobuf or JSON) export requests mapped to the same documents as the AWS-shaped endpoints: Data Prepper
- * spans, SS4O log documents and metric documents.
+ * OTLP (protobuf or JSON) export requests mapped to the same documents as the AWS-shaped endpoints:
+ * Data Prepper spans, SS4O log documents and metric documents.
  */
 public final class OtlpDocuments {
 
   private OtlpDocuments() {}
 
-  /** Parses an export request body; {@code json} selects OTLP/JSON (hex ids, as the spec says) over protobuf. */
+  /**
+   * Parses an export request body; {@code json} selects OTLP/JSON (hex ids, as the spec says) over
+   * protobuf.
+   */
   public static <B extends Message.Builder> B parse(byte[] body, boolean json, B builder) {
     try {
       if (json) {
@@ -55,13 +58,16 @@ public final class OtlpDocuments {
       }
       return builder;
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("malformed OTLP " + (json ? "JSON" : "protobuf") + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "malformed OTLP " + (json ? "JSON" : "protobuf") + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed OTLP JSON: " + e.getMessage(), e);
     }
   }
 
-  /** OTLP/JSON writes trace and span ids as hex; protobuf's JSON mapping expects base64 for bytes. */
+  /**
+   * OTLP/JSON writes trace and span ids as hex; protobuf's JSON mapping expects base64 for bytes.
+   */
   private static void hexIdsToBase64(JsonNode node) {
     if (node.isObject()) {
       ObjectNode o = (ObjectNode) node;
@@ -97,17 +103,28 @@ public final class OtlpDocuments {
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span s : ss.getSpansList()) {
           if (s.getTraceId().size() != 16 || s.getSpanId().size() != 8) {
-            throw new IllegalArgumentException("span '" + s.getName() + "' has no valid traceId/spanId");
+            throw new IllegalArgumentException(
+                "span '" + s.getName() + "' has no valid traceId/spanId");
           }
           int code = s.getStatus().getCodeValue();
-          ObjectNode doc = SpanDocuments.span(hex(s.getTraceId()), hex(s.getSpanId()),
-              s.getParentSpanId().isEmpty() ? "" : hex(s.getParentSpanId()), s.getName(), s.getKind().name(),
-              s.getStartTimeUnixNano(), s.getEndTimeUnixNano(), service, code, s.getStatus().getMessage());
+          ObjectNode doc =
+              SpanDocuments.span(
+                  hex(s.getTraceId()),
+                  hex(s.getSpanId()),
+                  s.getParentSpanId().isEmpty() ? "" : hex(s.getParentSpanId()),
+                  s.getName(),
+                  s.getKind().name(),
+                  s.getStartTimeUnixNano(),
+                  s.getEndTimeUnixNano(),
+                  service,
+                  code,
+                  s.getStatus().getMessage());
           doc.put("traceState", s.getTraceState());
           doc.put("droppedAttributesCount", s.getDroppedAttributesCount());
           doc.put("droppedEventsCount", s.getDroppedEventsCount());
           doc.put("droppedLinksCount", s.getDroppedLinksCount());
-          doc.putObject("instrumentationScope").put("name", ss.getScope().getName())
+          doc.putObject("instrumentationScope")
+              .put("name", ss.getScope().getName())
               .put("version", ss.getScope().getVersion());
           for (KeyValue kv : s.getAttributesList()) {
             SpanDocuments.attribute(doc, kv.getKey(), value(kv.getValue()));
@@ -117,8 +134,11 @@ public final class OtlpDocuments {
           }
           ArrayNode events = doc.putArray("events");
           for (Span.Event e : s.getEventsList()) {
-            ObjectNode event = events.addObject().put("name", e.getName())
-                .put("time", SpanDocuments.nanosToIso(e.getTimeUnixNano()));
+            ObjectNode event =
+                events
+                    .addObject()
+                    .put("name", e.getName())
+                    .put("time", SpanDocuments.nanosToIso(e.getTimeUnixNano()));
             ObjectNode attrs = event.putObject("attributes");
             for (KeyValue kv : e.getAttributesList()) {
               attrs.set(kv.getKey(), value(kv.getValue()));
@@ -126,7 +146,10 @@ public final class OtlpDocuments {
           }
           ArrayNode links = doc.putArray("links");
           for (Span.Link l : s.getLinksList()) {
-            links.addObject().put("traceId", hex(l.getTraceId())).put("spanId", hex(l.getSpanId()))
+            links
+                .addObject()
+                .put("traceId", hex(l.getTraceId()))
+                .put("spanId", hex(l.getSpanId()))
                 .put("traceState", l.getTraceState());
           }
           out.add(doc);
@@ -161,14 +184,23 @@ public final class OtlpDocuments {
           if (!r.getSpanId().isEmpty()) {
             doc.put("spanId", hex(r.getSpanId()));
           }
-          doc.putObject("severity").put("text", r.getSeverityText().isEmpty()
-              ? r.getSeverityNumber().name().replace("SEVERITY_NUMBER_", "") : r.getSeverityText())
+          doc.putObject("severity")
+              .put(
+                  "text",
+                  r.getSeverityText().isEmpty()
+                      ? r.getSeverityNumber().name().replace("SEVERITY_NUMBER_", "")
+                      : r.getSeverityText())
               .put("number", r.getSeverityNumberValue());
           JsonNode body = value(r.getBody());
-          doc.set("body", body.isTextual() || body.isNull() ? body : JsonNodeFactory.instance.textNode(body.toString()));
+          doc.set(
+              "body",
+              body.isTextual() || body.isNull()
+                  ? body
+                  : JsonNodeFactory.instance.textNode(body.toString()));
           doc.set("attributes", attributesObject(r.getAttributesList()));
           doc.set("resource", resource.deepCopy());
-          doc.putObject("instrumentationScope").put("name", sl.getScope().getName())
+          doc.putObject("instrumentationScope")
+              .put("name", sl.getScope().getName())
               .put("version", sl.getScope().getVersion());
           out.add(new TimedDocument(nanos / 1_000_000L, doc));
         }
@@ -186,14 +218,17 @@ public final class OtlpDocuments {
         for (Metric m : sm.getMetricsList()) {
           switch (m.getDataCase()) {
             case GAUGE:
-              m.getGauge().getDataPointsList().forEach(p -> out.add(number(m, "gauge", service, p)));
+              m.getGauge()
+                  .getDataPointsList()
+                  .forEach(p -> out.add(number(m, "gauge", service, p)));
               break;
             case SUM:
               m.getSum().getDataPointsList().forEach(p -> out.add(number(m, "sum", service, p)));
               break;
             case HISTOGRAM:
               for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
-                ObjectNode doc = metricBase(m, "histogram", service, p.getTimeUnixNano(), p.getAttributesList());
+                ObjectNode doc =
+                    metricBase(m, "histogram", service, p.getTimeUnixNano(), p.getAttributesList());
                 doc.put("count", (double) p.getCount()).put("sum", p.getSum());
                 if (p.hasMin()) {
                   doc.put("min", p.getMin());
@@ -224,10 +259,16 @@ public final class OtlpDocuments {
     return new TimedDocument(p.getTimeUnixNano() / 1_000_000L, doc);
   }
 
-  private static ObjectNode metricBase(Metric m, String kind, String service, long nanos, List<KeyValue> attributes) {
+  private static ObjectNode metricBase(
+      Metric m, String kind, String service, long nanos, List<KeyValue> attributes) {
     ObjectNode doc = Json.object();
-    doc.put("@timestamp", SpanDocuments.nanosToIso(nanos == 0 ? System.currentTimeMillis() * 1_000_000L : nanos))
-        .put("namespace", "otlp").put("name", m.getName()).put("unit", m.getUnit()).put("kind", kind)
+    doc.put(
+            "@timestamp",
+            SpanDocuments.nanosToIso(nanos == 0 ? System.currentTimeMillis() * 1_000_000L : nanos))
+        .put("namespace", "otlp")
+        .put("name", m.getName())
+        .put("unit", m.getUnit())
+        .put("kind", kind)
         .put("serviceName", service);
     ObjectNode dims = doc.putObject("dimensions");
     for (KeyValue kv : attributes) {
@@ -246,7 +287,10 @@ public final class OtlpDocuments {
     return "unknown_service";
   }
 
-  /** Resource or record attributes as nested objects ({@code service.name} → {@code service: {name}}). */
+  /**
+   * Resource or record attributes as nested objects ({@code service.name} → {@code service:
+   * {name}}).
+   */
   private static ObjectNode attributesObject(List<KeyValue> attributes) {
     ObjectNode out = Json.object();
     for (KeyValue kv : attributes) {
@@ -264,24 +308,32 @@ public final class OtlpDocuments {
   static JsonNode value(AnyValue v) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     switch (v.getValueCase()) {
-      case STRING_VALUE: return f.textNode(v.getStringValue());
-      case BOOL_VALUE: return f.booleanNode(v.getBoolValue());
-      case INT_VALUE: return f.numberNode(v.getIntValue());
-      case DOUBLE_VALUE: return f.numberNode(v.getDoubleValue());
-      case BYTES_VALUE: return f.textNode(Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray()));
-      case ARRAY_VALUE: {
-        ArrayNode a = f.arrayNode();
-        v.getArrayValue().getValuesList().forEach(x -> a.add(value(x)));
-        return a;
-      }
-      case KVLIST_VALUE: {
-        ObjectNode o = f.objectNode();
-        for (KeyValue kv : v.getKvlistValue().getValuesList()) {
-          o.set(kv.getKey(), value(kv.getValue()));
+      case STRING_VALUE:
+        return f.textNode(v.getStringValue());
+      case BOOL_VALUE:
+        return f.booleanNode(v.getBoolValue());
+      case INT_VALUE:
+        return f.numberNode(v.getIntValue());
+      case DOUBLE_VALUE:
+        return f.numberNode(v.getDoubleValue());
+      case BYTES_VALUE:
+        return f.textNode(Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray()));
+      case ARRAY_VALUE:
+        {
+          ArrayNode a = f.arrayNode();
+          v.getArrayValue().getValuesList().forEach(x -> a.add(value(x)));
+          return a;
         }
-        return o;
-      }
-      default: return f.nullNode();
+      case KVLIST_VALUE:
+        {
+          ObjectNode o = f.objectNode();
+          for (KeyValue kv : v.getKvlistValue().getValuesList()) {
+            o.set(kv.getKey(), value(kv.getValue()));
+          }
+          return o;
+        }
+      default:
+        return f.nullNode();
     }
   }
 

@@ -25,19 +25,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends {@code _bulk} bodies to OpenSearch, retries only the items that failed with a retryable status (429, 5xx),
- * and keeps every document OpenSearch refuses for good.
+ * Sends {@code _bulk} bodies to OpenSearch, retries only the items that failed with a retryable
+ * status (429, 5xx), and keeps every document OpenSearch refuses for good.
  *
- * <p>A refused document (a mapping conflict, a field that is not a date, too many fields, a request too large) is
- * written again under the same index and id in a form no mapping can refuse: {@code @timestamp}, the original
- * document as text in {@code body}, its log group and stream, and {@code trailmark.rejected.type|reason}. If that
- * is refused too, it goes to the dead-letter index (when one is configured); what still cannot be written is
- * returned in {@link Result#setAside()} for the caller to keep. Bodies are sent in requests of at most
- * {@code maxRequestBytes}, and a request OpenSearch refuses as a whole (413 and other 4xx) is split in halves down
- * to the single document, so one document can never block the others.
+ * <p>A refused document (a mapping conflict, a field that is not a date, too many fields, a request
+ * too large) is written again under the same index and id in a form no mapping can refuse:
+ * {@code @timestamp}, the original document as text in {@code body}, its log group and stream, and
+ * {@code trailmark.rejected.type|reason}. If that is refused too, it goes to the dead-letter index
+ * (when one is configured); what still cannot be written is returned in {@link Result#setAside()}
+ * for the caller to keep. Bodies are sent in requests of at most {@code maxRequestBytes}, and a
+ * request OpenSearch refuses as a whole (413 and other 4xx) is split in halves down to the single
+ * document, so one document can never block the others.
  *
- * <p>This is the collector's one retry loop for OpenSearch writes: the local server's write-ahead log shipper and
- * the Lambda handlers both use it.
+ * <p>This is the collector's one retry loop for OpenSearch writes: the local server's write-ahead
+ * log shipper and the Lambda handlers both use it.
  */
 public final class BulkWriter {
 
@@ -53,7 +54,13 @@ public final class BulkWriter {
     private final int deadLettered;
     private final List<String> setAside;
 
-    Result(int indexed, int rejected, int retried, String firstRejection, int storedAsText, int deadLettered,
+    Result(
+        int indexed,
+        int rejected,
+        int retried,
+        String firstRejection,
+        int storedAsText,
+        int deadLettered,
         List<String> setAside) {
       this.indexed = indexed;
       this.rejected = rejected;
@@ -69,24 +76,32 @@ public final class BulkWriter {
       return indexed;
     }
 
-    /** Documents OpenSearch refused in their own form (each is then stored as text, dead-lettered or set aside). */
+    /**
+     * Documents OpenSearch refused in their own form (each is then stored as text, dead-lettered or
+     * set aside).
+     */
     public int rejected() {
       return rejected;
     }
 
-    /** Refused documents stored under their own index and id with the original as text and the reason. */
+    /**
+     * Refused documents stored under their own index and id with the original as text and the
+     * reason.
+     */
     public int storedAsText() {
       return storedAsText;
     }
 
-    /** Refused documents written to the dead-letter index because even their text form was refused. */
+    /**
+     * Refused documents written to the dead-letter index because even their text form was refused.
+     */
     public int deadLettered() {
       return deadLettered;
     }
 
     /**
-     * Documents that could not be written anywhere in OpenSearch, one JSON line each ({@code index}, {@code id},
-     * {@code reason}, {@code document}): the caller keeps them.
+     * Documents that could not be written anywhere in OpenSearch, one JSON line each ({@code
+     * index}, {@code id}, {@code reason}, {@code document}): the caller keeps them.
      */
     public List<String> setAside() {
       return setAside;
@@ -119,7 +134,10 @@ public final class BulkWriter {
     }
   }
 
-  /** OpenSearch answered a whole {@code _bulk} request with a verdict on the request (413, other 4xx). */
+  /**
+   * OpenSearch answered a whole {@code _bulk} request with a verdict on the request (413, other
+   * 4xx).
+   */
   private static final class RequestRefusedException extends IOException {
     private static final long serialVersionUID = 1L;
     final String type;
@@ -160,19 +178,26 @@ public final class BulkWriter {
   /**
    * A writer without a dead-letter index, sending requests of at most 4 MiB.
    *
-   * @param maxAttempts attempts per item for retryable item failures (including the first); {@code 0} means
-   *     until {@code keepTrying} says stop
+   * @param maxAttempts attempts per item for retryable item failures (including the first); {@code
+   *     0} means until {@code keepTrying} says stop
    */
-  public BulkWriter(OpenSearchClient client, int maxAttempts, long initialBackoffMillis, long maxBackoffMillis) {
+  public BulkWriter(
+      OpenSearchClient client, int maxAttempts, long initialBackoffMillis, long maxBackoffMillis) {
     this(client, maxAttempts, initialBackoffMillis, maxBackoffMillis, 4L * 1024 * 1024, null);
   }
 
   /**
-   * A writer that splits bodies into requests of at most {@code maxRequestBytes} (a single larger document is sent
-   * alone) and writes documents whose text form is refused to {@code deadLetterIndex} (null: none).
+   * A writer that splits bodies into requests of at most {@code maxRequestBytes} (a single larger
+   * document is sent alone) and writes documents whose text form is refused to {@code
+   * deadLetterIndex} (null: none).
    */
-  public BulkWriter(OpenSearchClient client, int maxAttempts, long initialBackoffMillis, long maxBackoffMillis,
-      long maxRequestBytes, String deadLetterIndex) {
+  public BulkWriter(
+      OpenSearchClient client,
+      int maxAttempts,
+      long initialBackoffMillis,
+      long maxBackoffMillis,
+      long maxRequestBytes,
+      String deadLetterIndex) {
     this.client = client.generic();
     this.maxAttempts = maxAttempts;
     this.initialBackoffMillis = initialBackoffMillis;
@@ -184,12 +209,14 @@ public final class BulkWriter {
   /**
    * Writes a {@code _bulk} body of index actions each followed by its source line.
    *
-   * @throws IOException when OpenSearch cannot be reached or answers with a server error (callers retry the whole
-   *     body, which is idempotent because every action carries its {@code _id})
+   * @throws IOException when OpenSearch cannot be reached or answers with a server error (callers
+   *     retry the whole body, which is idempotent because every action carries its {@code _id})
    */
-  public Result write(byte[] body, BooleanSupplier keepTrying) throws IOException, InterruptedException {
+  public Result write(byte[] body, BooleanSupplier keepTrying)
+      throws IOException, InterruptedException {
     if (body.length == 0) {
-      return new Result(0, 0, 0, null, 0, 0, List.of()); // OpenSearch answers an empty _bulk with 400
+      return new Result(
+          0, 0, 0, null, 0, 0, List.of()); // OpenSearch answers an empty _bulk with 400
     }
     Outcome first = send(items(body), keepTrying);
     if (first.refused.isEmpty()) {
@@ -197,8 +224,10 @@ public final class BulkWriter {
     }
     Refused one = first.refused.get(0);
     String firstRejection = one.type() + ": " + one.reason();
-    log.warn("OpenSearch refused {} documents in their own form (first: {}); storing them as text with the reason",
-        first.refused.size(), firstRejection);
+    log.warn(
+        "OpenSearch refused {} documents in their own form (first: {}); storing them as text with the reason",
+        first.refused.size(),
+        firstRejection);
 
     List<Item> asText = new ArrayList<>();
     for (Refused r : first.refused) {
@@ -219,7 +248,10 @@ public final class BulkWriter {
         deadLettered = third.indexed;
         unwritten.addAll(originalsOf(third.refused, originals, letters));
         if (deadLettered > 0) {
-          log.warn("{} refused documents written to the dead-letter index {}", deadLettered, deadLetterIndex);
+          log.warn(
+              "{} refused documents written to the dead-letter index {}",
+              deadLettered,
+              deadLetterIndex);
         }
       } else {
         unwritten.addAll(originals);
@@ -228,26 +260,42 @@ public final class BulkWriter {
     List<String> setAside = new ArrayList<>();
     for (Refused r : unwritten) {
       JsonNode action = actionOf(r.item());
-      ObjectNode line = Json.object().put("setAsideAt", Instant.now().toString())
-          .put("index", action.path("_index").asText()).put("id", action.path("_id").asText())
-          .put("reason", r.type() + ": " + r.reason()).put("document", sourceOf(r.item()));
+      ObjectNode line =
+          Json.object()
+              .put("setAsideAt", Instant.now().toString())
+              .put("index", action.path("_index").asText())
+              .put("id", action.path("_id").asText())
+              .put("reason", r.type() + ": " + r.reason())
+              .put("document", sourceOf(r.item()));
       setAside.add(Json.MAPPER.writeValueAsString(line));
     }
     if (!setAside.isEmpty()) {
-      log.error("{} documents could not be written to OpenSearch in any form (first: {}); they are set aside",
-          setAside.size(), unwritten.get(0).type() + ": " + unwritten.get(0).reason());
+      log.error(
+          "{} documents could not be written to OpenSearch in any form (first: {}); they are set aside",
+          setAside.size(),
+          unwritten.get(0).type() + ": " + unwritten.get(0).reason());
     }
-    return new Result(first.indexed, first.refused.size(), first.retried + second.retried, firstRejection,
-        second.indexed, deadLettered, setAside);
+    return new Result(
+        first.indexed,
+        first.refused.size(),
+        first.retried + second.retried,
+        firstRejection,
+        second.indexed,
+        deadLettered,
+        setAside);
   }
 
-  private static List<Refused> originalsOf(List<Refused> refusedAgain, List<Refused> originals, List<Item> sent) {
+  private static List<Refused> originalsOf(
+      List<Refused> refusedAgain, List<Refused> originals, List<Item> sent) {
     List<Refused> out = new ArrayList<>();
     for (Refused again : refusedAgain) {
       int at = indexOfIdentity(sent, again.item());
       Refused original = originals.get(at);
-      out.add(new Refused(original.item(), original.type(), original.reason() + "; then " + again.type() + ": "
-          + again.reason()));
+      out.add(
+          new Refused(
+              original.item(),
+              original.type(),
+              original.reason() + "; then " + again.type() + ": " + again.reason()));
     }
     return out;
   }
@@ -261,8 +309,12 @@ public final class BulkWriter {
     throw new IllegalStateException("refused item not found");
   }
 
-  /** Sends items in requests of at most {@code maxRequestBytes}, splitting any request OpenSearch refuses whole. */
-  private Outcome send(List<Item> items, BooleanSupplier keepTrying) throws IOException, InterruptedException {
+  /**
+   * Sends items in requests of at most {@code maxRequestBytes}, splitting any request OpenSearch
+   * refuses whole.
+   */
+  private Outcome send(List<Item> items, BooleanSupplier keepTrying)
+      throws IOException, InterruptedException {
     Outcome out = new Outcome();
     Deque<List<Item>> parts = new ArrayDeque<>();
     List<Item> part = new ArrayList<>();
@@ -285,7 +337,8 @@ public final class BulkWriter {
     return out;
   }
 
-  private void sendPart(List<Item> part, Deque<List<Item>> parts, Outcome out, BooleanSupplier keepTrying)
+  private void sendPart(
+      List<Item> part, Deque<List<Item>> parts, Outcome out, BooleanSupplier keepTrying)
       throws IOException, InterruptedException {
     List<Item> pending = part;
     long backoff = initialBackoffMillis;
@@ -326,7 +379,8 @@ public final class BulkWriter {
           if (error.path("caused_by").hasNonNull("reason")) {
             reason += " (" + error.path("caused_by").path("reason").asText() + ")";
           }
-          out.refused.add(new Refused(pending.get(i), error.path("type").asText("status_" + status), reason));
+          out.refused.add(
+              new Refused(pending.get(i), error.path("type").asText("status_" + status), reason));
         }
       }
       if (retry.isEmpty()) {
@@ -345,10 +399,13 @@ public final class BulkWriter {
   private static byte[] join(List<Item> items) {
     Item first = items.get(0);
     Item last = items.get(items.size() - 1);
-    if (first.buffer() == last.buffer() && first.from() == 0 && last.to() == first.buffer().length) {
+    if (first.buffer() == last.buffer()
+        && first.from() == 0
+        && last.to() == first.buffer().length) {
       boolean contiguous = true;
       for (int i = 1; i < items.size() && contiguous; i++) {
-        contiguous = items.get(i).buffer() == first.buffer() && items.get(i).from() == items.get(i - 1).to();
+        contiguous =
+            items.get(i).buffer() == first.buffer() && items.get(i).from() == items.get(i - 1).to();
       }
       if (contiguous) {
         return first.buffer(); // the common case: the whole body, no copy
@@ -375,30 +432,38 @@ public final class BulkWriter {
   private static IOException failure(int status, String text) {
     if (status == 413 || (status >= 400 && status < 500 && status != 408 && status != 429)) {
       // A verdict on this request, not an outage: 413 means "too large", never "unreachable".
-      return new RequestRefusedException(status == 413 ? "request_entity_too_large" : "status_" + status,
+      return new RequestRefusedException(
+          status == 413 ? "request_entity_too_large" : "status_" + status,
           "OpenSearch _bulk answered " + status + ": " + text);
     }
     return new IOException("OpenSearch _bulk answered " + status + ": " + text);
   }
 
   private JsonNode doPost(byte[] body) throws IOException {
-    try (Response response = client.execute(Requests.builder()
-        .method("POST")
-        .endpoint("/_bulk")
-        // Only what the retry loop reads: a 10,000-item response shrinks from ~1 MB to ~200 KB.
-        .query(java.util.Map.of("filter_path", "errors,items.*.status,items.*.error"))
-        .body(Body.from(body, "application/x-ndjson"))
-        .build())) {
+    try (Response response =
+        client.execute(
+            Requests.builder()
+                .method("POST")
+                .endpoint("/_bulk")
+                // Only what the retry loop reads: a 10,000-item response shrinks from ~1 MB to ~200
+                // KB.
+                .query(java.util.Map.of("filter_path", "errors,items.*.status,items.*.error"))
+                .body(Body.from(body, "application/x-ndjson"))
+                .build())) {
       byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
       int status = response.getStatus();
       if (status >= 300) {
-        throw failure(status, new String(bytes, 0, Math.min(bytes.length, 300), StandardCharsets.UTF_8));
+        throw failure(
+            status, new String(bytes, 0, Math.min(bytes.length, 300), StandardCharsets.UTF_8));
       }
       return Json.MAPPER.readTree(bytes);
     }
   }
 
-  /** The text form of a refused document: nothing in it can conflict with a mapping the collector owns. */
+  /**
+   * The text form of a refused document: nothing in it can conflict with a mapping the collector
+   * owns.
+   */
   private static Item textForm(Refused r) throws IOException {
     JsonNode action = actionOf(r.item());
     String source = sourceOf(r.item());
@@ -411,7 +476,8 @@ public final class BulkWriter {
     ObjectNode doc = Json.object();
     doc.put("@timestamp", timestampOf(original));
     doc.put("body", source);
-    JsonNode cloudwatch = original == null ? null : original.path("attributes").path("aws").path("cloudwatch");
+    JsonNode cloudwatch =
+        original == null ? null : original.path("attributes").path("aws").path("cloudwatch");
     if (cloudwatch != null && cloudwatch.path("log_group").isTextual()) {
       ObjectNode cw = doc.putObject("attributes").putObject("aws").putObject("cloudwatch");
       cw.put("log_group", cloudwatch.path("log_group").asText());
@@ -419,7 +485,10 @@ public final class BulkWriter {
         cw.put("log_stream", cloudwatch.path("log_stream").asText());
       }
     }
-    doc.putObject("trailmark").putObject("rejected").put("type", r.type()).put("reason", r.reason());
+    doc.putObject("trailmark")
+        .putObject("rejected")
+        .put("type", r.type())
+        .put("reason", r.reason());
     return action(action.path("_index").asText(), action.path("_id").asText(), doc);
   }
 
@@ -439,14 +508,16 @@ public final class BulkWriter {
   }
 
   /**
-   * The document's own {@code @timestamp} when it is a date; else the CloudWatch event time the collector kept
-   * beside it ({@code attributes.aws.cloudwatch.timestamp}); else now.
+   * The document's own {@code @timestamp} when it is a date; else the CloudWatch event time the
+   * collector kept beside it ({@code attributes.aws.cloudwatch.timestamp}); else now.
    */
   static String timestampOf(JsonNode original) {
     if (original != null) {
       JsonNode ts = original.path("@timestamp");
-      String parsed = ts.isIntegralNumber() ? Instant.ofEpochMilli(ts.asLong()).toString()
-          : ts.isTextual() ? parseDate(ts.asText()) : null;
+      String parsed =
+          ts.isIntegralNumber()
+              ? Instant.ofEpochMilli(ts.asLong()).toString()
+              : ts.isTextual() ? parseDate(ts.asText()) : null;
       if (parsed != null) {
         return parsed;
       }
@@ -479,8 +550,9 @@ public final class BulkWriter {
   private static Item action(String index, String id, ObjectNode doc) throws IOException {
     ObjectNode action = Json.object();
     action.putObject("index").put("_index", index).put("_id", id);
-    byte[] bytes = (Json.MAPPER.writeValueAsString(action) + "\n" + Json.MAPPER.writeValueAsString(doc) + "\n")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] bytes =
+        (Json.MAPPER.writeValueAsString(action) + "\n" + Json.MAPPER.writeValueAsString(doc) + "\n")
+            .getBytes(StandardCharsets.UTF_8);
     return new Item(bytes, 0, bytes.length);
   }
 
@@ -491,7 +563,8 @@ public final class BulkWriter {
 
   private static String sourceOf(Item item) {
     int newline = newline(item);
-    int end = item.to() > newline + 1 && item.buffer()[item.to() - 1] == '\n' ? item.to() - 1 : item.to();
+    int end =
+        item.to() > newline + 1 && item.buffer()[item.to() - 1] == '\n' ? item.to() - 1 : item.to();
     return new String(item.buffer(), newline + 1, end - newline - 1, StandardCharsets.UTF_8);
   }
 

@@ -4,8 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,18 +19,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Durable path from the collector's endpoints to OpenSearch: {@link #write} returns once the documents are in
- * the write-ahead log, and a shipper thread bulk-indexes the log into OpenSearch in order.
+ * Durable path from the collector's endpoints to OpenSearch: {@link #write} returns once the
+ * documents are in the write-ahead log, and a shipper thread bulk-indexes the log into OpenSearch
+ * in order.
  *
- * <p>While OpenSearch is unreachable, writes are refused with {@link SinkBusyException.Reason#UNAVAILABLE};
- * while the not-yet-indexed backlog exceeds its byte bound, with {@link SinkBusyException.Reason#THROTTLED}.
- * Either way the client retries and nothing acknowledged is lost.
+ * <p>While OpenSearch is unreachable, writes are refused with {@link
+ * SinkBusyException.Reason#UNAVAILABLE}; while the not-yet-indexed backlog exceeds its byte bound,
+ * with {@link SinkBusyException.Reason#THROTTLED}. Either way the client retries and nothing
+ * acknowledged is lost.
  */
 public final class OpenSearchSink implements Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(OpenSearchSink.class);
+
   /** Index (after the prefix) of documents OpenSearch refused even in their text form. */
   public static final String DEAD_LETTER_INDEX = "trailmark-dead-letter";
+
   /** File in the write-ahead log directory keeping documents OpenSearch refused in every form. */
   public static final String SET_ASIDE_FILE = "set-aside.ndjson";
 
@@ -85,12 +89,15 @@ public final class OpenSearchSink implements Closeable {
 
   /** Starts shipping (replaying whatever the write-ahead log still holds). */
   public OpenSearchSink start() {
-    // One synchronous attempt, so that a collector started without OpenSearch refuses data from the first request.
+    // One synchronous attempt, so that a collector started without OpenSearch refuses data from the
+    // first request.
     try {
       installTemplates();
     } catch (IOException | RuntimeException e) {
       available = false;
-      log.warn("OpenSearch at {} unreachable at start ({}); refusing new data until it answers", openSearch,
+      log.warn(
+          "OpenSearch at {} unreachable at start ({}); refusing new data until it answers",
+          openSearch,
           e.toString());
     }
     shipper.start();
@@ -107,12 +114,16 @@ public final class OpenSearchSink implements Closeable {
       return;
     }
     if (!available) {
-      throw new SinkBusyException(SinkBusyException.Reason.UNAVAILABLE,
+      throw new SinkBusyException(
+          SinkBusyException.Reason.UNAVAILABLE,
           "OpenSearch at " + openSearch + " is unreachable; retry later");
     }
     if (wal.backlogBytes() + batch.byteSize() > maxBacklogBytes) {
-      throw new SinkBusyException(SinkBusyException.Reason.THROTTLED,
-          "Rate exceeded: " + wal.backlogBytes() + " bytes are waiting for OpenSearch; retry later");
+      throw new SinkBusyException(
+          SinkBusyException.Reason.THROTTLED,
+          "Rate exceeded: "
+              + wal.backlogBytes()
+              + " bytes are waiting for OpenSearch; retry later");
     }
     wal.append(batch.toBulkBody());
   }
@@ -152,7 +163,10 @@ public final class OpenSearchSink implements Closeable {
     return rejectedByOpenSearch.get();
   }
 
-  /** Refused documents stored in their text form (original as {@code body} plus the reason) since start. */
+  /**
+   * Refused documents stored in their text form (original as {@code body} plus the reason) since
+   * start.
+   */
   public long storedAsTextCount() {
     return storedAsText.get();
   }
@@ -162,7 +176,10 @@ public final class OpenSearchSink implements Closeable {
     return deadLettered.get();
   }
 
-  /** Documents kept in {@link #setAsideFile()} because OpenSearch refused them in every form (all time). */
+  /**
+   * Documents kept in {@link #setAsideFile()} because OpenSearch refused them in every form (all
+   * time).
+   */
   public long setAsideCount() {
     return setAside.get();
   }
@@ -207,16 +224,20 @@ public final class OpenSearchSink implements Closeable {
   }
 
   /**
-   * Reads the write-ahead log in order and keeps up to {@code concurrency} bulk requests in flight; chunks are
-   * committed strictly in log order, so a restart replays from the first chunk not known to be indexed.
+   * Reads the write-ahead log in order and keeps up to {@code concurrency} bulk requests in flight;
+   * chunks are committed strictly in log order, so a restart replays from the first chunk not known
+   * to be indexed.
    */
   private void ship() {
     AtomicLong threadIds = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
-      Thread t = new Thread(r, "trailmark-opensearch-bulk-" + threadIds.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            concurrency,
+            r -> {
+              Thread t = new Thread(r, "trailmark-opensearch-bulk-" + threadIds.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     long backoff = 100;
     try {
@@ -247,8 +268,11 @@ public final class OpenSearchSink implements Closeable {
           }
           if (failure != null) {
             if (answers()) {
-              // Slow is not down: OpenSearch answers, so clients keep being accepted (or throttled by the backlog).
-              log.warn("a bulk request to OpenSearch at {} failed ({}), but OpenSearch answers; retrying", openSearch,
+              // Slow is not down: OpenSearch answers, so clients keep being accepted (or throttled
+              // by the backlog).
+              log.warn(
+                  "a bulk request to OpenSearch at {} failed ({}), but OpenSearch answers; retrying",
+                  openSearch,
                   failure.toString());
             } else {
               markUnavailable(failure);
@@ -262,7 +286,8 @@ public final class OpenSearchSink implements Closeable {
             }
             continue;
           }
-          WriteAheadLog.Position next = inFlight.isEmpty() ? wal.readPosition() : inFlight.peekLast().chunk.end();
+          WriteAheadLog.Position next =
+              inFlight.isEmpty() ? wal.readPosition() : inFlight.peekLast().chunk.end();
           if (inFlight.size() < concurrency) {
             if (wal.awaitRecords(next, inFlight.isEmpty() ? (available ? 1_000 : 250) : 5)) {
               WriteAheadLog.Chunk chunk = wal.read(next, maxBulkBytes);
@@ -320,7 +345,10 @@ public final class OpenSearchSink implements Closeable {
 
   private void markUnavailable(Throwable cause) {
     if (available) {
-      log.warn("OpenSearch at {} unreachable ({}); refusing new data until it answers", openSearch, cause.toString());
+      log.warn(
+          "OpenSearch at {} unreachable ({}); refusing new data until it answers",
+          openSearch,
+          cause.toString());
     }
     available = false;
   }
@@ -334,24 +362,34 @@ public final class OpenSearchSink implements Closeable {
     }
   }
 
-  /** Appends documents OpenSearch refused in every form to the set-aside file and forces it to disk. */
+  /**
+   * Appends documents OpenSearch refused in every form to the set-aside file and forces it to disk.
+   */
   private void keep(java.util.List<String> lines) throws IOException {
     if (lines.isEmpty()) {
       return;
     }
     StringBuilder text = new StringBuilder();
     lines.forEach(l -> text.append(l).append('\n'));
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(setAsideFile,
-        java.util.Set.of(java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-            java.nio.file.StandardOpenOption.APPEND), PrivateFiles.fileAttribute())) {
-      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            setAsideFile,
+            java.util.Set.of(
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.APPEND),
+            PrivateFiles.fileAttribute())) {
+      java.nio.ByteBuffer buffer =
+          java.nio.ByteBuffer.wrap(
+              text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       while (buffer.hasRemaining()) {
         ch.write(buffer);
       }
       ch.force(true);
     }
     setAside.addAndGet(lines.size());
-    log.error("{} documents OpenSearch refused in every form are kept in {}", lines.size(), setAsideFile);
+    log.error(
+        "{} documents OpenSearch refused in every form are kept in {}", lines.size(), setAsideFile);
   }
 
   private void installTemplates() throws IOException {
@@ -389,8 +427,8 @@ public final class OpenSearchSink implements Closeable {
     private Builder() {}
 
     /**
-     * How long one request to OpenSearch may take (default 30 s). A request that takes longer is retried; OpenSearch
-     * counts as unavailable only when it then does not answer a probe either.
+     * How long one request to OpenSearch may take (default 30 s). A request that takes longer is
+     * retried; OpenSearch counts as unavailable only when it then does not answer a probe either.
      */
     public Builder requestTimeout(java.time.Duration timeout) {
       this.requestTimeout = Objects.requireNonNull(timeout);

@@ -12,12 +12,12 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Loads log documents into a Redshift (or any PostgreSQL-compatible) table through JDBC, in one transaction
- * per batch of multi-row INSERTs; the table's columns are the ones a Firehose {@code COPY ... JSON 'auto'}
- * would fill from the same documents.
+ * Loads log documents into a Redshift (or any PostgreSQL-compatible) table through JDBC, in one
+ * transaction per batch of multi-row INSERTs; the table's columns are the ones a Firehose {@code
+ * COPY ... JSON 'auto'} would fill from the same documents.
  *
- * <p>The JDBC driver is picked by the URL ({@code jdbc:redshift:} needs the Redshift driver on the class path,
- * {@code jdbc:postgresql:} the PostgreSQL one) or named explicitly.
+ * <p>The JDBC driver is picked by the URL ({@code jdbc:redshift:} needs the Redshift driver on the
+ * class path, {@code jdbc:postgresql:} the PostgreSQL one) or named explicitly.
  */
 public final class RedshiftSink {
 
@@ -33,7 +33,8 @@ public final class RedshiftSink {
   private volatile boolean tableReady;
 
   /**
-   * @param driver JDBC driver class to load first, or null to let {@link DriverManager} choose by URL
+   * @param driver JDBC driver class to load first, or null to let {@link DriverManager} choose by
+   *     URL
    */
   public RedshiftSink(String jdbcUrl, String user, String password, String table, String driver) {
     if (!table.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
@@ -47,14 +48,17 @@ public final class RedshiftSink {
       try {
         Class.forName(driver);
       } catch (ClassNotFoundException e) {
-        throw new IllegalArgumentException("JDBC driver " + driver + " is not on the class path", e);
+        throw new IllegalArgumentException(
+            "JDBC driver " + driver + " is not on the class path", e);
       }
     }
   }
 
   /** The DDL of the logs table (Redshift and PostgreSQL both accept it). */
   public String createTableStatement() {
-    return "CREATE TABLE IF NOT EXISTS " + table + " (event_time TIMESTAMPTZ NOT NULL, log_group VARCHAR(512), "
+    return "CREATE TABLE IF NOT EXISTS "
+        + table
+        + " (event_time TIMESTAMPTZ NOT NULL, log_group VARCHAR(512), "
         + "log_stream VARCHAR(512), service VARCHAR(256), severity VARCHAR(32), trace_id VARCHAR(64), "
         + "span_id VARCHAR(32), body VARCHAR(65535), document VARCHAR(65535))";
   }
@@ -74,9 +78,14 @@ public final class RedshiftSink {
       c.setAutoCommit(false);
       try {
         for (int from = 0; from < documents.size(); from += ROWS_PER_STATEMENT) {
-          List<ObjectNode> rows = documents.subList(from, Math.min(documents.size(), from + ROWS_PER_STATEMENT));
-          StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (").append(COLUMNS)
-              .append(") VALUES ");
+          List<ObjectNode> rows =
+              documents.subList(from, Math.min(documents.size(), from + ROWS_PER_STATEMENT));
+          StringBuilder sql =
+              new StringBuilder("INSERT INTO ")
+                  .append(table)
+                  .append(" (")
+                  .append(COLUMNS)
+                  .append(") VALUES ");
           for (int i = 0; i < rows.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
           }

@@ -18,12 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The collector's write-ahead log: accepted {@code _bulk} bodies are appended and forced to disk before the
- * client is answered, and removed only after OpenSearch indexed them.
+ * The collector's write-ahead log: accepted {@code _bulk} bodies are appended and forced to disk
+ * before the client is answered, and removed only after OpenSearch indexed them.
  *
- * <p>Segments are files {@code <seq>.wal} of records {@code [length][crc32][payload]}; a {@code checkpoint}
- * file holds the position up to which everything is indexed. A torn record at the tail (a crash mid-write, never
- * acknowledged) is cut off on open.
+ * <p>Segments are files {@code <seq>.wal} of records {@code [length][crc32][payload]}; a {@code
+ * checkpoint} file holds the position up to which everything is indexed. A torn record at the tail
+ * (a crash mid-write, never acknowledged) is cut off on open.
  */
 final class WriteAheadLog implements Closeable {
 
@@ -54,9 +54,13 @@ final class WriteAheadLog implements Closeable {
   WriteAheadLog(Path dir, long segmentBytes) throws IOException {
     this.dir = PrivateFiles.createDirectories(dir);
     this.segmentBytes = segmentBytes;
-    // Two collectors sharing one log would interleave and delete each other's records: refuse the second.
-    this.lockChannel = FileChannel.open(dir.resolve("lock"),
-        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PrivateFiles.fileAttribute());
+    // Two collectors sharing one log would interleave and delete each other's records: refuse the
+    // second.
+    this.lockChannel =
+        FileChannel.open(
+            dir.resolve("lock"),
+            java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            PrivateFiles.fileAttribute());
     java.nio.channels.FileLock acquired;
     try {
       acquired = lockChannel.tryLock();
@@ -65,8 +69,11 @@ final class WriteAheadLog implements Closeable {
     }
     if (acquired == null) {
       lockChannel.close();
-      throw new IOException("the write-ahead log in " + dir + " is in use by another collector; give each collector "
-          + "its own state directory");
+      throw new IOException(
+          "the write-ahead log in "
+              + dir
+              + " is in use by another collector; give each collector "
+              + "its own state directory");
     }
     this.lock = acquired;
     try (Stream<Path> files = Files.list(dir)) {
@@ -81,7 +88,8 @@ final class WriteAheadLog implements Closeable {
     readPosition = readCheckpoint();
     segmentSizes.headMap(readPosition.segment()).keySet().forEach(this::deleteQuietly);
     segmentSizes.headMap(readPosition.segment()).clear();
-    writeSegment = segmentSizes.isEmpty() ? Math.max(1, readPosition.segment()) : segmentSizes.lastKey() + 1;
+    writeSegment =
+        segmentSizes.isEmpty() ? Math.max(1, readPosition.segment()) : segmentSizes.lastKey() + 1;
     openWriter();
     Long checkpointSegmentSize = segmentSizes.get(readPosition.segment());
     if (checkpointSegmentSize == null) {
@@ -90,7 +98,8 @@ final class WriteAheadLog implements Closeable {
       readPosition = new Position(readPosition.segment(), checkpointSegmentSize);
     }
     for (var e : segmentSizes.entrySet()) {
-      backlogBytes += e.getValue() - (e.getKey() == readPosition.segment() ? readPosition.offset() : 0);
+      backlogBytes +=
+          e.getValue() - (e.getKey() == readPosition.segment() ? readPosition.offset() : 0);
     }
     if (backlogBytes > 0) {
       log.info("write-ahead log holds {} bytes not yet indexed; replaying", backlogBytes);
@@ -98,8 +107,8 @@ final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * Appends one record and forces it to disk; returns once it survives a crash. Concurrent appends share one
-   * force (group commit): whoever forces covers every record written before it.
+   * Appends one record and forces it to disk; returns once it survives a crash. Concurrent appends
+   * share one force (group commit): whoever forces covers every record written before it.
    */
   void append(byte[] payload) throws IOException {
     long end;
@@ -112,7 +121,8 @@ final class WriteAheadLog implements Closeable {
       }
       CRC32 crc = new CRC32();
       crc.update(payload);
-      ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(payload.length).putInt((int) crc.getValue()).flip();
+      ByteBuffer header =
+          ByteBuffer.allocate(HEADER).putInt(payload.length).putInt((int) crc.getValue()).flip();
       ByteBuffer body = ByteBuffer.wrap(payload);
       while (header.hasRemaining() || body.hasRemaining()) {
         writer.write(new ByteBuffer[] {header, body});
@@ -171,7 +181,8 @@ final class WriteAheadLog implements Closeable {
     if (size != null && size > p.offset()) {
       return true;
     }
-    // A restart opens a fresh, empty segment after the checkpoint: only later bytes count as records,
+    // A restart opens a fresh, empty segment after the checkpoint: only later bytes count as
+    // records,
     // or the shipper would send an empty _bulk (which OpenSearch refuses) forever.
     for (long later : segmentSizes.tailMap(p.segment(), false).values()) {
       if (later > 0) {
@@ -227,15 +238,30 @@ final class WriteAheadLog implements Closeable {
     return new Chunk(all, parts.size(), p, walBytes);
   }
 
-  /** Marks everything before {@code end} as indexed: persists the checkpoint and deletes finished segments. */
+  /**
+   * Marks everything before {@code end} as indexed: persists the checkpoint and deletes finished
+   * segments.
+   */
   void commit(Chunk chunk) throws IOException {
     Position end = chunk.end();
     Path tmp = dir.resolve("checkpoint.tmp");
-    try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.fileAttribute())) {
-      ch.write(ByteBuffer.wrap((end.segment() + " " + end.offset() + "\n").getBytes(StandardCharsets.US_ASCII)));
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            java.util.Set.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING),
+            PrivateFiles.fileAttribute())) {
+      ch.write(
+          ByteBuffer.wrap(
+              (end.segment() + " " + end.offset() + "\n").getBytes(StandardCharsets.US_ASCII)));
     }
-    Files.move(tmp, dir.resolve("checkpoint"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        dir.resolve("checkpoint"),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
     List<Long> finished;
     synchronized (this) {
       readPosition = end;
@@ -259,8 +285,11 @@ final class WriteAheadLog implements Closeable {
   }
 
   private void openWriter() throws IOException {
-    writer = FileChannel.open(segment(writeSegment),
-        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PrivateFiles.fileAttribute());
+    writer =
+        FileChannel.open(
+            segment(writeSegment),
+            java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            PrivateFiles.fileAttribute());
     writeOffset = writer.size();
     writer.position(writeOffset);
     segmentSizes.put(writeSegment, writeOffset);
@@ -281,7 +310,8 @@ final class WriteAheadLog implements Closeable {
 
   /** Length of the valid prefix of a segment; a torn or corrupt tail is truncated. */
   private static long validLength(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = ch.size();
       long offset = 0;
       while (offset + HEADER <= size) {
@@ -303,15 +333,18 @@ final class WriteAheadLog implements Closeable {
         offset += HEADER + length;
       }
       if (offset < size) {
-        log.warn("write-ahead log segment {} has a torn tail of {} bytes (never acknowledged); cutting it off",
-            file.getFileName(), size - offset);
+        log.warn(
+            "write-ahead log segment {} has a torn tail of {} bytes (never acknowledged); cutting it off",
+            file.getFileName(),
+            size - offset);
         ch.truncate(offset);
       }
       return offset;
     }
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer buffer, long position) throws IOException {
+  private static void readFully(FileChannel ch, ByteBuffer buffer, long position)
+      throws IOException {
     long p = position;
     while (buffer.hasRemaining()) {
       int n = ch.read(buffer, p);

@@ -10,24 +10,38 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds span documents in the shape Data Prepper writes to {@code otel-v1-apm-span-*}, so OpenSearch Dashboards'
- * trace analytics reads them as is: flat keys {@code span.attributes.<key with '@' for '.'>} and
- * {@code resource.attributes.*}, nanosecond ISO times, {@code SPAN_KIND_*} kinds, status codes 0/1/2.
+ * Builds span documents in the shape Data Prepper writes to {@code otel-v1-apm-span-*}, so
+ * OpenSearch Dashboards' trace analytics reads them as is: flat keys {@code span.attributes.<key
+ * with '@' for '.'>} and {@code resource.attributes.*}, nanosecond ISO times, {@code SPAN_KIND_*}
+ * kinds, status codes 0/1/2.
  */
 public final class SpanDocuments {
 
   /** OpenTelemetry status codes. */
   public static final int STATUS_UNSET = 0;
+
   /** OpenTelemetry status code OK. */
   public static final int STATUS_OK = 1;
+
   /** OpenTelemetry status code ERROR. */
   public static final int STATUS_ERROR = 2;
 
   private SpanDocuments() {}
 
-  /** A span document with the fields every span has; attributes are added with {@link #attribute}. */
-  public static ObjectNode span(String traceId, String spanId, String parentSpanId, String name, String kind,
-      long startNanos, long endNanos, String serviceName, int statusCode, String statusMessage) {
+  /**
+   * A span document with the fields every span has; attributes are added with {@link #attribute}.
+   */
+  public static ObjectNode span(
+      String traceId,
+      String spanId,
+      String parentSpanId,
+      String name,
+      String kind,
+      long startNanos,
+      long endNanos,
+      String serviceName,
+      int statusCode,
+      String statusMessage) {
     ObjectNode doc = Json.object();
     doc.put("traceId", traceId)
         .put("spanId", spanId)
@@ -42,7 +56,9 @@ public final class SpanDocuments {
         .put("droppedAttributesCount", 0)
         .put("droppedEventsCount", 0)
         .put("droppedLinksCount", 0);
-    doc.putObject("status").put("code", statusCode).put("message", statusMessage == null ? "" : statusMessage);
+    doc.putObject("status")
+        .put("code", statusCode)
+        .put("message", statusMessage == null ? "" : statusMessage);
     doc.putArray("events");
     doc.putArray("links");
     if (serviceName != null) {
@@ -62,22 +78,30 @@ public final class SpanDocuments {
   /** Adds {@code span.attributes.<key>} with dots written as '@', as Data Prepper does. */
   public static void attribute(ObjectNode span, String key, JsonNode value) {
     if (value != null && !value.isNull() && !value.isMissingNode()) {
-      span.set("span.attributes." + key.replace('.', '@'), value.isContainerNode() ? Json.MAPPER.getNodeFactory()
-          .textNode(value.toString()) : value);
+      span.set(
+          "span.attributes." + key.replace('.', '@'),
+          value.isContainerNode()
+              ? Json.MAPPER.getNodeFactory().textNode(value.toString())
+              : value);
     }
   }
 
   /** Adds {@code resource.attributes.<key>}. */
   public static void resourceAttribute(ObjectNode span, String key, JsonNode value) {
     if (value != null && !value.isNull() && !value.isMissingNode()) {
-      span.set("resource.attributes." + key.replace('.', '@'), value.isContainerNode() ? Json.MAPPER.getNodeFactory()
-          .textNode(value.toString()) : value);
+      span.set(
+          "resource.attributes." + key.replace('.', '@'),
+          value.isContainerNode()
+              ? Json.MAPPER.getNodeFactory().textNode(value.toString())
+              : value);
     }
   }
 
   /** Epoch nanoseconds as ISO-8601 with nanosecond precision. */
   public static String nanosToIso(long nanos) {
-    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)).toString();
+    return Instant.ofEpochSecond(
+            Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L))
+        .toString();
   }
 
   /** X-Ray's epoch seconds with a fraction, as epoch nanoseconds. */
@@ -88,13 +112,19 @@ public final class SpanDocuments {
     return seconds.decimalValue().multiply(BigDecimal.valueOf(1_000_000_000L)).longValue();
   }
 
-  /** X-Ray trace id {@code 1-5759e988-bd862e3fe1be46a994272793} as the 32 hex digits OpenTelemetry uses. */
+  /**
+   * X-Ray trace id {@code 1-5759e988-bd862e3fe1be46a994272793} as the 32 hex digits OpenTelemetry
+   * uses.
+   */
   static String otelTraceId(String xrayTraceId) {
     if (xrayTraceId == null) {
       return null;
     }
     String[] parts = xrayTraceId.split("-");
-    if (parts.length != 3 || !parts[0].equals("1") || parts[1].length() != 8 || parts[2].length() != 24) {
+    if (parts.length != 3
+        || !parts[0].equals("1")
+        || parts[1].length() != 8
+        || parts[2].length() != 24) {
       return null;
     }
     String hex = parts[1] + parts[2];
@@ -102,9 +132,10 @@ public final class SpanDocuments {
   }
 
   /**
-   * Maps one X-Ray segment or independent subsegment document, with its embedded subsegments, to span documents.
-   * A subsegment's service is its segment's; for an independent subsegment it is not in the document, so
-   * {@code serviceName} is null there and {@link TraceAssembler} fills it in from the parent.
+   * Maps one X-Ray segment or independent subsegment document, with its embedded subsegments, to
+   * span documents. A subsegment's service is its segment's; for an independent subsegment it is
+   * not in the document, so {@code serviceName} is null there and {@link TraceAssembler} fills it
+   * in from the parent.
    *
    * @throws IllegalArgumentException when required fields are missing or malformed
    */
@@ -114,7 +145,8 @@ public final class SpanDocuments {
     }
     String traceId = otelTraceId(doc.path("trace_id").asText(null));
     if (traceId == null) {
-      throw new IllegalArgumentException("segment has no valid trace_id (1-xxxxxxxx-24 hex digits)");
+      throw new IllegalArgumentException(
+          "segment has no valid trace_id (1-xxxxxxxx-24 hex digits)");
     }
     boolean independentSubsegment = "subsegment".equals(doc.path("type").asText());
     String service = independentSubsegment ? null : doc.path("name").asText(null);
@@ -123,7 +155,12 @@ public final class SpanDocuments {
     return out;
   }
 
-  private static void map(JsonNode s, String traceId, String parentId, String service, boolean segment,
+  private static void map(
+      JsonNode s,
+      String traceId,
+      String parentId,
+      String service,
+      boolean segment,
       List<ObjectNode> out) {
     String id = s.path("id").asText(null);
     if (id == null || !id.matches("[0-9a-fA-F]{16}")) {
@@ -146,14 +183,21 @@ public final class SpanDocuments {
     String name;
     String kind;
     if (segment) {
-      // A route names the operation without ids; a bare "/" (a JDK HttpServer context root) says less than the path.
+      // A route names the operation without ids; a bare "/" (a JDK HttpServer context root) says
+      // less than the path.
       String route = s.path("annotations").path("http_route").asText(null);
       boolean useRoute = route != null && !route.isEmpty() && !route.equals("/");
-      name = method != null ? method + " " + (useRoute ? route : path(url)) : s.path("name").asText("segment");
+      name =
+          method != null
+              ? method + " " + (useRoute ? route : path(url))
+              : s.path("name").asText("segment");
       kind = "SPAN_KIND_SERVER";
     } else {
       String namespace = s.path("namespace").asText("");
-      kind = namespace.equals("remote") || namespace.equals("aws") ? "SPAN_KIND_CLIENT" : "SPAN_KIND_INTERNAL";
+      kind =
+          namespace.equals("remote") || namespace.equals("aws")
+              ? "SPAN_KIND_CLIENT"
+              : "SPAN_KIND_INTERNAL";
       name = s.path("name").asText("subsegment");
     }
     boolean failed = s.path("fault").asBoolean(false) || s.path("error").asBoolean(false);
@@ -162,8 +206,18 @@ public final class SpanDocuments {
     if (exceptions.isArray() && exceptions.size() > 0) {
       message = exceptions.get(0).path("message").asText(null);
     }
-    ObjectNode span = span(traceId, id.toLowerCase(java.util.Locale.ROOT), parentId, name, kind, start, end,
-        service, failed ? STATUS_ERROR : STATUS_UNSET, message);
+    ObjectNode span =
+        span(
+            traceId,
+            id.toLowerCase(java.util.Locale.ROOT),
+            parentId,
+            name,
+            kind,
+            start,
+            end,
+            service,
+            failed ? STATUS_ERROR : STATUS_UNSET,
+            message);
     attribute(span, "http.method", http.path("request").get("method"));
     attribute(span, "http.url", http.path("request").get("url"));
     attribute(span, "http.client_ip", http.path("request").get("client_ip"));

@@ -14,22 +14,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns span documents into index operations: spans under their span id (so a later, better version replaces
- * an earlier one), service names of X-Ray subsegments filled in from their parents, and the service map edges of
- * {@code otel-v1-apm-service-map} (client span of service A whose child is a server span of service B).
+ * Turns span documents into index operations: spans under their span id (so a later, better version
+ * replaces an earlier one), service names of X-Ray subsegments filled in from their parents, and
+ * the service map edges of {@code otel-v1-apm-service-map} (client span of service A whose child is
+ * a server span of service B).
  *
- * <p>Spans of one trace arrive in any order (children end, and are sent, before parents), so recent spans are
- * remembered in bounded LRU maps; past the bounds the oldest are forgotten and a late child keeps
- * {@code serviceName: "unknown"}.
+ * <p>Spans of one trace arrive in any order (children end, and are sent, before parents), so recent
+ * spans are remembered in bounded LRU maps; past the bounds the oldest are forgotten and a late
+ * child keeps {@code serviceName: "unknown"}.
  */
 public final class TraceAssembler {
 
   /** What is remembered of a span. */
   private record Info(String service, String kind, String name, String traceId) {}
 
-  /** Children remembered per unknown parent; past it a late child keeps {@code serviceName: "unknown"}. */
+  /**
+   * Children remembered per unknown parent; past it a late child keeps {@code serviceName:
+   * "unknown"}.
+   */
   static final int MAX_PENDING_PER_PARENT = 1_000;
-  /** Children remembered in all (a span document is a few KB, so this caps the waiting room near 30 MB). */
+
+  /**
+   * Children remembered in all (a span document is a few KB, so this caps the waiting room near 30
+   * MB).
+   */
   static final int MAX_PENDING_CHILDREN = 10_000;
 
   private final int maxEntries;
@@ -39,23 +47,26 @@ public final class TraceAssembler {
   private final Map<String, String> traceGroups;
   private int pendingChildren;
 
-  /** @param maxEntries bound of each memory map (spans, pending children, trace groups) */
+  /**
+   * @param maxEntries bound of each memory map (spans, pending children, trace groups)
+   */
   public TraceAssembler(int maxEntries) {
     this.maxEntries = maxEntries;
     this.spans = lru();
     this.serverByParent = lru();
-    this.pendingByParent = new LinkedHashMap<>(256, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
+    this.pendingByParent =
+        new LinkedHashMap<>(256, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
 
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, List<ObjectNode>> eldest) {
-        boolean evict = size() > maxEntries;
-        if (evict) {
-          pendingChildren -= eldest.getValue().size();
-        }
-        return evict;
-      }
-    };
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, List<ObjectNode>> eldest) {
+            boolean evict = size() > maxEntries;
+            if (evict) {
+              pendingChildren -= eldest.getValue().size();
+            }
+            return evict;
+          }
+        };
     this.traceGroups = lru();
   }
 
@@ -70,7 +81,9 @@ public final class TraceAssembler {
     };
   }
 
-  /** Adds the index operations for {@code spanDocs} (and whatever they resolve) to {@code batch}. */
+  /**
+   * Adds the index operations for {@code spanDocs} (and whatever they resolve) to {@code batch}.
+   */
   public synchronized void add(List<ObjectNode> spanDocs, String prefix, DocumentBatch batch) {
     for (ObjectNode span : spanDocs) {
       String parent = span.path("parentSpanId").asText("");
@@ -80,13 +93,16 @@ public final class TraceAssembler {
       if (span.path("serviceName").isNull() || span.path("serviceName").isMissingNode()) {
         Info p = parent.isEmpty() ? null : spans.get(parent);
         if (p == null) {
-          List<ObjectNode> waiting = pendingByParent.computeIfAbsent(parent, k -> new ArrayList<>());
+          List<ObjectNode> waiting =
+              pendingByParent.computeIfAbsent(parent, k -> new ArrayList<>());
           if (waiting.size() < MAX_PENDING_PER_PARENT) {
             waiting.add(span);
             pendingChildren++;
           }
-          // Past the total, the least recently touched parents' children are forgotten (they stay "unknown").
-          for (var it = pendingByParent.entrySet().iterator(); pendingChildren > MAX_PENDING_CHILDREN && it.hasNext(); ) {
+          // Past the total, the least recently touched parents' children are forgotten (they stay
+          // "unknown").
+          for (var it = pendingByParent.entrySet().iterator();
+              pendingChildren > MAX_PENDING_CHILDREN && it.hasNext(); ) {
             pendingChildren -= it.next().getValue().size();
             it.remove();
           }
@@ -107,8 +123,12 @@ public final class TraceAssembler {
     }
     emitSpan(span, prefix, batch);
     String id = span.path("spanId").asText();
-    Info info = new Info(span.path("serviceName").asText(), span.path("kind").asText(), span.path("name").asText(),
-        span.path("traceId").asText());
+    Info info =
+        new Info(
+            span.path("serviceName").asText(),
+            span.path("kind").asText(),
+            span.path("name").asText(),
+            span.path("traceId").asText());
     spans.put(id, info);
     edges(span, info, prefix, batch);
     List<ObjectNode> children = pendingByParent.remove(id);
@@ -139,12 +159,19 @@ public final class TraceAssembler {
     }
   }
 
-  private void emitEdge(String service, String kind, Info destination, Info target, String prefix,
+  private void emitEdge(
+      String service,
+      String kind,
+      Info destination,
+      Info target,
+      String prefix,
       DocumentBatch batch) {
     ObjectNode edge = Json.object();
     edge.put("serviceName", service).put("kind", kind);
     if (destination != null) {
-      edge.putObject("destination").put("domain", destination.service()).put("resource", destination.name());
+      edge.putObject("destination")
+          .put("domain", destination.service())
+          .put("resource", destination.name());
       edge.putNull("target");
     } else {
       edge.putNull("destination");
@@ -168,7 +195,8 @@ public final class TraceAssembler {
     } catch (RuntimeException e) {
       start = System.currentTimeMillis();
     }
-    batch.add(prefix + "otel-v1-apm-span-" + IndexNames.day(start), span.path("spanId").asText(), span);
+    batch.add(
+        prefix + "otel-v1-apm-span-" + IndexNames.day(start), span.path("spanId").asText(), span);
   }
 
   private static void setService(ObjectNode span, String service) {

@@ -33,9 +33,17 @@ class FirehoseTransformHandlerTest {
 
   @Test
   void eachLogEventBecomesOneJsonDocumentLine() throws Exception {
-    KinesisAnalyticsInputPreprocessingResponse response = handler.handleRequest(event(Payloads.gzip(
-        Payloads.data("/trailmark/demo", "orders-1", 1_700_000_000_000L, "{\"body\":\"structured\"}", "plain"))),
-        null);
+    KinesisAnalyticsInputPreprocessingResponse response =
+        handler.handleRequest(
+            event(
+                Payloads.gzip(
+                    Payloads.data(
+                        "/trailmark/demo",
+                        "orders-1",
+                        1_700_000_000_000L,
+                        "{\"body\":\"structured\"}",
+                        "plain"))),
+            null);
     KinesisAnalyticsInputPreprocessingResponse.Record r = response.getRecords().get(0);
     assertThat(r.getRecordId()).isEqualTo("record-0");
     assertThat(r.getResult()).isEqualTo(Result.Ok);
@@ -51,18 +59,26 @@ class FirehoseTransformHandlerTest {
 
   @Test
   void controlMessagesAreDroppedAndBadRecordsFailAlone() {
-    KinesisAnalyticsInputPreprocessingResponse response = handler.handleRequest(event(
-        Payloads.gzip(Payloads.control()), "not gzip".getBytes(StandardCharsets.UTF_8),
-        Payloads.gzip("{\"no\":\"messageType\"}"), Payloads.gzip(Payloads.data("g", "s", 1L, "ok"))), null);
-    assertThat(response.getRecords()).extracting(KinesisAnalyticsInputPreprocessingResponse.Record::getResult)
-        .containsExactly(Result.Dropped, Result.ProcessingFailed, Result.ProcessingFailed, Result.Ok);
-    assertThat(response.getRecords()).extracting(KinesisAnalyticsInputPreprocessingResponse.Record::getRecordId)
+    KinesisAnalyticsInputPreprocessingResponse response =
+        handler.handleRequest(
+            event(
+                Payloads.gzip(Payloads.control()), "not gzip".getBytes(StandardCharsets.UTF_8),
+                Payloads.gzip("{\"no\":\"messageType\"}"),
+                    Payloads.gzip(Payloads.data("g", "s", 1L, "ok"))),
+            null);
+    assertThat(response.getRecords())
+        .extracting(KinesisAnalyticsInputPreprocessingResponse.Record::getResult)
+        .containsExactly(
+            Result.Dropped, Result.ProcessingFailed, Result.ProcessingFailed, Result.Ok);
+    assertThat(response.getRecords())
+        .extracting(KinesisAnalyticsInputPreprocessingResponse.Record::getRecordId)
         .containsExactly("record-0", "record-1", "record-2", "record-3");
   }
 
   @Test
   void theSixMegabyteResponseLimitIsRespected() {
-    // Incompressible messages: each record expands to ~1 MB of documents, 10 records would be ~13 MB base64.
+    // Incompressible messages: each record expands to ~1 MB of documents, 10 records would be ~13
+    // MB base64.
     Random random = new Random(1);
     byte[][] payloads = new byte[10][];
     for (int i = 0; i < payloads.length; i++) {
@@ -72,9 +88,11 @@ class FirehoseTransformHandlerTest {
       }
       payloads[i] = Payloads.gzip(Payloads.data("g", "s", 1L, message.toString()));
     }
-    KinesisAnalyticsInputPreprocessingResponse response = handler.handleRequest(event(payloads), null);
+    KinesisAnalyticsInputPreprocessingResponse response =
+        handler.handleRequest(event(payloads), null);
     assertThat(response.getRecords()).hasSize(10);
-    long base64 = response.getRecords().stream().mapToLong(r -> (r.getData().remaining() + 2L) / 3 * 4).sum();
+    long base64 =
+        response.getRecords().stream().mapToLong(r -> (r.getData().remaining() + 2L) / 3 * 4).sum();
     assertThat(base64).isLessThan(6L * 1024 * 1024);
     assertThat(response.getRecords().get(0).getResult()).isEqualTo(Result.Ok);
     assertThat(response.getRecords().get(9).getResult()).isEqualTo(Result.ProcessingFailed);

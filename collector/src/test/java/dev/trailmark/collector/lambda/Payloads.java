@@ -14,13 +14,27 @@ final class Payloads {
   static String data(String group, String stream, long ts, String... messages) {
     StringBuilder events = new StringBuilder();
     for (int i = 0; i < messages.length; i++) {
-      events.append(i == 0 ? "" : ",").append("{\"id\":\"3712398123871239871239871239871239871" + i + "\",")
-          .append("\"timestamp\":").append(ts + i).append(",\"message\":")
-          .append(dev.trailmark.collector.mapping.Json.MAPPER.getNodeFactory().textNode(messages[i]).toString())
+      events
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":\"3712398123871239871239871239871239871" + i + "\",")
+          .append("\"timestamp\":")
+          .append(ts + i)
+          .append(",\"message\":")
+          .append(
+              dev.trailmark.collector.mapping.Json.MAPPER
+                  .getNodeFactory()
+                  .textNode(messages[i])
+                  .toString())
           .append('}');
     }
-    return "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789012\",\"logGroup\":\"" + group + "\","
-        + "\"logStream\":\"" + stream + "\",\"subscriptionFilters\":[\"all\"],\"logEvents\":[" + events + "]}";
+    return "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789012\",\"logGroup\":\""
+        + group
+        + "\","
+        + "\"logStream\":\""
+        + stream
+        + "\",\"subscriptionFilters\":[\"all\"],\"logEvents\":["
+        + events
+        + "]}";
   }
 
   static String control() {

@@ -19,10 +19,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * boto3 (botocore 1.43, as installed) pointed at the collector: CloudWatch Logs, Firehose, CloudWatch (which botocore
- * speaks in query-compatible JSON 1.0) and X-Ray are accepted and stored exactly once, and each kind of bad request
- * (wrong secret, unknown key, expired signature, host left out of SignedHeaders, body changed after signing) is
- * refused with the code and status AWS answers. The calls are in {@code external-clients/boto3_client.py}.
+ * boto3 (botocore 1.43, as installed) pointed at the collector: CloudWatch Logs, Firehose,
+ * CloudWatch (which botocore speaks in query-compatible JSON 1.0) and X-Ray are accepted and stored
+ * exactly once, and each kind of bad request (wrong secret, unknown key, expired signature, host
+ * left out of SignedHeaders, body changed after signing) is refused with the code and status AWS
+ * answers. The calls are in {@code external-clients/boto3_client.py}.
  */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class Boto3IT {
@@ -40,8 +41,17 @@ class Boto3IT {
     collector = localCollector;
     marker = ExternalClients.marker();
     Path script = Path.of(Boto3IT.class.getResource("/external-clients/boto3_client.py").toURI());
-    answers = ExternalClients.run(List.of(python.toString(), script.toString(), collector.httpEndpoint().toString(),
-        marker), ExternalClients.awsEnvironment(home), Duration.ofMinutes(3)).assertSucceeded("boto3_client.py").json();
+    answers =
+        ExternalClients.run(
+                List.of(
+                    python.toString(),
+                    script.toString(),
+                    collector.httpEndpoint().toString(),
+                    marker),
+                ExternalClients.awsEnvironment(home),
+                Duration.ofMinutes(3))
+            .assertSucceeded("boto3_client.py")
+            .json();
   }
 
   @Test
@@ -50,13 +60,15 @@ class Boto3IT {
         .containsExactly("boto3 " + marker + " first", "boto3 " + marker + " second");
     assertThat(Json.MAPPER.convertValue(answers.path("filter"), List.class))
         .containsExactly("boto3 " + marker + " second");
-    assertThat(Json.MAPPER.convertValue(answers.path("groups"), List.class)).contains("/boto3/" + marker);
+    assertThat(Json.MAPPER.convertValue(answers.path("groups"), List.class))
+        .contains("/boto3/" + marker);
     assertThat(count(os, os.indexPrefix() + "logs-*", bodyPhrase(marker))).isEqualTo(2);
   }
 
   @Test
   void firehoseRecordsAreStoredOnce() {
-    assertThat(Json.MAPPER.convertValue(answers.path("streams"), List.class)).contains("trailmark-access-logs");
+    assertThat(Json.MAPPER.convertValue(answers.path("streams"), List.class))
+        .contains("trailmark-access-logs");
     assertThat(answers.path("batchFailed").asInt()).isZero();
     String access = os.indexPrefix() + "logs-access-*";
     ExternalClients.assertStoredExactly(os, access, term("marker", marker), 3);
@@ -68,9 +80,11 @@ class Boto3IT {
     String metrics = os.indexPrefix() + "metrics-*";
     String namespace = "Boto3/" + marker;
     ExternalClients.assertStoredExactly(os, metrics, term("namespace", namespace), 1);
-    assertThat(os.post("/" + metrics + "/_search", "{\"query\":" + term("namespace", namespace) + "}"))
+    assertThat(
+            os.post("/" + metrics + "/_search", "{\"query\":" + term("namespace", namespace) + "}"))
         .contains("\"value\":12.5", "\"service\":\"checkout\"", "\"unit\":\"Milliseconds\"");
-    assertThat(answers.path("metricAwsNamespace").path("code").asText()).isEqualTo("InvalidParameterValue");
+    assertThat(answers.path("metricAwsNamespace").path("code").asText())
+        .isEqualTo("InvalidParameterValue");
     assertThat(answers.path("metricAwsNamespace").path("status").asInt()).isEqualTo(400);
   }
 
@@ -91,14 +105,37 @@ class Boto3IT {
 
   @Test
   void eachBadRequestIsRefusedWithAwsCodeAndStatus() {
-    assertRefused("wrongSecret", "InvalidSignatureException", 400, "The request signature we calculated does not match");
-    assertRefused("unknownKey", "UnrecognizedClientException", 400, "The security token included in the request is invalid.");
+    assertRefused(
+        "wrongSecret",
+        "InvalidSignatureException",
+        400,
+        "The request signature we calculated does not match");
+    assertRefused(
+        "unknownKey",
+        "UnrecognizedClientException",
+        400,
+        "The security token included in the request is invalid.");
     assertRefused("expired", "InvalidSignatureException", 400, "Signature expired:");
-    assertRefused("hostNotSigned", "IncompleteSignatureException", 400,
+    assertRefused(
+        "hostNotSigned",
+        "IncompleteSignatureException",
+        400,
         "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-    assertRefused("tamperedBody", "InvalidSignatureException", 400, "The request signature we calculated does not match");
-    assertRefused("wrongSecretMetrics", "SignatureDoesNotMatch", 403, "The request signature we calculated does not match");
-    assertRefused("wrongSecretXRay", "InvalidSignatureException", 403, "The request signature we calculated does not match");
+    assertRefused(
+        "tamperedBody",
+        "InvalidSignatureException",
+        400,
+        "The request signature we calculated does not match");
+    assertRefused(
+        "wrongSecretMetrics",
+        "SignatureDoesNotMatch",
+        403,
+        "The request signature we calculated does not match");
+    assertRefused(
+        "wrongSecretXRay",
+        "InvalidSignatureException",
+        403,
+        "The request signature we calculated does not match");
   }
 
   @Test

@@ -22,8 +22,9 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 
 /**
- * OpenSearch answering 413 or answering slowly is not OpenSearch being down: requests are split, a document too
- * large for OpenSearch in any form is set aside (and shown in the status), and nothing behind it waits.
+ * OpenSearch answering 413 or answering slowly is not OpenSearch being down: requests are split, a
+ * document too large for OpenSearch in any form is set aside (and shown in the status), and nothing
+ * behind it waits.
  */
 @ExtendWith(OpenSearchExtension.class)
 class BulkLimitsIT {
@@ -31,26 +32,43 @@ class BulkLimitsIT {
   @TempDir Path state;
 
   @Test
-  void a413SplitsTheRequestAndADocumentTooLargeInEveryFormIsSetAsideWithoutBlockingTheOthers(OpenSearchInstance os)
-      throws Exception {
+  void a413SplitsTheRequestAndADocumentTooLargeInEveryFormIsSetAsideWithoutBlockingTheOthers(
+      OpenSearchInstance os) throws Exception {
     try (LimitingProxy proxy = new LimitingProxy(os.baseUri());
-         LocalCollector collector = LocalCollector.builder().openSearch(proxy.uri()).indexPrefix(os.indexPrefix())
-             .httpPort(0).xrayUdpPort(-1).stateDir(state).build().start();
-         CloudWatchLogsClient logs = Clients.logs(collector.httpEndpoint())) {
+        LocalCollector collector =
+            LocalCollector.builder()
+                .openSearch(proxy.uri())
+                .indexPrefix(os.indexPrefix())
+                .httpPort(0)
+                .xrayUdpPort(-1)
+                .stateDir(state)
+                .build()
+                .start();
+        CloudWatchLogsClient logs = Clients.logs(collector.httpEndpoint())) {
       proxy.maxBulkBytes(150_000);
       logs.createLogGroup(b -> b.logGroupName("/it/limits"));
       logs.createLogStream(b -> b.logGroupName("/it/limits").logStreamName("s"));
       long now = System.currentTimeMillis();
       List<InputLogEvent> events = new ArrayList<>();
       for (int i = 0; i < 1000; i++) {
-        events.add(InputLogEvent.builder().timestamp(now).message("event-" + i + " " + "x".repeat(400)).build());
+        events.add(
+            InputLogEvent.builder()
+                .timestamp(now)
+                .message("event-" + i + " " + "x".repeat(400))
+                .build());
       }
       logs.putLogEvents(b -> b.logGroupName("/it/limits").logStreamName("s").logEvents(events));
       String huge = "huge " + "y".repeat(200_000);
-      logs.putLogEvents(b -> b.logGroupName("/it/limits").logStreamName("s")
-          .logEvents(e -> e.timestamp(now).message(huge)));
-      logs.putLogEvents(b -> b.logGroupName("/it/limits").logStreamName("s")
-          .logEvents(e -> e.timestamp(now).message("after the huge one")));
+      logs.putLogEvents(
+          b ->
+              b.logGroupName("/it/limits")
+                  .logStreamName("s")
+                  .logEvents(e -> e.timestamp(now).message(huge)));
+      logs.putLogEvents(
+          b ->
+              b.logGroupName("/it/limits")
+                  .logStreamName("s")
+                  .logEvents(e -> e.timestamp(now).message("after the huge one")));
 
       await().atMost(Duration.ofSeconds(60)).until(() -> collector.backlogBytes() == 0);
       String pattern = os.indexPrefix() + "logs-it-limits-*";
@@ -67,16 +85,25 @@ class BulkLimitsIT {
       assertThat(kept.path("reason").asText()).contains("413");
       assertThat(kept.path("document").asText()).contains(huge);
       // The collector still takes new events.
-      logs.putLogEvents(b -> b.logGroupName("/it/limits").logStreamName("s")
-          .logEvents(e -> e.timestamp(now).message("still answering")));
+      logs.putLogEvents(
+          b ->
+              b.logGroupName("/it/limits")
+                  .logStreamName("s")
+                  .logEvents(e -> e.timestamp(now).message("still answering")));
     }
   }
 
   @Test
   void aSlowBulkRequestIsNotAnOutage(OpenSearchInstance os) throws Exception {
     try (LimitingProxy proxy = new LimitingProxy(os.baseUri());
-         OpenSearchSink sink = OpenSearchSink.builder().openSearch(proxy.uri()).indexPrefix(os.indexPrefix())
-             .walDir(state.resolve("wal")).requestTimeout(Duration.ofSeconds(1)).build().start()) {
+        OpenSearchSink sink =
+            OpenSearchSink.builder()
+                .openSearch(proxy.uri())
+                .indexPrefix(os.indexPrefix())
+                .walDir(state.resolve("wal"))
+                .requestTimeout(Duration.ofSeconds(1))
+                .build()
+                .start()) {
       proxy.slowBulks(2, 2_500);
       String index = os.indexPrefix() + "slow";
       DocumentBatch first = new DocumentBatch();

@@ -15,20 +15,24 @@ final class Clients {
   private Clients() {}
 
   static StaticCredentialsProvider credentials(String secret) {
-    return StaticCredentialsProvider.create(AwsBasicCredentials.create(LocalCollector.DEFAULT_ACCESS_KEY_ID, secret));
+    return StaticCredentialsProvider.create(
+        AwsBasicCredentials.create(LocalCollector.DEFAULT_ACCESS_KEY_ID, secret));
   }
 
   static CloudWatchLogsClient logs(URI endpoint) {
-    return logs(endpoint, LocalCollector.DEFAULT_SECRET_ACCESS_KEY, Region.US_EAST_1, RetryMode.STANDARD);
+    return logs(
+        endpoint, LocalCollector.DEFAULT_SECRET_ACCESS_KEY, Region.US_EAST_1, RetryMode.STANDARD);
   }
 
-  static CloudWatchLogsClient logs(URI endpoint, String secret, Region region, RetryMode retryMode) {
+  static CloudWatchLogsClient logs(
+      URI endpoint, String secret, Region region, RetryMode retryMode) {
     return CloudWatchLogsClient.builder()
         .endpointOverride(endpoint)
         .region(region)
         .credentialsProvider(credentials(secret))
         .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(retryMode).build())
+        .overrideConfiguration(
+            ClientOverrideConfiguration.builder().retryStrategy(retryMode).build())
         .build();
   }
 }

@@ -29,7 +29,10 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsResponse
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
-/** CloudWatch Logs operations from the real AWS SDK v2 client against the local collector and a real OpenSearch. */
+/**
+ * CloudWatch Logs operations from the real AWS SDK v2 client against the local collector and a real
+ * OpenSearch.
+ */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class CloudWatchLogsIT {
 
@@ -54,12 +57,21 @@ class CloudWatchLogsIT {
     logs.createLogGroup(r -> r.logGroupName("/trailmark/demo"));
     logs.createLogStream(r -> r.logGroupName("/trailmark/demo").logStreamName("orders-1"));
     long now = System.currentTimeMillis();
-    String json = "{\"@timestamp\":\"2026-01-01T00:00:00Z\",\"severity\":{\"text\":\"INFO\",\"number\":9},"
-        + "\"body\":\"order placed\",\"traceId\":\"0af7651916cd43dd8448eb211c80319c\","
-        + "\"resource\":{\"service\":{\"name\":\"orders\"}},\"attributes\":{\"order.id\":\"42\"}}";
-    PutLogEventsResponse put = logs.putLogEvents(r -> r.logGroupName("/trailmark/demo").logStreamName("orders-1")
-        .logEvents(InputLogEvent.builder().timestamp(now).message(json).build(),
-            InputLogEvent.builder().timestamp(now + 1).message("plain text line").build()));
+    String json =
+        "{\"@timestamp\":\"2026-01-01T00:00:00Z\",\"severity\":{\"text\":\"INFO\",\"number\":9},"
+            + "\"body\":\"order placed\",\"traceId\":\"0af7651916cd43dd8448eb211c80319c\","
+            + "\"resource\":{\"service\":{\"name\":\"orders\"}},\"attributes\":{\"order.id\":\"42\"}}";
+    PutLogEventsResponse put =
+        logs.putLogEvents(
+            r ->
+                r.logGroupName("/trailmark/demo")
+                    .logStreamName("orders-1")
+                    .logEvents(
+                        InputLogEvent.builder().timestamp(now).message(json).build(),
+                        InputLogEvent.builder()
+                            .timestamp(now + 1)
+                            .message("plain text line")
+                            .build()));
     assertThat(put.rejectedLogEventsInfo()).isNull();
     assertThat(put.nextSequenceToken()).isNotBlank();
 
@@ -67,28 +79,54 @@ class CloudWatchLogsIT {
     assertThat(index).isEqualTo(os.indexPrefix() + "logs-trailmark-demo-" + IndexNames.day(now));
     await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(index) == 2);
 
-    JsonNode hits = Json.MAPPER.readTree(os.post("/" + index + "/_search",
-        "{\"sort\":[{\"@timestamp\":\"asc\"}]}")).path("hits").path("hits");
+    JsonNode hits =
+        Json.MAPPER
+            .readTree(os.post("/" + index + "/_search", "{\"sort\":[{\"@timestamp\":\"asc\"}]}"))
+            .path("hits")
+            .path("hits");
     JsonNode structured = hits.get(0).path("_source");
     assertThat(structured.path("@timestamp").asText()).isEqualTo("2026-01-01T00:00:00Z");
     assertThat(structured.path("body").asText()).isEqualTo("order placed");
     assertThat(structured.path("severity").path("text").asText()).isEqualTo("INFO");
-    assertThat(structured.path("resource").path("service").path("name").asText()).isEqualTo("orders");
+    assertThat(structured.path("resource").path("service").path("name").asText())
+        .isEqualTo("orders");
     assertThat(structured.path("attributes").path("order.id").asText()).isEqualTo("42");
-    assertThat(structured.path("attributes").path("aws").path("cloudwatch").path("log_group").asText())
+    assertThat(
+            structured.path("attributes").path("aws").path("cloudwatch").path("log_group").asText())
         .isEqualTo("/trailmark/demo");
-    assertThat(structured.path("attributes").path("aws").path("cloudwatch").path("log_stream").asText())
+    assertThat(
+            structured
+                .path("attributes")
+                .path("aws")
+                .path("cloudwatch")
+                .path("log_stream")
+                .asText())
         .isEqualTo("orders-1");
     JsonNode plain = hits.get(1).path("_source");
     assertThat(plain.path("body").asText()).isEqualTo("plain text line");
-    assertThat(plain.path("@timestamp").asText()).isEqualTo(java.time.Instant.ofEpochMilli(now + 1).toString());
+    assertThat(plain.path("@timestamp").asText())
+        .isEqualTo(java.time.Instant.ofEpochMilli(now + 1).toString());
 
     // Explicit mappings from the collector's index template, not dynamic guesses.
-    JsonNode mapping = Json.MAPPER.readTree(os.get("/" + index + "/_mapping")).path(index).path("mappings");
-    assertThat(mapping.path("properties").path("traceId").path("type").asText()).isEqualTo("keyword");
-    assertThat(mapping.path("properties").path("@timestamp").path("type").asText()).isEqualTo("date");
-    assertThat(mapping.path("properties").path("attributes").path("properties").path("aws").path("properties")
-        .path("cloudwatch").path("properties").path("log_group").path("type").asText()).isEqualTo("keyword");
+    JsonNode mapping =
+        Json.MAPPER.readTree(os.get("/" + index + "/_mapping")).path(index).path("mappings");
+    assertThat(mapping.path("properties").path("traceId").path("type").asText())
+        .isEqualTo("keyword");
+    assertThat(mapping.path("properties").path("@timestamp").path("type").asText())
+        .isEqualTo("date");
+    assertThat(
+            mapping
+                .path("properties")
+                .path("attributes")
+                .path("properties")
+                .path("aws")
+                .path("properties")
+                .path("cloudwatch")
+                .path("properties")
+                .path("log_group")
+                .path("type")
+                .asText())
+        .isEqualTo("keyword");
   }
 
   @Test
@@ -97,16 +135,29 @@ class CloudWatchLogsIT {
     logs.createLogStream(r -> r.logGroupName("/trailmark/twice").logStreamName("s"));
     long now = System.currentTimeMillis();
     // At-least-once: after a crash the shipper resends what it could not see acknowledged.
-    String event = "{\"body\":\"charged card\",\"attributes\":{\"log.record.uid\":\"1a2177c8282-9\"}}";
+    String event =
+        "{\"body\":\"charged card\",\"attributes\":{\"log.record.uid\":\"1a2177c8282-9\"}}";
     for (int delivery = 0; delivery < 2; delivery++) {
-      logs.putLogEvents(r -> r.logGroupName("/trailmark/twice").logStreamName("s")
-          .logEvents(InputLogEvent.builder().timestamp(now).message(event).build(),
-              InputLogEvent.builder().timestamp(now).message("{\"body\":\"no stable id\"}").build()));
+      logs.putLogEvents(
+          r ->
+              r.logGroupName("/trailmark/twice")
+                  .logStreamName("s")
+                  .logEvents(
+                      InputLogEvent.builder().timestamp(now).message(event).build(),
+                      InputLogEvent.builder()
+                          .timestamp(now)
+                          .message("{\"body\":\"no stable id\"}")
+                          .build()));
     }
     String index = IndexNames.logs(os.indexPrefix(), "/trailmark/twice", now);
     await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(index) == 3);
-    JsonNode hits = Json.MAPPER.readTree(os.post("/" + index + "/_search",
-        "{\"query\":{\"match_phrase\":{\"body\":\"charged card\"}}}")).path("hits");
+    JsonNode hits =
+        Json.MAPPER
+            .readTree(
+                os.post(
+                    "/" + index + "/_search",
+                    "{\"query\":{\"match_phrase\":{\"body\":\"charged card\"}}}"))
+            .path("hits");
     assertThat(hits.path("total").path("value").asInt()).isEqualTo(1);
   }
 
@@ -121,35 +172,49 @@ class CloudWatchLogsIT {
     logs.createLogStream(r -> r.logGroupName("app/a").logStreamName("s2"));
     assertThatThrownBy(() -> logs.createLogStream(r -> r.logGroupName("app/a").logStreamName("s1")))
         .isInstanceOf(ResourceAlreadyExistsException.class);
-    assertThatThrownBy(() -> logs.createLogStream(r -> r.logGroupName("missing").logStreamName("s1")))
+    assertThatThrownBy(
+            () -> logs.createLogStream(r -> r.logGroupName("missing").logStreamName("s1")))
         .isInstanceOf(ResourceNotFoundException.class);
 
-    DescribeLogGroupsResponse page1 = logs.describeLogGroups(r -> r.logGroupNamePrefix("app/").limit(1));
+    DescribeLogGroupsResponse page1 =
+        logs.describeLogGroups(r -> r.logGroupNamePrefix("app/").limit(1));
     assertThat(page1.logGroups()).extracting(g -> g.logGroupName()).containsExactly("app/a");
-    DescribeLogGroupsResponse page2 = logs.describeLogGroups(r -> r.logGroupNamePrefix("app/").limit(1)
-        .nextToken(page1.nextToken()));
+    DescribeLogGroupsResponse page2 =
+        logs.describeLogGroups(
+            r -> r.logGroupNamePrefix("app/").limit(1).nextToken(page1.nextToken()));
     assertThat(page2.logGroups()).extracting(g -> g.logGroupName()).containsExactly("app/b");
     assertThat(page2.nextToken()).isNull();
-    assertThat(page1.logGroups().get(0).arn()).isEqualTo("arn:aws:logs:us-east-1:000000000000:log-group:app/a:*");
+    assertThat(page1.logGroups().get(0).arn())
+        .isEqualTo("arn:aws:logs:us-east-1:000000000000:log-group:app/a:*");
 
     logs.putRetentionPolicy(r -> r.logGroupName("app/a").retentionInDays(7));
-    assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix("app/a")).logGroups().get(0).retentionInDays())
+    assertThat(
+            logs.describeLogGroups(r -> r.logGroupNamePrefix("app/a"))
+                .logGroups()
+                .get(0)
+                .retentionInDays())
         .isEqualTo(7);
-    assertThatThrownBy(() -> logs.putRetentionPolicy(r -> r.logGroupName("app/a").retentionInDays(8)))
+    assertThatThrownBy(
+            () -> logs.putRetentionPolicy(r -> r.logGroupName("app/a").retentionInDays(8)))
         .isInstanceOf(InvalidParameterException.class);
 
     long now = System.currentTimeMillis();
-    logs.putLogEvents(r -> r.logGroupName("app/a").logStreamName("s2")
-        .logEvents(InputLogEvent.builder().timestamp(now).message("x").build()));
-    DescribeLogStreamsResponse streams = logs.describeLogStreams(r -> r.logGroupName("app/a")
-        .orderBy(OrderBy.LAST_EVENT_TIME).descending(true));
+    logs.putLogEvents(
+        r ->
+            r.logGroupName("app/a")
+                .logStreamName("s2")
+                .logEvents(InputLogEvent.builder().timestamp(now).message("x").build()));
+    DescribeLogStreamsResponse streams =
+        logs.describeLogStreams(
+            r -> r.logGroupName("app/a").orderBy(OrderBy.LAST_EVENT_TIME).descending(true));
     assertThat(streams.logStreams()).extracting(s -> s.logStreamName()).containsExactly("s2", "s1");
     assertThat(streams.logStreams().get(0).lastEventTimestamp()).isEqualTo(now);
     assertThat(streams.logStreams().get(1).lastEventTimestamp()).isNull();
 
     logs.deleteLogGroup(r -> r.logGroupName("app/b"));
     assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix("app/")).logGroups())
-        .extracting(g -> g.logGroupName()).containsExactly("app/a");
+        .extracting(g -> g.logGroupName())
+        .containsExactly("app/a");
     assertThatThrownBy(() -> logs.deleteLogGroup(r -> r.logGroupName("app/b")))
         .isInstanceOf(ResourceNotFoundException.class);
   }
@@ -162,44 +227,98 @@ class CloudWatchLogsIT {
     long now = System.currentTimeMillis();
     List<InputLogEvent> events = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      events.add(InputLogEvent.builder().timestamp(now + i).message("line " + i + (i % 2 == 0 ? " ERROR" : " ok"))
-          .build());
+      events.add(
+          InputLogEvent.builder()
+              .timestamp(now + i)
+              .message("line " + i + (i % 2 == 0 ? " ERROR" : " ok"))
+              .build());
     }
     logs.putLogEvents(r -> r.logGroupName("reads").logStreamName("a").logEvents(events));
-    logs.putLogEvents(r -> r.logGroupName("reads").logStreamName("b")
-        .logEvents(InputLogEvent.builder().timestamp(now).message("{\"body\":\"json ERROR\",\"level\":\"ERROR\"}").build()));
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90))
+    logs.putLogEvents(
+        r ->
+            r.logGroupName("reads")
+                .logStreamName("b")
+                .logEvents(
+                    InputLogEvent.builder()
+                        .timestamp(now)
+                        .message("{\"body\":\"json ERROR\",\"level\":\"ERROR\"}")
+                        .build()));
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
         .until(() -> os.count(os.indexPrefix() + "logs-reads-*") == 6);
 
-    GetLogEventsResponse head = logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a")
-        .startFromHead(true).limit(3));
-    assertThat(head.events()).extracting(e -> e.message()).containsExactly("line 0 ERROR", "line 1 ok", "line 2 ERROR");
-    GetLogEventsResponse rest = logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a")
-        .startFromHead(true).nextToken(head.nextForwardToken()));
-    assertThat(rest.events()).extracting(e -> e.message()).containsExactly("line 3 ok", "line 4 ERROR");
+    GetLogEventsResponse head =
+        logs.getLogEvents(
+            r -> r.logGroupName("reads").logStreamName("a").startFromHead(true).limit(3));
+    assertThat(head.events())
+        .extracting(e -> e.message())
+        .containsExactly("line 0 ERROR", "line 1 ok", "line 2 ERROR");
+    GetLogEventsResponse rest =
+        logs.getLogEvents(
+            r ->
+                r.logGroupName("reads")
+                    .logStreamName("a")
+                    .startFromHead(true)
+                    .nextToken(head.nextForwardToken()));
+    assertThat(rest.events())
+        .extracting(e -> e.message())
+        .containsExactly("line 3 ok", "line 4 ERROR");
     assertThat(rest.events().get(0).timestamp()).isEqualTo(now + 3);
-    assertThat(logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a").startFromHead(true)
-        .nextToken(rest.nextForwardToken())).events()).isEmpty();
+    assertThat(
+            logs.getLogEvents(
+                    r ->
+                        r.logGroupName("reads")
+                            .logStreamName("a")
+                            .startFromHead(true)
+                            .nextToken(rest.nextForwardToken()))
+                .events())
+        .isEmpty();
 
     // Without startFromHead the newest events come first; the backward token pages to older ones.
-    GetLogEventsResponse newest = logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a").limit(2));
-    assertThat(newest.events()).extracting(e -> e.message()).containsExactly("line 3 ok", "line 4 ERROR");
-    GetLogEventsResponse older = logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a").limit(2)
-        .nextToken(newest.nextBackwardToken()));
-    assertThat(older.events()).extracting(e -> e.message()).containsExactly("line 1 ok", "line 2 ERROR");
+    GetLogEventsResponse newest =
+        logs.getLogEvents(r -> r.logGroupName("reads").logStreamName("a").limit(2));
+    assertThat(newest.events())
+        .extracting(e -> e.message())
+        .containsExactly("line 3 ok", "line 4 ERROR");
+    GetLogEventsResponse older =
+        logs.getLogEvents(
+            r ->
+                r.logGroupName("reads")
+                    .logStreamName("a")
+                    .limit(2)
+                    .nextToken(newest.nextBackwardToken()));
+    assertThat(older.events())
+        .extracting(e -> e.message())
+        .containsExactly("line 1 ok", "line 2 ERROR");
 
-    FilterLogEventsResponse errors = logs.filterLogEvents(r -> r.logGroupName("reads").filterPattern("ERROR"));
+    FilterLogEventsResponse errors =
+        logs.filterLogEvents(r -> r.logGroupName("reads").filterPattern("ERROR"));
     // A JSON message comes back as the stored document (with the @timestamp the collector added).
-    assertThat(errors.events()).extracting(e -> e.message())
-        .containsExactlyInAnyOrder("line 0 ERROR", "line 2 ERROR", "line 4 ERROR",
-            "{\"body\":\"json ERROR\",\"level\":\"ERROR\",\"@timestamp\":\"" + java.time.Instant.ofEpochMilli(now) + "\"}");
-    FilterLogEventsResponse onlyB = logs.filterLogEvents(r -> r.logGroupName("reads").logStreamNames("b"));
-    assertThat(onlyB.events()).singleElement().satisfies(e -> assertThat(e.logStreamName()).isEqualTo("b"));
-    FilterLogEventsResponse excluded = logs.filterLogEvents(r -> r.logGroupName("reads").logStreamNames("a")
-        .filterPattern("line -ERROR"));
-    assertThat(excluded.events()).extracting(e -> e.message()).containsExactly("line 1 ok", "line 3 ok");
-    assertThatThrownBy(() -> logs.filterLogEvents(r -> r.logGroupName("reads").filterPattern("{ $.x = }")))
-        .isInstanceOf(InvalidParameterException.class).hasMessageContaining("character 9");
+    assertThat(errors.events())
+        .extracting(e -> e.message())
+        .containsExactlyInAnyOrder(
+            "line 0 ERROR",
+            "line 2 ERROR",
+            "line 4 ERROR",
+            "{\"body\":\"json ERROR\",\"level\":\"ERROR\",\"@timestamp\":\""
+                + java.time.Instant.ofEpochMilli(now)
+                + "\"}");
+    FilterLogEventsResponse onlyB =
+        logs.filterLogEvents(r -> r.logGroupName("reads").logStreamNames("b"));
+    assertThat(onlyB.events())
+        .singleElement()
+        .satisfies(e -> assertThat(e.logStreamName()).isEqualTo("b"));
+    FilterLogEventsResponse excluded =
+        logs.filterLogEvents(
+            r -> r.logGroupName("reads").logStreamNames("a").filterPattern("line -ERROR"));
+    assertThat(excluded.events())
+        .extracting(e -> e.message())
+        .containsExactly("line 1 ok", "line 3 ok");
+    assertThatThrownBy(
+            () -> logs.filterLogEvents(r -> r.logGroupName("reads").filterPattern("{ $.x = }")))
+        .isInstanceOf(InvalidParameterException.class)
+        .hasMessageContaining("character 9");
   }
 
   @Test
@@ -208,16 +327,25 @@ class CloudWatchLogsIT {
     logs.createLogStream(r -> r.logGroupName("emf").logStreamName("agent"));
     long now = System.currentTimeMillis();
     // The line the agent's EmfWriter prints: one directive, one dimension set, two metrics.
-    String emf = "{\"_aws\":{\"Timestamp\":" + now + ",\"CloudWatchMetrics\":[{\"Namespace\":\"Trailmark\","
-        + "\"Dimensions\":[[\"service\",\"route\"]],\"Metrics\":[{\"Name\":\"latency\",\"Unit\":\"Milliseconds\"},"
-        + "{\"Name\":\"requests\",\"Unit\":\"Count\"}]}]},\"service\":\"orders\",\"route\":\"/orders\","
-        + "\"latency\":[12.5,30.0],\"requests\":3}";
-    logs.putLogEvents(r -> r.logGroupName("emf").logStreamName("agent")
-        .logEvents(InputLogEvent.builder().timestamp(now).message(emf).build()));
+    String emf =
+        "{\"_aws\":{\"Timestamp\":"
+            + now
+            + ",\"CloudWatchMetrics\":[{\"Namespace\":\"Trailmark\","
+            + "\"Dimensions\":[[\"service\",\"route\"]],\"Metrics\":[{\"Name\":\"latency\",\"Unit\":\"Milliseconds\"},"
+            + "{\"Name\":\"requests\",\"Unit\":\"Count\"}]}]},\"service\":\"orders\",\"route\":\"/orders\","
+            + "\"latency\":[12.5,30.0],\"requests\":3}";
+    logs.putLogEvents(
+        r ->
+            r.logGroupName("emf")
+                .logStreamName("agent")
+                .logEvents(InputLogEvent.builder().timestamp(now).message(emf).build()));
     String metrics = os.indexPrefix() + "metrics-*";
     await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(metrics) == 3);
-    JsonNode hits = Json.MAPPER.readTree(os.post("/" + metrics + "/_search",
-        "{\"sort\":[{\"value\":\"asc\"}]}")).path("hits").path("hits");
+    JsonNode hits =
+        Json.MAPPER
+            .readTree(os.post("/" + metrics + "/_search", "{\"sort\":[{\"value\":\"asc\"}]}"))
+            .path("hits")
+            .path("hits");
     JsonNode requests = hits.get(0).path("_source");
     assertThat(requests.path("name").asText()).isEqualTo("requests");
     assertThat(requests.path("namespace").asText()).isEqualTo("Trailmark");
@@ -227,7 +355,9 @@ class CloudWatchLogsIT {
     assertThat(hits.get(1).path("_source").path("value").asDouble()).isEqualTo(12.5);
     assertThat(hits.get(2).path("_source").path("value").asDouble()).isEqualTo(30.0);
     // The event itself stays a log document too.
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90))
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
         .until(() -> os.count(os.indexPrefix() + "logs-emf-*") == 1);
   }
 }

@@ -26,7 +26,10 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
 import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
 import software.amazon.awssdk.services.cloudwatch.model.StatisticSet;
 
-/** PutMetricData from the real CloudWatch client (AWS Query protocol in SDK 2.40.2) becomes metric documents. */
+/**
+ * PutMetricData from the real CloudWatch client (AWS Query protocol in SDK 2.40.2) becomes metric
+ * documents.
+ */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class CloudWatchMetricsIT {
 
@@ -38,9 +41,13 @@ class CloudWatchMetricsIT {
   static void start(OpenSearchInstance instance, LocalCollector localCollector) throws Exception {
     os = instance;
     collector = localCollector;
-    cloudWatch = CloudWatchClient.builder().endpointOverride(collector.httpEndpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(Clients.credentials(LocalCollector.DEFAULT_SECRET_ACCESS_KEY))
-        .httpClient(UrlConnectionHttpClient.create()).build();
+    cloudWatch =
+        CloudWatchClient.builder()
+            .endpointOverride(collector.httpEndpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(Clients.credentials(LocalCollector.DEFAULT_SECRET_ACCESS_KEY))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
   }
 
   @AfterAll
@@ -49,23 +56,56 @@ class CloudWatchMetricsIT {
   }
 
   static JsonNode metrics(String name) throws Exception {
-    return Json.MAPPER.readTree(os.post("/" + os.indexPrefix() + "metrics-*/_search?size=2000",
-        "{\"query\":{\"term\":{\"name\":\"" + name + "\"}},\"sort\":[{\"value\":\"asc\"}]}")).path("hits").path("hits");
+    return Json.MAPPER
+        .readTree(
+            os.post(
+                "/" + os.indexPrefix() + "metrics-*/_search?size=2000",
+                "{\"query\":{\"term\":{\"name\":\""
+                    + name
+                    + "\"}},\"sort\":[{\"value\":\"asc\"}]}"))
+        .path("hits")
+        .path("hits");
   }
 
   @Test
   void valuesStatisticSetsAndValueArraysBecomeMetricDocuments() throws Exception {
     Instant at = Instant.parse("2026-11-26T10:00:00Z");
-    cloudWatch.putMetricData(r -> r.namespace("Trailmark").metricData(
-        MetricDatum.builder().metricName("latency").unit(StandardUnit.MILLISECONDS).timestamp(at).value(12.5)
-            .dimensions(Dimension.builder().name("service").value("orders").build(),
-                Dimension.builder().name("route").value("/orders").build()).build(),
-        MetricDatum.builder().metricName("requests").unit(StandardUnit.COUNT).timestamp(at)
-            .statisticValues(StatisticSet.builder().sampleCount(10.0).sum(30.0).minimum(1.0).maximum(9.0).build())
-            .build(),
-        MetricDatum.builder().metricName("sizes").timestamp(at).values(1.0, 2.0).counts(3.0, 4.0).build()));
+    cloudWatch.putMetricData(
+        r ->
+            r.namespace("Trailmark")
+                .metricData(
+                    MetricDatum.builder()
+                        .metricName("latency")
+                        .unit(StandardUnit.MILLISECONDS)
+                        .timestamp(at)
+                        .value(12.5)
+                        .dimensions(
+                            Dimension.builder().name("service").value("orders").build(),
+                            Dimension.builder().name("route").value("/orders").build())
+                        .build(),
+                    MetricDatum.builder()
+                        .metricName("requests")
+                        .unit(StandardUnit.COUNT)
+                        .timestamp(at)
+                        .statisticValues(
+                            StatisticSet.builder()
+                                .sampleCount(10.0)
+                                .sum(30.0)
+                                .minimum(1.0)
+                                .maximum(9.0)
+                                .build())
+                        .build(),
+                    MetricDatum.builder()
+                        .metricName("sizes")
+                        .timestamp(at)
+                        .values(1.0, 2.0)
+                        .counts(3.0, 4.0)
+                        .build()));
 
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(os.indexPrefix() + "metrics-2026.11.26") == 4);
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> os.count(os.indexPrefix() + "metrics-2026.11.26") == 4);
     JsonNode latency = metrics("latency").get(0).path("_source");
     assertThat(latency.path("namespace").asText()).isEqualTo("Trailmark");
     assertThat(latency.path("value").asDouble()).isEqualTo(12.5);
@@ -86,30 +126,50 @@ class CloudWatchMetricsIT {
   void largeRequestsArriveGzippedAndAreStillAccepted() throws Exception {
     List<MetricDatum> data = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
-      data.add(MetricDatum.builder().metricName("bulk").value((double) i)
-          .dimensions(Dimension.builder().name("instance").value("i-" + i).build()).build());
+      data.add(
+          MetricDatum.builder()
+              .metricName("bulk")
+              .value((double) i)
+              .dimensions(Dimension.builder().name("instance").value("i-" + i).build())
+              .build());
     }
     cloudWatch.putMetricData(r -> r.namespace("Trailmark").metricData(data));
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> {
-      os.refresh(os.indexPrefix() + "metrics-*");
-      return metrics("bulk").size() == 1_000;
-    });
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> {
+              os.refresh(os.indexPrefix() + "metrics-*");
+              return metrics("bulk").size() == 1_000;
+            });
   }
 
   @Test
   void errorsComeBackInTheQueryProtocolShape() {
-    assertThatThrownBy(() -> cloudWatch.putMetricData(r -> r.namespace("AWS/EC2")
-        .metricData(MetricDatum.builder().metricName("x").value(1.0).build())))
-        .isInstanceOfSatisfying(CloudWatchException.class, e -> {
-          assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidParameterValue");
-          assertThat(e.statusCode()).isEqualTo(400);
-        });
-    assertThatThrownBy(() -> cloudWatch.putMetricData(r -> r.namespace("Trailmark")
-        .metricData(MetricDatum.builder().metricName("no-value").build())))
-        .isInstanceOfSatisfying(CloudWatchException.class,
+    assertThatThrownBy(
+            () ->
+                cloudWatch.putMetricData(
+                    r ->
+                        r.namespace("AWS/EC2")
+                            .metricData(MetricDatum.builder().metricName("x").value(1.0).build())))
+        .isInstanceOfSatisfying(
+            CloudWatchException.class,
+            e -> {
+              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidParameterValue");
+              assertThat(e.statusCode()).isEqualTo(400);
+            });
+    assertThatThrownBy(
+            () ->
+                cloudWatch.putMetricData(
+                    r ->
+                        r.namespace("Trailmark")
+                            .metricData(MetricDatum.builder().metricName("no-value").build())))
+        .isInstanceOfSatisfying(
+            CloudWatchException.class,
             e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("MissingParameter"));
     assertThatThrownBy(() -> cloudWatch.listMetrics())
-        .isInstanceOfSatisfying(CloudWatchException.class,
+        .isInstanceOfSatisfying(
+            CloudWatchException.class,
             e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAction"));
   }
 }

@@ -28,10 +28,12 @@ class DeliveryStreamsTest {
 
   @Test
   void aFileAddsStreamsAndMayReplaceADefault() throws Exception {
-    DeliveryStreams streams = load("{\"deliveryStreams\":[{\"name\":\"trailmark-access-logs\",\"destination\":"
-        + "{\"index\":\"web\",\"rotation\":\"OneMonth\"}},{\"name\":\"pg\",\"processing\":\"cloudwatch-logs\","
-        + "\"destination\":{\"type\":\"redshift\",\"jdbcUrl\":\"jdbc:postgresql://x/db\","
-        + "\"driver\":\"org.postgresql.Driver\"}}]}");
+    DeliveryStreams streams =
+        load(
+            "{\"deliveryStreams\":[{\"name\":\"trailmark-access-logs\",\"destination\":"
+                + "{\"index\":\"web\",\"rotation\":\"OneMonth\"}},{\"name\":\"pg\",\"processing\":\"cloudwatch-logs\","
+                + "\"destination\":{\"type\":\"redshift\",\"jdbcUrl\":\"jdbc:postgresql://x/db\","
+                + "\"driver\":\"org.postgresql.Driver\"}}]}");
     assertThat(streams.get("trailmark-access-logs").index()).isEqualTo("web");
     assertThat(streams.get("trailmark-access-logs").rotation()).isEqualTo("OneMonth");
     assertThat(streams.get("pg").toRedshift()).isTrue();
@@ -41,18 +43,37 @@ class DeliveryStreamsTest {
 
   @Test
   void mistakesAreNamedWithFileAndStream() {
-    assertThatThrownBy(() -> load("{\"streams\":[]}")).hasMessageContaining("expected {\"deliveryStreams\"");
-    assertThatThrownBy(() -> load("{\"deliveryStreams\":[{\"destination\":{}}]}")).hasMessageContaining("\"name\"");
-    assertThatThrownBy(() -> load("{\"deliveryStreams\":[{\"name\":\"a\",\"destination\":{\"index\":\"x\","
-        + "\"rotation\":\"Daily\"}}]}")).hasMessageContaining("stream a: destination.rotation must be one of");
-    assertThatThrownBy(() -> load("{\"deliveryStreams\":[{\"name\":\"a\",\"processing\":\"xml\","
-        + "\"destination\":{\"index\":\"x\"}}]}")).hasMessageContaining("processing must be one of");
-    assertThatThrownBy(() -> load("{\"deliveryStreams\":[{\"name\":\"a\",\"destination\":{\"type\":\"s3\"}}]}"))
+    assertThatThrownBy(() -> load("{\"streams\":[]}"))
+        .hasMessageContaining("expected {\"deliveryStreams\"");
+    assertThatThrownBy(() -> load("{\"deliveryStreams\":[{\"destination\":{}}]}"))
+        .hasMessageContaining("\"name\"");
+    assertThatThrownBy(
+            () ->
+                load(
+                    "{\"deliveryStreams\":[{\"name\":\"a\",\"destination\":{\"index\":\"x\","
+                        + "\"rotation\":\"Daily\"}}]}"))
+        .hasMessageContaining("stream a: destination.rotation must be one of");
+    assertThatThrownBy(
+            () ->
+                load(
+                    "{\"deliveryStreams\":[{\"name\":\"a\",\"processing\":\"xml\","
+                        + "\"destination\":{\"index\":\"x\"}}]}"))
+        .hasMessageContaining("processing must be one of");
+    assertThatThrownBy(
+            () ->
+                load("{\"deliveryStreams\":[{\"name\":\"a\",\"destination\":{\"type\":\"s3\"}}]}"))
         .hasMessageContaining("destination.type must be opensearch or redshift");
-    assertThatThrownBy(() -> load("{\"deliveryStreams\":[{\"name\":\"a\",\"destination\":{\"type\":\"redshift\","
-        + "\"jdbcUrl\":\"jdbc:redshift://x/db\",\"driver\":\"com.amazon.redshift.jdbc42.Driver\"}}]}"))
-        .hasMessageContaining("JDBC driver com.amazon.redshift.jdbc42.Driver is not on the class path");
-    assertThatThrownBy(() -> load("{\"deliveryStreams\":[{\"name\":\"a\",\"destination\":{\"index\":\"Upper\"}}]}"))
+    assertThatThrownBy(
+            () ->
+                load(
+                    "{\"deliveryStreams\":[{\"name\":\"a\",\"destination\":{\"type\":\"redshift\","
+                        + "\"jdbcUrl\":\"jdbc:redshift://x/db\",\"driver\":\"com.amazon.redshift.jdbc42.Driver\"}}]}"))
+        .hasMessageContaining(
+            "JDBC driver com.amazon.redshift.jdbc42.Driver is not on the class path");
+    assertThatThrownBy(
+            () ->
+                load(
+                    "{\"deliveryStreams\":[{\"name\":\"a\",\"destination\":{\"index\":\"Upper\"}}]}"))
         .hasMessageContaining("lower-case");
   }
 }

@@ -33,8 +33,9 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.CloudWatchLogsExcept
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 
 /**
- * Nothing acknowledged is lost: OpenSearch going away, stalling, or the collector being killed only ever turns
- * into retryable errors for clients, and every acknowledged event ends up searchable exactly once.
+ * Nothing acknowledged is lost: OpenSearch going away, stalling, or the collector being killed only
+ * ever turns into retryable errors for clients, and every acknowledged event ends up searchable
+ * exactly once.
  */
 @ExtendWith(OpenSearchExtension.class)
 class DurabilityIT {
@@ -46,14 +47,17 @@ class DurabilityIT {
     os = instance;
   }
 
-
   /** A client that does not retry, so the test sees each retryable error itself. */
   static CloudWatchLogsClient noRetryClient(URI endpoint) {
-    return CloudWatchLogsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+    return CloudWatchLogsClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
         .credentialsProvider(Clients.credentials(LocalCollector.DEFAULT_SECRET_ACCESS_KEY))
         .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(ClientOverrideConfiguration.builder()
-            .retryStrategy(AwsRetryStrategy.doNotRetry()).build())
+        .overrideConfiguration(
+            ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.doNotRetry())
+                .build())
         .build();
   }
 
@@ -62,23 +66,38 @@ class DurabilityIT {
     logs.createLogStream(r -> r.logGroupName(group).logStreamName("s"));
   }
 
-  /** Puts one event until acknowledged, retrying retryable errors and adding each to {@code errors}. */
-  static void putUntilAcknowledged(CloudWatchLogsClient logs, String group, String message, List<String> errors)
+  /**
+   * Puts one event until acknowledged, retrying retryable errors and adding each to {@code errors}.
+   */
+  static void putUntilAcknowledged(
+      CloudWatchLogsClient logs, String group, String message, List<String> errors)
       throws InterruptedException {
-    // bounded: a collector that never acknowledges again fails the test instead of hanging the build
+    // bounded: a collector that never acknowledges again fails the test instead of hanging the
+    // build
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not acknowledged within 120 s after " + errors.size() + " retryable errors: "
-            + message);
+        throw new AssertionError(
+            "not acknowledged within 120 s after "
+                + errors.size()
+                + " retryable errors: "
+                + message);
       }
       try {
-        logs.putLogEvents(r -> r.logGroupName(group).logStreamName("s").logEvents(
-            InputLogEvent.builder().timestamp(System.currentTimeMillis()).message(message).build()));
+        logs.putLogEvents(
+            r ->
+                r.logGroupName(group)
+                    .logStreamName("s")
+                    .logEvents(
+                        InputLogEvent.builder()
+                            .timestamp(System.currentTimeMillis())
+                            .message(message)
+                            .build()));
         return;
       } catch (CloudWatchLogsException e) {
         assertThat(e.statusCode() == 503 || e.isThrottlingException())
-            .as("error must be retryable: %s", e.awsErrorDetails()).isTrue();
+            .as("error must be retryable: %s", e.awsErrorDetails())
+            .isTrue();
         errors.add(e.awsErrorDetails().errorCode());
         Thread.sleep(50);
       }
@@ -91,51 +110,89 @@ class DurabilityIT {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    try (LocalCollector collector = LocalCollector.builder().openSearch(URI.create("http://127.0.0.1:" + closedPort))
-        .indexPrefix(os.indexPrefix()).httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
-         CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
+    try (LocalCollector collector =
+            LocalCollector.builder()
+                .openSearch(URI.create("http://127.0.0.1:" + closedPort))
+                .indexPrefix(os.indexPrefix())
+                .httpPort(0)
+                .xrayUdpPort(0)
+                .stateDir(state)
+                .build()
+                .start();
+        CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
       createGroup(logs, "unreachable");
       try {
-        logs.putLogEvents(r -> r.logGroupName("unreachable").logStreamName("s").logEvents(
-            InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("m").build()));
+        logs.putLogEvents(
+            r ->
+                r.logGroupName("unreachable")
+                    .logStreamName("s")
+                    .logEvents(
+                        InputLogEvent.builder()
+                            .timestamp(System.currentTimeMillis())
+                            .message("m")
+                            .build()));
         throw new AssertionError("accepted although OpenSearch is unreachable");
       } catch (CloudWatchLogsException e) {
         assertThat(e.statusCode()).isEqualTo(503);
         assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ServiceUnavailableException");
       }
       assertThat(collector.status().path("openSearchAvailable").asBoolean()).isFalse();
-      assertThat(collector.status().path("rejectedByReason").path("ServiceUnavailableException").asLong()).isOne();
+      assertThat(
+              collector
+                  .status()
+                  .path("rejectedByReason")
+                  .path("ServiceUnavailableException")
+                  .asLong())
+          .isOne();
     }
   }
 
   @Test
   void openSearchStoppedMidStreamLosesNothingAcknowledged(@TempDir Path state) throws Exception {
     try (TogglingProxy proxy = new TogglingProxy(os.baseUri());
-         LocalCollector collector = LocalCollector.builder().openSearch(proxy.uri()).indexPrefix(os.indexPrefix())
-             .httpPort(0).xrayUdpPort(0).stateDir(state).build().start();
-         CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
+        LocalCollector collector =
+            LocalCollector.builder()
+                .openSearch(proxy.uri())
+                .indexPrefix(os.indexPrefix())
+                .httpPort(0)
+                .xrayUdpPort(0)
+                .stateDir(state)
+                .build()
+                .start();
+        CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
       createGroup(logs, "midstream");
       AtomicInteger acknowledged = new AtomicInteger();
       List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
       AtomicBoolean stop = new AtomicBoolean();
-      CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
-        try {
-          for (int i = 0; !stop.get() || i < 300; i++) {
-            putUntilAcknowledged(logs, "midstream", "event-" + i, errors);
-            acknowledged.incrementAndGet();
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.get() >= 50);
+      CompletableFuture<Void> stream =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 0; !stop.get() || i < 300; i++) {
+                    putUntilAcknowledged(logs, "midstream", "event-" + i, errors);
+                    acknowledged.incrementAndGet();
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      await()
+          .ignoreExceptions()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> acknowledged.get() >= 50);
       proxy.down();
-      await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> errors.contains("ServiceUnavailableException"));
+      await()
+          .ignoreExceptions()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> errors.contains("ServiceUnavailableException"));
       proxy.up();
       stop.set(true);
       stream.get(120, TimeUnit.SECONDS);
 
-      await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> collector.backlogBytes() == 0);
+      await()
+          .ignoreExceptions()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> collector.backlogBytes() == 0);
       assertThat(os.count(os.indexPrefix() + "logs-midstream-*")).isEqualTo(acknowledged.get());
       assertThat(errors).containsOnly("ServiceUnavailableException");
     }
@@ -144,9 +201,17 @@ class DurabilityIT {
   @Test
   void slowOpenSearchThrottlesAtTheBacklogBound(@TempDir Path state) throws Exception {
     try (TogglingProxy proxy = new TogglingProxy(os.baseUri());
-         LocalCollector collector = LocalCollector.builder().openSearch(proxy.uri()).indexPrefix(os.indexPrefix())
-             .httpPort(0).xrayUdpPort(0).stateDir(state).maxBacklogBytes(20_000).build().start();
-         CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
+        LocalCollector collector =
+            LocalCollector.builder()
+                .openSearch(proxy.uri())
+                .indexPrefix(os.indexPrefix())
+                .httpPort(0)
+                .xrayUdpPort(0)
+                .stateDir(state)
+                .maxBacklogBytes(20_000)
+                .build()
+                .start();
+        CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
       createGroup(logs, "slow");
       proxy.pause();
       int acknowledged = 0;
@@ -154,8 +219,15 @@ class DurabilityIT {
       String payload = "x".repeat(1_000);
       while (throttled == null) {
         try {
-          logs.putLogEvents(r -> r.logGroupName("slow").logStreamName("s").logEvents(
-              InputLogEvent.builder().timestamp(System.currentTimeMillis()).message(payload).build()));
+          logs.putLogEvents(
+              r ->
+                  r.logGroupName("slow")
+                      .logStreamName("s")
+                      .logEvents(
+                          InputLogEvent.builder()
+                              .timestamp(System.currentTimeMillis())
+                              .message(payload)
+                              .build()));
           acknowledged++;
         } catch (CloudWatchLogsException e) {
           throttled = e.awsErrorDetails().errorCode();
@@ -167,7 +239,10 @@ class DurabilityIT {
       assertThat(collector.backlogBytes()).isLessThanOrEqualTo(20_000);
       proxy.up();
       int expected = acknowledged;
-      await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> os.count(os.indexPrefix() + "logs-slow-*") == expected);
+      await()
+          .ignoreExceptions()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> os.count(os.indexPrefix() + "logs-slow-*") == expected);
     }
   }
 
@@ -175,12 +250,26 @@ class DurabilityIT {
   void aKilledCollectorReplaysItsWriteAheadLogOnRestart(@TempDir Path state) throws Exception {
     int events = 200;
     try (TogglingProxy proxy = new TogglingProxy(os.baseUri())) {
-      // A real collector process, writing to an OpenSearch that stalls: acknowledged events sit in its WAL.
-      Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), LocalCollectorMain.class.getName(),
-          "--port", "0", "--xray-port", "0", "--opensearch", proxy.uri().toString(),
-          "--index-prefix", os.indexPrefix(), "--state-dir", state.toString())
-          .redirectErrorStream(true).start();
+      // A real collector process, writing to an OpenSearch that stalls: acknowledged events sit in
+      // its WAL.
+      Process process =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  LocalCollectorMain.class.getName(),
+                  "--port",
+                  "0",
+                  "--xray-port",
+                  "0",
+                  "--opensearch",
+                  proxy.uri().toString(),
+                  "--index-prefix",
+                  os.indexPrefix(),
+                  "--state-dir",
+                  state.toString())
+              .redirectErrorStream(true)
+              .start();
       try {
         URI endpoint = endpointOf(process);
         proxy.pause();
@@ -189,7 +278,11 @@ class DurabilityIT {
           for (int i = 0; i < events; i += 20) {
             List<InputLogEvent> batch = new ArrayList<>();
             for (int j = i; j < i + 20; j++) {
-              batch.add(InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("event-" + j).build());
+              batch.add(
+                  InputLogEvent.builder()
+                      .timestamp(System.currentTimeMillis())
+                      .message("event-" + j)
+                      .build());
             }
             logs.putLogEvents(r -> r.logGroupName("killed").logStreamName("s").logEvents(batch));
           }
@@ -199,13 +292,24 @@ class DurabilityIT {
       }
     }
     assertThat(os.count(os.indexPrefix() + "logs-killed-*")).isZero();
-    try (LocalCollector restarted = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start()) {
-      await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> restarted.backlogBytes() == 0);
+    try (LocalCollector restarted =
+        LocalCollector.builder()
+            .openSearch(os.baseUri())
+            .indexPrefix(os.indexPrefix())
+            .httpPort(0)
+            .xrayUdpPort(0)
+            .stateDir(state)
+            .build()
+            .start()) {
+      await()
+          .ignoreExceptions()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> restarted.backlogBytes() == 0);
       assertThat(os.count(os.indexPrefix() + "logs-killed-*")).isEqualTo(events);
       // The log group survived the kill too.
       try (CloudWatchLogsClient logs = Clients.logs(restarted.httpEndpoint())) {
-        assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix("killed")).logGroups()).hasSize(1);
+        assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix("killed")).logGroups())
+            .hasSize(1);
       }
     }
   }
@@ -214,15 +318,37 @@ class DurabilityIT {
   void aRefusedIndexTemplateIsAWarningNotAnOutage(@TempDir Path state) throws Exception {
     String prefix = os.indexPrefix() + "clash-";
     // Someone else's template with the same patterns and priority: OpenSearch refuses ours.
-    os.put("/_index_template/" + os.indexPrefix() + "foreign", "{\"index_patterns\":[\"" + prefix + "logs-*\"],"
-        + "\"priority\":" + (100 + prefix.length()) + "}");
-    try (LocalCollector collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(prefix)
-        .httpPort(0).xrayUdpPort(-1).stateDir(state).build().start();
-         CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
+    os.put(
+        "/_index_template/" + os.indexPrefix() + "foreign",
+        "{\"index_patterns\":[\""
+            + prefix
+            + "logs-*\"],"
+            + "\"priority\":"
+            + (100 + prefix.length())
+            + "}");
+    try (LocalCollector collector =
+            LocalCollector.builder()
+                .openSearch(os.baseUri())
+                .indexPrefix(prefix)
+                .httpPort(0)
+                .xrayUdpPort(-1)
+                .stateDir(state)
+                .build()
+                .start();
+        CloudWatchLogsClient logs = noRetryClient(collector.httpEndpoint())) {
       createGroup(logs, "clash");
-      logs.putLogEvents(r -> r.logGroupName("clash").logStreamName("s").logEvents(
-          InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("still indexed").build()));
-      await().ignoreExceptions().atMost(Duration.ofSeconds(90))
+      logs.putLogEvents(
+          r ->
+              r.logGroupName("clash")
+                  .logStreamName("s")
+                  .logEvents(
+                      InputLogEvent.builder()
+                          .timestamp(System.currentTimeMillis())
+                          .message("still indexed")
+                          .build()));
+      await()
+          .ignoreExceptions()
+          .atMost(Duration.ofSeconds(90))
           .until(() -> os.count(prefix + "logs-clash-*") == 1);
       assertThat(collector.status().path("openSearchAvailable").asBoolean()).isTrue();
     }
@@ -231,45 +357,65 @@ class DurabilityIT {
   @Test
   void aFailedStartReleasesTheStateDirectory(@TempDir Path state) throws Exception {
     try (ServerSocket busy = new ServerSocket(0)) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalCollector.builder().openSearch(os.baseUri())
-          .indexPrefix(os.indexPrefix()).httpPort(busy.getLocalPort()).xrayUdpPort(-1).stateDir(state).build().start())
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  LocalCollector.builder()
+                      .openSearch(os.baseUri())
+                      .indexPrefix(os.indexPrefix())
+                      .httpPort(busy.getLocalPort())
+                      .xrayUdpPort(-1)
+                      .stateDir(state)
+                      .build()
+                      .start())
           .isInstanceOf(java.net.BindException.class);
     }
-    try (LocalCollector second = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(-1).stateDir(state).build().start()) {
+    try (LocalCollector second =
+        LocalCollector.builder()
+            .openSearch(os.baseUri())
+            .indexPrefix(os.indexPrefix())
+            .httpPort(0)
+            .xrayUdpPort(-1)
+            .stateDir(state)
+            .build()
+            .start()) {
       assertThat(second.httpEndpoint().getPort()).isPositive();
     }
   }
 
   private static URI endpointOf(Process process) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     Pattern listening = Pattern.compile("listening on (http://\\S+)");
-    CompletableFuture<URI> uri = CompletableFuture.supplyAsync(() -> {
-      try {
-        String line;
-        while ((line = out.readLine()) != null) {
-          Matcher m = listening.matcher(line);
-          if (m.find()) {
-            URI found = URI.create(m.group(1));
-            Thread drain = new Thread(() -> {
+    CompletableFuture<URI> uri =
+        CompletableFuture.supplyAsync(
+            () -> {
               try {
-                while (out.readLine() != null) {
-                  // keep the pipe empty
+                String line;
+                while ((line = out.readLine()) != null) {
+                  Matcher m = listening.matcher(line);
+                  if (m.find()) {
+                    URI found = URI.create(m.group(1));
+                    Thread drain =
+                        new Thread(
+                            () -> {
+                              try {
+                                while (out.readLine() != null) {
+                                  // keep the pipe empty
+                                }
+                              } catch (java.io.IOException ignored) {
+                                // process gone
+                              }
+                            });
+                    drain.setDaemon(true);
+                    drain.start();
+                    return found;
+                  }
                 }
-              } catch (java.io.IOException ignored) {
-                // process gone
+                throw new IllegalStateException("collector process exited before listening");
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
               }
             });
-            drain.setDaemon(true);
-            drain.start();
-            return found;
-          }
-        }
-        throw new IllegalStateException("collector process exited before listening");
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
     return uri.get(60, TimeUnit.SECONDS);
   }
 }

@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs clients the project does not build (the AWS CLI, boto3, an older Java SDK) against a collector, the way a user
- * would: credentials from the environment, the endpoint from {@code --endpoint-url}.
+ * Runs clients the project does not build (the AWS CLI, boto3, an older Java SDK) against a
+ * collector, the way a user would: credentials from the environment, the endpoint from {@code
+ * --endpoint-url}.
  */
 final class ExternalClients {
 
@@ -31,7 +32,8 @@ final class ExternalClients {
   record Result(int exitCode, String stdout, String stderr) {
     Result assertSucceeded(String what) {
       if (exitCode != 0) {
-        throw new AssertionError(what + " exited " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr);
+        throw new AssertionError(
+            what + " exited " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr);
       }
       return this;
     }
@@ -53,23 +55,37 @@ final class ExternalClients {
         return candidate;
       }
     }
-    return fail(whatItIs + " ('" + command + "') is not on the PATH, and this test runs it against the collector. "
-        + "Install it: " + howToInstall);
+    return fail(
+        whatItIs
+            + " ('"
+            + command
+            + "') is not on the PATH, and this test runs it against the collector. "
+            + "Install it: "
+            + howToInstall);
   }
 
   /** Fails the test, saying what to install, when python3 or its boto3 package is missing. */
   static Path requireBoto3() {
     Path python = require("python3", "Python 3", "apt-get install python3");
-    Result probe = run(List.of(python.toString(), "-c", "import boto3, botocore; print(botocore.__version__)"),
-        Map.of(), Duration.ofSeconds(60));
+    Result probe =
+        run(
+            List.of(python.toString(), "-c", "import boto3, botocore; print(botocore.__version__)"),
+            Map.of(),
+            Duration.ofSeconds(60));
     if (probe.exitCode() != 0) {
-      fail("boto3 cannot be imported by " + python + ", and this test runs it against the collector. Install it: "
-          + "pip install boto3 (or apt-get install python3-boto3). python3 said: " + probe.stderr());
+      fail(
+          "boto3 cannot be imported by "
+              + python
+              + ", and this test runs it against the collector. Install it: "
+              + "pip install boto3 (or apt-get install python3-boto3). python3 said: "
+              + probe.stderr());
     }
     return python;
   }
 
-  /** The environment README tells users to set, isolated from whatever the machine's ~/.aws holds. */
+  /**
+   * The environment README tells users to set, isolated from whatever the machine's ~/.aws holds.
+   */
   static Map<String, String> awsEnvironment(Path home) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("AWS_ACCESS_KEY_ID", LocalCollector.DEFAULT_ACCESS_KEY_ID);
@@ -87,7 +103,8 @@ final class ExternalClients {
       Path out = Files.createTempFile("trailmark-client-", ".out");
       Path err = Files.createTempFile("trailmark-client-", ".err");
       try {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder =
+            new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().remove("AWS_PROFILE");
         builder.environment().remove("AWS_SESSION_TOKEN");
         builder.environment().putAll(environment);
@@ -96,7 +113,9 @@ final class ExternalClients {
           process.destroyForcibly();
           throw new AssertionError(command + " did not finish within " + timeout);
         }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Result(
+            process.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8));
       } finally {
         Files.deleteIfExists(out);
@@ -117,11 +136,16 @@ final class ExternalClients {
     return HexFormat.of().formatHex(bytes);
   }
 
-  /** Documents matching {@code query} (an OpenSearch query object) in the matching indices, after a refresh. */
+  /**
+   * Documents matching {@code query} (an OpenSearch query object) in the matching indices, after a
+   * refresh.
+   */
   static long count(OpenSearchInstance os, String indexPattern, String query) {
     os.refresh(indexPattern);
-    String body = os.post("/" + indexPattern + "/_count?ignore_unavailable=true&allow_no_indices=true",
-        "{\"query\":" + query + "}");
+    String body =
+        os.post(
+            "/" + indexPattern + "/_count?ignore_unavailable=true&allow_no_indices=true",
+            "{\"query\":" + query + "}");
     try {
       return Json.MAPPER.readTree(body).path("count").asLong();
     } catch (IOException e) {
@@ -130,13 +154,18 @@ final class ExternalClients {
   }
 
   /**
-   * Waits until {@code expected} documents match (indexing is asynchronous to the acknowledgement), then checks that
-   * no more than that arrived: each accepted item is stored exactly once.
+   * Waits until {@code expected} documents match (indexing is asynchronous to the acknowledgement),
+   * then checks that no more than that arrived: each accepted item is stored exactly once.
    */
-  static void assertStoredExactly(OpenSearchInstance os, String indexPattern, String query, long expected) {
-    org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(60))
+  static void assertStoredExactly(
+      OpenSearchInstance os, String indexPattern, String query, long expected) {
+    org.awaitility.Awaitility.await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(60))
         .until(() -> count(os, indexPattern, query) >= expected);
-    org.assertj.core.api.Assertions.assertThat(count(os, indexPattern, query)).as(query).isEqualTo(expected);
+    org.assertj.core.api.Assertions.assertThat(count(os, indexPattern, query))
+        .as(query)
+        .isEqualTo(expected);
   }
 
   /** Log documents whose body holds {@code text} as a phrase. */
@@ -145,7 +174,11 @@ final class ExternalClients {
   }
 
   static String term(String field, String value) {
-    return "{\"term\":{" + Json.MAPPER.valueToTree(field) + ":" + Json.MAPPER.valueToTree(value) + "}}";
+    return "{\"term\":{"
+        + Json.MAPPER.valueToTree(field)
+        + ":"
+        + Json.MAPPER.valueToTree(value)
+        + "}}";
   }
 
   /** The OpenTelemetry trace id (32 hex) of an X-Ray trace id ({@code 1-xxxxxxxx-yyyy…}). */

@@ -23,7 +23,10 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.FilteredLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InvalidParameterException;
 
-/** FilterLogEvents with JSON and space-delimited patterns from the real AWS SDK, read back from OpenSearch. */
+/**
+ * FilterLogEvents with JSON and space-delimited patterns from the real AWS SDK, read back from
+ * OpenSearch.
+ */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class FilterLogEventsIT {
 
@@ -42,23 +45,51 @@ class FilterLogEventsIT {
     logs.createLogStream(r -> r.logGroupName(GROUP).logStreamName("json"));
     logs.createLogStream(r -> r.logGroupName(GROUP).logStreamName("access"));
     long t = System.currentTimeMillis() - 60_000;
-    // 30 JSON events: id i, status 500 for every third, latency 10*i, retry on even ids, user absent on id 7,
+    // 30 JSON events: id i, status 500 for every third, latency 10*i, retry on even ids, user
+    // absent on id 7,
     // tags[0] "db-read" or "cache".
     List<InputLogEvent> json = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       String user = i == 7 ? "" : ",\"user\":\"u" + i + "\"";
-      json.add(InputLogEvent.builder().timestamp(t + i).message("{\"id\":" + i + ",\"status\":"
-          + (i % 3 == 0 ? 500 : 200) + ",\"latency\":" + (10 * i) + ",\"retry\":" + (i % 2 == 0) + user
-          + ",\"tags\":[\"" + (i < 5 ? "db-read" : "cache") + "\"],\"level\":\"" + (i % 3 == 0 ? "ERROR" : "INFO")
-          + "\"}").build());
+      json.add(
+          InputLogEvent.builder()
+              .timestamp(t + i)
+              .message(
+                  "{\"id\":"
+                      + i
+                      + ",\"status\":"
+                      + (i % 3 == 0 ? 500 : 200)
+                      + ",\"latency\":"
+                      + (10 * i)
+                      + ",\"retry\":"
+                      + (i % 2 == 0)
+                      + user
+                      + ",\"tags\":[\""
+                      + (i < 5 ? "db-read" : "cache")
+                      + "\"],\"level\":\""
+                      + (i % 3 == 0 ? "ERROR" : "INFO")
+                      + "\"}")
+              .build());
     }
     logs.putLogEvents(r -> r.logGroupName(GROUP).logStreamName("json").logEvents(json));
-    logs.putLogEvents(r -> r.logGroupName(GROUP).logStreamName("access").logEvents(
-        access(t, "10.0.0.1 - alice [26/Nov/2026:12:00:00 +0000] \"GET /orders HTTP/1.1\" 200 512"),
-        access(t + 1, "10.0.0.2 - bob [26/Nov/2026:12:00:01 +0000] \"POST /orders HTTP/1.1\" 503 2048"),
-        access(t + 2, "10.0.0.3 - carol [26/Nov/2026:12:00:02 +0000] \"GET /health HTTP/1.1\" 500 10"),
-        access(t + 3, "not an access line")));
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90))
+    logs.putLogEvents(
+        r ->
+            r.logGroupName(GROUP)
+                .logStreamName("access")
+                .logEvents(
+                    access(
+                        t,
+                        "10.0.0.1 - alice [26/Nov/2026:12:00:00 +0000] \"GET /orders HTTP/1.1\" 200 512"),
+                    access(
+                        t + 1,
+                        "10.0.0.2 - bob [26/Nov/2026:12:00:01 +0000] \"POST /orders HTTP/1.1\" 503 2048"),
+                    access(
+                        t + 2,
+                        "10.0.0.3 - carol [26/Nov/2026:12:00:02 +0000] \"GET /health HTTP/1.1\" 500 10"),
+                    access(t + 3, "not an access line")));
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
         .until(() -> os.count(os.indexPrefix() + "logs-filters-app-*") == 34);
   }
 
@@ -73,7 +104,8 @@ class FilterLogEventsIT {
 
   private static List<Integer> ids(String pattern) {
     List<Integer> ids = new ArrayList<>();
-    for (FilteredLogEvent e : logs.filterLogEvents(r -> r.logGroupName(GROUP).filterPattern(pattern)).events()) {
+    for (FilteredLogEvent e :
+        logs.filterLogEvents(r -> r.logGroupName(GROUP).filterPattern(pattern)).events()) {
       ids.add(id(e));
     }
     return ids;
@@ -93,22 +125,38 @@ class FilterLogEventsIT {
     assertThat(ids("{ $.level = \"ERR*\" && ($.id < 4 || $.id >= 27) }")).containsExactly(0, 3, 27);
     assertThat(ids("{ $.user NOT EXISTS }")).containsExactly(7);
     assertThat(ids("{ $.tags[0] = \"db-*\" && $.retry IS TRUE }")).containsExactly(0, 2, 4);
-    assertThat(ids("{ $.user = \"u1*\" && $.retry IS FALSE }")).containsExactly(1, 11, 13, 15, 17, 19);
+    assertThat(ids("{ $.user = \"u1*\" && $.retry IS FALSE }"))
+        .containsExactly(1, 11, 13, 15, 17, 19);
   }
 
   @Test
   void spaceDelimitedPatternsSelectAccessLogLines() {
-    FilterLogEventsResponse serverErrors = logs.filterLogEvents(r -> r.logGroupName(GROUP)
-        .filterPattern("[ip, identity, user, timestamp, request, status_code = 5*, size > 1000]"));
-    assertThat(serverErrors.events()).extracting(FilteredLogEvent::message).singleElement().asString()
+    FilterLogEventsResponse serverErrors =
+        logs.filterLogEvents(
+            r ->
+                r.logGroupName(GROUP)
+                    .filterPattern(
+                        "[ip, identity, user, timestamp, request, status_code = 5*, size > 1000]"));
+    assertThat(serverErrors.events())
+        .extracting(FilteredLogEvent::message)
+        .singleElement()
+        .asString()
         .contains("bob");
-    FilterLogEventsResponse orders = logs.filterLogEvents(r -> r.logGroupName(GROUP).logStreamNames("access")
-        .filterPattern("[..., request = \"*/orders*\", status_code, size]"));
-    assertThat(orders.events()).extracting(FilteredLogEvent::message)
-        .allSatisfy(m -> assertThat(m).contains("/orders")).hasSize(2);
-    FilterLogEventsResponse anyFiveFields = logs.filterLogEvents(r -> r.logGroupName(GROUP)
-        .logStreamNames("access").filterPattern("[a, b, c, d]"));
-    assertThat(anyFiveFields.events()).extracting(FilteredLogEvent::message)
+    FilterLogEventsResponse orders =
+        logs.filterLogEvents(
+            r ->
+                r.logGroupName(GROUP)
+                    .logStreamNames("access")
+                    .filterPattern("[..., request = \"*/orders*\", status_code, size]"));
+    assertThat(orders.events())
+        .extracting(FilteredLogEvent::message)
+        .allSatisfy(m -> assertThat(m).contains("/orders"))
+        .hasSize(2);
+    FilterLogEventsResponse anyFiveFields =
+        logs.filterLogEvents(
+            r -> r.logGroupName(GROUP).logStreamNames("access").filterPattern("[a, b, c, d]"));
+    assertThat(anyFiveFields.events())
+        .extracting(FilteredLogEvent::message)
         .containsExactly("not an access line");
   }
 
@@ -119,8 +167,14 @@ class FilterLogEventsIT {
     int pages = 0;
     do {
       String next = token;
-      FilterLogEventsResponse page = logs.filterLogEvents(r -> r.logGroupName(GROUP).logStreamNames("json")
-          .filterPattern("{ $.status = 500 }").limit(3).nextToken(next));
+      FilterLogEventsResponse page =
+          logs.filterLogEvents(
+              r ->
+                  r.logGroupName(GROUP)
+                      .logStreamNames("json")
+                      .filterPattern("{ $.status = 500 }")
+                      .limit(3)
+                      .nextToken(next));
       assertThat(page.events()).hasSizeLessThanOrEqualTo(3);
       page.events().forEach(e -> seen.add(id(e)));
       token = page.nextToken();
@@ -132,12 +186,16 @@ class FilterLogEventsIT {
 
   @Test
   void malformedPatternIsRefusedWithItsPositionAndTheNextRequestSucceeds() {
-    assertThatThrownBy(() -> logs.filterLogEvents(r -> r.logGroupName(GROUP)
-        .filterPattern("{ $.status = 500 && }")))
+    assertThatThrownBy(
+            () ->
+                logs.filterLogEvents(
+                    r -> r.logGroupName(GROUP).filterPattern("{ $.status = 500 && }")))
         .isInstanceOf(InvalidParameterException.class)
         .hasMessageContaining("character 21");
-    assertThatThrownBy(() -> logs.filterLogEvents(r -> r.logGroupName(GROUP)
-        .filterPattern("[ip, status_code >]")))
+    assertThatThrownBy(
+            () ->
+                logs.filterLogEvents(
+                    r -> r.logGroupName(GROUP).filterPattern("[ip, status_code >]")))
         .isInstanceOf(InvalidParameterException.class)
         .hasMessageContaining("character 19");
     assertThat(ids("{ $.id = 29 }")).containsExactly(29);

@@ -47,12 +47,14 @@ class FilterPatternTest {
 
   @Test
   void manyEllipsesOverALongLineGiveUpAfterTheStepBudget() throws AwsException {
-    // Three free "..." over 2,000 tokens are about 1.3e9 bindings to try before the last field can fail;
+    // Three free "..." over 2,000 tokens are about 1.3e9 bindings to try before the last field can
+    // fail;
     // the budget ends the search (the event does not match) instead of pinning a request thread.
     String line = String.join(" ", java.util.Collections.nCopies(2_000, "x"));
     assertThat(FilterPattern.parse("[..., a, ..., b, ..., c, d = y]").matches(line)).isFalse();
     assertThat(FilterPattern.parse("[..., a, ..., b, ..., c, d = x]").matches(line))
-        .as("a binding found within the budget still matches").isTrue();
+        .as("a binding found within the budget still matches")
+        .isTrue();
   }
 
   @Test
@@ -113,13 +115,17 @@ class FilterPatternTest {
     assertThat(matches("{ $.ok IS TRUE }", event)).isTrue();
     assertThat(matches("{ $.ok IS FALSE }", event)).isFalse();
     assertThat(matches("{ $.bad IS FALSE }", event)).isTrue();
-    assertThat(matches("{ $.text IS TRUE }", event)).as("the string \"true\" is not a boolean").isFalse();
+    assertThat(matches("{ $.text IS TRUE }", event))
+        .as("the string \"true\" is not a boolean")
+        .isFalse();
     assertThat(matches("{ $.gone IS NULL }", event)).isTrue();
     assertThat(matches("{ $.ok IS NULL }", event)).isFalse();
     assertThat(matches("{ $.missing IS NULL }", event)).as("absent is not null").isFalse();
     assertThat(matches("{ $.missing NOT EXISTS }", event)).isTrue();
     assertThat(matches("{ $.gone NOT EXISTS }", event)).as("a null field exists").isFalse();
-    assertThat(matches("{ $.missing != \"x\" }", event)).as("comparisons on absent fields are false").isFalse();
+    assertThat(matches("{ $.missing != \"x\" }", event))
+        .as("comparisons on absent fields are false")
+        .isFalse();
   }
 
   @Test
@@ -143,28 +149,48 @@ class FilterPatternTest {
   void jsonPatternNeverMatchesNonJsonEvents() throws AwsException {
     assertThat(matches("{ $.level = \"ERROR\" }", "level=ERROR plain text")).isFalse();
     assertThat(matches("{ $.missing NOT EXISTS }", "plain text")).isFalse();
-    assertThat(matches("{ $.x NOT EXISTS }", "[1,2]")).as("a JSON array is not an object").isFalse();
+    assertThat(matches("{ $.x NOT EXISTS }", "[1,2]"))
+        .as("a JSON array is not an object")
+        .isFalse();
     assertThat(matches("{ $.x = 1 }", "{\"x\":1")).as("truncated JSON").isFalse();
   }
 
   @Test
   void spaceDelimitedBindsFieldsInOrder() throws AwsException {
-    String access = "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 503 2326";
+    String access =
+        "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 503 2326";
     String fields = "[ip, identity, user, timestamp, request, status_code, size]";
     assertThat(matches(fields, access)).isTrue();
     assertThat(matches("[ip, identity, user, timestamp, request, status_code]", access))
-        .as("field count must match").isFalse();
-    assertThat(matches("[ip, identity, user = frank, timestamp, request, status_code = 5*, size > 1000]", access))
-        .isTrue();
-    assertThat(matches("[ip, identity, user, timestamp, request, status_code = 4*, size]", access)).isFalse();
-    assertThat(matches("[ip, identity, user, timestamp, request = \"*gif*\", status_code, size]", access))
-        .as("quoted and bracketed fields are single fields").isTrue();
-    assertThat(matches("[ip, identity, user, timestamp = *2000*, request, status_code, size < 1000]", access))
+        .as("field count must match")
         .isFalse();
-    assertThat(matches("[ip, identity, user, timestamp, request, status_code = 404 || status_code = 503, size]",
-        access)).isTrue();
-    assertThat(matches("[ip, identity, user, timestamp, request, status_code != 503 && size > 1, size]",
-        access)).isFalse();
+    assertThat(
+            matches(
+                "[ip, identity, user = frank, timestamp, request, status_code = 5*, size > 1000]",
+                access))
+        .isTrue();
+    assertThat(matches("[ip, identity, user, timestamp, request, status_code = 4*, size]", access))
+        .isFalse();
+    assertThat(
+            matches(
+                "[ip, identity, user, timestamp, request = \"*gif*\", status_code, size]", access))
+        .as("quoted and bracketed fields are single fields")
+        .isTrue();
+    assertThat(
+            matches(
+                "[ip, identity, user, timestamp = *2000*, request, status_code, size < 1000]",
+                access))
+        .isFalse();
+    assertThat(
+            matches(
+                "[ip, identity, user, timestamp, request, status_code = 404 || status_code = 503, size]",
+                access))
+        .isTrue();
+    assertThat(
+            matches(
+                "[ip, identity, user, timestamp, request, status_code != 503 && size > 1, size]",
+                access))
+        .isFalse();
   }
 
   @Test
@@ -175,8 +201,12 @@ class FilterPatternTest {
     assertThat(matches("[ip = 127.*, ...]", access)).isTrue();
     assertThat(matches("[ip = 10.*, ...]", access)).isFalse();
     assertThat(matches("[..., status_code = 200, ...]", access)).isFalse();
-    assertThat(matches("[..., status_code = 503, ...]", access)).as("ellipsis on both sides").isTrue();
-    assertThat(matches("[a, b, c, d, e, f, g, ...]", access)).as("ellipsis may take nothing").isTrue();
+    assertThat(matches("[..., status_code = 503, ...]", access))
+        .as("ellipsis on both sides")
+        .isTrue();
+    assertThat(matches("[a, b, c, d, e, f, g, ...]", access))
+        .as("ellipsis may take nothing")
+        .isTrue();
     assertThat(matches("[a, b, c, d, e, f, g, h, ...]", access)).isFalse();
   }
 
@@ -208,6 +238,7 @@ class FilterPatternTest {
         .isInstanceOf(AwsException.class)
         .hasMessageContaining("Invalid filter pattern")
         .hasMessageContaining(where)
-        .satisfies(e -> assertThat(((AwsException) e).type()).isEqualTo("InvalidParameterException"));
+        .satisfies(
+            e -> assertThat(((AwsException) e).type()).isEqualTo("InvalidParameterException"));
   }
 }

@@ -14,9 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An HTTP proxy in front of the shared OpenSearch that answers {@code _bulk} requests larger than a limit with 413
- * (as OpenSearch does past {@code http.max_content_length}) and can hold the next bulk requests for a while (an
- * OpenSearch busy indexing); everything else passes through unchanged.
+ * An HTTP proxy in front of the shared OpenSearch that answers {@code _bulk} requests larger than a
+ * limit with 413 (as OpenSearch does past {@code http.max_content_length}) and can hold the next
+ * bulk requests for a while (an OpenSearch busy indexing); everything else passes through
+ * unchanged.
  */
 final class LimitingProxy implements AutoCloseable {
 
@@ -31,11 +32,13 @@ final class LimitingProxy implements AutoCloseable {
   LimitingProxy(URI target) throws IOException {
     this.target = target;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.setExecutor(Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "limiting-proxy");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "limiting-proxy");
+              t.setDaemon(true);
+              return t;
+            }));
     server.createContext("/", this::handle);
     server.start();
   }
@@ -71,15 +74,23 @@ final class LimitingProxy implements AutoCloseable {
         Thread.sleep(slowMillis);
       }
       URI uri = target.resolve(exchange.getRequestURI().toString());
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-          .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .method(
+                  exchange.getRequestMethod(),
+                  body.length == 0
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body));
       String type = exchange.getRequestHeaders().getFirst("Content-Type");
       if (type != null) {
         request.header("Content-Type", type);
       }
-      HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      response.headers().firstValue("Content-Type").ifPresent(t -> exchange.getResponseHeaders().set("Content-Type", t));
+      HttpResponse<byte[]> response =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      response
+          .headers()
+          .firstValue("Content-Type")
+          .ifPresent(t -> exchange.getResponseHeaders().set("Content-Type", t));
       byte[] answer = response.body();
       exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
       if (answer.length > 0) {

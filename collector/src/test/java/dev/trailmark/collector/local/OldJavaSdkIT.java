@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A program built on an older AWS SDK for Java v2 (the root pom's {@code aws.sdk.old.version}, whose signer sends no
- * {@code x-amz-content-sha256} on JSON APIs) runs in its own JVM against the collector: CloudWatch Logs, Firehose and
- * CloudWatch are accepted and stored exactly once. The program is {@code external-clients/OldSdkClient.java}, run
- * from source with only that SDK's jars, which the build copies into {@code target/old-aws-sdk}.
+ * A program built on an older AWS SDK for Java v2 (the root pom's {@code aws.sdk.old.version},
+ * whose signer sends no {@code x-amz-content-sha256} on JSON APIs) runs in its own JVM against the
+ * collector: CloudWatch Logs, Firehose and CloudWatch are accepted and stored exactly once. The
+ * program is {@code external-clients/OldSdkClient.java}, run from source with only that SDK's jars,
+ * which the build copies into {@code target/old-aws-sdk}.
  */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class OldJavaSdkIT {
@@ -37,17 +38,29 @@ class OldJavaSdkIT {
   @BeforeAll
   static void run(OpenSearchInstance instance, LocalCollector localCollector) throws Exception {
     if (!Files.isDirectory(JARS) || Files.list(JARS).findAny().isEmpty()) {
-      fail(JARS.toAbsolutePath() + " holds no jars: run this test through 'mvn verify', whose pre-integration-test "
-          + "phase copies the older AWS SDK there (execution old-aws-sdk of collector/pom.xml)");
+      fail(
+          JARS.toAbsolutePath()
+              + " holds no jars: run this test through 'mvn verify', whose pre-integration-test "
+              + "phase copies the older AWS SDK there (execution old-aws-sdk of collector/pom.xml)");
     }
     os = instance;
     collector = localCollector;
     marker = ExternalClients.marker();
-    Path source = Path.of(OldJavaSdkIT.class.getResource("/external-clients/OldSdkClient.java").toURI());
+    Path source =
+        Path.of(OldJavaSdkIT.class.getResource("/external-clients/OldSdkClient.java").toURI());
     String java = ProcessHandle.current().info().command().orElse("java");
-    ExternalClients.Result result = ExternalClients.run(List.of(java, "-cp", JARS.toAbsolutePath() + "/*",
-        source.toString(), collector.httpEndpoint().toString(), marker), Map.of(), Duration.ofMinutes(3))
-        .assertSucceeded("OldSdkClient");
+    ExternalClients.Result result =
+        ExternalClients.run(
+                List.of(
+                    java,
+                    "-cp",
+                    JARS.toAbsolutePath() + "/*",
+                    source.toString(),
+                    collector.httpEndpoint().toString(),
+                    marker),
+                Map.of(),
+                Duration.ofMinutes(3))
+            .assertSucceeded("OldSdkClient");
     answers = new HashMap<>();
     for (String line : result.stdout().split("\n")) {
       int eq = line.indexOf('=');
@@ -65,7 +78,8 @@ class OldJavaSdkIT {
 
   @Test
   void logEventsAreReadBackAndStoredOnce() {
-    assertThat(answers.get("get")).isEqualTo("[old-sdk " + marker + " first, old-sdk " + marker + " second]");
+    assertThat(answers.get("get"))
+        .isEqualTo("[old-sdk " + marker + " first, old-sdk " + marker + " second]");
     assertThat(answers.get("filter")).isEqualTo("[old-sdk " + marker + " second]");
     assertThat(count(os, os.indexPrefix() + "logs-*", bodyPhrase(marker))).isEqualTo(2);
   }

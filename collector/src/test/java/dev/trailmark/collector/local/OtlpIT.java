@@ -38,7 +38,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** OTLP/HTTP from the OpenTelemetry SDK's own exporters (protobuf), hand-written OTLP/JSON, and bad payloads. */
+/**
+ * OTLP/HTTP from the OpenTelemetry SDK's own exporters (protobuf), hand-written OTLP/JSON, and bad
+ * payloads.
+ */
 @ExtendWith(OpenSearchExtension.class)
 class OtlpIT {
 
@@ -50,8 +53,15 @@ class OtlpIT {
   @BeforeAll
   static void start(OpenSearchInstance instance) throws Exception {
     os = instance;
-    collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(-1).stateDir(state).build().start();
+    collector =
+        LocalCollector.builder()
+            .openSearch(os.baseUri())
+            .indexPrefix(os.indexPrefix())
+            .httpPort(0)
+            .xrayUdpPort(-1)
+            .stateDir(state)
+            .build()
+            .start();
   }
 
   @AfterAll
@@ -61,32 +71,55 @@ class OtlpIT {
 
   static JsonNode search(String pattern, String query) throws Exception {
     os.refresh(pattern);
-    return Json.MAPPER.readTree(os.post("/" + pattern + "/_search?size=100&ignore_unavailable=true"
-        + "&allow_no_indices=true", "{\"query\":" + query + "}")).path("hits").path("hits");
+    return Json.MAPPER
+        .readTree(
+            os.post(
+                "/"
+                    + pattern
+                    + "/_search?size=100&ignore_unavailable=true"
+                    + "&allow_no_indices=true",
+                "{\"query\":" + query + "}"))
+        .path("hits")
+        .path("hits");
   }
 
   static SdkTracerProvider tracer(String service) {
     return SdkTracerProvider.builder()
-        .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
-            AttributeKey.stringKey("service.name"), service))))
-        .addSpanProcessor(SimpleSpanProcessor.create(OtlpHttpSpanExporter.builder()
-            .setEndpoint(collector.httpEndpoint() + "/v1/traces").build()))
+        .setResource(
+            Resource.getDefault()
+                .merge(
+                    Resource.create(
+                        Attributes.of(AttributeKey.stringKey("service.name"), service))))
+        .addSpanProcessor(
+            SimpleSpanProcessor.create(
+                OtlpHttpSpanExporter.builder()
+                    .setEndpoint(collector.httpEndpoint() + "/v1/traces")
+                    .build()))
         .build();
   }
 
   @Test
   void tracesFromTheOtlpExporterBecomeSpansAndServiceMapEdges() throws Exception {
     String traceId;
-    try (SdkTracerProvider web = tracer("web"); SdkTracerProvider cart = tracer("cart")) {
+    try (SdkTracerProvider web = tracer("web");
+        SdkTracerProvider cart = tracer("cart")) {
       Tracer webTracer = web.get("test");
-      Span server = webTracer.spanBuilder("GET /cart").setSpanKind(SpanKind.SERVER)
-          .setAttribute("http.request.method", "GET").startSpan();
+      Span server =
+          webTracer
+              .spanBuilder("GET /cart")
+              .setSpanKind(SpanKind.SERVER)
+              .setAttribute("http.request.method", "GET")
+              .startSpan();
       traceId = server.getSpanContext().getTraceId();
       Scope scope = server.makeCurrent();
       try {
         Span client = webTracer.spanBuilder("POST").setSpanKind(SpanKind.CLIENT).startSpan();
-        Span remote = cart.get("test").spanBuilder("POST /items").setSpanKind(SpanKind.SERVER)
-            .setParent(Context.current().with(client)).startSpan();
+        Span remote =
+            cart.get("test")
+                .spanBuilder("POST /items")
+                .setSpanKind(SpanKind.SERVER)
+                .setParent(Context.current().with(client))
+                .startSpan();
         remote.setStatus(StatusCode.ERROR, "out of stock");
         remote.end();
         client.end();
@@ -98,9 +131,12 @@ class OtlpIT {
       cart.forceFlush().join(10, TimeUnit.SECONDS);
     }
     String pattern = os.indexPrefix() + "otel-v1-apm-span-*";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
-        search(pattern, "{\"term\":{\"traceId\":\"" + traceId + "\"}}").size() == 3);
-    JsonNode remote = search(pattern, "{\"term\":{\"name\":\"POST /items\"}}").get(0).path("_source");
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> search(pattern, "{\"term\":{\"traceId\":\"" + traceId + "\"}}").size() == 3);
+    JsonNode remote =
+        search(pattern, "{\"term\":{\"name\":\"POST /items\"}}").get(0).path("_source");
     assertThat(remote.path("serviceName").asText()).isEqualTo("cart");
     assertThat(remote.path("kind").asText()).isEqualTo("SPAN_KIND_SERVER");
     assertThat(remote.path("status").path("code").asInt()).isEqualTo(2);
@@ -111,41 +147,80 @@ class OtlpIT {
     assertThat(root.path("resource.attributes.service@name").asText()).isEqualTo("web");
 
     String map = os.indexPrefix() + "otel-v1-apm-service-map";
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.post("/" + map + "/_search?size=50", "{}")
-        .contains("\"serviceName\":\"web\",\"kind\":\"SPAN_KIND_CLIENT\",\"destination\":{\"domain\":\"cart\","
-            + "\"resource\":\"POST /items\"}"));
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                os.post("/" + map + "/_search?size=50", "{}")
+                    .contains(
+                        "\"serviceName\":\"web\",\"kind\":\"SPAN_KIND_CLIENT\",\"destination\":{\"domain\":\"cart\","
+                            + "\"resource\":\"POST /items\"}"));
   }
 
   @Test
   void logsAndMetricsFromTheOtlpExportersBecomeDocuments() throws Exception {
-    Resource resource = Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "billing"));
-    try (SdkLoggerProvider logs = SdkLoggerProvider.builder().setResource(resource)
-        .addLogRecordProcessor(SimpleLogRecordProcessor.create(OtlpHttpLogRecordExporter.builder()
-            .setEndpoint(collector.httpEndpoint() + "/v1/logs").build())).build();
-         SdkMeterProvider meters = SdkMeterProvider.builder().setResource(resource)
-             .registerMetricReader(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
-                 .setEndpoint(collector.httpEndpoint() + "/v1/metrics").build()).build()).build()) {
-      logs.get("dev.trailmark.Billing").logRecordBuilder().setSeverity(Severity.WARN).setSeverityText("WARN")
-          .setBody("invoice late").setAttribute(AttributeKey.stringKey("invoice.id"), "INV-7").emit();
-      meters.get("test").counterBuilder("invoices").build().add(3, Attributes.of(
-          AttributeKey.stringKey("currency"), "EUR"));
+    Resource resource =
+        Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "billing"));
+    try (SdkLoggerProvider logs =
+            SdkLoggerProvider.builder()
+                .setResource(resource)
+                .addLogRecordProcessor(
+                    SimpleLogRecordProcessor.create(
+                        OtlpHttpLogRecordExporter.builder()
+                            .setEndpoint(collector.httpEndpoint() + "/v1/logs")
+                            .build()))
+                .build();
+        SdkMeterProvider meters =
+            SdkMeterProvider.builder()
+                .setResource(resource)
+                .registerMetricReader(
+                    PeriodicMetricReader.builder(
+                            OtlpHttpMetricExporter.builder()
+                                .setEndpoint(collector.httpEndpoint() + "/v1/metrics")
+                                .build())
+                        .build())
+                .build()) {
+      logs.get("dev.trailmark.Billing")
+          .logRecordBuilder()
+          .setSeverity(Severity.WARN)
+          .setSeverityText("WARN")
+          .setBody("invoice late")
+          .setAttribute(AttributeKey.stringKey("invoice.id"), "INV-7")
+          .emit();
+      meters
+          .get("test")
+          .counterBuilder("invoices")
+          .build()
+          .add(3, Attributes.of(AttributeKey.stringKey("currency"), "EUR"));
       logs.forceFlush().join(10, TimeUnit.SECONDS);
       meters.forceFlush().join(10, TimeUnit.SECONDS);
     }
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
-        search(os.indexPrefix() + "logs-otel-*", "{\"match_all\":{}}").size() == 1);
-    JsonNode log = search(os.indexPrefix() + "logs-otel-*", "{\"match_all\":{}}").get(0).path("_source");
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> search(os.indexPrefix() + "logs-otel-*", "{\"match_all\":{}}").size() == 1);
+    JsonNode log =
+        search(os.indexPrefix() + "logs-otel-*", "{\"match_all\":{}}").get(0).path("_source");
     assertThat(log.path("body").asText()).isEqualTo("invoice late");
     assertThat(log.path("severity").path("text").asText()).isEqualTo("WARN");
     assertThat(log.path("severity").path("number").asInt()).isEqualTo(13);
     assertThat(log.path("resource").path("service").path("name").asText()).isEqualTo("billing");
     assertThat(log.path("attributes").path("invoice").path("id").asText()).isEqualTo("INV-7");
-    assertThat(log.path("instrumentationScope").path("name").asText()).isEqualTo("dev.trailmark.Billing");
+    assertThat(log.path("instrumentationScope").path("name").asText())
+        .isEqualTo("dev.trailmark.Billing");
 
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
-        search(os.indexPrefix() + "metrics-*", "{\"term\":{\"name\":\"invoices\"}}").size() >= 1);
-    JsonNode metric = search(os.indexPrefix() + "metrics-*", "{\"term\":{\"name\":\"invoices\"}}").get(0)
-        .path("_source");
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                search(os.indexPrefix() + "metrics-*", "{\"term\":{\"name\":\"invoices\"}}").size()
+                    >= 1);
+    JsonNode metric =
+        search(os.indexPrefix() + "metrics-*", "{\"term\":{\"name\":\"invoices\"}}")
+            .get(0)
+            .path("_source");
     assertThat(metric.path("value").asDouble()).isEqualTo(3.0);
     assertThat(metric.path("kind").asText()).isEqualTo("sum");
     assertThat(metric.path("serviceName").asText()).isEqualTo("billing");
@@ -155,18 +230,35 @@ class OtlpIT {
   @Test
   void otlpJsonWithHexIdsIsAccepted() throws Exception {
     long now = System.currentTimeMillis() * 1_000_000L;
-    String body = "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":"
-        + "{\"stringValue\":\"json-svc\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"manual\"},\"spans\":[{"
-        + "\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\",\"name\":\"op\","
-        + "\"kind\":2,\"startTimeUnixNano\":\"" + now + "\",\"endTimeUnixNano\":\"" + (now + 5_000_000) + "\","
-        + "\"attributes\":[{\"key\":\"n\",\"value\":{\"intValue\":\"7\"}}]}]}]}]}";
+    String body =
+        "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":"
+            + "{\"stringValue\":\"json-svc\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"manual\"},\"spans\":[{"
+            + "\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\",\"name\":\"op\","
+            + "\"kind\":2,\"startTimeUnixNano\":\""
+            + now
+            + "\",\"endTimeUnixNano\":\""
+            + (now + 5_000_000)
+            + "\","
+            + "\"attributes\":[{\"key\":\"n\",\"value\":{\"intValue\":\"7\"}}]}]}]}]}";
     HttpResponse<String> response = post("/v1/traces", "application/json", body.getBytes());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("{}");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> search(os.indexPrefix() + "otel-v1-apm-span-*",
-        "{\"term\":{\"traceId\":\"5b8efff798038103d269b633813fc60c\"}}").size() == 1);
-    JsonNode span = search(os.indexPrefix() + "otel-v1-apm-span-*",
-        "{\"term\":{\"spanId\":\"eee19b7ec3c1b174\"}}").get(0).path("_source");
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                search(
+                            os.indexPrefix() + "otel-v1-apm-span-*",
+                            "{\"term\":{\"traceId\":\"5b8efff798038103d269b633813fc60c\"}}")
+                        .size()
+                    == 1);
+    JsonNode span =
+        search(
+                os.indexPrefix() + "otel-v1-apm-span-*",
+                "{\"term\":{\"spanId\":\"eee19b7ec3c1b174\"}}")
+            .get(0)
+            .path("_source");
     assertThat(span.path("serviceName").asText()).isEqualTo("json-svc");
     assertThat(span.path("durationInNanos").asLong()).isEqualTo(5_000_000L);
     assertThat(span.path("kind").asText()).isEqualTo("SPAN_KIND_SERVER");
@@ -174,19 +266,29 @@ class OtlpIT {
 
   @Test
   void malformedPayloadsGet400AndTheReceiverKeepsServing() throws Exception {
-    assertThat(post("/v1/traces", "application/x-protobuf", new byte[] {0x0a, (byte) 0xff, 0x01, 0x02})
-        .statusCode()).isEqualTo(400);
-    HttpResponse<String> badJson = post("/v1/logs", "application/json", "{\"resourceLogs\": [".getBytes());
+    assertThat(
+            post("/v1/traces", "application/x-protobuf", new byte[] {0x0a, (byte) 0xff, 0x01, 0x02})
+                .statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> badJson =
+        post("/v1/logs", "application/json", "{\"resourceLogs\": [".getBytes());
     assertThat(badJson.statusCode()).isEqualTo(400);
     assertThat(Json.MAPPER.readTree(badJson.body()).path("code").asInt()).isEqualTo(3);
-    String notHex = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"not-hex\",\"spanId\":\"00\"}]}]}]}";
-    assertThat(post("/v1/traces", "application/json", notHex.getBytes()).statusCode()).isEqualTo(400);
+    String notHex =
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"not-hex\",\"spanId\":\"00\"}]}]}]}";
+    assertThat(post("/v1/traces", "application/json", notHex.getBytes()).statusCode())
+        .isEqualTo(400);
     assertThat(post("/v1/metrics", "text/plain", "x".getBytes()).statusCode()).isEqualTo(415);
-    assertThat(post("/v1/metrics", "application/x-protobuf", new byte[0]).statusCode()).isEqualTo(200);
+    assertThat(post("/v1/metrics", "application/x-protobuf", new byte[0]).statusCode())
+        .isEqualTo(200);
   }
 
   static HttpResponse<String> post(String path, String contentType, byte[] body) throws Exception {
-    return http.send(HttpRequest.newBuilder(collector.httpEndpoint().resolve(path)).header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(collector.httpEndpoint().resolve(path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 
 /**
- * Clients that trickle their request (headers or body, a byte now and then) neither starve signed requests nor the
- * status endpoint, and are cut off after the read timeout.
+ * Clients that trickle their request (headers or body, a byte now and then) neither starve signed
+ * requests nor the status endpoint, and are cut off after the read timeout.
  */
 @ExtendWith(OpenSearchExtension.class)
 class SlowConnectionsIT {
@@ -34,48 +34,69 @@ class SlowConnectionsIT {
 
   @Test
   void tricklingClientsDoNotStarveTheOthersAndAreCutOff(OpenSearchInstance os) throws Exception {
-    try (LocalCollector collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(-1).stateDir(state).threads(4).requestReadTimeout(Duration.ofSeconds(4))
-        .build().start()) {
+    try (LocalCollector collector =
+        LocalCollector.builder()
+            .openSearch(os.baseUri())
+            .indexPrefix(os.indexPrefix())
+            .httpPort(0)
+            .xrayUdpPort(-1)
+            .stateDir(state)
+            .threads(4)
+            .requestReadTimeout(Duration.ofSeconds(4))
+            .build()
+            .start()) {
       URI endpoint = collector.httpEndpoint();
       List<Socket> tricklers = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         Socket s = new Socket();
         s.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()));
         OutputStream out = s.getOutputStream();
-        // Half of them send complete headers and then a body one byte at a time; half never finish the headers.
-        out.write((i % 2 == 0
-            ? "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Logs_20140328.PutLogEvents\r\nContent-Length: 100000\r\n\r\n{"
-            : "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Ta").getBytes(StandardCharsets.US_ASCII));
+        // Half of them send complete headers and then a body one byte at a time; half never finish
+        // the headers.
+        out.write(
+            (i % 2 == 0
+                    ? "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Logs_20140328.PutLogEvents\r\nContent-Length: 100000\r\n\r\n{"
+                    : "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Ta")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         tricklers.add(s);
       }
-      Thread drip = new Thread(() -> {
-        try {
-          while (true) {
-            Thread.sleep(500);
-            for (Socket s : tricklers) {
-              s.getOutputStream().write(' ');
-            }
-          }
-        } catch (Exception e) {
-          // cut off by the collector: that is the point
-        }
-      });
+      Thread drip =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Thread.sleep(500);
+                    for (Socket s : tricklers) {
+                      s.getOutputStream().write(' ');
+                    }
+                  }
+                } catch (Exception e) {
+                  // cut off by the collector: that is the point
+                }
+              });
       drip.setDaemon(true);
       drip.start();
       Thread.sleep(500); // every trickler now holds a connection
 
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      HttpResponse<String> status = http.send(HttpRequest.newBuilder(endpoint.resolve("/_trailmark/status"))
-          .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> status =
+          http.send(
+              HttpRequest.newBuilder(endpoint.resolve("/_trailmark/status"))
+                  .timeout(Duration.ofSeconds(3))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(status.statusCode()).isEqualTo(200);
       try (CloudWatchLogsClient logs = Clients.logs(endpoint)) {
-        logs.createLogGroup(b -> b.logGroupName("/it/slow")); // signed, answered while the tricklers trickle
+        logs.createLogGroup(
+            b -> b.logGroupName("/it/slow")); // signed, answered while the tricklers trickle
       }
 
       // Each trickler is cut off once the read timeout has passed.
-      await().atMost(Duration.ofSeconds(20)).until(() -> tricklers.stream().allMatch(SlowConnectionsIT::closedByPeer));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> tricklers.stream().allMatch(SlowConnectionsIT::closedByPeer));
       assertThat(collector.status().path("slowConnectionsClosed").asLong()).isEqualTo(8);
       for (Socket s : tricklers) {
         s.close();

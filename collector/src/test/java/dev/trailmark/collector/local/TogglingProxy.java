@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP proxy in front of the shared OpenSearch that a test can take down (connections refused and cut) or
- * pause (connections hang), so faults never touch the OpenSearch other tests use. Public in the test-jar: the
- * console's browser test points the console at one.
+ * A TCP proxy in front of the shared OpenSearch that a test can take down (connections refused and
+ * cut) or pause (connections hang), so faults never touch the OpenSearch other tests use. Public in
+ * the test-jar: the console's browser test points the console at one.
  */
 public final class TogglingProxy implements AutoCloseable {
 
@@ -69,47 +69,54 @@ public final class TogglingProxy implements AutoCloseable {
 
   private void listen(ServerSocket s) {
     server = s;
-    Thread t = new Thread(() -> {
-      while (!s.isClosed()) {
-        try {
-          Socket client = s.accept();
-          Socket upstream = new Socket(target.getHost(), target.getPort());
-          sockets.add(client);
-          sockets.add(upstream);
-          pump(client, upstream);
-          pump(upstream, client);
-        } catch (IOException e) {
-          // closed by down() or close()
-        }
-      }
-    }, "toggling-proxy-accept");
+    Thread t =
+        new Thread(
+            () -> {
+              while (!s.isClosed()) {
+                try {
+                  Socket client = s.accept();
+                  Socket upstream = new Socket(target.getHost(), target.getPort());
+                  sockets.add(client);
+                  sockets.add(upstream);
+                  pump(client, upstream);
+                  pump(upstream, client);
+                } catch (IOException e) {
+                  // closed by down() or close()
+                }
+              }
+            },
+            "toggling-proxy-accept");
     t.setDaemon(true);
     t.start();
   }
 
   private void pump(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buffer = new byte[16384];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          while (paused && !closed && !from.isClosed()) {
-            Thread.sleep(20);
-          }
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException | InterruptedException e) {
-        // connection cut
-      } finally {
-        try {
-          from.close();
-          to.close();
-        } catch (IOException ignored) {
-          // already closed
-        }
-      }
-    }, "toggling-proxy-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16384];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                  while (paused && !closed && !from.isClosed()) {
+                    Thread.sleep(20);
+                  }
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException | InterruptedException e) {
+                // connection cut
+              } finally {
+                try {
+                  from.close();
+                  to.close();
+                } catch (IOException ignored) {
+                  // already closed
+                }
+              }
+            },
+            "toggling-proxy-pump");
     t.setDaemon(true);
     t.start();
   }

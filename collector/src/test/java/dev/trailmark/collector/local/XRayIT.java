@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.amazonaws.xray.AWSXRayRecorder;
 import com.amazonaws.xray.AWSXRayRecorderBuilder;
+import com.amazonaws.xray.config.DaemonConfiguration;
 import com.amazonaws.xray.emitters.Emitter;
 import com.amazonaws.xray.entities.Segment;
 import com.amazonaws.xray.entities.Subsegment;
 import com.amazonaws.xray.entities.TraceID;
-import com.amazonaws.xray.config.DaemonConfiguration;
 import com.amazonaws.xray.strategy.sampling.AllSamplingStrategy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.collector.mapping.Json;
@@ -30,7 +30,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.xray.XRayClient;
 import software.amazon.awssdk.services.xray.model.PutTraceSegmentsResponse;
 
-/** X-Ray segments from the real X-Ray SDK (UDP daemon protocol) and the real AWS SDK (PutTraceSegments). */
+/**
+ * X-Ray segments from the real X-Ray SDK (UDP daemon protocol) and the real AWS SDK
+ * (PutTraceSegments).
+ */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class XRayIT {
 
@@ -44,20 +47,29 @@ class XRayIT {
     collector = localCollector;
     DaemonConfiguration daemon = new DaemonConfiguration();
     daemon.setUDPAddress("127.0.0.1:" + collector.xrayUdpPort());
-    recorder = AWSXRayRecorderBuilder.standard().withEmitter(Emitter.create(daemon))
-        .withSamplingStrategy(new AllSamplingStrategy()).build();
+    recorder =
+        AWSXRayRecorderBuilder.standard()
+            .withEmitter(Emitter.create(daemon))
+            .withSamplingStrategy(new AllSamplingStrategy())
+            .build();
   }
-
 
   static JsonNode spans(String query) throws Exception {
     os.refresh(os.indexPrefix() + "otel-v1-apm-span-*");
-    return Json.MAPPER.readTree(os.post("/" + os.indexPrefix()
-        + "otel-v1-apm-span-*/_search?size=100&ignore_unavailable=true&allow_no_indices=true",
-        "{\"query\":" + query + "}")).path("hits").path("hits");
+    return Json.MAPPER
+        .readTree(
+            os.post(
+                "/"
+                    + os.indexPrefix()
+                    + "otel-v1-apm-span-*/_search?size=100&ignore_unavailable=true&allow_no_indices=true",
+                "{\"query\":" + query + "}"))
+        .path("hits")
+        .path("hits");
   }
 
   @Test
-  @SuppressWarnings("deprecation") // setTraceEntity: the simplest way to finish the outer segment last
+  @SuppressWarnings(
+      "deprecation") // setTraceEntity: the simplest way to finish the outer segment last
   void segmentsFromTheXRaySdkBecomeSpansAndServiceMapEdges() throws Exception {
     TraceID traceId = TraceID.create(recorder);
     Segment frontend = recorder.beginSegment("frontend", traceId, null);
@@ -77,8 +89,10 @@ class XRayIT {
     recorder.endSegment();
 
     String otelTraceId = traceId.toString().substring(2).replace("-", "");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
-        spans("{\"term\":{\"traceId\":\"" + otelTraceId + "\"}}").size() == 3);
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> spans("{\"term\":{\"traceId\":\"" + otelTraceId + "\"}}").size() == 3);
     JsonNode hits = spans("{\"term\":{\"traceId\":\"" + otelTraceId + "\"}}");
     JsonNode root = null;
     JsonNode client = null;
@@ -110,35 +124,69 @@ class XRayIT {
     String map = os.indexPrefix() + "otel-v1-apm-service-map";
     await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> os.count(map) >= 2);
     String edges = os.post("/" + map + "/_search?size=50", "{}");
-    assertThat(edges).contains("\"serviceName\":\"frontend\",\"kind\":\"SPAN_KIND_CLIENT\","
-        + "\"destination\":{\"domain\":\"orders\",\"resource\":\"POST /orders\"}");
-    assertThat(edges).contains("\"serviceName\":\"orders\",\"kind\":\"SPAN_KIND_SERVER\",\"destination\":null,"
-        + "\"target\":{\"domain\":\"orders\",\"resource\":\"POST /orders\"}");
+    assertThat(edges)
+        .contains(
+            "\"serviceName\":\"frontend\",\"kind\":\"SPAN_KIND_CLIENT\","
+                + "\"destination\":{\"domain\":\"orders\",\"resource\":\"POST /orders\"}");
+    assertThat(edges)
+        .contains(
+            "\"serviceName\":\"orders\",\"kind\":\"SPAN_KIND_SERVER\",\"destination\":null,"
+                + "\"target\":{\"domain\":\"orders\",\"resource\":\"POST /orders\"}");
   }
 
   @Test
   void putTraceSegmentsResolvesIndependentSubsegmentsAndReportsInvalidOnes() throws Exception {
     long now = System.currentTimeMillis() / 1000;
     String trace = "1-" + Long.toHexString(now) + "-0123456789abcdef01234567";
-    String subsegment = "{\"type\":\"subsegment\",\"name\":\"payments\",\"id\":\"aaaaaaaaaaaaaaa1\","
-        + "\"trace_id\":\"" + trace + "\",\"parent_id\":\"bbbbbbbbbbbbbbb1\",\"namespace\":\"remote\","
-        + "\"start_time\":" + now + ".1,\"end_time\":" + now + ".2}";
-    String segment = "{\"name\":\"billing\",\"id\":\"bbbbbbbbbbbbbbb1\",\"trace_id\":\"" + trace + "\","
-        + "\"start_time\":" + now + ".0,\"end_time\":" + now + ".3}";
-    try (XRayClient xray = XRayClient.builder().endpointOverride(collector.httpEndpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(Clients.credentials(LocalCollector.DEFAULT_SECRET_ACCESS_KEY))
-        .httpClient(UrlConnectionHttpClient.create()).build()) {
-      PutTraceSegmentsResponse first = xray.putTraceSegments(r -> r.traceSegmentDocuments(subsegment,
-          "{\"id\":\"cccccccccccccccc\",\"name\":\"broken\"}", "not json"));
+    String subsegment =
+        "{\"type\":\"subsegment\",\"name\":\"payments\",\"id\":\"aaaaaaaaaaaaaaa1\","
+            + "\"trace_id\":\""
+            + trace
+            + "\",\"parent_id\":\"bbbbbbbbbbbbbbb1\",\"namespace\":\"remote\","
+            + "\"start_time\":"
+            + now
+            + ".1,\"end_time\":"
+            + now
+            + ".2}";
+    String segment =
+        "{\"name\":\"billing\",\"id\":\"bbbbbbbbbbbbbbb1\",\"trace_id\":\""
+            + trace
+            + "\","
+            + "\"start_time\":"
+            + now
+            + ".0,\"end_time\":"
+            + now
+            + ".3}";
+    try (XRayClient xray =
+        XRayClient.builder()
+            .endpointOverride(collector.httpEndpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(Clients.credentials(LocalCollector.DEFAULT_SECRET_ACCESS_KEY))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) {
+      PutTraceSegmentsResponse first =
+          xray.putTraceSegments(
+              r ->
+                  r.traceSegmentDocuments(
+                      subsegment, "{\"id\":\"cccccccccccccccc\",\"name\":\"broken\"}", "not json"));
       assertThat(first.unprocessedTraceSegments()).hasSize(2);
       assertThat(first.unprocessedTraceSegments().get(0).id()).isEqualTo("cccccccccccccccc");
       assertThat(first.unprocessedTraceSegments().get(0).message()).contains("trace_id");
       xray.putTraceSegments(r -> r.traceSegmentDocuments(segment));
     }
     String traceId = trace.substring(2).replace("-", "");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
-        spans("{\"bool\":{\"filter\":[{\"term\":{\"traceId\":\"" + traceId + "\"}},"
-            + "{\"term\":{\"serviceName\":\"billing\"}}]}}").size() == 2);
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                spans(
+                            "{\"bool\":{\"filter\":[{\"term\":{\"traceId\":\""
+                                + traceId
+                                + "\"}},"
+                                + "{\"term\":{\"serviceName\":\"billing\"}}]}}")
+                        .size()
+                    == 2);
     assertThat(spans("{\"term\":{\"serviceName\":\"unknown\"}}")).isEmpty();
   }
 
@@ -146,18 +194,32 @@ class XRayIT {
   void malformedDatagramsAreCountedAndTheDaemonPortKeepsServing() throws Exception {
     long before = collector.status().path("rejectedByReason").path("xray.udp.malformed").asLong();
     try (DatagramSocket socket = new DatagramSocket()) {
-      for (String bad : new String[] {"no header at all", "{\"format\":\"xml\",\"version\":1}\n{}",
-          "{\"format\":\"json\",\"version\":1}\n{not json", "{\"format\":\"json\",\"version\":1}\n{\"id\":\"x\"}"}) {
+      for (String bad :
+          new String[] {
+            "no header at all",
+            "{\"format\":\"xml\",\"version\":1}\n{}",
+            "{\"format\":\"json\",\"version\":1}\n{not json",
+            "{\"format\":\"json\",\"version\":1}\n{\"id\":\"x\"}"
+          }) {
         byte[] b = bad.getBytes(StandardCharsets.UTF_8);
-        socket.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), collector.xrayUdpPort()));
+        socket.send(
+            new DatagramPacket(
+                b, b.length, InetAddress.getLoopbackAddress(), collector.xrayUdpPort()));
       }
     }
-    await().ignoreExceptions().atMost(Duration.ofSeconds(10)).until(() ->
-        collector.status().path("rejectedByReason").path("xray.udp.malformed").asLong() == before + 4);
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                collector.status().path("rejectedByReason").path("xray.udp.malformed").asLong()
+                    == before + 4);
     Segment ok = recorder.beginSegment("after-garbage");
     String traceId = ok.getTraceId().toString().substring(2).replace("-", "");
     recorder.endSegment();
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
-        spans("{\"term\":{\"traceId\":\"" + traceId + "\"}}").size() == 1);
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> spans("{\"term\":{\"traceId\":\"" + traceId + "\"}}").size() == 1);
   }
 }

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The launcher against real OpenSearch processes on their own ports and folders (never the shared node). */
+/**
+ * The launcher against real OpenSearch processes on their own ports and folders (never the shared
+ * node).
+ */
 class OpenSearchLauncherIT {
 
   private Path base;
@@ -25,7 +28,8 @@ class OpenSearchLauncherIT {
 
   @BeforeEach
   void setUp() throws IOException {
-    // Under /tmp, not the JUnit temp dir: when the tests run as root, the server's user must enter it.
+    // Under /tmp, not the JUnit temp dir: when the tests run as root, the server's user must enter
+    // it.
     base = Files.createTempDirectory(Path.of("/tmp"), "trailmark-launcher-it-");
     base.toFile().setExecutable(true, false);
     base.toFile().setReadable(true, false);
@@ -39,8 +43,11 @@ class OpenSearchLauncherIT {
   }
 
   private OpenSearchLauncherConfig.Builder config(int port) {
-    return OpenSearchLauncherConfig.builder().baseDir(base.resolve("os")).port(port)
-        .transportPort(freePort()).heap("256m");
+    return OpenSearchLauncherConfig.builder()
+        .baseDir(base.resolve("os"))
+        .port(port)
+        .transportPort(freePort())
+        .heap("256m");
   }
 
   @Test
@@ -51,9 +58,13 @@ class OpenSearchLauncherIT {
     LocalOpenSearch first = launcher.start();
     assertThat(first.startedHere()).isTrue();
     assertThat(first.baseUri().toString()).isEqualTo("http://127.0.0.1:" + port);
-    String root = new String(first.baseUri().resolve("/").toURL().openStream().readAllBytes(), StandardCharsets.UTF_8);
+    String root =
+        new String(
+            first.baseUri().resolve("/").toURL().openStream().readAllBytes(),
+            StandardCharsets.UTF_8);
     assertThat(root).contains("\"cluster_name\" : \"trailmark\"");
-    assertThat(Files.readString(base.resolve("os/config/opensearch.yml"))).contains("network.host: 127.0.0.1");
+    assertThat(Files.readString(base.resolve("os/config/opensearch.yml")))
+        .contains("network.host: 127.0.0.1");
 
     if (OpenSearchLauncher.isRoot()) {
       // OpenSearch refuses root: the launcher must have handed it to the unprivileged user.
@@ -62,18 +73,28 @@ class OpenSearchLauncherIT {
     }
 
     // Indices are deleted by name only, and the data is private to the server's account.
-    java.net.http.HttpResponse<String> wipe = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(first.baseUri().resolve("/*")).DELETE().build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> wipe =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(first.baseUri().resolve("/*"))
+                    .DELETE()
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(wipe.statusCode()).as(wipe.body()).isEqualTo(400);
     assertThat(wipe.body()).contains("Wildcard expressions or all indices are not allowed");
     for (String dir : List.of("os", "os/data", "os/logs", "os/config", "os/run")) {
-      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-          Files.getPosixFilePermissions(base.resolve(dir)))).as(dir).isEqualTo("rwx------");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(base.resolve(dir))))
+          .as(dir)
+          .isEqualTo("rwx------");
     }
     if (OpenSearchLauncher.isRoot()) {
-      Process ls = new ProcessBuilder("runuser", "-u", "nobody", "--", "ls", base.resolve("os/data").toString())
-          .redirectErrorStream(true).start();
+      Process ls =
+          new ProcessBuilder(
+                  "runuser", "-u", "nobody", "--", "ls", base.resolve("os/data").toString())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(ls.waitFor()).as(out).isNotZero();
       assertThat(out).contains("Permission denied");
@@ -131,12 +152,15 @@ class OpenSearchLauncherIT {
   @Test
   void anotherClusterOnThePortIsRefusedNotReused() throws Exception {
     HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    other.createContext("/", exchange -> {
-      byte[] body = "{\"name\":\"x\",\"cluster_name\":\"someone-else\"}".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    other.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              "{\"name\":\"x\",\"cluster_name\":\"someone-else\"}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     other.start();
     try {
       launcher = new OpenSearchLauncher(config(other.getAddress().getPort()).build());
@@ -167,7 +191,8 @@ class OpenSearchLauncherIT {
 
   @Test
   void aMissingDistributionSaysHowToGetIt() {
-    launcher = new OpenSearchLauncher(config(freePort()).distribution(base.resolve("nope.zip")).build());
+    launcher =
+        new OpenSearchLauncher(config(freePort()).distribution(base.resolve("nope.zip")).build());
     assertThatThrownBy(launcher::start)
         .isInstanceOf(OpenSearchLauncherException.class)
         .hasMessageContaining("nope.zip is missing");
@@ -175,15 +200,21 @@ class OpenSearchLauncherIT {
 
   @Test
   void aStartupTimeoutShowsTheLastLinesOfTheServerLog() {
-    launcher = new OpenSearchLauncher(config(freePort()).startTimeout(Duration.ofMillis(300)).build());
+    launcher =
+        new OpenSearchLauncher(config(freePort()).startTimeout(Duration.ofMillis(300)).build());
     assertThatThrownBy(launcher::start)
         .isInstanceOf(OpenSearchLauncherException.class)
         .hasMessageContaining("did not become healthy within 0 s")
         .hasMessageContaining("console.log");
     // Nothing of the half-started server is left running.
     String home = base.toString();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> ProcessHandle.allProcesses()
-        .noneMatch(p -> p.info().commandLine().map(c -> c.contains(home)).orElse(false)));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                ProcessHandle.allProcesses()
+                    .noneMatch(
+                        p -> p.info().commandLine().map(c -> c.contains(home)).orElse(false)));
   }
 
   private static int freePort() {

@@ -15,7 +15,8 @@ class StartWatchTest {
     StartWatch watch = new StartWatch(Duration.ofSeconds(120), T0);
     // Shards come back one every 30 s for five minutes: each step is progress, so the wait goes on.
     for (int s = 0; s <= 300; s += 30) {
-      assertThat(watch.keepWaiting(T0.plusSeconds(s), "{\"active_shards\":" + s / 30 + "}")).isTrue();
+      assertThat(watch.keepWaiting(T0.plusSeconds(s), "{\"active_shards\":" + s / 30 + "}"))
+          .isTrue();
     }
   }
 

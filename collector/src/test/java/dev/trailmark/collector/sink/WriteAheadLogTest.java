@@ -118,16 +118,19 @@ class WriteAheadLogTest {
     int threads = 8;
     int perThread = 200;
     try (WriteAheadLog wal = new WriteAheadLog(dir, 4_096)) {
-      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(threads);
       java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int id = t;
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < perThread; i++) {
-            wal.append(bytes("t" + id + "-" + i + "\n"));
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    wal.append(bytes("t" + id + "-" + i + "\n"));
+                  }
+                  return null;
+                }));
       }
       for (java.util.concurrent.Future<?> f : futures) {
         f.get();
@@ -146,7 +149,8 @@ class WriteAheadLogTest {
     try (WriteAheadLog first = new WriteAheadLog(dir, 1 << 20)) {
       first.append(bytes("x"));
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> new WriteAheadLog(dir, 1 << 20))
-          .isInstanceOf(IOException.class).hasMessageContaining("in use by another collector");
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("in use by another collector");
     }
     try (WriteAheadLog again = new WriteAheadLog(dir, 1 << 20)) {
       assertThat(again.backlogBytes()).isEqualTo(9);

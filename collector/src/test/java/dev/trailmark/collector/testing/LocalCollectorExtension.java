@@ -13,17 +13,19 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives a test class one {@link LocalCollector} on ephemeral ports, writing into the class's
- * {@link OpenSearchExtension} node under the class's index prefix, and closes it after the class.
- * Register it after {@link OpenSearchExtension}:
- * {@code @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})}.
+ * Gives a test class one {@link LocalCollector} on ephemeral ports, writing into the class's {@link
+ * OpenSearchExtension} node under the class's index prefix, and closes it after the class. Register
+ * it after {@link OpenSearchExtension}: {@code @ExtendWith({OpenSearchExtension.class,
+ * LocalCollectorExtension.class})}.
  */
 public final class LocalCollectorExtension implements ParameterResolver, AfterAllCallback {
 
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LocalCollectorExtension.class);
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(LocalCollectorExtension.class);
 
   @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return parameterContext.getParameter().getType() == LocalCollector.class;
   }
 
@@ -31,10 +33,15 @@ public final class LocalCollectorExtension implements ParameterResolver, AfterAl
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
     ExtensionContext classContext = OpenSearchExtension.classContext(context);
     OpenSearchInstance os = OpenSearchExtension.instance(context);
-    return classContext.getStore(NS).getOrComputeIfAbsent("collector", k -> new Running(os), Running.class).collector;
+    return classContext
+        .getStore(NS)
+        .getOrComputeIfAbsent("collector", k -> new Running(os), Running.class)
+        .collector;
   }
 
-  /** Runs before {@link OpenSearchExtension}'s cleanup, so nothing is written after the indices go. */
+  /**
+   * Runs before {@link OpenSearchExtension}'s cleanup, so nothing is written after the indices go.
+   */
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     Running running = context.getStore(NS).remove("collector", Running.class);
@@ -50,8 +57,15 @@ public final class LocalCollectorExtension implements ParameterResolver, AfterAl
     Running(OpenSearchInstance os) {
       try {
         stateDir = Files.createTempDirectory("trailmark-collector-it-");
-        collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-            .httpPort(0).xrayUdpPort(0).stateDir(stateDir).build().start();
+        collector =
+            LocalCollector.builder()
+                .openSearch(os.baseUri())
+                .indexPrefix(os.indexPrefix())
+                .httpPort(0)
+                .xrayUdpPort(0)
+                .stateDir(stateDir)
+                .build()
+                .start();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } catch (Exception e) {

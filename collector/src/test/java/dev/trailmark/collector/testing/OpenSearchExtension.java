@@ -14,11 +14,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Gives a test class a real OpenSearch: the one {@code ./trailmark up} or an earlier test class
  * already runs, or one started here once per test JVM and stopped when that JVM's tests end. Each
- * test class gets its own index prefix, and its indices and index templates are deleted after the class.
+ * test class gets its own index prefix, and its indices and index templates are deleted after the
+ * class.
  */
-public final class OpenSearchExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class OpenSearchExtension
+    implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(OpenSearchExtension.class);
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(OpenSearchExtension.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -30,19 +33,23 @@ public final class OpenSearchExtension implements BeforeAllCallback, AfterAllCal
   public void afterAll(ExtensionContext context) {
     OpenSearchInstance instance = context.getStore(NS).get("instance", OpenSearchInstance.class);
     if (instance != null && !Boolean.getBoolean("trailmark.it.keepIndices")) {
-      instance.delete("/" + instance.indexPrefix() + "*"); // resolved to names (destructive_requires_name)
-      // The collector installs its index templates under the same prefix: leave the shared node as found.
+      instance.delete(
+          "/" + instance.indexPrefix() + "*"); // resolved to names (destructive_requires_name)
+      // The collector installs its index templates under the same prefix: leave the shared node as
+      // found.
       instance.deleteIfExists("/_index_template/" + instance.indexPrefix() + "*");
     }
   }
 
   @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return parameterContext.getParameter().getType() == OpenSearchInstance.class;
   }
 
   @Override
-  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public Object resolveParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return instance(extensionContext);
   }
 
@@ -58,21 +65,38 @@ public final class OpenSearchExtension implements BeforeAllCallback, AfterAllCal
   static OpenSearchInstance instance(ExtensionContext context) {
     ExtensionContext classContext = classContext(context);
     LocalOpenSearch node = node(context);
-    String name = classContext.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT)
-        .replaceAll("[^a-z0-9]+", "");
-    String prefix = "it-" + name + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000)) + "-";
-    return classContext.getStore(NS).getOrComputeIfAbsent("instance",
-        k -> new OpenSearchInstance(node.baseUri(), prefix), OpenSearchInstance.class);
+    String name =
+        classContext
+            .getRequiredTestClass()
+            .getSimpleName()
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9]+", "");
+    String prefix =
+        "it-"
+            + name
+            + "-"
+            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000))
+            + "-";
+    return classContext
+        .getStore(NS)
+        .getOrComputeIfAbsent(
+            "instance",
+            k -> new OpenSearchInstance(node.baseUri(), prefix),
+            OpenSearchInstance.class);
   }
 
   /** One node per test JVM, kept in the root store so that JUnit closes it after the last class. */
   private static LocalOpenSearch node(ExtensionContext context) {
-    return context.getRoot().getStore(NS)
-        .getOrComputeIfAbsent("node", k -> new StartedNode(), StartedNode.class).node;
+    return context
+        .getRoot()
+        .getStore(NS)
+        .getOrComputeIfAbsent("node", k -> new StartedNode(), StartedNode.class)
+        .node;
   }
 
   private static final class StartedNode implements AutoCloseable {
-    final OpenSearchLauncher launcher = new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
+    final OpenSearchLauncher launcher =
+        new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
     final LocalOpenSearch node = launcher.start();
 
     @Override

@@ -14,8 +14,14 @@ class OpenSearchExtensionIT {
     assertThat(os.get("/")).contains("\"cluster_name\" : \"trailmark\"");
 
     String index = os.indexPrefix() + "smoke";
-    os.post("/_bulk", "{\"index\":{\"_index\":\"" + index + "\"}}\n{\"a\":1}\n"
-        + "{\"index\":{\"_index\":\"" + index + "\"}}\n{\"a\":2}\n");
+    os.post(
+        "/_bulk",
+        "{\"index\":{\"_index\":\""
+            + index
+            + "\"}}\n{\"a\":1}\n"
+            + "{\"index\":{\"_index\":\""
+            + index
+            + "\"}}\n{\"a\":2}\n");
     assertThat(os.count(os.indexPrefix() + "*")).isEqualTo(2);
   }
 

@@ -32,7 +32,10 @@ public final class OpenSearchInstance {
     return baseUri;
   }
 
-  /** Lower-case prefix unique to the test class, ending in '-'; every index the test makes starts with it. */
+  /**
+   * Lower-case prefix unique to the test class, ending in '-'; every index the test makes starts
+   * with it.
+   */
   public String indexPrefix() {
     return indexPrefix;
   }
@@ -53,23 +56,31 @@ public final class OpenSearchInstance {
   }
 
   /**
-   * DELETE a path. A wildcard over indices ({@code /prefix*}) is resolved to the index names first: a node the
-   * launcher started refuses wildcard deletions ({@code action.destructive_requires_name}).
+   * DELETE a path. A wildcard over indices ({@code /prefix*}) is resolved to the index names first:
+   * a node the launcher started refuses wildcard deletions ({@code
+   * action.destructive_requires_name}).
    */
   public String delete(String path) {
     int query = path.indexOf('?');
     String target = query < 0 ? path.substring(1) : path.substring(1, query);
     if (!path.startsWith("/_") && target.contains("*")) {
       java.util.List<String> names = new java.util.ArrayList<>();
-      for (String line : send("GET", "/_cat/indices/" + target + "?h=index&expand_wildcards=all", null).split("\n")) {
+      for (String line :
+          send("GET", "/_cat/indices/" + target + "?h=index&expand_wildcards=all", null)
+              .split("\n")) {
         if (!line.isBlank()) {
           names.add(line.trim());
         }
       }
       StringBuilder answers = new StringBuilder();
       for (int i = 0; i < names.size(); i += 50) {
-        answers.append(send("DELETE", "/" + String.join(",", names.subList(i, Math.min(names.size(), i + 50)))
-            + "?ignore_unavailable=true", null));
+        answers.append(
+            send(
+                "DELETE",
+                "/"
+                    + String.join(",", names.subList(i, Math.min(names.size(), i + 50)))
+                    + "?ignore_unavailable=true",
+                null));
       }
       return answers.toString();
     }
@@ -83,17 +94,25 @@ public final class OpenSearchInstance {
 
   /**
    * Makes everything indexed so far into the matching indices searchable. Waits first until their
-   * shards are allocated: an index the collector has just created answers searches with 503 until then.
+   * shards are allocated: an index the collector has just created answers searches with 503 until
+   * then.
    */
   public void refresh(String indexPattern) {
     send("GET", "/_cluster/health/" + indexPattern + "?wait_for_status=yellow&timeout=30s", null);
-    send("POST", "/" + indexPattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
+    send(
+        "POST",
+        "/" + indexPattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
+        null);
   }
 
   /** Number of documents in the matching indices (0 when none exist), after a refresh. */
   public long count(String indexPattern) {
     refresh(indexPattern);
-    String body = send("GET", "/" + indexPattern + "/_count?ignore_unavailable=true&allow_no_indices=true", null);
+    String body =
+        send(
+            "GET",
+            "/" + indexPattern + "/_count?ignore_unavailable=true&allow_no_indices=true",
+            null);
     Matcher m = COUNT.matcher(body);
     if (!m.find()) {
       throw new AssertionError("no count in OpenSearch's answer: " + body);
@@ -101,22 +120,32 @@ public final class OpenSearchInstance {
     return Long.parseLong(m.group(1));
   }
 
-  /** Sends a request and returns the body; a status of 400 or more fails with the body in the message. */
+  /**
+   * Sends a request and returns the body; a status of 400 or more fails with the body in the
+   * message.
+   */
   public String send(String method, String path, String json) {
     return exchange(method, path, json, -1);
   }
 
   private String exchange(String method, String path, String json, int acceptedError) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(baseUri.resolve(path))
-        .timeout(Duration.ofSeconds(60))
-        .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json")
-        .method(method, json == null
-            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(baseUri.resolve(path))
+            .timeout(Duration.ofSeconds(60))
+            .header(
+                "Content-Type",
+                path.contains("_bulk") ? "application/x-ndjson" : "application/json")
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
     try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() >= 400 && response.statusCode() != acceptedError) {
-        throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": "
-            + response.body());
+        throw new AssertionError(
+            method + " " + path + " answered " + response.statusCode() + ": " + response.body());
       }
       return response.body();
     } catch (IOException e) {

@@ -16,7 +16,8 @@ class TraceAssemblerTest {
   private static final String TRACE = "0123456789abcdef0123456789abcdef";
 
   static ObjectNode span(String id, String parent, String kind, String service) {
-    return SpanDocuments.span(TRACE, id, parent, "op-" + id, kind, 1_000_000_000L, 2_000_000_000L, service, 0, null);
+    return SpanDocuments.span(
+        TRACE, id, parent, "op-" + id, kind, 1_000_000_000L, 2_000_000_000L, service, 0, null);
   }
 
   static List<JsonNode> sources(DocumentBatch batch) throws Exception {
@@ -32,13 +33,17 @@ class TraceAssemblerTest {
   void aChildArrivingBeforeItsParentIsRewrittenWithTheParentsService() throws Exception {
     TraceAssembler assembler = new TraceAssembler(100);
     DocumentBatch first = new DocumentBatch();
-    assembler.add(List.of(span("00000000000000c1", "00000000000000a1", "SPAN_KIND_CLIENT", null)), "", first);
-    assertThat(sources(first)).singleElement()
+    assembler.add(
+        List.of(span("00000000000000c1", "00000000000000a1", "SPAN_KIND_CLIENT", null)), "", first);
+    assertThat(sources(first))
+        .singleElement()
         .satisfies(s -> assertThat(s.path("serviceName").asText()).isEqualTo("unknown"));
     DocumentBatch second = new DocumentBatch();
     assembler.add(List.of(span("00000000000000a1", "", "SPAN_KIND_SERVER", "shop")), "", second);
-    assertThat(sources(second)).filteredOn(s -> "00000000000000c1".equals(s.path("spanId").asText()))
-        .singleElement().satisfies(s -> assertThat(s.path("serviceName").asText()).isEqualTo("shop"));
+    assertThat(sources(second))
+        .filteredOn(s -> "00000000000000c1".equals(s.path("spanId").asText()))
+        .singleElement()
+        .satisfies(s -> assertThat(s.path("serviceName").asText()).isEqualTo("shop"));
   }
 
   @Test
@@ -46,23 +51,38 @@ class TraceAssemblerTest {
     TraceAssembler assembler = new TraceAssembler(10);
     List<ObjectNode> orphans = new ArrayList<>();
     for (int i = 0; i < TraceAssembler.MAX_PENDING_PER_PARENT + 5; i++) {
-      orphans.add(span(String.format("%016x", 0x1000 + i), "00000000000000a1", "SPAN_KIND_INTERNAL", null));
+      orphans.add(
+          span(String.format("%016x", 0x1000 + i), "00000000000000a1", "SPAN_KIND_INTERNAL", null));
     }
     assembler.add(orphans, "", new DocumentBatch());
     DocumentBatch resolved = new DocumentBatch();
     assembler.add(List.of(span("00000000000000a1", "", "SPAN_KIND_SERVER", "shop")), "", resolved);
-    long rewritten = sources(resolved).stream().filter(s -> "shop".equals(s.path("serviceName").asText())
-        && !s.path("parentSpanId").asText().isEmpty()).count();
+    long rewritten =
+        sources(resolved).stream()
+            .filter(
+                s ->
+                    "shop".equals(s.path("serviceName").asText())
+                        && !s.path("parentSpanId").asText().isEmpty())
+            .count();
     assertThat(rewritten).isEqualTo(TraceAssembler.MAX_PENDING_PER_PARENT);
 
-    // With room for 10 entries, the 11th unknown parent evicts the oldest: its child stays "unknown".
+    // With room for 10 entries, the 11th unknown parent evicts the oldest: its child stays
+    // "unknown".
     TraceAssembler small = new TraceAssembler(10);
     for (int i = 0; i < 11; i++) {
-      small.add(List.of(span(String.format("%016x", 0x2000 + i), String.format("%016x", 0x3000 + i),
-          "SPAN_KIND_INTERNAL", null)), "", new DocumentBatch());
+      small.add(
+          List.of(
+              span(
+                  String.format("%016x", 0x2000 + i),
+                  String.format("%016x", 0x3000 + i),
+                  "SPAN_KIND_INTERNAL",
+                  null)),
+          "",
+          new DocumentBatch());
     }
     DocumentBatch late = new DocumentBatch();
-    small.add(List.of(span(String.format("%016x", 0x3000), "", "SPAN_KIND_SERVER", "shop")), "", late);
+    small.add(
+        List.of(span(String.format("%016x", 0x3000), "", "SPAN_KIND_SERVER", "shop")), "", late);
     assertThat(sources(late)).hasSize(2); // the parent and its SERVER service-map target, no child
   }
 
@@ -73,16 +93,26 @@ class TraceAssemblerTest {
     for (int p = 0; p < 11; p++) {
       List<ObjectNode> orphans = new ArrayList<>();
       for (int i = 0; i < 1_000; i++) {
-        orphans.add(span(String.format("%08x%08x", p, i), String.format("%016x", 0xa000 + p), "SPAN_KIND_INTERNAL",
-            null));
+        orphans.add(
+            span(
+                String.format("%08x%08x", p, i),
+                String.format("%016x", 0xa000 + p),
+                "SPAN_KIND_INTERNAL",
+                null));
       }
       assembler.add(orphans, "", new DocumentBatch());
     }
     DocumentBatch oldest = new DocumentBatch();
-    assembler.add(List.of(span(String.format("%016x", 0xa000), "", "SPAN_KIND_INTERNAL", "shop")), "", oldest);
+    assembler.add(
+        List.of(span(String.format("%016x", 0xa000), "", "SPAN_KIND_INTERNAL", "shop")),
+        "",
+        oldest);
     assertThat(sources(oldest)).hasSize(1);
     DocumentBatch newest = new DocumentBatch();
-    assembler.add(List.of(span(String.format("%016x", 0xa000 + 10), "", "SPAN_KIND_INTERNAL", "shop")), "", newest);
+    assembler.add(
+        List.of(span(String.format("%016x", 0xa000 + 10), "", "SPAN_KIND_INTERNAL", "shop")),
+        "",
+        newest);
     assertThat(sources(newest)).hasSize(1_001);
   }
 }

@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The local web console: one page over the indices the collector writes (services, service map, traces, logs,
- * metrics, audit findings, alerts), served with its read-only JSON endpoints from this JVM.
+ * The local web console: one page over the indices the collector writes (services, service map,
+ * traces, logs, metrics, audit findings, alerts), served with its read-only JSON endpoints from
+ * this JVM.
  */
 public final class Console implements AutoCloseable {
 
@@ -44,7 +45,10 @@ public final class Console implements AutoCloseable {
 
     private Builder() {}
 
-    /** The OpenSearch endpoint to read (plain HTTP, or an Amazon OpenSearch Service endpoint signed with SigV4). */
+    /**
+     * The OpenSearch endpoint to read (plain HTTP, or an Amazon OpenSearch Service endpoint signed
+     * with SigV4).
+     */
     public Builder openSearch(URI openSearch) {
       this.openSearch = Objects.requireNonNull(openSearch, "openSearch");
       return this;
@@ -82,7 +86,9 @@ public final class Console implements AutoCloseable {
 
     /** Binds the port and starts serving. */
     public Console start() throws IOException {
-      return new Console(ConsoleServer.start(new ConsoleServer.Settings(openSearch, indexPrefix, host, port, queryTimeout)));
+      return new Console(
+          ConsoleServer.start(
+              new ConsoleServer.Settings(openSearch, indexPrefix, host, port, queryTimeout)));
     }
   }
 }

@@ -4,7 +4,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code ./trailmark console}: serves the console in the foreground until Ctrl-C and prints its URL. */
+/**
+ * {@code ./trailmark console}: serves the console in the foreground until Ctrl-C and prints its
+ * URL.
+ */
 public final class ConsoleMain {
 
   private ConsoleMain() {}
@@ -20,7 +23,8 @@ public final class ConsoleMain {
       builder.indexPrefix(env);
     }
     String port = System.getenv("TRAILMARK_CONSOLE_PORT");
-    String openSearch = "http://127.0.0.1:" + System.getenv().getOrDefault("TRAILMARK_OPENSEARCH_PORT", "9200");
+    String openSearch =
+        "http://127.0.0.1:" + System.getenv().getOrDefault("TRAILMARK_OPENSEARCH_PORT", "9200");
     try {
       if (port != null) {
         builder.port(Integer.parseInt(port));
@@ -32,7 +36,8 @@ public final class ConsoleMain {
           case "--host" -> builder.host(value(args, ++i, a));
           case "--opensearch" -> openSearch = value(args, ++i, a);
           case "--index-prefix" -> builder.indexPrefix(value(args, ++i, a));
-          case "--query-timeout-seconds" -> builder.queryTimeout(Duration.ofSeconds(Long.parseLong(value(args, ++i, a))));
+          case "--query-timeout-seconds" ->
+              builder.queryTimeout(Duration.ofSeconds(Long.parseLong(value(args, ++i, a))));
           case "-h", "--help" -> {
             System.out.print(USAGE);
             return;
@@ -51,17 +56,24 @@ public final class ConsoleMain {
     try {
       console = builder.start();
     } catch (java.net.BindException e) {
-      System.err.println("trailmark console: cannot listen: " + e.getMessage()
-          + " (is a console already running? choose another with --port)");
+      System.err.println(
+          "trailmark console: cannot listen: "
+              + e.getMessage()
+              + " (is a console already running? choose another with --port)");
       System.exit(1);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      console.close();
-      stopped.countDown();
-    }, "trailmark-console-stop"));
-    System.out.println("console at " + console.url() + " (OpenSearch " + openSearch + "; Ctrl-C stops it)");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  console.close();
+                  stopped.countDown();
+                },
+                "trailmark-console-stop"));
+    System.out.println(
+        "console at " + console.url() + " (OpenSearch " + openSearch + "; Ctrl-C stops it)");
     stopped.await();
   }
 
@@ -72,7 +84,8 @@ public final class ConsoleMain {
     return args[i];
   }
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ./trailmark console [--port 5601] [--host 127.0.0.1] [--opensearch http://127.0.0.1:9200]
                                  [--index-prefix PREFIX] [--query-timeout-seconds 10]
         Serves the local web console (services, service map, traces, logs, metrics, audit findings, alerts)

@@ -17,40 +17,48 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
- * {@code ./trailmark dashboards install|export}: puts Trailmark's OpenSearch Dashboards saved objects (index
- * patterns, searches, visualizations and dashboards) into a Dashboards, or writes them to a file.
+ * {@code ./trailmark dashboards install|export}: puts Trailmark's OpenSearch Dashboards saved
+ * objects (index patterns, searches, visualizations and dashboards) into a Dashboards, or writes
+ * them to a file.
  *
- * <p>Exit codes: 0 done; 1 bad usage or Dashboards could not be reached or answered an error; 2 Dashboards
- * refused at least one object (each is named).
+ * <p>Exit codes: 0 done; 1 bad usage or Dashboards could not be reached or answered an error; 2
+ * Dashboards refused at least one object (each is named).
  */
 public final class DashboardsCli {
   static final int OK = 0;
   static final int ERROR = 1;
   static final int REFUSED = 2;
 
-  /** The Observability plugin's mapping of the fields it correlates traces and logs by to our log documents. */
-  static final String CORRELATED_LOGS_FIELDS_SETTING = "observability:traceAnalyticsCorrelatedLogsFieldMappings";
+  /**
+   * The Observability plugin's mapping of the fields it correlates traces and logs by to our log
+   * documents.
+   */
+  static final String CORRELATED_LOGS_FIELDS_SETTING =
+      "observability:traceAnalyticsCorrelatedLogsFieldMappings";
+
   static final String CORRELATED_LOGS_FIELDS =
       "{\"serviceName\":\"resource.service.name\",\"spanId\":\"spanId\",\"timestamp\":\"@timestamp\",\"traceId\":\"traceId\"}";
 
-  private static final String USAGE = String.join("\n",
-      "usage: trailmark dashboards install --url URL [--user USER [--password PASSWORD] | --sigv4 [--region REGION]]",
-      "                                   [--tenant TENANT] [--index-prefix PREFIX] [--base-path PATH] [--no-settings]",
-      "       trailmark dashboards export FILE [--index-prefix PREFIX]",
-      "  install         import the saved objects (POST /api/saved_objects/_import?overwrite=true) and print what",
-      "                  was created, updated and refused; exit 2 when anything was refused",
-      "  --url URL       OpenSearch Dashboards, e.g. http://127.0.0.1:5601 or https://DOMAIN/_dashboards; on an",
-      "                  Amazon OpenSearch Service endpoint (*.es.amazonaws.com, *.aos.*.on.aws) /_dashboards is",
-      "                  added, and a 404 at the root is retried once under /_dashboards",
-      "  --user USER     basic auth; the password comes from --password or TRAILMARK_DASHBOARDS_PASSWORD",
-      "  --sigv4         sign with AWS SigV4 (service es) using the default AWS credential chain",
-      "  --region REGION the SigV4 region (default AWS_REGION, AWS_DEFAULT_REGION, or the endpoint's region)",
-      "  --tenant NAME   the security plugin's tenant (sent as the securitytenant header)",
-      "  --index-prefix  the collector's --index-prefix, put in front of every index pattern",
-      "                  (default TRAILMARK_INDEX_PREFIX, else none)",
-      "  --base-path P   Dashboards' base path when it is neither / nor /_dashboards",
-      "  --no-settings   leave the Observability plugin's correlated-logs field mapping alone",
-      "  export FILE     write the saved objects as ndjson (the file Dashboards' import takes)");
+  private static final String USAGE =
+      String.join(
+          "\n",
+          "usage: trailmark dashboards install --url URL [--user USER [--password PASSWORD] | --sigv4 [--region REGION]]",
+          "                                   [--tenant TENANT] [--index-prefix PREFIX] [--base-path PATH] [--no-settings]",
+          "       trailmark dashboards export FILE [--index-prefix PREFIX]",
+          "  install         import the saved objects (POST /api/saved_objects/_import?overwrite=true) and print what",
+          "                  was created, updated and refused; exit 2 when anything was refused",
+          "  --url URL       OpenSearch Dashboards, e.g. http://127.0.0.1:5601 or https://DOMAIN/_dashboards; on an",
+          "                  Amazon OpenSearch Service endpoint (*.es.amazonaws.com, *.aos.*.on.aws) /_dashboards is",
+          "                  added, and a 404 at the root is retried once under /_dashboards",
+          "  --user USER     basic auth; the password comes from --password or TRAILMARK_DASHBOARDS_PASSWORD",
+          "  --sigv4         sign with AWS SigV4 (service es) using the default AWS credential chain",
+          "  --region REGION the SigV4 region (default AWS_REGION, AWS_DEFAULT_REGION, or the endpoint's region)",
+          "  --tenant NAME   the security plugin's tenant (sent as the securitytenant header)",
+          "  --index-prefix  the collector's --index-prefix, put in front of every index pattern",
+          "                  (default TRAILMARK_INDEX_PREFIX, else none)",
+          "  --base-path P   Dashboards' base path when it is neither / nor /_dashboards",
+          "  --no-settings   leave the Observability plugin's correlated-logs field mapping alone",
+          "  export FILE     write the saved objects as ndjson (the file Dashboards' import takes)");
 
   private DashboardsCli() {}
 
@@ -62,9 +70,15 @@ public final class DashboardsCli {
     System.exit(run(args, System.out, System.err, System.getenv()));
   }
 
-  /** Runs the command with this environment, printing to {@code out} and {@code err}; returns the exit code. */
+  /**
+   * Runs the command with this environment, printing to {@code out} and {@code err}; returns the
+   * exit code.
+   */
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
+        || args[0].equals("help")) {
       (args.length == 0 ? err : out).println(USAGE);
       return args.length == 0 ? ERROR : OK;
     }
@@ -97,15 +111,21 @@ public final class DashboardsCli {
       throw new IllegalArgumentException("export needs a FILE");
     }
     Path file = Path.of(o.file);
-    byte[] bytes = o.prefix.isEmpty() ? resourceBytes()
-        : SavedObjects.toNdjson(SavedObjects.withIndexPrefix(SavedObjects.load(), o.prefix));
+    byte[] bytes =
+        o.prefix.isEmpty()
+            ? resourceBytes()
+            : SavedObjects.toNdjson(SavedObjects.withIndexPrefix(SavedObjects.load(), o.prefix));
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
     Files.write(file, bytes);
-    out.println("wrote " + SavedObjects.load().size() + " saved objects to " + file
-        + (o.prefix.isEmpty() ? "" : " (index prefix " + o.prefix + ")"));
+    out.println(
+        "wrote "
+            + SavedObjects.load().size()
+            + " saved objects to "
+            + file
+            + (o.prefix.isEmpty() ? "" : " (index prefix " + o.prefix + ")"));
     return OK;
   }
 
@@ -132,14 +152,16 @@ public final class DashboardsCli {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--url '" + o.url + "' is not a URL");
     }
-    DashboardsClient.Builder b = DashboardsClient.builder().url(url).tenant(o.tenant).notes(out::println);
+    DashboardsClient.Builder b =
+        DashboardsClient.builder().url(url).tenant(o.tenant).notes(out::println);
     if (o.basePath != null) {
       b.basePath(o.basePath);
     }
     if (o.user != null) {
       String password = o.password != null ? o.password : env.get("TRAILMARK_DASHBOARDS_PASSWORD");
       if (password == null) {
-        throw new IllegalArgumentException("--user needs --password or TRAILMARK_DASHBOARDS_PASSWORD");
+        throw new IllegalArgumentException(
+            "--user needs --password or TRAILMARK_DASHBOARDS_PASSWORD");
       }
       b.basicAuth(o.user, password);
     } else if (o.password != null) {
@@ -152,34 +174,54 @@ public final class DashboardsCli {
     }
     DashboardsClient client = b.build();
     List<?> objects = SavedObjects.load();
-    byte[] ndjson = SavedObjects.toNdjson(SavedObjects.withIndexPrefix(SavedObjects.load(), o.prefix));
+    byte[] ndjson =
+        SavedObjects.toNdjson(SavedObjects.withIndexPrefix(SavedObjects.load(), o.prefix));
     ImportResult result = client.importObjects(ndjson);
-    String where = url.getScheme() + "://" + url.getAuthority() + client.basePath()
-        + (o.tenant != null ? " (tenant " + o.tenant + ")" : "");
+    String where =
+        url.getScheme()
+            + "://"
+            + url.getAuthority()
+            + client.basePath()
+            + (o.tenant != null ? " (tenant " + o.tenant + ")" : "");
     if (result.written()) {
       result.created().forEach(s -> out.println("created  " + s));
       result.updated().forEach(s -> out.println("updated  " + s));
     }
     result.refused().forEach(s -> err.println("refused  " + s));
     if (!result.written()) {
-      err.println("Dashboards applied none of the " + objects.size() + " objects: it holds back a whole import "
-          + "when an object conflicts or misses a reference.");
+      err.println(
+          "Dashboards applied none of the "
+              + objects.size()
+              + " objects: it holds back a whole import "
+              + "when an object conflicts or misses a reference.");
       err.println(result.refused().size() + " refused at " + where);
       return REFUSED;
     }
-    out.println(result.created().size() + " created, " + result.updated().size() + " updated, "
-        + result.refused().size() + " refused at " + where
-        + (o.prefix.isEmpty() ? "" : " (index prefix " + o.prefix + ")"));
+    out.println(
+        result.created().size()
+            + " created, "
+            + result.updated().size()
+            + " updated, "
+            + result.refused().size()
+            + " refused at "
+            + where
+            + (o.prefix.isEmpty() ? "" : " (index prefix " + o.prefix + ")"));
     if (!result.refused().isEmpty()) {
       return REFUSED;
     }
     if (o.settings) {
       try {
         client.setSettings(Map.of(CORRELATED_LOGS_FIELDS_SETTING, CORRELATED_LOGS_FIELDS));
-        out.println("set " + CORRELATED_LOGS_FIELDS_SETTING + " (Trace analytics finds a span's log lines)");
+        out.println(
+            "set "
+                + CORRELATED_LOGS_FIELDS_SETTING
+                + " (Trace analytics finds a span's log lines)");
       } catch (DashboardsClient.DashboardsException e) {
-        err.println("warning: the saved objects are installed, but the advanced setting "
-            + CORRELATED_LOGS_FIELDS_SETTING + " was not set: " + e.getMessage());
+        err.println(
+            "warning: the saved objects are installed, but the advanced setting "
+                + CORRELATED_LOGS_FIELDS_SETTING
+                + " was not set: "
+                + e.getMessage());
       }
     }
     return OK;
@@ -195,12 +237,14 @@ public final class DashboardsCli {
         return value;
       }
     }
-    Matcher m = Pattern.compile("\\.([a-z]{2}(?:-[a-z]+)+-\\d)\\.(?:es\\.amazonaws\\.com|aos\\.)").matcher(
-        String.valueOf(url.getHost()));
+    Matcher m =
+        Pattern.compile("\\.([a-z]{2}(?:-[a-z]+)+-\\d)\\.(?:es\\.amazonaws\\.com|aos\\.)")
+            .matcher(String.valueOf(url.getHost()));
     if (m.find()) {
       return m.group(1);
     }
-    throw new IllegalArgumentException("--sigv4 needs a region: --region, AWS_REGION, or an endpoint that names it");
+    throw new IllegalArgumentException(
+        "--sigv4 needs a region: --region, AWS_REGION, or an endpoint that names it");
   }
 
   private static AwsCredentialsProvider credentials() {

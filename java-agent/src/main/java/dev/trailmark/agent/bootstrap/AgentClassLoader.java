@@ -13,9 +13,9 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
 /**
- * Loads the agent's implementation and its shaded libraries from {@code inst/**.classdata} entries of the
- * agent jar. Its parent is the platform loader, so the JDK and the bootstrap bridge are shared and nothing
- * of the application is seen.
+ * Loads the agent's implementation and its shaded libraries from {@code inst/**.classdata} entries
+ * of the agent jar. Its parent is the platform loader, so the JDK and the bootstrap bridge are
+ * shared and nothing of the application is seen.
  */
 public final class AgentClassLoader extends ClassLoader {
 
@@ -34,7 +34,8 @@ public final class AgentClassLoader extends ClassLoader {
     this.jar = jar;
     URL location = new java.io.File(jar.getName()).toURI().toURL();
     this.jarUrl = "jar:" + location + "!/";
-    this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+    this.domain =
+        new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
   }
 
   @Override
@@ -67,12 +68,15 @@ public final class AgentClassLoader extends ClassLoader {
   @Override
   protected Enumeration<URL> findResources(String name) {
     URL url = findResource(name);
-    return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+    return url == null
+        ? Collections.emptyEnumeration()
+        : Collections.enumeration(Collections.singletonList(url));
   }
 
   @Override
   public InputStream getResourceAsStream(String name) {
-    // ByteBuddy reads advice class files through here: straight from the open jar, no URL round trip.
+    // ByteBuddy reads advice class files through here: straight from the open jar, no URL round
+    // trip.
     ZipEntry entry = jar.getEntry(entryName(name));
     if (entry == null) {
       return super.getResourceAsStream(name);
@@ -91,9 +95,9 @@ public final class AgentClassLoader extends ClassLoader {
   }
 
   /**
-   * The whole entry, read straight into one array when its size is known (as for every entry of the agent
-   * jar): a buffer and a growable copy would triple the garbage of loading the ~2,000 classes of the metrics
-   * pipeline.
+   * The whole entry, read straight into one array when its size is known (as for every entry of the
+   * agent jar): a buffer and a growable copy would triple the garbage of loading the ~2,000 classes
+   * of the metrics pipeline.
    */
   private static byte[] readAll(InputStream in, int size) throws IOException {
     if (size < 0) {

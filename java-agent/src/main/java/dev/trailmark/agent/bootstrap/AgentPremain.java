@@ -6,8 +6,9 @@ import java.net.URISyntaxException;
 import java.util.jar.JarFile;
 
 /**
- * Entry point named by the agent jar's manifest: puts the bridge on the bootstrap class path and starts
- * the agent inside its own class loader, so the application never sees the agent's libraries.
+ * Entry point named by the agent jar's manifest: puts the bridge on the bootstrap class path and
+ * starts the agent inside its own class loader, so the application never sees the agent's
+ * libraries.
  */
 public final class AgentPremain {
 
@@ -38,28 +39,48 @@ public final class AgentPremain {
           .getMethod("install", Instrumentation.class, String.class, ClassLoader.class)
           .invoke(null, inst, args, loader);
     } catch (Throwable t) {
-      Throwable cause = t.getCause() != null && t instanceof java.lang.reflect.InvocationTargetException ? t.getCause() : t;
-      System.err.println("[trailmark-agent] not started, the application runs without it: " + cause);
+      Throwable cause =
+          t.getCause() != null && t instanceof java.lang.reflect.InvocationTargetException
+              ? t.getCause()
+              : t;
+      System.err.println(
+          "[trailmark-agent] not started, the application runs without it: " + cause);
     }
   }
 
   /**
-   * Defines {@code Hooks} and {@code Bridge} in the boot loader, where woven JDK and application classes all
-   * find them. Defining just these two classes (rather than appending the jar to the boot class path) keeps
-   * class data sharing on for the application's own classes and the JVM quiet about it.
+   * Defines {@code Hooks} and {@code Bridge} in the boot loader, where woven JDK and application
+   * classes all find them. Defining just these two classes (rather than appending the jar to the
+   * boot class path) keeps class data sharing on for the application's own classes and the JVM
+   * quiet about it.
    */
   private static void defineBridgeInBootLoader(Instrumentation inst, JarFile jar) throws Exception {
     Module base = Object.class.getModule();
-    inst.redefineModule(base, java.util.Set.of(),
+    inst.redefineModule(
+        base,
+        java.util.Set.of(),
         java.util.Map.of("jdk.internal.misc", java.util.Set.of(AgentPremain.class.getModule())),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of());
+        java.util.Map.of(),
+        java.util.Set.of(),
+        java.util.Map.of());
     Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
     Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
-    java.lang.reflect.Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class,
-        int.class, ClassLoader.class, java.security.ProtectionDomain.class);
-    for (String name : new String[] {"dev.trailmark.agent.bootstrap.Hooks", "dev.trailmark.agent.bootstrap.Bridge"}) {
+    java.lang.reflect.Method define =
+        unsafeType.getMethod(
+            "defineClass",
+            String.class,
+            byte[].class,
+            int.class,
+            int.class,
+            ClassLoader.class,
+            java.security.ProtectionDomain.class);
+    for (String name :
+        new String[] {
+          "dev.trailmark.agent.bootstrap.Hooks", "dev.trailmark.agent.bootstrap.Bridge"
+        }) {
       byte[] bytes;
-      try (java.io.InputStream in = jar.getInputStream(jar.getEntry(name.replace('.', '/') + ".class"))) {
+      try (java.io.InputStream in =
+          jar.getInputStream(jar.getEntry(name.replace('.', '/') + ".class"))) {
         bytes = in.readAllBytes();
       }
       define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);

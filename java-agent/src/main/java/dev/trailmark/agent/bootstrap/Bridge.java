@@ -1,9 +1,9 @@
 package dev.trailmark.agent.bootstrap;
 
 /**
- * What woven code calls: static methods on the bootstrap class path, so that every class loader, the
- * JDK's included, sees the same ones. Each one swallows whatever the agent throws, so instrumentation
- * can never break the application; the agent installs its {@link Hooks} at start.
+ * What woven code calls: static methods on the bootstrap class path, so that every class loader,
+ * the JDK's included, sees the same ones. Each one swallows whatever the agent throws, so
+ * instrumentation can never break the application; the agent installs its {@link Hooks} at start.
  */
 public final class Bridge {
 

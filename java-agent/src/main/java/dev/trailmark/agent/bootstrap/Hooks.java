@@ -1,9 +1,9 @@
 package dev.trailmark.agent.bootstrap;
 
 /**
- * The agent's side of {@link Bridge}; these defaults do nothing, so woven code is harmless before the
- * agent has started. Only JDK types cross this boundary: woven code runs in class loaders that cannot
- * see the agent's classes.
+ * The agent's side of {@link Bridge}; these defaults do nothing, so woven code is harmless before
+ * the agent has started. Only JDK types cross this boundary: woven code runs in class loaders that
+ * cannot see the agent's classes.
  */
 public class Hooks {
 

@@ -11,7 +11,8 @@ import java.util.Properties;
 
 /**
  * The agent's settings, read once at start from system properties (lower-case, dotted: {@code
- * otel.service.name}) and environment variables ({@code OTEL_SERVICE_NAME}); a system property wins.
+ * otel.service.name}) and environment variables ({@code OTEL_SERVICE_NAME}); a system property
+ * wins.
  */
 public final class AgentConfig {
 
@@ -54,13 +55,16 @@ public final class AgentConfig {
     this.tracesExporters = parseList(exporters);
     for (String exporter : tracesExporters) {
       if (!exporter.equals("xray") && !exporter.equals("otlp") && !exporter.equals("none")) {
-        throw new IllegalArgumentException("OTEL_TRACES_EXPORTER '" + exporter + "' is not one of xray|otlp|none");
+        throw new IllegalArgumentException(
+            "OTEL_TRACES_EXPORTER '" + exporter + "' is not one of xray|otlp|none");
       }
     }
     this.xrayDaemon = parseDaemon(r.get("aws.xray.daemon.address", "127.0.0.1:2000"));
-    this.exportQueueBytes = parseLong(r.get("trailmark.export.queue.bytes", null), DEFAULT_EXPORT_QUEUE_BYTES);
+    this.exportQueueBytes =
+        parseLong(r.get("trailmark.export.queue.bytes", null), DEFAULT_EXPORT_QUEUE_BYTES);
     this.debug = Boolean.parseBoolean(r.get("trailmark.debug", "false"));
-    this.metricsExporter = r.get("trailmark.metrics.exporter", "none").trim().toLowerCase(Locale.ROOT);
+    this.metricsExporter =
+        r.get("trailmark.metrics.exporter", "none").trim().toLowerCase(Locale.ROOT);
     this.metricsEndpoint = r.get("trailmark.metrics.endpoint", null);
     this.metricsNamespace = r.get("trailmark.metrics.namespace", "Trailmark");
     this.metricsStepMillis = parseLong(r.get("trailmark.metrics.step.millis", null), 60_000L);
@@ -147,9 +151,14 @@ public final class AgentConfig {
     return lambdaTraceHeader;
   }
 
-  /** Whether {@code trailmark.instrumentation.<name>.enabled} (default true) lets an instrumentation in. */
+  /**
+   * Whether {@code trailmark.instrumentation.<name>.enabled} (default true) lets an instrumentation
+   * in.
+   */
   public boolean instrumentationEnabled(String name) {
-    return !"false".equalsIgnoreCase(raw.get("trailmark.instrumentation." + name.replace('-', '.') + ".enabled"));
+    return !"false"
+        .equalsIgnoreCase(
+            raw.get("trailmark.instrumentation." + name.replace('-', '.') + ".enabled"));
   }
 
   /** Every Trailmark, OTel and X-Ray setting that was read, for the debug print. */
@@ -225,7 +234,8 @@ public final class AgentConfig {
     }
     int colon = address.lastIndexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("AWS_XRAY_DAEMON_ADDRESS must be host:port, got '" + value + "'");
+      throw new IllegalArgumentException(
+          "AWS_XRAY_DAEMON_ADDRESS must be host:port, got '" + value + "'");
     }
     return InetSocketAddress.createUnresolved(
         address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));

@@ -18,7 +18,9 @@ final class BoundedQueue<T> {
   private final AtomicLong dropped = new AtomicLong();
   private long bytes;
 
-  /** @param weigher the bytes an item holds; must give the same answer each time for one item */
+  /**
+   * @param weigher the bytes an item holds; must give the same answer each time for one item
+   */
   BoundedQueue(long maxBytes, ToLongFunction<T> weigher) {
     this.maxBytes = maxBytes;
     this.weigher = weigher;
@@ -47,9 +49,9 @@ final class BoundedQueue<T> {
   }
 
   /**
-   * Waits until the queue holds a quarter of its bound, or {@code timeout} has passed. The consumer wakes
-   * on this schedule rather than per item: under load, one wake-up (two context switches) per batch instead
-   * of per span.
+   * Waits until the queue holds a quarter of its bound, or {@code timeout} has passed. The consumer
+   * wakes on this schedule rather than per item: under load, one wake-up (two context switches) per
+   * batch instead of per span.
    */
   synchronized void awaitBatch(long timeout, TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
@@ -66,7 +68,10 @@ final class BoundedQueue<T> {
     return Math.max(1, maxBytes / 4);
   }
 
-  /** Moves up to {@code max} of the oldest items into {@code into} without waiting; returns how many. */
+  /**
+   * Moves up to {@code max} of the oldest items into {@code into} without waiting; returns how
+   * many.
+   */
   synchronized int drainTo(Collection<? super T> into, int max) {
     int n = 0;
     while (n < max && !items.isEmpty()) {

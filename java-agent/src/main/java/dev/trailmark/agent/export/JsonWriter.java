@@ -1,8 +1,8 @@
 package dev.trailmark.agent.export;
 
 /**
- * The agent's one JSON writer: appends to a StringBuilder, escapes strings, and cuts every string at
- * {@link #MAX_STRING} characters so that no single value can push a document past a datagram.
+ * The agent's one JSON writer: appends to a StringBuilder, escapes strings, and cuts every string
+ * at {@link #MAX_STRING} characters so that no single value can push a document past a datagram.
  */
 public final class JsonWriter {
 

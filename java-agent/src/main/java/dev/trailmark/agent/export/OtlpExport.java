@@ -5,9 +5,9 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
 
 /**
- * The OTLP/HTTP span exporter of the OpenTelemetry SDK (protobuf, over the JDK's HTTP client), aimed at
- * {@code OTEL_EXPORTER_OTLP_ENDPOINT}. A class of its own so the exporter's classes are loaded only when
- * OTLP export is configured.
+ * The OTLP/HTTP span exporter of the OpenTelemetry SDK (protobuf, over the JDK's HTTP client),
+ * aimed at {@code OTEL_EXPORTER_OTLP_ENDPOINT}. A class of its own so the exporter's classes are
+ * loaded only when OTLP export is configured.
  */
 public final class OtlpExport {
 

@@ -1,9 +1,10 @@
 package dev.trailmark.agent.export;
 
+import static dev.trailmark.agent.trace.SpanAttributes.*;
+
 import dev.trailmark.agent.trace.Database;
 import dev.trailmark.agent.trace.Span;
 import dev.trailmark.agent.trace.SpanContext;
-import static dev.trailmark.agent.trace.SpanAttributes.*;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.EventData;
@@ -14,12 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Encodes OpenTelemetry spans ({@link SpanData}, read through their semantic-convention attributes) as
- * X-Ray segment documents: a server span is a segment (named after the service), a client span an
- * independent subsegment whose {@code parent_id} is the span it was made under.
+ * Encodes OpenTelemetry spans ({@link SpanData}, read through their semantic-convention attributes)
+ * as X-Ray segment documents: a server span is a segment (named after the service), a client span
+ * an independent subsegment whose {@code parent_id} is the span it was made under.
  */
 public final class XraySegmentEncoder {
-
 
   /** The daemon protocol's header line, sent before every document. */
   static final String HEADER = "{\"format\": \"json\", \"version\": 1}\n";
@@ -40,14 +40,18 @@ public final class XraySegmentEncoder {
   }
 
   /** Reused per exporting thread: encoding a span then allocates only its datagram. */
-  private static final ThreadLocal<StringBuilder> BUFFER = new ThreadLocal<StringBuilder>() {
-    @Override
-    protected StringBuilder initialValue() {
-      return new StringBuilder(2048);
-    }
-  };
+  private static final ThreadLocal<StringBuilder> BUFFER =
+      new ThreadLocal<StringBuilder>() {
+        @Override
+        protected StringBuilder initialValue() {
+          return new StringBuilder(2048);
+        }
+      };
 
-  /** The datagram for {@code span}: header line plus document, never over {@link #MAX_DATAGRAM} bytes. */
+  /**
+   * The datagram for {@code span}: header line plus document, never over {@link #MAX_DATAGRAM}
+   * bytes.
+   */
   public byte[] datagram(SpanData span) {
     ByteBuffer out = ByteBuffer.allocate(MAX_DATAGRAM);
     encode(span, out);
@@ -58,18 +62,18 @@ public final class XraySegmentEncoder {
   }
 
   /**
-   * Writes the datagram for {@code span} into {@code out} (cleared first; at least {@link #MAX_DATAGRAM}
-   * bytes), so that the exporter sends every span from one reused buffer.
+   * Writes the datagram for {@code span} into {@code out} (cleared first; at least {@link
+   * #MAX_DATAGRAM} bytes), so that the exporter sends every span from one reused buffer.
    */
   void encode(SpanData span, ByteBuffer out) {
     encode(span, java.util.Collections.<SpanData>emptyList(), out);
   }
 
   /**
-   * Like {@link #encode(SpanData, ByteBuffer)}, with {@code subsegments} (client spans made under this
-   * server span, in this process) embedded in the segment, as X-Ray's own SDKs send them: one datagram for
-   * the request instead of one per call. Returns false, writing nothing, when the segment with them would
-   * not fit one datagram; the caller then sends each on its own.
+   * Like {@link #encode(SpanData, ByteBuffer)}, with {@code subsegments} (client spans made under
+   * this server span, in this process) embedded in the segment, as X-Ray's own SDKs send them: one
+   * datagram for the request instead of one per call. Returns false, writing nothing, when the
+   * segment with them would not fit one datagram; the caller then sends each on its own.
    */
   boolean encode(SpanData span, List<SpanData> subsegments, ByteBuffer out) {
     StringBuilder sb = BUFFER.get();
@@ -103,17 +107,21 @@ public final class XraySegmentEncoder {
     return true;
   }
 
-  /** Reused per exporting thread: an ASCII document is copied into it, then into the buffer in one put. */
-  private static final ThreadLocal<byte[]> ASCII = new ThreadLocal<byte[]>() {
-    @Override
-    protected byte[] initialValue() {
-      return new byte[MAX_DATAGRAM];
-    }
-  };
+  /**
+   * Reused per exporting thread: an ASCII document is copied into it, then into the buffer in one
+   * put.
+   */
+  private static final ThreadLocal<byte[]> ASCII =
+      new ThreadLocal<byte[]>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[MAX_DATAGRAM];
+        }
+      };
 
   /**
-   * Puts {@code sb} into {@code out} when it is all ASCII and fits a datagram, as documents almost always
-   * are; returns false, leaving {@code out} to be cleared, otherwise.
+   * Puts {@code sb} into {@code out} when it is all ASCII and fits a datagram, as documents almost
+   * always are; returns false, leaving {@code out} to be cleared, otherwise.
    */
   private static boolean putAscii(StringBuilder sb, ByteBuffer out) {
     int length = sb.length();
@@ -139,7 +147,8 @@ public final class XraySegmentEncoder {
     return sb.toString();
   }
 
-  private void write(StringBuilder sb, SpanData span, boolean withMetadata, List<SpanData> subsegments) {
+  private void write(
+      StringBuilder sb, SpanData span, boolean withMetadata, List<SpanData> subsegments) {
     write(sb, span, withMetadata, false);
     if (!subsegments.isEmpty()) {
       sb.setLength(sb.length() - 1); // reopen the segment's object
@@ -154,9 +163,13 @@ public final class XraySegmentEncoder {
     }
   }
 
-  /** @param embedded inside its segment's {@code subsegments}: no type, trace or parent, which the segment gives */
+  /**
+   * @param embedded inside its segment's {@code subsegments}: no type, trace or parent, which the
+   *     segment gives
+   */
   private void write(StringBuilder sb, SpanData span, boolean withMetadata, boolean embedded) {
-    // The agent's own spans are read field by field: their SDK attributes would be built (and sorted)
+    // The agent's own spans are read field by field: their SDK attributes would be built (and
+    // sorted)
     // only to be read back here, on every span. Any other SpanData is read through its attributes.
     String method;
     String url;
@@ -213,7 +226,8 @@ public final class XraySegmentEncoder {
       route = attributes.get(HTTP_ROUTE);
       Long statusCode = attributes.get(HTTP_STATUS);
       status = statusCode == null ? 0 : statusCode.intValue();
-      awsService = "aws-api".equals(attributes.get(RPC_SYSTEM)) ? attributes.get(RPC_SERVICE) : null;
+      awsService =
+          "aws-api".equals(attributes.get(RPC_SYSTEM)) ? attributes.get(RPC_SERVICE) : null;
       awsOperation = attributes.get(RPC_METHOD);
       awsRegion = attributes.get(CLOUD_REGION);
       queueUrl = attributes.get(AWS_QUEUE_URL);
@@ -228,8 +242,9 @@ public final class XraySegmentEncoder {
         String name = attributes.get(DB_NAME);
         String host = attributes.get(SERVER_ADDRESS);
         Long port = attributes.get(SERVER_PORT);
-        dbNode = (name != null ? name : dbType)
-            + (host == null ? "" : "@" + host + (port == null ? "" : ":" + port));
+        dbNode =
+            (name != null ? name : dbType)
+                + (host == null ? "" : "@" + host + (port == null ? "" : ":" + port));
         dbUser = attributes.get(DB_USER);
         dbQuery = attributes.get(DB_STATEMENT);
       }
@@ -240,8 +255,13 @@ public final class XraySegmentEncoder {
     if (!segment && !embedded) {
       json.name("type").value("subsegment");
     }
-    json.name("name").value(segment ? segmentName : awsService != null ? awsService
-        : segmentName(dbNode != null ? dbNode : Span.host(url)));
+    json.name("name")
+        .value(
+            segment
+                ? segmentName
+                : awsService != null
+                    ? awsService
+                    : segmentName(dbNode != null ? dbNode : Span.host(url)));
     json.name("id").value(span.getSpanId());
     if (!embedded) {
       json.name("trace_id").value(traceId);
@@ -273,15 +293,28 @@ public final class XraySegmentEncoder {
       }
     }
     if (hasException) {
-      json.name("cause").beginObject().name("exceptions").beginArray().beginObject()
-          .name("id").value(span.getSpanId())
+      json.name("cause")
+          .beginObject()
+          .name("exceptions")
+          .beginArray()
+          .beginObject()
+          .name("id")
+          .value(span.getSpanId())
           .field("message", exceptionMessage)
           .field("type", exceptionType)
-          .endObject().endArray().endObject();
+          .endObject()
+          .endArray()
+          .endObject();
     }
     if (segment) {
-      json.name("aws").beginObject().name("xray").beginObject()
-          .name("sdk").value("Trailmark Java agent").name("sdk_version").value(agentVersion)
+      json.name("aws")
+          .beginObject()
+          .name("xray")
+          .beginObject()
+          .name("sdk")
+          .value("Trailmark Java agent")
+          .name("sdk_version")
+          .value(agentVersion)
           .endObject()
           .field("queue_url", queueUrl) // a message's processing: the queue it came from
           .endObject();
@@ -297,7 +330,8 @@ public final class XraySegmentEncoder {
       }
     } else if (dbNode != null) {
       // X-Ray's SQL subsegment: the service map shows the database as a node of its own.
-      json.name("sql").beginObject()
+      json.name("sql")
+          .beginObject()
           .field("url", dbUrl)
           .field("preparation", dbPreparation)
           .field("database_type", dbType)
@@ -307,7 +341,8 @@ public final class XraySegmentEncoder {
           .field("sanitized_query", dbQuery)
           .endObject();
     } else if (awsService != null) {
-      json.name("aws").beginObject()
+      json.name("aws")
+          .beginObject()
           .field("operation", awsOperation)
           .field("region", awsRegion)
           .field("queue_url", queueUrl)

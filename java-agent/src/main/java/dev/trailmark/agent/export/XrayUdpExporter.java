@@ -1,6 +1,7 @@
 package dev.trailmark.agent.export;
 
 import dev.trailmark.agent.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import io.opentelemetry.api.trace.SpanKind;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An OpenTelemetry SDK {@link SpanExporter} that sends spans to the X-Ray daemon (or the local collector)
- * over UDP, as the daemon protocol has them: one document per datagram, a segment with the calls it made
- * embedded as subsegments (as X-Ray's SDKs send them) when they are exported together, else an
- * independent subsegment. Called by one thread at
- * a time (its {@link BatchingSpanExporter}).
+ * An OpenTelemetry SDK {@link SpanExporter} that sends spans to the X-Ray daemon (or the local
+ * collector) over UDP, as the daemon protocol has them: one document per datagram, a segment with
+ * the calls it made embedded as subsegments (as X-Ray's SDKs send them) when they are exported
+ * together, else an independent subsegment. Called by one thread at a time (its {@link
+ * BatchingSpanExporter}).
  */
 public final class XrayUdpExporter implements SpanExporter {
 
@@ -36,8 +36,8 @@ public final class XrayUdpExporter implements SpanExporter {
   }
 
   /**
-   * Sends each span; the result fails when any datagram could not be sent (no daemon listening shows as
-   * port unreachable on a later send). UDP has nothing to retry.
+   * Sends each span; the result fails when any datagram could not be sent (no daemon listening
+   * shows as port unreachable on a later send). UDP has nothing to retry.
    */
   @Override
   public CompletableResultCode export(Collection<SpanData> spans) {
@@ -57,8 +57,10 @@ public final class XrayUdpExporter implements SpanExporter {
     }
     boolean allSent = true;
     for (SpanData span : spans) {
-      List<SpanData> embedded = span.getKind() == SpanKind.SERVER || span.getKind() == SpanKind.CONSUMER
-          ? children.get(span.getSpanId()) : null;
+      List<SpanData> embedded =
+          span.getKind() == SpanKind.SERVER || span.getKind() == SpanKind.CONSUMER
+              ? children.get(span.getSpanId())
+              : null;
       if (span.getKind() == SpanKind.CLIENT && isEmbedded(span, children)) {
         continue; // sent inside its segment
       }
@@ -84,8 +86,8 @@ public final class XrayUdpExporter implements SpanExporter {
   }
 
   /**
-   * The id of the span this one was made under in this process, or null (a root, or a remote parent).
-   * Read from the agent's own spans without building the SDK's parent context for each.
+   * The id of the span this one was made under in this process, or null (a root, or a remote
+   * parent). Read from the agent's own spans without building the SDK's parent context for each.
    */
   private static String localParentId(SpanData span) {
     if (span instanceof Span) {
@@ -112,8 +114,10 @@ public final class XrayUdpExporter implements SpanExporter {
 
   private DatagramChannel channel() throws IOException {
     if (channel == null) {
-      InetSocketAddress target = daemon.isUnresolved()
-          ? new InetSocketAddress(daemon.getHostString(), daemon.getPort()) : daemon;
+      InetSocketAddress target =
+          daemon.isUnresolved()
+              ? new InetSocketAddress(daemon.getHostString(), daemon.getPort())
+              : daemon;
       DatagramChannel c = DatagramChannel.open();
       // Connected: no per-datagram address checks, one write system call per span.
       c.connect(target);

@@ -16,9 +16,10 @@ import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
- * The slf4j provider of the agent's own class loader, where the AWS SDK, Netty and Micrometer look for one:
- * warnings and errors become one {@code [trailmark-agent]} line on stderr, everything else is dropped, so that
- * nothing the agent's libraries log ever reaches the application's logging or its MDC.
+ * The slf4j provider of the agent's own class loader, where the AWS SDK, Netty and Micrometer look
+ * for one: warnings and errors become one {@code [trailmark-agent]} line on stderr, everything else
+ * is dropped, so that nothing the agent's libraries log ever reaches the application's logging or
+ * its MDC.
  */
 public final class AgentLogProvider implements SLF4JServiceProvider {
 
@@ -63,7 +64,10 @@ public final class AgentLogProvider implements SLF4JServiceProvider {
     }
   }
 
-  /** Warnings and errors only, one line each (a throwable as its toString: no stack trace in the application's output). */
+  /**
+   * Warnings and errors only, one line each (a throwable as its toString: no stack trace in the
+   * application's output).
+   */
   static final class WarningsToStderr extends LegacyAbstractLogger {
     private static final long serialVersionUID = 1L;
     private final transient PrintStream out;
@@ -104,11 +108,16 @@ public final class AgentLogProvider implements SLF4JServiceProvider {
     }
 
     @Override
-    protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
-        Throwable throwable) {
-      StringBuilder line = new StringBuilder(128).append("[trailmark-agent] ").append(level).append(' ')
-          .append(name.substring(name.lastIndexOf('.') + 1)).append(": ")
-          .append(MessageFormatter.basicArrayFormat(pattern, arguments));
+    protected void handleNormalizedLoggingCall(
+        Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
+      StringBuilder line =
+          new StringBuilder(128)
+              .append("[trailmark-agent] ")
+              .append(level)
+              .append(' ')
+              .append(name.substring(name.lastIndexOf('.') + 1))
+              .append(": ")
+              .append(MessageFormatter.basicArrayFormat(pattern, arguments));
       if (throwable != null) {
         line.append(": ").append(throwable);
       }

@@ -1,8 +1,8 @@
 package dev.trailmark.agent.metrics;
 
 import io.micrometer.core.instrument.Clock;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.step.StepMeterRegistry;
 import io.micrometer.core.instrument.step.StepRegistryConfig;
@@ -15,33 +15,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A Micrometer step registry whose every step becomes CloudWatch data, named as Micrometer's CloudWatch
- * registry names them ({@code http.server.requests.count}, {@code .sum}, {@code .max}, gauges as
- * {@code jvm.memory.used.value}, percentiles as {@code http.server.requests.percentile.value} with a {@code phi}
- * dimension), handed to a sink: the EMF writer. It needs no AWS SDK, which
- * is why the {@code emf} exporter uses it rather than Micrometer's CloudWatch registry.
+ * A Micrometer step registry whose every step becomes CloudWatch data, named as Micrometer's
+ * CloudWatch registry names them ({@code http.server.requests.count}, {@code .sum}, {@code .max},
+ * gauges as {@code jvm.memory.used.value}, percentiles as {@code
+ * http.server.requests.percentile.value} with a {@code phi} dimension), handed to a sink: the EMF
+ * writer. It needs no AWS SDK, which is why the {@code emf} exporter uses it rather than
+ * Micrometer's CloudWatch registry.
  */
 final class CloudWatchStepRegistry extends StepMeterRegistry {
 
   private final Consumer<List<MetricDatum>> sink;
 
   CloudWatchStepRegistry(Duration step, Consumer<List<MetricDatum>> sink) {
-    super(new StepRegistryConfig() {
-      @Override
-      public String prefix() {
-        return "trailmark";
-      }
+    super(
+        new StepRegistryConfig() {
+          @Override
+          public String prefix() {
+            return "trailmark";
+          }
 
-      @Override
-      public String get(String key) {
-        return null;
-      }
+          @Override
+          public String get(String key) {
+            return null;
+          }
 
-      @Override
-      public Duration step() {
-        return step;
-      }
-    }, Clock.SYSTEM);
+          @Override
+          public Duration step() {
+            return step;
+          }
+        },
+        Clock.SYSTEM);
     this.sink = sink;
   }
 
@@ -59,8 +62,9 @@ final class CloudWatchStepRegistry extends StepMeterRegistry {
         dimensions.put(tag.getKey(), tag.getValue());
       }
       String base = meter.getId().getName();
-      boolean timer = meter.getId().getType() == Meter.Type.TIMER
-          || meter.getId().getType() == Meter.Type.LONG_TASK_TIMER;
+      boolean timer =
+          meter.getId().getType() == Meter.Type.TIMER
+              || meter.getId().getType() == Meter.Type.LONG_TASK_TIMER;
       for (Measurement m : meter.measure()) {
         double value = m.getValue();
         if (Double.isNaN(value) || Double.isInfinite(value)) {
@@ -92,8 +96,10 @@ final class CloudWatchStepRegistry extends StepMeterRegistry {
             break;
           default: // a gauge's VALUE, as the CloudWatch registry names it
             statistic = "value";
-            unit = base.contains("bytes") || base.startsWith("jvm.memory") ? "Bytes"
-                : base.endsWith(".percentile") ? "Milliseconds" : "None";
+            unit =
+                base.contains("bytes") || base.startsWith("jvm.memory")
+                    ? "Bytes"
+                    : base.endsWith(".percentile") ? "Milliseconds" : "None";
         }
         data.add(new MetricDatum(base + "." + statistic, unit, value, dimensions));
       }

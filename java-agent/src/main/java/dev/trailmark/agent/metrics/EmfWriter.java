@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Writes each step as CloudWatch Embedded Metric Format lines (one JSON object per dimension set), for
- * Lambda and for any log shipper to CloudWatch Logs, which turns them into metrics without an API call.
+ * Writes each step as CloudWatch Embedded Metric Format lines (one JSON object per dimension set),
+ * for Lambda and for any log shipper to CloudWatch Logs, which turns them into metrics without an
+ * API call.
  */
 final class EmfWriter implements Consumer<List<MetricDatum>> {
 
@@ -45,8 +46,18 @@ final class EmfWriter implements Consumer<List<MetricDatum>> {
   String line(long timestamp, Map<String, String> dimensions, List<MetricDatum> metrics) {
     StringBuilder sb = new StringBuilder(256);
     JsonWriter json = new JsonWriter(sb).beginObject();
-    json.name("_aws").beginObject().name("Timestamp").value(timestamp).name("CloudWatchMetrics").beginArray()
-        .beginObject().name("Namespace").value(namespace).name("Dimensions").beginArray().beginArray();
+    json.name("_aws")
+        .beginObject()
+        .name("Timestamp")
+        .value(timestamp)
+        .name("CloudWatchMetrics")
+        .beginArray()
+        .beginObject()
+        .name("Namespace")
+        .value(namespace)
+        .name("Dimensions")
+        .beginArray()
+        .beginArray();
     for (String key : dimensions.keySet()) {
       json.value(key);
     }

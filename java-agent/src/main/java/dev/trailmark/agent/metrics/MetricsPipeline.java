@@ -14,20 +14,29 @@ import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.LongSupplier;
 
-/** The registry of the chosen exporter with every meter bound; run on the agent's background thread. */
+/**
+ * The registry of the chosen exporter with every meter bound; run on the agent's background thread.
+ */
 final class MetricsPipeline {
 
   private MetricsPipeline() {}
 
-  static void start(AgentConfig config, String exporter, ThreadFactory threads,
-      Map<String, LongSupplier> exporterCounters, StartingRedMetrics red) {
+  static void start(
+      AgentConfig config,
+      String exporter,
+      ThreadFactory threads,
+      Map<String, LongSupplier> exporterCounters,
+      StartingRedMetrics red) {
     StepMeterRegistry registry;
     if (exporter.equals("emf")) {
-      registry = new CloudWatchStepRegistry(Duration.ofMillis(config.metricsStepMillis()),
-          new EmfWriter(System.out, config.metricsNamespace()));
+      registry =
+          new CloudWatchStepRegistry(
+              Duration.ofMillis(config.metricsStepMillis()),
+              new EmfWriter(System.out, config.metricsNamespace()));
       registry.start(threads);
     } else {
-      registry = CloudWatchRegistries.create(config, exporter, threads); // started by its constructor
+      registry =
+          CloudWatchRegistries.create(config, exporter, threads); // started by its constructor
     }
     registry.config().commonTags(Tags.of("service", config.serviceName()));
     new JvmMemoryMetrics().bindTo(registry);
@@ -35,7 +44,8 @@ final class MetricsPipeline {
     new JvmGcMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    // The agent's own health: spans exported, dropped by a full queue, failed to send, per exporter.
+    // The agent's own health: spans exported, dropped by a full queue, failed to send, per
+    // exporter.
     for (Map.Entry<String, LongSupplier> counter : exporterCounters.entrySet()) {
       String[] nameAndExporter = counter.getKey().split(":");
       FunctionCounter.builder(nameAndExporter[0], counter.getValue(), LongSupplier::getAsLong)
@@ -47,11 +57,14 @@ final class MetricsPipeline {
         .register(registry);
     red.start(new RedMetrics(registry, config.serviceName()));
     // The last, partial step is published at exit, so that short-lived processes report too.
-    Runtime.getRuntime().addShutdownHook(threads.newThread(new Runnable() {
-      @Override
-      public void run() {
-        registry.close();
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            threads.newThread(
+                new Runnable() {
+                  @Override
+                  public void run() {
+                    registry.close();
+                  }
+                }));
   }
 }

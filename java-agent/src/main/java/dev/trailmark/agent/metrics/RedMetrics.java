@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * Rate, errors and duration of every request: each ended span, sampled or not, is recorded in the
- * {@code http.server.requests} or {@code http.client.requests} timer, tagged with service, method, route
- * template, status class and outcome (count, sum, max, and percentiles from a histogram).
+ * {@code http.server.requests} or {@code http.client.requests} timer, tagged with service, method,
+ * route template, status class and outcome (count, sum, max, and percentiles from a histogram).
  */
 public final class RedMetrics implements Consumer<Span> {
 
@@ -21,15 +21,20 @@ public final class RedMetrics implements Consumer<Span> {
   static final String CLIENT = "http.client.requests";
 
   private static final String[] STATUS_CLASSES = {"NONE", "1xx", "2xx", "3xx", "4xx", "5xx"};
-  private static final String[] OUTCOMES =
-      {"INFORMATIONAL", "SUCCESS", "REDIRECTION", "CLIENT_ERROR", "SERVER_ERROR", "UNKNOWN"};
+  private static final String[] OUTCOMES = {
+    "INFORMATIONAL", "SUCCESS", "REDIRECTION", "CLIENT_ERROR", "SERVER_ERROR", "UNKNOWN"
+  };
 
   private final MeterRegistry registry;
   private final String service;
-  // The timers already registered, by route, then method, then status class x outcome: found again without
-  // building a Meter.Id, its tags and a builder for every request (the registry's own lookup needs all three).
-  private final ConcurrentMap<String, ConcurrentMap<String, Timer[]>> serverTimers = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, ConcurrentMap<String, Timer[]>> clientTimers = new ConcurrentHashMap<>();
+  // The timers already registered, by route, then method, then status class x outcome: found again
+  // without
+  // building a Meter.Id, its tags and a builder for every request (the registry's own lookup needs
+  // all three).
+  private final ConcurrentMap<String, ConcurrentMap<String, Timer[]>> serverTimers =
+      new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, ConcurrentMap<String, Timer[]>> clientTimers =
+      new ConcurrentHashMap<>();
 
   /** Records into {@code registry}, every timer tagged {@code service=<service>}. */
   public RedMetrics(MeterRegistry registry, String service) {
@@ -43,7 +48,13 @@ public final class RedMetrics implements Consumer<Span> {
       return; // not a request: its calls are counted on their own
     }
     boolean server = span.kind() == Span.Kind.SERVER;
-    record(server, method(span), route(span, server), span.status(), outcome(span), span.durationNanos());
+    record(
+        server,
+        method(span),
+        route(span, server),
+        span.status(),
+        outcome(span),
+        span.durationNanos());
   }
 
   /** The HTTP method, or for a database call its operation ({@code SELECT}). */
@@ -51,9 +62,18 @@ public final class RedMetrics implements Consumer<Span> {
     return span.database() != null ? span.dbOperation() : span.method();
   }
 
-  /** Records one request already reduced to its tags (what {@link StartingRedMetrics} holds while it waits). */
-  void record(boolean server, String method, String route, int status, String outcome, long durationNanos) {
-    timer(server, method == null ? "UNKNOWN" : method, route == null ? "UNKNOWN" : route, status, outcome)
+  /**
+   * Records one request already reduced to its tags (what {@link StartingRedMetrics} holds while it
+   * waits).
+   */
+  void record(
+      boolean server, String method, String route, int status, String outcome, long durationNanos) {
+    timer(
+            server,
+            method == null ? "UNKNOWN" : method,
+            route == null ? "UNKNOWN" : route,
+            status,
+            outcome)
         .record(durationNanos, TimeUnit.NANOSECONDS);
   }
 
@@ -67,16 +87,19 @@ public final class RedMetrics implements Consumer<Span> {
       }
     }
     if (statusIndex < 0 || outcomeIndex < 0) {
-      return register(server, method, route, statusClass(status), outcome); // a status past 5xx: not cached
+      return register(
+          server, method, route, statusClass(status), outcome); // a status past 5xx: not cached
     }
-    ConcurrentMap<String, ConcurrentMap<String, Timer[]>> byRoute = server ? serverTimers : clientTimers;
+    ConcurrentMap<String, ConcurrentMap<String, Timer[]>> byRoute =
+        server ? serverTimers : clientTimers;
     ConcurrentMap<String, Timer[]> byMethod = byRoute.get(route);
     if (byMethod == null) {
       byMethod = byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
     }
     Timer[] cells = byMethod.get(method);
     if (cells == null) {
-      cells = byMethod.computeIfAbsent(method, m -> new Timer[STATUS_CLASSES.length * OUTCOMES.length]);
+      cells =
+          byMethod.computeIfAbsent(method, m -> new Timer[STATUS_CLASSES.length * OUTCOMES.length]);
     }
     int cell = statusIndex * OUTCOMES.length + outcomeIndex;
     Timer timer = cells[cell];
@@ -88,14 +111,16 @@ public final class RedMetrics implements Consumer<Span> {
     return timer;
   }
 
-  private Timer register(boolean server, String method, String route, String statusClass, String outcome) {
+  private Timer register(
+      boolean server, String method, String route, String statusClass, String outcome) {
     return Timer.builder(server ? SERVER : CLIENT)
-        .tags(Tags.of(
-            "service", service,
-            "method", method,
-            "route", route,
-            "status", statusClass,
-            "outcome", outcome))
+        .tags(
+            Tags.of(
+                "service", service,
+                "method", method,
+                "route", route,
+                "status", statusClass,
+                "outcome", outcome))
         .publishPercentiles(0.5, 0.9, 0.99)
         .distributionStatisticExpiry(Duration.ofMinutes(2))
         .register(registry);
@@ -114,7 +139,9 @@ public final class RedMetrics implements Consumer<Span> {
       return span.awsService() + "." + span.awsOperation();
     }
     if (server) {
-      return span.route() == null ? "UNKNOWN" : span.route(); // never the raw path: unbounded cardinality
+      return span.route() == null
+          ? "UNKNOWN"
+          : span.route(); // never the raw path: unbounded cardinality
     }
     return span.host();
   }

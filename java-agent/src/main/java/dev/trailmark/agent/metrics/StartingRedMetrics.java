@@ -6,15 +6,19 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The span listener handed to the tracer at premain, while the registry (and for CloudWatch the AWS SDK
- * client) is still being built on a background thread: requests ended meanwhile are held, reduced to their
- * tags, up to {@code maxBytes}, and recorded once the registry is ready. A request past the bound is not
- * counted but {@link #dropped()}, which the agent publishes as {@code trailmark.metrics.dropped}. If the
- * registry never starts, everything held is released and later requests are ignored.
+ * The span listener handed to the tracer at premain, while the registry (and for CloudWatch the AWS
+ * SDK client) is still being built on a background thread: requests ended meanwhile are held,
+ * reduced to their tags, up to {@code maxBytes}, and recorded once the registry is ready. A request
+ * past the bound is not counted but {@link #dropped()}, which the agent publishes as {@code
+ * trailmark.metrics.dropped}. If the registry never starts, everything held is released and later
+ * requests are ignored.
  */
 final class StartingRedMetrics implements Consumer<Span> {
 
-  /** Rough heap cost of one held request besides its strings: the object, its list slot, the strings' headers. */
+  /**
+   * Rough heap cost of one held request besides its strings: the object, its list slot, the
+   * strings' headers.
+   */
   static final int REQUEST_OVERHEAD_BYTES = 96;
 
   private final long maxBytes;
@@ -42,8 +46,14 @@ final class StartingRedMetrics implements Consumer<Span> {
       return; // not a request: its calls are counted on their own
     }
     boolean server = span.kind() == Span.Kind.SERVER;
-    Request request = new Request(server, RedMetrics.method(span), RedMetrics.route(span, server), span.status(),
-        RedMetrics.outcome(span), span.durationNanos());
+    Request request =
+        new Request(
+            server,
+            RedMetrics.method(span),
+            RedMetrics.route(span, server),
+            span.status(),
+            RedMetrics.outcome(span),
+            span.durationNanos());
     synchronized (this) {
       if (held != null) {
         long bytes = request.bytes();
@@ -99,7 +109,13 @@ final class StartingRedMetrics implements Consumer<Span> {
     final String outcome;
     final long durationNanos;
 
-    Request(boolean server, String method, String route, int status, String outcome, long durationNanos) {
+    Request(
+        boolean server,
+        String method,
+        String route,
+        int status,
+        String outcome,
+        long durationNanos) {
       this.server = server;
       this.method = method;
       this.route = route;
@@ -109,7 +125,8 @@ final class StartingRedMetrics implements Consumer<Span> {
     }
 
     long bytes() {
-      return REQUEST_OVERHEAD_BYTES + 2L * ((method == null ? 0 : method.length()) + (route == null ? 0 : route.length()));
+      return REQUEST_OVERHEAD_BYTES
+          + 2L * ((method == null ? 0 : method.length()) + (route == null ? 0 : route.length()));
     }
 
     void recordIn(RedMetrics red) {

@@ -20,15 +20,29 @@ public final class ApacheHttpClientProbe extends Probe {
 
   @Override
   public List<Rule> rules(int hook) {
-    String v4 = "(Lorg/apache/http/HttpHost;Lorg/apache/http/HttpRequest;Lorg/apache/http/protocol/HttpContext;)"
-        + "Lorg/apache/http/client/methods/CloseableHttpResponse;";
-    String v5 = "(Lorg/apache/hc/core5/http/HttpHost;Lorg/apache/hc/core5/http/ClassicHttpRequest;"
-        + "Lorg/apache/hc/core5/http/protocol/HttpContext;)Lorg/apache/hc/client5/http/impl/classic/CloseableHttpResponse;";
+    String v4 =
+        "(Lorg/apache/http/HttpHost;Lorg/apache/http/HttpRequest;Lorg/apache/http/protocol/HttpContext;)"
+            + "Lorg/apache/http/client/methods/CloseableHttpResponse;";
+    String v5 =
+        "(Lorg/apache/hc/core5/http/HttpHost;Lorg/apache/hc/core5/http/ClassicHttpRequest;"
+            + "Lorg/apache/hc/core5/http/protocol/HttpContext;)Lorg/apache/hc/client5/http/impl/classic/CloseableHttpResponse;";
     return List.of(
-        Rule.wrap(name(), "org.apache.http.impl.client.InternalHttpClient", "doExecute", v4, hook + V4),
-        Rule.wrap(name(), "org.apache.http.impl.client.MinimalHttpClient", "doExecute", v4, hook + V4),
-        Rule.wrap(name(), "org.apache.hc.client5.http.impl.classic.InternalHttpClient", "doExecute", v5, hook + V5),
-        Rule.wrap(name(), "org.apache.hc.client5.http.impl.classic.MinimalHttpClient", "doExecute", v5, hook + V5));
+        Rule.wrap(
+            name(), "org.apache.http.impl.client.InternalHttpClient", "doExecute", v4, hook + V4),
+        Rule.wrap(
+            name(), "org.apache.http.impl.client.MinimalHttpClient", "doExecute", v4, hook + V4),
+        Rule.wrap(
+            name(),
+            "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
+            "doExecute",
+            v5,
+            hook + V5),
+        Rule.wrap(
+            name(),
+            "org.apache.hc.client5.http.impl.classic.MinimalHttpClient",
+            "doExecute",
+            v5,
+            hook + V5));
   }
 
   @Override
@@ -36,7 +50,8 @@ public final class ApacheHttpClientProbe extends Probe {
     Object request = args[1];
     if (Reflect.call(request, "getFirstHeader", "X-Amzn-Trace-Id") != null
         || Reflect.call(request, "getFirstHeader", "traceparent") != null) {
-      return null; // propagated already (the AWS SDK's interceptor, or the caller): not ours to redo
+      return null; // propagated already (the AWS SDK's interceptor, or the caller): not ours to
+      // redo
     }
     String method;
     String url;
@@ -55,19 +70,26 @@ public final class ApacheHttpClientProbe extends Probe {
     if (headers != null) {
       Class<?> valueType = tag == V4 ? String.class : Object.class;
       for (int i = 0; i < headers.length; i += 2) {
-        Reflect.callTyped(request, "setHeader", new Class<?>[] {String.class, valueType}, headers[i], headers[i + 1]);
+        Reflect.callTyped(
+            request,
+            "setHeader",
+            new Class<?>[] {String.class, valueType},
+            headers[i],
+            headers[i + 1]);
       }
     }
     return scope;
   }
 
   @Override
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     int status = 0;
     if (result != null) {
-      status = tag == V4
-          ? (Integer) Reflect.call(Reflect.call(result, "getStatusLine"), "getStatusCode")
-          : (Integer) Reflect.call(result, "getCode");
+      status =
+          tag == V4
+              ? (Integer) Reflect.call(Reflect.call(result, "getStatusLine"), "getStatusCode")
+              : (Integer) Reflect.call(result, "getCode");
     }
     hooks.clientEnd(scope, status, thrown);
     return result;

@@ -13,45 +13,54 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * AWS SDK for Java v2: adds an {@code ExecutionInterceptor} to every client, as if it were listed in the
- * SDK's global interceptors. It records a client span per AWS call (service, operation, region), adds
- * the trace headers to every HTTP request, and sets the {@code AWSTraceHeader} system attribute of SQS
- * SendMessage and of every SendMessageBatch entry (unless the caller set one). Calls made outside any
- * trace (no request in progress, no Lambda invocation) are left untraced. The interceptor is a
- * {@link Proxy} of the application's own interface, so no class is injected into its class loader.
+ * AWS SDK for Java v2: adds an {@code ExecutionInterceptor} to every client, as if it were listed
+ * in the SDK's global interceptors. It records a client span per AWS call (service, operation,
+ * region), adds the trace headers to every HTTP request, and sets the {@code AWSTraceHeader} system
+ * attribute of SQS SendMessage and of every SendMessageBatch entry (unless the caller set one).
+ * Calls made outside any trace (no request in progress, no Lambda invocation) are left untraced.
+ * The interceptor is a {@link Proxy} of the application's own interface, so no class is injected
+ * into its class loader.
  */
 public final class AwsSdkProbe extends Probe {
 
   /**
-   * The name of an AWS SDK class of the application. Built at run time on purpose: the agent jar shades its
-   * own copy of the SDK (for metrics), and the shade plugin rewrites every string constant that starts with
-   * the SDK's package, which would point this probe at the agent's copy instead of the application's.
+   * The name of an AWS SDK class of the application. Built at run time on purpose: the agent jar
+   * shades its own copy of the SDK (for metrics), and the shade plugin rewrites every string
+   * constant that starts with the SDK's package, which would point this probe at the agent's copy
+   * instead of the application's.
    */
   static String sdk(String rest) {
-    return new StringBuilder(64).append("software").append(".amazon.awssdk.").append(rest).toString();
+    return new StringBuilder(64)
+        .append("software")
+        .append(".amazon.awssdk.")
+        .append(rest)
+        .toString();
   }
-
 
   private static final String AWS_TRACE_HEADER = "AWSTraceHeader";
   private static final String SEND_MESSAGE = sdk("services.sqs.model.SendMessageRequest");
-  private static final String SEND_MESSAGE_BATCH = sdk("services.sqs.model.SendMessageBatchRequest");
+  private static final String SEND_MESSAGE_BATCH =
+      sdk("services.sqs.model.SendMessageBatchRequest");
   private static final String RECEIVE_MESSAGE = sdk("services.sqs.model.ReceiveMessageRequest");
 
   /** SQS consumer spans, or null when they are switched off. */
   private final SqsConsumerProbe sqsConsumer;
 
-  /** @param sqsConsumer the SQS consumer probe, told of each receive call, or null */
+  /**
+   * @param sqsConsumer the SQS consumer probe, told of each receive call, or null
+   */
   public AwsSdkProbe(SqsConsumerProbe sqsConsumer) {
     this.sqsConsumer = sqsConsumer;
   }
 
   /** Per SDK class loader: the interceptor interface and the attribute our scope is kept under. */
-  private final ClassValue<Sdk> sdks = new ClassValue<>() {
-    @Override
-    protected Sdk computeValue(Class<?> factoryClass) {
-      return new Sdk(factoryClass.getClassLoader());
-    }
-  };
+  private final ClassValue<Sdk> sdks =
+      new ClassValue<>() {
+        @Override
+        protected Sdk computeValue(Class<?> factoryClass) {
+          return new Sdk(factoryClass.getClassLoader());
+        }
+      };
 
   private HooksImpl hooks;
 
@@ -62,8 +71,13 @@ public final class AwsSdkProbe extends Probe {
 
   @Override
   public List<Rule> rules(int hook) {
-    return List.of(Rule.wrap(name(), sdk("core.interceptor.ClasspathInterceptorChainFactory"),
-        "getGlobalInterceptors", "()Ljava/util/List;", hook));
+    return List.of(
+        Rule.wrap(
+            name(),
+            sdk("core.interceptor.ClasspathInterceptorChainFactory"),
+            "getGlobalInterceptors",
+            "()Ljava/util/List;",
+            hook));
   }
 
   @Override
@@ -73,7 +87,8 @@ public final class AwsSdkProbe extends Probe {
   }
 
   @Override
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     if (thrown != null || !(result instanceof List)) {
       return result;
     }
@@ -83,22 +98,35 @@ public final class AwsSdkProbe extends Probe {
     return interceptors;
   }
 
-  /** X-Ray's names for the services whose SDK names differ in case only ("Sqs" is "SQS" in the console). */
+  /**
+   * X-Ray's names for the services whose SDK names differ in case only ("Sqs" is "SQS" in the
+   * console).
+   */
   static String xrayServiceName(String sdkName) {
     if (sdkName == null) {
       return "AWS";
     }
     switch (sdkName) {
-      case "Sqs": return "SQS";
-      case "Sns": return "SNS";
-      case "DynamoDb": return "DynamoDB";
-      case "Sts": return "STS";
-      case "Ec2": return "EC2";
-      case "Ecs": return "ECS";
-      case "Iam": return "IAM";
-      case "Kms": return "KMS";
-      case "Ses": return "SES";
-      default: return sdkName;
+      case "Sqs":
+        return "SQS";
+      case "Sns":
+        return "SNS";
+      case "DynamoDb":
+        return "DynamoDB";
+      case "Sts":
+        return "STS";
+      case "Ec2":
+        return "EC2";
+      case "Ecs":
+        return "ECS";
+      case "Iam":
+        return "IAM";
+      case "Kms":
+        return "KMS";
+      case "Ses":
+        return "SES";
+      default:
+        return sdkName;
     }
   }
 
@@ -114,7 +142,8 @@ public final class AwsSdkProbe extends Probe {
       this.loader = loader;
       try {
         Class<?> api = Class.forName(sdk("core.interceptor.ExecutionInterceptor"), false, loader);
-        Class<?> attribute = Class.forName(sdk("core.interceptor.ExecutionAttribute"), false, loader);
+        Class<?> attribute =
+            Class.forName(sdk("core.interceptor.ExecutionAttribute"), false, loader);
         Class<?> sdkAttributes =
             Class.forName(sdk("core.interceptor.SdkExecutionAttribute"), false, loader);
         this.scopeKey = attribute.getConstructor(String.class).newInstance("TrailmarkAgentScope");
@@ -122,8 +151,10 @@ public final class AwsSdkProbe extends Probe {
         this.operationName = sdkAttributes.getField("OPERATION_NAME").get(null);
         Object regionKey;
         try {
-          regionKey = Class.forName(sdk("awscore.AwsExecutionAttribute"), false, loader)
-              .getField("AWS_REGION").get(null);
+          regionKey =
+              Class.forName(sdk("awscore.AwsExecutionAttribute"), false, loader)
+                  .getField("AWS_REGION")
+                  .get(null);
         } catch (ClassNotFoundException | NoSuchFieldException notAws) {
           regionKey = null;
         }
@@ -135,8 +166,8 @@ public final class AwsSdkProbe extends Probe {
     }
 
     /**
-     * The SDK calls this proxy inside the application's call: whatever the agent fails at, the call goes on as if
-     * the interceptor were absent (a modify step hands back what it was given).
+     * The SDK calls this proxy inside the application's call: whatever the agent fails at, the call
+     * goes on as if the interceptor were absent (a modify step hands back what it was given).
      */
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
@@ -164,14 +195,17 @@ public final class AwsSdkProbe extends Probe {
         case "modifyHttpRequest":
           return modifyHttpRequest(args[0], args[1]);
         case "afterExecution":
-          if (sqsConsumer != null && Reflect.call(args[0], "request").getClass().getName().equals(RECEIVE_MESSAGE)) {
+          if (sqsConsumer != null
+              && Reflect.call(args[0], "request").getClass().getName().equals(RECEIVE_MESSAGE)) {
             sqsConsumer.receiveEnded(hooks, attribute(args[1], scopeKey));
           }
           end(args[1], Reflect.call(args[0], "httpResponse"), null);
           return null;
         case "onExecutionFailure":
           Object response = Reflect.call(args[0], "httpResponse");
-          end(args[1], response instanceof Optional ? ((Optional<?>) response).orElse(null) : null,
+          end(
+              args[1],
+              response instanceof Optional ? ((Optional<?>) response).orElse(null) : null,
               (Throwable) Reflect.call(args[0], "exception"));
           return null;
         default:
@@ -189,7 +223,8 @@ public final class AwsSdkProbe extends Probe {
       Object regionValue = attribute(attributes, region);
       Object scope = hooks.clientStartDetached(attributes, null, null);
       if (scope != null) {
-        hooks.clientAws(scope, service, operation, regionValue == null ? null : regionValue.toString(), null);
+        hooks.clientAws(
+            scope, service, operation, regionValue == null ? null : regionValue.toString(), null);
         Reflect.call(attributes, "putAttribute", scopeKey, scope);
       }
     }
@@ -226,8 +261,8 @@ public final class AwsSdkProbe extends Probe {
     }
 
     /**
-     * The ReceiveMessage request asking for the AWSTraceHeader system attribute too, unless it asks for it (or for
-     * all) already: the consumer spans continue the producer's trace from it.
+     * The ReceiveMessage request asking for the AWSTraceHeader system attribute too, unless it asks
+     * for it (or for all) already: the consumer spans continue the producer's trace from it.
      */
     @SuppressWarnings("unchecked")
     private Object withTraceHeaderRequested(Object request) {
@@ -241,7 +276,9 @@ public final class AwsSdkProbe extends Probe {
         setter = "attributeNamesWithStrings";
       }
       List<String> legacy = (List<String>) Reflect.call(request, "attributeNamesAsStrings");
-      if (system.contains(AWS_TRACE_HEADER) || system.contains("All") || legacy.contains(AWS_TRACE_HEADER)
+      if (system.contains(AWS_TRACE_HEADER)
+          || system.contains("All")
+          || legacy.contains(AWS_TRACE_HEADER)
           || legacy.contains("All")) {
         return request;
       }
@@ -252,24 +289,31 @@ public final class AwsSdkProbe extends Probe {
       return Reflect.call(builder, "build");
     }
 
-    /** A copy of a SendMessage request or batch entry with the AWSTraceHeader system attribute added. */
+    /**
+     * A copy of a SendMessage request or batch entry with the AWSTraceHeader system attribute
+     * added.
+     */
     @SuppressWarnings("unchecked")
     private Object withTraceHeader(Object message, String header) {
-      Map<String, Object> existing = (Map<String, Object>) Reflect.call(message, "messageSystemAttributesAsStrings");
+      Map<String, Object> existing =
+          (Map<String, Object>) Reflect.call(message, "messageSystemAttributesAsStrings");
       if (existing.containsKey(AWS_TRACE_HEADER)) {
         return message; // the caller's own trace header wins
       }
       try {
-        Class<?> valueType = Class.forName(
-            sdk("services.sqs.model.MessageSystemAttributeValue"), false,
-            message.getClass().getClassLoader());
+        Class<?> valueType =
+            Class.forName(
+                sdk("services.sqs.model.MessageSystemAttributeValue"),
+                false,
+                message.getClass().getClassLoader());
         Object valueBuilder = valueType.getMethod("builder").invoke(null);
         Reflect.call(valueBuilder, "dataType", "String");
         Reflect.callTyped(valueBuilder, "stringValue", new Class<?>[] {String.class}, header);
         Map<String, Object> attributes = new HashMap<>(existing);
         attributes.put(AWS_TRACE_HEADER, Reflect.call(valueBuilder, "build"));
         Object builder = Reflect.call(message, "toBuilder");
-        Reflect.callTyped(builder, "messageSystemAttributesWithStrings", new Class<?>[] {Map.class}, attributes);
+        Reflect.callTyped(
+            builder, "messageSystemAttributesWithStrings", new Class<?>[] {Map.class}, attributes);
         return Reflect.call(builder, "build");
       } catch (ReflectiveOperationException e) {
         return message;
@@ -283,10 +327,18 @@ public final class AwsSdkProbe extends Probe {
       if (headers == null) {
         return http;
       }
-      hooks.setHttp(scope, String.valueOf(Reflect.call(http, "method")), String.valueOf(Reflect.call(http, "getUri")));
+      hooks.setHttp(
+          scope,
+          String.valueOf(Reflect.call(http, "method")),
+          String.valueOf(Reflect.call(http, "getUri")));
       Object builder = Reflect.call(http, "toBuilder");
       for (int i = 0; i < headers.length; i += 2) {
-        Reflect.callTyped(builder, "putHeader", new Class<?>[] {String.class, String.class}, headers[i], headers[i + 1]);
+        Reflect.callTyped(
+            builder,
+            "putHeader",
+            new Class<?>[] {String.class, String.class},
+            headers[i],
+            headers[i + 1]);
       }
       return Reflect.call(builder, "build");
     }

@@ -13,13 +13,14 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Client spans for JDBC statements, woven into the drivers' own statement and connection classes (not into
- * connection pools' wrappers, so a pooled call is one span): every {@code execute}, {@code executeQuery},
- * {@code executeUpdate}, {@code executeLargeUpdate} and batch, with {@code db.system}, {@code db.name}, the
- * operation and the statement with its literals replaced by {@code ?}. A prepared statement's SQL is remembered
- * when it is prepared; what the connection is (URL, user, product) is read once per connection from the
- * driver's metadata. Statements run while the driver checks a connection ({@code isValid}, what pools call),
- * and empty statements (a driver's own validation query), are not spans.
+ * Client spans for JDBC statements, woven into the drivers' own statement and connection classes
+ * (not into connection pools' wrappers, so a pooled call is one span): every {@code execute},
+ * {@code executeQuery}, {@code executeUpdate}, {@code executeLargeUpdate} and batch, with {@code
+ * db.system}, {@code db.name}, the operation and the statement with its literals replaced by {@code
+ * ?}. A prepared statement's SQL is remembered when it is prepared; what the connection is (URL,
+ * user, product) is read once per connection from the driver's metadata. Statements run while the
+ * driver checks a connection ({@code isValid}, what pools call), and empty statements (a driver's
+ * own validation query), are not spans.
  */
 public final class JdbcProbe extends Probe {
 
@@ -36,14 +37,24 @@ public final class JdbcProbe extends Probe {
 
   /** The drivers this probe knows: connection class, then its statement classes. */
   private static final String[][] DRIVERS = {
-      {"org.postgresql.jdbc.PgConnection",
-          "org.postgresql.jdbc.PgStatement", "org.postgresql.jdbc.PgPreparedStatement",
-          "org.postgresql.jdbc.PgCallableStatement"},
-      {"org.h2.jdbc.JdbcConnection",
-          "org.h2.jdbc.JdbcStatement", "org.h2.jdbc.JdbcPreparedStatement", "org.h2.jdbc.JdbcCallableStatement"},
+    {
+      "org.postgresql.jdbc.PgConnection",
+      "org.postgresql.jdbc.PgStatement",
+      "org.postgresql.jdbc.PgPreparedStatement",
+      "org.postgresql.jdbc.PgCallableStatement"
+    },
+    {
+      "org.h2.jdbc.JdbcConnection",
+      "org.h2.jdbc.JdbcStatement",
+      "org.h2.jdbc.JdbcPreparedStatement",
+      "org.h2.jdbc.JdbcCallableStatement"
+    },
   };
 
-  /** What is known of a statement object: its prepared SQL, its pending batch. Guarded by {@link #statements}. */
+  /**
+   * What is known of a statement object: its prepared SQL, its pending batch. Guarded by {@link
+   * #statements}.
+   */
   private static final class StatementState {
     final String sql;
     final String preparation;
@@ -59,8 +70,11 @@ public final class JdbcProbe extends Probe {
   }
 
   /** Weak keys: the driver's statements and connections go away as the application drops them. */
-  private final Map<Object, StatementState> statements = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<Object, StatementState> statements =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private final Map<Object, Database> databases = Collections.synchronizedMap(new WeakHashMap<>());
+
   /** Set while a driver checks a connection: what it runs for that is not the application's. */
   private final ThreadLocal<Boolean> validating = new ThreadLocal<>();
 
@@ -78,23 +92,39 @@ public final class JdbcProbe extends Probe {
       rules.add(Rule.wrap(name(), driver[0], "isValid", "(I)Z", hook + VALIDATE));
       for (int i = 1; i < driver.length; i++) {
         // The JDBC methods only: a driver's internal overloads of the same names (PgStatement's
-        // execute(CachedQuery, ...)) also run its own housekeeping queries, which are not the application's.
-        String[][] executes = {{"execute", "Z"}, {"executeQuery", "Ljava/sql/ResultSet;"}, {"executeUpdate", "I"},
-            {"executeLargeUpdate", "J"}};
+        // execute(CachedQuery, ...)) also run its own housekeeping queries, which are not the
+        // application's.
+        String[][] executes = {
+          {"execute", "Z"},
+          {"executeQuery", "Ljava/sql/ResultSet;"},
+          {"executeUpdate", "I"},
+          {"executeLargeUpdate", "J"}
+        };
         for (String[] execute : executes) {
           String r = execute[1];
           rules.add(Rule.wrap(name(), driver[i], execute[0], "()" + r, hook + EXECUTE));
-          rules.add(Rule.wrap(name(), driver[i], execute[0], "(Ljava/lang/String;)" + r, hook + EXECUTE));
+          rules.add(
+              Rule.wrap(name(), driver[i], execute[0], "(Ljava/lang/String;)" + r, hook + EXECUTE));
           if (!execute[0].equals("executeQuery")) {
-            rules.add(Rule.wrap(name(), driver[i], execute[0], "(Ljava/lang/String;I)" + r, hook + EXECUTE));
-            rules.add(Rule.wrap(name(), driver[i], execute[0], "(Ljava/lang/String;[I)" + r, hook + EXECUTE));
-            rules.add(Rule.wrap(name(), driver[i], execute[0], "(Ljava/lang/String;[Ljava/lang/String;)" + r,
-                hook + EXECUTE));
+            rules.add(
+                Rule.wrap(
+                    name(), driver[i], execute[0], "(Ljava/lang/String;I)" + r, hook + EXECUTE));
+            rules.add(
+                Rule.wrap(
+                    name(), driver[i], execute[0], "(Ljava/lang/String;[I)" + r, hook + EXECUTE));
+            rules.add(
+                Rule.wrap(
+                    name(),
+                    driver[i],
+                    execute[0],
+                    "(Ljava/lang/String;[Ljava/lang/String;)" + r,
+                    hook + EXECUTE));
           }
         }
         rules.add(Rule.wrap(name(), driver[i], "executeBatch", "()[I", hook + BATCH));
         rules.add(Rule.wrap(name(), driver[i], "executeLargeBatch", "()[J", hook + BATCH));
-        rules.add(Rule.wrap(name(), driver[i], "addBatch", "(Ljava/lang/String;)V", hook + ADD_BATCH));
+        rules.add(
+            Rule.wrap(name(), driver[i], "addBatch", "(Ljava/lang/String;)V", hook + ADD_BATCH));
         rules.add(Rule.wrap(name(), driver[i], "addBatch", "()V", hook + ADD_BATCH));
         rules.add(Rule.wrap(name(), driver[i], "clearBatch", "()V", hook + CLEAR_BATCH));
       }
@@ -115,7 +145,8 @@ public final class JdbcProbe extends Probe {
         validating.set(Boolean.TRUE);
         return Boolean.TRUE;
       case ADD_BATCH:
-        // Counted once the driver has accepted it; addBatch(String)'s SQL travels to exit as the scope.
+        // Counted once the driver has accepted it; addBatch(String)'s SQL travels to exit as the
+        // scope.
         return args.length > 0 && args[0] instanceof String ? args[0] : Boolean.TRUE;
       case CLEAR_BATCH:
         StatementState cleared = statements.get(self);
@@ -136,12 +167,15 @@ public final class JdbcProbe extends Probe {
   }
 
   @Override
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     switch (tag) {
       case PREPARE:
       case PREPARE_CALL:
         if (result != null && thrown == null) {
-          statements.put(result, new StatementState((String) scope, tag == PREPARE_CALL ? "call" : "statement"));
+          statements.put(
+              result,
+              new StatementState((String) scope, tag == PREPARE_CALL ? "call" : "statement"));
         }
         return result;
       case VALIDATE:
@@ -256,11 +290,19 @@ public final class JdbcProbe extends Probe {
               joined.append(joined.length() == 0 ? "" : "; ").append(sanitized);
             }
           }
-          text = joined.length() > Sql.MAX_LENGTH ? joined.substring(0, Sql.MAX_LENGTH) : joined.toString();
+          text =
+              joined.length() > Sql.MAX_LENGTH
+                  ? joined.substring(0, Sql.MAX_LENGTH)
+                  : joined.toString();
         }
       }
     }
-    hooks.clientDb(scope, database(self), operation == null ? "BATCH" : "BATCH " + operation, text, preparation,
+    hooks.clientDb(
+        scope,
+        database(self),
+        operation == null ? "BATCH" : "BATCH " + operation,
+        text,
+        preparation,
         size);
     return scope;
   }
@@ -304,8 +346,17 @@ public final class JdbcProbe extends Probe {
         // no name: the node is named after the system
       }
     }
-    Database database = new Database(parsed.system, name, parsed.host, parsed.port, parsed.url, user, product,
-        version, driver);
+    Database database =
+        new Database(
+            parsed.system,
+            name,
+            parsed.host,
+            parsed.port,
+            parsed.url,
+            user,
+            product,
+            version,
+            driver);
     databases.put(connection, database);
     return database;
   }
@@ -313,10 +364,14 @@ public final class JdbcProbe extends Probe {
   private static String quietly(DatabaseMetaData meta, int what) {
     try {
       switch (what) {
-        case 0: return meta.getUserName();
-        case 1: return meta.getDatabaseProductName();
-        case 2: return meta.getDatabaseProductVersion();
-        default: return meta.getDriverName() + " " + meta.getDriverVersion();
+        case 0:
+          return meta.getUserName();
+        case 1:
+          return meta.getDatabaseProductName();
+        case 2:
+          return meta.getDatabaseProductVersion();
+        default:
+          return meta.getDriverName() + " " + meta.getDriverVersion();
       }
     } catch (Exception | LinkageError e) {
       return null;

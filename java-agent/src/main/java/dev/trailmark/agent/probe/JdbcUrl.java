@@ -3,9 +3,9 @@ package dev.trailmark.agent.probe;
 import java.util.Locale;
 
 /**
- * Reads a JDBC URL the way the spans need it: OpenTelemetry's {@code db.system}, the server's host and port,
- * the database's name, and the URL without its parameters (where passwords live). Unknown forms give what
- * could be read and never throw.
+ * Reads a JDBC URL the way the spans need it: OpenTelemetry's {@code db.system}, the server's host
+ * and port, the database's name, and the URL without its parameters (where passwords live). Unknown
+ * forms give what could be read and never throw.
  */
 final class JdbcUrl {
 
@@ -44,11 +44,14 @@ final class JdbcUrl {
       case "h2":
         return h2(jdbcUrl, body);
       case "hsqldb":
-        return new JdbcUrl("hsqldb", null, -1, lastName(strip(body, ';')), "jdbc:hsqldb:" + strip(body, ';'));
+        return new JdbcUrl(
+            "hsqldb", null, -1, lastName(strip(body, ';')), "jdbc:hsqldb:" + strip(body, ';'));
       case "derby":
-        return new JdbcUrl("derby", null, -1, lastName(strip(body, ';')), "jdbc:derby:" + strip(body, ';'));
+        return new JdbcUrl(
+            "derby", null, -1, lastName(strip(body, ';')), "jdbc:derby:" + strip(body, ';'));
       case "sqlite":
-        return new JdbcUrl("sqlite", null, -1, lastName(strip(body, '?')), "jdbc:sqlite:" + strip(body, '?'));
+        return new JdbcUrl(
+            "sqlite", null, -1, lastName(strip(body, '?')), "jdbc:sqlite:" + strip(body, '?'));
       case "oracle":
         String oracle = strip(strip(body, '?'), ';');
         int at = oracle.indexOf('@'); // thin:user/password@//host:port/service
@@ -79,7 +82,8 @@ final class JdbcUrl {
     String first = comma < 0 ? authority : authority.substring(0, comma);
     String host = first;
     int port = defaultPort;
-    int portColon = first.startsWith("[") ? first.indexOf(':', first.indexOf(']')) : first.lastIndexOf(':');
+    int portColon =
+        first.startsWith("[") ? first.indexOf(':', first.indexOf(']')) : first.lastIndexOf(':');
     if (portColon >= 0) {
       host = first.substring(0, portColon);
       port = parsePort(first.substring(portColon + 1), defaultPort);
@@ -108,16 +112,22 @@ final class JdbcUrl {
     return new JdbcUrl("mssql", host, server.port, database, server.url);
   }
 
-  /** {@code mem:name}, {@code file:/path/name}, {@code ~/name}, {@code tcp://host:port/~/name}... */
+  /**
+   * {@code mem:name}, {@code file:/path/name}, {@code ~/name}, {@code tcp://host:port/~/name}...
+   */
   private static JdbcUrl h2(String jdbcUrl, String body) {
     String plain = strip(body, ';');
     String url = "jdbc:h2:" + plain;
     if (plain.startsWith("tcp:") || plain.startsWith("ssl:")) {
-      JdbcUrl server = hostBased("h2", "jdbc:h2:tcp:" + plain.substring(4), plain.substring(4), 9092);
+      JdbcUrl server =
+          hostBased("h2", "jdbc:h2:tcp:" + plain.substring(4), plain.substring(4), 9092);
       return new JdbcUrl("h2", server.host, server.port, lastName(server.database), url);
     }
     String path = plain;
-    for (String mode : new String[] {"mem:", "file:", "zip:", "split:", "nio:", "nioMapped:", "async:", "memFS:"}) {
+    for (String mode :
+        new String[] {
+          "mem:", "file:", "zip:", "split:", "nio:", "nioMapped:", "async:", "memFS:"
+        }) {
       if (path.startsWith(mode)) {
         path = path.substring(mode.length());
       }
@@ -129,7 +139,8 @@ final class JdbcUrl {
     if (path == null) {
       return null;
     }
-    int slash = Math.max(path.lastIndexOf('/'), Math.max(path.lastIndexOf('\\'), path.lastIndexOf(':')));
+    int slash =
+        Math.max(path.lastIndexOf('/'), Math.max(path.lastIndexOf('\\'), path.lastIndexOf(':')));
     return emptyToNull(path.substring(slash + 1));
   }
 

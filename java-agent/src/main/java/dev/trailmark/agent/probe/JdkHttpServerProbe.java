@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Server spans for the JDK's {@code com.sun.net.httpserver}: every request passes through {@code
- * Filter.Chain.doFilter}; the outermost call starts the span, named by the context path the handler was
- * registered under (the route template this server knows).
+ * Filter.Chain.doFilter}; the outermost call starts the span, named by the context path the handler
+ * was registered under (the route template this server knows).
  */
 public final class JdkHttpServerProbe extends Probe {
 
@@ -22,14 +22,20 @@ public final class JdkHttpServerProbe extends Probe {
 
   @Override
   public List<Rule> rules(int hook) {
-    return List.of(Rule.wrap(name(), "com.sun.net.httpserver.Filter$Chain", "doFilter",
-        "(Lcom/sun/net/httpserver/HttpExchange;)V", hook));
+    return List.of(
+        Rule.wrap(
+            name(),
+            "com.sun.net.httpserver.Filter$Chain",
+            "doFilter",
+            "(Lcom/sun/net/httpserver/HttpExchange;)V",
+            hook));
   }
 
   @Override
   public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
     HttpExchange exchange = (HttpExchange) args[0];
-    // One pass over the (already normalized) names: Headers.getFirst allocates a normalized copy of its key.
+    // One pass over the (already normalized) names: Headers.getFirst allocates a normalized copy of
+    // its key.
     String host = null;
     String xray = null;
     String traceparent = null;
@@ -58,14 +64,25 @@ public final class JdkHttpServerProbe extends Probe {
     if (path == null) {
       path = "";
     }
-    String url = new StringBuilder(8 + host.length() + path.length())
-        .append(exchange instanceof HttpsExchange ? "https://" : "http://").append(host).append(path).toString();
-    return hooks.serverStart(exchange, exchange.getRequestMethod(), url, exchange.getHttpContext().getPath(),
-        xray, traceparent, tracestate);
+    String url =
+        new StringBuilder(8 + host.length() + path.length())
+            .append(exchange instanceof HttpsExchange ? "https://" : "http://")
+            .append(host)
+            .append(path)
+            .toString();
+    return hooks.serverStart(
+        exchange,
+        exchange.getRequestMethod(),
+        url,
+        exchange.getHttpContext().getPath(),
+        xray,
+        traceparent,
+        tracestate);
   }
 
   @Override
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     HttpExchange exchange = (HttpExchange) ((HooksImpl.Scope) scope).carrier();
     int status = exchange.getResponseCode();
     hooks.serverEnd(scope, status > 0 ? status : (thrown != null ? 500 : 0), thrown);

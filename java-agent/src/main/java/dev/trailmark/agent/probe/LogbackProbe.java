@@ -8,21 +8,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Puts {@code trace_id}, {@code span_id}, {@code trace_flags} and {@code AWS-XRAY-TRACE-ID} into each
- * Logback event's own MDC map as it is created, on the logging thread: the thread's MDC is never
- * written, and asynchronous appenders read the same values later. Logback is the application's, so it
- * is reached by reflection (resolved once per LoggingEvent class).
+ * Puts {@code trace_id}, {@code span_id}, {@code trace_flags} and {@code AWS-XRAY-TRACE-ID} into
+ * each Logback event's own MDC map as it is created, on the logging thread: the thread's MDC is
+ * never written, and asynchronous appenders read the same values later. Logback is the
+ * application's, so it is reached by reflection (resolved once per LoggingEvent class).
  */
 public final class LogbackProbe extends Probe {
 
   private static final String EVENT = "ch.qos.logback.classic.spi.LoggingEvent";
 
-  private static final ClassValue<Access> ACCESS = new ClassValue<>() {
-    @Override
-    protected Access computeValue(Class<?> type) {
-      return new Access(type);
-    }
-  };
+  private static final ClassValue<Access> ACCESS =
+      new ClassValue<>() {
+        @Override
+        protected Access computeValue(Class<?> type) {
+          return new Access(type);
+        }
+      };
 
   @Override
   public String name() {
@@ -31,9 +32,12 @@ public final class LogbackProbe extends Probe {
 
   @Override
   public List<Rule> rules(int hook) {
-    return List.of(Rule.constructorExit(name(), EVENT,
-        "(Ljava/lang/String;Lch/qos/logback/classic/Logger;Lch/qos/logback/classic/Level;Ljava/lang/String;"
-            + "Ljava/lang/Throwable;[Ljava/lang/Object;)V"));
+    return List.of(
+        Rule.constructorExit(
+            name(),
+            EVENT,
+            "(Ljava/lang/String;Lch/qos/logback/classic/Logger;Lch/qos/logback/classic/Level;Ljava/lang/String;"
+                + "Ljava/lang/Throwable;[Ljava/lang/Object;)V"));
   }
 
   /** Sets the event's MDC view to the thread's MDC plus {@code fields}. */
@@ -64,15 +68,22 @@ public final class LogbackProbe extends Probe {
         getMdcAdapter = loggerContext.getType().getMethod("getMDCAdapter");
         getCopyOfContextMap = getMdcAdapter.getReturnType().getMethod("getCopyOfContextMap");
         try {
-          Class<?> logbackAdapter = Class.forName("ch.qos.logback.classic.util.LogbackMDCAdapter", false,
-              eventClass.getClassLoader());
+          Class<?> logbackAdapter =
+              Class.forName(
+                  "ch.qos.logback.classic.util.LogbackMDCAdapter",
+                  false,
+                  eventClass.getClassLoader());
           getPropertyMap = logbackAdapter.getMethod("getPropertyMap");
         } catch (ReflectiveOperationException olderLogback) {
           getPropertyMap = null;
         }
       } catch (Throwable t) {
         failure = t;
-        System.err.println("[trailmark-agent] Logback " + eventClass.getName() + " not supported, logs carry no trace ids: " + t);
+        System.err.println(
+            "[trailmark-agent] Logback "
+                + eventClass.getName()
+                + " not supported, logs carry no trace ids: "
+                + t);
       }
     }
 
@@ -83,12 +94,14 @@ public final class LogbackProbe extends Probe {
         Object adapter = context == null ? null : getMdcAdapter.invoke(context);
         Map<String, String> threadMdc = null;
         if (adapter != null) {
-          threadMdc = getPropertyMap != null && getPropertyMap.getDeclaringClass().isInstance(adapter)
-              ? (Map<String, String>) getPropertyMap.invoke(adapter)
-              : (Map<String, String>) getCopyOfContextMap.invoke(adapter);
+          threadMdc =
+              getPropertyMap != null && getPropertyMap.getDeclaringClass().isInstance(adapter)
+                  ? (Map<String, String>) getPropertyMap.invoke(adapter)
+                  : (Map<String, String>) getCopyOfContextMap.invoke(adapter);
         }
         if (threadMdc == null || threadMdc.isEmpty()) {
-          setMdcPropertyMap.invoke(event, fields); // the span's own immutable map, shared by its events
+          setMdcPropertyMap.invoke(
+              event, fields); // the span's own immutable map, shared by its events
           return;
         }
         Map<String, String> merged = new HashMap<>(threadMdc);

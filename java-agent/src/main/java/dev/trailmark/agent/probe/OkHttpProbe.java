@@ -10,26 +10,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Client spans and trace headers for OkHttp 3 and 4: every call, {@code execute} and {@code enqueue} alike, goes
- * through the client's application interceptors, which it reads from {@code OkHttpClient.interceptors()} for
- * each call; the agent's interceptor is added last to what that method returns. One span per call (retries and
- * redirects happen inside it); an asynchronous call runs in the caller's trace through the executors probe. The
- * interceptor is a {@link Proxy} of the application's own {@code okhttp3.Interceptor}: nothing is injected.
+ * Client spans and trace headers for OkHttp 3 and 4: every call, {@code execute} and {@code
+ * enqueue} alike, goes through the client's application interceptors, which it reads from {@code
+ * OkHttpClient.interceptors()} for each call; the agent's interceptor is added last to what that
+ * method returns. One span per call (retries and redirects happen inside it); an asynchronous call
+ * runs in the caller's trace through the executors probe. The interceptor is a {@link Proxy} of the
+ * application's own {@code okhttp3.Interceptor}: nothing is injected.
  */
 public final class OkHttpProbe extends Probe {
 
   /** Per OkHttp class loader: the agent's interceptor. */
-  private final ClassValue<Object> interceptors = new ClassValue<>() {
-    @Override
-    protected Object computeValue(Class<?> clientClass) {
-      try {
-        Class<?> api = Class.forName("okhttp3.Interceptor", false, clientClass.getClassLoader());
-        return Proxy.newProxyInstance(clientClass.getClassLoader(), new Class<?>[] {api}, new Tracing());
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("OkHttp not supported: " + e, e);
-      }
-    }
-  };
+  private final ClassValue<Object> interceptors =
+      new ClassValue<>() {
+        @Override
+        protected Object computeValue(Class<?> clientClass) {
+          try {
+            Class<?> api =
+                Class.forName("okhttp3.Interceptor", false, clientClass.getClassLoader());
+            return Proxy.newProxyInstance(
+                clientClass.getClassLoader(), new Class<?>[] {api}, new Tracing());
+          } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("OkHttp not supported: " + e, e);
+          }
+        }
+      };
 
   private volatile HooksImpl hooks;
 
@@ -40,7 +44,8 @@ public final class OkHttpProbe extends Probe {
 
   @Override
   public List<Rule> rules(int hook) {
-    return List.of(Rule.wrap(name(), "okhttp3.OkHttpClient", "interceptors", "()Ljava/util/List;", hook));
+    return List.of(
+        Rule.wrap(name(), "okhttp3.OkHttpClient", "interceptors", "()Ljava/util/List;", hook));
   }
 
   @Override
@@ -50,7 +55,8 @@ public final class OkHttpProbe extends Probe {
   }
 
   @Override
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     if (thrown != null || !(result instanceof List)) {
       return result;
     }
@@ -62,6 +68,7 @@ public final class OkHttpProbe extends Probe {
 
   private final class Tracing implements InvocationHandler {
     private volatile Method proceedMethod; // one OkHttp per Tracing: found once
+
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       switch (method.getName()) {
@@ -78,14 +85,23 @@ public final class OkHttpProbe extends Probe {
       Object traced = request;
       try {
         if (Reflect.call(request, "header", "X-Amzn-Trace-Id") == null
-            && Reflect.call(request, "header", "traceparent") == null) { // else propagated by the caller already
-          scope = hooks.clientStart(request, "http", (String) Reflect.call(request, "method"),
-              String.valueOf(Reflect.call(request, "url")));
+            && Reflect.call(request, "header", "traceparent")
+                == null) { // else propagated by the caller already
+          scope =
+              hooks.clientStart(
+                  request,
+                  "http",
+                  (String) Reflect.call(request, "method"),
+                  String.valueOf(Reflect.call(request, "url")));
           String[] headers = hooks.clientHeaders(scope);
           if (headers != null) {
             Object builder = Reflect.call(request, "newBuilder");
             for (int i = 0; i < headers.length; i += 2) {
-              Reflect.callTyped(builder, "header", new Class<?>[] {String.class, String.class}, headers[i],
+              Reflect.callTyped(
+                  builder,
+                  "header",
+                  new Class<?>[] {String.class, String.class},
+                  headers[i],
                   headers[i + 1]);
             }
             traced = Reflect.call(builder, "build");
@@ -111,13 +127,17 @@ public final class OkHttpProbe extends Probe {
       return response;
     }
 
-    /** {@code chain.proceed(request)}, throwing what OkHttp throws (its IOException), not a reflection wrapper. */
+    /**
+     * {@code chain.proceed(request)}, throwing what OkHttp throws (its IOException), not a
+     * reflection wrapper.
+     */
     private Object proceed(Object chain, Object request) throws Throwable {
       Method proceed = proceedMethod;
       if (proceed == null) {
         ClassLoader loader = chain.getClass().getClassLoader();
-        proceed = Class.forName("okhttp3.Interceptor$Chain", false, loader)
-            .getMethod("proceed", Class.forName("okhttp3.Request", false, loader));
+        proceed =
+            Class.forName("okhttp3.Interceptor$Chain", false, loader)
+                .getMethod("proceed", Class.forName("okhttp3.Request", false, loader));
         proceedMethod = proceed;
       }
       try {

@@ -5,8 +5,8 @@ import dev.trailmark.agent.weave.Rule;
 import java.util.List;
 
 /**
- * One instrumentation: the methods it weaves ({@link #rules}) and what happens when they are entered and
- * left. Each is switched off by {@code TRAILMARK_INSTRUMENTATION_<NAME>_ENABLED=false}.
+ * One instrumentation: the methods it weaves ({@link #rules}) and what happens when they are
+ * entered and left. Each is switched off by {@code TRAILMARK_INSTRUMENTATION_<NAME>_ENABLED=false}.
  */
 public abstract class Probe {
 
@@ -19,16 +19,20 @@ public abstract class Probe {
    */
   public abstract List<Rule> rules(int hook);
 
-  /** On entry of a wrapped method; returns a scope for {@link #exit}, or null. May replace {@code args}. */
+  /**
+   * On entry of a wrapped method; returns a scope for {@link #exit}, or null. May replace {@code
+   * args}.
+   */
   public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
     return null;
   }
 
   /**
-   * When a wrapped method returns ({@code result}, boxed) or throws ({@code thrown}); returns the result
-   * to hand back, normally {@code result} itself.
+   * When a wrapped method returns ({@code result}, boxed) or throws ({@code thrown}); returns the
+   * result to hand back, normally {@code result} itself.
    */
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     return result;
   }
 }

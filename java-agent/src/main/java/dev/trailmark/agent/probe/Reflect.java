@@ -5,25 +5,29 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Calls public methods of the application's libraries (Servlet, Apache HttpClient, the AWS SDK), which the
- * agent's class loader cannot see. Methods are looked up once per class and name, then cached.
+ * Calls public methods of the application's libraries (Servlet, Apache HttpClient, the AWS SDK),
+ * which the agent's class loader cannot see. Methods are looked up once per class and name, then
+ * cached.
  */
 final class Reflect {
 
-  private static final ClassValue<Map<String, Method>> METHODS = new ClassValue<>() {
-    @Override
-    protected Map<String, Method> computeValue(Class<?> type) {
-      return new ConcurrentHashMap<>();
-    }
-  };
+  private static final ClassValue<Map<String, Method>> METHODS =
+      new ClassValue<>() {
+        @Override
+        protected Map<String, Method> computeValue(Class<?> type) {
+          return new ConcurrentHashMap<>();
+        }
+      };
 
   private Reflect() {}
 
   /**
-   * What the agent's interceptor proxies answer for {@code toString}, {@code hashCode}, {@code equals} and the
-   * interface's default methods they do not implement themselves (null for any other method).
+   * What the agent's interceptor proxies answer for {@code toString}, {@code hashCode}, {@code
+   * equals} and the interface's default methods they do not implement themselves (null for any
+   * other method).
    */
-  static Object proxyDefault(Object proxy, java.lang.reflect.Method method, Object[] args) throws Throwable {
+  static Object proxyDefault(Object proxy, java.lang.reflect.Method method, Object[] args)
+      throws Throwable {
     switch (method.getName()) {
       case "toString":
         return "TrailmarkAgentInterceptor";
@@ -32,7 +36,9 @@ final class Reflect {
       case "equals":
         return proxy == args[0];
       default:
-        return method.isDefault() ? java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args) : null;
+        return method.isDefault()
+            ? java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args)
+            : null;
     }
   }
 
@@ -81,14 +87,19 @@ final class Reflect {
         return accessible(type, m);
       }
     }
-    throw new IllegalStateException("no method " + name + "/" + parameters + " on " + type.getName());
+    throw new IllegalStateException(
+        "no method " + name + "/" + parameters + " on " + type.getName());
   }
 
-  private static Method publicMethod(Class<?> type, String name, Class<?>[] types) throws NoSuchMethodException {
+  private static Method publicMethod(Class<?> type, String name, Class<?>[] types)
+      throws NoSuchMethodException {
     return accessible(type, type.getMethod(name, types));
   }
 
-  /** A public method of a non-public class is called through the public interface or superclass declaring it. */
+  /**
+   * A public method of a non-public class is called through the public interface or superclass
+   * declaring it.
+   */
   private static Method accessible(Class<?> type, Method m) {
     if (java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers())) {
       return m;
@@ -114,7 +125,9 @@ final class Reflect {
   private static Method publicIn(Class<?> type, Method m) {
     try {
       Method found = type.getMethod(m.getName(), m.getParameterTypes());
-      return java.lang.reflect.Modifier.isPublic(found.getDeclaringClass().getModifiers()) ? found : null;
+      return java.lang.reflect.Modifier.isPublic(found.getDeclaringClass().getModifiers())
+          ? found
+          : null;
     } catch (NoSuchMethodException e) {
       for (Class<?> parent : type.getInterfaces()) {
         Method found = publicIn(parent, m);

@@ -9,30 +9,36 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Server spans for jakarta and javax Servlet containers (Tomcat, Jetty, Spring MVC on either). The span starts
- * where the container enters the filter chain (Tomcat's {@code ApplicationFilterChain}, Jetty 12's {@code
- * MappedServlet.handle}), so that filters log inside it and a request a filter turns away (a security filter's
- * 401) is still a span; in other containers, at {@code HttpServlet.service}. The span is named by the route
- * template: Spring MVC's best matching pattern when there is one, else the servlet mapping ({@code /orders/*});
- * never the raw path. One span per request: the container's later dispatches of the same request (to an error
- * page, or after an async start) are not spans. A request that goes asynchronous ({@code startAsync}, Spring
- * MVC's {@code CompletableFuture} and {@code DeferredResult} handlers) ends its span when it completes, with the
- * status it completed with; its async dispatches run inside that span.
+ * Server spans for jakarta and javax Servlet containers (Tomcat, Jetty, Spring MVC on either). The
+ * span starts where the container enters the filter chain (Tomcat's {@code ApplicationFilterChain},
+ * Jetty 12's {@code MappedServlet.handle}), so that filters log inside it and a request a filter
+ * turns away (a security filter's 401) is still a span; in other containers, at {@code
+ * HttpServlet.service}. The span is named by the route template: Spring MVC's best matching pattern
+ * when there is one, else the servlet mapping ({@code /orders/*}); never the raw path. One span per
+ * request: the container's later dispatches of the same request (to an error page, or after an
+ * async start) are not spans. A request that goes asynchronous ({@code startAsync}, Spring MVC's
+ * {@code CompletableFuture} and {@code DeferredResult} handlers) ends its span when it completes,
+ * with the status it completed with; its async dispatches run inside that span.
  */
 public final class ServletProbe extends Probe {
 
   /** Where Spring MVC puts the matched {@code @RequestMapping} template. */
-  static final String SPRING_PATTERN = "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
+  static final String SPRING_PATTERN =
+      "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
+
   /** The request attribute holding the {@link AsyncRequest} of a request gone asynchronous. */
   static final String ASYNC = "dev.trailmark.agent.servlet.AsyncRequest";
 
   /** Methods whose request and response are arguments 0 and 1. */
   private static final int SERVICE = 0;
+
   /** Jetty's {@code MappedServlet.handle(handler, pathInContext, request, response)}. */
   private static final int JETTY = 1;
 
-  private static final String JAKARTA = "(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V";
-  private static final String JAVAX = "(Ljavax/servlet/ServletRequest;Ljavax/servlet/ServletResponse;)V";
+  private static final String JAKARTA =
+      "(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V";
+  private static final String JAVAX =
+      "(Ljavax/servlet/ServletRequest;Ljavax/servlet/ServletResponse;)V";
 
   @Override
   public String name() {
@@ -42,10 +48,24 @@ public final class ServletProbe extends Probe {
   @Override
   public List<Rule> rules(int hook) {
     return List.of(
-        // Filter chains first: the HttpServlet.service inside them is then nested, and no second span.
-        Rule.wrap(name(), "org.apache.catalina.core.ApplicationFilterChain", "doFilter", JAKARTA, hook + SERVICE),
-        Rule.wrap(name(), "org.apache.catalina.core.ApplicationFilterChain", "doFilter", JAVAX, hook + SERVICE),
-        Rule.wrap(name(), "org.eclipse.jetty.ee10.servlet.ServletHandler$MappedServlet", "handle",
+        // Filter chains first: the HttpServlet.service inside them is then nested, and no second
+        // span.
+        Rule.wrap(
+            name(),
+            "org.apache.catalina.core.ApplicationFilterChain",
+            "doFilter",
+            JAKARTA,
+            hook + SERVICE),
+        Rule.wrap(
+            name(),
+            "org.apache.catalina.core.ApplicationFilterChain",
+            "doFilter",
+            JAVAX,
+            hook + SERVICE),
+        Rule.wrap(
+            name(),
+            "org.eclipse.jetty.ee10.servlet.ServletHandler$MappedServlet",
+            "handle",
             "(Lorg/eclipse/jetty/ee10/servlet/ServletHandler;Ljava/lang/String;"
                 + "Ljakarta/servlet/http/HttpServletRequest;Ljakarta/servlet/http/HttpServletResponse;)V",
             hook + JETTY),
@@ -62,19 +82,23 @@ public final class ServletProbe extends Probe {
     Object request = args[first];
     String dispatch = String.valueOf(Reflect.call(request, "getDispatcherType"));
     if (!"REQUEST".equals(dispatch)) {
-      // The container dispatching a request it already saw: to the error page (Spring Boot's /error on every 4xx
-      // and 5xx), or after AsyncContext.dispatch. A second span would count the request twice; an async
+      // The container dispatching a request it already saw: to the error page (Spring Boot's /error
+      // on every 4xx
+      // and 5xx), or after AsyncContext.dispatch. A second span would count the request twice; an
+      // async
       // dispatch runs inside the span that is still open.
       Object async = "ASYNC".equals(dispatch) ? Reflect.call(request, "getAttribute", ASYNC) : null;
       return async instanceof AsyncRequest ? ((AsyncRequest) async).dispatched(hooks) : null;
     }
-    Object scope = hooks.serverStart(request,
-        (String) Reflect.call(request, "getMethod"),
-        String.valueOf(Reflect.call(request, "getRequestURL")),
-        null,
-        (String) Reflect.call(request, "getHeader", "X-Amzn-Trace-Id"),
-        (String) Reflect.call(request, "getHeader", "traceparent"),
-        (String) Reflect.call(request, "getHeader", "tracestate"));
+    Object scope =
+        hooks.serverStart(
+            request,
+            (String) Reflect.call(request, "getMethod"),
+            String.valueOf(Reflect.call(request, "getRequestURL")),
+            null,
+            (String) Reflect.call(request, "getHeader", "X-Amzn-Trace-Id"),
+            (String) Reflect.call(request, "getHeader", "traceparent"),
+            (String) Reflect.call(request, "getHeader", "tracestate"));
     if (scope != null) {
       ((HooksImpl.Scope) scope).response(args[first + 1]);
     }
@@ -82,7 +106,8 @@ public final class ServletProbe extends Probe {
   }
 
   @Override
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     if (scope instanceof AsyncRequest.Dispatch) {
       ((AsyncRequest.Dispatch) scope).returned(thrown);
       return result;
@@ -94,9 +119,11 @@ public final class ServletProbe extends Probe {
     try {
       hooks.setRoute(scope, route(s.carrier()));
     } finally {
-      // Always ended: a span left current would make every later request on this pooled thread look nested.
+      // Always ended: a span left current would make every later request on this pooled thread look
+      // nested.
       int status = status(s.response());
-      hooks.serverEnd(scope, thrown != null && status < 400 ? 500 : status, applicationError(thrown));
+      hooks.serverEnd(
+          scope, thrown != null && status < 400 ? 500 : status, applicationError(thrown));
     }
     return result;
   }
@@ -110,12 +137,16 @@ public final class ServletProbe extends Probe {
   }
 
   /**
-   * The exception the application threw: containers and frameworks wrap it in a {@code ServletException}
-   * (Spring MVC's "Request processing failed: ..."), which says nothing about what failed.
+   * The exception the application threw: containers and frameworks wrap it in a {@code
+   * ServletException} (Spring MVC's "Request processing failed: ..."), which says nothing about
+   * what failed.
    */
   static Throwable applicationError(Throwable thrown) {
     Throwable t = thrown;
-    while (t != null && t.getCause() != null && t.getCause() != t && isServletException(t.getClass())) {
+    while (t != null
+        && t.getCause() != null
+        && t.getCause() != t
+        && isServletException(t.getClass())) {
       t = t.getCause();
     }
     return t;
@@ -124,7 +155,8 @@ public final class ServletProbe extends Probe {
   private static boolean isServletException(Class<?> type) {
     for (Class<?> c = type; c != null; c = c.getSuperclass()) {
       String name = c.getName();
-      if (name.equals("jakarta.servlet.ServletException") || name.equals("javax.servlet.ServletException")) {
+      if (name.equals("jakarta.servlet.ServletException")
+          || name.equals("javax.servlet.ServletException")) {
         return true;
       }
     }
@@ -142,7 +174,8 @@ public final class ServletProbe extends Probe {
     }
     String contextPath = (String) Reflect.call(request, "getContextPath");
     if (spring instanceof String) {
-      // Spring matches within the dispatcher's path prefix: /orders/{id} under /api/* serves /api/orders/42.
+      // Spring matches within the dispatcher's path prefix: /orders/{id} under /api/* serves
+      // /api/orders/42.
       return contextPath + pathPrefix(mapping) + spring;
     }
     if (mapping == null || mapping.isEmpty() || mapping.equals("/")) {
@@ -151,30 +184,37 @@ public final class ServletProbe extends Probe {
     return contextPath + mapping;
   }
 
-  /** {@code /api} for a path mapping {@code /api/*}; empty for the default, exact and extension mappings. */
+  /**
+   * {@code /api} for a path mapping {@code /api/*}; empty for the default, exact and extension
+   * mappings.
+   */
   static String pathPrefix(String mapping) {
-    return mapping != null && mapping.endsWith("/*") ? mapping.substring(0, mapping.length() - 2) : "";
+    return mapping != null && mapping.endsWith("/*")
+        ? mapping.substring(0, mapping.length() - 2)
+        : "";
   }
 
   /**
-   * A Servlet request gone asynchronous: its server span stays open after {@code service} returns, and is ended by
-   * the container's {@code AsyncListener.onComplete}. The listener is a {@link Proxy} of the application's own
-   * jakarta or javax {@code AsyncListener} interface, so no agent class is visible to the application.
+   * A Servlet request gone asynchronous: its server span stays open after {@code service} returns,
+   * and is ended by the container's {@code AsyncListener.onComplete}. The listener is a {@link
+   * Proxy} of the application's own jakarta or javax {@code AsyncListener} interface, so no agent
+   * class is visible to the application.
    */
   static final class AsyncRequest implements InvocationHandler {
 
     /** The listener interface each {@code AsyncContext} implementation takes. */
-    private static final ClassValue<Class<?>> LISTENER_TYPE = new ClassValue<>() {
-      @Override
-      protected Class<?> computeValue(Class<?> asyncContext) {
-        for (Method m : asyncContext.getMethods()) {
-          if (m.getName().equals("addListener") && m.getParameterCount() == 1) {
-            return m.getParameterTypes()[0];
+    private static final ClassValue<Class<?>> LISTENER_TYPE =
+        new ClassValue<>() {
+          @Override
+          protected Class<?> computeValue(Class<?> asyncContext) {
+            for (Method m : asyncContext.getMethods()) {
+              if (m.getName().equals("addListener") && m.getParameterCount() == 1) {
+                return m.getParameterTypes()[0];
+              }
+            }
+            throw new IllegalStateException("no addListener on " + asyncContext.getName());
           }
-        }
-        throw new IllegalStateException("no addListener on " + asyncContext.getName());
-      }
-    };
+        };
 
     private final HooksImpl hooks;
     private final HooksImpl.Scope scope;
@@ -189,9 +229,9 @@ public final class ServletProbe extends Probe {
     }
 
     /**
-     * At the end of the request's first {@code service}: when the request went asynchronous, registers the
-     * listener that ends the span, takes the span off this thread and returns true; otherwise (or when the
-     * listener cannot be registered) false, and the caller ends the span.
+     * At the end of the request's first {@code service}: when the request went asynchronous,
+     * registers the listener that ends the span, takes the span off this thread and returns true;
+     * otherwise (or when the listener cannot be registered) false, and the caller ends the span.
      */
     static boolean wentAsync(HooksImpl hooks, HooksImpl.Scope scope) {
       Object request = scope.carrier();
@@ -205,13 +245,16 @@ public final class ServletProbe extends Probe {
         hooks.setRoute(scope, route(request));
         Object context = Reflect.call(request, "getAsyncContext");
         Class<?> type = LISTENER_TYPE.get(context.getClass());
-        Object listener = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, async);
+        Object listener =
+            Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, async);
         Reflect.call(request, "setAttribute", ASYNC, async);
-        // The container calls onComplete only after this service returns, never before the listener is in place.
+        // The container calls onComplete only after this service returns, never before the listener
+        // is in place.
         Reflect.call(context, "addListener", listener);
       } catch (RuntimeException e) {
         if (async != null) {
-          async.ended.set(true); // ended now by the caller, as a request that never went asynchronous
+          async.ended.set(
+              true); // ended now by the caller, as a request that never went asynchronous
         }
         return false;
       }
@@ -254,7 +297,8 @@ public final class ServletProbe extends Probe {
           case "onError": // an async dispatch threw, or the connection failed; onComplete follows
             failed((Throwable) Reflect.call(args[0], "getThrowable"));
             return null;
-          case "onStartAsync": // startAsync again (an async dispatch that goes async once more) drops listeners
+          case "onStartAsync": // startAsync again (an async dispatch that goes async once more)
+            // drops listeners
             Reflect.call(Reflect.call(args[0], "getAsyncContext"), "addListener", proxy);
             return null;
           case "onTimeout": // the container answers (or the application does) and completes
@@ -276,7 +320,8 @@ public final class ServletProbe extends Probe {
     private void complete() {
       if (ended.compareAndSet(false, true)) {
         int status = status(scope.response());
-        // Ends the span without touching the current span of the container thread calling onComplete.
+        // Ends the span without touching the current span of the container thread calling
+        // onComplete.
         hooks.clientEndDetached(scope, error != null && status < 400 ? 500 : status, error);
       }
     }

@@ -1,9 +1,10 @@
 package dev.trailmark.agent.probe;
 
 /**
- * What a span may say of a SQL statement: the text with every literal replaced by {@code ?} (string, dollar-quoted,
- * numeric, hexadecimal and boolean literals; identifiers, quoted ones included, and comments are kept), and its
- * operation, the first keyword ({@code SELECT}). Never throws, whatever the text.
+ * What a span may say of a SQL statement: the text with every literal replaced by {@code ?}
+ * (string, dollar-quoted, numeric, hexadecimal and boolean literals; identifiers, quoted ones
+ * included, and comments are kept), and its operation, the first keyword ({@code SELECT}). Never
+ * throws, whatever the text.
  */
 final class Sql {
 
@@ -80,7 +81,10 @@ final class Sql {
     return out.toString();
   }
 
-  /** The statement's first keyword, upper case ({@code SELECT}, {@code INSERT}, {@code WITH}...), or null. */
+  /**
+   * The statement's first keyword, upper case ({@code SELECT}, {@code INSERT}, {@code WITH}...), or
+   * null.
+   */
   static String operation(String sql) {
     if (sql == null) {
       return null;
@@ -149,7 +153,9 @@ final class Sql {
 
   private static int skipNumber(String sql, int i) {
     int n = sql.length();
-    if (sql.charAt(i) == '0' && i + 1 < n && (sql.charAt(i + 1) == 'x' || sql.charAt(i + 1) == 'X')) {
+    if (sql.charAt(i) == '0'
+        && i + 1 < n
+        && (sql.charAt(i + 1) == 'x' || sql.charAt(i + 1) == 'X')) {
       i += 2;
       while (i < n && Character.digit(sql.charAt(i), 16) >= 0) {
         i++;

@@ -11,19 +11,23 @@ import java.util.NoSuchElementException;
 import java.util.WeakHashMap;
 
 /**
- * SQS consumers on the AWS SDK for Java v2's synchronous client: the messages of a {@code ReceiveMessage} answer,
- * as the application iterates them (a for-each loop, {@code forEach}, a stream), each get a span of their own
- * from {@code next()} to the next {@code next()} (or the end of the loop): a segment of the producer's trace,
- * continued from the message's {@code AWSTraceHeader} system attribute (a new trace without one), linked to the
- * receive call when that call was traced. The AWS SDK probe asks for the attribute when the application did not.
- * A loop left early keeps its last message's span open until the thread's next receive.
+ * SQS consumers on the AWS SDK for Java v2's synchronous client: the messages of a {@code
+ * ReceiveMessage} answer, as the application iterates them (a for-each loop, {@code forEach}, a
+ * stream), each get a span of their own from {@code next()} to the next {@code next()} (or the end
+ * of the loop): a segment of the producer's trace, continued from the message's {@code
+ * AWSTraceHeader} system attribute (a new trace without one), linked to the receive call when that
+ * call was traced. The AWS SDK probe asks for the attribute when the application did not. A loop
+ * left early keeps its last message's span open until the thread's next receive.
  */
 public final class SqsConsumerProbe extends Probe {
 
   private static final int RECEIVE = 0;
   private static final int MESSAGES = 1;
 
-  /** A received answer the application is given: where its messages came from, and their traced view. */
+  /**
+   * A received answer the application is given: where its messages came from, and their traced
+   * view.
+   */
   private static final class Received {
     final String queueUrl;
     final Object receiveSpan;
@@ -37,8 +41,13 @@ public final class SqsConsumerProbe extends Probe {
 
   /** Weak keys: answers go away with the application's references to them. */
   private final Map<Object, Received> received = Collections.synchronizedMap(new WeakHashMap<>());
-  /** The receive call's span, from the AWS SDK interceptor to the client method's exit on the same thread. */
+
+  /**
+   * The receive call's span, from the AWS SDK interceptor to the client method's exit on the same
+   * thread.
+   */
   private final ThreadLocal<Object> receiveSpan = new ThreadLocal<>();
+
   /** The processing span open on this thread (one message at a time per thread). */
   private final ThreadLocal<Object> processing = new ThreadLocal<>();
 
@@ -50,12 +59,24 @@ public final class SqsConsumerProbe extends Probe {
   @Override
   public List<Rule> rules(int hook) {
     return List.of(
-        Rule.wrap(name(), AwsSdkProbe.sdk("services.sqs.DefaultSqsClient"), "receiveMessage", null, hook + RECEIVE),
-        Rule.wrap(name(), AwsSdkProbe.sdk("services.sqs.model.ReceiveMessageResponse"), "messages",
-            "()Ljava/util/List;", hook + MESSAGES));
+        Rule.wrap(
+            name(),
+            AwsSdkProbe.sdk("services.sqs.DefaultSqsClient"),
+            "receiveMessage",
+            null,
+            hook + RECEIVE),
+        Rule.wrap(
+            name(),
+            AwsSdkProbe.sdk("services.sqs.model.ReceiveMessageResponse"),
+            "messages",
+            "()Ljava/util/List;",
+            hook + MESSAGES));
   }
 
-  /** Called by the AWS SDK probe as a ReceiveMessage call ends, with its span's scope (null when untraced). */
+  /**
+   * Called by the AWS SDK probe as a ReceiveMessage call ends, with its span's scope (null when
+   * untraced).
+   */
   void receiveEnded(HooksImpl hooks, Object scope) {
     receiveSpan.set(hooks.spanOf(scope));
   }
@@ -71,7 +92,8 @@ public final class SqsConsumerProbe extends Probe {
   }
 
   @Override
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     if (tag == RECEIVE) {
       Object span = receiveSpan.get();
       receiveSpan.remove();
@@ -85,7 +107,8 @@ public final class SqsConsumerProbe extends Probe {
     }
     Received r = received.get(self);
     if (r == null) {
-      return result; // not an answer the application received (the SDK's own reads, or the agent off at receive)
+      return result; // not an answer the application received (the SDK's own reads, or the agent
+      // off at receive)
     }
     synchronized (r) {
       if (r.view == null) {
@@ -111,16 +134,22 @@ public final class SqsConsumerProbe extends Probe {
       Object value = ((Map<?, ?>) attributes).get("AWSTraceHeader");
       header = value instanceof String ? (String) value : null;
     }
-    Object scope = hooks.consumerStart(message, header, from.receiveSpan, from.queueUrl,
-        (String) Reflect.call(message, "messageId"));
+    Object scope =
+        hooks.consumerStart(
+            message,
+            header,
+            from.receiveSpan,
+            from.queueUrl,
+            (String) Reflect.call(message, "messageId"));
     if (scope != null) {
       processing.set(scope);
     }
   }
 
   /**
-   * The application's view of the messages: the same elements, and iterating them opens each message's span.
-   * Equality, hashing, printing and copying go to the messages themselves, opening nothing.
+   * The application's view of the messages: the same elements, and iterating them opens each
+   * message's span. Equality, hashing, printing and copying go to the messages themselves, opening
+   * nothing.
    */
   private final class TracedMessages extends AbstractList<Object> {
     private final HooksImpl hooks;
@@ -169,7 +198,10 @@ public final class SqsConsumerProbe extends Probe {
       };
     }
 
-    /** Ends the open span and starts {@code message}'s (null: none); whatever fails, the loop goes on. */
+    /**
+     * Ends the open span and starts {@code message}'s (null: none); whatever fails, the loop goes
+     * on.
+     */
     private void quietly(Object message) {
       try {
         if (message == null) {

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Client spans for {@code HttpURLConnection}: the span starts at the first of {@code connect}, {@code
- * getOutputStream} or {@code getInputStream} (when the trace headers can still be set) and ends when
- * {@code getInputStream} (which {@code getResponseCode} also goes through) returns or throws, or when
- * connecting fails. A connection whose response is never read leaves no span.
+ * Client spans for {@code HttpURLConnection}: the span starts at the first of {@code connect},
+ * {@code getOutputStream} or {@code getInputStream} (when the trace headers can still be set) and
+ * ends when {@code getInputStream} (which {@code getResponseCode} also goes through) returns or
+ * throws, or when connecting fails. A connection whose response is never read leaves no span.
  */
 public final class UrlConnectionProbe extends Probe {
 
@@ -21,9 +21,16 @@ public final class UrlConnectionProbe extends Probe {
   private static final int OUTPUT = 1;
   private static final int INPUT = 2;
 
-  /** Spans of connections between their first call and their response; weak, so abandoned ones go away. */
+  /**
+   * Spans of connections between their first call and their response; weak, so abandoned ones go
+   * away.
+   */
   private final Map<Object, Object> open = Collections.synchronizedMap(new WeakHashMap<>());
-  /** The connection whose response code this thread is reading for the span (its calls are not ours). */
+
+  /**
+   * The connection whose response code this thread is reading for the span (its calls are not
+   * ours).
+   */
   private final ThreadLocal<Object> ending = new ThreadLocal<>();
 
   @Override
@@ -55,7 +62,9 @@ public final class UrlConnectionProbe extends Probe {
       } catch (IllegalStateException alreadyConnected) {
         return null;
       }
-      scope = hooks.clientStartDetached(connection, connection.getRequestMethod(), connection.getURL().toString());
+      scope =
+          hooks.clientStartDetached(
+              connection, connection.getRequestMethod(), connection.getURL().toString());
       if (scope == null) {
         return null;
       }
@@ -69,7 +78,8 @@ public final class UrlConnectionProbe extends Probe {
   }
 
   @Override
-  public Object exit(HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+  public Object exit(
+      HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
     if (tag != INPUT && thrown == null) {
       return result; // connected or writing the body: the response is still to come
     }

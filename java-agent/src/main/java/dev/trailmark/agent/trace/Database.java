@@ -1,8 +1,8 @@
 package dev.trailmark.agent.trace;
 
 /**
- * What a database client span says of the database it called: read once per connection (from the JDBC URL and
- * the driver's metadata), shared by every statement run on it.
+ * What a database client span says of the database it called: read once per connection (from the
+ * JDBC URL and the driver's metadata), shared by every statement run on it.
  */
 public final class Database {
 
@@ -24,8 +24,16 @@ public final class Database {
    * @param port the server's port, or -1
    * @param url the JDBC URL without its parameters (never a password)
    */
-  public Database(String system, String name, String host, int port, String url, String user, String productName,
-      String productVersion, String driverVersion) {
+  public Database(
+      String system,
+      String name,
+      String host,
+      int port,
+      String url,
+      String user,
+      String productName,
+      String productVersion,
+      String driverVersion) {
     this.system = system;
     this.name = name;
     this.host = host;
@@ -77,8 +85,8 @@ public final class Database {
   }
 
   /**
-   * The database as a node of the X-Ray service map: {@code name@host:port} as X-Ray's own SDK names it (the
-   * name alone for an embedded database).
+   * The database as a node of the X-Ray service map: {@code name@host:port} as X-Ray's own SDK
+   * names it (the name alone for an embedded database).
    */
   public String node() {
     return node;

@@ -1,6 +1,9 @@
 package dev.trailmark.agent.trace;
 
-/** Checks ids read from headers (ids are made by the SDK's {@code AwsXrayIdGenerator}, see {@link Tracer}). */
+/**
+ * Checks ids read from headers (ids are made by the SDK's {@code AwsXrayIdGenerator}, see {@link
+ * Tracer}).
+ */
 final class Ids {
 
   private Ids() {}
@@ -9,7 +12,9 @@ final class Ids {
     return s != null && s.length() == length && isLowerHex(s, 0, length);
   }
 
-  /** Whether {@code s} has {@code length} lower-case hex digits, not all zero, from {@code from}. */
+  /**
+   * Whether {@code s} has {@code length} lower-case hex digits, not all zero, from {@code from}.
+   */
   static boolean isLowerHex(String s, int from, int length) {
     if (from + length > s.length()) {
       return false;

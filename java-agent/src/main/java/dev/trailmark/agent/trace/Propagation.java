@@ -4,12 +4,14 @@ import java.util.List;
 
 /**
  * Reads and writes {@code X-Amzn-Trace-Id} and W3C {@code traceparent}/{@code tracestate}. Anything
- * malformed is treated as absent: the request starts a new trace and the bad value never travels on.
+ * malformed is treated as absent: the request starts a new trace and the bad value never travels
+ * on.
  */
 public final class Propagation {
 
   /** X-Ray's header. */
   public static final String XRAY = "X-Amzn-Trace-Id";
+
   /** W3C trace context headers. */
   public static final String TRACEPARENT = "traceparent";
 
@@ -24,7 +26,9 @@ public final class Propagation {
   private final boolean w3c;
   private final boolean xrayFirst;
 
-  /** Uses the propagators named as by {@code OTEL_PROPAGATORS} ({@code xray}, {@code tracecontext}). */
+  /**
+   * Uses the propagators named as by {@code OTEL_PROPAGATORS} ({@code xray}, {@code tracecontext}).
+   */
   public Propagation(List<String> propagators) {
     this.xray = propagators.contains("xray") || propagators.contains("xray-lambda");
     this.w3c = propagators.contains("tracecontext");
@@ -36,10 +40,15 @@ public final class Propagation {
   /** The remote parent carried by the headers, or null when none is valid. */
   public SpanContext extract(String xrayHeader, String traceparent, String tracestate) {
     SpanContext fromXray = xray ? parseXray(xrayHeader) : null;
-    if (fromXray != null && xrayFirst && fromXray.spanId() != null
-        && fromXray.sampled() != SpanContext.SAMPLED_UNKNOWN && tracestate == null) {
-      // X-Ray wins and is complete: a traceparent could add only its tracestate, and there is none, so
-      // whether it is valid, and of the same trace, cannot change the result (the usual hop between two
+    if (fromXray != null
+        && xrayFirst
+        && fromXray.spanId() != null
+        && fromXray.sampled() != SpanContext.SAMPLED_UNKNOWN
+        && tracestate == null) {
+      // X-Ray wins and is complete: a traceparent could add only its tracestate, and there is none,
+      // so
+      // whether it is valid, and of the same trace, cannot change the result (the usual hop between
+      // two
       // services that both write both headers; the W3C header is then not parsed at all).
       return fromXray;
     }
@@ -51,7 +60,9 @@ public final class Propagation {
         return new SpanContext(
             first.traceId(),
             first.spanId() != null ? first.spanId() : (xrayFirst ? fromW3c : fromXray).spanId(),
-            first.sampled() != SpanContext.SAMPLED_UNKNOWN ? first.sampled() : (xrayFirst ? fromW3c : fromXray).sampled(),
+            first.sampled() != SpanContext.SAMPLED_UNKNOWN
+                ? first.sampled()
+                : (xrayFirst ? fromW3c : fromXray).sampled(),
             fromXray.lineage(),
             fromW3c.traceState(),
             true,
@@ -68,10 +79,14 @@ public final class Propagation {
     String[] out = new String[(xray ? 2 : 0) + (w3c ? (context.traceState() != null ? 4 : 2) : 0)];
     int i = 0;
     if (xray) {
-      StringBuilder value = new StringBuilder(96)
-          .append("Root=").append(context.xrayTraceId())
-          .append(";Parent=").append(context.spanId())
-          .append(";Sampled=").append(sampled);
+      StringBuilder value =
+          new StringBuilder(96)
+              .append("Root=")
+              .append(context.xrayTraceId())
+              .append(";Parent=")
+              .append(context.spanId())
+              .append(";Sampled=")
+              .append(sampled);
       if (context.lineage() != null) {
         value.append(";Lineage=").append(context.lineage());
       }
@@ -89,7 +104,10 @@ public final class Propagation {
     return out;
   }
 
-  /** {@code 00-<trace id>-<span id>-0[01]}, built in one exact-size array (this runs on every outbound call). */
+  /**
+   * {@code 00-<trace id>-<span id>-0[01]}, built in one exact-size array (this runs on every
+   * outbound call).
+   */
   static String traceparent(SpanContext context) {
     char[] out = new char[55];
     out[0] = '0';
@@ -118,8 +136,8 @@ public final class Propagation {
   }
 
   /**
-   * Parses {@code Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1}; Root is
-   * required, Parent and Sampled optional (an ALB sends Root only, or {@code Sampled=?}).
+   * Parses {@code Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1}; Root
+   * is required, Parent and Sampled optional (an ALB sends Root only, or {@code Sampled=?}).
    */
   public static SpanContext parseXray(String header) {
     if (header == null || header.isEmpty() || header.length() > MAX_XRAY_LENGTH) {
@@ -159,16 +177,22 @@ public final class Propagation {
       }
       int keyLength = keyEnd - keyStart;
       if (keyLength == 4 && header.startsWith("Root", keyStart)) {
-        if (traceId != null || valueEnd - valueStart != 35 || !header.startsWith("1-", valueStart)
+        if (traceId != null
+            || valueEnd - valueStart != 35
+            || !header.startsWith("1-", valueStart)
             || header.charAt(valueStart + 10) != '-') {
           return null;
         }
-        traceId = new StringBuilder(32).append(header, valueStart + 2, valueStart + 10)
-            .append(header, valueStart + 11, valueEnd).toString(); // one copy, not two substrings and a concat
+        traceId =
+            new StringBuilder(32)
+                .append(header, valueStart + 2, valueStart + 10)
+                .append(header, valueStart + 11, valueEnd)
+                .toString(); // one copy, not two substrings and a concat
         if (!Ids.isLowerHex(traceId, 32)) {
           return null;
         }
-        root = header.substring(valueStart, valueEnd); // already the X-Ray form every span of it needs
+        root =
+            header.substring(valueStart, valueEnd); // already the X-Ray form every span of it needs
       } else if (keyLength == 6 && header.startsWith("Parent", keyStart)) {
         if (parent != null || valueEnd - valueStart != 16) {
           return null;
@@ -200,7 +224,9 @@ public final class Propagation {
       // Self= (added by ALBs) and other fields belong to the hop that wrote them: dropped.
       at = end + 1;
     }
-    return traceId == null ? null : new SpanContext(traceId, parent, decision, lineage, null, true, root);
+    return traceId == null
+        ? null
+        : new SpanContext(traceId, parent, decision, lineage, null, true, root);
   }
 
   private static int skipSpaces(String s, int from, int to) {
@@ -229,17 +255,26 @@ public final class Propagation {
     if (traceparent == null || traceparent.length() != 55) {
       return null;
     }
-    if (!traceparent.startsWith("00-") || traceparent.charAt(35) != '-' || traceparent.charAt(52) != '-') {
+    if (!traceparent.startsWith("00-")
+        || traceparent.charAt(35) != '-'
+        || traceparent.charAt(52) != '-') {
       return null;
     }
     // Validated in place: the id strings are cut only once the whole header is known to be good.
-    if (!Ids.isLowerHex(traceparent, 3, 32) || !Ids.isLowerHex(traceparent, 36, 16)
-        || hexDigit(traceparent.charAt(53)) < 0 || hexDigit(traceparent.charAt(54)) < 0) {
+    if (!Ids.isLowerHex(traceparent, 3, 32)
+        || !Ids.isLowerHex(traceparent, 36, 16)
+        || hexDigit(traceparent.charAt(53)) < 0
+        || hexDigit(traceparent.charAt(54)) < 0) {
       return null;
     }
     int sampled = hexDigit(traceparent.charAt(54)) & 1;
-    return new SpanContext(traceparent.substring(3, 35), traceparent.substring(36, 52), sampled, null,
-        validTraceState(tracestate), true);
+    return new SpanContext(
+        traceparent.substring(3, 35),
+        traceparent.substring(36, 52),
+        sampled,
+        null,
+        validTraceState(tracestate),
+        true);
   }
 
   /** The value of a lower-case hex digit, or -1. */

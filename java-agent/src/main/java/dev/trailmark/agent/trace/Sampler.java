@@ -13,24 +13,28 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
- * Decides whether a new trace is recorded. Parent-based: a decision carried by the caller is followed;
- * only a trace that starts here (or arrives with {@code Sampled=?}) is decided by the root sampler, an
- * OpenTelemetry SDK {@link io.opentelemetry.sdk.trace.samplers.Sampler}: the SDK's own {@code always_on},
- * {@code always_off} and {@code traceidratio} (so a trace gets the same decision here as in a service
- * running the OpenTelemetry SDK), or {@link XrayDefault}, X-Ray's default rule.
+ * Decides whether a new trace is recorded. Parent-based: a decision carried by the caller is
+ * followed; only a trace that starts here (or arrives with {@code Sampled=?}) is decided by the
+ * root sampler, an OpenTelemetry SDK {@link io.opentelemetry.sdk.trace.samplers.Sampler}: the SDK's
+ * own {@code always_on}, {@code always_off} and {@code traceidratio} (so a trace gets the same
+ * decision here as in a service running the OpenTelemetry SDK), or {@link XrayDefault}, X-Ray's
+ * default rule.
  *
- * <p>The parent-based step is done here rather than by the SDK's {@code parentBased} sampler because an
- * X-Ray header can carry a trace with no decision ({@code Sampled=?}), which an SDK span context cannot.
+ * <p>The parent-based step is done here rather than by the SDK's {@code parentBased} sampler
+ * because an X-Ray header can carry a trace with no decision ({@code Sampled=?}), which an SDK span
+ * context cannot.
  */
 public final class Sampler {
 
-  // Anonymous classes, not lambdas, on the start-up path: a lambda's first bootstrap costs tens of ms.
-  private static final LongSupplier NANO_TIME = new LongSupplier() {
-    @Override
-    public long getAsLong() {
-      return System.nanoTime();
-    }
-  };
+  // Anonymous classes, not lambdas, on the start-up path: a lambda's first bootstrap costs tens of
+  // ms.
+  private static final LongSupplier NANO_TIME =
+      new LongSupplier() {
+        @Override
+        public long getAsLong() {
+          return System.nanoTime();
+        }
+      };
 
   private static final List<LinkData> NO_LINKS = Collections.emptyList();
 
@@ -47,9 +51,12 @@ public final class Sampler {
     if (parent != null && parentBased && parent.sampled() != SpanContext.SAMPLED_UNKNOWN) {
       return parent.isSampled();
     }
-    // The root sampler sees no parent: the decision is this service's to make (no allocation per call).
-    return root.shouldSample(Context.root(), traceId, "", SpanKind.SERVER, Attributes.empty(), NO_LINKS)
-        .getDecision() == SamplingDecision.RECORD_AND_SAMPLE;
+    // The root sampler sees no parent: the decision is this service's to make (no allocation per
+    // call).
+    return root.shouldSample(
+                Context.root(), traceId, "", SpanKind.SERVER, Attributes.empty(), NO_LINKS)
+            .getDecision()
+        == SamplingDecision.RECORD_AND_SAMPLE;
   }
 
   /** The sampler named by {@code OTEL_TRACES_SAMPLER} and {@code OTEL_TRACES_SAMPLER_ARG}. */
@@ -65,14 +72,17 @@ public final class Sampler {
         rootSampler = io.opentelemetry.sdk.trace.samplers.Sampler.alwaysOff();
         break;
       case "traceidratio":
-        rootSampler = io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(ratio(arg, 1.0));
+        rootSampler =
+            io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(ratio(arg, 1.0));
         break;
       case "xray":
         rootSampler = new XrayDefault(NANO_TIME, 1, ratio(arg, 0.05));
         break;
       default:
         throw new IllegalArgumentException(
-            "OTEL_TRACES_SAMPLER '" + name + "' is not one of [parentbased_]always_on|always_off|traceidratio|xray");
+            "OTEL_TRACES_SAMPLER '"
+                + name
+                + "' is not one of [parentbased_]always_on|always_off|traceidratio|xray");
     }
     return new Sampler(rootSampler, parentBased);
   }
@@ -82,17 +92,19 @@ public final class Sampler {
     try {
       ratio = arg == null ? fallback : Double.parseDouble(arg.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("OTEL_TRACES_SAMPLER_ARG must be a number within [0, 1], got '" + arg + "'");
+      throw new IllegalArgumentException(
+          "OTEL_TRACES_SAMPLER_ARG must be a number within [0, 1], got '" + arg + "'");
     }
     if (!(ratio >= 0 && ratio <= 1)) {
-      throw new IllegalArgumentException("OTEL_TRACES_SAMPLER_ARG must be within [0, 1], got " + arg);
+      throw new IllegalArgumentException(
+          "OTEL_TRACES_SAMPLER_ARG must be within [0, 1], got " + arg);
     }
     return ratio;
   }
 
   /**
-   * X-Ray's default sampling rule as an SDK sampler: a reservoir of {@code perSecond} traces each second,
-   * then {@code rate} of the rest.
+   * X-Ray's default sampling rule as an SDK sampler: a reservoir of {@code perSecond} traces each
+   * second, then {@code rate} of the rest.
    */
   static final class XrayDefault implements io.opentelemetry.sdk.trace.samplers.Sampler {
     private final LongSupplier nanoClock;
@@ -108,8 +120,13 @@ public final class Sampler {
     }
 
     @Override
-    public SamplingResult shouldSample(Context parentContext, String traceId, String name, SpanKind spanKind,
-        Attributes attributes, List<LinkData> parentLinks) {
+    public SamplingResult shouldSample(
+        Context parentContext,
+        String traceId,
+        String name,
+        SpanKind spanKind,
+        Attributes attributes,
+        List<LinkData> parentLinks) {
       return sample() ? SamplingResult.recordAndSample() : SamplingResult.drop();
     }
 

@@ -18,15 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One timed operation: an inbound request (server), an outbound call (client) or an AWS call. Mutated
- * only by the thread that owns it until {@link Tracer#end}; read by exporters after that.
+ * One timed operation: an inbound request (server), an outbound call (client) or an AWS call.
+ * Mutated only by the thread that owns it until {@link Tracer#end}; read by exporters after that.
  *
- * <p>It is the OpenTelemetry SDK's {@link io.opentelemetry.sdk.trace.data.SpanData} itself, so any SDK
- * {@code SpanExporter} exports it without a copy; the SDK views (ids, attributes, events) are built only
- * when an exporter asks, on the exporter's thread, never on the application's.
+ * <p>It is the OpenTelemetry SDK's {@link io.opentelemetry.sdk.trace.data.SpanData} itself, so any
+ * SDK {@code SpanExporter} exports it without a copy; the SDK views (ids, attributes, events) are
+ * built only when an exporter asks, on the exporter's thread, never on the application's.
  */
 public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
-
 
   /** The agent as the instrumentation scope of every span it makes. */
   static final InstrumentationScopeInfo SCOPE =
@@ -115,7 +114,10 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return localParent;
   }
 
-  /** The request object this span was started for (nested instrumentation of one request is skipped). */
+  /**
+   * The request object this span was started for (nested instrumentation of one request is
+   * skipped).
+   */
   public Object carrier() {
     return carrier;
   }
@@ -192,7 +194,10 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return dbStatement;
   }
 
-  /** X-Ray's {@code preparation}: {@code statement} (prepared), {@code call} (callable) or null (plain). */
+  /**
+   * X-Ray's {@code preparation}: {@code statement} (prepared), {@code call} (callable) or null
+   * (plain).
+   */
   public String dbPreparation() {
     return dbPreparation;
   }
@@ -232,7 +237,8 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return queueUrl.substring(slash + 1);
   }
 
-  void db(Database database, String operation, String statement, String preparation, int batchSize) {
+  void db(
+      Database database, String operation, String statement, String preparation, int batchSize) {
     this.database = database;
     this.dbOperation = operation;
     this.dbStatement = statement;
@@ -261,7 +267,10 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     this.awsResource = resource;
   }
 
-  /** The OpenTelemetry-style span name: {@code GET /orders/{id}} for servers, {@code SQS.SendMessage} for AWS. */
+  /**
+   * The OpenTelemetry-style span name: {@code GET /orders/{id}} for servers, {@code
+   * SQS.SendMessage} for AWS.
+   */
   public String name() {
     if (awsService != null) {
       return awsService + "." + awsOperation;
@@ -313,12 +322,17 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   public Map<String, String> logFields() {
     Map<String, String> fields = logFields;
     if (fields == null) {
-      fields = Map.of(
-          "trace_id", context.traceId(),
-          "span_id", context.spanId(),
-          "trace_flags", context.isSampled() ? "01" : "00",
-          "AWS-XRAY-TRACE-ID", new StringBuilder(52).append(context.xrayTraceId()).append('@')
-              .append(context.spanId()).toString());
+      fields =
+          Map.of(
+              "trace_id", context.traceId(),
+              "span_id", context.spanId(),
+              "trace_flags", context.isSampled() ? "01" : "00",
+              "AWS-XRAY-TRACE-ID",
+                  new StringBuilder(52)
+                      .append(context.xrayTraceId())
+                      .append('@')
+                      .append(context.spanId())
+                      .toString());
       logFields = fields; // a benign race: every thread computes the same map
     }
     return fields;
@@ -333,15 +347,21 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public SpanKind getKind() {
-    return kind == Kind.SERVER ? SpanKind.SERVER : kind == Kind.CONSUMER ? SpanKind.CONSUMER : SpanKind.CLIENT;
+    return kind == Kind.SERVER
+        ? SpanKind.SERVER
+        : kind == Kind.CONSUMER ? SpanKind.CONSUMER : SpanKind.CLIENT;
   }
 
   @Override
   public io.opentelemetry.api.trace.SpanContext getSpanContext() {
     io.opentelemetry.api.trace.SpanContext built = sdkContext;
     if (built == null) {
-      built = io.opentelemetry.api.trace.SpanContext.create(context.traceId(), context.spanId(),
-          context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), traceState());
+      built =
+          io.opentelemetry.api.trace.SpanContext.create(
+              context.traceId(),
+              context.spanId(),
+              context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+              traceState());
       sdkContext = built; // a benign race: every exporter thread builds the same value
     }
     return built;
@@ -355,15 +375,19 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     io.opentelemetry.api.trace.SpanContext built = sdkParent;
     if (built == null) {
       TraceFlags flags = context.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault();
-      built = parentRemote
-          ? io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(context.traceId(), parentSpanId, flags, traceState())
-          : io.opentelemetry.api.trace.SpanContext.create(context.traceId(), parentSpanId, flags, traceState());
+      built =
+          parentRemote
+              ? io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(
+                  context.traceId(), parentSpanId, flags, traceState())
+              : io.opentelemetry.api.trace.SpanContext.create(
+                  context.traceId(), parentSpanId, flags, traceState());
       sdkParent = built;
     }
     return built;
   }
 
-  // The ids as they are: the SDK's defaults would build (and validate) a span context on every call.
+  // The ids as they are: the SDK's defaults would build (and validate) a span context on every
+  // call.
 
   @Override
   public String getTraceId() {
@@ -485,9 +509,11 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     if (error == null) {
       return Collections.emptyList();
     }
-    Attributes exception = error.getMessage() == null
-        ? Attributes.of(EXCEPTION_TYPE, error.getClass().getName())
-        : Attributes.of(EXCEPTION_TYPE, error.getClass().getName(), EXCEPTION_MESSAGE, error.getMessage());
+    Attributes exception =
+        error.getMessage() == null
+            ? Attributes.of(EXCEPTION_TYPE, error.getClass().getName())
+            : Attributes.of(
+                EXCEPTION_TYPE, error.getClass().getName(), EXCEPTION_MESSAGE, error.getMessage());
     return Collections.singletonList(EventData.create(endEpochNanos, "exception", exception));
   }
 
@@ -496,8 +522,13 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     if (link == null) {
       return Collections.emptyList();
     }
-    return Collections.singletonList(LinkData.create(io.opentelemetry.api.trace.SpanContext.create(link.traceId(),
-        link.spanId(), link.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault())));
+    return Collections.singletonList(
+        LinkData.create(
+            io.opentelemetry.api.trace.SpanContext.create(
+                link.traceId(),
+                link.spanId(),
+                link.isSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+                TraceState.getDefault())));
   }
 
   @Override

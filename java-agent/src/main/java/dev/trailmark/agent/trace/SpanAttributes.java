@@ -2,13 +2,17 @@ package dev.trailmark.agent.trace;
 
 import io.opentelemetry.api.common.AttributeKey;
 
-/** The OpenTelemetry semantic-convention attributes the agent's spans carry, as exporters read them. */
+/**
+ * The OpenTelemetry semantic-convention attributes the agent's spans carry, as exporters read them.
+ */
 public final class SpanAttributes {
 
-  public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+  public static final AttributeKey<String> HTTP_METHOD =
+      AttributeKey.stringKey("http.request.method");
   public static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
   public static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
-  public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+  public static final AttributeKey<Long> HTTP_STATUS =
+      AttributeKey.longKey("http.response.status_code");
   public static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
   public static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
   public static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
@@ -19,15 +23,23 @@ public final class SpanAttributes {
   public static final AttributeKey<String> DB_USER = AttributeKey.stringKey("db.user");
   public static final AttributeKey<String> DB_OPERATION = AttributeKey.stringKey("db.operation");
   public static final AttributeKey<String> DB_STATEMENT = AttributeKey.stringKey("db.statement");
-  public static final AttributeKey<Long> DB_BATCH_SIZE = AttributeKey.longKey("db.operation.batch.size");
-  public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  public static final AttributeKey<Long> DB_BATCH_SIZE =
+      AttributeKey.longKey("db.operation.batch.size");
+  public static final AttributeKey<String> SERVER_ADDRESS =
+      AttributeKey.stringKey("server.address");
   public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
-  public static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
-  public static final AttributeKey<String> MESSAGING_OPERATION = AttributeKey.stringKey("messaging.operation");
-  public static final AttributeKey<String> MESSAGING_DESTINATION = AttributeKey.stringKey("messaging.destination.name");
-  public static final AttributeKey<String> MESSAGING_MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
-  public static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
-  public static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
+  public static final AttributeKey<String> MESSAGING_SYSTEM =
+      AttributeKey.stringKey("messaging.system");
+  public static final AttributeKey<String> MESSAGING_OPERATION =
+      AttributeKey.stringKey("messaging.operation");
+  public static final AttributeKey<String> MESSAGING_DESTINATION =
+      AttributeKey.stringKey("messaging.destination.name");
+  public static final AttributeKey<String> MESSAGING_MESSAGE_ID =
+      AttributeKey.stringKey("messaging.message.id");
+  public static final AttributeKey<String> EXCEPTION_TYPE =
+      AttributeKey.stringKey("exception.type");
+  public static final AttributeKey<String> EXCEPTION_MESSAGE =
+      AttributeKey.stringKey("exception.message");
 
   private SpanAttributes() {}
 }

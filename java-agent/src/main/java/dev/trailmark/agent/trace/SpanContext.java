@@ -1,8 +1,8 @@
 package dev.trailmark.agent.trace;
 
 /**
- * The part of a span that crosses process boundaries: ids, the sampling decision and what the X-Ray and
- * W3C headers carry beside them. Immutable.
+ * The part of a span that crosses process boundaries: ids, the sampling decision and what the X-Ray
+ * and W3C headers carry beside them. Immutable.
  */
 public final class SpanContext {
 
@@ -17,15 +17,27 @@ public final class SpanContext {
   private final boolean remote;
   private String xrayTraceId;
 
-  SpanContext(String traceId, String spanId, int sampled, String lineage, String traceState, boolean remote) {
+  SpanContext(
+      String traceId,
+      String spanId,
+      int sampled,
+      String lineage,
+      String traceState,
+      boolean remote) {
     this(traceId, spanId, sampled, lineage, traceState, remote, null);
   }
 
   /**
-   * @param xrayTraceId {@link #xrayTraceId()} when already known (a parent's, or the header's Root):
-   *     every span of a trace shares one string instead of building its own
+   * @param xrayTraceId {@link #xrayTraceId()} when already known (a parent's, or the header's
+   *     Root): every span of a trace shares one string instead of building its own
    */
-  SpanContext(String traceId, String spanId, int sampled, String lineage, String traceState, boolean remote,
+  SpanContext(
+      String traceId,
+      String spanId,
+      int sampled,
+      String lineage,
+      String traceState,
+      boolean remote,
       String xrayTraceId) {
     this.xrayTraceId = xrayTraceId;
     this.traceId = traceId;

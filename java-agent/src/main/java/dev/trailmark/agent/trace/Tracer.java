@@ -19,19 +19,29 @@ public final class Tracer {
   private final Supplier<String> lambdaTraceHeader;
   private final List<Consumer<Span>> listeners;
   private final Resource resource;
-  /** X-Ray compatible trace ids (the epoch second first) and random span ids, from opentelemetry-java-contrib. */
+
+  /**
+   * X-Ray compatible trace ids (the epoch second first) and random span ids, from
+   * opentelemetry-java-contrib.
+   */
   private final IdGenerator ids = AwsXrayIdGenerator.getInstance();
 
   /**
    * @param lambdaTraceHeader the Lambda runtime's trace header of the current invocation, or null
    * @param listeners called with each ended span, sampled or not; each must not block
    */
-  public Tracer(Sampler sampler, Supplier<String> lambdaTraceHeader, List<Consumer<Span>> listeners) {
+  public Tracer(
+      Sampler sampler, Supplier<String> lambdaTraceHeader, List<Consumer<Span>> listeners) {
     this(sampler, lambdaTraceHeader, listeners, Resource.empty());
   }
 
-  /** @param resource what every span says of the process that made it (service name, host...) */
-  public Tracer(Sampler sampler, Supplier<String> lambdaTraceHeader, List<Consumer<Span>> listeners,
+  /**
+   * @param resource what every span says of the process that made it (service name, host...)
+   */
+  public Tracer(
+      Sampler sampler,
+      Supplier<String> lambdaTraceHeader,
+      List<Consumer<Span>> listeners,
       Resource resource) {
     this.resource = resource;
     this.sampler = sampler;
@@ -53,16 +63,21 @@ public final class Tracer {
 
   /** Restores the span current before {@link #makeCurrent}. */
   public static void restore(Span previous) {
-    CURRENT.set(previous); // set(null), not remove(): the thread's map entry is reused, not reallocated
+    CURRENT.set(
+        previous); // set(null), not remove(): the thread's map entry is reused, not reallocated
   }
 
   /**
    * Starts a server span under {@code remoteParent} (null: a new trace). Returns null when the
    * current span is a server span for the same {@code carrier}: one request, one server span.
    */
-  public Span startServer(Object carrier, SpanContext remoteParent, String method, String url, String route) {
+  public Span startServer(
+      Object carrier, SpanContext remoteParent, String method, String url, String route) {
     Span current = CURRENT.get();
-    if (current != null && current.kind() == Span.Kind.SERVER && carrier != null && current.carrier() == carrier) {
+    if (current != null
+        && current.kind() == Span.Kind.SERVER
+        && carrier != null
+        && current.carrier() == carrier) {
       return null;
     }
     Span span = start(Span.Kind.SERVER, remoteParent, null, carrier);
@@ -72,20 +87,24 @@ public final class Tracer {
   }
 
   /**
-   * Starts a client span under the current span, or under the Lambda invocation's trace; returns null
-   * outside any trace. Like X-Ray's SDKs, a call made by no request (a log shipper, a poller, start-up
-   * work) starts no trace of its own, so background traffic does not flood the traces.
+   * Starts a client span under the current span, or under the Lambda invocation's trace; returns
+   * null outside any trace. Like X-Ray's SDKs, a call made by no request (a log shipper, a poller,
+   * start-up work) starts no trace of its own, so background traffic does not flood the traces.
    */
   public Span startClient(Object carrier, String method, String url) {
     Span current = CURRENT.get();
-    if (current != null && current.kind() == Span.Kind.CLIENT && carrier != null && current.carrier() == carrier) {
+    if (current != null
+        && current.kind() == Span.Kind.CLIENT
+        && carrier != null
+        && current.carrier() == carrier) {
       return null;
     }
     Span span;
     if (current != null) {
       span = start(Span.Kind.CLIENT, null, current, carrier);
     } else {
-      SpanContext lambda = lambdaTraceHeader == null ? null : Propagation.parseXray(lambdaTraceHeader.get());
+      SpanContext lambda =
+          lambdaTraceHeader == null ? null : Propagation.parseXray(lambdaTraceHeader.get());
       if (lambda == null) {
         return null;
       }
@@ -96,11 +115,13 @@ public final class Tracer {
   }
 
   /**
-   * Starts the span of processing one message: under the producer's context carried by the message ({@code
-   * producer}, null: a new trace), linked to {@code receive} (the traced receive call that fetched it, or null).
-   * The span current on this thread, if any, is not its parent: a message continues its producer's trace.
+   * Starts the span of processing one message: under the producer's context carried by the message
+   * ({@code producer}, null: a new trace), linked to {@code receive} (the traced receive call that
+   * fetched it, or null). The span current on this thread, if any, is not its parent: a message
+   * continues its producer's trace.
    */
-  public Span startConsumer(Object carrier, SpanContext producer, Span receive, String queueUrl, String messageId) {
+  public Span startConsumer(
+      Object carrier, SpanContext producer, Span receive, String queueUrl, String messageId) {
     Span span = start(Span.Kind.CONSUMER, producer, null, carrier);
     span.message(queueUrl, messageId, receive == null ? null : receive.context());
     return span;
@@ -115,14 +136,30 @@ public final class Tracer {
     boolean parentRemote;
     if (localParent != null) {
       SpanContext p = localParent.context();
-      context = new SpanContext(p.traceId(), spanId, p.sampled(), p.lineage(), p.traceState(), false, p.xrayTraceId());
+      context =
+          new SpanContext(
+              p.traceId(),
+              spanId,
+              p.sampled(),
+              p.lineage(),
+              p.traceState(),
+              false,
+              p.xrayTraceId());
       parentSpanId = p.spanId();
       parentRemote = false;
     } else if (remoteParent != null) {
       int sampled = sampler.sample(remoteParent, remoteParent.traceId()) ? 1 : 0;
-      context = new SpanContext(remoteParent.traceId(), spanId, sampled, remoteParent.lineage(),
-          remoteParent.traceState(), false, remoteParent.xrayTraceId());
-      parentSpanId = remoteParent.spanId(); // null under a Root-only header: this span is the trace's root
+      context =
+          new SpanContext(
+              remoteParent.traceId(),
+              spanId,
+              sampled,
+              remoteParent.lineage(),
+              remoteParent.traceState(),
+              false,
+              remoteParent.xrayTraceId());
+      parentSpanId =
+          remoteParent.spanId(); // null under a Root-only header: this span is the trace's root
       parentRemote = parentSpanId != null;
     } else {
       String traceId = ids.generateTraceId();
@@ -131,7 +168,16 @@ public final class Tracer {
       parentSpanId = null;
       parentRemote = false;
     }
-    return new Span(context, parentSpanId, parentRemote, kind, localParent, carrier, epochNanos, nanoTime, resource);
+    return new Span(
+        context,
+        parentSpanId,
+        parentRemote,
+        kind,
+        localParent,
+        carrier,
+        epochNanos,
+        nanoTime,
+        resource);
   }
 
   /** Sets the route template of a server span. */
@@ -150,12 +196,18 @@ public final class Tracer {
   }
 
   /** Records what AWS call a client span made. */
-  public static void aws(Span span, String service, String operation, String region, String resource) {
+  public static void aws(
+      Span span, String service, String operation, String region, String resource) {
     span.aws(service, operation, region, resource);
   }
 
   /** Records what database call a client span made. */
-  public static void db(Span span, Database database, String operation, String statement, String preparation,
+  public static void db(
+      Span span,
+      Database database,
+      String operation,
+      String statement,
+      String preparation,
       int batchSize) {
     span.db(database, operation, statement, preparation, batchSize);
   }

@@ -2,14 +2,15 @@ package dev.trailmark.agent.weave;
 
 /**
  * One change to one method of one class. Three kinds, from most to least capable:
+ *
  * <ul>
  *   <li>{@link #wrap}: the method is renamed and a method of the original name calls {@link
  *       dev.trailmark.agent.bootstrap.Bridge#enter}, the original, and {@link
- *       dev.trailmark.agent.bootstrap.Bridge#exit} (also when it throws). Adds a method, so only for
- *       classes being loaded, never for retransformed ones.
+ *       dev.trailmark.agent.bootstrap.Bridge#exit} (also when it throws). Adds a method, so only
+ *       for classes being loaded, never for retransformed ones.
  *   <li>{@link #wrapTaskArgument}: replaces a Runnable argument on entry. Safe for loaded classes.
- *   <li>{@link #constructorExit}: calls a bridge method with {@code this} before a constructor returns.
- *       Safe for loaded classes.
+ *   <li>{@link #constructorExit}: calls a bridge method with {@code this} before a constructor
+ *       returns. Safe for loaded classes.
  * </ul>
  */
 public final class Rule {
@@ -28,7 +29,13 @@ public final class Rule {
   final int argument;
   final String instrumentation;
 
-  private Rule(Kind kind, String instrumentation, String className, String method, String descriptor, int hook,
+  private Rule(
+      Kind kind,
+      String instrumentation,
+      String className,
+      String method,
+      String descriptor,
+      int hook,
       int argument) {
     this.kind = kind;
     this.instrumentation = instrumentation;
@@ -40,17 +47,19 @@ public final class Rule {
   }
 
   /**
-   * Wraps {@code method} with enter/exit calls carrying {@code hook}; {@code descriptor} is exact, or null for
-   * every overload of that name (JDBC's many {@code execute} variants share one probe).
+   * Wraps {@code method} with enter/exit calls carrying {@code hook}; {@code descriptor} is exact,
+   * or null for every overload of that name (JDBC's many {@code execute} variants share one probe).
    */
-  public static Rule wrap(String instrumentation, String className, String method, String descriptor, int hook) {
+  public static Rule wrap(
+      String instrumentation, String className, String method, String descriptor, int hook) {
     return new Rule(Kind.WRAP, instrumentation, className, method, descriptor, hook, -1);
   }
 
   /** Passes argument {@code argument} (a Runnable) through {@code Bridge.wrapTask} on entry. */
   public static Rule wrapTaskArgument(
       String instrumentation, String className, String method, String descriptor, int argument) {
-    return new Rule(Kind.TASK_ARGUMENT, instrumentation, className, method, descriptor, 0, argument);
+    return new Rule(
+        Kind.TASK_ARGUMENT, instrumentation, className, method, descriptor, 0, argument);
   }
 
   /** Calls {@code Bridge.logEvent(this)} before the constructor with {@code descriptor} returns. */
@@ -69,6 +78,11 @@ public final class Rule {
 
   @Override
   public String toString() {
-    return instrumentation + ": " + className.replace('/', '.') + "." + method + (descriptor == null ? "(*)" : descriptor);
+    return instrumentation
+        + ": "
+        + className.replace('/', '.')
+        + "."
+        + method
+        + (descriptor == null ? "(*)" : descriptor);
   }
 }

@@ -18,9 +18,9 @@ import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
 /**
- * The agent's class file transformer: a hash lookup by class name for every class the JVM loads, and
- * ASM rewriting (ByteBuddy's bundled copy) for the few classes named by a {@link Rule}. Start-up cost is
- * a handful of classes, not a bytecode framework.
+ * The agent's class file transformer: a hash lookup by class name for every class the JVM loads,
+ * and ASM rewriting (ByteBuddy's bundled copy) for the few classes named by a {@link Rule}.
+ * Start-up cost is a handful of classes, not a bytecode framework.
  */
 public final class Weaver implements ClassFileTransformer {
 
@@ -70,7 +70,8 @@ public final class Weaver implements ClassFileTransformer {
       try {
         inst.retransformClasses(loaded.toArray(new Class<?>[0]));
       } catch (Throwable t) {
-        System.err.println("[trailmark-agent] could not instrument loaded classes " + loaded + ": " + t);
+        System.err.println(
+            "[trailmark-agent] could not instrument loaded classes " + loaded + ": " + t);
       }
     }
   }
@@ -83,8 +84,13 @@ public final class Weaver implements ClassFileTransformer {
   }
 
   @Override
-  public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
-      ProtectionDomain domain, byte[] bytes) {
+  public byte[] transform(
+      Module module,
+      ClassLoader loader,
+      String className,
+      Class<?> redefined,
+      ProtectionDomain domain,
+      byte[] bytes) {
     if (className == null) {
       return null;
     }
@@ -99,7 +105,8 @@ public final class Weaver implements ClassFileTransformer {
       }
       return weave(bytes, forClass, redefined != null, loader);
     } catch (Throwable t) {
-      System.err.println("[trailmark-agent] could not instrument " + className.replace('/', '.') + ": " + t);
+      System.err.println(
+          "[trailmark-agent] could not instrument " + className.replace('/', '.') + ": " + t);
       return null;
     }
   }
@@ -111,14 +118,20 @@ public final class Weaver implements ClassFileTransformer {
     reader.accept(visitor, 0);
     if (visitor.applied.isEmpty()) {
       if (!alreadyLoaded) {
-        // A class the agent knows by name, without any method it knows: a library version it was not made for.
-        System.err.println("[trailmark-agent] " + forClass.get(0).instrumentation + ": left "
-            + forClass.get(0).className.replace('/', '.') + " alone (no method the agent knows; unknown version?)");
+        // A class the agent knows by name, without any method it knows: a library version it was
+        // not made for.
+        System.err.println(
+            "[trailmark-agent] "
+                + forClass.get(0).instrumentation
+                + ": left "
+                + forClass.get(0).className.replace('/', '.')
+                + " alone (no method the agent knows; unknown version?)");
       }
       return null;
     }
     for (Rule rule : visitor.applied) {
-      String line = rule + " (" + (loader == null ? "bootstrap" : loader.getClass().getName()) + ")";
+      String line =
+          rule + " (" + (loader == null ? "bootstrap" : loader.getClass().getName()) + ")";
       woven.add(line);
       if (debug) {
         System.err.println("[trailmark-agent] instrumented " + line);
@@ -142,19 +155,27 @@ public final class Weaver implements ClassFileTransformer {
     }
 
     @Override
-    public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+    public void visit(
+        int version,
+        int access,
+        String name,
+        String signature,
+        String superName,
+        String[] interfaces) {
       owner = name;
       isInterface = (access & Opcodes.ACC_INTERFACE) != 0;
       super.visit(version, access, name, signature, superName, interfaces);
     }
 
     @Override
-    public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+    public MethodVisitor visitMethod(
+        int access, String name, String desc, String signature, String[] exceptions) {
       for (Rule rule : rules) {
         if (!rule.matches(name, desc)) {
           continue;
         }
-        if (rule.descriptor == null && (access & (Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC)) != 0) {
+        if (rule.descriptor == null
+            && (access & (Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC)) != 0) {
           continue; // a compiler's bridge calls the overload that is wrapped anyway
         }
         boolean concrete = (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
@@ -168,15 +189,19 @@ public final class Weaver implements ClassFileTransformer {
             }
             applied.add(rule);
             wrappers.add(new Object[] {access, name, desc, signature, exceptions, rule});
-            int renamed = (access & ~(Opcodes.ACC_PUBLIC | Opcodes.ACC_PROTECTED)) | Opcodes.ACC_PRIVATE
-                | Opcodes.ACC_SYNTHETIC;
+            int renamed =
+                (access & ~(Opcodes.ACC_PUBLIC | Opcodes.ACC_PROTECTED))
+                    | Opcodes.ACC_PRIVATE
+                    | Opcodes.ACC_SYNTHETIC;
             return super.visitMethod(renamed, name + SUFFIX, desc, signature, exceptions);
           case TASK_ARGUMENT:
             applied.add(rule);
-            return new TaskArgument(super.visitMethod(access, name, desc, signature, exceptions), rule, access, desc);
+            return new TaskArgument(
+                super.visitMethod(access, name, desc, signature, exceptions), rule, access, desc);
           case CONSTRUCTOR_EXIT:
             applied.add(rule);
-            return new ConstructorExit(super.visitMethod(access, name, desc, signature, exceptions));
+            return new ConstructorExit(
+                super.visitMethod(access, name, desc, signature, exceptions));
           default:
             break;
         }
@@ -187,19 +212,30 @@ public final class Weaver implements ClassFileTransformer {
     @Override
     public void visitEnd() {
       for (Object[] w : wrappers) {
-        writeWrapper((Integer) w[0], (String) w[1], (String) w[2], (String) w[3], (String[]) w[4], (Rule) w[5]);
+        writeWrapper(
+            (Integer) w[0],
+            (String) w[1],
+            (String) w[2],
+            (String) w[3],
+            (String[]) w[4],
+            (Rule) w[5]);
       }
       super.visitEnd();
     }
 
     /**
-     * {@code Object[] a = {args}; Object s = Bridge.enter(hook, this, a); args = a...;
-     * try { r = original(args); } catch (Throwable t) { Bridge.exit(hook, s, this, null, t); throw t; }
+     * {@code Object[] a = {args}; Object s = Bridge.enter(hook, this, a); args = a...; try { r =
+     * original(args); } catch (Throwable t) { Bridge.exit(hook, s, this, null, t); throw t; }
      * Bridge.exit(hook, s, this, r, null); return r;}
      */
-    private void writeWrapper(int access, String name, String desc, String signature, String[] exceptions, Rule rule) {
-      int wrapperAccess = access & ~(Opcodes.ACC_SYNCHRONIZED | Opcodes.ACC_NATIVE | Opcodes.ACC_ABSTRACT
-          | Opcodes.ACC_BRIDGE);
+    private void writeWrapper(
+        int access, String name, String desc, String signature, String[] exceptions, Rule rule) {
+      int wrapperAccess =
+          access
+              & ~(Opcodes.ACC_SYNCHRONIZED
+                  | Opcodes.ACC_NATIVE
+                  | Opcodes.ACC_ABSTRACT
+                  | Opcodes.ACC_BRIDGE);
       MethodVisitor mv = super.visitMethod(wrapperAccess, name, desc, signature, exceptions);
       boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
       Type[] args = Type.getArgumentTypes(desc);
@@ -229,12 +265,17 @@ public final class Weaver implements ClassFileTransformer {
       pushInt(mv, rule.hook);
       loadThis(mv, isStatic);
       mv.visitVarInsn(Opcodes.ALOAD, arraySlot);
-      mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "enter",
-          "(ILjava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;", false);
+      mv.visitMethodInsn(
+          Opcodes.INVOKESTATIC,
+          BRIDGE,
+          "enter",
+          "(ILjava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;",
+          false);
       mv.visitVarInsn(Opcodes.ASTORE, scopeSlot);
       for (int i = 0; i < args.length; i++) {
         if (args[i].getSort() == Type.OBJECT || args[i].getSort() == Type.ARRAY) {
-          // The enter hook may replace a reference argument (an HTTP request with trace headers added).
+          // The enter hook may replace a reference argument (an HTTP request with trace headers
+          // added).
           mv.visitVarInsn(Opcodes.ALOAD, arraySlot);
           pushInt(mv, i);
           mv.visitInsn(Opcodes.AALOAD);
@@ -252,7 +293,12 @@ public final class Weaver implements ClassFileTransformer {
       for (int i = 0; i < args.length; i++) {
         mv.visitVarInsn(args[i].getOpcode(Opcodes.ILOAD), argSlots[i]);
       }
-      mv.visitMethodInsn(isStatic ? Opcodes.INVOKESTATIC : Opcodes.INVOKESPECIAL, owner, name + SUFFIX, desc, false);
+      mv.visitMethodInsn(
+          isStatic ? Opcodes.INVOKESTATIC : Opcodes.INVOKESPECIAL,
+          owner,
+          name + SUFFIX,
+          desc,
+          false);
       mv.visitLabel(end);
       if (ret.getSort() != Type.VOID) {
         mv.visitVarInsn(ret.getOpcode(Opcodes.ISTORE), resultSlot);
@@ -290,7 +336,8 @@ public final class Weaver implements ClassFileTransformer {
       }
       locals.add("[Ljava/lang/Object;");
       locals.add("java/lang/Object");
-      mv.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), 1, new Object[] {"java/lang/Throwable"});
+      mv.visitFrame(
+          Opcodes.F_NEW, locals.size(), locals.toArray(), 1, new Object[] {"java/lang/Throwable"});
       mv.visitVarInsn(Opcodes.ASTORE, thrownSlot);
       pushInt(mv, rule.hook);
       mv.visitVarInsn(Opcodes.ALOAD, scopeSlot);
@@ -336,17 +383,39 @@ public final class Weaver implements ClassFileTransformer {
   private static void box(MethodVisitor mv, Type type) {
     String boxed;
     switch (type.getSort()) {
-      case Type.BOOLEAN: boxed = "java/lang/Boolean"; break;
-      case Type.BYTE: boxed = "java/lang/Byte"; break;
-      case Type.CHAR: boxed = "java/lang/Character"; break;
-      case Type.SHORT: boxed = "java/lang/Short"; break;
-      case Type.INT: boxed = "java/lang/Integer"; break;
-      case Type.LONG: boxed = "java/lang/Long"; break;
-      case Type.FLOAT: boxed = "java/lang/Float"; break;
-      case Type.DOUBLE: boxed = "java/lang/Double"; break;
-      default: return;
+      case Type.BOOLEAN:
+        boxed = "java/lang/Boolean";
+        break;
+      case Type.BYTE:
+        boxed = "java/lang/Byte";
+        break;
+      case Type.CHAR:
+        boxed = "java/lang/Character";
+        break;
+      case Type.SHORT:
+        boxed = "java/lang/Short";
+        break;
+      case Type.INT:
+        boxed = "java/lang/Integer";
+        break;
+      case Type.LONG:
+        boxed = "java/lang/Long";
+        break;
+      case Type.FLOAT:
+        boxed = "java/lang/Float";
+        break;
+      case Type.DOUBLE:
+        boxed = "java/lang/Double";
+        break;
+      default:
+        return;
     }
-    mv.visitMethodInsn(Opcodes.INVOKESTATIC, boxed, "valueOf", "(" + type.getDescriptor() + ")L" + boxed + ";", false);
+    mv.visitMethodInsn(
+        Opcodes.INVOKESTATIC,
+        boxed,
+        "valueOf",
+        "(" + type.getDescriptor() + ")L" + boxed + ";",
+        false);
   }
 
   private static void pushInt(MethodVisitor mv, int value) {
@@ -379,7 +448,12 @@ public final class Weaver implements ClassFileTransformer {
     public void visitCode() {
       super.visitCode();
       super.visitVarInsn(Opcodes.ALOAD, slot);
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "wrapTask", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+      super.visitMethodInsn(
+          Opcodes.INVOKESTATIC,
+          BRIDGE,
+          "wrapTask",
+          "(Ljava/lang/Object;)Ljava/lang/Object;",
+          false);
       super.visitTypeInsn(Opcodes.CHECKCAST, type);
       super.visitVarInsn(Opcodes.ASTORE, slot);
     }
@@ -395,7 +469,8 @@ public final class Weaver implements ClassFileTransformer {
     public void visitInsn(int opcode) {
       if (opcode == Opcodes.RETURN) {
         super.visitVarInsn(Opcodes.ALOAD, 0);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "logEvent", "(Ljava/lang/Object;)V", false);
+        super.visitMethodInsn(
+            Opcodes.INVOKESTATIC, BRIDGE, "logEvent", "(Ljava/lang/Object;)V", false);
       }
       super.visitInsn(opcode);
     }

@@ -17,27 +17,28 @@ class BridgeTest {
 
   @Test
   void hookFailuresAreSwallowedAndTheOriginalValuesKept() {
-    Bridge.hooks = new Hooks() {
-      @Override
-      public Object enter(int hook, Object self, Object[] args) {
-        throw new IllegalStateException("agent bug");
-      }
+    Bridge.hooks =
+        new Hooks() {
+          @Override
+          public Object enter(int hook, Object self, Object[] args) {
+            throw new IllegalStateException("agent bug");
+          }
 
-      @Override
-      public Object exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
-        throw new LinkageError("agent bug");
-      }
+          @Override
+          public Object exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
+            throw new LinkageError("agent bug");
+          }
 
-      @Override
-      public Runnable wrap(Runnable task) {
-        throw new NullPointerException("agent bug");
-      }
+          @Override
+          public Runnable wrap(Runnable task) {
+            throw new NullPointerException("agent bug");
+          }
 
-      @Override
-      public void logEvent(Object event) {
-        throw new StackOverflowError();
-      }
-    };
+          @Override
+          public void logEvent(Object event) {
+            throw new StackOverflowError();
+          }
+        };
     Runnable task = () -> {};
 
     assertThat(Bridge.enter(1, this, new Object[0])).isNull();
@@ -48,12 +49,13 @@ class BridgeTest {
 
   @Test
   void exitIsSkippedWhenEnterReturnedNoScope() {
-    Bridge.hooks = new Hooks() {
-      @Override
-      public Object exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
-        return "replaced";
-      }
-    };
+    Bridge.hooks =
+        new Hooks() {
+          @Override
+          public Object exit(int hook, Object scope, Object self, Object result, Throwable thrown) {
+            return "replaced";
+          }
+        };
 
     assertThat(Bridge.exit(1, null, this, "result", null)).isEqualTo("result");
     assertThat(Bridge.exit(1, "scope", this, "result", null)).isEqualTo("replaced");

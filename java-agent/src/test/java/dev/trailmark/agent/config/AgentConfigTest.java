@@ -28,8 +28,9 @@ class AgentConfigTest {
     Properties props = new Properties();
     props.setProperty("otel.service.name", "from-property");
 
-    AgentConfig config = AgentConfig.from(Map.of("OTEL_SERVICE_NAME", "from-env", "OTEL_PROPAGATORS", "tracecontext"),
-        props);
+    AgentConfig config =
+        AgentConfig.from(
+            Map.of("OTEL_SERVICE_NAME", "from-env", "OTEL_PROPAGATORS", "tracecontext"), props);
 
     assertThat(config.serviceName()).isEqualTo("from-property");
     assertThat(config.propagators()).containsExactly("tracecontext");
@@ -37,8 +38,10 @@ class AgentConfigTest {
 
   @Test
   void serviceNameFallsBackToResourceAttributes() {
-    AgentConfig config = AgentConfig.from(
-        Map.of("OTEL_RESOURCE_ATTRIBUTES", "service.name=orders, deployment.environment=prod"), new Properties());
+    AgentConfig config =
+        AgentConfig.from(
+            Map.of("OTEL_RESOURCE_ATTRIBUTES", "service.name=orders, deployment.environment=prod"),
+            new Properties());
 
     assertThat(config.serviceName()).isEqualTo("orders");
     assertThat(config.resourceAttributes()).containsEntry("deployment.environment", "prod");
@@ -46,15 +49,18 @@ class AgentConfigTest {
 
   @Test
   void otlpEndpointAddsTheOtlpExporter() {
-    AgentConfig config = AgentConfig.from(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), new Properties());
+    AgentConfig config =
+        AgentConfig.from(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), new Properties());
 
     assertThat(config.tracesExporters()).containsExactly("xray", "otlp");
   }
 
   @Test
   void daemonAddressAcceptsTheSdkForm() {
-    AgentConfig config = AgentConfig.from(
-        Map.of("AWS_XRAY_DAEMON_ADDRESS", "tcp:127.0.0.1:2000 udp:10.0.0.5:2001"), new Properties());
+    AgentConfig config =
+        AgentConfig.from(
+            Map.of("AWS_XRAY_DAEMON_ADDRESS", "tcp:127.0.0.1:2000 udp:10.0.0.5:2001"),
+            new Properties());
 
     assertThat(config.xrayDaemon().getHostString()).isEqualTo("10.0.0.5");
     assertThat(config.xrayDaemon().getPort()).isEqualTo(2001);
@@ -62,8 +68,9 @@ class AgentConfigTest {
 
   @Test
   void instrumentationsAreSwitchedOffOneByOne() {
-    AgentConfig config = AgentConfig.from(Map.of("TRAILMARK_INSTRUMENTATION_AWS_SDK_ENABLED", "false"),
-        new Properties());
+    AgentConfig config =
+        AgentConfig.from(
+            Map.of("TRAILMARK_INSTRUMENTATION_AWS_SDK_ENABLED", "false"), new Properties());
 
     assertThat(config.instrumentationEnabled("aws-sdk")).isFalse();
     assertThat(config.instrumentationEnabled("servlet")).isTrue();
@@ -71,9 +78,11 @@ class AgentConfigTest {
 
   @Test
   void badValuesAreClearErrors() {
-    assertThatThrownBy(() -> AgentConfig.from(Map.of("AWS_XRAY_DAEMON_ADDRESS", "nohost"), new Properties()))
+    assertThatThrownBy(
+            () -> AgentConfig.from(Map.of("AWS_XRAY_DAEMON_ADDRESS", "nohost"), new Properties()))
         .hasMessageContaining("AWS_XRAY_DAEMON_ADDRESS");
-    assertThatThrownBy(() -> AgentConfig.from(Map.of("OTEL_TRACES_EXPORTER", "zipkin"), new Properties()))
+    assertThatThrownBy(
+            () -> AgentConfig.from(Map.of("OTEL_TRACES_EXPORTER", "zipkin"), new Properties()))
         .hasMessageContaining("OTEL_TRACES_EXPORTER");
   }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class XraySegmentEncoderTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final XraySegmentEncoder encoder = new XraySegmentEncoder("orders", Map.of("env", "test"), "0.1.0");
+  private final XraySegmentEncoder encoder =
+      new XraySegmentEncoder("orders", Map.of("env", "test"), "0.1.0");
 
   static JsonNode parseDatagram(byte[] datagram) throws Exception {
     String text = new String(datagram, StandardCharsets.UTF_8);
@@ -36,7 +37,8 @@ class XraySegmentEncoderTest {
     assertThat(doc.get("trace_id").asText()).isEqualTo(server.context().xrayTraceId());
     assertThat(doc.has("parent_id")).isFalse();
     assertThat(doc.has("type")).isFalse();
-    assertThat(doc.get("end_time").asDouble()).isGreaterThanOrEqualTo(doc.get("start_time").asDouble());
+    assertThat(doc.get("end_time").asDouble())
+        .isGreaterThanOrEqualTo(doc.get("start_time").asDouble());
     assertThat(doc.at("/http/request/method").asText()).isEqualTo("GET");
     assertThat(doc.at("/http/response/status").asInt()).isEqualTo(200);
     assertThat(doc.at("/annotations/http_route").asText()).isEqualTo("/orders/{id}");
@@ -62,7 +64,9 @@ class XraySegmentEncoderTest {
   @Test
   void errorsAreRecordedAsCauses() throws Exception {
     Span server = TestSpans.server("http://h/", 200, null);
-    Span client = TestSpans.clientUnder(server, "http://down/", 0, new java.net.ConnectException("refused \"x\"\n"));
+    Span client =
+        TestSpans.clientUnder(
+            server, "http://down/", 0, new java.net.ConnectException("refused \"x\"\n"));
 
     JsonNode doc = parseDatagram(encoder.datagram(client));
 
@@ -78,7 +82,8 @@ class XraySegmentEncoderTest {
       resource.put("attribute." + i, "v".repeat(1000));
     }
     XraySegmentEncoder big = new XraySegmentEncoder("svc".repeat(100), resource, "0.1.0");
-    Span server = TestSpans.server("http://h/" + "p".repeat(100_000), 200, "/" + "r".repeat(100_000));
+    Span server =
+        TestSpans.server("http://h/" + "p".repeat(100_000), 200, "/" + "r".repeat(100_000));
 
     byte[] datagram = big.datagram(server);
     JsonNode doc = parseDatagram(datagram);
@@ -97,7 +102,8 @@ class XraySegmentEncoderTest {
     Span short_ = TestSpans.server("http://h:8080/orders/7", 200, "/orders/{id}");
 
     encoder.encode(long_, out);
-    encoder.encode(short_, out); // after a longer one: its leftovers must not leak into this datagram
+    encoder.encode(
+        short_, out); // after a longer one: its leftovers must not leak into this datagram
     out.flip();
     byte[] written = new byte[out.remaining()];
     out.get(written);
@@ -116,7 +122,9 @@ class XraySegmentEncoderTest {
   @Test
   void awsCallsAreSubsegmentsInTheAwsNamespace() throws Exception {
     Span server = TestSpans.server("http://h/", 200, null);
-    Span sqs = TestSpans.awsUnder(server, "SQS", "SendMessage", "us-east-1", "http://127.0.0.1:9324/000000000000/orders");
+    Span sqs =
+        TestSpans.awsUnder(
+            server, "SQS", "SendMessage", "us-east-1", "http://127.0.0.1:9324/000000000000/orders");
 
     JsonNode doc = parseDatagram(encoder.datagram(sqs));
 
@@ -124,14 +132,17 @@ class XraySegmentEncoderTest {
     assertThat(doc.get("namespace").asText()).isEqualTo("aws");
     assertThat(doc.at("/aws/operation").asText()).isEqualTo("SendMessage");
     assertThat(doc.at("/aws/region").asText()).isEqualTo("us-east-1");
-    assertThat(doc.at("/aws/queue_url").asText()).isEqualTo("http://127.0.0.1:9324/000000000000/orders");
+    assertThat(doc.at("/aws/queue_url").asText())
+        .isEqualTo("http://127.0.0.1:9324/000000000000/orders");
   }
 
   @Test
   void clientErrorsAreErrorsAnd429IsAThrottle() throws Exception {
     Span server = TestSpans.server("http://h/", 200, null);
-    JsonNode throttled = parseDatagram(encoder.datagram(TestSpans.clientUnder(server, "http://x/", 429, null)));
-    JsonNode missing = parseDatagram(encoder.datagram(TestSpans.clientUnder(server, "http://x/", 404, null)));
+    JsonNode throttled =
+        parseDatagram(encoder.datagram(TestSpans.clientUnder(server, "http://x/", 429, null)));
+    JsonNode missing =
+        parseDatagram(encoder.datagram(TestSpans.clientUnder(server, "http://x/", 404, null)));
 
     assertThat(throttled.get("error").asBoolean()).isTrue();
     assertThat(throttled.get("throttle").asBoolean()).isTrue();
@@ -142,27 +153,42 @@ class XraySegmentEncoderTest {
 
   @Test
   void anySdkSpanDataIsEncodedAsTheAgentsOwnSpans() throws Exception {
-    // The agent's spans are read field by field, any other SpanData through its attributes and events:
+    // The agent's spans are read field by field, any other SpanData through its attributes and
+    // events:
     // both must give the same document.
     Span server = TestSpans.server("http://h:8080/orders/7", 200, "/orders/{id}");
-    Span failed = TestSpans.clientUnder(server, "http://down/", 0, new java.net.ConnectException("refused"));
-    Span sqs = TestSpans.awsUnder(server, "SQS", "SendMessage", "us-east-1", "http://127.0.0.1:9324/000000000000/orders");
+    Span failed =
+        TestSpans.clientUnder(server, "http://down/", 0, new java.net.ConnectException("refused"));
+    Span sqs =
+        TestSpans.awsUnder(
+            server, "SQS", "SendMessage", "us-east-1", "http://127.0.0.1:9324/000000000000/orders");
 
     for (Span span : new Span[] {server, failed, sqs}) {
-      io.opentelemetry.sdk.trace.data.SpanData foreign = new io.opentelemetry.sdk.trace.data.DelegatingSpanData(span) {};
+      io.opentelemetry.sdk.trace.data.SpanData foreign =
+          new io.opentelemetry.sdk.trace.data.DelegatingSpanData(span) {};
 
       assertThat(JSON.readTree(encoder.document(foreign, true)))
           .isEqualTo(JSON.readTree(encoder.document(span, true)));
     }
-    assertThat(JSON.readTree(encoder.document(failed, true)).at("/cause/exceptions/0/type").asText())
+    assertThat(
+            JSON.readTree(encoder.document(failed, true)).at("/cause/exceptions/0/type").asText())
         .isEqualTo("java.net.ConnectException");
   }
 
   @Test
   void databaseCallIsARemoteSubsegmentWithTheSqlBlockNamedAfterTheDatabase() throws Exception {
     Span server = TestSpans.server("http://h/", 200, null);
-    Database db = new Database("postgresql", "orders", "db.internal", 5432, "jdbc:postgresql://db.internal:5432/orders",
-        "app", "PostgreSQL", "16.4", "PostgreSQL JDBC Driver 42.7.8");
+    Database db =
+        new Database(
+            "postgresql",
+            "orders",
+            "db.internal",
+            5432,
+            "jdbc:postgresql://db.internal:5432/orders",
+            "app",
+            "PostgreSQL",
+            "16.4",
+            "PostgreSQL JDBC Driver 42.7.8");
     Span call = TestSpans.dbUnder(server, db, "SELECT", "SELECT * FROM t WHERE id = ?", null);
 
     JsonNode doc = parseDatagram(encoder.datagram(call));
@@ -179,28 +205,40 @@ class XraySegmentEncoderTest {
     assertThat(doc.at("/sql/preparation").asText()).isEqualTo("statement");
     assertThat(doc.at("/sql/sanitized_query").asText()).isEqualTo("SELECT * FROM t WHERE id = ?");
     assertThat(call.getName()).isEqualTo("SELECT orders");
-    assertThat(call.getAttributes().asMap()).extractingFromEntries(e -> e.getKey().getKey() + "=" + e.getValue())
-        .contains("db.system=postgresql", "db.name=orders", "db.operation=SELECT",
-            "db.statement=SELECT * FROM t WHERE id = ?", "server.address=db.internal", "server.port=5432",
+    assertThat(call.getAttributes().asMap())
+        .extractingFromEntries(e -> e.getKey().getKey() + "=" + e.getValue())
+        .contains(
+            "db.system=postgresql",
+            "db.name=orders",
+            "db.operation=SELECT",
+            "db.statement=SELECT * FROM t WHERE id = ?",
+            "server.address=db.internal",
+            "server.port=5432",
             "db.user=app");
 
     // Read back through its attributes, as for any other SDK SpanData: the same node.
-    JsonNode viaAttributes = parseDatagram(encoder.datagram(
-        new io.opentelemetry.sdk.trace.data.DelegatingSpanData(call) {}));
+    JsonNode viaAttributes =
+        parseDatagram(
+            encoder.datagram(new io.opentelemetry.sdk.trace.data.DelegatingSpanData(call) {}));
     assertThat(viaAttributes.get("name").asText()).isEqualTo("orders@db.internal:5432");
-    assertThat(viaAttributes.at("/sql/sanitized_query").asText()).isEqualTo("SELECT * FROM t WHERE id = ?");
+    assertThat(viaAttributes.at("/sql/sanitized_query").asText())
+        .isEqualTo("SELECT * FROM t WHERE id = ?");
   }
 
   @Test
   void failedDatabaseCallIsAFaultWithItsCause() throws Exception {
     Span server = TestSpans.server("http://h/", 200, null);
-    Database db = new Database("h2", "test", null, -1, "jdbc:h2:mem:test", "SA", "H2", "2.3.232", "H2 JDBC");
-    Span call = TestSpans.dbUnder(server, db, "SELECT", "SELEC ?", new java.sql.SQLSyntaxErrorException("bad"));
+    Database db =
+        new Database("h2", "test", null, -1, "jdbc:h2:mem:test", "SA", "H2", "2.3.232", "H2 JDBC");
+    Span call =
+        TestSpans.dbUnder(
+            server, db, "SELECT", "SELEC ?", new java.sql.SQLSyntaxErrorException("bad"));
 
     JsonNode doc = parseDatagram(encoder.datagram(call));
 
     assertThat(doc.get("name").asText()).as("an embedded database: its name").isEqualTo("test");
     assertThat(doc.get("fault").asBoolean()).isTrue();
-    assertThat(doc.at("/cause/exceptions/0/type").asText()).isEqualTo("java.sql.SQLSyntaxErrorException");
+    assertThat(doc.at("/cause/exceptions/0/type").asText())
+        .isEqualTo("java.sql.SQLSyntaxErrorException");
   }
 }

@@ -18,13 +18,16 @@ import org.junit.jupiter.api.Test;
 
 class XrayUdpExporterTest {
 
-  private static final Runnable NOTHING = () -> { };
+  private static final Runnable NOTHING = () -> {};
 
   private final XraySegmentEncoder encoder = new XraySegmentEncoder("svc", Map.of(), "0.1.0");
 
   private BatchingSpanExporter exporterTo(int port, long queueBytes) {
-    return new BatchingSpanExporter("xray",
-        new XrayUdpExporter(encoder, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)), queueBytes, NOTHING);
+    return new BatchingSpanExporter(
+        "xray",
+        new XrayUdpExporter(encoder, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)),
+        queueBytes,
+        NOTHING);
   }
 
   @Test
@@ -56,18 +59,21 @@ class XrayUdpExporterTest {
       Set<String> expected = new HashSet<>();
       Set<String> received = new HashSet<>();
       DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
-      // Rounds of spans of different lengths, each round received before the next: every datagram is
+      // Rounds of spans of different lengths, each round received before the next: every datagram
+      // is
       // written into the buffer the previous, longer or shorter, one was sent from.
       for (int round = 0; round < 10; round++) {
         for (int i = 0; i < 20; i++) {
-          Span span = TestSpans.server("http://h/" + "p".repeat((round * 20 + i) % 7 * 40), 200, null);
+          Span span =
+              TestSpans.server("http://h/" + "p".repeat((round * 20 + i) % 7 * 40), 200, null);
           expected.add(span.context().spanId());
           exporter.accept(span);
         }
         for (int i = 0; i < 20; i++) {
           daemon.receive(packet);
-          JsonNode doc = XraySegmentEncoderTest.parseDatagram(
-              java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+          JsonNode doc =
+              XraySegmentEncoderTest.parseDatagram(
+                  java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
           received.add(doc.get("id").asText());
           assertThat(doc.at("/http/request/url").asText()).matches("http://h/p*");
         }
@@ -110,7 +116,8 @@ class XrayUdpExporterTest {
   void aLongerSpanWeighsMore() {
     Span small = TestSpans.server("http://h/", 200, null);
     Span big = TestSpans.server("http://h/" + "p".repeat(10_000), 200, null);
-    assertThat(BatchingSpanExporter.estimatedBytes(big)).isGreaterThan(BatchingSpanExporter.estimatedBytes(small) + 19_000);
+    assertThat(BatchingSpanExporter.estimatedBytes(big))
+        .isGreaterThan(BatchingSpanExporter.estimatedBytes(small) + 19_000);
   }
 
   @Test
@@ -126,34 +133,39 @@ class XrayUdpExporterTest {
       exporter.accept(span);
     }
 
-    // Every span is accounted for: exported (UDP cannot tell), or failed once the port-unreachable reply arrived.
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> exporter.exported() + exporter.failed() == 50);
+    // Every span is accounted for: exported (UDP cannot tell), or failed once the port-unreachable
+    // reply arrived.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> exporter.exported() + exporter.failed() == 50);
     assertThat(exporter.dropped()).isZero();
   }
 
   @Test
   void anExporterThatThrowsCostsItsBatchNotTheSender() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-    io.opentelemetry.sdk.trace.export.SpanExporter throwing = new io.opentelemetry.sdk.trace.export.SpanExporter() {
-      @Override
-      public io.opentelemetry.sdk.common.CompletableResultCode export(
-          java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
-        if (calls.incrementAndGet() == 1) {
-          throw new IllegalStateException("bug");
-        }
-        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-      }
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    io.opentelemetry.sdk.trace.export.SpanExporter throwing =
+        new io.opentelemetry.sdk.trace.export.SpanExporter() {
+          @Override
+          public io.opentelemetry.sdk.common.CompletableResultCode export(
+              java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+            if (calls.incrementAndGet() == 1) {
+              throw new IllegalStateException("bug");
+            }
+            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+          }
 
-      @Override
-      public io.opentelemetry.sdk.common.CompletableResultCode flush() {
-        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-      }
+          @Override
+          public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+          }
 
-      @Override
-      public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
-        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-      }
-    };
+          @Override
+          public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+          }
+        };
     BatchingSpanExporter exporter = new BatchingSpanExporter("test", throwing, 1 << 20, NOTHING);
 
     exporter.accept(TestSpans.server("http://h/", 200, null));
@@ -166,20 +178,26 @@ class XrayUdpExporterTest {
   void theSenderWakesWhenAQuarterOfTheBoundIsQueuedNotPerItem() throws Exception {
     BoundedQueue<byte[]> queue = new BoundedQueue<>(400, b -> b.length);
     java.util.concurrent.CountDownLatch woke = new java.util.concurrent.CountDownLatch(1);
-    Thread sender = new Thread(() -> {
-      try {
-        queue.awaitBatch(60, java.util.concurrent.TimeUnit.SECONDS);
-        woke.countDown();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread sender =
+        new Thread(
+            () -> {
+              try {
+                queue.awaitBatch(60, java.util.concurrent.TimeUnit.SECONDS);
+                woke.countDown();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     sender.start();
 
     queue.offer(new byte[50]);
-    assertThat(woke.await(300, java.util.concurrent.TimeUnit.MILLISECONDS)).as("50 of 400 bytes: no wake-up").isFalse();
+    assertThat(woke.await(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .as("50 of 400 bytes: no wake-up")
+        .isFalse();
     queue.offer(new byte[50]);
-    assertThat(woke.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("a quarter queued: woken").isTrue();
+    assertThat(woke.await(10, java.util.concurrent.TimeUnit.SECONDS))
+        .as("a quarter queued: woken")
+        .isTrue();
     sender.join();
   }
 
@@ -187,21 +205,28 @@ class XrayUdpExporterTest {
   void callsExportedWithTheirRequestTravelInsideItsSegmentAndOthersOnTheirOwn() throws Exception {
     try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       daemon.setSoTimeout(10_000);
-      XrayUdpExporter exporter = new XrayUdpExporter(encoder,
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()));
+      XrayUdpExporter exporter =
+          new XrayUdpExporter(
+              encoder,
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()));
       Span server = TestSpans.server("http://h/orders", 200, "/orders");
       Span call = TestSpans.clientUnder(server, "http://stock:8080/stock", 200, null);
       Span failed = TestSpans.clientUnder(server, "http://pay:8080/pay", 503, null);
       Span otherServer = TestSpans.server("http://h/other", 200, null);
-      Span orphan = TestSpans.clientUnder(otherServer, "http://x:1/", 200, null); // its segment was in another batch
+      Span orphan =
+          TestSpans.clientUnder(
+              otherServer, "http://x:1/", 200, null); // its segment was in another batch
 
-      assertThat(exporter.export(java.util.List.of(call, failed, orphan, server)).isSuccess()).isTrue();
+      assertThat(exporter.export(java.util.List.of(call, failed, orphan, server)).isSuccess())
+          .isTrue();
 
       DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
       java.util.List<JsonNode> docs = new java.util.ArrayList<>();
       for (int i = 0; i < 2; i++) {
         daemon.receive(packet);
-        docs.add(XraySegmentEncoderTest.parseDatagram(java.util.Arrays.copyOf(packet.getData(), packet.getLength())));
+        docs.add(
+            XraySegmentEncoderTest.parseDatagram(
+                java.util.Arrays.copyOf(packet.getData(), packet.getLength())));
       }
       JsonNode segment = docs.stream().filter(d -> !d.has("type")).findFirst().orElseThrow();
       JsonNode independent = docs.stream().filter(d -> d.has("type")).findFirst().orElseThrow();
@@ -221,8 +246,10 @@ class XrayUdpExporterTest {
   void aSegmentTooBigWithItsCallsIsSentApartFromThem() throws Exception {
     try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       daemon.setSoTimeout(10_000);
-      XrayUdpExporter exporter = new XrayUdpExporter(encoder,
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()));
+      XrayUdpExporter exporter =
+          new XrayUdpExporter(
+              encoder,
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()));
       Span server = TestSpans.server("http://h/", 200, null);
       java.util.List<io.opentelemetry.sdk.trace.data.SpanData> batch = new java.util.ArrayList<>();
       for (int i = 0; i < 40; i++) { // 40 calls with 2,000-character URLs: over 64 KB together
@@ -236,7 +263,9 @@ class XrayUdpExporterTest {
       int received = 0;
       for (int i = 0; i < 41; i++) {
         daemon.receive(packet);
-        JsonNode doc = XraySegmentEncoderTest.parseDatagram(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+        JsonNode doc =
+            XraySegmentEncoderTest.parseDatagram(
+                java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
         assertThat(doc.has("subsegments")).isFalse();
         received++;
       }
@@ -246,27 +275,30 @@ class XrayUdpExporterTest {
 
   @Test
   void whatIsQueuedAtExitIsExportedAndTheExporterShutDown() {
-    java.util.List<String> exported = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
-    io.opentelemetry.sdk.trace.export.SpanExporter recording = new io.opentelemetry.sdk.trace.export.SpanExporter() {
-      @Override
-      public io.opentelemetry.sdk.common.CompletableResultCode export(
-          java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
-        spans.forEach(span -> exported.add(span.getSpanId()));
-        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-      }
+    java.util.List<String> exported =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean shutDown =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    io.opentelemetry.sdk.trace.export.SpanExporter recording =
+        new io.opentelemetry.sdk.trace.export.SpanExporter() {
+          @Override
+          public io.opentelemetry.sdk.common.CompletableResultCode export(
+              java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+            spans.forEach(span -> exported.add(span.getSpanId()));
+            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+          }
 
-      @Override
-      public io.opentelemetry.sdk.common.CompletableResultCode flush() {
-        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-      }
+          @Override
+          public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+          }
 
-      @Override
-      public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
-        shutDown.set(true);
-        return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-      }
-    };
+          @Override
+          public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+            shutDown.set(true);
+            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+          }
+        };
     BatchingSpanExporter exporter = new BatchingSpanExporter("test", recording, 1 << 20, NOTHING);
     java.util.List<String> expected = new java.util.ArrayList<>();
     for (int i = 0; i < 1200; i++) { // more than two batches

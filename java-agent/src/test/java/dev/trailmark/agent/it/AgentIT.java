@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentIT {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Pattern LOG_TRACE = Pattern.compile("trace_id=(\\S*) span_id=(\\S*) trace_flags=(\\S*) xray=(\\S*)");
+  private static final Pattern LOG_TRACE =
+      Pattern.compile("trace_id=(\\S*) span_id=(\\S*) trace_flags=(\\S*) xray=(\\S*)");
 
   @TempDir static Path dir;
   private UdpDaemon daemon;
@@ -48,10 +49,14 @@ class AgentIT {
     ForkedApp c = service(java, "c-" + tag, null, "jdk").start(dir, "c-" + tag);
     apps.add(c);
     int portC = c.awaitPort();
-    ForkedApp b = service(java, "b-" + tag, "http://127.0.0.1:" + portC + "/hop", "jdk-async").start(dir, "b-" + tag);
+    ForkedApp b =
+        service(java, "b-" + tag, "http://127.0.0.1:" + portC + "/hop", "jdk-async")
+            .start(dir, "b-" + tag);
     apps.add(b);
     int portB = b.awaitPort();
-    ForkedApp a = service(java, "a-" + tag, "http://127.0.0.1:" + portB + "/hop", "jdk").start(dir, "a-" + tag);
+    ForkedApp a =
+        service(java, "a-" + tag, "http://127.0.0.1:" + portB + "/hop", "jdk")
+            .start(dir, "a-" + tag);
     apps.add(a);
     return a.awaitPort();
   }
@@ -73,10 +78,13 @@ class AgentIT {
     daemon.close();
   }
 
-  private static List<Map<String, String>> hop(int port, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop"));
+  private static List<Map<String, String>> hop(int port, Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop"));
     headers.forEach(request::header);
-    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     // One block per service: service=, xray=, traceparent=, tracestate= as each one received them.
     List<Map<String, String>> services = new ArrayList<>();
@@ -103,26 +111,41 @@ class AgentIT {
   /** Asserts every service logged its request, pool and async lines under {@code traceId}. */
   private void assertLogsCarry(String traceId, String tag) {
     for (String service : List.of("a-", "b-", "c-")) {
-      ForkedApp app = apps.stream().filter(a -> a.output().contains("started " + service + tag)).findFirst().orElseThrow();
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-        List<String> lines = new ArrayList<>();
-        for (String line : app.logLines()) {
-          if (line.contains("trace_id=" + traceId)) {
-            lines.add(line);
-          }
-        }
-        assertThat(lines).as(service + tag + " log lines of trace " + traceId + " in\n" + app.output())
-            .anyMatch(l -> l.contains("handling /hop"))
-            .anyMatch(l -> l.contains("pool work") && l.contains("[pool-"))
-            .anyMatch(l -> l.contains("async work"));
-        for (String line : lines) {
-          Matcher m = LOG_TRACE.matcher(line);
-          assertThat(m.find()).isTrue();
-          assertThat(m.group(2)).matches("[0-9a-f]{16}");
-          assertThat(m.group(3)).isEqualTo("01");
-          assertThat(m.group(4)).isEqualTo("1-" + traceId.substring(0, 8) + "-" + traceId.substring(8) + "@" + m.group(2));
-        }
-      });
+      ForkedApp app =
+          apps.stream()
+              .filter(a -> a.output().contains("started " + service + tag))
+              .findFirst()
+              .orElseThrow();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                List<String> lines = new ArrayList<>();
+                for (String line : app.logLines()) {
+                  if (line.contains("trace_id=" + traceId)) {
+                    lines.add(line);
+                  }
+                }
+                assertThat(lines)
+                    .as(service + tag + " log lines of trace " + traceId + " in\n" + app.output())
+                    .anyMatch(l -> l.contains("handling /hop"))
+                    .anyMatch(l -> l.contains("pool work") && l.contains("[pool-"))
+                    .anyMatch(l -> l.contains("async work"));
+                for (String line : lines) {
+                  Matcher m = LOG_TRACE.matcher(line);
+                  assertThat(m.find()).isTrue();
+                  assertThat(m.group(2)).matches("[0-9a-f]{16}");
+                  assertThat(m.group(3)).isEqualTo("01");
+                  assertThat(m.group(4))
+                      .isEqualTo(
+                          "1-"
+                              + traceId.substring(0, 8)
+                              + "-"
+                              + traceId.substring(8)
+                              + "@"
+                              + m.group(2));
+                }
+              });
     }
   }
 
@@ -139,13 +162,22 @@ class AgentIT {
   }
 
   private void assertChain(int port, String tag) throws Exception {
-    String root = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + "abcdef0123456789" + tag.replace("j", "000000");
+    String root =
+        "1-"
+            + Long.toHexString(System.currentTimeMillis() / 1000)
+            + "-"
+            + "abcdef0123456789"
+            + tag.replace("j", "000000");
     String traceId = root.substring(2, 10) + root.substring(11);
 
     List<Map<String, String>> services =
-        hop(port, Map.of("X-Amzn-Trace-Id", "Self=1-67891234-12456789abcdef012345678;Root=" + root));
+        hop(
+            port,
+            Map.of("X-Amzn-Trace-Id", "Self=1-67891234-12456789abcdef012345678;Root=" + root));
 
-    assertThat(services).extracting(s -> s.get("service")).containsExactly("a-" + tag, "b-" + tag, "c-" + tag);
+    assertThat(services)
+        .extracting(s -> s.get("service"))
+        .containsExactly("a-" + tag, "b-" + tag, "c-" + tag);
     List<String> parents = new ArrayList<>();
     for (Map<String, String> downstream : services.subList(1, 3)) {
       String xray = downstream.get("xray");
@@ -168,7 +200,8 @@ class AgentIT {
     Map<String, JsonNode> subsegments = new LinkedHashMap<>();
     for (JsonNode doc : docs) {
       assertThat(doc.get("id").asText()).matches("[0-9a-f]{16}");
-      assertThat(doc.get("end_time").asDouble()).isGreaterThanOrEqualTo(doc.get("start_time").asDouble());
+      assertThat(doc.get("end_time").asDouble())
+          .isGreaterThanOrEqualTo(doc.get("start_time").asDouble());
       assertThat(doc.get("start_time").asDouble()).isGreaterThan(1.7e9);
       if (doc.has("type")) {
         assertThat(doc.get("type").asText()).isEqualTo("subsegment");
@@ -182,10 +215,14 @@ class AgentIT {
     JsonNode a = segments.get("a-" + tag);
     JsonNode b = segments.get("b-" + tag);
     JsonNode c = segments.get("c-" + tag);
-    assertThat(a.has("parent_id")).as("ALB sent Root only: A is the trace's first segment").isFalse();
-    assertThat(subsegments.get(parents.get(0)).get("parent_id").asText()).isEqualTo(a.get("id").asText());
+    assertThat(a.has("parent_id"))
+        .as("ALB sent Root only: A is the trace's first segment")
+        .isFalse();
+    assertThat(subsegments.get(parents.get(0)).get("parent_id").asText())
+        .isEqualTo(a.get("id").asText());
     assertThat(b.get("parent_id").asText()).isEqualTo(parents.get(0));
-    assertThat(subsegments.get(parents.get(1)).get("parent_id").asText()).isEqualTo(b.get("id").asText());
+    assertThat(subsegments.get(parents.get(1)).get("parent_id").asText())
+        .isEqualTo(b.get("id").asText());
     assertThat(c.get("parent_id").asText()).isEqualTo(parents.get(1));
     assertThat(a.at("/http/response/status").asInt()).isEqualTo(200);
     assertThat(a.at("/annotations/http_route").asText()).isEqualTo("/hop");
@@ -194,18 +231,29 @@ class AgentIT {
   @Test
   void w3cOnlyCallerJoinsAndItsTraceStateTravels() throws Exception {
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-    List<Map<String, String>> services = hop(portA, Map.of(
-        "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01", "tracestate", "congo=t61rcWkgMzE"));
+    List<Map<String, String>> services =
+        hop(
+            portA,
+            Map.of(
+                "traceparent",
+                "00-" + traceId + "-00f067aa0ba902b7-01",
+                "tracestate",
+                "congo=t61rcWkgMzE"));
 
     for (Map<String, String> downstream : services.subList(1, 3)) {
       assertThat(downstream.get("traceparent")).startsWith("00-" + traceId + "-").endsWith("-01");
       assertThat(downstream.get("tracestate")).isEqualTo("congo=t61rcWkgMzE");
-      assertThat(field(downstream.get("xray"), "Root")).isEqualTo("1-4bf92f35-77b34da6a3ce929d0e0e4736");
+      assertThat(field(downstream.get("xray"), "Root"))
+          .isEqualTo("1-4bf92f35-77b34da6a3ce929d0e0e4736");
     }
-    await().atMost(Duration.ofSeconds(20)).until(
-        () -> daemon.documentsOfTrace("1-4bf92f35-77b34da6a3ce929d0e0e4736").size() >= 5);
-    JsonNode a = daemon.documentsOfTrace("1-4bf92f35-77b34da6a3ce929d0e0e4736").stream()
-        .filter(d -> d.get("name").asText().startsWith("a-")).findFirst().orElseThrow();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> daemon.documentsOfTrace("1-4bf92f35-77b34da6a3ce929d0e0e4736").size() >= 5);
+    JsonNode a =
+        daemon.documentsOfTrace("1-4bf92f35-77b34da6a3ce929d0e0e4736").stream()
+            .filter(d -> d.get("name").asText().startsWith("a-"))
+            .findFirst()
+            .orElseThrow();
     assertThat(a.get("parent_id").asText()).isEqualTo("00f067aa0ba902b7");
   }
 
@@ -214,34 +262,43 @@ class AgentIT {
     String bad = "Root=1-5759e988-bd862e3fe1be46a99427279Z;Parent=53995c3f42cd8ad8;Sampled=1";
     String badParent = "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-zz";
 
-    List<Map<String, String>> services = hop(portA, Map.of(
-        "X-Amzn-Trace-Id", bad, "traceparent", badParent, "tracestate", "evil=1"));
+    List<Map<String, String>> services =
+        hop(
+            portA,
+            Map.of("X-Amzn-Trace-Id", bad, "traceparent", badParent, "tracestate", "evil=1"));
 
     String root = field(services.get(1).get("xray"), "Root");
     assertThat(root).matches("1-[0-9a-f]{8}-[0-9a-f]{24}");
     long epoch = Long.parseLong(root.substring(2, 10), 16);
-    assertThat(epoch).as("a new, time-prefixed trace").isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
+    assertThat(epoch)
+        .as("a new, time-prefixed trace")
+        .isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
     for (Map<String, String> downstream : services.subList(1, 3)) {
       assertThat(String.join("|", downstream.values()))
           .doesNotContain("5759e988", "53995c3f42cd8ad8", "4bf92f35", "evil");
       assertThat(field(downstream.get("xray"), "Root")).isEqualTo(root);
     }
     await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 5);
-    JsonNode a = daemon.documentsOfTrace(root).stream()
-        .filter(d -> d.get("name").asText().startsWith("a-")).findFirst().orElseThrow();
+    JsonNode a =
+        daemon.documentsOfTrace(root).stream()
+            .filter(d -> d.get("name").asText().startsWith("a-"))
+            .findFirst()
+            .orElseThrow();
     assertThat(a.has("parent_id")).isFalse();
   }
 
   @Test
   void anAgentThatCannotStartPrintsOneLineAndTheApplicationRuns() throws Exception {
-    try (ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.ServiceApp")
-        .property("app.name", "broken")
-        .env("OTEL_TRACES_SAMPLER", "sometimes")
-        .start(dir, "broken")) {
+    try (ForkedApp app =
+        ForkedApp.builder("dev.trailmark.agent.testapp.ServiceApp")
+            .property("app.name", "broken")
+            .env("OTEL_TRACES_SAMPLER", "sometimes")
+            .start(dir, "broken")) {
       int port = app.awaitPort();
       List<Map<String, String>> services = hop(port, Map.of());
       assertThat(services).hasSize(1);
-      List<String> agentLines = app.output().lines().filter(l -> l.contains("[trailmark-agent]")).toList();
+      List<String> agentLines =
+          app.output().lines().filter(l -> l.contains("[trailmark-agent]")).toList();
       assertThat(agentLines).hasSize(1);
       assertThat(agentLines.get(0)).contains("not started").contains("OTEL_TRACES_SAMPLER");
     }
@@ -249,15 +306,18 @@ class AgentIT {
 
   @Test
   void noAgentClassIsVisibleToTheApplicationBeyondTheBootstrapBridge() throws Exception {
-    try (ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.VisibilityApp")
-        .arg("dev.trailmark.agent.AgentInstaller")
-        .arg("dev.trailmark.agent.trace.Tracer")
-        .arg("dev.trailmark.agent.shaded.net.bytebuddy.ByteBuddy")
-        .arg("net.bytebuddy.ByteBuddy")
-        .arg("dev.trailmark.agent.bootstrap.Bridge")
-        .start(dir, "visibility")) {
+    try (ForkedApp app =
+        ForkedApp.builder("dev.trailmark.agent.testapp.VisibilityApp")
+            .arg("dev.trailmark.agent.AgentInstaller")
+            .arg("dev.trailmark.agent.trace.Tracer")
+            .arg("dev.trailmark.agent.shaded.net.bytebuddy.ByteBuddy")
+            .arg("net.bytebuddy.ByteBuddy")
+            .arg("dev.trailmark.agent.bootstrap.Bridge")
+            .start(dir, "visibility")) {
       app.awaitPort();
-      await().atMost(Duration.ofSeconds(20)).until(() -> app.output().contains("CLASS dev.trailmark.agent.bootstrap.Bridge"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> app.output().contains("CLASS dev.trailmark.agent.bootstrap.Bridge"));
       String out = app.output();
       assertThat(out)
           .contains("CLASS dev.trailmark.agent.AgentInstaller HIDDEN\n")
@@ -270,18 +330,26 @@ class AgentIT {
 
   @Test
   void debugSwitchPrintsWhatWasInstrumented() throws Exception {
-    try (ForkedApp app = service(ForkedApp.JAVA_17, "debug", null, "jdk")
-        .env("TRAILMARK_DEBUG", "true").start(dir, "debug")) {
+    try (ForkedApp app =
+        service(ForkedApp.JAVA_17, "debug", null, "jdk")
+            .env("TRAILMARK_DEBUG", "true")
+            .start(dir, "debug")) {
       int port = app.awaitPort();
       hop(port, Map.of());
       String out = app.output();
       assertThat(out)
-          .contains("[trailmark-agent] instrumented jdk-httpserver: com.sun.net.httpserver.Filter$Chain.doFilter(")
-          .contains("[trailmark-agent] instrumented jdk-httpclient: jdk.internal.net.http.HttpClientFacade.send(")
-          .contains("[trailmark-agent] instrumented jdk-httpclient: jdk.internal.net.http.HttpClientFacade.sendAsync(")
-          .contains("[trailmark-agent] instrumented logback-mdc: ch.qos.logback.classic.spi.LoggingEvent.<init>(")
-          .contains("[trailmark-agent] instrumented executors: java.util.concurrent.ThreadPoolExecutor.execute(")
-          .contains("[trailmark-agent] instrumented executors: java.util.concurrent.ForkJoinPool.execute(");
+          .contains(
+              "[trailmark-agent] instrumented jdk-httpserver: com.sun.net.httpserver.Filter$Chain.doFilter(")
+          .contains(
+              "[trailmark-agent] instrumented jdk-httpclient: jdk.internal.net.http.HttpClientFacade.send(")
+          .contains(
+              "[trailmark-agent] instrumented jdk-httpclient: jdk.internal.net.http.HttpClientFacade.sendAsync(")
+          .contains(
+              "[trailmark-agent] instrumented logback-mdc: ch.qos.logback.classic.spi.LoggingEvent.<init>(")
+          .contains(
+              "[trailmark-agent] instrumented executors: java.util.concurrent.ThreadPoolExecutor.execute(")
+          .contains(
+              "[trailmark-agent] instrumented executors: java.util.concurrent.ForkJoinPool.execute(");
     }
     assertThat(Files.exists(dir)).isTrue();
   }

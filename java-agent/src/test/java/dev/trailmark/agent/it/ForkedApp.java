@@ -17,18 +17,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** A test application in its own JVM, with the real agent jar attached (or not), output captured to a file. */
+/**
+ * A test application in its own JVM, with the real agent jar attached (or not), output captured to
+ * a file.
+ */
 final class ForkedApp implements AutoCloseable {
 
-  static final String AGENT_JAR = System.getProperty("trailmark.agent.jar", "target/trailmark-agent.jar");
-  /** The JVM forked applications run on: the build's own, or the newer JDK of the second failsafe execution. */
-  static final String JAVA_17 = launcher(System.getProperty("trailmark.app.java",
-      System.getProperty("java.home") + "/bin/java"));
+  static final String AGENT_JAR =
+      System.getProperty("trailmark.agent.jar", "target/trailmark-agent.jar");
+
+  /**
+   * The JVM forked applications run on: the build's own, or the newer JDK of the second failsafe
+   * execution.
+   */
+  static final String JAVA_17 =
+      launcher(
+          System.getProperty("trailmark.app.java", System.getProperty("java.home") + "/bin/java"));
 
   /** A JDK home or its {@code bin/java}, as TRAILMARK_TEST_JAVA may give either. */
   private static String launcher(String javaOrHome) {
     Path p = Path.of(javaOrHome);
-    return java.nio.file.Files.isDirectory(p) ? p.resolve("bin").resolve("java").toString() : javaOrHome;
+    return java.nio.file.Files.isDirectory(p)
+        ? p.resolve("bin").resolve("java").toString()
+        : javaOrHome;
   }
 
   private final Process process;
@@ -39,7 +50,10 @@ final class ForkedApp implements AutoCloseable {
     this.output = output;
   }
 
-  /** The test classpath without the agent's own classes and libraries: what an application would have. */
+  /**
+   * The test classpath without the agent's own classes and libraries: what an application would
+   * have.
+   */
   static String applicationClasspath(String... extraExcludes) {
     return java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(e -> !e.replace('\\', '/').endsWith("java-agent/target/classes"))
@@ -111,8 +125,12 @@ final class ForkedApp implements AutoCloseable {
       command.add(mainClass);
       command.addAll(args);
       Path out = dir.resolve(name + ".out");
-      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
-      pb.environment().keySet().removeIf(k -> k.startsWith("OTEL_") || k.startsWith("TRAILMARK_") || k.startsWith("AWS_"));
+      ProcessBuilder pb =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+      pb.environment()
+          .keySet()
+          .removeIf(
+              k -> k.startsWith("OTEL_") || k.startsWith("TRAILMARK_") || k.startsWith("AWS_"));
       pb.environment().putAll(env);
       return new ForkedApp(pb.start(), out);
     }
@@ -122,18 +140,21 @@ final class ForkedApp implements AutoCloseable {
   int awaitPort() {
     Pattern ready = Pattern.compile("READY (\\d+)");
     int[] port = new int[1];
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      boolean alive = process.isAlive();
-      Matcher m = ready.matcher(output());
-      if (m.find()) {
-        port[0] = Integer.parseInt(m.group(1));
-        return true;
-      }
-      if (!alive) {
-        throw new IllegalStateException("application exited early:\n" + output());
-      }
-      return false;
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              boolean alive = process.isAlive();
+              Matcher m = ready.matcher(output());
+              if (m.find()) {
+                port[0] = Integer.parseInt(m.group(1));
+                return true;
+              }
+              if (!alive) {
+                throw new IllegalStateException("application exited early:\n" + output());
+              }
+              return false;
+            });
     return port[0];
   }
 

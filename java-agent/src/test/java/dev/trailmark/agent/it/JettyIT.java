@@ -22,20 +22,27 @@ class JettyIT {
   @TempDir Path dir;
 
   @Test
-  void jettyRequestsContinueTheCallersTraceAndAreSegmentsNamedByTheServletMapping() throws Exception {
+  void jettyRequestsContinueTheCallersTraceAndAreSegmentsNamedByTheServletMapping()
+      throws Exception {
     try (UdpDaemon daemon = new UdpDaemon();
-        ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.JettyApp")
-            .classpath(ForkedApp.applicationClasspath("tomcat-embed-core", "tomcat-annotations-api",
-                "javax.servlet-api", "springframework"))
-            .property("app.servlet", "dev.trailmark.agent.testapp.JakartaOrdersServlet")
-            .env("OTEL_SERVICE_NAME", "orders-jetty")
-            .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-            .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
-            .env("TRAILMARK_METRICS_EXPORTER", "emf")
-            .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
-            .start(dir, "jetty")) {
+        ForkedApp app =
+            ForkedApp.builder("dev.trailmark.agent.testapp.JettyApp")
+                .classpath(
+                    ForkedApp.applicationClasspath(
+                        "tomcat-embed-core",
+                        "tomcat-annotations-api",
+                        "javax.servlet-api",
+                        "springframework"))
+                .property("app.servlet", "dev.trailmark.agent.testapp.JakartaOrdersServlet")
+                .env("OTEL_SERVICE_NAME", "orders-jetty")
+                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .env("TRAILMARK_METRICS_EXPORTER", "emf")
+                .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
+                .start(dir, "jetty")) {
       int port = app.awaitPort();
-      String root = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334466";
+      String root =
+          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334466";
       String xrayTraceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e4766";
@@ -44,7 +51,8 @@ class JettyIT {
       HttpResponse<String> ok = get(port, "/orders/42", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> missing = get(port, "/orders/missing", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> boom = get(port, "/orders/boom", "X-Amzn-Trace-Id", xray);
-      HttpResponse<String> w3c = get(port, "/orders/7", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01");
+      HttpResponse<String> w3c =
+          get(port, "/orders/7", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01");
 
       assertThat(ok.statusCode()).as(app.output()).isEqualTo(200);
       assertThat(ok.body()).isEqualTo("xray=" + xray + "\n");
@@ -52,25 +60,36 @@ class JettyIT {
       assertThat(boom.statusCode()).isEqualTo(500);
       assertThat(w3c.statusCode()).isEqualTo(200);
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 3
-          && !daemon.documentsOfTrace(w3cRoot).isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  daemon.documentsOfTrace(root).size() >= 3
+                      && !daemon.documentsOfTrace(w3cRoot).isEmpty());
       assertThat(daemon.errors()).isEmpty();
       List<JsonNode> segments = daemon.documentsOfTrace(root);
-      assertThat(segments).as("one segment per request, no more").hasSize(3).allSatisfy(segment -> {
-        assertThat(segment.get("name").asText()).isEqualTo("orders-jetty");
-        assertThat(segment.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
-        assertThat(segment.at("/annotations/http_route").asText()).isEqualTo("/orders/*");
-        assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
-        assertThat(segment.get("start_time").asDouble()).isLessThanOrEqualTo(segment.get("end_time").asDouble());
-      });
+      assertThat(segments)
+          .as("one segment per request, no more")
+          .hasSize(3)
+          .allSatisfy(
+              segment -> {
+                assertThat(segment.get("name").asText()).isEqualTo("orders-jetty");
+                assertThat(segment.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
+                assertThat(segment.at("/annotations/http_route").asText()).isEqualTo("/orders/*");
+                assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
+                assertThat(segment.get("start_time").asDouble())
+                    .isLessThanOrEqualTo(segment.get("end_time").asDouble());
+              });
       JsonNode okSegment = status(segments, 200);
-      assertThat(okSegment.at("/http/request/url").asText()).isEqualTo("http://127.0.0.1:" + port + "/orders/42");
+      assertThat(okSegment.at("/http/request/url").asText())
+          .isEqualTo("http://127.0.0.1:" + port + "/orders/42");
       assertThat(okSegment.has("fault")).isFalse();
       assertThat(okSegment.has("error")).isFalse();
       assertThat(status(segments, 404).get("error").asBoolean()).isTrue();
       JsonNode failed = status(segments, 500);
       assertThat(failed.get("fault").asBoolean()).isTrue();
-      assertThat(failed.at("/cause/exceptions/0/type").asText()).isEqualTo("java.lang.IllegalStateException");
+      assertThat(failed.at("/cause/exceptions/0/type").asText())
+          .isEqualTo("java.lang.IllegalStateException");
       assertThat(failed.at("/cause/exceptions/0/message").asText()).isEqualTo("boom");
 
       // A W3C-only caller: its trace (as an X-Ray trace id) and its span as the segment's parent.
@@ -82,18 +101,41 @@ class JettyIT {
       // Logs written inside the servlet carry the trace and the server span's id.
       String okSpan = okSegment.get("id").asText();
       String w3cSpan = w3cSegments.get(0).get("id").asText();
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(app.logLines())
-          .anyMatch(l -> l.contains("jakarta servlet handling /orders/42") && l.contains("trace_id=" + xrayTraceId)
-              && l.contains("span_id=" + okSpan) && l.contains("xray=" + root + "@" + okSpan))
-          .anyMatch(l -> l.contains("jakarta servlet handling /orders/7") && l.contains("trace_id=" + w3cTraceId)
-              && l.contains("span_id=" + w3cSpan) && l.contains("trace_flags=01")));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(app.logLines())
+                      .anyMatch(
+                          l ->
+                              l.contains("jakarta servlet handling /orders/42")
+                                  && l.contains("trace_id=" + xrayTraceId)
+                                  && l.contains("span_id=" + okSpan)
+                                  && l.contains("xray=" + root + "@" + okSpan))
+                      .anyMatch(
+                          l ->
+                              l.contains("jakarta servlet handling /orders/7")
+                                  && l.contains("trace_id=" + w3cTraceId)
+                                  && l.contains("span_id=" + w3cSpan)
+                                  && l.contains("trace_flags=01")));
 
       // RED metrics are tagged with the mapping too, never the raw path.
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(emfLines(app))
-          .anyMatch(l -> l.contains("\"route\":\"/orders/*\"") && l.contains("\"status\":\"2xx\"")
-              && l.contains("\"service\":\"orders-jetty\""))
-          .anyMatch(l -> l.contains("\"route\":\"/orders/*\"") && l.contains("\"status\":\"5xx\"")));
-      assertThat(emfLines(app)).noneMatch(l -> l.contains("/orders/42") || l.contains("/orders/boom"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(emfLines(app))
+                      .anyMatch(
+                          l ->
+                              l.contains("\"route\":\"/orders/*\"")
+                                  && l.contains("\"status\":\"2xx\"")
+                                  && l.contains("\"service\":\"orders-jetty\""))
+                      .anyMatch(
+                          l ->
+                              l.contains("\"route\":\"/orders/*\"")
+                                  && l.contains("\"status\":\"5xx\"")));
+      assertThat(emfLines(app))
+          .noneMatch(l -> l.contains("/orders/42") || l.contains("/orders/boom"));
     }
   }
 
@@ -102,12 +144,19 @@ class JettyIT {
   }
 
   static JsonNode status(List<JsonNode> segments, int status) {
-    return segments.stream().filter(s -> s.at("/http/response/status").asInt() == status).findFirst()
-        .orElseThrow(() -> new AssertionError("no segment with status " + status + " in " + segments));
+    return segments.stream()
+        .filter(s -> s.at("/http/response/status").asInt() == status)
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no segment with status " + status + " in " + segments));
   }
 
-  static HttpResponse<String> get(int port, String path, String header, String value) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header(header, value).build(),
+  static HttpResponse<String> get(int port, String path, String header, String value)
+      throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header(header, value)
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -11,9 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The newest JDK on this machine that is newer than the one running the tests, found the way a user's machine has
- * it: {@code TRAILMARK_TEST_JAVA} (a JDK home or its {@code bin/java}) first, then the JDKs installed beside the
- * running one and under {@code /usr/lib/jvm}, {@code /opt/java} and {@code /Library/Java/JavaVirtualMachines}.
+ * The newest JDK on this machine that is newer than the one running the tests, found the way a
+ * user's machine has it: {@code TRAILMARK_TEST_JAVA} (a JDK home or its {@code bin/java}) first,
+ * then the JDKs installed beside the running one and under {@code /usr/lib/jvm}, {@code /opt/java}
+ * and {@code /Library/Java/JavaVirtualMachines}.
  */
 final class NewerJdk {
   private static final Pattern VERSION = Pattern.compile("(?m)^JAVA_VERSION=\"?(\\d+)");
@@ -28,7 +29,9 @@ final class NewerJdk {
 
   /** Why none was found, for the test report. */
   static String noneFound() {
-    return "no JDK newer than " + Runtime.version().feature() + " found (set TRAILMARK_TEST_JAVA to a JDK home"
+    return "no JDK newer than "
+        + Runtime.version().feature()
+        + " found (set TRAILMARK_TEST_JAVA to a JDK home"
         + " or its bin/java to run the forked applications on one)";
   }
 

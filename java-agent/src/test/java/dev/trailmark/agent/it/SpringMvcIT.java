@@ -18,10 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Spring MVC ({@code DispatcherServlet}, {@code @GetMapping("/orders/{id}")}): 6.2 on real Tomcat 11 and Jetty 12
- * (jakarta.servlet), 5.3 on Tomcat 9 (javax.servlet); set up as Spring Boot sets it up (dispatcher at {@code /}, a
- * global error page at {@code /error}), plus a second dispatcher under {@code /api/*}: server spans are named by the
- * controller's route template, never the raw path.
+ * Spring MVC ({@code DispatcherServlet}, {@code @GetMapping("/orders/{id}")}): 6.2 on real Tomcat
+ * 11 and Jetty 12 (jakarta.servlet), 5.3 on Tomcat 9 (javax.servlet); set up as Spring Boot sets it
+ * up (dispatcher at {@code /}, a global error page at {@code /error}), plus a second dispatcher
+ * under {@code /api/*}: server spans are named by the controller's route template, never the raw
+ * path.
  */
 class SpringMvcIT {
 
@@ -32,20 +33,27 @@ class SpringMvcIT {
   void springRequestsAreSegmentsNamedByTheMatchedRouteTemplate(String container) throws Exception {
     String service = "orders-spring-" + container;
     try (UdpDaemon daemon = new UdpDaemon();
-        ForkedApp app = ForkedApp.builder("dev.trailmark.agent.testapp.SpringApp")
-            .classpath(classpath(container))
-            .property("app.container", container.equals("jetty") ? "jetty" : "tomcat")
-            .property("app.filter", "dev.trailmark.agent.testapp."
-                + (container.equals("tomcat9") ? "JavaxGuardFilter" : "JakartaGuardFilter"))
-            .env("OTEL_SERVICE_NAME", service)
-            .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-            .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
-            .env("TRAILMARK_METRICS_EXPORTER", "emf")
-            .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
-            .start(dir, container)) {
+        ForkedApp app =
+            ForkedApp.builder("dev.trailmark.agent.testapp.SpringApp")
+                .classpath(classpath(container))
+                .property("app.container", container.equals("jetty") ? "jetty" : "tomcat")
+                .property(
+                    "app.filter",
+                    "dev.trailmark.agent.testapp."
+                        + (container.equals("tomcat9") ? "JavaxGuardFilter" : "JakartaGuardFilter"))
+                .env("OTEL_SERVICE_NAME", service)
+                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .env("TRAILMARK_METRICS_EXPORTER", "emf")
+                .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
+                .start(dir, container)) {
       int port = app.awaitPort();
       String tag = container.equals("jetty") ? "77" : container.equals("tomcat") ? "88" : "99";
-      String root = "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff0011223344" + tag;
+      String root =
+          "1-"
+              + Long.toHexString(System.currentTimeMillis() / 1000)
+              + "-aabbccddeeff0011223344"
+              + tag;
       String xrayTraceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e47" + tag;
@@ -59,7 +67,8 @@ class SpringMvcIT {
       HttpResponse<String> unmapped = get(port, "/no/such/page", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> slow = get(port, "/slow-orders/9", "X-Amzn-Trace-Id", xray);
       HttpResponse<String> slowBoom = get(port, "/slow-orders/boom", "X-Amzn-Trace-Id", xray);
-      HttpResponse<String> w3c = get(port, "/orders/7", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01");
+      HttpResponse<String> w3c =
+          get(port, "/orders/7", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01");
 
       assertThat(ok.statusCode()).as(app.output()).isEqualTo(200);
       assertThat(ok.body()).isEqualTo("order=42\nxray=" + xray + "\ntraceparent=null\n");
@@ -74,16 +83,23 @@ class SpringMvcIT {
       assertThat(slowBoom.statusCode()).isEqualTo(500);
       assertThat(w3c.statusCode()).isEqualTo(200);
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 8
-          && !daemon.documentsOfTrace(w3cRoot).isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  daemon.documentsOfTrace(root).size() >= 8
+                      && !daemon.documentsOfTrace(w3cRoot).isEmpty());
       assertThat(daemon.errors()).isEmpty();
       List<JsonNode> segments = daemon.documentsOfTrace(root);
-      assertThat(segments).as("one segment per request: the error page's dispatch is not another")
-          .hasSize(8).allSatisfy(segment -> {
-            assertThat(segment.get("name").asText()).isEqualTo(service);
-            assertThat(segment.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
-            assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
-          });
+      assertThat(segments)
+          .as("one segment per request: the error page's dispatch is not another")
+          .hasSize(8)
+          .allSatisfy(
+              segment -> {
+                assertThat(segment.get("name").asText()).isEqualTo(service);
+                assertThat(segment.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
+                assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
+              });
       JsonNode okSegment = url(segments, port, "/orders/42");
       assertThat(okSegment.at("/annotations/http_route").asText()).isEqualTo("/orders/{id}");
       assertThat(okSegment.at("/http/response/status").asInt()).isEqualTo(200);
@@ -96,63 +112,107 @@ class SpringMvcIT {
       assertThat(failed.at("/http/response/status").asInt()).isEqualTo(500);
       assertThat(failed.get("fault").asBoolean()).isTrue();
       assertThat(failed.at("/cause/exceptions/0/type").asText())
-          .as("the controller's exception, not the container's wrapper").isEqualTo("java.lang.IllegalStateException");
+          .as("the controller's exception, not the container's wrapper")
+          .isEqualTo("java.lang.IllegalStateException");
       assertThat(failed.at("/cause/exceptions/0/message").asText()).isEqualTo("boom");
       assertThat(url(segments, port, "/api/orders/43").at("/annotations/http_route").asText())
-          .as("the dispatcher's servlet path prefix is part of the route").isEqualTo("/api/orders/{id}");
+          .as("the dispatcher's servlet path prefix is part of the route")
+          .isEqualTo("/api/orders/{id}");
 
       JsonNode rejected = url(segments, port, "/orders/secret");
       assertThat(rejected.at("/http/response/status").asInt()).isEqualTo(401);
       assertThat(rejected.get("error").asBoolean()).isTrue();
       assertThat(rejected.at("/annotations/http_route").isMissingNode())
-          .as("no servlet saw it: no template is known, and the raw path is never one").isTrue();
+          .as("no servlet saw it: no template is known, and the raw path is never one")
+          .isTrue();
       JsonNode notFound = url(segments, port, "/no/such/page");
       assertThat(notFound.at("/http/response/status").asInt()).isEqualTo(404);
-      assertThat(notFound.at("/annotations/http_route").isMissingNode()).as("no handler matched").isTrue();
+      assertThat(notFound.at("/annotations/http_route").isMissingNode())
+          .as("no handler matched")
+          .isTrue();
 
       // Asynchronous handlers: the segment lasts until the answer, with its status and its failure.
       JsonNode slowSegment = url(segments, port, "/slow-orders/9");
       assertThat(slowSegment.at("/annotations/http_route").asText()).isEqualTo("/slow-orders/{id}");
       assertThat(slowSegment.at("/http/response/status").asInt()).isEqualTo(200);
       assertThat(slowSegment.get("end_time").asDouble() - slowSegment.get("start_time").asDouble())
-          .as("the worker's 200 ms are part of the request").isGreaterThanOrEqualTo(0.2);
+          .as("the worker's 200 ms are part of the request")
+          .isGreaterThanOrEqualTo(0.2);
       JsonNode slowFailed = url(segments, port, "/slow-orders/boom");
       assertThat(slowFailed.at("/annotations/http_route").asText()).isEqualTo("/slow-orders/{id}");
       assertThat(slowFailed.at("/http/response/status").asInt()).isEqualTo(500);
       assertThat(slowFailed.get("fault").asBoolean()).isTrue();
-      assertThat(slowFailed.at("/cause/exceptions/0/type").asText()).isEqualTo("java.lang.IllegalStateException");
+      assertThat(slowFailed.at("/cause/exceptions/0/type").asText())
+          .isEqualTo("java.lang.IllegalStateException");
       assertThat(slowFailed.at("/cause/exceptions/0/message").asText()).isEqualTo("slow boom");
 
       List<JsonNode> w3cSegments = daemon.documentsOfTrace(w3cRoot);
       assertThat(w3cSegments).hasSize(1);
       assertThat(w3cSegments.get(0).get("parent_id").asText()).isEqualTo("00f067aa0ba902b7");
-      assertThat(w3cSegments.get(0).at("/annotations/http_route").asText()).isEqualTo("/orders/{id}");
+      assertThat(w3cSegments.get(0).at("/annotations/http_route").asText())
+          .isEqualTo("/orders/{id}");
 
       String okSpan = okSegment.get("id").asText();
       String w3cSpan = w3cSegments.get(0).get("id").asText();
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(app.logLines())
-          .anyMatch(l -> l.contains("spring controller handling order 42") && l.contains("trace_id=" + xrayTraceId)
-              && l.contains("span_id=" + okSpan))
-          .as("filters run inside the request's span")
-          .anyMatch(l -> l.contains("guard filter passed /orders/42") && l.contains("trace_id=" + xrayTraceId)
-              && l.contains("span_id=" + okSpan))
-          .anyMatch(l -> l.contains("guard filter rejected /orders/secret") && l.contains("trace_id=" + xrayTraceId)
-              && l.contains("span_id=" + rejected.get("id").asText()))
-          .as("the async worker logs inside the request's span")
-          .anyMatch(l -> l.contains("spring worker finished slow order 9") && l.contains("trace_id=" + xrayTraceId)
-              && l.contains("span_id=" + slowSegment.get("id").asText()))
-          .anyMatch(l -> l.contains("spring controller handling order 7") && l.contains("trace_id=" + w3cTraceId)
-              && l.contains("span_id=" + w3cSpan)));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(app.logLines())
+                      .anyMatch(
+                          l ->
+                              l.contains("spring controller handling order 42")
+                                  && l.contains("trace_id=" + xrayTraceId)
+                                  && l.contains("span_id=" + okSpan))
+                      .as("filters run inside the request's span")
+                      .anyMatch(
+                          l ->
+                              l.contains("guard filter passed /orders/42")
+                                  && l.contains("trace_id=" + xrayTraceId)
+                                  && l.contains("span_id=" + okSpan))
+                      .anyMatch(
+                          l ->
+                              l.contains("guard filter rejected /orders/secret")
+                                  && l.contains("trace_id=" + xrayTraceId)
+                                  && l.contains("span_id=" + rejected.get("id").asText()))
+                      .as("the async worker logs inside the request's span")
+                      .anyMatch(
+                          l ->
+                              l.contains("spring worker finished slow order 9")
+                                  && l.contains("trace_id=" + xrayTraceId)
+                                  && l.contains("span_id=" + slowSegment.get("id").asText()))
+                      .anyMatch(
+                          l ->
+                              l.contains("spring controller handling order 7")
+                                  && l.contains("trace_id=" + w3cTraceId)
+                                  && l.contains("span_id=" + w3cSpan)));
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(emfLines(app))
-          .anyMatch(l -> l.contains("\"route\":\"/orders/{id}\"") && l.contains("\"status\":\"2xx\"")
-              && l.contains("\"service\":\"" + service + "\""))
-          .anyMatch(l -> l.contains("\"route\":\"/orders/{id}\"") && l.contains("\"status\":\"5xx\""))
-          .anyMatch(l -> l.contains("\"route\":\"/api/orders/{id}\""))
-          .anyMatch(l -> l.contains("\"route\":\"/slow-orders/{id}\"") && l.contains("\"status\":\"5xx\"")));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(emfLines(app))
+                      .anyMatch(
+                          l ->
+                              l.contains("\"route\":\"/orders/{id}\"")
+                                  && l.contains("\"status\":\"2xx\"")
+                                  && l.contains("\"service\":\"" + service + "\""))
+                      .anyMatch(
+                          l ->
+                              l.contains("\"route\":\"/orders/{id}\"")
+                                  && l.contains("\"status\":\"5xx\""))
+                      .anyMatch(l -> l.contains("\"route\":\"/api/orders/{id}\""))
+                      .anyMatch(
+                          l ->
+                              l.contains("\"route\":\"/slow-orders/{id}\"")
+                                  && l.contains("\"status\":\"5xx\"")));
       assertThat(emfLines(app))
-          .noneMatch(l -> l.contains("/orders/42") || l.contains("/orders/secret") || l.contains("/no/such")
-              || l.contains("/error"));
+          .noneMatch(
+              l ->
+                  l.contains("/orders/42")
+                      || l.contains("/orders/secret")
+                      || l.contains("/no/such")
+                      || l.contains("/error"));
     }
   }
 
@@ -163,20 +223,25 @@ class SpringMvcIT {
       case "tomcat":
         return ForkedApp.applicationClasspath("jetty", "jakarta.servlet-api", "javax.servlet-api");
       default: // Tomcat 9 and Spring 5 in place of Tomcat 11 and Spring 6
-        return String.join(File.pathSeparator,
+        return String.join(
+            File.pathSeparator,
             ForkedApp.applicationClasspath("tomcat", "jetty", "jakarta.", "springframework"),
-            jars("trailmark.tomcat9.dir", "target/tomcat9"), jars("trailmark.spring5.dir", "target/spring5"));
+            jars("trailmark.tomcat9.dir", "target/tomcat9"),
+            jars("trailmark.spring5.dir", "target/spring5"));
     }
   }
 
   private static String jars(String property, String fallback) {
     File dir = new File(System.getProperty(property, fallback));
     return Arrays.stream(dir.listFiles((d, n) -> n.endsWith(".jar")))
-        .map(File::getAbsolutePath).collect(Collectors.joining(File.pathSeparator));
+        .map(File::getAbsolutePath)
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   private static JsonNode url(List<JsonNode> segments, int port, String path) {
-    return segments.stream().filter(s -> s.at("/http/request/url").asText().equals("http://127.0.0.1:" + port + path))
-        .findFirst().orElseThrow(() -> new AssertionError("no segment for " + path + " in " + segments));
+    return segments.stream()
+        .filter(s -> s.at("/http/request/url").asText().equals("http://127.0.0.1:" + port + path))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no segment for " + path + " in " + segments));
   }
 }

@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stands in for the X-Ray daemon: receives datagrams on an ephemeral loopback port and parses them; a
- * segment's embedded subsegments are also listed on their own, with the trace and parent they have there.
+ * Stands in for the X-Ray daemon: receives datagrams on an ephemeral loopback port and parses them;
+ * a segment's embedded subsegments are also listed on their own, with the trace and parent they
+ * have there.
  */
 final class UdpDaemon implements AutoCloseable {
 
@@ -47,13 +48,16 @@ final class UdpDaemon implements AutoCloseable {
         JsonNode header = JSON.readTree(text.substring(0, newline));
         JsonNode doc = JSON.readTree(text.substring(newline + 1));
         synchronized (this) {
-          if (!"json".equals(header.path("format").asText()) || header.path("version").asInt() != 1) {
+          if (!"json".equals(header.path("format").asText())
+              || header.path("version").asInt() != 1) {
             errors.add("bad header: " + text);
           }
           documents.add(doc);
-          // Embedded subsegments, as X-Ray reads them: each a subsegment of this trace under this segment.
+          // Embedded subsegments, as X-Ray reads them: each a subsegment of this trace under this
+          // segment.
           for (JsonNode sub : doc.path("subsegments")) {
-            com.fasterxml.jackson.databind.node.ObjectNode flat = ((com.fasterxml.jackson.databind.node.ObjectNode) sub).deepCopy();
+            com.fasterxml.jackson.databind.node.ObjectNode flat =
+                ((com.fasterxml.jackson.databind.node.ObjectNode) sub).deepCopy();
             flat.put("type", "subsegment");
             flat.put("trace_id", doc.path("trace_id").asText());
             flat.put("parent_id", doc.path("id").asText());
@@ -75,7 +79,10 @@ final class UdpDaemon implements AutoCloseable {
     return new ArrayList<>(documents);
   }
 
-  /** Subsegments that arrived inside their segment (they are also in {@link #documents()}, flattened). */
+  /**
+   * Subsegments that arrived inside their segment (they are also in {@link #documents()},
+   * flattened).
+   */
   synchronized int embeddedSubsegments() {
     return embedded;
   }

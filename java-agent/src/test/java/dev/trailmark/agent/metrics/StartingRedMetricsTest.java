@@ -19,17 +19,28 @@ class StartingRedMetricsTest {
     red.start(new RedMetrics(registry, "orders"));
     red.accept(TestSpans.server("http://h/orders/3", 200, "/orders/{id}"));
 
-    assertThat(registry.get("http.server.requests").tags("route", "/orders/{id}", "outcome", "SUCCESS")
-        .timer().count()).isEqualTo(2);
-    assertThat(registry.get("http.server.requests").tags("status", "5xx", "outcome", "SERVER_ERROR")
-        .timer().count()).isEqualTo(1);
+    assertThat(
+            registry
+                .get("http.server.requests")
+                .tags("route", "/orders/{id}", "outcome", "SUCCESS")
+                .timer()
+                .count())
+        .isEqualTo(2);
+    assertThat(
+            registry
+                .get("http.server.requests")
+                .tags("status", "5xx", "outcome", "SERVER_ERROR")
+                .timer()
+                .count())
+        .isEqualTo(1);
     assertThat(red.heldBytes()).isZero();
     assertThat(red.dropped()).isZero();
   }
 
   @Test
   void pastItsByteBoundARequestIsDroppedAndCountedNotHeld() {
-    long oneRequest = StartingRedMetrics.REQUEST_OVERHEAD_BYTES + 2 * ("GET".length() + "/orders/{id}".length());
+    long oneRequest =
+        StartingRedMetrics.REQUEST_OVERHEAD_BYTES + 2 * ("GET".length() + "/orders/{id}".length());
     StartingRedMetrics red = new StartingRedMetrics(3 * oneRequest);
     for (int i = 0; i < 5; i++) {
       red.accept(TestSpans.server("http://h/orders/" + i, 200, "/orders/{id}"));

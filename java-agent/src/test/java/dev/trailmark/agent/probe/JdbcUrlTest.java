@@ -8,7 +8,8 @@ class JdbcUrlTest {
 
   @Test
   void postgresqlUrlGivesHostPortAndDatabaseWithoutItsParameters() {
-    JdbcUrl url = JdbcUrl.parse("jdbc:postgresql://db.internal:6543/orders?user=app&password=secret");
+    JdbcUrl url =
+        JdbcUrl.parse("jdbc:postgresql://db.internal:6543/orders?user=app&password=secret");
     assertThat(url.system).isEqualTo("postgresql");
     assertThat(url.host).isEqualTo("db.internal");
     assertThat(url.port).isEqualTo(6543);
@@ -26,7 +27,9 @@ class JdbcUrlTest {
     assertThat(url.system).isEqualTo("mysql");
     assertThat(url.host).isEqualTo("primary");
     assertThat(url.port).isEqualTo(3307);
-    assertThat(url.url).doesNotContain("secret").isEqualTo("jdbc:mysql://primary:3307,replica/shop");
+    assertThat(url.url)
+        .doesNotContain("secret")
+        .isEqualTo("jdbc:mysql://primary:3307,replica/shop");
   }
 
   @Test
@@ -40,12 +43,14 @@ class JdbcUrlTest {
     assertThat(tcp.host).isEqualTo("dbhost");
     assertThat(tcp.port).isEqualTo(9123);
     assertThat(tcp.database).isEqualTo("orders");
-    JdbcUrl sqlServer = JdbcUrl.parse("jdbc:sqlserver://sql\\inst:1444;databaseName=billing;password=x");
+    JdbcUrl sqlServer =
+        JdbcUrl.parse("jdbc:sqlserver://sql\\inst:1444;databaseName=billing;password=x");
     assertThat(sqlServer.system).isEqualTo("mssql");
     assertThat(sqlServer.host).isEqualTo("sql");
     assertThat(sqlServer.database).isEqualTo("billing");
     assertThat(sqlServer.url).doesNotContain("password");
-    assertThat(JdbcUrl.parse("jdbc:oracle:thin:app/secret@//h:1521/svc").url).doesNotContain("secret");
+    assertThat(JdbcUrl.parse("jdbc:oracle:thin:app/secret@//h:1521/svc").url)
+        .doesNotContain("secret");
     assertThat(JdbcUrl.parse(null).system).isEqualTo("other_sql");
     assertThat(JdbcUrl.parse("not a url").system).isEqualTo("other_sql");
   }

@@ -21,14 +21,21 @@ class ServletProbeTest {
   @Test
   void theApplicationsExceptionIsReportedNotTheServletExceptionWrappingIt() {
     IllegalStateException boom = new IllegalStateException("boom");
-    assertThat(ServletProbe.applicationError(new ServletException("Request processing failed: " + boom, boom)))
+    assertThat(
+            ServletProbe.applicationError(
+                new ServletException("Request processing failed: " + boom, boom)))
         .isSameAs(boom);
-    assertThat(ServletProbe.applicationError(
-        new ServletException("outer", new javax.servlet.ServletException("inner", boom)))).isSameAs(boom);
+    assertThat(
+            ServletProbe.applicationError(
+                new ServletException("outer", new javax.servlet.ServletException("inner", boom))))
+        .isSameAs(boom);
     assertThat(ServletProbe.applicationError(new ServletException("no cause")))
-        .hasMessage("no cause").isInstanceOf(ServletException.class);
+        .hasMessage("no cause")
+        .isInstanceOf(ServletException.class);
     RuntimeException wrapped = new RuntimeException("kept", boom);
-    assertThat(ServletProbe.applicationError(wrapped)).as("only servlet wrappers are unwrapped").isSameAs(wrapped);
+    assertThat(ServletProbe.applicationError(wrapped))
+        .as("only servlet wrappers are unwrapped")
+        .isSameAs(wrapped);
     assertThat(ServletProbe.applicationError(null)).isNull();
   }
 }

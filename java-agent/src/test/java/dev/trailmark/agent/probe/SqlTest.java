@@ -8,14 +8,17 @@ class SqlTest {
 
   @Test
   void literalsAreReplacedAndIdentifiersKept() {
-    assertThat(Sql.sanitize("SELECT * FROM orders WHERE id = 42 AND name = 'O''Brien' AND price > -1.5e3"))
+    assertThat(
+            Sql.sanitize(
+                "SELECT * FROM orders WHERE id = 42 AND name = 'O''Brien' AND price > -1.5e3"))
         .isEqualTo("SELECT * FROM orders WHERE id = ? AND name = ? AND price > -?");
     assertThat(Sql.sanitize("insert into t1 (c_2, \"Col 3\") values (0x1F, X'0a', TRUE, $1, ?)"))
         .isEqualTo("insert into t1 (c_2, \"Col 3\") values (?, ?, ?, $1, ?)");
     assertThat(Sql.sanitize("SELECT $$it's a secret$$, $tag$x$tag$ FROM t"))
         .isEqualTo("SELECT ?, ? FROM t");
     assertThat(Sql.sanitize("SELECT 'a\\'b' FROM `t`")).isEqualTo("SELECT ? FROM `t`");
-    assertThat(Sql.sanitize("SELECT 1 -- note 5\n/* 7 */ FROM [dbo].[t]")).isEqualTo("SELECT ? -- note 5\n/* 7 */ FROM [dbo].[t]");
+    assertThat(Sql.sanitize("SELECT 1 -- note 5\n/* 7 */ FROM [dbo].[t]"))
+        .isEqualTo("SELECT ? -- note 5\n/* 7 */ FROM [dbo].[t]");
   }
 
   @Test

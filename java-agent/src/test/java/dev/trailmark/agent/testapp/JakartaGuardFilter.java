@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A jakarta.servlet filter in front of every servlet, as Spring Security is: it logs each request and turns
- * away {@code /orders/secret} with a 401 before any servlet sees it.
+ * A jakarta.servlet filter in front of every servlet, as Spring Security is: it logs each request
+ * and turns away {@code /orders/secret} with a 401 before any servlet sees it.
  */
 public final class JakartaGuardFilter implements Filter {
 

@@ -7,13 +7,17 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Answers with the trace header it received; {@code /orders/missing} is a 404, {@code /orders/boom} throws. */
+/**
+ * Answers with the trace header it received; {@code /orders/missing} is a 404, {@code /orders/boom}
+ * throws.
+ */
 public final class JakartaOrdersServlet extends HttpServlet {
 
   private static final Logger log = LoggerFactory.getLogger(JakartaOrdersServlet.class);
 
   @Override
-  protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void doGet(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     log.info("jakarta servlet handling {}", request.getRequestURI());
     if (request.getRequestURI().endsWith("/boom")) {
       throw new IllegalStateException("boom");

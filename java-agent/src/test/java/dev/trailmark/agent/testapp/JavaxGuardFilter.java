@@ -1,5 +1,6 @@
 package dev.trailmark.agent.testapp;
 
+import java.io.IOException;
 import javax.servlet.Filter;
 import javax.servlet.FilterChain;
 import javax.servlet.ServletException;
@@ -7,13 +8,12 @@ import javax.servlet.ServletRequest;
 import javax.servlet.ServletResponse;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A javax.servlet filter in front of every servlet, as Spring Security is: it logs each request and turns
- * away {@code /orders/secret} with a 401 before any servlet sees it.
+ * A javax.servlet filter in front of every servlet, as Spring Security is: it logs each request and
+ * turns away {@code /orders/secret} with a 401 before any servlet sees it.
  */
 public final class JavaxGuardFilter implements Filter {
 

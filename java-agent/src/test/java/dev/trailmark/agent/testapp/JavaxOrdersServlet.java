@@ -13,7 +13,8 @@ public final class JavaxOrdersServlet extends HttpServlet {
   private static final Logger log = LoggerFactory.getLogger(JavaxOrdersServlet.class);
 
   @Override
-  protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void doGet(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     log.info("javax servlet handling {}", request.getRequestURI());
     if (request.getRequestURI().endsWith("/boom")) {
       throw new IllegalStateException("boom");

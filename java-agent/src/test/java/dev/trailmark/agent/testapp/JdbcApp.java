@@ -13,9 +13,10 @@ import java.sql.Statement;
 import java.util.concurrent.Executors;
 
 /**
- * A service that queries a database through plain JDBC ({@code app.jdbc.url}, {@code app.jdbc.user}, {@code
- * app.jdbc.password}): {@code /db} runs a prepared INSERT, a plain SELECT with literals, a prepared batch, a plain
- * batch, a connection check and a statement the database refuses, and answers with what it read.
+ * A service that queries a database through plain JDBC ({@code app.jdbc.url}, {@code
+ * app.jdbc.user}, {@code app.jdbc.password}): {@code /db} runs a prepared INSERT, a plain SELECT
+ * with literals, a prepared batch, a plain batch, a connection check and a statement the database
+ * refuses, and answers with what it read.
  */
 public final class JdbcApp {
 
@@ -28,21 +29,23 @@ public final class JdbcApp {
       ddl.execute("CREATE TABLE orders (id INT PRIMARY KEY, item VARCHAR(64))");
     }
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/db", exchange -> {
-      String body;
-      int status = 200;
-      try {
-        body = work(connection);
-      } catch (Exception e) {
-        body = "failed: " + e;
-        status = 500;
-      }
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    });
+    server.createContext(
+        "/db",
+        exchange -> {
+          String body;
+          int status = 200;
+          try {
+            body = work(connection);
+          } catch (Exception e) {
+            body = "failed: " + e;
+            status = 500;
+          }
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, bytes.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+          }
+        });
     server.setExecutor(Executors.newSingleThreadExecutor());
     server.start();
     System.out.println("READY " + server.getAddress().getPort());
@@ -53,18 +56,22 @@ public final class JdbcApp {
     try (Statement clean = connection.createStatement()) {
       clean.executeUpdate("DELETE FROM orders WHERE id >= 0");
     }
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO orders (id, item) VALUES (?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement("INSERT INTO orders (id, item) VALUES (?, ?)")) {
       insert.setInt(1, 7);
       insert.setString(2, "secret-item");
       out.append("inserted=").append(insert.executeUpdate()).append('\n');
     }
     try (Statement select = connection.createStatement();
-        ResultSet rows = select.executeQuery("SELECT item FROM orders WHERE id = 7 AND item <> 'hidden-literal'")) {
+        ResultSet rows =
+            select.executeQuery(
+                "SELECT item FROM orders WHERE id = 7 AND item <> 'hidden-literal'")) {
       while (rows.next()) {
         out.append("item=").append(rows.getString(1)).append('\n');
       }
     }
-    try (PreparedStatement batch = connection.prepareStatement("INSERT INTO orders (id, item) VALUES (?, ?)")) {
+    try (PreparedStatement batch =
+        connection.prepareStatement("INSERT INTO orders (id, item) VALUES (?, ?)")) {
       for (int i = 100; i < 103; i++) {
         batch.setInt(1, i);
         batch.setString(2, "batch-" + i);

@@ -11,8 +11,9 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * Embedded Jetty 12 (ee10) on an ephemeral loopback port. Run as a main class it serves the jakarta servlet
- * named by {@code app.servlet} under {@code /orders/*}; {@link SpringApp} uses {@link #serve} for Spring MVC.
+ * Embedded Jetty 12 (ee10) on an ephemeral loopback port. Run as a main class it serves the jakarta
+ * servlet named by {@code app.servlet} under {@code /orders/*}; {@link SpringApp} uses {@link
+ * #serve} for Spring MVC.
  */
 public final class JettyApp {
 
@@ -21,10 +22,11 @@ public final class JettyApp {
   }
 
   /**
-   * Serves {@code servlets} (mapping to servlet class name) at the root context, behind the filter class {@code
-   * filter} when set; errors go to {@code errorPage} when set.
+   * Serves {@code servlets} (mapping to servlet class name) at the root context, behind the filter
+   * class {@code filter} when set; errors go to {@code errorPage} when set.
    */
-  static void serve(Map<String, String> servlets, String filter, String errorPage) throws Exception {
+  static void serve(Map<String, String> servlets, String filter, String errorPage)
+      throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -33,8 +35,9 @@ public final class JettyApp {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     for (Map.Entry<String, String> servlet : servlets.entrySet()) {
-      ServletHolder holder = new ServletHolder(
-          (Servlet) Class.forName(servlet.getValue()).getDeclaredConstructor().newInstance());
+      ServletHolder holder =
+          new ServletHolder(
+              (Servlet) Class.forName(servlet.getValue()).getDeclaredConstructor().newInstance());
       holder.setInitOrder(1); // initialised at start, as Spring Boot does, not on the first request
       holder.setAsyncSupported(true);
       context.addServlet(holder, servlet.getKey());

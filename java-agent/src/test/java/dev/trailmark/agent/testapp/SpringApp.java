@@ -16,11 +16,12 @@ import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /**
- * Spring MVC on the container named by {@code app.container} ({@code tomcat} or {@code jetty}), set up as a Spring
- * Boot application is: a {@link DispatcherServlet} at {@code /}, a global error page at {@code /error} and a filter
- * (class {@code app.filter}) in front; plus a second dispatcher at {@code /api/*}, whose patterns are relative to
- * that prefix. Only API that Spring 5 and 6 and Tomcat
- * 9 and 11 share is used, so the same classes run Spring 6 (jakarta) and Spring 5 on Tomcat 9 (javax).
+ * Spring MVC on the container named by {@code app.container} ({@code tomcat} or {@code jetty}), set
+ * up as a Spring Boot application is: a {@link DispatcherServlet} at {@code /}, a global error page
+ * at {@code /error} and a filter (class {@code app.filter}) in front; plus a second dispatcher at
+ * {@code /api/*}, whose patterns are relative to that prefix. Only API that Spring 5 and 6 and
+ * Tomcat 9 and 11 share is used, so the same classes run Spring 6 (jakarta) and Spring 5 on Tomcat
+ * 9 (javax).
  */
 public final class SpringApp {
 
@@ -60,9 +61,13 @@ public final class SpringApp {
     return context;
   }
 
-  /** Tomcat (11, or 9), in a class of its own so that the Jetty application never loads Tomcat's classes. */
+  /**
+   * Tomcat (11, or 9), in a class of its own so that the Jetty application never loads Tomcat's
+   * classes.
+   */
   static final class OnTomcat {
-    static void serve(Map<String, String> servlets, String filter, String errorPage) throws Exception {
+    static void serve(Map<String, String> servlets, String filter, String errorPage)
+        throws Exception {
       File base = Files.createTempDirectory("tomcat").toFile();
       Tomcat tomcat = new Tomcat();
       tomcat.setBaseDir(base.getAbsolutePath());
@@ -88,7 +93,8 @@ public final class SpringApp {
         map.addURLPattern("/*");
         context.addFilterMap(map);
       }
-      ErrorPage page = new ErrorPage(); // neither a status nor an exception type: the default error page
+      ErrorPage page =
+          new ErrorPage(); // neither a status nor an exception type: the default error page
       page.setLocation(errorPage);
       context.addErrorPage(page);
       tomcat.getConnector().setProperty("address", "127.0.0.1");

@@ -18,12 +18,16 @@ public class SpringErrorController {
   public ResponseEntity<String> error(WebRequest request) {
     Object status = errorAttribute(request, "status_code");
     log.info("spring error page for {}", errorAttribute(request, "request_uri"));
-    return ResponseEntity.status(status instanceof Integer ? (Integer) status : 500).body("error page\n");
+    return ResponseEntity.status(status instanceof Integer ? (Integer) status : 500)
+        .body("error page\n");
   }
 
   /** The container's error attribute, under its jakarta.servlet or javax.servlet name. */
   private static Object errorAttribute(WebRequest request, String name) {
-    Object value = request.getAttribute("jakarta.servlet.error." + name, RequestAttributes.SCOPE_REQUEST);
-    return value != null ? value : request.getAttribute("javax.servlet.error." + name, RequestAttributes.SCOPE_REQUEST);
+    Object value =
+        request.getAttribute("jakarta.servlet.error." + name, RequestAttributes.SCOPE_REQUEST);
+    return value != null
+        ? value
+        : request.getAttribute("javax.servlet.error." + name, RequestAttributes.SCOPE_REQUEST);
   }
 }

@@ -11,8 +11,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A Spring MVC controller: answers with the trace headers it received; order {@code missing} is a 404, order
- * {@code boom} throws; {@code /slow-orders/{id}} answers asynchronously.
+ * A Spring MVC controller: answers with the trace headers it received; order {@code missing} is a
+ * 404, order {@code boom} throws; {@code /slow-orders/{id}} answers asynchronously.
  */
 @RestController
 public class SpringOrdersController {
@@ -20,7 +20,8 @@ public class SpringOrdersController {
   private static final Logger log = LoggerFactory.getLogger(SpringOrdersController.class);
 
   @GetMapping("/orders/{id}")
-  public String order(@PathVariable("id") String id,
+  public String order(
+      @PathVariable("id") String id,
       @RequestHeader(name = "X-Amzn-Trace-Id", required = false) String xray,
       @RequestHeader(name = "traceparent", required = false) String traceparent) {
     log.info("spring controller handling order {}", id);
@@ -34,27 +35,32 @@ public class SpringOrdersController {
   }
 
   /**
-   * An asynchronous handler: Spring starts the request's async mode, the servlet container thread returns, and
-   * the answer (or the failure) of order {@code boom}) comes 200 ms later from another thread.
+   * An asynchronous handler: Spring starts the request's async mode, the servlet container thread
+   * returns, and the answer (or the failure) of order {@code boom}) comes 200 ms later from another
+   * thread.
    */
   @GetMapping("/slow-orders/{id}")
   public CompletableFuture<String> slowOrder(@PathVariable("id") String id) {
     log.info("spring controller accepted slow order {}", id);
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      log.info("spring worker finished slow order {}", id);
-      if (id.equals("boom")) {
-        throw new IllegalStateException("slow boom");
-      }
-      return "slow order=" + id + "\n";
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          log.info("spring worker finished slow order {}", id);
+          if (id.equals("boom")) {
+            throw new IllegalStateException("slow boom");
+          }
+          return "slow order=" + id + "\n";
+        });
   }
 
-  /** An annotated exception rather than ResponseStatusException, whose constructors differ in Spring 5 and 6. */
+  /**
+   * An annotated exception rather than ResponseStatusException, whose constructors differ in Spring
+   * 5 and 6.
+   */
   @ResponseStatus(HttpStatus.NOT_FOUND)
   static final class NoSuchOrder extends RuntimeException {}
 }

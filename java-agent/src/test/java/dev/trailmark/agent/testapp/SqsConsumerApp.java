@@ -19,10 +19,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
- * An SQS consumer as applications write them, asking for no system attribute: a background thread polls {@code
- * app.sqs.queue} (when set) and, for each message in a for-each loop, logs, calls its own {@code /ack} endpoint
- * and deletes the message, printing {@code PROCESSED body=... header=<AWSTraceHeader as the application sees it>
- * ack=<X-Amzn-Trace-Id /ack received>}. {@code /poll?queue=<url>} does the same once, inside a request.
+ * An SQS consumer as applications write them, asking for no system attribute: a background thread
+ * polls {@code app.sqs.queue} (when set) and, for each message in a for-each loop, logs, calls its
+ * own {@code /ack} endpoint and deletes the message, printing {@code PROCESSED body=...
+ * header=<AWSTraceHeader as the application sees it> ack=<X-Amzn-Trace-Id /ack received>}. {@code
+ * /poll?queue=<url>} does the same once, inside a request.
  */
 public final class SqsConsumerApp {
 
@@ -31,33 +32,45 @@ public final class SqsConsumerApp {
   private static int port;
 
   public static void main(String[] args) throws Exception {
-    SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(System.getProperty("app.sqs.endpoint")))
-        .region(Region.US_EAST_1).build();
+    SqsClient sqs =
+        SqsClient.builder()
+            .endpointOverride(URI.create(System.getProperty("app.sqs.endpoint")))
+            .region(Region.US_EAST_1)
+            .build();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/ack", exchange -> answer(exchange, String.valueOf(
-        exchange.getRequestHeaders().getFirst("X-Amzn-Trace-Id"))));
-    server.createContext("/poll", exchange -> {
-      String queue = exchange.getRequestURI().getQuery().substring("queue=".length());
-      int processed = 0;
-      for (int i = 0; i < 10 && processed == 0; i++) {
-        processed = receiveAndProcess(sqs, queue);
-      }
-      answer(exchange, "processed=" + processed);
-    });
+    server.createContext(
+        "/ack",
+        exchange ->
+            answer(
+                exchange,
+                String.valueOf(exchange.getRequestHeaders().getFirst("X-Amzn-Trace-Id"))));
+    server.createContext(
+        "/poll",
+        exchange -> {
+          String queue = exchange.getRequestURI().getQuery().substring("queue=".length());
+          int processed = 0;
+          for (int i = 0; i < 10 && processed == 0; i++) {
+            processed = receiveAndProcess(sqs, queue);
+          }
+          answer(exchange, "processed=" + processed);
+        });
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
     port = server.getAddress().getPort();
     String queue = System.getProperty("app.sqs.queue");
     if (queue != null) {
-      Thread poller = new Thread(() -> {
-        while (true) {
-          try {
-            receiveAndProcess(sqs, queue);
-          } catch (RuntimeException e) {
-            log.error("poll failed", e);
-          }
-        }
-      }, "poller");
+      Thread poller =
+          new Thread(
+              () -> {
+                while (true) {
+                  try {
+                    receiveAndProcess(sqs, queue);
+                  } catch (RuntimeException e) {
+                    log.error("poll failed", e);
+                  }
+                }
+              },
+              "poller");
       poller.setDaemon(true);
       poller.start();
     }
@@ -65,21 +78,29 @@ public final class SqsConsumerApp {
   }
 
   private static int receiveAndProcess(SqsClient sqs, String queue) {
-    ReceiveMessageResponse response = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10)
-        .waitTimeSeconds(1));
+    ReceiveMessageResponse response =
+        sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1));
     int processed = 0;
     for (Message message : response.messages()) {
       log.info("processing {}", message.body());
       String ack;
       try {
-        ack = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ack")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
+        ack =
+            http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ack")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
       } catch (IOException | InterruptedException e) {
         ack = "failed " + e;
       }
       sqs.deleteMessage(b -> b.queueUrl(queue).receiptHandle(message.receiptHandle()));
-      System.out.println("PROCESSED body=" + message.body() + " header="
-          + message.attributesAsStrings().get("AWSTraceHeader") + " ack=" + ack);
+      System.out.println(
+          "PROCESSED body="
+              + message.body()
+              + " header="
+              + message.attributesAsStrings().get("AWSTraceHeader")
+              + " ack="
+              + ack);
       processed++;
     }
     return processed;

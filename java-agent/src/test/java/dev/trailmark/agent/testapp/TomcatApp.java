@@ -6,8 +6,9 @@ import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 
 /**
- * Embedded Tomcat serving one servlet under {@code /orders/*}: {@code app.servlet} names the servlet class
- * (a jakarta one on Tomcat 11, a javax one on Tomcat 9; this launcher only uses API both share).
+ * Embedded Tomcat serving one servlet under {@code /orders/*}: {@code app.servlet} names the
+ * servlet class (a jakarta one on Tomcat 11, a javax one on Tomcat 9; this launcher only uses API
+ * both share).
  */
 public final class TomcatApp {
 

@@ -17,52 +17,62 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The agent's headers against the reference implementations: the X-Ray propagator of
- * opentelemetry-java-contrib and the OpenTelemetry API's W3C propagator. Whatever they write the agent
- * reads as the same trace, parent and decision; whatever the agent writes the W3C propagator reads alike,
- * and the X-Ray header is exactly what contrib writes for that context.
+ * opentelemetry-java-contrib and the OpenTelemetry API's W3C propagator. Whatever they write the
+ * agent reads as the same trace, parent and decision; whatever the agent writes the W3C propagator
+ * reads alike, and the X-Ray header is exactly what contrib writes for that context.
  *
- * <p>Why the agent does not ship contrib's X-Ray propagator: every served version (up to 1.57.0-alpha)
- * parses through {@code io.opentelemetry.api.internal.StringUtils.padLeft}, which the OpenTelemetry API
- * 1.68 inside the agent no longer has (its {@code extract} throws {@link NoSuchMethodError}); and its source
- * requires a {@code Parent} (an ALB sends {@code Root} only) and knows no {@code Sampled=?}.
+ * <p>Why the agent does not ship contrib's X-Ray propagator: every served version (up to
+ * 1.57.0-alpha) parses through {@code io.opentelemetry.api.internal.StringUtils.padLeft}, which the
+ * OpenTelemetry API 1.68 inside the agent no longer has (its {@code extract} throws {@link
+ * NoSuchMethodError}); and its source requires a {@code Parent} (an ALB sends {@code Root} only)
+ * and knows no {@code Sampled=?}.
  */
 class PropagationConformanceTest {
 
-  private static final TextMapGetter<Map<String, String>> MAP = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Map<String, String> carrier) {
-      return carrier.keySet();
-    }
+  private static final TextMapGetter<Map<String, String>> MAP =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> carrier) {
+          return carrier.keySet();
+        }
 
-    @Override
-    public String get(Map<String, String> carrier, String key) {
-      return carrier == null ? null : carrier.get(key);
-    }
-  };
+        @Override
+        public String get(Map<String, String> carrier, String key) {
+          return carrier == null ? null : carrier.get(key);
+        }
+      };
 
   private final Propagation both = new Propagation(List.of("xray", "tracecontext"));
-  private final Tracer tracer = new Tracer(Sampler.of("parentbased_always_on", null), null, List.of());
-  private final Tracer notSampling = new Tracer(Sampler.of("parentbased_always_off", null), null, List.of());
+  private final Tracer tracer =
+      new Tracer(Sampler.of("parentbased_always_on", null), null, List.of());
+  private final Tracer notSampling =
+      new Tracer(Sampler.of("parentbased_always_off", null), null, List.of());
 
   @Test
   void whatTheAgentWritesTheReferencePropagatorsReadAsTheSameContext() {
     for (int i = 0; i < 200; i++) {
-      Span span = (i % 2 == 0 ? tracer : notSampling).startServer(new Object(), null, "GET", "http://x/", null);
+      Span span =
+          (i % 2 == 0 ? tracer : notSampling)
+              .startServer(new Object(), null, "GET", "http://x/", null);
       String[] headers = both.inject(span.context());
       Map<String, String> carrier = new HashMap<>();
       for (int h = 0; h < headers.length; h += 2) {
         carrier.put(headers[h], headers[h + 1]);
       }
 
-      SpanContext read = io.opentelemetry.api.trace.Span.fromContext(
-          W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, MAP)).getSpanContext();
+      SpanContext read =
+          io.opentelemetry.api.trace.Span.fromContext(
+                  W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, MAP))
+              .getSpanContext();
       assertThat(read.isValid()).as(carrier.toString()).isTrue();
       assertThat(read.getTraceId()).isEqualTo(span.context().traceId());
       assertThat(read.getSpanId()).isEqualTo(span.context().spanId());
       assertThat(read.isSampled()).isEqualTo(span.context().isSampled());
 
       Map<String, String> contrib = new HashMap<>();
-      AwsXrayPropagator.getInstance().inject(Context.root().with(io.opentelemetry.api.trace.Span.wrap(read)), contrib, Map::put);
+      AwsXrayPropagator.getInstance()
+          .inject(
+              Context.root().with(io.opentelemetry.api.trace.Span.wrap(read)), contrib, Map::put);
       assertThat(carrier.get("X-Amzn-Trace-Id")).isEqualTo(contrib.get("X-Amzn-Trace-Id"));
     }
   }
@@ -71,12 +81,18 @@ class PropagationConformanceTest {
   void whatTheReferencePropagatorsWriteTheAgentReadsAsTheSameContext() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int i = 0; i < 200; i++) {
-      // X-Ray ids: the first 8 hex digits are an epoch second, as contrib's id generator makes them.
-      String traceId = io.opentelemetry.contrib.awsxray.AwsXrayIdGenerator.getInstance().generateTraceId();
+      // X-Ray ids: the first 8 hex digits are an epoch second, as contrib's id generator makes
+      // them.
+      String traceId =
+          io.opentelemetry.contrib.awsxray.AwsXrayIdGenerator.getInstance().generateTraceId();
       String spanId = io.opentelemetry.api.trace.SpanId.fromLong(random.nextLong() | 1);
       boolean sampled = random.nextBoolean();
-      SpanContext written = SpanContext.createFromRemoteParent(traceId, spanId,
-          sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
+      SpanContext written =
+          SpanContext.createFromRemoteParent(
+              traceId,
+              spanId,
+              sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+              TraceState.getDefault());
       Context context = Context.root().with(io.opentelemetry.api.trace.Span.wrap(written));
 
       Map<String, String> xray = new HashMap<>();
@@ -84,9 +100,10 @@ class PropagationConformanceTest {
       Map<String, String> w3c = new HashMap<>();
       W3CTraceContextPropagator.getInstance().inject(context, w3c, Map::put);
 
-      for (dev.trailmark.agent.trace.SpanContext read : List.of(
-          both.extract(xray.get("X-Amzn-Trace-Id"), null, null),
-          both.extract(null, w3c.get("traceparent"), w3c.get("tracestate")))) {
+      for (dev.trailmark.agent.trace.SpanContext read :
+          List.of(
+              both.extract(xray.get("X-Amzn-Trace-Id"), null, null),
+              both.extract(null, w3c.get("traceparent"), w3c.get("tracestate")))) {
         assertThat(read).as(xray + " " + w3c).isNotNull();
         assertThat(read.traceId()).isEqualTo(traceId);
         assertThat(read.spanId()).isEqualTo(spanId);

@@ -39,7 +39,8 @@ class SamplerTest {
   void parentBasedFollowsTheCallerUnlessItLeftTheDecisionOpen() {
     Sampler off = Sampler.of("parentbased_always_off", null);
     SpanContext yes = new SpanContext(TRACE, "53995c3f42cd8ad8", 1, null, null, true);
-    SpanContext open = new SpanContext(TRACE, "53995c3f42cd8ad8", SpanContext.SAMPLED_UNKNOWN, null, null, true);
+    SpanContext open =
+        new SpanContext(TRACE, "53995c3f42cd8ad8", SpanContext.SAMPLED_UNKNOWN, null, null, true);
 
     assertThat(off.sample(yes, TRACE)).isTrue();
     assertThat(off.sample(open, TRACE)).isFalse();
@@ -51,26 +52,40 @@ class SamplerTest {
     Sampler half = Sampler.of("traceidratio", "0.5");
     assertThat(half.sample(null, "5759e988bd862e3f0000000000000001")).isTrue();
     assertThat(half.sample(null, "5759e988bd862e3f7fffffffffffffff")).isFalse();
-    // The decision is the OpenTelemetry SDK's own, so a service running the SDK decides the same trace alike.
-    io.opentelemetry.sdk.trace.samplers.Sampler sdk = io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(0.5);
-    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    // The decision is the OpenTelemetry SDK's own, so a service running the SDK decides the same
+    // trace alike.
+    io.opentelemetry.sdk.trace.samplers.Sampler sdk =
+        io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(0.5);
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
     for (int i = 0; i < 1000; i++) {
-      String traceId = io.opentelemetry.api.trace.TraceId.fromLongs(random.nextLong(), random.nextLong());
-      boolean theirs = sdk.shouldSample(io.opentelemetry.context.Context.root(), traceId, "x",
-          io.opentelemetry.api.trace.SpanKind.SERVER, io.opentelemetry.api.common.Attributes.empty(),
-          java.util.List.of()).getDecision() == io.opentelemetry.sdk.trace.samplers.SamplingDecision.RECORD_AND_SAMPLE;
+      String traceId =
+          io.opentelemetry.api.trace.TraceId.fromLongs(random.nextLong(), random.nextLong());
+      boolean theirs =
+          sdk.shouldSample(
+                      io.opentelemetry.context.Context.root(),
+                      traceId,
+                      "x",
+                      io.opentelemetry.api.trace.SpanKind.SERVER,
+                      io.opentelemetry.api.common.Attributes.empty(),
+                      java.util.List.of())
+                  .getDecision()
+              == io.opentelemetry.sdk.trace.samplers.SamplingDecision.RECORD_AND_SAMPLE;
       assertThat(half.sample(null, traceId)).as(traceId).isEqualTo(theirs);
     }
   }
 
   @Test
   void badRatiosAreClearErrors() {
-    assertThatThrownBy(() -> Sampler.of("traceidratio", "1.5")).hasMessageContaining("within [0, 1]");
-    assertThatThrownBy(() -> Sampler.of("xray", "lots")).hasMessageContaining("OTEL_TRACES_SAMPLER_ARG");
+    assertThatThrownBy(() -> Sampler.of("traceidratio", "1.5"))
+        .hasMessageContaining("within [0, 1]");
+    assertThatThrownBy(() -> Sampler.of("xray", "lots"))
+        .hasMessageContaining("OTEL_TRACES_SAMPLER_ARG");
   }
 
   @Test
   void unknownSamplerIsAClearError() {
-    assertThatThrownBy(() -> Sampler.of("sometimes", null)).hasMessageContaining("OTEL_TRACES_SAMPLER");
+    assertThatThrownBy(() -> Sampler.of("sometimes", null))
+        .hasMessageContaining("OTEL_TRACES_SAMPLER");
   }
 }

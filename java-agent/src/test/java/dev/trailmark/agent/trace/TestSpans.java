@@ -35,13 +35,15 @@ public final class TestSpans {
     return span;
   }
 
-  public static Span awsUnder(Span parent, String service, String operation, String region, String resource) {
+  public static Span awsUnder(
+      Span parent, String service, String operation, String region, String resource) {
     Span span = clientUnder(parent, "https://sqs.us-east-1.amazonaws.com/", 200, null);
     span.aws(service, operation, region, resource);
     return span;
   }
 
-  public static Span dbUnder(Span parent, Database database, String operation, String statement, Throwable error) {
+  public static Span dbUnder(
+      Span parent, Database database, String operation, String statement, Throwable error) {
     Span span = clientUnder(parent, null, 0, error);
     span.http(null, null);
     span.db(database, operation, statement, "statement", 0);

@@ -1,6 +1,9 @@
 package dev.trailmark.agent.weave;
 
-/** Methods of every shape the weaver wraps: reference, primitive and void results, a throw, a static. */
+/**
+ * Methods of every shape the weaver wraps: reference, primitive and void results, a throw, a
+ * static.
+ */
 public class Sample {
 
   private final String prefix;

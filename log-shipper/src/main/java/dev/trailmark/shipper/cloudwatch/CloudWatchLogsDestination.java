@@ -20,11 +20,15 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExist
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
 /**
- * Delivers batches with CloudWatch Logs PutLogEvents: creates the group and stream on demand, recreates
- * them when they vanish, and counts the events the service rejects as too old, too new or expired.
+ * Delivers batches with CloudWatch Logs PutLogEvents: creates the group and stream on demand,
+ * recreates them when they vanish, and counts the events the service rejects as too old, too new or
+ * expired.
  */
 public final class CloudWatchLogsDestination implements Destination {
-  /** PutLogEvents: 10,000 events, 1,048,576 bytes counting 26 per event, one 24 h span, in time order. */
+  /**
+   * PutLogEvents: 10,000 events, 1,048,576 bytes counting 26 per event, one 24 h span, in time
+   * order.
+   */
   public static final BatchLimits LIMITS =
       new BatchLimits(10_000, 1_048_576, 26, 1_048_576 - 26, 24L * 3600 * 1000, true);
 
@@ -36,11 +40,14 @@ public final class CloudWatchLogsDestination implements Destination {
   private boolean groupKnown;
 
   /**
-   * @param streamForTime the stream name for the time of a batch's first event (patterns may hold a date)
+   * @param streamForTime the stream name for the time of a batch's first event (patterns may hold a
+   *     date)
    * @param create whether to create the group and stream when missing
    */
-  public CloudWatchLogsDestination(AwsClients aws, String group, LongFunction<String> streamForTime, boolean create) {
-    this.client = aws.configure(CloudWatchLogsClient.builder()).httpClientBuilder(aws.httpClient()).build();
+  public CloudWatchLogsDestination(
+      AwsClients aws, String group, LongFunction<String> streamForTime, boolean create) {
+    this.client =
+        aws.configure(CloudWatchLogsClient.builder()).httpClientBuilder(aws.httpClient()).build();
     this.group = group;
     this.streamForTime = streamForTime;
     this.create = create;
@@ -62,8 +69,11 @@ public final class CloudWatchLogsDestination implements Destination {
     List<InputLogEvent> events = new ArrayList<>(batch.size());
     for (Event e : batch) {
       // String decoding replaces invalid UTF-8 with U+FFFD: the API accepts only valid UTF-8
-      events.add(InputLogEvent.builder().timestamp(e.timestamp())
-          .message(new String(e.payload(), StandardCharsets.UTF_8)).build());
+      events.add(
+          InputLogEvent.builder()
+              .timestamp(e.timestamp())
+              .message(new String(e.payload(), StandardCharsets.UTF_8))
+              .build());
     }
     try {
       if (create && !knownStreams.contains(stream)) {
@@ -75,8 +85,10 @@ public final class CloudWatchLogsDestination implements Destination {
       knownStreams.remove(stream);
       groupKnown = false;
       if (!create) {
-        throw new DeliveryException("log group or stream missing and createLogGroup=false: " + group + "/" + stream,
-            true, e);
+        throw new DeliveryException(
+            "log group or stream missing and createLogGroup=false: " + group + "/" + stream,
+            true,
+            e);
       }
       try {
         ensureStream(stream);
@@ -110,7 +122,10 @@ public final class CloudWatchLogsDestination implements Destination {
     knownStreams.add(stream);
   }
 
-  /** Turns rejectedLogEventsInfo into a count: those events can never be accepted, so they are not retried. */
+  /**
+   * Turns rejectedLogEventsInfo into a count: those events can never be accepted, so they are not
+   * retried.
+   */
   static SendResult result(PutLogEventsResponse r, int size) {
     RejectedLogEventsInfo info = r.rejectedLogEventsInfo();
     if (info == null) {

@@ -25,7 +25,11 @@ import software.amazon.awssdk.regions.Region;
  * @param secretAccessKey static credentials, or null
  * @param requestTimeout limit of one request, after which it is retried
  */
-public record AwsClients(String region, URI endpoint, String accessKeyId, String secretAccessKey,
+public record AwsClients(
+    String region,
+    URI endpoint,
+    String accessKeyId,
+    String secretAccessKey,
     Duration requestTimeout) {
 
   /** Applies these settings to an SDK client builder. */
@@ -35,11 +39,12 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
       builder.endpointOverride(endpoint);
     }
     builder.credentialsProvider(credentials());
-    builder.overrideConfiguration(ClientOverrideConfiguration.builder()
-        .retryStrategy(AwsRetryStrategy.doNotRetry())
-        .apiCallAttemptTimeout(requestTimeout)
-        .apiCallTimeout(requestTimeout)
-        .build());
+    builder.overrideConfiguration(
+        ClientOverrideConfiguration.builder()
+            .retryStrategy(AwsRetryStrategy.doNotRetry())
+            .apiCallAttemptTimeout(requestTimeout)
+            .apiCallTimeout(requestTimeout)
+            .build());
     return builder;
   }
 
@@ -52,16 +57,18 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
 
   private AwsCredentialsProvider credentials() {
     if (accessKeyId != null && !accessKeyId.isBlank()) {
-      return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey));
+      return StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(accessKeyId, secretAccessKey));
     }
     return DefaultCredentialsProvider.builder().build();
   }
 
   /**
-   * Classifies a failed SDK call. Only a verdict on the events themselves is permanent (they are malformed, too big,
-   * out of order): sending them again can never succeed. Everything a person or time can fix keeps the events and
-   * is retried: credentials, signatures and clock skew, permissions, a missing or misnamed group or stream,
-   * throttling, 5xx, timeouts, I/O errors and any error code this method does not know.
+   * Classifies a failed SDK call. Only a verdict on the events themselves is permanent (they are
+   * malformed, too big, out of order): sending them again can never succeed. Everything a person or
+   * time can fix keeps the events and is retried: credentials, signatures and clock skew,
+   * permissions, a missing or misnamed group or stream, throttling, 5xx, timeouts, I/O errors and
+   * any error code this method does not know.
    */
   public static DeliveryException classify(String what, RuntimeException e) {
     if (e instanceof AwsServiceException) {
@@ -70,9 +77,14 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
       String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
       boolean permanent = isVerdictOnEvents(status, code, s.getMessage());
       String detail = what + ": " + (code != null ? code : "HTTP " + status) + " " + s.getMessage();
-      if (!permanent && status >= 400 && status < 500 && !s.isThrottlingException() && status != 429
+      if (!permanent
+          && status >= 400
+          && status < 500
+          && !s.isThrottlingException()
+          && status != 429
           && !"ResourceNotFoundException".equals(code)) {
-        detail += " (the events are kept and retried: fix the credentials, permissions, clock or configuration)";
+        detail +=
+            " (the events are kept and retried: fix the credentials, permissions, clock or configuration)";
       }
       return new DeliveryException(detail, !permanent, e);
     }
@@ -83,9 +95,9 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
   }
 
   /**
-   * The error codes with which CloudWatch Logs and Firehose refuse the events of a request themselves. An
-   * {@code InvalidParameterException} about the group or stream <em>name</em> is a configuration error, not a verdict
-   * on the events, and is retried.
+   * The error codes with which CloudWatch Logs and Firehose refuse the events of a request
+   * themselves. An {@code InvalidParameterException} about the group or stream <em>name</em> is a
+   * configuration error, not a verdict on the events, and is retried.
    */
   static boolean isVerdictOnEvents(int status, String code, String message) {
     if (status == 413) {
@@ -99,8 +111,12 @@ public record AwsClients(String region, URI endpoint, String accessKeyId, String
       case "InvalidArgumentException":
       case "ValidationException":
         String m = message == null ? "" : message;
-        return !(m.contains("logGroupName") || m.contains("logStreamName") || m.contains("DeliveryStreamName")
-            || m.contains("deliveryStreamName") || m.contains("log group name") || m.contains("log stream name"));
+        return !(m.contains("logGroupName")
+            || m.contains("logStreamName")
+            || m.contains("DeliveryStreamName")
+            || m.contains("deliveryStreamName")
+            || m.contains("log group name")
+            || m.contains("log stream name"));
       case "SerializationException":
       case "RequestEntityTooLargeException":
       case "DataAlreadyAcceptedException":

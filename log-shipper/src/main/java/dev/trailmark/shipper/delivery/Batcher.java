@@ -14,7 +14,10 @@ final class Batcher {
     this.limits = limits;
   }
 
-  /** Returns the batches in sending order; oversized events are truncated (counted in {@code truncated}). */
+  /**
+   * Returns the batches in sending order; oversized events are truncated (counted in {@code
+   * truncated}).
+   */
   List<List<Event>> split(List<Event> window, long[] truncated) {
     List<Event> events = new ArrayList<>(window.size());
     for (Event e : window) {
@@ -26,7 +29,8 @@ final class Batcher {
       }
     }
     if (limits.sortByTime()) {
-      events.sort(Comparator.comparingLong(Event::timestamp)); // stable: equal times keep their order
+      events.sort(
+          Comparator.comparingLong(Event::timestamp)); // stable: equal times keep their order
     }
     List<List<Event>> batches = new ArrayList<>();
     List<Event> current = new ArrayList<>();
@@ -34,9 +38,12 @@ final class Batcher {
     long first = 0;
     for (Event e : events) {
       long cost = e.payload().length + limits.perEventOverhead();
-      boolean full = current.size() >= limits.maxEvents() || bytes + cost > limits.maxBytes()
-          || (limits.maxSpanMillis() > 0 && !current.isEmpty()
-              && e.timestamp() - first >= limits.maxSpanMillis());
+      boolean full =
+          current.size() >= limits.maxEvents()
+              || bytes + cost > limits.maxBytes()
+              || (limits.maxSpanMillis() > 0
+                  && !current.isEmpty()
+                  && e.timestamp() - first >= limits.maxSpanMillis());
       if (full && !current.isEmpty()) {
         batches.add(current);
         current = new ArrayList<>();
@@ -55,12 +62,13 @@ final class Batcher {
   }
 
   /**
-   * Cuts the payload to {@code max} bytes on a UTF-8 character boundary and ends it with a marker that
-   * says how long it was, so a reader sees that something is missing.
+   * Cuts the payload to {@code max} bytes on a UTF-8 character boundary and ends it with a marker
+   * that says how long it was, so a reader sees that something is missing.
    */
   static Event truncate(Event e, int max) {
     byte[] p = e.payload();
-    byte[] marker = ("...[truncated by trailmark: " + p.length + " bytes]").getBytes(StandardCharsets.UTF_8);
+    byte[] marker =
+        ("...[truncated by trailmark: " + p.length + " bytes]").getBytes(StandardCharsets.UTF_8);
     int keep = max - marker.length;
     // step back over UTF-8 continuation bytes (10xxxxxx) so no character is cut in half
     while (keep > 0 && (p[keep] & 0xc0) == 0x80) {

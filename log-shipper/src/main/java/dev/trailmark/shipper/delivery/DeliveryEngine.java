@@ -13,24 +13,27 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one delivery engine behind every Trailmark log destination: a byte-bounded buffer (memory or disk
- * spool) filled by application threads, and one sender thread that cuts batches to the destination's
- * limits and retries with exponential backoff and full jitter until each event is acknowledged.
+ * The one delivery engine behind every Trailmark log destination: a byte-bounded buffer (memory or
+ * disk spool) filled by application threads, and one sender thread that cuts batches to the
+ * destination's limits and retries with exponential backoff and full jitter until each event is
+ * acknowledged.
  *
- * <p>The application thread only copies the event into the buffer: with the memory buffer it takes no
- * lock and makes no system call (it wakes the sender only when a batch is due). When the buffer is full the
- * {@link OverflowPolicy} decides, under a lock; every drop is counted in {@link #stats()} and reported to the
- * {@link DeliveryListener}. Events of a disk spool that are not acknowledged by shutdown stay on disk
- * and are sent by the next engine opened on the same directory (at least once).
+ * <p>The application thread only copies the event into the buffer: with the memory buffer it takes
+ * no lock and makes no system call (it wakes the sender only when a batch is due). When the buffer
+ * is full the {@link OverflowPolicy} decides, under a lock; every drop is counted in {@link
+ * #stats()} and reported to the {@link DeliveryListener}. Events of a disk spool that are not
+ * acknowledged by shutdown stay on disk and are sent by the next engine opened on the same
+ * directory (at least once).
  */
 public final class DeliveryEngine implements AutoCloseable {
   private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   /** How long drop-oldest waits for a logging thread to finish writing the oldest event. */
   private static final long MAX_WRITER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Destination destination;
   private final EventBuffer buffer;
-  private final MemoryBuffer memory;   // the buffer when it is in memory: appends skip the lock
+  private final MemoryBuffer memory; // the buffer when it is in memory: appends skip the lock
   private final int maxEventBytes;
   private final Batcher batcher;
   private final Backoff backoff;
@@ -42,18 +45,19 @@ public final class DeliveryEngine implements AutoCloseable {
   private final DeliveryStats stats = new DeliveryStats();
   private final Thread sender;
 
-  // Guards the buffer's reader side, the overflow policies and the spool; the memory fast path never takes it.
+  // Guards the buffer's reader side, the overflow policies and the spool; the memory fast path
+  // never takes it.
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition spaceAvailable = lock.newCondition();
   private final Condition drained = lock.newCondition();
   private volatile boolean senderParked; // logging threads wake the sender only while it sleeps
-  private int inFlight;                // events the sender holds
+  private int inFlight; // events the sender holds
   private int flushRequests;
   private volatile boolean stopping;
-  private volatile boolean abandon;    // the shutdown deadline passed: stop retrying
+  private volatile boolean abandon; // the shutdown deadline passed: stop retrying
   private long reportedDrops;
   private long reportedTruncated;
-  private long abandonedInFlight;      // memory events given up by the sender at the deadline
+  private long abandonedInFlight; // memory events given up by the sender at the deadline
   private long lastReportNanos;
 
   private DeliveryEngine(Builder b) throws IOException {
@@ -66,9 +70,13 @@ public final class DeliveryEngine implements AutoCloseable {
     this.backoff = new Backoff(b.retryBase.toMillis(), b.retryMax.toMillis());
     this.maxEventBytes = destination.limits().maxEventBytes();
     this.memory = b.spoolDir != null ? null : new MemoryBuffer(b.maxBufferBytes, maxEventBytes);
-    this.buffer = memory != null ? memory
-        : DiskSpool.open(b.spoolDir, b.spoolMaxBytes, b.segmentBytes, b.fsync, b.fsyncInterval.toMillis());
-    // Wake the sender early once a full request is waiting, or half the buffer: it then never sleeps
+    this.buffer =
+        memory != null
+            ? memory
+            : DiskSpool.open(
+                b.spoolDir, b.spoolMaxBytes, b.segmentBytes, b.fsync, b.fsyncInterval.toMillis());
+    // Wake the sender early once a full request is waiting, or half the buffer: it then never
+    // sleeps
     // on a full buffer while the application fills it.
     this.triggerBytes = Math.min(destination.limits().maxBytes(), buffer.capacityBytes() / 2);
     stats.durable = buffer.durable();
@@ -88,7 +96,10 @@ public final class DeliveryEngine implements AutoCloseable {
     return stats;
   }
 
-  /** Whether the calling thread is this engine's sender (its own logging must not feed back into it). */
+  /**
+   * Whether the calling thread is this engine's sender (its own logging must not feed back into
+   * it).
+   */
   public boolean isSenderThread() {
     return Thread.currentThread() == sender;
   }
@@ -99,13 +110,15 @@ public final class DeliveryEngine implements AutoCloseable {
   }
 
   /**
-   * Accepts one encoded event (bytes copied); returns false when it was dropped by the overflow policy.
-   * Blocks only with {@link OverflowPolicy#BLOCK}.
+   * Accepts one encoded event (bytes copied); returns false when it was dropped by the overflow
+   * policy. Blocks only with {@link OverflowPolicy#BLOCK}.
    */
   public boolean offer(long timestamp, byte[] bytes, int off, int len) {
     if (len > maxEventBytes) {
       // cut now rather than hold bytes the destination can never take
-      Event cut = Batcher.truncate(new Event(timestamp, Arrays.copyOfRange(bytes, off, off + len)), maxEventBytes);
+      Event cut =
+          Batcher.truncate(
+              new Event(timestamp, Arrays.copyOfRange(bytes, off, off + len)), maxEventBytes);
       stats.truncated.increment();
       bytes = cut.payload();
       off = 0;
@@ -126,7 +139,8 @@ public final class DeliveryEngine implements AutoCloseable {
         return false;
       }
       if (len > m.maxPayloadBytes()) {
-        stats.droppedOverflow.increment(); // larger than the whole buffer: never empty it for this one
+        stats.droppedOverflow
+            .increment(); // larger than the whole buffer: never empty it for this one
         return false;
       }
     }
@@ -146,7 +160,8 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         if (buffer.append(timestamp, bytes, off, len)) {
           stats.accepted.increment();
-          if (buffer.unreadBytes() >= triggerBytes || buffer.unreadCount() >= destination.limits().maxEvents()) {
+          if (buffer.unreadBytes() >= triggerBytes
+              || buffer.unreadCount() >= destination.limits().maxEvents()) {
             wakeSender();
           }
           updateGauges();
@@ -160,7 +175,8 @@ public final class DeliveryEngine implements AutoCloseable {
             continue;
           }
           if (memory != null && memory.unreadBytes() > 0) {
-            // the oldest event is still being copied in by its logging thread (it takes no lock to finish)
+            // the oldest event is still being copied in by its logging thread (it takes no lock to
+            // finish)
             long now = System.nanoTime();
             if (writerWaitStart == 0) {
               writerWaitStart = now;
@@ -218,9 +234,9 @@ public final class DeliveryEngine implements AutoCloseable {
   }
 
   /**
-   * Sends what is buffered and stops, giving up after {@code deadline}. Returns true when everything was
-   * acknowledged; otherwise a memory buffer's remaining events are counted as dropped and reported, and a
-   * spool keeps them for the next start.
+   * Sends what is buffered and stops, giving up after {@code deadline}. Returns true when
+   * everything was acknowledged; otherwise a memory buffer's remaining events are counted as
+   * dropped and reported, and a spool keeps them for the next start.
    */
   public boolean close(Duration deadline) {
     long end = System.nanoTime() + deadline.toNanos();
@@ -228,7 +244,8 @@ public final class DeliveryEngine implements AutoCloseable {
     try {
       stopping = true;
       if (memory != null) {
-        memory.closeAppends(); // appends racing with this either made it in (and are sent) or count as dropped
+        memory.closeAppends(); // appends racing with this either made it in (and are sent) or count
+        // as dropped
       }
       spaceAvailable.signalAll();
     } finally {
@@ -256,11 +273,19 @@ public final class DeliveryEngine implements AutoCloseable {
         stats.droppedShutdown.add(buffer.unreadCount() + inFlight);
       }
       if (!complete) {
-        listener.warn(buffer.durable()
-            ? left + " events not yet acknowledged by " + destination.name()
-                + " at shutdown; they stay in the spool and are sent at the next start"
-            : left + " events lost: not acknowledged by " + destination.name() + " within the shutdown deadline of "
-                + deadline.toMillis() + " ms", null);
+        listener.warn(
+            buffer.durable()
+                ? left
+                    + " events not yet acknowledged by "
+                    + destination.name()
+                    + " at shutdown; they stay in the spool and are sent at the next start"
+                : left
+                    + " events lost: not acknowledged by "
+                    + destination.name()
+                    + " within the shutdown deadline of "
+                    + deadline.toMillis()
+                    + " ms",
+            null);
       }
       reportDrops(true);
       try {
@@ -283,7 +308,8 @@ public final class DeliveryEngine implements AutoCloseable {
   private void run() {
     List<Event> window = new ArrayList<>();
     BatchLimits limits = destination.limits();
-    // Read several requests' worth at once so a 10,000-event request is never cut short by the window.
+    // Read several requests' worth at once so a 10,000-event request is never cut short by the
+    // window.
     int windowEvents = limits.maxEvents();
     long windowBytes = limits.maxBytes();
     // The oldest unread event arrived after this: the last time the sender saw nothing unread.
@@ -304,9 +330,14 @@ public final class DeliveryEngine implements AutoCloseable {
             return;
           }
           sleepNanos = maxBatchDelayNanos;
-        } else if (!draining && !stopping && flushRequests == 0 && buffer.unreadBytes() < triggerBytes
-            && buffer.usedBytes() < buffer.capacityBytes() / 2 && now - idleSince < maxBatchDelayNanos
-            // Logging threads wake the sender by bytes only (counting events would cost them a shared
+        } else if (!draining
+            && !stopping
+            && flushRequests == 0
+            && buffer.unreadBytes() < triggerBytes
+            && buffer.usedBytes() < buffer.capacityBytes() / 2
+            && now - idleSince < maxBatchDelayNanos
+            // Logging threads wake the sender by bytes only (counting events would cost them a
+            // shared
             // write each); the spool's appends run under the lock and count exactly.
             && (memory != null || buffer.unreadCount() < limits.maxEvents())) {
           sleepNanos = maxBatchDelayNanos - (now - idleSince);
@@ -314,7 +345,8 @@ public final class DeliveryEngine implements AutoCloseable {
           buffer.read(window, windowEvents, windowBytes);
           draining = window.size() >= windowEvents;
           if (window.isEmpty()) {
-            sleepNanos = TimeUnit.MICROSECONDS.toNanos(50); // its logging thread is still copying it in
+            sleepNanos =
+                TimeUnit.MICROSECONDS.toNanos(50); // its logging thread is still copying it in
           } else {
             inFlight = window.size();
             if (buffer.unreadBytes() == 0) {
@@ -333,7 +365,8 @@ public final class DeliveryEngine implements AutoCloseable {
 
       if (sleepNanos > 0) {
         senderParked = true;
-        // re-check after announcing the sleep: a logging thread that filled a batch meanwhile either saw
+        // re-check after announcing the sleep: a logging thread that filled a batch meanwhile
+        // either saw
         // the flag (and unparks) or is seen here
         if (memory == null || memory.unreadBytes() < triggerBytes) {
           LockSupport.parkNanos(this, Math.min(sleepNanos, REPORT_INTERVAL_NANOS));
@@ -382,8 +415,13 @@ public final class DeliveryEngine implements AutoCloseable {
     List<List<Event>> batches = batcher.split(window, truncated);
     if (truncated[0] > 0) {
       stats.truncated.add(truncated[0]);
-      listener.warn(truncated[0] + " events longer than " + destination.limits().maxEventBytes()
-          + " bytes were truncated for " + destination.name(), null);
+      listener.warn(
+          truncated[0]
+              + " events longer than "
+              + destination.limits().maxEventBytes()
+              + " bytes were truncated for "
+              + destination.name(),
+          null);
     }
     int done = 0;
     for (List<Event> batch : batches) {
@@ -412,13 +450,24 @@ public final class DeliveryEngine implements AutoCloseable {
         stats.failedRequests.increment();
         if (!e.retryable()) {
           stats.rejected.add(pending.size());
-          listener.warn(pending.size() + " events refused by " + destination.name() + ": " + e.getMessage(), e);
+          listener.warn(
+              pending.size() + " events refused by " + destination.name() + ": " + e.getMessage(),
+              e);
           return true;
         }
         if (attempt == 0 || attempt % 10 == 0) {
-          // Loud: a wrong key or a missing permission stops delivery until a person acts; the events stay kept.
-          listener.warn(destination.name() + " failed (" + e.getMessage() + "); keeping " + pending.size()
-              + " events and retrying with backoff (attempt " + (attempt + 1) + ")", null);
+          // Loud: a wrong key or a missing permission stops delivery until a person acts; the
+          // events stay kept.
+          listener.warn(
+              destination.name()
+                  + " failed ("
+                  + e.getMessage()
+                  + "); keeping "
+                  + pending.size()
+                  + " events and retrying with backoff (attempt "
+                  + (attempt + 1)
+                  + ")",
+              null);
         }
         result = null;
       } catch (RuntimeException e) {
@@ -439,7 +488,13 @@ public final class DeliveryEngine implements AutoCloseable {
         stats.sent.add(pending.size() - idx.length - result.rejected());
         if (result.rejected() > 0) {
           stats.rejected.add(result.rejected());
-          listener.warn(result.rejected() + " events rejected by " + destination.name() + ": " + result.detail(), null);
+          listener.warn(
+              result.rejected()
+                  + " events rejected by "
+                  + destination.name()
+                  + ": "
+                  + result.detail(),
+              null);
         }
         if (idx.length == 0) {
           return true;
@@ -466,14 +521,23 @@ public final class DeliveryEngine implements AutoCloseable {
     stats.unreadEvents = buffer.unreadCount();
   }
 
-  /** Reports overflow drops at most every 10 s (and at close), so a storm of drops is one line, not millions. */
+  /**
+   * Reports overflow drops at most every 10 s (and at close), so a storm of drops is one line, not
+   * millions.
+   */
   private void reportDrops(boolean force) {
     long drops = stats.droppedOverflow();
     long now = System.nanoTime();
     long truncated = stats.truncated();
-    if (truncated != reportedTruncated && (force || now - lastReportNanos >= REPORT_INTERVAL_NANOS)) {
-      listener.warn((truncated - reportedTruncated) + " events longer than " + destination.limits().maxEventBytes()
-          + " bytes were truncated for " + destination.name() + " (marked \"...[truncated by trailmark: N bytes]\")",
+    if (truncated != reportedTruncated
+        && (force || now - lastReportNanos >= REPORT_INTERVAL_NANOS)) {
+      listener.warn(
+          (truncated - reportedTruncated)
+              + " events longer than "
+              + destination.limits().maxEventBytes()
+              + " bytes were truncated for "
+              + destination.name()
+              + " (marked \"...[truncated by trailmark: N bytes]\")",
           null);
       reportedTruncated = truncated;
       if (drops == reportedDrops) {
@@ -481,9 +545,18 @@ public final class DeliveryEngine implements AutoCloseable {
       }
     }
     if (drops != reportedDrops && (force || now - lastReportNanos >= REPORT_INTERVAL_NANOS)) {
-      listener.warn((drops - reportedDrops) + " events dropped for " + destination.name()
-          + ": buffer of " + buffer.capacityBytes() + " bytes full (overflow policy " + policy.configName()
-          + "); " + drops + " dropped in total", null);
+      listener.warn(
+          (drops - reportedDrops)
+              + " events dropped for "
+              + destination.name()
+              + ": buffer of "
+              + buffer.capacityBytes()
+              + " bytes full (overflow policy "
+              + policy.configName()
+              + "); "
+              + drops
+              + " dropped in total",
+          null);
       reportedDrops = drops;
       lastReportNanos = now;
     }
@@ -522,7 +595,10 @@ public final class DeliveryEngine implements AutoCloseable {
       return this;
     }
 
-    /** Longest wait of a logging thread under {@link OverflowPolicy#BLOCK} (default: practically forever). */
+    /**
+     * Longest wait of a logging thread under {@link OverflowPolicy#BLOCK} (default: practically
+     * forever).
+     */
     public Builder maxBlock(Duration maxBlock) {
       this.maxBlock = maxBlock;
       return this;
@@ -553,7 +629,10 @@ public final class DeliveryEngine implements AutoCloseable {
       return this;
     }
 
-    /** Buffers on disk in {@code dir} instead of memory, bounded by {@code maxBytes} (default 256 MiB). */
+    /**
+     * Buffers on disk in {@code dir} instead of memory, bounded by {@code maxBytes} (default 256
+     * MiB).
+     */
     public Builder spool(Path dir, long maxBytes) {
       this.spoolDir = dir;
       this.spoolMaxBytes = maxBytes;

@@ -1,6 +1,9 @@
 package dev.trailmark.shipper.delivery;
 
-/** Receives the engine's reports (drops, rejections, failures); the Logback appenders forward them to Logback's status. */
+/**
+ * Receives the engine's reports (drops, rejections, failures); the Logback appenders forward them
+ * to Logback's status.
+ */
 public interface DeliveryListener {
   /** Something was lost or refused, or a request failed; {@code error} may be null. */
   void warn(String message, Throwable error);

@@ -97,8 +97,21 @@ public final class DeliveryStats {
 
   @Override
   public String toString() {
-    return "accepted=" + accepted() + " sent=" + sent() + " retried=" + retried() + " droppedOverflow="
-        + droppedOverflow() + " droppedShutdown=" + droppedShutdown() + " rejected=" + rejected()
-        + " truncated=" + truncated() + " bufferedBytes=" + bufferedBytes;
+    return "accepted="
+        + accepted()
+        + " sent="
+        + sent()
+        + " retried="
+        + retried()
+        + " droppedOverflow="
+        + droppedOverflow()
+        + " droppedShutdown="
+        + droppedShutdown()
+        + " rejected="
+        + rejected()
+        + " truncated="
+        + truncated()
+        + " bufferedBytes="
+        + bufferedBytes;
   }
 }

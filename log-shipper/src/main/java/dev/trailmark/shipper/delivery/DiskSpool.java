@@ -17,23 +17,26 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * A durable buffer: events are appended to memory-mapped segment files, so they survive a kill -9 of
- * the JVM as soon as {@link #append} returns (the kernel holds the written pages), and survive a crash of
- * the machine once forced to disk by the {@link Fsync} policy.
+ * A durable buffer: events are appended to memory-mapped segment files, so they survive a kill -9
+ * of the JVM as soon as {@link #append} returns (the kernel holds the written pages), and survive a
+ * crash of the machine once forced to disk by the {@link Fsync} policy.
  *
- * <p>Layout of {@code dir}: {@code seg-<n>.log} files of a fixed size holding records
- * {@code [int length][int crc32c][long timestamp][payload]}, a zero length marking the end of the data;
- * and {@code ack}, the position of the first event not yet acknowledged by the destination. A record
+ * <p>Layout of {@code dir}: {@code seg-<n>.log} files of a fixed size holding records {@code [int
+ * length][int crc32c][long timestamp][payload]}, a zero length marking the end of the data; and
+ * {@code ack}, the position of the first event not yet acknowledged by the destination. A record
  * torn by a crash fails its checksum and ends the segment. After a restart every event from the ack
- * position on is sent again: delivery is at least once, and the encoder's event id lets a reader drop
- * the duplicates.
+ * position on is sent again: delivery is at least once, and the encoder's event id lets a reader
+ * drop the duplicates.
  */
 public final class DiskSpool implements EventBuffer {
   /** When written events are forced from the page cache to the disk. */
   public enum Fsync {
     /** After every event: survives power loss, costs a disk flush per event. */
     ALWAYS,
-    /** Every {@code fsyncInterval} from a background thread (default: at most that much lost on power loss). */
+    /**
+     * Every {@code fsyncInterval} from a background thread (default: at most that much lost on
+     * power loss).
+     */
     INTERVAL,
     /** Left to the operating system: survives a process kill, not a power loss. */
     NEVER
@@ -66,8 +69,8 @@ public final class DiskSpool implements EventBuffer {
     final FileChannel channel;
     final MappedByteBuffer map;
     final ByteBuffer view; // reused to checksum a record in place: no buffer allocated per event
-    int end;       // write position: first byte after the last valid record
-    long records;  // valid records in the segment
+    int end; // write position: first byte after the last valid record
+    long records; // valid records in the segment
     long readRecords; // records before the reader's position, when the reader is in this segment
 
     Segment(long id, Path path, FileChannel channel, MappedByteBuffer map) {
@@ -82,21 +85,27 @@ public final class DiskSpool implements EventBuffer {
   private static final boolean POSIX =
       java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
   private static final java.util.Set<StandardOpenOption> OPEN =
-      java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      java.util.Set.of(
+          StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
 
   private static java.nio.file.attribute.FileAttribute<?>[] privateFile() {
-    return POSIX ? new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions
-        .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))}
+    return POSIX
+        ? new java.nio.file.attribute.FileAttribute<?>[] {
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))
+        }
         : new java.nio.file.attribute.FileAttribute<?>[0];
   }
 
   private static void restrict(Path file) throws IOException {
     if (POSIX) {
-      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(
+          file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
   }
 
-  private DiskSpool(Path dir, long maxBytes, int segmentBytes, Fsync fsync, long fsyncIntervalMillis)
+  private DiskSpool(
+      Path dir, long maxBytes, int segmentBytes, Fsync fsync, long fsyncIntervalMillis)
       throws IOException {
     this.dir = dir;
     this.maxBytes = maxBytes;
@@ -104,8 +113,10 @@ public final class DiskSpool implements EventBuffer {
     this.fsync = fsync;
     Files.createDirectories(dir);
     if (POSIX) {
-      // The spool holds every event the application logged: no other account of the machine may read it.
-      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      // The spool holds every event the application logged: no other account of the machine may
+      // read it.
+      Files.setPosixFilePermissions(
+          dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
     ackChannel = FileChannel.open(dir.resolve("ack"), OPEN, privateFile());
     try {
@@ -126,9 +137,10 @@ public final class DiskSpool implements EventBuffer {
   }
 
   /**
-   * Two writers in one directory would interleave records and delete each other's acknowledged segments: the
-   * first to open the spool holds an exclusive lock on its {@code ack} file (released by {@link #close} or by
-   * the process's end, kill -9 included), and any other appender or JVM gets a clear error instead.
+   * Two writers in one directory would interleave records and delete each other's acknowledged
+   * segments: the first to open the spool holds an exclusive lock on its {@code ack} file (released
+   * by {@link #close} or by the process's end, kill -9 included), and any other appender or JVM
+   * gets a clear error instead.
    */
   private static void lockOrFail(FileChannel ack, Path dir) throws IOException {
     FileLock lock;
@@ -138,8 +150,11 @@ public final class DiskSpool implements EventBuffer {
       lock = null;
     }
     if (lock == null) {
-      throw new IOException("spool directory " + dir.toAbsolutePath() + " is in use by another appender or"
-          + " process; give each appender, and each JVM, a spoolDir of its own");
+      throw new IOException(
+          "spool directory "
+              + dir.toAbsolutePath()
+              + " is in use by another appender or"
+              + " process; give each appender, and each JVM, a spoolDir of its own");
     }
   }
 
@@ -158,14 +173,18 @@ public final class DiskSpool implements EventBuffer {
     }
   }
 
-  /** Opens (recovering) or creates the spool in {@code dir}; fails when another writer has it open. */
-  static DiskSpool open(Path dir, long maxBytes, long segmentBytes, Fsync fsync, long fsyncIntervalMillis)
+  /**
+   * Opens (recovering) or creates the spool in {@code dir}; fails when another writer has it open.
+   */
+  static DiskSpool open(
+      Path dir, long maxBytes, long segmentBytes, Fsync fsync, long fsyncIntervalMillis)
       throws IOException {
     if (segmentBytes < 2L * 1024 * 1024 || segmentBytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("spool segment size must be between 2 MiB and 2 GiB");
     }
     if (maxBytes < 2 * segmentBytes) {
-      throw new IllegalArgumentException("spool size must hold at least two segments of " + segmentBytes + " bytes");
+      throw new IllegalArgumentException(
+          "spool size must hold at least two segments of " + segmentBytes + " bytes");
     }
     return new DiskSpool(dir, maxBytes, (int) segmentBytes, fsync, fsyncIntervalMillis);
   }

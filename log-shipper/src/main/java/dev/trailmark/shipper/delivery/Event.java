@@ -1,6 +1,9 @@
 package dev.trailmark.shipper.delivery;
 
-/** One encoded log event on its way to a destination: its time and its UTF-8 bytes (no trailing newline). */
+/**
+ * One encoded log event on its way to a destination: its time and its UTF-8 bytes (no trailing
+ * newline).
+ */
 public final class Event {
   private final long timestamp;
   private final byte[] payload;

@@ -9,54 +9,67 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The default buffer: a ring of bytes in memory, bounded by bytes, that logging threads append to without
- * a lock while the sender reads.
+ * The default buffer: a ring of bytes in memory, bounded by bytes, that logging threads append to
+ * without a lock while the sender reads.
  *
- * <p>Why a ring and not a queue of arrays: the logging thread then neither allocates nor waits for the
- * sender. It claims space by moving the tail with one compare-and-set, copies the encoded event in, and
- * publishes it by writing the record's length last (a release store); the sender reads records whose length
- * is published, in claim order, and stops at the first one still being written. Records are
- * {@code [int length incl. header][int 0][long timestamp][payload]}, padded to 8 bytes; a record never
- * straddles two chunks: the rest of a chunk too short for it becomes a padding record (negative length).
- * Space the sender has read is zeroed before it is handed back, so an unpublished header always reads 0.
+ * <p>Why a ring and not a queue of arrays: the logging thread then neither allocates nor waits for
+ * the sender. It claims space by moving the tail with one compare-and-set, copies the encoded event
+ * in, and publishes it by writing the record's length last (a release store); the sender reads
+ * records whose length is published, in claim order, and stops at the first one still being
+ * written. Records are {@code [int length incl. header][int 0][long timestamp][payload]}, padded to
+ * 8 bytes; a record never straddles two chunks: the rest of a chunk too short for it becomes a
+ * padding record (negative length). Space the sender has read is zeroed before it is handed back,
+ * so an unpublished header always reads 0.
  *
- * <p>The ring is allocated whole when the buffer is created and reused forever: a logging thread never
- * allocates (allocating a chunk on first use would put a humongous allocation on some logging thread).
- * It is split into chunks that each hold the largest event. The bound covers the ring and the events the
- * sender holds in flight: {@code ring bytes in use + in-flight bytes <= capacityBytes()}.
+ * <p>The ring is allocated whole when the buffer is created and reused forever: a logging thread
+ * never allocates (allocating a chunk on first use would put a humongous allocation on some logging
+ * thread). It is split into chunks that each hold the largest event. The bound covers the ring and
+ * the events the sender holds in flight: {@code ring bytes in use + in-flight bytes <=
+ * capacityBytes()}.
  *
- * <p>Thread-safety: {@link #append} from any number of threads at once, concurrently with everything else.
- * {@link #read}, {@link #dropOldest} and {@link #commit} move the head and must be called under the engine's
- * lock (one at a time).
+ * <p>Thread-safety: {@link #append} from any number of threads at once, concurrently with
+ * everything else. {@link #read}, {@link #dropOldest} and {@link #commit} move the head and must be
+ * called under the engine's lock (one at a time).
  */
 final class MemoryBuffer implements EventBuffer {
   /** Bytes of a record's header. */
   static final int HEADER = 16;
+
   /** {@link #tryAppend} result: no room now. */
   static final long FULL = -1;
+
   /** {@link #tryAppend} result: closed for appends (shutting down). */
   static final long CLOSED = -2;
 
   private static final long CLOSED_BIT = 1L << 62;
-  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
-  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
   private final int chunkBytes;
   private final int chunkCount;
   private final long capacity;
   private final byte[][] chunks;
+
   /** Next position to claim (monotonic; the closed bit is set once at shutdown). */
   private final AtomicLong tail = new AtomicLong();
-  /** First position not yet read; everything before it is zeroed and free. Written under the engine lock. */
+
+  /**
+   * First position not yet read; everything before it is zeroed and free. Written under the engine
+   * lock.
+   */
   private volatile long head;
+
   /** Bytes the sender took out of the ring and has not yet had acknowledged. */
   private volatile long inFlightBytes;
+
   private final LongAdder appended = new LongAdder();
   private volatile long removed; // events read or dropped: written under the engine lock
 
   /**
-   * A ring of at most {@code capacityBytes}, whose chunks hold the largest record
-   * ({@code maxEventBytes} of payload) when the capacity allows.
+   * A ring of at most {@code capacityBytes}, whose chunks hold the largest record ({@code
+   * maxEventBytes} of payload) when the capacity allows.
    */
   MemoryBuffer(long capacityBytes, int maxEventBytes) {
     long cap = Math.max(HEADER, capacityBytes & ~7L);
@@ -75,12 +88,17 @@ final class MemoryBuffer implements EventBuffer {
     }
   }
 
-  /** The largest payload this buffer can ever hold (when the capacity is smaller than one largest event). */
+  /**
+   * The largest payload this buffer can ever hold (when the capacity is smaller than one largest
+   * event).
+   */
   int maxPayloadBytes() {
     return chunkBytes - HEADER;
   }
 
-  /** Ring bytes one event of {@code payloadBytes} takes: its header and payload, rounded up to 8. */
+  /**
+   * Ring bytes one event of {@code payloadBytes} takes: its header and payload, rounded up to 8.
+   */
   static long recordBytes(int payloadBytes) {
     return align(HEADER + (long) payloadBytes);
   }
@@ -95,8 +113,8 @@ final class MemoryBuffer implements EventBuffer {
   }
 
   /**
-   * Appends one event without locking; returns the unread bytes of the ring after it (the caller's cue to
-   * wake the sender), or {@link #FULL} or {@link #CLOSED}.
+   * Appends one event without locking; returns the unread bytes of the ring after it (the caller's
+   * cue to wake the sender), or {@link #FULL} or {@link #CLOSED}.
    */
   long tryAppend(long timestamp, byte[] bytes, int off, int len) {
     long span = align(HEADER + (long) len);
@@ -134,7 +152,10 @@ final class MemoryBuffer implements EventBuffer {
     return chunks[(int) ((position / chunkBytes) % chunkCount)];
   }
 
-  /** Refuses every later append (they return {@link #CLOSED}); appends already claimed complete normally. */
+  /**
+   * Refuses every later append (they return {@link #CLOSED}); appends already claimed complete
+   * normally.
+   */
   void closeAppends() {
     while (true) {
       long t = tail.get();
@@ -149,9 +170,9 @@ final class MemoryBuffer implements EventBuffer {
   }
 
   /**
-   * Copies published events out (at most {@code maxEvents}, and {@code maxBytes} of ring space unless the
-   * first alone is larger), frees their ring space and counts their bytes as in flight until
-   * {@link #commit}. Stops early at an event still being written.
+   * Copies published events out (at most {@code maxEvents}, and {@code maxBytes} of ring space
+   * unless the first alone is larger), frees their ring space and counts their bytes as in flight
+   * until {@link #commit}. Stops early at an event still being written.
    */
   @Override
   public void read(List<Event> out, int maxEvents, long maxBytes) {

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** What happens to a new event when the buffer (memory or spool) is full. Every drop is counted. */
 public enum OverflowPolicy {
-  /** The logging thread waits for space, up to {@code maxBlockMillis}; then the new event is dropped. */
+  /**
+   * The logging thread waits for space, up to {@code maxBlockMillis}; then the new event is
+   * dropped.
+   */
   BLOCK,
   /** The oldest events not yet being sent are dropped to make room (the default). */
   DROP_OLDEST,

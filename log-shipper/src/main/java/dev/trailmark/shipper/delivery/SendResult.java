@@ -1,7 +1,8 @@
 package dev.trailmark.shipper.delivery;
 
 /**
- * What a destination did with one batch: which events must be sent again, and how many it refused for good.
+ * What a destination did with one batch: which events must be sent again, and how many it refused
+ * for good.
  *
  * <p>A destination reports a failure of the whole request (throttling, 5xx, timeout) by throwing
  * {@link DeliveryException} instead.
@@ -26,11 +27,13 @@ public final class SendResult {
   }
 
   /**
-   * Some events must be sent again (indexes into the batch, ascending) and {@code rejected} others were
-   * refused permanently; {@code detail} says why, for the status report.
+   * Some events must be sent again (indexes into the batch, ascending) and {@code rejected} others
+   * were refused permanently; {@code detail} says why, for the status report.
    */
   public static SendResult of(int[] retryIndexes, int rejected, String detail) {
-    return retryIndexes.length == 0 && rejected == 0 ? OK : new SendResult(retryIndexes, rejected, detail);
+    return retryIndexes.length == 0 && rejected == 0
+        ? OK
+        : new SendResult(retryIndexes, rejected, detail);
   }
 
   /** Indexes of the events to send again. */

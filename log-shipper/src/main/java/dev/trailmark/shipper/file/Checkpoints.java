@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Durable record of how far each file was acknowledged by the destination: one line per file,
- * {@code <inode key>\t<offset>\t<path>}, replaced atomically (write, fsync, rename) so a crash leaves
- * either the old or the new version, never a torn one.
+ * {@code <inode key>\t<offset>\t<path>}, replaced atomically (write, fsync, rename) so a crash
+ * leaves either the old or the new version, never a torn one.
  */
 final class Checkpoints {
   record Entry(String key, long offset, String path) {}
@@ -47,8 +47,12 @@ final class Checkpoints {
       b.append(e.key()).append('\t').append(e.offset()).append('\t').append(e.path()).append('\n');
     }
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ch.write(java.nio.ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
     }

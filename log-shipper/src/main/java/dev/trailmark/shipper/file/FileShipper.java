@@ -23,13 +23,21 @@ import java.util.stream.Stream;
 /**
  * Tails files matching glob patterns into a delivery engine. A file is followed by inode through
  * rename rotation (the old file is read to its end) and restarted from the top after copytruncate.
- * Offsets are checkpointed only after the engine has flushed, so after a restart nothing acknowledged is
- * sent again and nothing unacknowledged is lost.
+ * Offsets are checkpointed only after the engine has flushed, so after a restart nothing
+ * acknowledged is sent again and nothing unacknowledged is lost.
  */
 final class FileShipper implements AutoCloseable {
   /** Immutable settings of a file shipper. */
-  record Config(List<String> patterns, String name, Path stateDir, String format, boolean joinStackTraces,
-      String serviceName, Duration poll, Duration flushTimeout, boolean once) {}
+  record Config(
+      List<String> patterns,
+      String name,
+      Path stateDir,
+      String format,
+      boolean joinStackTraces,
+      String serviceName,
+      Duration poll,
+      Duration flushTimeout,
+      boolean once) {}
 
   private static final long READ_BUDGET = 4L * 1024 * 1024;
 
@@ -95,7 +103,10 @@ final class FileShipper implements AutoCloseable {
     running = false;
   }
 
-  /** Sends state changes and progress to {@code reporter} (the command line's voice); none by default. */
+  /**
+   * Sends state changes and progress to {@code reporter} (the command line's voice); none by
+   * default.
+   */
   FileShipper reporter(ShipReporter reporter) {
     this.reporter = reporter;
     return this;
@@ -125,7 +136,8 @@ final class FileShipper implements AutoCloseable {
           if (offset > Files.size(e.getValue())) {
             offset = 0; // truncated while we were down
           }
-          TailedFile added = new TailedFile(e.getKey(), e.getValue(), offset, config.joinStackTraces());
+          TailedFile added =
+              new TailedFile(e.getKey(), e.getValue(), offset, config.joinStackTraces());
           files.put(e.getKey(), added);
           followed(added, offset);
         } catch (NoSuchFileException gone) {
@@ -144,8 +156,8 @@ final class FileShipper implements AutoCloseable {
   }
 
   /**
-   * After a restart, a file checkpointed under a path that now names another inode was rotated while we
-   * were down: find it by inode beside its old path and read the rest of it first.
+   * After a restart, a file checkpointed under a path that now names another inode was rotated
+   * while we were down: find it by inode beside its old path and read the rest of it first.
    */
   private void resumeRotatedWhileDown() throws IOException {
     for (Checkpoints.Entry cp : saved.values()) {
@@ -156,7 +168,9 @@ final class FileShipper implements AutoCloseable {
       try (Stream<Path> s = Files.list(dir)) {
         for (Path p : (Iterable<Path>) s::iterator) {
           if (Files.isRegularFile(p) && cp.key().equals(key(p)) && !files.containsKey(cp.key())) {
-            TailedFile f = new TailedFile(cp.key(), p, Math.min(cp.offset(), Files.size(p)), config.joinStackTraces());
+            TailedFile f =
+                new TailedFile(
+                    cp.key(), p, Math.min(cp.offset(), Files.size(p)), config.joinStackTraces());
             files.put(cp.key(), f);
             followed(f, f.checkpointOffset());
           }
@@ -241,10 +255,14 @@ final class FileShipper implements AutoCloseable {
     }
     if (offeredSinceCheckpoint > 0) {
       while (!engine.flush(config.flushTimeout())) {
-        lastError = "destination has not acknowledged for " + config.flushTimeout().toSeconds() + " s; retrying";
+        lastError =
+            "destination has not acknowledged for "
+                + config.flushTimeout().toSeconds()
+                + " s; retrying";
         writeStatusIfDue(true);
         if (!running) {
-          // asked to stop while the destination is away: keep the old checkpoint, the next start re-reads
+          // asked to stop while the destination is away: keep the old checkpoint, the next start
+          // re-reads
           return;
         }
       }
@@ -270,9 +288,13 @@ final class FileShipper implements AutoCloseable {
         }
         continue;
       }
-      PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + Path.of(pattern).toAbsolutePath());
-      int depth = pattern.contains("**") ? Integer.MAX_VALUE
-          : Path.of(pattern).toAbsolutePath().getNameCount() - base.toAbsolutePath().getNameCount();
+      PathMatcher m =
+          FileSystems.getDefault().getPathMatcher("glob:" + Path.of(pattern).toAbsolutePath());
+      int depth =
+          pattern.contains("**")
+              ? Integer.MAX_VALUE
+              : Path.of(pattern).toAbsolutePath().getNameCount()
+                  - base.toAbsolutePath().getNameCount();
       try (Stream<Path> s = Files.walk(base, Math.max(1, depth))) {
         for (Path p : (Iterable<Path>) s::iterator) {
           if (m.matches(p.toAbsolutePath()) && Files.isRegularFile(p)) {
@@ -370,14 +392,20 @@ final class FileShipper implements AutoCloseable {
     try {
       Path tmp = config.stateDir().resolve("status.json.tmp");
       Files.write(tmp, w.toByteArray());
-      Files.move(tmp, config.stateDir().resolve("status.json"), StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          config.stateDir().resolve("status.json"),
+          StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       // status is informational; shipping goes on
     }
   }
 
-  /** Closes the files and the engine (sending what is left within 10 s); true when everything was sent. */
+  /**
+   * Closes the files and the engine (sending what is left within 10 s); true when everything was
+   * sent.
+   */
   boolean closeAll() throws IOException {
     close();
     return engine.close(Duration.ofSeconds(10));

@@ -16,7 +16,8 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code trailmark ship}: tails log files into CloudWatch Logs or Firehose through the delivery engine.
+ * {@code trailmark ship}: tails log files into CloudWatch Logs or Firehose through the delivery
+ * engine.
  *
  * <pre>
  * ship --from 'logs/*.log' [--from ...] --to cloudwatch:GROUP/STREAM | firehose:STREAM
@@ -27,7 +28,8 @@ import java.util.concurrent.CountDownLatch;
 public final class FileShipperMain {
   private FileShipperMain() {}
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: trailmark ship --from GLOB [--from GLOB ...] --to cloudwatch:GROUP/STREAM|firehose:STREAM [options]
         --name NAME            shipper name for state and status (default: from --to)
         --endpoint URL         endpoint override, e.g. the local collector http://127.0.0.1:4318
@@ -47,7 +49,10 @@ public final class FileShipperMain {
   /** Exit status when shipping to AWS and no credentials can be resolved. */
   static final int NO_CREDENTIALS = 3;
 
-  /** Entry point; exit status 0 on a clean stop, 2 on bad arguments, 3 without credentials, 1 on a failure. */
+  /**
+   * Entry point; exit status 0 on a clean stop, 2 on bad arguments, 3 without credentials, 1 on a
+   * failure.
+   */
   public static void main(String[] args) {
     int status;
     try {
@@ -68,7 +73,9 @@ public final class FileShipperMain {
     String to = null;
     String name = null;
     String endpoint = System.getenv("TRAILMARK_ENDPOINT");
-    String region = firstNonBlank(System.getenv("AWS_REGION"), System.getenv("AWS_DEFAULT_REGION"), "us-east-1");
+    String region =
+        firstNonBlank(
+            System.getenv("AWS_REGION"), System.getenv("AWS_DEFAULT_REGION"), "us-east-1");
     String format = "auto";
     String multiline = "java";
     String service = System.getenv("OTEL_SERVICE_NAME");
@@ -109,7 +116,8 @@ public final class FileShipperMain {
     if (name == null) {
       name = to.replaceAll("[^A-Za-z0-9_.-]+", "-").replaceAll("^-+|-+$", "");
     }
-    Path state = stateDir != null ? Path.of(stateDir) : trailmarkHome().resolve("shipper").resolve(name);
+    Path state =
+        stateDir != null ? Path.of(stateDir) : trailmarkHome().resolve("shipper").resolve(name);
     Path logFile = state.resolve("ship.log");
     configureLogging(logFile, verbose);
     boolean toAws = endpoint == null || endpoint.isBlank();
@@ -117,61 +125,100 @@ public final class FileShipperMain {
       String problem = missingCredentials();
       if (problem != null) {
         System.err.println("trailmark ship: no AWS credentials found (" + problem + ").");
-        System.err.println("trailmark ship: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or "
-            + (localCollectorRunning() ? "ship to the local collector that is running now: add --endpoint "
-                + localEndpoint() : "start the local stack (./trailmark up) and add --endpoint " + localEndpoint()));
+        System.err.println(
+            "trailmark ship: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or "
+                + (localCollectorRunning()
+                    ? "ship to the local collector that is running now: add --endpoint "
+                        + localEndpoint()
+                    : "start the local stack (./trailmark up) and add --endpoint "
+                        + localEndpoint()));
         return NO_CREDENTIALS;
       }
     }
     ShipReporter reporter = new ShipReporter(System.err, Duration.ofSeconds(progressSeconds));
-    AwsClients aws = new AwsClients(region, endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
-        firstNonBlank(System.getenv("AWS_ACCESS_KEY_ID"), endpoint != null ? "trailmark" : null, null),
-        firstNonBlank(System.getenv("AWS_SECRET_ACCESS_KEY"), endpoint != null ? "trailmark" : null, null),
-        Duration.ofSeconds(10));
+    AwsClients aws =
+        new AwsClients(
+            region,
+            endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
+            firstNonBlank(
+                System.getenv("AWS_ACCESS_KEY_ID"), endpoint != null ? "trailmark" : null, null),
+            firstNonBlank(
+                System.getenv("AWS_SECRET_ACCESS_KEY"),
+                endpoint != null ? "trailmark" : null,
+                null),
+            Duration.ofSeconds(10));
     Destination destination = destination(to, aws);
-    DeliveryEngine engine = DeliveryEngine.builder(destination)
-        .overflowPolicy(OverflowPolicy.BLOCK) // the files are the buffer: never drop, just read slower
-        .maxBufferBytes(32L * 1024 * 1024)
-        .maxBatchDelay(Duration.ofMillis(200))
-        .threadName("trailmark-ship-" + name)
-        .listener(reporter)
-        .start();
-    FileShipper shipper = new FileShipper(new FileShipper.Config(from, name, state, format,
-        multiline.equals("java"), service, Duration.ofMillis(pollMillis), Duration.ofSeconds(10), once), engine)
-        .reporter(reporter);
+    DeliveryEngine engine =
+        DeliveryEngine.builder(destination)
+            .overflowPolicy(
+                OverflowPolicy.BLOCK) // the files are the buffer: never drop, just read slower
+            .maxBufferBytes(32L * 1024 * 1024)
+            .maxBatchDelay(Duration.ofMillis(200))
+            .threadName("trailmark-ship-" + name)
+            .listener(reporter)
+            .start();
+    FileShipper shipper =
+        new FileShipper(
+                new FileShipper.Config(
+                    from,
+                    name,
+                    state,
+                    format,
+                    multiline.equals("java"),
+                    service,
+                    Duration.ofMillis(pollMillis),
+                    Duration.ofSeconds(10),
+                    once),
+                engine)
+            .reporter(reporter);
     CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      shipper.stop();
-      try {
-        finished.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "trailmark-ship-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              shipper.stop();
+              try {
+                finished.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "trailmark-ship-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    reporter.started(String.join(", ", from), destination.name() + (toAws ? " in " + region
-        : " at " + endpoint), state.toString(), logFile.toString());
+    reporter.started(
+        String.join(", ", from),
+        destination.name() + (toAws ? " in " + region : " at " + endpoint),
+        state.toString(),
+        logFile.toString());
     try {
       shipper.run();
     } finally {
       boolean complete = shipper.closeAll();
       var stats = engine.stats();
-      System.err.println("trailmark ship: stopped: " + ShipReporter.count(stats.sent()) + " lines shipped"
-          + (stats.dropped() > 0 ? ", " + ShipReporter.count(stats.dropped()) + " refused by the destination" : "")
-          + (complete ? "" : "; unsent lines are read again from the files at the next start"));
+      System.err.println(
+          "trailmark ship: stopped: "
+              + ShipReporter.count(stats.sent())
+              + " lines shipped"
+              + (stats.dropped() > 0
+                  ? ", " + ShipReporter.count(stats.dropped()) + " refused by the destination"
+                  : "")
+              + (complete ? "" : "; unsent lines are read again from the files at the next start"));
       finished.countDown();
     }
     return 0;
   }
 
-  /** The collector that {@code ./trailmark up} starts (its port from {@code TRAILMARK_COLLECTOR_PORT}). */
+  /**
+   * The collector that {@code ./trailmark up} starts (its port from {@code
+   * TRAILMARK_COLLECTOR_PORT}).
+   */
   static String localEndpoint() {
     return "http://127.0.0.1:" + System.getenv().getOrDefault("TRAILMARK_COLLECTOR_PORT", "4318");
   }
 
   /**
-   * Points Logback at the command's own configuration (unless the caller chose one) before any library asks
-   * for a logger: without it Logback's default prints every AWS SDK DEBUG line on the terminal.
+   * Points Logback at the command's own configuration (unless the caller chose one) before any
+   * library asks for a logger: without it Logback's default prints every AWS SDK DEBUG line on the
+   * terminal.
    */
   static void configureLogging(Path logFile, boolean verbose) throws java.io.IOException {
     java.nio.file.Files.createDirectories(logFile.getParent());
@@ -182,13 +229,15 @@ public final class FileShipperMain {
       System.setProperty("trailmark.log.exceptions", "");
     }
     if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "dev/trailmark/shipper/file/logback-ship.xml");
+      System.setProperty(
+          "logback.configurationFile", "dev/trailmark/shipper/file/logback-ship.xml");
     }
   }
 
   /** Why the SDK's default chain finds no credentials, or null when it finds some. */
   static String missingCredentials() {
-    try (var chain = software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build()) {
+    try (var chain =
+        software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build()) {
       chain.resolveCredentials();
       return null;
     } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
@@ -198,7 +247,10 @@ public final class FileShipperMain {
     }
   }
 
-  /** Whether {@code ./trailmark up}'s collector answers on this machine (its port from the environment). */
+  /**
+   * Whether {@code ./trailmark up}'s collector answers on this machine (its port from the
+   * environment).
+   */
   static boolean localCollectorRunning() {
     URI local = URI.create(localEndpoint());
     try (java.net.Socket s = new java.net.Socket()) {
@@ -216,7 +268,8 @@ public final class FileShipperMain {
     if (kind.equals("cloudwatch")) {
       int slash = rest.lastIndexOf('/');
       if (slash <= 0 || slash == rest.length() - 1) {
-        throw new IllegalArgumentException("--to cloudwatch:GROUP/STREAM needs a group and a stream");
+        throw new IllegalArgumentException(
+            "--to cloudwatch:GROUP/STREAM needs a group and a stream");
       }
       String group = rest.substring(0, slash);
       String stream = rest.substring(slash + 1);
@@ -225,12 +278,15 @@ public final class FileShipperMain {
     if (kind.equals("firehose") && !rest.isBlank()) {
       return new FirehoseDestination(aws, rest, 5 * 1024);
     }
-    throw new IllegalArgumentException("--to must be cloudwatch:GROUP/STREAM or firehose:STREAM, not " + to);
+    throw new IllegalArgumentException(
+        "--to must be cloudwatch:GROUP/STREAM or firehose:STREAM, not " + to);
   }
 
   static Path trailmarkHome() {
     String home = System.getenv("TRAILMARK_HOME");
-    return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".trailmark");
+    return home != null && !home.isBlank()
+        ? Path.of(home)
+        : Path.of(System.getProperty("user.home"), ".trailmark");
   }
 
   private static String value(String[] args, int i, String flag) {

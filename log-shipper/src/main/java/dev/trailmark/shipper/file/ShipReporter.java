@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What {@code trailmark ship} tells a person: one line per state change (started, first batch delivered,
- * caught up, destination unreachable with its reason, recovered) and a periodic progress line with the lag of
- * each file. The delivery engine's own warnings come here too, one line each.
+ * What {@code trailmark ship} tells a person: one line per state change (started, first batch
+ * delivered, caught up, destination unreachable with its reason, recovered) and a periodic progress
+ * line with the lag of each file. The delivery engine's own warnings come here too, one line each.
  *
- * <p>State is derived from the engine's counters rather than from its messages, so that the engine's wording
- * can change without the command going quiet: requests failing while nothing is acknowledged is "unreachable",
- * an acknowledgement after that is "recovered".
+ * <p>State is derived from the engine's counters rather than from its messages, so that the
+ * engine's wording can change without the command going quiet: requests failing while nothing is
+ * acknowledged is "unreachable", an acknowledgement after that is "recovered".
  */
 final class ShipReporter implements DeliveryListener {
 
@@ -38,14 +38,19 @@ final class ShipReporter implements DeliveryListener {
   /** {@code progressEvery} of zero or less turns the periodic line off. */
   ShipReporter(PrintStream out, java.time.Duration progressEvery) {
     this.out = out;
-    this.progressEveryNanos = progressEvery.isNegative() || progressEvery.isZero() ? 0 : progressEvery.toNanos();
+    this.progressEveryNanos =
+        progressEvery.isNegative() || progressEvery.isZero() ? 0 : progressEvery.toNanos();
     this.lastProgressNanos = System.nanoTime();
   }
 
   @Override
   public void warn(String message, Throwable error) {
-    line("warning: " + message + (error != null && error.getMessage() != null
-        && !message.contains(error.getMessage()) ? " (" + error.getMessage() + ")" : ""));
+    line(
+        "warning: "
+            + message
+            + (error != null && error.getMessage() != null && !message.contains(error.getMessage())
+                ? " (" + error.getMessage() + ")"
+                : ""));
   }
 
   @Override
@@ -62,7 +67,9 @@ final class ShipReporter implements DeliveryListener {
     line("following " + path + (offset > 0 ? " from byte " + offset : ""));
   }
 
-  /** Called by the shipper every couple of seconds (more often while it waits for the destination). */
+  /**
+   * Called by the shipper every couple of seconds (more often while it waits for the destination).
+   */
   synchronized void tick(DeliveryStats stats, List<FileLag> files, long nowNanos) {
     long sent = stats.sent();
     long failed = stats.failedRequests();
@@ -83,8 +90,11 @@ final class ShipReporter implements DeliveryListener {
     } else if (failed > lastFailedRequests && !unreachable) {
       unreachable = true;
       unreachableSinceNanos = nowNanos;
-      line("destination unreachable: " + reason() + "; retrying with backoff (nothing is lost: the files are the"
-          + " buffer)");
+      line(
+          "destination unreachable: "
+              + reason()
+              + "; retrying with backoff (nothing is lost: the files are the"
+              + " buffer)");
     }
     lastSent = sent;
     lastFailedRequests = failed;
@@ -105,9 +115,14 @@ final class ShipReporter implements DeliveryListener {
   }
 
   private String progress(long sent, List<FileLag> files, long nowNanos) {
-    StringBuilder b = new StringBuilder("progress: ").append(count(sent)).append(" lines shipped (+")
-        .append(count(sent - sentAtLastProgress)).append(" in ").append(seconds(nowNanos - lastProgressNanos))
-        .append(")");
+    StringBuilder b =
+        new StringBuilder("progress: ")
+            .append(count(sent))
+            .append(" lines shipped (+")
+            .append(count(sent - sentAtLastProgress))
+            .append(" in ")
+            .append(seconds(nowNanos - lastProgressNanos))
+            .append(")");
     if (unreachable) {
       b.append(", destination unreachable for ").append(seconds(nowNanos - unreachableSinceNanos));
     }
@@ -121,7 +136,10 @@ final class ShipReporter implements DeliveryListener {
         b.append(", and ").append(files.size() - MAX_FILES_LISTED).append(" more");
         break;
       }
-      b.append(listed == 1 ? " " : ", ").append(f.path()).append(' ').append(bytes(f.behindBytes()));
+      b.append(listed == 1 ? " " : ", ")
+          .append(f.path())
+          .append(' ')
+          .append(bytes(f.behindBytes()));
     }
     return b.toString();
   }

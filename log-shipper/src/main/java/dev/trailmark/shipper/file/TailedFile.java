@@ -8,14 +8,16 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * One file being tailed, identified by its inode so that it is followed through a rename. It cuts the
- * bytes into events (lines, with Java stack trace lines joined to the line that logged them) and knows
- * the offset up to which every event has been handed out: that is what a checkpoint stores.
+ * One file being tailed, identified by its inode so that it is followed through a rename. It cuts
+ * the bytes into events (lines, with Java stack trace lines joined to the line that logged them)
+ * and knows the offset up to which every event has been handed out: that is what a checkpoint
+ * stores.
  */
 final class TailedFile implements AutoCloseable {
   /** Receives each complete event. */
   interface Sink {
-    void event(TailedFile file, byte[] bytes, int off, int len, long startOffset) throws IOException;
+    void event(TailedFile file, byte[] bytes, int off, int len, long startOffset)
+        throws IOException;
   }
 
   static final int MAX_EVENT_BYTES = 1024 * 1024;
@@ -25,15 +27,15 @@ final class TailedFile implements AutoCloseable {
   private final FileChannel channel;
   private final boolean joinStackTraces;
   private final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
-  private long readOffset;        // next byte to read from the file
+  private long readOffset; // next byte to read from the file
   private byte[] line = new byte[4096];
-  private int lineLen;            // bytes of an unfinished line (no newline seen yet)
+  private int lineLen; // bytes of an unfinished line (no newline seen yet)
   private long lineStart;
   private byte[] pending = new byte[4096];
-  private int pendingLen = -1;    // an event that may still get continuation lines; -1 = none
+  private int pendingLen = -1; // an event that may still get continuation lines; -1 = none
   private long pendingStart;
   private long pendingSinceNanos;
-  boolean gone;                   // the path now names another file, or none: drain and drop
+  boolean gone; // the path now names another file, or none: drain and drop
 
   TailedFile(String key, Path path, long offset, boolean joinStackTraces) throws IOException {
     this.key = key;
@@ -57,8 +59,8 @@ final class TailedFile implements AutoCloseable {
   }
 
   /**
-   * Reads what was appended, up to about {@code budget} bytes, and hands out complete events. Returns
-   * the number of bytes read.
+   * Reads what was appended, up to about {@code budget} bytes, and hands out complete events.
+   * Returns the number of bytes read.
    */
   long poll(Sink sink, long budget) throws IOException {
     long size = channel.size();
@@ -116,7 +118,9 @@ final class TailedFile implements AutoCloseable {
     if (len > 0 && line[len - 1] == '\r') {
       len--;
     }
-    if (joinStackTraces && pendingLen >= 0 && isContinuation(line, len)
+    if (joinStackTraces
+        && pendingLen >= 0
+        && isContinuation(line, len)
         && pendingLen + 1 + len <= MAX_EVENT_BYTES) {
       ensurePending(pendingLen + 1 + len);
       pending[pendingLen++] = '\n';
@@ -170,13 +174,14 @@ final class TailedFile implements AutoCloseable {
     }
   }
 
-  private static final java.util.regex.Pattern EXCEPTION_HEADER = java.util.regex.Pattern.compile(
-      "([a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*(Exception|Error|Throwable|Failure)(: .*)?");
+  private static final java.util.regex.Pattern EXCEPTION_HEADER =
+      java.util.regex.Pattern.compile(
+          "([a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*(Exception|Error|Throwable|Failure)(: .*)?");
 
   /**
-   * Java stack trace lines: indented lines ("\tat ..."), "Caused by:", "Suppressed:", "... N more", and
-   * the exception line itself ({@code java.lang.IllegalStateException: message}) that Logback's pattern
-   * layouts print right after the event's message.
+   * Java stack trace lines: indented lines ("\tat ..."), "Caused by:", "Suppressed:", "... N more",
+   * and the exception line itself ({@code java.lang.IllegalStateException: message}) that Logback's
+   * pattern layouts print right after the event's message.
    */
   static boolean isContinuation(byte[] b, int len) {
     if (len == 0) {
@@ -185,7 +190,9 @@ final class TailedFile implements AutoCloseable {
     if (b[0] == ' ' || b[0] == '\t') {
       return true;
     }
-    if (startsWith(b, len, "Caused by:") || startsWith(b, len, "Suppressed:") || startsWith(b, len, "...")) {
+    if (startsWith(b, len, "Caused by:")
+        || startsWith(b, len, "Suppressed:")
+        || startsWith(b, len, "...")) {
       return true;
     }
     if (b[0] >= 'a' && b[0] <= 'z') {

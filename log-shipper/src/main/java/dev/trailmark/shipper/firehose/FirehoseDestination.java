@@ -15,16 +15,18 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
 import software.amazon.awssdk.services.firehose.model.Record;
 
 /**
- * Delivers batches with Firehose PutRecordBatch. Events are packed, each followed by a newline, into
- * records of up to {@code recordBytes} (Firehose bills every record in 5 KB steps, so packing small
- * events saves money); a request holds at most 500 records and 4 MiB. When some records fail, only the
- * events of those records are sent again.
+ * Delivers batches with Firehose PutRecordBatch. Events are packed, each followed by a newline,
+ * into records of up to {@code recordBytes} (Firehose bills every record in 5 KB steps, so packing
+ * small events saves money); a request holds at most 500 records and 4 MiB. When some records fail,
+ * only the events of those records are sent again.
  */
 public final class FirehoseDestination implements Destination {
   /** Firehose's own limits. */
   public static final int MAX_RECORDS = 500;
+
   /** Largest request. */
   public static final long MAX_REQUEST_BYTES = 4L * 1024 * 1024;
+
   /** Largest record (1,000 KiB). */
   public static final int MAX_RECORD_BYTES = 1000 * 1024;
 
@@ -35,12 +37,16 @@ public final class FirehoseDestination implements Destination {
   private final String stream;
   private final int recordBytes;
 
-  /** {@code recordBytes} is the packing target of one record, from 1 (one event per record) to 1,024,000. */
+  /**
+   * {@code recordBytes} is the packing target of one record, from 1 (one event per record) to
+   * 1,024,000.
+   */
   public FirehoseDestination(AwsClients aws, String stream, int recordBytes) {
     if (recordBytes < 1 || recordBytes > MAX_RECORD_BYTES) {
       throw new IllegalArgumentException("recordBytes must be between 1 and " + MAX_RECORD_BYTES);
     }
-    this.client = aws.configure(FirehoseClient.builder()).httpClientBuilder(aws.httpClient()).build();
+    this.client =
+        aws.configure(FirehoseClient.builder()).httpClientBuilder(aws.httpClient()).build();
     this.stream = stream;
     this.recordBytes = recordBytes;
   }
@@ -80,12 +86,14 @@ public final class FirehoseDestination implements Destination {
     List<int[]> ranges = pack(batch, recordBytes);
     List<Integer> retry = new ArrayList<>();
     String firstError = null;
-    // The engine bounds the bytes to one request; records may still exceed 500: send them in slices.
+    // The engine bounds the bytes to one request; records may still exceed 500: send them in
+    // slices.
     for (int from = 0; from < ranges.size(); from += MAX_RECORDS) {
       List<int[]> slice = ranges.subList(from, Math.min(ranges.size(), from + MAX_RECORDS));
       List<Record> records = new ArrayList<>(slice.size());
       for (int[] r : slice) {
-        records.add(Record.builder().data(SdkBytes.fromByteArrayUnsafe(join(batch, r[0], r[1]))).build());
+        records.add(
+            Record.builder().data(SdkBytes.fromByteArrayUnsafe(join(batch, r[0], r[1]))).build());
       }
       PutRecordBatchResponse response;
       try {
@@ -109,7 +117,8 @@ public final class FirehoseDestination implements Destination {
         for (int k = 0; k < entries.size() && k < slice.size(); k++) {
           PutRecordBatchResponseEntry entry = entries.get(k);
           if (entry.errorCode() != null) {
-            firstError = firstError == null ? entry.errorCode() + ": " + entry.errorMessage() : firstError;
+            firstError =
+                firstError == null ? entry.errorCode() + ": " + entry.errorMessage() : firstError;
             for (int i = slice.get(k)[0]; i < slice.get(k)[1]; i++) {
               retry.add(i);
             }

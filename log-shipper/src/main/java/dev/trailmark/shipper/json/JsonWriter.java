@@ -4,12 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The one JSON writer of Trailmark's hot paths: writes UTF-8 JSON straight into a reusable byte array.
+ * The one JSON writer of Trailmark's hot paths: writes UTF-8 JSON straight into a reusable byte
+ * array.
  *
- * <p>It keeps no per-call state besides the buffer and a comma flag per nesting level, so one instance
- * per thread serializes any number of documents without allocating. Every string is escaped as RFC 8259
- * requires; a lone surrogate, which cannot be encoded in UTF-8, is written as U+FFFD so the output is
- * always valid UTF-8 that any JSON parser accepts.
+ * <p>It keeps no per-call state besides the buffer and a comma flag per nesting level, so one
+ * instance per thread serializes any number of documents without allocating. Every string is
+ * escaped as RFC 8259 requires; a lone surrogate, which cannot be encoded in UTF-8, is written as
+ * U+FFFD so the output is always valid UTF-8 that any JSON parser accepts.
  */
 public final class JsonWriter {
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -94,7 +95,10 @@ public final class JsonWriter {
     return this;
   }
 
-  /** Writes a name whose bytes are already escaped, quoted and followed by ':' (a precomputed constant). */
+  /**
+   * Writes a name whose bytes are already escaped, quoted and followed by ':' (a precomputed
+   * constant).
+   */
   public JsonWriter rawName(byte[] quotedNameWithColon) {
     valueSeparator();
     writeBytes(quotedNameWithColon, 0, quotedNameWithColon.length);
@@ -114,8 +118,8 @@ public final class JsonWriter {
   }
 
   /**
-   * Opens a string value whose content the caller writes piecewise with {@link #writeEscaped} (or raw
-   * ASCII that needs no escaping), then closes with {@link #endString()}: no String is built.
+   * Opens a string value whose content the caller writes piecewise with {@link #writeEscaped} (or
+   * raw ASCII that needs no escaping), then closes with {@link #endString()}: no String is built.
    */
   public JsonWriter beginString() {
     valueSeparator();
@@ -150,13 +154,18 @@ public final class JsonWriter {
     return this;
   }
 
-  /** Writes any value: strings, numbers, booleans and null natively, anything else as its string. */
+  /**
+   * Writes any value: strings, numbers, booleans and null natively, anything else as its string.
+   */
   public JsonWriter value(Object o) {
     if (o == null) {
       return nullValue();
     } else if (o instanceof CharSequence) {
       return value((CharSequence) o);
-    } else if (o instanceof Integer || o instanceof Long || o instanceof Short || o instanceof Byte) {
+    } else if (o instanceof Integer
+        || o instanceof Long
+        || o instanceof Short
+        || o instanceof Byte) {
       return value(((Number) o).longValue());
     } else if (o instanceof Boolean) {
       return value(((Boolean) o).booleanValue());
@@ -172,7 +181,10 @@ public final class JsonWriter {
     return value(String.valueOf(o));
   }
 
-  /** Writes a complete JSON value that the caller guarantees is valid (used for pre-encoded fragments). */
+  /**
+   * Writes a complete JSON value that the caller guarantees is valid (used for pre-encoded
+   * fragments).
+   */
   public JsonWriter rawValue(byte[] json, int off, int length) {
     valueSeparator();
     writeBytes(json, off, length);
@@ -276,7 +288,9 @@ public final class JsonWriter {
         buf[len++] = (byte) (0xc0 | (c >> 6));
         buf[len++] = (byte) (0x80 | (c & 0x3f));
       } else if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < to
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
           int cp = Character.toCodePoint(c, s.charAt(++i));
           ensure(4);
           buf[len++] = (byte) (0xf0 | (cp >> 18));
@@ -312,13 +326,27 @@ public final class JsonWriter {
     ensure(6);
     buf[len++] = '\\';
     switch (c) {
-      case '"': buf[len++] = '"'; return;
-      case '\\': buf[len++] = '\\'; return;
-      case '\n': buf[len++] = 'n'; return;
-      case '\r': buf[len++] = 'r'; return;
-      case '\t': buf[len++] = 't'; return;
-      case '\b': buf[len++] = 'b'; return;
-      case '\f': buf[len++] = 'f'; return;
+      case '"':
+        buf[len++] = '"';
+        return;
+      case '\\':
+        buf[len++] = '\\';
+        return;
+      case '\n':
+        buf[len++] = 'n';
+        return;
+      case '\r':
+        buf[len++] = 'r';
+        return;
+      case '\t':
+        buf[len++] = 't';
+        return;
+      case '\b':
+        buf[len++] = 'b';
+        return;
+      case '\f':
+        buf[len++] = 'f';
+        return;
       default:
         buf[len++] = 'u';
         buf[len++] = '0';

@@ -6,8 +6,8 @@ import dev.trailmark.shipper.delivery.AwsClients;
 import dev.trailmark.shipper.delivery.Destination;
 
 /**
- * Logback appender that ships events to CloudWatch Logs with PutLogEvents, asynchronously and bounded
- * by bytes; see {@link DeliveryAppender} for the delivery options.
+ * Logback appender that ships events to CloudWatch Logs with PutLogEvents, asynchronously and
+ * bounded by bytes; see {@link DeliveryAppender} for the delivery options.
  */
 public class CloudWatchLogsAppender extends DeliveryAppender {
   private String logGroupName;
@@ -20,8 +20,11 @@ public class CloudWatchLogsAppender extends DeliveryAppender {
       throw new IllegalStateException("logGroupName is required");
     }
     Resource resource = Resource.detect(null);
-    StreamNamePattern pattern = new StreamNamePattern(logStreamName, resource.attributes.get("host.name"),
-        StreamNamePattern.instanceId(resource.attributes));
+    StreamNamePattern pattern =
+        new StreamNamePattern(
+            logStreamName,
+            resource.attributes.get("host.name"),
+            StreamNamePattern.instanceId(resource.attributes));
     return new CloudWatchLogsDestination(aws, logGroupName, pattern::format, createLogGroup);
   }
 
@@ -30,7 +33,10 @@ public class CloudWatchLogsAppender extends DeliveryAppender {
     this.logGroupName = logGroupName;
   }
 
-  /** Stream name pattern with {host}, {instance}, {date}, {pid} (default {@value StreamNamePattern#DEFAULT}). */
+  /**
+   * Stream name pattern with {host}, {instance}, {date}, {pid} (default {@value
+   * StreamNamePattern#DEFAULT}).
+   */
   public void setLogStreamName(String logStreamName) {
     this.logStreamName = logStreamName;
   }

@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The part every Trailmark Logback appender shares: encoding on the logging thread, the delivery engine
- * (buffer, batching, retries, spool), flush on stop and from a shutdown hook, status reports and metrics.
- * Subclasses only build their {@link Destination}.
+ * The part every Trailmark Logback appender shares: encoding on the logging thread, the delivery
+ * engine (buffer, batching, retries, spool), flush on stop and from a shutdown hook, status reports
+ * and metrics. Subclasses only build their {@link Destination}.
  */
 public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private Encoder<ILoggingEvent> encoder;
@@ -51,7 +51,10 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
   private Thread shutdownHook;
   private AutoCloseable metricsBinding;
 
-  /** Builds the destination from this appender's properties; {@code aws} holds the shared AWS settings. */
+  /**
+   * Builds the destination from this appender's properties; {@code aws} holds the shared AWS
+   * settings.
+   */
   abstract Destination createDestination(AwsClients aws) throws Exception;
 
   @Override
@@ -73,33 +76,45 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
       return;
     }
     try {
-      String r = region != null ? region : firstNonBlank(System.getenv("AWS_REGION"),
-          System.getenv("AWS_DEFAULT_REGION"), "us-east-1");
-      AwsClients aws = new AwsClients(r, endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
-          accessKeyId, secretAccessKey, java.time.Duration.ofMillis(requestTimeoutMillis));
+      String r =
+          region != null
+              ? region
+              : firstNonBlank(
+                  System.getenv("AWS_REGION"), System.getenv("AWS_DEFAULT_REGION"), "us-east-1");
+      AwsClients aws =
+          new AwsClients(
+              r,
+              endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
+              accessKeyId,
+              secretAccessKey,
+              java.time.Duration.ofMillis(requestTimeoutMillis));
       Destination destination = createDestination(aws);
-      DeliveryEngine.Builder b = DeliveryEngine.builder(destination)
-          .maxBufferBytes(maxBufferBytes)
-          .overflowPolicy(parseOverflowPolicy(overflowPolicy))
-          .maxBlock(java.time.Duration.ofMillis(maxBlockMillis))
-          .maxBatchDelay(java.time.Duration.ofMillis(maxBatchDelayMillis))
-          .retryBackoff(java.time.Duration.ofMillis(retryBaseMillis), java.time.Duration.ofMillis(retryMaxMillis))
-          .threadName("trailmark-" + getName())
-          .listener(new DeliveryListener() {
-            @Override
-            public void warn(String message, Throwable error) {
-              addWarn(message, error);
-            }
+      DeliveryEngine.Builder b =
+          DeliveryEngine.builder(destination)
+              .maxBufferBytes(maxBufferBytes)
+              .overflowPolicy(parseOverflowPolicy(overflowPolicy))
+              .maxBlock(java.time.Duration.ofMillis(maxBlockMillis))
+              .maxBatchDelay(java.time.Duration.ofMillis(maxBatchDelayMillis))
+              .retryBackoff(
+                  java.time.Duration.ofMillis(retryBaseMillis),
+                  java.time.Duration.ofMillis(retryMaxMillis))
+              .threadName("trailmark-" + getName())
+              .listener(
+                  new DeliveryListener() {
+                    @Override
+                    public void warn(String message, Throwable error) {
+                      addWarn(message, error);
+                    }
 
-            @Override
-            public void info(String message) {
-              addInfo(message);
-            }
-          });
+                    @Override
+                    public void info(String message) {
+                      addInfo(message);
+                    }
+                  });
       if (spoolDir != null && !spoolDir.isBlank()) {
-        b.spool(Path.of(spoolDir), spoolMaxBytes).spoolSegmentBytes(spoolSegmentBytes)
-            .fsync(parseFsync(fsync),
-                java.time.Duration.ofMillis(fsyncIntervalMillis));
+        b.spool(Path.of(spoolDir), spoolMaxBytes)
+            .spoolSegmentBytes(spoolSegmentBytes)
+            .fsync(parseFsync(fsync), java.time.Duration.ofMillis(fsyncIntervalMillis));
       }
       engine = b.start();
       stats = engine.stats();
@@ -185,10 +200,15 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     engine = null;
   }
 
-  /** The first setting that cannot work, said with the values it allows; null when every one is fine. */
+  /**
+   * The first setting that cannot work, said with the values it allows; null when every one is
+   * fine.
+   */
   private String invalidSetting() {
     if (parseOverflowPolicy(overflowPolicy) == null) {
-      return "overflowPolicy '" + overflowPolicy + "' is not one of block, drop-oldest, drop-newest";
+      return "overflowPolicy '"
+          + overflowPolicy
+          + "' is not one of block, drop-oldest, drop-newest";
     }
     if (parseFsync(fsync) == null) {
       return "fsync '" + fsync + "' is not one of always, interval, never";
@@ -196,9 +216,16 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     if (maxBufferBytes < 64 * 1024) {
       return "maxBufferSize must be at least 64KB, not " + maxBufferBytes + " bytes";
     }
-    for (Object[] d : new Object[][] {{"maxBlock", maxBlockMillis}, {"maxBatchDelay", maxBatchDelayMillis},
-        {"retryBase", retryBaseMillis}, {"retryMax", retryMaxMillis}, {"requestTimeout", requestTimeoutMillis},
-        {"shutdownTimeout", shutdownTimeoutMillis}, {"fsyncInterval", fsyncIntervalMillis}}) {
+    for (Object[] d :
+        new Object[][] {
+          {"maxBlock", maxBlockMillis},
+          {"maxBatchDelay", maxBatchDelayMillis},
+          {"retryBase", retryBaseMillis},
+          {"retryMax", retryMaxMillis},
+          {"requestTimeout", requestTimeoutMillis},
+          {"shutdownTimeout", shutdownTimeoutMillis},
+          {"fsyncInterval", fsyncIntervalMillis}
+        }) {
       if ((Long) d[1] < 0) {
         return d[0] + " must not be negative";
       }
@@ -207,7 +234,11 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
       return "requestTimeout must be longer than 0 milliseconds";
     }
     if (retryMaxMillis < retryBaseMillis) {
-      return "retryMax (" + retryMaxMillis + " ms) must not be shorter than retryBase (" + retryBaseMillis + " ms)";
+      return "retryMax ("
+          + retryMaxMillis
+          + " ms) must not be shorter than retryBase ("
+          + retryBaseMillis
+          + " ms)";
     }
     return null;
   }
@@ -297,7 +328,10 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     this.overflowPolicy = overflowPolicy;
   }
 
-  /** Longest wait of a logging thread with overflowPolicy=block, such as {@code 2 seconds} (default: no limit). */
+  /**
+   * Longest wait of a logging thread with overflowPolicy=block, such as {@code 2 seconds} (default:
+   * no limit).
+   */
   public void setMaxBlock(Duration duration) {
     this.maxBlockMillis = duration.getMilliseconds();
   }

@@ -5,8 +5,9 @@ import dev.trailmark.shipper.delivery.Destination;
 import dev.trailmark.shipper.firehose.FirehoseDestination;
 
 /**
- * Logback appender that ships events to a Kinesis Data Firehose delivery stream with PutRecordBatch,
- * newline-delimited and packed into records; see {@link DeliveryAppender} for the delivery options.
+ * Logback appender that ships events to a Kinesis Data Firehose delivery stream with
+ * PutRecordBatch, newline-delimited and packed into records; see {@link DeliveryAppender} for the
+ * delivery options.
  */
 public class FirehoseAppender extends DeliveryAppender {
   private String deliveryStreamName;

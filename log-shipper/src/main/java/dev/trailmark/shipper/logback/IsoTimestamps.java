@@ -8,7 +8,8 @@ import java.time.LocalDate;
 final class IsoTimestamps {
   private static final long DAY_MS = 86_400_000L;
 
-  // The day prefix changes once a day; a racy cache is fine because the pair is replaced atomically.
+  // The day prefix changes once a day; a racy cache is fine because the pair is replaced
+  // atomically.
   private static final class Day {
     final long startMs;
     final byte[] prefix; // "yyyy-MM-ddT"

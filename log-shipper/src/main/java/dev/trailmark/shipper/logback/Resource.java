@@ -17,12 +17,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where the events come from: service, host and the AWS compute that runs it, detected once at start.
+ * Where the events come from: service, host and the AWS compute that runs it, detected once at
+ * start.
  *
  * <p>Detection reads only the environment the platform provides: {@code OTEL_SERVICE_NAME} and
- * {@code OTEL_RESOURCE_ATTRIBUTES}; Lambda's {@code AWS_LAMBDA_*} variables; on ECS the task metadata
- * endpoint named by {@code ECS_CONTAINER_METADATA_URI_V4} (a link-local HTTP call with a short timeout);
- * on EC2 the instance id that Nitro exposes in the DMI board asset tag.
+ * {@code OTEL_RESOURCE_ATTRIBUTES}; Lambda's {@code AWS_LAMBDA_*} variables; on ECS the task
+ * metadata endpoint named by {@code ECS_CONTAINER_METADATA_URI_V4} (a link-local HTTP call with a
+ * short timeout); on EC2 the instance id that Nitro exposes in the DMI board asset tag.
  */
 final class Resource {
   /** Flat OpenTelemetry resource attribute names to values, in a stable order. */
@@ -39,8 +40,12 @@ final class Resource {
   static Resource detect(String configuredServiceName, Map<String, String> env, Path dmiDir) {
     Map<String, String> a = new LinkedHashMap<>();
     Map<String, String> otel = parseResourceAttributes(env.get("OTEL_RESOURCE_ATTRIBUTES"));
-    String service = firstNonBlank(configuredServiceName, env.get("OTEL_SERVICE_NAME"),
-        otel.get("service.name"), env.get("AWS_LAMBDA_FUNCTION_NAME"));
+    String service =
+        firstNonBlank(
+            configuredServiceName,
+            env.get("OTEL_SERVICE_NAME"),
+            otel.get("service.name"),
+            env.get("AWS_LAMBDA_FUNCTION_NAME"));
     a.put("service.name", service != null ? service : "unknown_service:java");
     String host = firstNonBlank(env.get("HOSTNAME"), env.get("COMPUTERNAME"));
     if (host == null) {
@@ -80,7 +85,9 @@ final class Resource {
     return new Resource(a);
   }
 
-  /** Writes the attributes as nested objects ({@code service.name} becomes {"service":{"name":..}}). */
+  /**
+   * Writes the attributes as nested objects ({@code service.name} becomes {"service":{"name":..}}).
+   */
   void writeNested(JsonWriter w) {
     w.beginObject();
     writeNestedMembers(w, attributes, "");
@@ -127,7 +134,8 @@ final class Resource {
     for (String pair : s.split(",")) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
-        out.put(pair.substring(0, eq).trim(),
+        out.put(
+            pair.substring(0, eq).trim(),
             java.net.URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
       }
     }
@@ -143,9 +151,12 @@ final class Resource {
   private static void readEcsTask(String metadataUri, Map<String, String> a) {
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-      HttpResponse<String> r = client.send(
-          HttpRequest.newBuilder(URI.create(metadataUri + "/task")).timeout(Duration.ofMillis(1000)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create(metadataUri + "/task"))
+                  .timeout(Duration.ofMillis(1000))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         return;
       }

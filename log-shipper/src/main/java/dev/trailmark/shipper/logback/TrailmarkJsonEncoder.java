@@ -16,15 +16,18 @@ import org.slf4j.Marker;
 import org.slf4j.event.KeyValuePair;
 
 /**
- * Logback encoder writing each event as one line of JSON in Trailmark's log schema (OpenSearch SS4O),
- * or with Elastic Common Schema names when {@code format} is {@code ecs}.
+ * Logback encoder writing each event as one line of JSON in Trailmark's log schema (OpenSearch
+ * SS4O), or with Elastic Common Schema names when {@code format} is {@code ecs}.
  *
- * <p>Each event gets a stable id ({@code attributes.log.record.uid}, ECS {@code event.id}) so that a
- * copy delivered twice after a crash can be dropped downstream.
+ * <p>Each event gets a stable id ({@code attributes.log.record.uid}, ECS {@code event.id}) so that
+ * a copy delivered twice after a crash can be dropped downstream.
  */
 public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
-  /** MDC keys the Trailmark agent sets; the ids become top-level {@code traceId} / {@code spanId}. */
+  /**
+   * MDC keys the Trailmark agent sets; the ids become top-level {@code traceId} / {@code spanId}.
+   */
   static final String MDC_TRACE_ID = "trace_id";
+
   static final String MDC_SPAN_ID = "span_id";
 
   private static final byte[] NL = {'\n'};
@@ -39,10 +42,11 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
   private int maxStackTraceChars = 32 * 1024;
 
   private boolean ecs;
-  private byte[] resourceJson;   // pre-encoded once at start: never recomputed per event
-  private byte[] uidPrefix;      // "<random hex>-" unique per encoder instance and JVM run
+  private byte[] resourceJson; // pre-encoded once at start: never recomputed per event
+  private byte[] uidPrefix; // "<random hex>-" unique per encoder instance and JVM run
   private final AtomicLong sequence = new AtomicLong();
-  private final ThreadLocal<JsonWriter> writers = ThreadLocal.withInitial(() -> new JsonWriter(1024));
+  private final ThreadLocal<JsonWriter> writers =
+      ThreadLocal.withInitial(() -> new JsonWriter(1024));
   private final IsoTimestamps timestamps = new IsoTimestamps();
 
   @Override
@@ -59,13 +63,17 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
       w.endObject();
       // keep the members only, without the braces, to splice them into the top-level object
       byte[] all = w.toByteArray();
-      resourceJson = all.length > 2 ? java.util.Arrays.copyOfRange(all, 1, all.length - 1) : new byte[0];
+      resourceJson =
+          all.length > 2 ? java.util.Arrays.copyOfRange(all, 1, all.length - 1) : new byte[0];
     } else {
       resource.writeNested(w);
       resourceJson = w.toByteArray();
     }
-    uidPrefix = (Long.toHexString(System.currentTimeMillis()) + Integer.toHexString(
-        ThreadLocalRandom.current().nextInt() | 0x10000000) + "-").getBytes(StandardCharsets.US_ASCII);
+    uidPrefix =
+        (Long.toHexString(System.currentTimeMillis())
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000)
+                + "-")
+            .getBytes(StandardCharsets.US_ASCII);
     super.start();
   }
 
@@ -141,7 +149,8 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     w.rawName(N_OBSERVED);
     long observed = System.currentTimeMillis();
     if (observed == time) {
-      w.rawValue(w.buffer(), at, stamp); // usually the same millisecond: copy rather than format again
+      w.rawValue(
+          w.buffer(), at, stamp); // usually the same millisecond: copy rather than format again
     } else {
       timestamps.writeQuoted(w, observed);
     }
@@ -280,7 +289,9 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     w.endArray();
   }
 
-  /** Writes the trace as a JSON string in the familiar printStackTrace layout, capped in characters. */
+  /**
+   * Writes the trace as a JSON string in the familiar printStackTrace layout, capped in characters.
+   */
   private void writeStackTrace(JsonWriter w, IThrowableProxy t) {
     w.beginString();
     StackBudget budget = new StackBudget(maxStackTraceChars);
@@ -314,8 +325,8 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     }
   }
 
-  private void writeThrowable(JsonWriter w, IThrowableProxy t, String caption, String indent,
-      StackBudget b, int depth) {
+  private void writeThrowable(
+      JsonWriter w, IThrowableProxy t, String caption, String indent, StackBudget b, int depth) {
     if (depth > MAX_DEPTH_CAUSES) {
       return;
     }
@@ -357,12 +368,18 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
 
   static int severityNumber(Level level) {
     switch (level.levelInt) {
-      case Level.TRACE_INT: return 1;
-      case Level.DEBUG_INT: return 5;
-      case Level.INFO_INT: return 9;
-      case Level.WARN_INT: return 13;
-      case Level.ERROR_INT: return 17;
-      default: return 0;
+      case Level.TRACE_INT:
+        return 1;
+      case Level.DEBUG_INT:
+        return 5;
+      case Level.INFO_INT:
+        return 9;
+      case Level.WARN_INT:
+        return 13;
+      case Level.ERROR_INT:
+        return 17;
+      default:
+        return 0;
     }
   }
 
@@ -396,7 +413,10 @@ public class TrailmarkJsonEncoder extends EncoderBase<ILoggingEvent> {
     this.includeThreadName = includeThreadName;
   }
 
-  /** Cap on the characters of one stack trace (default 32768); longer ones end with a visible marker. */
+  /**
+   * Cap on the characters of one stack trace (default 32768); longer ones end with a visible
+   * marker.
+   */
   public void setMaxStackTraceChars(int maxStackTraceChars) {
     this.maxStackTraceChars = maxStackTraceChars;
   }

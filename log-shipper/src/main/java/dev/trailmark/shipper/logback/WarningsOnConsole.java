@@ -10,10 +10,11 @@ import java.io.PrintStream;
 import java.time.Instant;
 
 /**
- * The status listener the appenders add when the configuration names none, so that a drop or a refused batch
- * reaches standard error without extra configuration (as logstash-logback-encoder's appenders do). It prints
- * warnings and errors only, one line each; declaring any status listener in {@code logback.xml} (for example
- * {@code ch.qos.logback.core.status.NopStatusListener}) replaces it.
+ * The status listener the appenders add when the configuration names none, so that a drop or a
+ * refused batch reaches standard error without extra configuration (as logstash-logback-encoder's
+ * appenders do). It prints warnings and errors only, one line each; declaring any status listener
+ * in {@code logback.xml} (for example {@code ch.qos.logback.core.status.NopStatusListener})
+ * replaces it.
  */
 final class WarningsOnConsole extends ContextAwareBase implements StatusListener, LifeCycle {
   private volatile boolean started;
@@ -39,8 +40,11 @@ final class WarningsOnConsole extends ContextAwareBase implements StatusListener
     if (!started || status.getEffectiveLevel() < Status.WARN) {
       return;
     }
-    StringBuilder line = new StringBuilder(160).append(Instant.ofEpochMilli(status.getTimestamp()))
-        .append(status.getLevel() == Status.ERROR ? " ERROR " : " WARN ").append(status.getMessage());
+    StringBuilder line =
+        new StringBuilder(160)
+            .append(Instant.ofEpochMilli(status.getTimestamp()))
+            .append(status.getLevel() == Status.ERROR ? " ERROR " : " WARN ")
+            .append(status.getMessage());
     Throwable t = status.getThrowable();
     if (t != null && (t.getMessage() == null || !status.getMessage().contains(t.getMessage()))) {
       line.append(" (").append(t).append(')');

@@ -2,7 +2,10 @@ package dev.trailmark.shipper.metrics;
 
 import dev.trailmark.shipper.delivery.DeliveryEngine;
 
-/** Registers a delivery engine's meters in Micrometer's global registry, when Micrometer is on the classpath. */
+/**
+ * Registers a delivery engine's meters in Micrometer's global registry, when Micrometer is on the
+ * classpath.
+ */
 public final class ShipperMetrics {
   private static final boolean PRESENT = present();
 
@@ -20,7 +23,10 @@ public final class ShipperMetrics {
 
   private static boolean present() {
     try {
-      Class.forName("io.micrometer.core.instrument.MeterRegistry", false, ShipperMetrics.class.getClassLoader());
+      Class.forName(
+          "io.micrometer.core.instrument.MeterRegistry",
+          false,
+          ShipperMetrics.class.getClassLoader());
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;

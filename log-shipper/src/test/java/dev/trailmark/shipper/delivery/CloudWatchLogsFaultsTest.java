@@ -15,7 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Faults the local collector cannot produce, scripted in WireMock, against the real SDK and engine. */
+/**
+ * Faults the local collector cannot produce, scripted in WireMock, against the real SDK and engine.
+ */
 class CloudWatchLogsFaultsTest {
   private static final String PUT = "Logs_20140328.PutLogEvents";
   private WireMockAws aws;
@@ -34,10 +36,13 @@ class CloudWatchLogsFaultsTest {
   }
 
   private DeliveryEngine engine(Duration requestTimeout) {
-    CloudWatchLogsDestination d = new CloudWatchLogsDestination(aws.clients(requestTimeout), "/app", t -> "s", true);
-    return DeliveryEngine.builder(d).maxBatchDelay(Duration.ofMillis(50))
+    CloudWatchLogsDestination d =
+        new CloudWatchLogsDestination(aws.clients(requestTimeout), "/app", t -> "s", true);
+    return DeliveryEngine.builder(d)
+        .maxBatchDelay(Duration.ofMillis(50))
         .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
-        .listener((m, e) -> warnings.add(m)).start();
+        .listener((m, e) -> warnings.add(m))
+        .start();
   }
 
   private static void offer(DeliveryEngine e, int n, String prefix) {
@@ -60,9 +65,13 @@ class CloudWatchLogsFaultsTest {
 
   @Test
   void throttlingStormIsRetriedWithBackoffUntilEveryEventIsAccepted() throws Exception {
-    aws.sequence(PUT, awsError(400, "ThrottlingException", "Rate exceeded"),
-        awsError(400, "ThrottlingException", "Rate exceeded"), awsError(400, "ThrottlingException", "Rate exceeded"),
-        awsError(400, "ThrottlingException", "Rate exceeded"), json(200, "{}"));
+    aws.sequence(
+        PUT,
+        awsError(400, "ThrottlingException", "Rate exceeded"),
+        awsError(400, "ThrottlingException", "Rate exceeded"),
+        awsError(400, "ThrottlingException", "Rate exceeded"),
+        awsError(400, "ThrottlingException", "Rate exceeded"),
+        json(200, "{}"));
     DeliveryEngine e = engine(Duration.ofSeconds(60));
     offer(e, 100, "m");
     assertThat(e.close(Duration.ofSeconds(20))).isTrue();
@@ -77,13 +86,25 @@ class CloudWatchLogsFaultsTest {
 
   @Test
   void credentialSignaturePermissionAndNamingErrorsKeepTheEventsAndRetry() throws Exception {
-    aws.sequence(PUT,
-        awsError(400, "UnrecognizedClientException", "The security token included in the request is invalid."),
-        awsError(400, "InvalidSignatureException", "Signature expired: 20260101T000000Z is now earlier than ..."),
-        awsError(400, "AccessDeniedException", "User is not authorized to perform: logs:PutLogEvents"),
-        awsError(403, "InvalidSignatureException", "The request signature we calculated does not match"),
-        awsError(400, "InvalidParameterException", "1 validation error detected: Value 'a b' at 'logGroupName' "
-            + "failed to satisfy constraint"),
+    aws.sequence(
+        PUT,
+        awsError(
+            400,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid."),
+        awsError(
+            400,
+            "InvalidSignatureException",
+            "Signature expired: 20260101T000000Z is now earlier than ..."),
+        awsError(
+            400, "AccessDeniedException", "User is not authorized to perform: logs:PutLogEvents"),
+        awsError(
+            403, "InvalidSignatureException", "The request signature we calculated does not match"),
+        awsError(
+            400,
+            "InvalidParameterException",
+            "1 validation error detected: Value 'a b' at 'logGroupName' "
+                + "failed to satisfy constraint"),
         awsError(400, "SomeFutureException", "an error code the shipper does not know"),
         json(200, "{}"));
     DeliveryEngine e = engine(Duration.ofSeconds(60));
@@ -92,12 +113,17 @@ class CloudWatchLogsFaultsTest {
     assertThat(e.stats().sent()).isEqualTo(20);
     assertThat(e.stats().rejected()).isZero();
     assertThat(e.stats().dropped()).isZero();
-    assertThat(warnings).anyMatch(w -> w.contains("UnrecognizedClientException") && w.contains("keeping 20 events"));
+    assertThat(warnings)
+        .anyMatch(
+            w -> w.contains("UnrecognizedClientException") && w.contains("keeping 20 events"));
   }
 
   @Test
   void onlyAVerdictOnTheEventsThemselvesIsPermanent() throws Exception {
-    aws.sequence(PUT, awsError(400, "InvalidParameterException", "Log event too large: 1048577 bytes exceeds limit"),
+    aws.sequence(
+        PUT,
+        awsError(
+            400, "InvalidParameterException", "Log event too large: 1048577 bytes exceeds limit"),
         json(200, "{}"));
     DeliveryEngine e = engine(Duration.ofSeconds(60));
     offer(e, 5, "v");
@@ -108,20 +134,28 @@ class CloudWatchLogsFaultsTest {
 
   @Test
   void serverErrorsAndTimeoutsAreRetried() throws Exception {
-    aws.sequence(PUT, awsError(500, "InternalFailure", "oops"), awsError(503, "ServiceUnavailableException", "down"),
-        json(200, "{}").withFixedDelay(1500), json(200, "{}"));
+    aws.sequence(
+        PUT,
+        awsError(500, "InternalFailure", "oops"),
+        awsError(503, "ServiceUnavailableException", "down"),
+        json(200, "{}").withFixedDelay(1500),
+        json(200, "{}"));
     DeliveryEngine e = engine(Duration.ofMillis(500));
     offer(e, 10, "t");
     assertThat(e.close(Duration.ofSeconds(20))).isTrue();
     assertThat(e.stats().sent()).isEqualTo(10);
-    // 500, 503 and the timeout; a loaded machine may time out once more, which is retried the same way
+    // 500, 503 and the timeout; a loaded machine may time out once more, which is retried the same
+    // way
     assertThat(e.stats().failedRequests()).isGreaterThanOrEqualTo(3);
     assertThat(e.stats().dropped()).isZero();
   }
 
   @Test
   void aDeletedStreamIsRecreatedAndTheBatchResent() throws Exception {
-    aws.sequence(PUT, json(200, "{}"), awsError(400, "ResourceNotFoundException", "The specified log stream does not exist."),
+    aws.sequence(
+        PUT,
+        json(200, "{}"),
+        awsError(400, "ResourceNotFoundException", "The specified log stream does not exist."),
         json(200, "{}"));
     DeliveryEngine e = engine(Duration.ofSeconds(60));
     offer(e, 1, "first");
@@ -136,7 +170,9 @@ class CloudWatchLogsFaultsTest {
 
   @Test
   void rejectedTooOldAndTooNewEventsAreCountedAndReportedNotRetried() throws Exception {
-    aws.ok(PUT, "{\"rejectedLogEventsInfo\":{\"tooOldLogEventEndIndex\":2,\"tooNewLogEventStartIndex\":4}}");
+    aws.ok(
+        PUT,
+        "{\"rejectedLogEventsInfo\":{\"tooOldLogEventEndIndex\":2,\"tooNewLogEventStartIndex\":4}}");
     DeliveryEngine e = engine(Duration.ofSeconds(60));
     long now = System.currentTimeMillis();
     for (int i = 0; i < 5; i++) {

@@ -14,10 +14,16 @@ import org.junit.jupiter.api.Test;
 class DeliveryEngineTest {
   private final List<String> warnings = new CopyOnWriteArrayList<>();
 
-  private DeliveryEngine engine(Destination d, OverflowPolicy p, long bufferBytes, Duration maxBlock) {
-    return DeliveryEngine.builder(d).maxBufferBytes(bufferBytes).overflowPolicy(p).maxBlock(maxBlock)
-        .maxBatchDelay(Duration.ofMillis(20)).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50))
-        .listener((m, e) -> warnings.add(m)).start();
+  private DeliveryEngine engine(
+      Destination d, OverflowPolicy p, long bufferBytes, Duration maxBlock) {
+    return DeliveryEngine.builder(d)
+        .maxBufferBytes(bufferBytes)
+        .overflowPolicy(p)
+        .maxBlock(maxBlock)
+        .maxBatchDelay(Duration.ofMillis(20))
+        .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50))
+        .listener((m, e) -> warnings.add(m))
+        .start();
   }
 
   private static boolean offer(DeliveryEngine e, String s) {
@@ -48,7 +54,8 @@ class DeliveryEngineTest {
     d.release.countDown();
     assertThat(e.close(Duration.ofSeconds(10))).isTrue();
     assertThat(d.delivered).hasSize(50).startsWith(event(0), event(1)).endsWith(event(49));
-    assertThat(warnings).anyMatch(w -> w.contains("150 events dropped") && w.contains("drop-newest"));
+    assertThat(warnings)
+        .anyMatch(w -> w.contains("150 events dropped") && w.contains("drop-newest"));
   }
 
   @Test
@@ -74,11 +81,13 @@ class DeliveryEngineTest {
     DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, SPAN * 10, Duration.ofDays(1));
     offer(e, event(0));
     assertThat(d.firstRequest.await(5, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<Void> app = CompletableFuture.runAsync(() -> {
-      for (int i = 1; i < 100; i++) {
-        offer(e, event(i));
-      }
-    });
+    CompletableFuture<Void> app =
+        CompletableFuture.runAsync(
+            () -> {
+              for (int i = 1; i < 100; i++) {
+                offer(e, event(i));
+              }
+            });
     await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !app.isDone());
     d.release.countDown();
     app.get(10, TimeUnit.SECONDS);
@@ -127,19 +136,26 @@ class DeliveryEngineTest {
     }
     long t0 = System.nanoTime();
     assertThat(e.close(Duration.ofMillis(500))).isFalse();
-    // gives up soon after the deadline instead of retrying forever (generous bound for a loaded machine)
+    // gives up soon after the deadline instead of retrying forever (generous bound for a loaded
+    // machine)
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(10_000);
     assertThat(e.stats().droppedShutdown()).isEqualTo(300);
     assertThat(warnings).anyMatch(w -> w.contains("300 events lost"));
   }
 
   @Test
-  void aFullSpoolDropsItsOldestSegmentsCountsEveryDropAndDeliversTheRest(@org.junit.jupiter.api.io.TempDir
-      java.nio.file.Path dir) throws Exception {
+  void aFullSpoolDropsItsOldestSegmentsCountsEveryDropAndDeliversTheRest(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     ScriptedDestination d = new ScriptedDestination(true);
-    DeliveryEngine e = DeliveryEngine.builder(d).spool(dir, 6L * 1024 * 1024).spoolSegmentBytes(2L * 1024 * 1024)
-        .fsync(DiskSpool.Fsync.NEVER, Duration.ofSeconds(1)).overflowPolicy(OverflowPolicy.DROP_OLDEST)
-        .maxBatchDelay(Duration.ofMillis(20)).listener((m, x) -> warnings.add(m)).start();
+    DeliveryEngine e =
+        DeliveryEngine.builder(d)
+            .spool(dir, 6L * 1024 * 1024)
+            .spoolSegmentBytes(2L * 1024 * 1024)
+            .fsync(DiskSpool.Fsync.NEVER, Duration.ofSeconds(1))
+            .overflowPolicy(OverflowPolicy.DROP_OLDEST)
+            .maxBatchDelay(Duration.ofMillis(20))
+            .listener((m, x) -> warnings.add(m))
+            .start();
     String big = "y".repeat(5000);
     int n = 2000; // 10 MB into a 6 MiB spool
     for (int i = 0; i < n; i++) {
@@ -148,19 +164,25 @@ class DeliveryEngineTest {
     assertThat(e.stats().droppedOverflow()).isPositive();
     d.release.countDown();
     assertThat(e.close(Duration.ofSeconds(20))).isTrue();
-    assertThat(d.delivered.size() + e.stats().droppedOverflow()).as("every event delivered or counted").isEqualTo(n);
+    assertThat(d.delivered.size() + e.stats().droppedOverflow())
+        .as("every event delivered or counted")
+        .isEqualTo(n);
     assertThat(d.delivered.get(d.delivered.size() - 1)).startsWith(String.format("%06d", n - 1));
     assertThat(warnings).anyMatch(w -> w.contains("events dropped") && w.contains("drop-oldest"));
   }
 
   @Test
-  void aSpoolKeepsWhatWasNotAcknowledgedAtShutdownForTheNextStart(@org.junit.jupiter.api.io.TempDir
-      java.nio.file.Path dir) throws Exception {
+  void aSpoolKeepsWhatWasNotAcknowledgedAtShutdownForTheNextStart(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     ScriptedDestination down = new ScriptedDestination(false);
     down.failing = true;
-    DeliveryEngine first = DeliveryEngine.builder(down).spool(dir, 8L * 1024 * 1024)
-        .spoolSegmentBytes(2L * 1024 * 1024).maxBatchDelay(Duration.ofMillis(20))
-        .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).start();
+    DeliveryEngine first =
+        DeliveryEngine.builder(down)
+            .spool(dir, 8L * 1024 * 1024)
+            .spoolSegmentBytes(2L * 1024 * 1024)
+            .maxBatchDelay(Duration.ofMillis(20))
+            .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
+            .start();
     for (int i = 0; i < 100; i++) {
       offer(first, event(i));
     }
@@ -168,8 +190,12 @@ class DeliveryEngineTest {
     assertThat(first.stats().droppedShutdown()).as("nothing lost: it stays on disk").isZero();
 
     ScriptedDestination up = new ScriptedDestination(false);
-    DeliveryEngine second = DeliveryEngine.builder(up).spool(dir, 8L * 1024 * 1024)
-        .spoolSegmentBytes(2L * 1024 * 1024).maxBatchDelay(Duration.ofMillis(20)).start();
+    DeliveryEngine second =
+        DeliveryEngine.builder(up)
+            .spool(dir, 8L * 1024 * 1024)
+            .spoolSegmentBytes(2L * 1024 * 1024)
+            .maxBatchDelay(Duration.ofMillis(20))
+            .start();
     assertThat(second.close(Duration.ofSeconds(10))).isTrue();
     assertThat(up.delivered).hasSize(100).startsWith(event(0)).endsWith(event(99));
   }
@@ -189,17 +215,20 @@ class DeliveryEngineTest {
     ScriptedDestination d = new ScriptedDestination(false);
     DeliveryEngine e = engine(d, OverflowPolicy.BLOCK, 64 * 1024, Duration.ofDays(1));
     int threads = 4;
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
     List<java.util.concurrent.Future<Integer>> offered = new java.util.ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      offered.add(pool.submit(() -> {
-        int i = 0;
-        while (offer(e, id + ":" + i)) { // until the engine refuses: it is closing
-          i++;
-        }
-        return i + 1;
-      }));
+      offered.add(
+          pool.submit(
+              () -> {
+                int i = 0;
+                while (offer(e, id + ":" + i)) { // until the engine refuses: it is closing
+                  i++;
+                }
+                return i + 1;
+              }));
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> d.delivered.size() > 5000);
     assertThat(e.close(Duration.ofSeconds(20))).isTrue();
@@ -209,7 +238,9 @@ class DeliveryEngineTest {
     }
     pool.shutdown();
     assertThat(e.stats().droppedShutdown()).as("every refused event is counted").isEqualTo(threads);
-    assertThat(d.delivered).as("every accepted event is delivered, once").hasSize((int) (total - threads))
+    assertThat(d.delivered)
+        .as("every accepted event is delivered, once")
+        .hasSize((int) (total - threads))
         .doesNotHaveDuplicates();
     assertThat(e.stats().sent()).isEqualTo(e.stats().accepted()).isEqualTo(total - threads);
   }
@@ -238,16 +269,21 @@ class DeliveryEngineTest {
     DeliveryEngine e = engine(d, OverflowPolicy.DROP_OLDEST, 16 * 1024, Duration.ZERO);
     int threads = 4;
     int perThread = 20_000;
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
     List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      done.add(pool.submit(() -> {
-        for (int i = 0; i < perThread; i++) {
-          assertThat(offer(e, id + ":" + i)).as("drop-oldest always takes the new event").isTrue();
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  assertThat(offer(e, id + ":" + i))
+                      .as("drop-oldest always takes the new event")
+                      .isTrue();
+                }
+                return null;
+              }));
     }
     for (java.util.concurrent.Future<?> f : done) {
       f.get(60, TimeUnit.SECONDS);
@@ -255,7 +291,8 @@ class DeliveryEngineTest {
     pool.shutdown();
     assertThat(e.close(Duration.ofSeconds(30))).isTrue();
     assertThat(e.stats().droppedOverflow()).as("the buffer overflowed").isPositive();
-    assertThat(d.delivered.size() + e.stats().droppedOverflow()).as("every event delivered or counted")
+    assertThat(d.delivered.size() + e.stats().droppedOverflow())
+        .as("every event delivered or counted")
         .isEqualTo(threads * perThread);
     int[] last = new int[threads];
     java.util.Arrays.fill(last, -1);
@@ -265,7 +302,8 @@ class DeliveryEngineTest {
       assertThat(i).as("thread %d's events in order, none twice", t).isGreaterThan(last[t]);
       last[t] = i;
     }
-    // the very last event offered is never the oldest: the thread that finished last kept its final one
+    // the very last event offered is never the oldest: the thread that finished last kept its final
+    // one
     assertThat(last).as("the newest event survives").contains(perThread - 1);
   }
 }

@@ -22,7 +22,10 @@ class DiskSpoolTest {
 
   private static void append(DiskSpool s, int from, int to, int size) throws Exception {
     for (int i = from; i < to; i++) {
-      byte[] b = String.format("%08d", i).concat("y".repeat(Math.max(0, size - 8))).getBytes(StandardCharsets.UTF_8);
+      byte[] b =
+          String.format("%08d", i)
+              .concat("y".repeat(Math.max(0, size - 8)))
+              .getBytes(StandardCharsets.UTF_8);
       assertThat(s.append(i, b, 0, b.length)).isTrue();
     }
   }
@@ -42,18 +45,25 @@ class DiskSpoolTest {
     DiskSpool s = open(64 * SEG);
     append(s, 0, 10, 20);
     s.close();
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir)))
         .isEqualTo("rwx------");
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : files.toList()) {
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
-            .as(p.toString()).isEqualTo("rw-------");
+        assertThat(
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(p)))
+            .as(p.toString())
+            .isEqualTo("rw-------");
       }
     }
     if ("root".equals(System.getProperty("user.name"))) {
       // Another account really tries.
-      Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", "ls", dir.toString()).redirectErrorStream(true)
-          .start();
+      Process p =
+          new ProcessBuilder("runuser", "-u", "nobody", "--", "ls", dir.toString())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor()).as(out).isNotZero();
       assertThat(out).contains("Permission denied");

@@ -30,12 +30,16 @@ class FirehoseDestinationTest {
   }
 
   private DeliveryEngine engine(int recordBytes) {
-    return DeliveryEngine.builder(new FirehoseDestination(aws.clients(Duration.ofSeconds(60)), "access", recordBytes))
-        .maxBatchDelay(Duration.ofMillis(50)).retryBackoff(Duration.ofMillis(10), Duration.ofMillis(100)).start();
+    return DeliveryEngine.builder(
+            new FirehoseDestination(aws.clients(Duration.ofSeconds(60)), "access", recordBytes))
+        .maxBatchDelay(Duration.ofMillis(50))
+        .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(100))
+        .start();
   }
 
   private static String ok(int records) {
-    StringBuilder b = new StringBuilder("{\"FailedPutCount\":0,\"Encrypted\":false,\"RequestResponses\":[");
+    StringBuilder b =
+        new StringBuilder("{\"FailedPutCount\":0,\"Encrypted\":false,\"RequestResponses\":[");
     for (int i = 0; i < records; i++) {
       b.append(i == 0 ? "" : ",").append("{\"RecordId\":\"r").append(i).append("\"}");
     }
@@ -49,7 +53,8 @@ class FirehoseDestinationTest {
       assertThat(body.get("DeliveryStreamName").asText()).isEqualTo("access");
       List<String> records = new ArrayList<>();
       for (JsonNode r : body.get("Records")) {
-        records.add(new String(Base64.getDecoder().decode(r.get("Data").asText()), StandardCharsets.UTF_8));
+        records.add(
+            new String(Base64.getDecoder().decode(r.get("Data").asText()), StandardCharsets.UTF_8));
       }
       out.add(records);
     }
@@ -58,9 +63,12 @@ class FirehoseDestinationTest {
 
   @Test
   void resendsOnlyTheEventsOfTheRecordsThatFailed() throws Exception {
-    aws.sequence(PUT,
-        json(200, "{\"FailedPutCount\":1,\"Encrypted\":false,\"RequestResponses\":[{\"RecordId\":\"a\"},"
-            + "{\"ErrorCode\":\"ServiceUnavailableException\",\"ErrorMessage\":\"Slow down.\"},{\"RecordId\":\"c\"}]}"),
+    aws.sequence(
+        PUT,
+        json(
+            200,
+            "{\"FailedPutCount\":1,\"Encrypted\":false,\"RequestResponses\":[{\"RecordId\":\"a\"},"
+                + "{\"ErrorCode\":\"ServiceUnavailableException\",\"ErrorMessage\":\"Slow down.\"},{\"RecordId\":\"c\"}]}"),
         json(200, ok(1)));
     DeliveryEngine e = engine(1); // one event per record
     for (String s : List.of("a", "b", "c")) {

@@ -37,7 +37,8 @@ class MemoryBufferTest {
 
   @Test
   void eventsComeOutInOrderWithTheirTimestampsAcrossManyWrapArounds() {
-    // chunks of 256 bytes (the largest record), two of them: records of varying size leave padding at
+    // chunks of 256 bytes (the largest record), two of them: records of varying size leave padding
+    // at
     // chunk ends and wrap around the ring hundreds of times
     MemoryBuffer b = new MemoryBuffer(512, 256 - MemoryBuffer.HEADER);
     assertThat(b.capacityBytes()).isEqualTo(512);
@@ -144,7 +145,8 @@ class MemoryBufferTest {
   }
 
   @Test
-  void concurrentProducersLoseNothingAndKeepEachThreadsOrderWhileTheReaderDrains() throws Exception {
+  void concurrentProducersLoseNothingAndKeepEachThreadsOrderWhileTheReaderDrains()
+      throws Exception {
     // a small ring (8 KiB) so that it is full, wraps and is read concurrently all the time
     MemoryBuffer b = new MemoryBuffer(8192, 512);
     int threads = 4;
@@ -154,17 +156,20 @@ class MemoryBufferTest {
     List<Future<?>> producers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      producers.add(pool.submit(() -> {
-        go.await();
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        for (int i = 0; i < perThread; i++) {
-          byte[] p = bytes(id + ":" + i + ":" + "p".repeat(r.nextInt(200)));
-          while (!b.append(i, p, 0, p.length)) {
-            Thread.yield(); // full: wait for the reader (what the engine's block policy does)
-          }
-        }
-        return null;
-      }));
+      producers.add(
+          pool.submit(
+              () -> {
+                go.await();
+                ThreadLocalRandom r = ThreadLocalRandom.current();
+                for (int i = 0; i < perThread; i++) {
+                  byte[] p = bytes(id + ":" + i + ":" + "p".repeat(r.nextInt(200)));
+                  while (!b.append(i, p, 0, p.length)) {
+                    Thread
+                        .yield(); // full: wait for the reader (what the engine's block policy does)
+                  }
+                }
+                return null;
+              }));
     }
     int[] last = new int[threads];
     java.util.Arrays.fill(last, -1);

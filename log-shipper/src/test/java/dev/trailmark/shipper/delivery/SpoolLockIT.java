@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One spool directory, one writer: a second appender in the same JVM or another JVM gets a clear error instead
- * of interleaving records with the first and deleting its segments; the directory is free again once the
- * holder closes it or dies (kill -9 included).
+ * One spool directory, one writer: a second appender in the same JVM or another JVM gets a clear
+ * error instead of interleaving records with the first and deleting its segments; the directory is
+ * free again once the holder closes it or dies (kill -9 included).
  */
 class SpoolLockIT {
   private static final long SEG = 2L * 1024 * 1024;
@@ -24,11 +24,15 @@ class SpoolLockIT {
   @Test
   void aSecondWriterInTheSameJvmIsRefusedUntilTheFirstCloses() throws Exception {
     DiskSpool first = open();
-    assertThatThrownBy(this::open).isInstanceOf(IOException.class)
-        .hasMessageContaining("spool directory " + dir.toAbsolutePath() + " is in use by another appender or process")
+    assertThatThrownBy(this::open)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(
+            "spool directory " + dir.toAbsolutePath() + " is in use by another appender or process")
         .hasMessageContaining("a spoolDir of its own");
     byte[] b = "kept".getBytes(StandardCharsets.UTF_8);
-    assertThat(first.append(1, b, 0, b.length)).as("the refused open did not disturb the holder").isTrue();
+    assertThat(first.append(1, b, 0, b.length))
+        .as("the refused open did not disturb the holder")
+        .isTrue();
     first.close();
     DiskSpool again = open();
     assertThat(again.unreadCount()).isEqualTo(1);
@@ -38,19 +42,32 @@ class SpoolLockIT {
   @Test
   void anotherProcessIsRefusedWhileOneHoldsTheSpoolAndAdmittedAfterItIsKilled() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process holder = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-        SpoolHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
+    Process holder =
+        new ProcessBuilder(
+                java,
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                SpoolHolder.class.getName(),
+                dir.toString())
+            .redirectErrorStream(true)
+            .start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
       assertThat(out.readLine()).isEqualTo("holding " + dir);
-      assertThatThrownBy(this::open).isInstanceOf(IOException.class)
+      assertThatThrownBy(this::open)
+          .isInstanceOf(IOException.class)
           .hasMessageContaining("is in use by another appender or process");
     } finally {
       holder.destroyForcibly(); // kill -9: the lock goes with the process
       assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
     DiskSpool after = open();
-    assertThat(after.unreadCount()).as("what the killed holder appended is still there").isEqualTo(1);
+    assertThat(after.unreadCount())
+        .as("what the killed holder appended is still there")
+        .isEqualTo(1);
     after.close();
   }
 

@@ -19,7 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A WireMock stand-in for AWS JSON APIs where the fault must be scripted (throttling, 5xx, partial failures). */
+/**
+ * A WireMock stand-in for AWS JSON APIs where the fault must be scripted (throttling, 5xx, partial
+ * failures).
+ */
 public final class WireMockAws implements AutoCloseable {
   public static final ObjectMapper JSON = new ObjectMapper();
   public final WireMockServer server;
@@ -42,7 +45,10 @@ public final class WireMockAws implements AutoCloseable {
   }
 
   public static ResponseDefinitionBuilder json(int status, String body) {
-    return aResponse().withStatus(status).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body);
+    return aResponse()
+        .withStatus(status)
+        .withHeader("Content-Type", "application/x-amz-json-1.1")
+        .withBody(body);
   }
 
   public static ResponseDefinitionBuilder awsError(int status, String type, String message) {
@@ -54,7 +60,8 @@ public final class WireMockAws implements AutoCloseable {
     String scenario = target + "-" + System.nanoTime();
     for (int i = 0; i < responses.length; i++) {
       String state = i == 0 ? Scenario.STARTED : "s" + i;
-      com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder m = target(target).inScenario(scenario).whenScenarioStateIs(state).willReturn(responses[i]);
+      com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder m =
+          target(target).inScenario(scenario).whenScenarioStateIs(state).willReturn(responses[i]);
       if (i + 1 < responses.length) {
         m.willSetStateTo("s" + (i + 1));
       }
@@ -68,7 +75,9 @@ public final class WireMockAws implements AutoCloseable {
 
   public List<JsonNode> bodies(String target) throws Exception {
     List<JsonNode> out = new ArrayList<>();
-    for (LoggedRequest r : server.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target)))) {
+    for (LoggedRequest r :
+        server.findAll(
+            postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target)))) {
       out.add(JSON.readTree(r.getBodyAsString()));
     }
     return out;

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./trailmark ship} as a person runs it: the real script, as a process with no terminal, against the local
- * collector. What it prints is what is asserted: one line per state change, a progress line, no library DEBUG
- * flood, and one actionable line (and exit status 3) when no AWS credentials exist.
+ * {@code ./trailmark ship} as a person runs it: the real script, as a process with no terminal,
+ * against the local collector. What it prints is what is asserted: one line per state change, a
+ * progress line, no library DEBUG flood, and one actionable line (and exit status 3) when no AWS
+ * credentials exist.
  */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class ShipCommandIT {
@@ -48,8 +49,16 @@ class ShipCommandIT {
   void shipsOnceAndSaysSoInAFewLines() throws Exception {
     Path log = dir.resolve("app.log");
     Files.write(log, lines(200));
-    Run run = ship(Map.of(), "--from", dir.resolve("*.log").toString(), "--to", "cloudwatch:/cli/once/s",
-        "--endpoint", collector.httpEndpoint().toString(), "--once");
+    Run run =
+        ship(
+            Map.of(),
+            "--from",
+            dir.resolve("*.log").toString(),
+            "--to",
+            "cloudwatch:/cli/once/s",
+            "--endpoint",
+            collector.httpEndpoint().toString(),
+            "--once");
 
     assertThat(run.waitFor(120)).as(run.output()).isZero();
     assertThat(run.output())
@@ -60,19 +69,32 @@ class ShipCommandIT {
         .contains("trailmark ship: stopped: 200 lines shipped")
         .doesNotContain("DEBUG")
         .doesNotContain("\tat ");
-    assertThat(run.output().lines().count()).as("a few lines, not a flood: " + run.output()).isLessThan(12);
+    assertThat(run.output().lines().count())
+        .as("a few lines, not a flood: " + run.output())
+        .isLessThan(12);
     Path logFile = dir.resolve("state").resolve("ship.log");
     assertThat(run.output()).contains("detailed log in " + logFile);
     assertThat(logFile).exists();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(os.count(os.indexPrefix() + "logs-cli-once-*")).isEqualTo(200));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> assertThat(os.count(os.indexPrefix() + "logs-cli-once-*")).isEqualTo(200));
   }
 
   @Test
   void verboseBringsBackTheLibrariesDetail() throws Exception {
     Files.write(dir.resolve("app.log"), lines(5));
-    Run run = ship(Map.of(), "--from", dir.resolve("*.log").toString(), "--to", "cloudwatch:/cli/verbose/s",
-        "--endpoint", collector.httpEndpoint().toString(), "--once", "--verbose");
+    Run run =
+        ship(
+            Map.of(),
+            "--from",
+            dir.resolve("*.log").toString(),
+            "--to",
+            "cloudwatch:/cli/verbose/s",
+            "--endpoint",
+            collector.httpEndpoint().toString(),
+            "--once",
+            "--verbose");
     assertThat(run.waitFor(120)).as(run.output()).isZero();
     assertThat(run.output()).contains("DEBUG from").contains("caught up: 5 lines shipped");
   }
@@ -81,41 +103,78 @@ class ShipCommandIT {
   void withoutCredentialsItStopsAtOnceAndNamesTheWaysOut() throws Exception {
     Files.write(dir.resolve("app.log"), lines(5));
     // The local collector answers on TRAILMARK_COLLECTOR_PORT: the message points there.
-    Run run = ship(Map.of("TRAILMARK_COLLECTOR_PORT", String.valueOf(collector.httpEndpoint().getPort())),
-        "--from", dir.resolve("*.log").toString(), "--to", "cloudwatch:/cli/nocreds/s");
+    Run run =
+        ship(
+            Map.of("TRAILMARK_COLLECTOR_PORT", String.valueOf(collector.httpEndpoint().getPort())),
+            "--from",
+            dir.resolve("*.log").toString(),
+            "--to",
+            "cloudwatch:/cli/nocreds/s");
     assertThat(run.waitFor(120)).as(run.output()).isEqualTo(3);
     assertThat(run.output())
         .contains("trailmark ship: no AWS credentials found")
-        .contains("ship to the local collector that is running now: add --endpoint http://127.0.0.1:"
-            + collector.httpEndpoint().getPort())
+        .contains(
+            "ship to the local collector that is running now: add --endpoint http://127.0.0.1:"
+                + collector.httpEndpoint().getPort())
         .doesNotContain("\tat ")
         .doesNotContain("Exception");
     assertThat(run.output().lines().count()).as(run.output()).isEqualTo(2);
   }
 
   @Test
-  void saysWhenTheDestinationIsUnreachableWhenItRecoversAndHowFarBehindEachFileIs() throws Exception {
+  void saysWhenTheDestinationIsUnreachableWhenItRecoversAndHowFarBehindEachFileIs()
+      throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     Path log = dir.resolve("app.log");
     Files.write(log, lines(100));
-    Run run = ship(Map.of(), "--from", dir.resolve("*.log").toString(), "--to", "cloudwatch:/cli/outage/s",
-        "--endpoint", "http://127.0.0.1:" + port, "--progress-seconds", "1", "--poll-millis", "100");
+    Run run =
+        ship(
+            Map.of(),
+            "--from",
+            dir.resolve("*.log").toString(),
+            "--to",
+            "cloudwatch:/cli/outage/s",
+            "--endpoint",
+            "http://127.0.0.1:" + port,
+            "--progress-seconds",
+            "1",
+            "--poll-millis",
+            "100");
     try {
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(run.output())
-          .contains("trailmark ship: destination unreachable: ")
-          .containsPattern("progress: 0 lines shipped .*behind: " + java.util.regex.Pattern.quote(log.toString())
-              + " [0-9.]+ KiB"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () ->
+                  assertThat(run.output())
+                      .contains("trailmark ship: destination unreachable: ")
+                      .containsPattern(
+                          "progress: 0 lines shipped .*behind: "
+                              + java.util.regex.Pattern.quote(log.toString())
+                              + " [0-9.]+ KiB"));
       Path state = Files.createDirectories(dir.resolve("collector-state"));
-      try (LocalCollector late = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-          .httpPort(port).xrayUdpPort(0).stateDir(state).build().start()) {
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(run.output())
-            .containsPattern("recovered after [0-9]+ s: delivering again")
-            .contains("caught up: 100 lines shipped"));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-            assertThat(os.count(os.indexPrefix() + "logs-cli-outage-*")).isEqualTo(100));
+      try (LocalCollector late =
+          LocalCollector.builder()
+              .openSearch(os.baseUri())
+              .indexPrefix(os.indexPrefix())
+              .httpPort(port)
+              .xrayUdpPort(0)
+              .stateDir(state)
+              .build()
+              .start()) {
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .untilAsserted(
+                () ->
+                    assertThat(run.output())
+                        .containsPattern("recovered after [0-9]+ s: delivering again")
+                        .contains("caught up: 100 lines shipped"));
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .untilAsserted(
+                () -> assertThat(os.count(os.indexPrefix() + "logs-cli-outage-*")).isEqualTo(100));
       }
     } finally {
       run.process.destroy();
@@ -132,22 +191,29 @@ class ShipCommandIT {
     } else {
       command.addAll(List.of("--state-dir", dir.resolve("state-verbose").toString()));
     }
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("output-" + System.nanoTime() + ".txt").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("output-" + System.nanoTime() + ".txt").toFile());
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("TRAILMARK_"));
     env.put("HOME", dir.toString()); // no ~/.aws of the machine's user
     env.put("AWS_EC2_METADATA_DISABLED", "true"); // no instance-role probe on a laptop
-    env.put("TRAILMARK_NO_BUILD", "1"); // the build running this test has built everything the script needs
+    env.put(
+        "TRAILMARK_NO_BUILD",
+        "1"); // the build running this test has built everything the script needs
     env.put("TRAILMARK_HOME", dir.resolve("home").toString());
-    env.put("TRAILMARK_COLLECTOR_PORT", "1"); // nothing of ./trailmark up is running unless a test says so
+    env.put(
+        "TRAILMARK_COLLECTOR_PORT",
+        "1"); // nothing of ./trailmark up is running unless a test says so
     env.putAll(extraEnv);
     File out = pb.redirectOutput().file();
     return new Run(pb.start(), out.toPath());
   }
 
   private static List<String> lines(int n) {
-    return IntStream.rangeClosed(1, n).mapToObj(i -> "INFO line " + i + " of the application")
+    return IntStream.rangeClosed(1, n)
+        .mapToObj(i -> "INFO line " + i + " of the application")
         .collect(Collectors.toList());
   }
 

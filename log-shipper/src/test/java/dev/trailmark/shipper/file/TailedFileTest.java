@@ -37,13 +37,21 @@ class TailedFileTest {
     Files.writeString(f, "first\nsecond\nthird-without-newline");
     List<String> events = new ArrayList<>();
     try (TailedFile t = new TailedFile("k", f, 0, true)) {
-      t.poll((file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)), 1 << 20);
+      t.poll(
+          (file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)),
+          1 << 20);
       assertThat(events).containsExactly("first");
       assertThat(t.checkpointOffset()).isEqualTo(6); // "second" may still get stack trace lines
       Files.writeString(f, "\n\tat x.Y.z(Y.java:1)\n", StandardOpenOption.APPEND);
-      t.poll((file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)), 1 << 20);
-      t.flushQuiet((file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)), 0, true);
-      assertThat(events).containsExactly("first", "second", "third-without-newline\n\tat x.Y.z(Y.java:1)");
+      t.poll(
+          (file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)),
+          1 << 20);
+      t.flushQuiet(
+          (file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)),
+          0,
+          true);
+      assertThat(events)
+          .containsExactly("first", "second", "third-without-newline\n\tat x.Y.z(Y.java:1)");
       assertThat(t.checkpointOffset()).isEqualTo(Files.size(f));
     }
   }
@@ -54,9 +62,13 @@ class TailedFileTest {
     Files.writeString(f, "one\ntwo\n");
     List<String> events = new ArrayList<>();
     try (TailedFile t = new TailedFile("k", f, 0, false)) {
-      t.poll((file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)), 1 << 20);
+      t.poll(
+          (file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)),
+          1 << 20);
       Files.writeString(f, "x\n"); // truncated to zero, then written again
-      t.poll((file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)), 1 << 20);
+      t.poll(
+          (file, b, off, len, start) -> events.add(new String(b, off, len, StandardCharsets.UTF_8)),
+          1 << 20);
       assertThat(events).containsExactly("one", "two", "x");
     }
   }

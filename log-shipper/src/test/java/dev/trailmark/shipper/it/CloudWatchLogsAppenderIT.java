@@ -12,7 +12,6 @@ import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import dev.trailmark.shipper.delivery.DeliveryStats;
 import dev.trailmark.shipper.logback.CloudWatchLogsAppender;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -22,10 +21,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Logback events through CloudWatchLogsAppender, the real SDK and the local collector into a real OpenSearch. */
+/**
+ * Logback events through CloudWatchLogsAppender, the real SDK and the local collector into a real
+ * OpenSearch.
+ */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class CloudWatchLogsAppenderIT {
-  static final String XML = """
+  static final String XML =
+      """
       <configuration>
         <appender name="cwl" class="dev.trailmark.shipper.logback.CloudWatchLogsAppender">
           <logGroupName>${group}</logGroupName>
@@ -55,10 +58,16 @@ class CloudWatchLogsAppenderIT {
     collector = localCollector;
   }
 
-
   private LoggerContext logback(String group, long buffer) throws Exception {
-    return Collected.logback(XML, Map.of("group", group, "endpoint", collector.httpEndpoint().toString(),
-        "buffer", Long.toString(buffer)));
+    return Collected.logback(
+        XML,
+        Map.of(
+            "group",
+            group,
+            "endpoint",
+            collector.httpEndpoint().toString(),
+            "buffer",
+            Long.toString(buffer)));
   }
 
   @Test
@@ -70,7 +79,9 @@ class CloudWatchLogsAppenderIT {
     for (int i = 0; i < 500; i++) {
       log.atInfo().addKeyValue("order", i).log("order {} placed", i);
     }
-    log.error("payment failed", new IllegalStateException("card declined", new RuntimeException("gateway")));
+    log.error(
+        "payment failed",
+        new IllegalStateException("card declined", new RuntimeException("gateway")));
     CloudWatchLogsAppender a = (CloudWatchLogsAppender) ctx.getLogger("ROOT").getAppender("cwl");
     ctx.stop();
     DeliveryStats stats = a.getStats();
@@ -80,16 +91,25 @@ class CloudWatchLogsAppenderIT {
     String pattern = os.indexPrefix() + "logs-trailmark-it-fields-*";
     await().atMost(Duration.ofSeconds(60)).until(() -> Collected.count(os, pattern) == 501);
     List<JsonNode> docs = Collected.documents(os, pattern);
-    JsonNode error = docs.stream().filter(d -> d.at("/severity/text").asText().equals("ERROR")).findFirst().orElseThrow();
+    JsonNode error =
+        docs.stream()
+            .filter(d -> d.at("/severity/text").asText().equals("ERROR"))
+            .findFirst()
+            .orElseThrow();
     assertThat(error.get("body").asText()).isEqualTo("payment failed");
-    assertThat(error.at("/attributes/exception/type").asText()).isEqualTo("java.lang.IllegalStateException");
-    assertThat(error.at("/attributes/exception/stacktrace").asText()).contains("Caused by: java.lang.RuntimeException: gateway");
+    assertThat(error.at("/attributes/exception/type").asText())
+        .isEqualTo("java.lang.IllegalStateException");
+    assertThat(error.at("/attributes/exception/stacktrace").asText())
+        .contains("Caused by: java.lang.RuntimeException: gateway");
     assertThat(error.get("traceId").asText()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
     assertThat(error.get("spanId").asText()).isEqualTo("b7ad6b7169203331");
     assertThat(error.at("/resource/service/name").asText()).isEqualTo("orders");
     assertThat(error.at("/instrumentationScope/name").asText()).isEqualTo("com.example.Checkout");
-    assertThat(error.at("/attributes/aws.cloudwatch.log_group").isMissingNode()
-        && error.at("/attributes/aws/cloudwatch/log_group").isMissingNode()).as("collector adds the group").isFalse();
+    assertThat(
+            error.at("/attributes/aws.cloudwatch.log_group").isMissingNode()
+                && error.at("/attributes/aws/cloudwatch/log_group").isMissingNode())
+        .as("collector adds the group")
+        .isFalse();
     Set<String> bodies = new HashSet<>();
     docs.forEach(d -> bodies.add(d.get("body").asText()));
     assertThat(bodies).hasSize(501).contains("order 0 placed", "order 499 placed");
@@ -101,7 +121,9 @@ class CloudWatchLogsAppenderIT {
     Logger log = ctx.getLogger("com.example.Orders");
     log.atInfo().addKeyValue("order", 42).log("order as a number");
     String pattern = os.indexPrefix() + "logs-trailmark-it-kv-*";
-    await().atMost(Duration.ofSeconds(60)).until(() -> Collected.count(os, pattern) == 1); // the mapping is long
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Collected.count(os, pattern) == 1); // the mapping is long
     log.atInfo().addKeyValue("order", "A-17").log("order as text");
     log.atInfo().addKeyValue("order", 43).log("order as a number again");
     CloudWatchLogsAppender a = (CloudWatchLogsAppender) ctx.getLogger("ROOT").getAppender("cwl");
@@ -119,12 +141,14 @@ class CloudWatchLogsAppenderIT {
         assertThat(d.at("/trailmark/rejected/type").asText()).isEqualTo("mapper_parsing_exception");
       }
     }
-    assertThat(bodies).containsExactlyInAnyOrder("order as a number", "order as text", "order as a number again");
+    assertThat(bodies)
+        .containsExactlyInAnyOrder("order as a number", "order as text", "order as a number again");
   }
 
   @Test
   void shutdownWithAFullQueueFlushesEverythingWithinTheDeadline() throws Exception {
-    // a 256 KiB buffer is full almost at once: the app thread blocks, and stop() must drain the rest
+    // a 256 KiB buffer is full almost at once: the app thread blocks, and stop() must drain the
+    // rest
     LoggerContext ctx = logback("/trailmark/it-shutdown", 256 * 1024);
     Logger log = ctx.getLogger("com.example.Batch");
     int n = 8000;

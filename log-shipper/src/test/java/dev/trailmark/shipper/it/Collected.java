@@ -1,5 +1,7 @@
 package dev.trailmark.shipper.it;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trailmark.collector.testing.OpenSearchInstance;
@@ -8,16 +10,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 
-/** Helpers of the end-to-end tests: configure Logback from XML as users do, and read what OpenSearch holds. */
+/**
+ * Helpers of the end-to-end tests: configure Logback from XML as users do, and read what OpenSearch
+ * holds.
+ */
 final class Collected {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private Collected() {}
 
-  /** A fresh Logback context configured from {@code xml} with {@code ${name}} placeholders filled in. */
+  /**
+   * A fresh Logback context configured from {@code xml} with {@code ${name}} placeholders filled
+   * in.
+   */
   static LoggerContext logback(String xml, Map<String, String> vars) throws Exception {
     String filled = xml;
     for (Map.Entry<String, String> v : vars.entrySet()) {
@@ -32,11 +38,17 @@ final class Collected {
     return ctx;
   }
 
-  /** Every document's source in the indices matching {@code pattern} (up to 10,000, the test sizes stay below). */
+  /**
+   * Every document's source in the indices matching {@code pattern} (up to 10,000, the test sizes
+   * stay below).
+   */
   static List<JsonNode> documents(OpenSearchInstance os, String pattern) throws Exception {
     os.refresh(pattern);
-    JsonNode hits = JSON.readTree(os.post("/" + pattern + "/_search?size=10000", "{\"query\":{\"match_all\":{}}}"))
-        .path("hits").path("hits");
+    JsonNode hits =
+        JSON.readTree(
+                os.post("/" + pattern + "/_search?size=10000", "{\"query\":{\"match_all\":{}}}"))
+            .path("hits")
+            .path("hits");
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode h : hits) {
       out.add(h.path("_source"));

@@ -5,12 +5,14 @@ import ch.qos.logback.classic.LoggerContext;
 import java.util.Map;
 
 /**
- * The forked application of {@link WrongKeyRestartIT}: logs {@code count} numbered events through a spooling
- * CloudWatchLogsAppender signed with the given access key, then stops Logback (waiting at most {@code shutdownMillis}
- * for delivery) and exits. Args: endpoint spoolDir accessKeyId count shutdownMillis.
+ * The forked application of {@link WrongKeyRestartIT}: logs {@code count} numbered events through a
+ * spooling CloudWatchLogsAppender signed with the given access key, then stops Logback (waiting at
+ * most {@code shutdownMillis} for delivery) and exits. Args: endpoint spoolDir accessKeyId count
+ * shutdownMillis.
  */
 public final class CredentialsApp {
-  static final String XML = """
+  static final String XML =
+      """
       <configuration>
         <statusListener class="ch.qos.logback.core.status.OnConsoleStatusListener"/>
         <appender name="cwl" class="dev.trailmark.shipper.logback.CloudWatchLogsAppender">
@@ -30,8 +32,10 @@ public final class CredentialsApp {
   private CredentialsApp() {}
 
   public static void main(String[] args) throws Exception {
-    LoggerContext ctx = Collected.logback(XML,
-        Map.of("endpoint", args[0], "spool", args[1], "key", args[2], "shutdown", args[4]));
+    LoggerContext ctx =
+        Collected.logback(
+            XML,
+            Map.of("endpoint", args[0], "spool", args[1], "key", args[2], "shutdown", args[4]));
     Logger log = ctx.getLogger("app");
     int count = Integer.parseInt(args[3]);
     for (int i = 0; i < count; i++) {
@@ -40,9 +44,11 @@ public final class CredentialsApp {
     if (count > 0) {
       // Let the appender try (and fail, with a wrong key) at least twice before stopping.
       dev.trailmark.shipper.logback.CloudWatchLogsAppender appender =
-          (dev.trailmark.shipper.logback.CloudWatchLogsAppender) ctx.getLogger("ROOT").getAppender("cwl");
+          (dev.trailmark.shipper.logback.CloudWatchLogsAppender)
+              ctx.getLogger("ROOT").getAppender("cwl");
       long deadline = System.nanoTime() + 60_000_000_000L;
-      while (appender.getStats().failedRequests() < 2 && appender.getStats().sent() == 0
+      while (appender.getStats().failedRequests() < 2
+          && appender.getStats().sent() == 0
           && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }

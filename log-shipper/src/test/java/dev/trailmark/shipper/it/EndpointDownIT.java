@@ -18,19 +18,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The endpoint is down for 60 s while the application keeps logging; once it is back, everything arrives. */
+/**
+ * The endpoint is down for 60 s while the application keeps logging; once it is back, everything
+ * arrives.
+ */
 @ExtendWith(OpenSearchExtension.class)
 class EndpointDownIT {
   static final int OUTAGE_SECONDS = Integer.getInteger("trailmark.outage.seconds", 60);
 
   @Test
-  void nothingIsLostWhileTheEndpointIsDown(OpenSearchInstance os, @TempDir Path state) throws Exception {
+  void nothingIsLostWhileTheEndpointIsDown(OpenSearchInstance os, @TempDir Path state)
+      throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort(); // nothing listens here until the collector comes up on it
     }
-    LoggerContext ctx = Collected.logback(CloudWatchLogsAppenderIT.XML, Map.of("group", "/trailmark/it-outage",
-        "endpoint", "http://127.0.0.1:" + port, "buffer", Long.toString(16L * 1024 * 1024)));
+    LoggerContext ctx =
+        Collected.logback(
+            CloudWatchLogsAppenderIT.XML,
+            Map.of(
+                "group",
+                "/trailmark/it-outage",
+                "endpoint",
+                "http://127.0.0.1:" + port,
+                "buffer",
+                Long.toString(16L * 1024 * 1024)));
     Logger log = ctx.getLogger("com.example.Outage");
     CloudWatchLogsAppender a = (CloudWatchLogsAppender) ctx.getLogger("ROOT").getAppender("cwl");
     int n = 0;
@@ -44,8 +56,15 @@ class EndpointDownIT {
     assertThat(a.getStats().sent()).isZero();
     assertThat(a.getStats().failedRequests()).isPositive();
 
-    try (LocalCollector collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(port).xrayUdpPort(0).stateDir(state).build().start()) {
+    try (LocalCollector collector =
+        LocalCollector.builder()
+            .openSearch(os.baseUri())
+            .indexPrefix(os.indexPrefix())
+            .httpPort(port)
+            .xrayUdpPort(0)
+            .stateDir(state)
+            .build()
+            .start()) {
       for (int i = 0; i < 100; i++) {
         log.info("after outage {}", i);
       }

@@ -20,10 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Access logs through FirehoseAppender (packed newline-delimited records) into the collector's default stream. */
+/**
+ * Access logs through FirehoseAppender (packed newline-delimited records) into the collector's
+ * default stream.
+ */
 @ExtendWith(OpenSearchExtension.class)
 class FirehoseAppenderIT {
-  static final String XML = """
+  static final String XML =
+      """
       <configuration>
         <appender name="access" class="dev.trailmark.shipper.logback.FirehoseAppender">
           <deliveryStreamName>trailmark-access-logs</deliveryStreamName>
@@ -42,21 +46,34 @@ class FirehoseAppenderIT {
       """;
 
   @Test
-  void everyAccessLogArrivesAsItsOwnDocument(OpenSearchInstance os, @TempDir Path state) throws Exception {
-    try (LocalCollector collector = LocalCollector.builder().openSearch(os.baseUri()).indexPrefix(os.indexPrefix())
-        .httpPort(0).xrayUdpPort(0).stateDir(state).build().start()) {
-      LoggerContext ctx = Collected.logback(XML, Map.of("endpoint", collector.httpEndpoint().toString()));
+  void everyAccessLogArrivesAsItsOwnDocument(OpenSearchInstance os, @TempDir Path state)
+      throws Exception {
+    try (LocalCollector collector =
+        LocalCollector.builder()
+            .openSearch(os.baseUri())
+            .indexPrefix(os.indexPrefix())
+            .httpPort(0)
+            .xrayUdpPort(0)
+            .stateDir(state)
+            .build()
+            .start()) {
+      LoggerContext ctx =
+          Collected.logback(XML, Map.of("endpoint", collector.httpEndpoint().toString()));
       Logger log = ctx.getLogger("access");
       int n = 3000;
       for (int i = 0; i < n; i++) {
-        log.atInfo().addKeyValue("http.response.status_code", 200).addKeyValue("url.path", "/orders/" + i)
+        log.atInfo()
+            .addKeyValue("http.response.status_code", 200)
+            .addKeyValue("url.path", "/orders/" + i)
             .log("GET /orders/{} 200", i);
       }
       FirehoseAppender a = (FirehoseAppender) ctx.getLogger("access").getAppender("access");
       ctx.stop();
       assertThat(a.getStats().sent()).isEqualTo(n);
       assertThat(a.getStats().dropped()).isZero();
-      assertThat(a.getStats().requests()).as("events are packed, not one request each").isLessThan(20);
+      assertThat(a.getStats().requests())
+          .as("events are packed, not one request each")
+          .isLessThan(20);
 
       String pattern = os.indexPrefix() + "logs-access-*";
       await().atMost(Duration.ofSeconds(60)).until(() -> Collected.count(os, pattern) == n);

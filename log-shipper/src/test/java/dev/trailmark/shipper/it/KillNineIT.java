@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A forked application is killed with kill -9 in mid-stream and restarted: every event logged arrives. */
+/**
+ * A forked application is killed with kill -9 in mid-stream and restarted: every event logged
+ * arrives.
+ */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class KillNineIT {
   @TempDir static Path spool;
@@ -36,32 +39,43 @@ class KillNineIT {
     collector = localCollector;
   }
 
-
   private Process fork(String prefix, int count) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        SpoolingApp.class.getName(), collector.httpEndpoint().toString(), spool.toString(), prefix,
-        Integer.toString(count))
-        .redirectErrorStream(true).start();
+    return new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            SpoolingApp.class.getName(),
+            collector.httpEndpoint().toString(),
+            spool.toString(),
+            prefix,
+            Integer.toString(count))
+        .redirectErrorStream(true)
+        .start();
   }
 
   /** Reads "logged N" lines in the background, keeping the highest N. */
   private static AtomicInteger progress(Process p) {
     AtomicInteger last = new AtomicInteger(-1);
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (line.startsWith("logged ")) {
-            last.set(Integer.parseInt(line.substring(7).trim()));
-          } else if (!line.startsWith("done")) {
-            System.out.println("[app] " + line);
-          }
-        }
-      } catch (Exception e) {
-        // the process died: that is the point
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  if (line.startsWith("logged ")) {
+                    last.set(Integer.parseInt(line.substring(7).trim()));
+                  } else if (!line.startsWith("done")) {
+                    System.out.println("[app] " + line);
+                  }
+                }
+              } catch (Exception e) {
+                // the process died: that is the point
+              }
+            });
     t.setDaemon(true);
     t.start();
     return last;
@@ -83,19 +97,24 @@ class KillNineIT {
     assertThat(second.exitValue()).isZero();
 
     String pattern = os.indexPrefix() + "logs-trailmark-it-kill-*";
-    await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> {
-      Map<String, Integer> seen = bodies(pattern);
-      for (int i = 0; i <= lastLogged; i++) {
-        if (!seen.containsKey("run1-" + i)) {
-          return false;
-        }
-      }
-      return seen.keySet().stream().filter(b -> b.startsWith("run2-")).count() == 100;
-    });
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              Map<String, Integer> seen = bodies(pattern);
+              for (int i = 0; i <= lastLogged; i++) {
+                if (!seen.containsKey("run1-" + i)) {
+                  return false;
+                }
+              }
+              return seen.keySet().stream().filter(b -> b.startsWith("run2-")).count() == 100;
+            });
     Map<String, Integer> seen = bodies(pattern);
     long run1 = seen.keySet().stream().filter(b -> b.startsWith("run1-")).count();
     long duplicates = seen.values().stream().filter(n -> n > 1).count();
-    System.out.printf("kill -9 after %d logged events: %d distinct run1 events arrived, %d duplicated (at least once)%n",
+    System.out.printf(
+        "kill -9 after %d logged events: %d distinct run1 events arrived, %d duplicated (at least once)%n",
         lastLogged + 1, run1, duplicates);
     assertThat(run1).isGreaterThanOrEqualTo(lastLogged + 1L);
   }

@@ -10,7 +10,8 @@ import java.util.Map;
  * Args: endpoint spoolDir prefix count.
  */
 public final class SpoolingApp {
-  static final String XML = """
+  static final String XML =
+      """
       <configuration>
         <appender name="cwl" class="dev.trailmark.shipper.logback.CloudWatchLogsAppender">
           <logGroupName>/trailmark/it-kill</logGroupName>
@@ -39,7 +40,8 @@ public final class SpoolingApp {
     int count = Integer.parseInt(args[3]);
     for (int i = 0; i < count; i++) {
       log.info("{}-{}", prefix, i);
-      // log.info has returned: the event is in the spool's mapped segment, so a kill -9 cannot lose it
+      // log.info has returned: the event is in the spool's mapped segment, so a kill -9 cannot lose
+      // it
       if (i % 50 == 0) {
         System.out.println("logged " + i);
         System.out.flush();

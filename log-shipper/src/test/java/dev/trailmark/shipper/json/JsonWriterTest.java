@@ -14,10 +14,28 @@ class JsonWriterTest {
   @Test
   void nestsObjectsAndArraysWithCommasInTheRightPlaces() throws Exception {
     JsonWriter w = new JsonWriter(16);
-    w.beginObject().name("a").value(1).name("b").beginArray().value("x").value(true).nullValue()
-        .beginObject().endObject().endArray().name("c").beginObject().name("d").value(-42L).endObject()
-        .name("e").value(Long.MIN_VALUE).endObject();
-    assertThat(w.toString()).isEqualTo("{\"a\":1,\"b\":[\"x\",true,null,{}],\"c\":{\"d\":-42},\"e\":-9223372036854775808}");
+    w.beginObject()
+        .name("a")
+        .value(1)
+        .name("b")
+        .beginArray()
+        .value("x")
+        .value(true)
+        .nullValue()
+        .beginObject()
+        .endObject()
+        .endArray()
+        .name("c")
+        .beginObject()
+        .name("d")
+        .value(-42L)
+        .endObject()
+        .name("e")
+        .value(Long.MIN_VALUE)
+        .endObject();
+    assertThat(w.toString())
+        .isEqualTo(
+            "{\"a\":1,\"b\":[\"x\",true,null,{}],\"c\":{\"d\":-42},\"e\":-9223372036854775808}");
     w.reset().beginObject().name("again").value("ok").endObject();
     assertThat(w.toString()).isEqualTo("{\"again\":\"ok\"}");
   }
@@ -30,7 +48,8 @@ class JsonWriterTest {
       StringBuilder b = new StringBuilder();
       int n = r.nextInt(40);
       for (int i = 0; i < n; i++) {
-        b.append((char) r.nextInt(0x10000)); // includes controls, quotes, backslashes and surrogates
+        b.append(
+            (char) r.nextInt(0x10000)); // includes controls, quotes, backslashes and surrogates
       }
       String s = b.toString();
       w.reset().beginObject().name(s).value(s).endObject();
@@ -47,7 +66,9 @@ class JsonWriterTest {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         b.append(c).append(s.charAt(++i));
       } else if (Character.isSurrogate(c)) {
         b.append('\uFFFD');

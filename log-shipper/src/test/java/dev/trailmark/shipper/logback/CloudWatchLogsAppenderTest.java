@@ -20,7 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The wire protocol the real SDK speaks for the appender, checked against a WireMock CloudWatch Logs. */
+/**
+ * The wire protocol the real SDK speaks for the appender, checked against a WireMock CloudWatch
+ * Logs.
+ */
 class CloudWatchLogsAppenderTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private WireMockServer wm;
@@ -32,9 +35,14 @@ class CloudWatchLogsAppenderTest {
     wm.start();
     context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
     for (String op : List.of("CreateLogGroup", "CreateLogStream", "PutLogEvents")) {
-      wm.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("Logs_20140328." + op))
-          .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-              .withBody("{}")));
+      wm.stubFor(
+          post(urlEqualTo("/"))
+              .withHeader("X-Amz-Target", equalTo("Logs_20140328." + op))
+              .willReturn(
+                  aResponse()
+                      .withStatus(200)
+                      .withHeader("Content-Type", "application/x-amz-json-1.1")
+                      .withBody("{}")));
     }
   }
 
@@ -62,8 +70,10 @@ class CloudWatchLogsAppenderTest {
 
   private List<JsonNode> putBodies() throws Exception {
     List<JsonNode> out = new ArrayList<>();
-    for (LoggedRequest r : wm.findAll(postRequestedFor(urlEqualTo("/"))
-        .withHeader("X-Amz-Target", equalTo("Logs_20140328.PutLogEvents")))) {
+    for (LoggedRequest r :
+        wm.findAll(
+            postRequestedFor(urlEqualTo("/"))
+                .withHeader("X-Amz-Target", equalTo("Logs_20140328.PutLogEvents")))) {
       out.add(JSON.readTree(r.getBodyAsString()));
     }
     return out;
@@ -79,8 +89,14 @@ class CloudWatchLogsAppenderTest {
     }
     a.stop();
 
-    wm.verify(1, postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("Logs_20140328.CreateLogGroup")));
-    wm.verify(1, postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("Logs_20140328.CreateLogStream")));
+    wm.verify(
+        1,
+        postRequestedFor(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo("Logs_20140328.CreateLogGroup")));
+    wm.verify(
+        1,
+        postRequestedFor(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo("Logs_20140328.CreateLogStream")));
     List<JsonNode> puts = putBodies();
     List<String> bodies = new ArrayList<>();
     for (JsonNode put : puts) {

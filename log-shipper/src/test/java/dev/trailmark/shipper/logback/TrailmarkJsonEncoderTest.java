@@ -49,9 +49,18 @@ class TrailmarkJsonEncoderTest {
   @Test
   void writesTheSs4oLogSchemaWithTraceIdsFromTheAgentsMdc() throws Exception {
     LoggingEvent e = event(Level.WARN, "order {} shipped", null, 42);
-    e.setMDCPropertyMap(Map.of("trace_id", "0af7651916cd43dd8448eb211c80319c", "span_id", "b7ad6b7169203331",
-        "trace_flags", "01", "AWS-XRAY-TRACE-ID", "1-5759e988-bd862e3fe1be46a994272793@b7ad6b7169203331",
-        "user", "ann"));
+    e.setMDCPropertyMap(
+        Map.of(
+            "trace_id",
+            "0af7651916cd43dd8448eb211c80319c",
+            "span_id",
+            "b7ad6b7169203331",
+            "trace_flags",
+            "01",
+            "AWS-XRAY-TRACE-ID",
+            "1-5759e988-bd862e3fe1be46a994272793@b7ad6b7169203331",
+            "user",
+            "ann"));
     e.addKeyValuePair(new KeyValuePair("orderId", 42));
     e.addKeyValuePair(new KeyValuePair("paid", true));
     e.addMarker(MarkerFactory.getMarker("AUDIT"));
@@ -83,8 +92,10 @@ class TrailmarkJsonEncoderTest {
   @Test
   void everyEventGetsItsOwnStableId() throws Exception {
     TrailmarkJsonEncoder enc = encoder("ss4o");
-    String a = parse(enc.encode(event(Level.INFO, "a", null))).at("/attributes/log.record.uid").asText();
-    String b = parse(enc.encode(event(Level.INFO, "b", null))).at("/attributes/log.record.uid").asText();
+    String a =
+        parse(enc.encode(event(Level.INFO, "a", null))).at("/attributes/log.record.uid").asText();
+    String b =
+        parse(enc.encode(event(Level.INFO, "b", null))).at("/attributes/log.record.uid").asText();
     assertThat(a).isNotEqualTo(b);
   }
 
@@ -100,8 +111,10 @@ class TrailmarkJsonEncoderTest {
     assertThat(x.get("type").asText()).isEqualTo("java.lang.RuntimeException");
     assertThat(x.get("message").asText()).isEqualTo("top \"quoted\"");
     String st = x.get("stacktrace").asText();
-    assertThat(st).startsWith("java.lang.RuntimeException: top \"quoted\"")
-        .contains("\tat dev.trailmark.shipper.logback.TrailmarkJsonEncoderTest.writesExceptionsWithCausesAndSuppressed")
+    assertThat(st)
+        .startsWith("java.lang.RuntimeException: top \"quoted\"")
+        .contains(
+            "\tat dev.trailmark.shipper.logback.TrailmarkJsonEncoderTest.writesExceptionsWithCausesAndSuppressed")
         .contains("Suppressed: java.io.IOException: close failed")
         .contains("Caused by: java.lang.IllegalStateException: root cause")
         .contains("common frames omitted");
@@ -122,22 +135,31 @@ class TrailmarkJsonEncoderTest {
 
   @Test
   void escapesControlCharactersAndReplacesLoneSurrogates() throws Exception {
-    String nasty = "tab\tnl\ncr\rnul\u0000bell\u0007quote\"back\\slash/ \u2028 emoji \uD83D\uDE00 lone \uD800 end \uDC00";
+    String nasty =
+        "tab\tnl\ncr\rnul\u0000bell\u0007quote\"back\\slash/ \u2028 emoji \uD83D\uDE00 lone \uD800 end \uDC00";
     byte[] line = encoder("ss4o").encode(event(Level.INFO, nasty, null));
 
     // strictly valid UTF-8
-    assertThat(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(line)).toString()).isNotEmpty();
+    assertThat(
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(line)).toString())
+        .isNotEmpty();
     String raw = new String(line, StandardCharsets.UTF_8);
-    assertThat(raw).contains("\\u0000").contains("\\u0007").contains("\\u2028").doesNotContain("\t");
+    assertThat(raw)
+        .contains("\\u0000")
+        .contains("\\u0007")
+        .contains("\\u2028")
+        .doesNotContain("\t");
     JsonNode d = parse(line);
-    assertThat(d.get("body").asText()).isEqualTo(
-        "tab\tnl\ncr\rnul\u0000bell\u0007quote\"back\\slash/ \u2028 emoji \uD83D\uDE00 lone \uFFFD end \uFFFD");
+    assertThat(d.get("body").asText())
+        .isEqualTo(
+            "tab\tnl\ncr\rnul\u0000bell\u0007quote\"back\\slash/ \u2028 emoji \uD83D\uDE00 lone \uFFFD end \uFFFD");
   }
 
   @Test
   void writesEcsFieldNamesWhenAsked() throws Exception {
     LoggingEvent e = event(Level.INFO, "hello", new IllegalArgumentException("bad"));
-    e.setMDCPropertyMap(Map.of("trace_id", "0af7651916cd43dd8448eb211c80319c", "span_id", "b7ad6b7169203331"));
+    e.setMDCPropertyMap(
+        Map.of("trace_id", "0af7651916cd43dd8448eb211c80319c", "span_id", "b7ad6b7169203331"));
     e.addMarker(MarkerFactory.getMarker("SECURITY"));
 
     JsonNode d = parse(encoder("ecs").encode(e));
@@ -160,9 +182,12 @@ class TrailmarkJsonEncoderTest {
   void aHugeEventDoesNotPinItsBufferOnTheLoggingThread() throws Exception {
     TrailmarkJsonEncoder enc = encoder("ss4o");
     String huge = "x".repeat(3 * 1024 * 1024);
-    assertThat(parse(enc.encode(event(Level.INFO, huge, null))).get("body").asText()).hasSize(huge.length());
-    assertThat(enc.writer().buffer().length).isLessThanOrEqualTo(TrailmarkJsonEncoder.MAX_RETAINED_BYTES);
-    assertThat(parse(enc.encode(event(Level.INFO, "small", null))).get("body").asText()).isEqualTo("small");
+    assertThat(parse(enc.encode(event(Level.INFO, huge, null))).get("body").asText())
+        .hasSize(huge.length());
+    assertThat(enc.writer().buffer().length)
+        .isLessThanOrEqualTo(TrailmarkJsonEncoder.MAX_RETAINED_BYTES);
+    assertThat(parse(enc.encode(event(Level.INFO, "small", null))).get("body").asText())
+        .isEqualTo("small");
   }
 
   @Test
@@ -184,11 +209,14 @@ class TrailmarkJsonEncoderTest {
     TrailmarkJsonEncoder enc = encoder("ss4o");
     boolean sameMillisecond = false;
     for (int i = 0; i < 10_000 && !sameMillisecond; i++) {
-      LoggingEvent e = new LoggingEvent("fqcn", logger, Level.INFO, "now {}", null, new Object[] {i});
+      LoggingEvent e =
+          new LoggingEvent("fqcn", logger, Level.INFO, "now {}", null, new Object[] {i});
       JsonNode d = parse(enc.encode(e));
       String time = d.get("@timestamp").asText();
       String observed = d.get("observedTimestamp").asText();
-      assertThat(observed).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z").isGreaterThanOrEqualTo(time);
+      assertThat(observed)
+          .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z")
+          .isGreaterThanOrEqualTo(time);
       assertThat(d.at("/severity/text").asText()).isEqualTo("INFO");
       sameMillisecond = observed.equals(time);
     }

@@ -19,24 +19,29 @@ class ShipperMetricsTest {
   void registersQueuedSentDroppedBufferedAndLatencyInTheGlobalRegistry() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Metrics.addRegistry(registry);
-    Destination d = new Destination() {
-      @Override
-      public BatchLimits limits() {
-        return new BatchLimits(100, 100_000, 0, 1000, 0, false);
-      }
+    Destination d =
+        new Destination() {
+          @Override
+          public BatchLimits limits() {
+            return new BatchLimits(100, 100_000, 0, 1000, 0, false);
+          }
 
-      @Override
-      public SendResult send(List<Event> batch) {
-        return SendResult.ok();
-      }
+          @Override
+          public SendResult send(List<Event> batch) {
+            return SendResult.ok();
+          }
 
-      @Override
-      public String name() {
-        return "test:metrics";
-      }
-    };
-    DeliveryEngine engine = DeliveryEngine.builder(d).overflowPolicy(OverflowPolicy.DROP_NEWEST).maxBufferBytes(1000)
-        .maxBatchDelay(Duration.ofMillis(10)).start();
+          @Override
+          public String name() {
+            return "test:metrics";
+          }
+        };
+    DeliveryEngine engine =
+        DeliveryEngine.builder(d)
+            .overflowPolicy(OverflowPolicy.DROP_NEWEST)
+            .maxBufferBytes(1000)
+            .maxBatchDelay(Duration.ofMillis(10))
+            .start();
     AutoCloseable binding = ShipperMetrics.bindIfPresent(engine, "app");
     try {
       byte[] small = new byte[10];
@@ -44,11 +49,24 @@ class ShipperMetricsTest {
       engine.offer(1, small, 0, small.length);
       engine.offer(1, big, 0, big.length);
       assertThat(engine.flush(Duration.ofSeconds(5))).isTrue();
-      assertThat(registry.get("trailmark.shipper.events.queued").tag("appender", "app").functionCounter().count()).isEqualTo(1);
-      assertThat(registry.get("trailmark.shipper.events.sent").tag("destination", "test:metrics").functionCounter().count())
+      assertThat(
+              registry
+                  .get("trailmark.shipper.events.queued")
+                  .tag("appender", "app")
+                  .functionCounter()
+                  .count())
           .isEqualTo(1);
-      assertThat(registry.get("trailmark.shipper.events.dropped").functionCounter().count()).isEqualTo(1);
-      assertThat(registry.get("trailmark.shipper.batch.latency").functionTimer().count()).isEqualTo(1);
+      assertThat(
+              registry
+                  .get("trailmark.shipper.events.sent")
+                  .tag("destination", "test:metrics")
+                  .functionCounter()
+                  .count())
+          .isEqualTo(1);
+      assertThat(registry.get("trailmark.shipper.events.dropped").functionCounter().count())
+          .isEqualTo(1);
+      assertThat(registry.get("trailmark.shipper.batch.latency").functionTimer().count())
+          .isEqualTo(1);
       assertThat(registry.get("trailmark.shipper.buffered.bytes").gauge().value()).isZero();
     } finally {
       binding.close();

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /** Micrometer is an optional dependency: an application without it must log normally. */
 class WithoutMicrometerTest {
-  /** Loads our classes itself and refuses every Micrometer class, like a classpath without the jar. */
+  /**
+   * Loads our classes itself and refuses every Micrometer class, like a classpath without the jar.
+   */
   static final class NoMicrometerLoader extends URLClassLoader {
     NoMicrometerLoader(URL[] urls, ClassLoader parent) {
       super(urls, parent);
@@ -34,22 +36,24 @@ class WithoutMicrometerTest {
   public static final class Probe implements Callable<String> {
     @Override
     public String call() throws Exception {
-      dev.trailmark.shipper.delivery.Destination d = new dev.trailmark.shipper.delivery.Destination() {
-        @Override
-        public dev.trailmark.shipper.delivery.BatchLimits limits() {
-          return new dev.trailmark.shipper.delivery.BatchLimits(10, 10_000, 0, 1000, 0, false);
-        }
+      dev.trailmark.shipper.delivery.Destination d =
+          new dev.trailmark.shipper.delivery.Destination() {
+            @Override
+            public dev.trailmark.shipper.delivery.BatchLimits limits() {
+              return new dev.trailmark.shipper.delivery.BatchLimits(10, 10_000, 0, 1000, 0, false);
+            }
 
-        @Override
-        public dev.trailmark.shipper.delivery.SendResult send(java.util.List<dev.trailmark.shipper.delivery.Event> b) {
-          return dev.trailmark.shipper.delivery.SendResult.ok();
-        }
+            @Override
+            public dev.trailmark.shipper.delivery.SendResult send(
+                java.util.List<dev.trailmark.shipper.delivery.Event> b) {
+              return dev.trailmark.shipper.delivery.SendResult.ok();
+            }
 
-        @Override
-        public String name() {
-          return "probe";
-        }
-      };
+            @Override
+            public String name() {
+              return "probe";
+            }
+          };
       var engine = dev.trailmark.shipper.delivery.DeliveryEngine.builder(d).start();
       Object binding = ShipperMetrics.bindIfPresent(engine, "probe");
       engine.close(java.time.Duration.ofSeconds(1));
@@ -61,9 +65,11 @@ class WithoutMicrometerTest {
   void theAppenderRunsWithoutMicrometerAndRegistersNothing() throws Exception {
     URL main = ShipperMetrics.class.getProtectionDomain().getCodeSource().getLocation();
     URL test = Probe.class.getProtectionDomain().getCodeSource().getLocation();
-    try (NoMicrometerLoader loader = new NoMicrometerLoader(new URL[] {main, test}, getClass().getClassLoader())) {
+    try (NoMicrometerLoader loader =
+        new NoMicrometerLoader(new URL[] {main, test}, getClass().getClassLoader())) {
       @SuppressWarnings("unchecked")
-      Callable<String> probe = (Callable<String>) loader.loadClass(Probe.class.getName()).getConstructor().newInstance();
+      Callable<String> probe =
+          (Callable<String>) loader.loadClass(Probe.class.getName()).getConstructor().newInstance();
       assertThat(probe.call()).isEqualTo("null");
     }
   }

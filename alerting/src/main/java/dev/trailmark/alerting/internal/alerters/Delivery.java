@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a notice through each alerter, retrying each with exponential backoff and full jitter, and records the
- * outcome per alerter ({@code sent}, or {@code failed} with the attempts and the last error) in the notice's
- * {@code delivery} array. A notice is never dropped: a failure is written to the alerts index and logged at ERROR.
+ * Sends a notice through each alerter, retrying each with exponential backoff and full jitter, and
+ * records the outcome per alerter ({@code sent}, or {@code failed} with the attempts and the last
+ * error) in the notice's {@code delivery} array. A notice is never dropped: a failure is written to
+ * the alerts index and logged at ERROR.
  */
 public final class Delivery {
   private static final Logger log = LoggerFactory.getLogger(Delivery.class);
@@ -20,7 +21,10 @@ public final class Delivery {
   private final Duration backoff;
   private final Duration maxBackoff;
 
-  /** Up to {@code attempts} tries per alerter, waiting up to backoff × 2^n (at most {@code maxBackoff}) between. */
+  /**
+   * Up to {@code attempts} tries per alerter, waiting up to backoff × 2^n (at most {@code
+   * maxBackoff}) between.
+   */
   public Delivery(int attempts, Duration backoff, Duration maxBackoff) {
     this.attempts = Math.max(1, attempts);
     this.backoff = backoff;
@@ -51,8 +55,13 @@ public final class Delivery {
       } else {
         String error = last.getClass().getSimpleName() + ": " + last.getMessage();
         d.put("status", "failed").put("error", error);
-        log.error("notice {} of rule {} not delivered by {} after {} attempts: {}", notice.path("alert_id").asText(),
-            notice.path("rule").path("name").asText(), alerter.name(), tried, error);
+        log.error(
+            "notice {} of rule {} not delivered by {} after {} attempts: {}",
+            notice.path("alert_id").asText(),
+            notice.path("rule").path("name").asText(),
+            alerter.name(),
+            tried,
+            error);
       }
     }
   }

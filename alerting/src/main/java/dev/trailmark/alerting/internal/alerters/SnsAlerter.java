@@ -11,9 +11,10 @@ import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
 /**
- * Publishes a notice to an SNS topic (AWS SDK v2, default credentials chain): a readable body for email and SMS
- * subscribers and the notice as JSON for SQS, Lambda and HTTP subscribers (message structure {@code json});
- * {@code severity}, {@code rule} and {@code state} are message attributes so subscriptions can filter.
+ * Publishes a notice to an SNS topic (AWS SDK v2, default credentials chain): a readable body for
+ * email and SMS subscribers and the notice as JSON for SQS, Lambda and HTTP subscribers (message
+ * structure {@code json}); {@code severity}, {@code rule} and {@code state} are message attributes
+ * so subscriptions can filter.
  */
 public final class SnsAlerter implements Alerter, AutoCloseable {
   static final int MAX_SUBJECT = 100;
@@ -21,9 +22,13 @@ public final class SnsAlerter implements Alerter, AutoCloseable {
   private final SnsClient sns;
   private final String topicArn;
 
-  /** A publisher to {@code topicArn} in {@code region}; {@code endpoint} overrides the SNS endpoint (null: AWS). */
+  /**
+   * A publisher to {@code topicArn} in {@code region}; {@code endpoint} overrides the SNS endpoint
+   * (null: AWS).
+   */
   public SnsAlerter(String topicArn, String region, URI endpoint) {
-    var b = SnsClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
+    var b =
+        SnsClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
     if (endpoint != null) {
       b.endpointOverride(endpoint);
     }
@@ -47,12 +52,17 @@ public final class SnsAlerter implements Alerter, AutoCloseable {
     for (String protocol : new String[] {"sqs", "lambda", "http", "https", "firehose"}) {
       structure.put(protocol, machine);
     }
-    sns.publish(r -> r.topicArn(topicArn).subject(subject(notice)).messageStructure("json")
-        .message(structure.toString())
-        .messageAttributes(Map.of(
-            "severity", attribute(notice.path("severity").asText()),
-            "rule", attribute(notice.path("rule").path("name").asText()),
-            "state", attribute(notice.path("state").asText()))));
+    sns.publish(
+        r ->
+            r.topicArn(topicArn)
+                .subject(subject(notice))
+                .messageStructure("json")
+                .message(structure.toString())
+                .messageAttributes(
+                    Map.of(
+                        "severity", attribute(notice.path("severity").asText()),
+                        "rule", attribute(notice.path("rule").path("name").asText()),
+                        "state", attribute(notice.path("state").asText()))));
   }
 
   private static MessageAttributeValue attribute(String value) {

@@ -13,12 +13,14 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * HTTP POST of a notice: the notice document as JSON ({@code post}, ElastAlert's {@code http_post_url}), or a
- * Slack-compatible payload ({@code slack}: {@code text} plus one attachment, which Slack, Mattermost, Rocket.Chat
- * and Teams' Slack-compatible endpoints accept). Any answer outside 2xx is a failure.
+ * HTTP POST of a notice: the notice document as JSON ({@code post}, ElastAlert's {@code
+ * http_post_url}), or a Slack-compatible payload ({@code slack}: {@code text} plus one attachment,
+ * which Slack, Mattermost, Rocket.Chat and Teams' Slack-compatible endpoints accept). Any answer
+ * outside 2xx is a failure.
  */
 public final class WebhookAlerter implements Alerter {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final boolean slack;
   private final URI url;
@@ -28,7 +30,12 @@ public final class WebhookAlerter implements Alerter {
   private final String channel;
 
   /** A webhook; {@code slack} selects the Slack payload. */
-  public WebhookAlerter(boolean slack, String url, Duration timeout, Map<String, String> headers, String username,
+  public WebhookAlerter(
+      boolean slack,
+      String url,
+      Duration timeout,
+      Map<String, String> headers,
+      String username,
       String channel) {
     this.slack = slack;
     this.url = URI.create(url);
@@ -46,15 +53,20 @@ public final class WebhookAlerter implements Alerter {
   @Override
   public void send(ObjectNode notice) throws IOException, InterruptedException {
     ObjectNode body = slack ? slackPayload(notice) : notice;
-    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(url)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
     headers.forEach(b::header);
     HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() / 100 != 2) {
       String text = r.body() == null ? "" : r.body();
-      throw new IOException(url + " answered " + r.statusCode() + (text.isBlank() ? ""
-          : ": " + text.substring(0, Math.min(200, text.length()))));
+      throw new IOException(
+          url
+              + " answered "
+              + r.statusCode()
+              + (text.isBlank() ? "" : ": " + text.substring(0, Math.min(200, text.length()))));
     }
   }
 
@@ -70,16 +82,28 @@ public final class WebhookAlerter implements Alerter {
     ArrayNode attachments = p.putArray("attachments");
     ObjectNode a = attachments.addObject();
     String state = notice.path("state").asText();
-    a.put("color", state.equals("resolved") ? "good" : switch (notice.path("severity").asText()) {
-      case "critical", "high" -> "danger";
-      case "medium" -> "warning";
-      default -> "#439FE0";
-    });
+    a.put(
+        "color",
+        state.equals("resolved")
+            ? "good"
+            : switch (notice.path("severity").asText()) {
+              case "critical", "high" -> "danger";
+              case "medium" -> "warning";
+              default -> "#439FE0";
+            });
     a.put("title", notice.path("rule").path("name").asText() + " " + state);
     a.put("text", Notices.body(notice));
     ArrayNode fields = a.putArray("fields");
-    fields.addObject().put("title", "key").put("value", notice.path("key").asText()).put("short", true);
-    fields.addObject().put("title", "matches").put("value", notice.path("match_count").asText()).put("short", true);
+    fields
+        .addObject()
+        .put("title", "key")
+        .put("value", notice.path("key").asText())
+        .put("short", true);
+    fields
+        .addObject()
+        .put("title", "matches")
+        .put("value", notice.path("match_count").asText())
+        .put("short", true);
     a.put("footer", "trailmark alert " + notice.path("alert_id").asText());
     return p;
   }

@@ -20,8 +20,8 @@ public final class OpenIngress {
   public record Permission(String protocol, int fromPort, int toPort, String cidr, boolean ipv6) {}
 
   /**
-   * The offending permissions under {@code permissions}: an array (Config item, EC2 API state) or an
-   * object with {@code items} (CloudTrail's XML-derived shape), each with {@code ipv4Ranges},
+   * The offending permissions under {@code permissions}: an array (Config item, EC2 API state) or
+   * an object with {@code items} (CloudTrail's XML-derived shape), each with {@code ipv4Ranges},
    * {@code ipRanges} (objects or plain strings) and {@code ipv6Ranges}.
    */
   public static List<Permission> find(JsonNode permissions) {
@@ -52,14 +52,14 @@ public final class OpenIngress {
   }
 
   /**
-   * The offending permissions an {@code AuthorizeSecurityGroupIngress} or
-   * {@code ModifySecurityGroupRules} CloudTrail record grants. When AWS recorded the resulting rules
+   * The offending permissions an {@code AuthorizeSecurityGroupIngress} or {@code
+   * ModifySecurityGroupRules} CloudTrail record grants. When AWS recorded the resulting rules
    * ({@code responseElements.securityGroupRuleSet}, written for every successful authorize call
-   * since 2021), those rules are judged, whatever request shape produced them. Otherwise the request
-   * is read in each shape clients send: {@code ipPermissions.items}, the flat legacy parameters
-   * ({@code cidrIp}, {@code ipProtocol}, {@code fromPort}, {@code toPort} beside an empty
-   * {@code ipPermissions}, as the CLI's {@code --cidr --port} writes them), and
-   * {@code ModifySecurityGroupRulesRequest.SecurityGroupRule}.
+   * since 2021), those rules are judged, whatever request shape produced them. Otherwise the
+   * request is read in each shape clients send: {@code ipPermissions.items}, the flat legacy
+   * parameters ({@code cidrIp}, {@code ipProtocol}, {@code fromPort}, {@code toPort} beside an
+   * empty {@code ipPermissions}, as the CLI's {@code --cidr --port} writes them), and {@code
+   * ModifySecurityGroupRulesRequest.SecurityGroupRule}.
    */
   public static List<Permission> findInEvent(JsonNode event) {
     JsonNode recorded = event.path("responseElements").path("securityGroupRuleSet");
@@ -107,7 +107,8 @@ public final class OpenIngress {
   }
 
   private static JsonNode field(JsonNode node, String camel, boolean pascalCase) {
-    return node.path(pascalCase ? Character.toUpperCase(camel.charAt(0)) + camel.substring(1) : camel);
+    return node.path(
+        pascalCase ? Character.toUpperCase(camel.charAt(0)) + camel.substring(1) : camel);
   }
 
   /** True when a CIDR's prefix length is 0: every address, IPv4 or IPv6. */
@@ -117,8 +118,8 @@ public final class OpenIngress {
     return slash > 0 && c.substring(slash + 1).trim().matches("0+");
   }
 
-  private static void addIfOpen(List<Permission> out, String protocol, int from, int to,
-      String cidr, boolean ipv6) {
+  private static void addIfOpen(
+      List<Permission> out, String protocol, int from, int to, String cidr, boolean ipv6) {
     if (wholeInternet(cidr)) {
       out.add(new Permission(protocol, from, to, cidr, ipv6));
     }
@@ -140,8 +141,11 @@ public final class OpenIngress {
     if (protocol.equals("-1") || protocol.equalsIgnoreCase("all")) {
       return true;
     }
-    boolean tcpOrUdp = protocol.equalsIgnoreCase("tcp") || protocol.equals("6")
-        || protocol.equalsIgnoreCase("udp") || protocol.equals("17");
+    boolean tcpOrUdp =
+        protocol.equalsIgnoreCase("tcp")
+            || protocol.equals("6")
+            || protocol.equalsIgnoreCase("udp")
+            || protocol.equals("17");
     if (!tcpOrUdp) {
       return false;
     }
@@ -156,7 +160,9 @@ public final class OpenIngress {
     return false;
   }
 
-  /** Elements of an array, or of an object's {@code items} array (CloudTrail's XML-derived shape). */
+  /**
+   * Elements of an array, or of an object's {@code items} array (CloudTrail's XML-derived shape).
+   */
   static List<JsonNode> items(JsonNode node) {
     List<JsonNode> out = new ArrayList<>();
     JsonNode list = node != null && node.isObject() ? node.path("items") : node;

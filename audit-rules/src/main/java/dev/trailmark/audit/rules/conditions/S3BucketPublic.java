@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.trailmark.audit.rules.Condition;
 
 /**
- * True when a bucket is public by ACL (a grant to AllUsers or AuthenticatedUsers, or a public canned
- * ACL) or by policy (an Allow to principal {@code *} with no Condition), and the bucket's own public
- * access block does not neutralise it. Reads Config items (whose ACL and policy are JSON inside
- * strings) and PutBucketAcl / PutBucketPolicy CloudTrail events.
+ * True when a bucket is public by ACL (a grant to AllUsers or AuthenticatedUsers, or a public
+ * canned ACL) or by policy (an Allow to principal {@code *} with no Condition), and the bucket's
+ * own public access block does not neutralise it. Reads Config items (whose ACL and policy are JSON
+ * inside strings) and PutBucketAcl / PutBucketPolicy CloudTrail events.
  */
 public final class S3BucketPublic implements Condition {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -25,7 +25,8 @@ public final class S3BucketPublic implements Condition {
       JsonNode block = embedded(supplementary.path("PublicAccessBlockConfiguration"));
       boolean aclsBlocked = block.path("ignorePublicAcls").asBoolean(false);
       boolean policyBlocked = block.path("restrictPublicBuckets").asBoolean(false);
-      boolean publicAcl = !aclsBlocked && aclIsPublic(embedded(supplementary.path("AccessControlList")));
+      boolean publicAcl =
+          !aclsBlocked && aclIsPublic(embedded(supplementary.path("AccessControlList")));
       JsonNode policy = embedded(supplementary.path("BucketPolicy"));
       JsonNode policyText = embedded(policy.path("policyText"));
       boolean publicPolicy = !policyBlocked && policyIsPublic(policyText);
@@ -36,7 +37,8 @@ public final class S3BucketPublic implements Condition {
     if (event.equals("PutBucketAcl")) {
       for (JsonNode canned : request.path("x-amz-acl")) {
         String acl = canned.asText("");
-        if (acl.equals("public-read") || acl.equals("public-read-write")
+        if (acl.equals("public-read")
+            || acl.equals("public-read-write")
             || acl.equals("authenticated-read")) {
           return true;
         }
@@ -95,7 +97,9 @@ public final class S3BucketPublic implements Condition {
     return false;
   }
 
-  /** Config stores some documents as JSON text inside a string; parse those, pass others through. */
+  /**
+   * Config stores some documents as JSON text inside a string; parse those, pass others through.
+   */
   static JsonNode embedded(JsonNode node) {
     if (node != null && node.isTextual()) {
       try {

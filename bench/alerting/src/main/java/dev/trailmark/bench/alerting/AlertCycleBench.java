@@ -26,13 +26,15 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * One cycle of the alert runner over N generated log documents (50 rules of every type, each evaluating the
- * 5 windows of its buffer) against the same 50 aggregation searches sent directly with the JDK HTTP client, in the
- * same run, rounds interleaved. Prints wall time, requests sent and the ratio (goal ≤ 1.2).
+ * One cycle of the alert runner over N generated log documents (50 rules of every type, each
+ * evaluating the 5 windows of its buffer) against the same 50 aggregation searches sent directly
+ * with the JDK HTTP client, in the same run, rounds interleaved. Prints wall time, requests sent
+ * and the ratio (goal ≤ 1.2).
  */
 public final class AlertCycleBench {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public static void main(String[] args) throws Exception {
     long docs = 10_000_000L;
@@ -47,8 +49,11 @@ public final class AlertCycleBench {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--opensearch" -> os = URI.create(args[++i]);
         case "--keep" -> keep = true;
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--docs N --rules R --rounds K --opensearch URL --keep)");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option "
+                    + args[i]
+                    + " (--docs N --rules R --rounds K --opensearch URL --keep)");
       }
     }
     String prefix = "bench-alerting-" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
@@ -57,7 +62,11 @@ public final class AlertCycleBench {
     try {
       long loadStart = System.nanoTime();
       load(os, prefix + "logs", docs, t);
-      System.out.printf(Locale.ROOT, "loaded %,d documents in %.1f s%n", docs, (System.nanoTime() - loadStart) / 1e9);
+      System.out.printf(
+          Locale.ROOT,
+          "loaded %,d documents in %.1f s%n",
+          docs,
+          (System.nanoTime() - loadStart) / 1e9);
       Path rules = Files.createTempDirectory("bench-rules");
       writeRules(rules, ruleCount);
       List<Rule> loaded = new RuleLoader().loadAll(false, List.of(rules)).rules();
@@ -67,7 +76,8 @@ public final class AlertCycleBench {
         raw.add(searchOf(r, now));
       }
       System.out.println();
-      System.out.println("| round | raw aggregation searches: requests | ms | alert cycle: requests | ms | notices | ratio |");
+      System.out.println(
+          "| round | raw aggregation searches: requests | ms | alert cycle: requests | ms | notices | ratio |");
       System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
       List<Double> ratios = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
@@ -79,17 +89,29 @@ public final class AlertCycleBench {
         long requests;
         long notices;
         double cycleMs;
-        try (AlertRunner runner = AlertRunner.builder().openSearch(os).indexPrefix(prefix).builtInRules(false)
-            .rulesDirectory(rules).stdout(false, null)
-            .clock(Clock.fixed(Instant.ofEpochMilli(now), ZoneOffset.UTC)).build()) {
-          // A running runner's steady state: template and status index in place (once per process), and every
+        try (AlertRunner runner =
+            AlertRunner.builder()
+                .openSearch(os)
+                .indexPrefix(prefix)
+                .builtInRules(false)
+                .rulesDirectory(rules)
+                .stdout(false, null)
+                .clock(Clock.fixed(Instant.ofEpochMilli(now), ZoneOffset.UTC))
+                .build()) {
+          // A running runner's steady state: template and status index in place (once per process),
+          // and every
           // rule due with the state of a fresh rule, so each round evaluates the same windows.
           runner.status();
-          // No _delete_by_query here (the local OpenSearch has no reindex module): delete the states by id.
+          // No _delete_by_query here (the local OpenSearch has no reindex module): delete the
+          // states by id.
           StringBuilder reset = new StringBuilder();
           for (Rule r : loaded) {
-            reset.append("{\"delete\":{\"_index\":\"").append(prefix).append("trailmark-alert-status\",\"_id\":\"rule:")
-                .append(r.name()).append("\"}}\n");
+            reset
+                .append("{\"delete\":{\"_index\":\"")
+                .append(prefix)
+                .append("trailmark-alert-status\",\"_id\":\"rule:")
+                .append(r.name())
+                .append("\"}}\n");
           }
           send(os, "POST", "/_bulk?refresh=true", reset.toString());
           long before = runner.requestsSent();
@@ -99,7 +121,12 @@ public final class AlertCycleBench {
           requests = runner.requestsSent() - before;
           notices = report.rules().stream().mapToLong(r -> r.notices().size()).sum();
           if (System.getenv("BENCH_DEBUG") != null) {
-            report.rules().stream().filter(r -> !r.notices().isEmpty()).forEach(r -> System.out.println(r.rule() + " " + r.notices().size() + " " + r.notices().get(0)));
+            report.rules().stream()
+                .filter(r -> !r.notices().isEmpty())
+                .forEach(
+                    r ->
+                        System.out.println(
+                            r.rule() + " " + r.notices().size() + " " + r.notices().get(0)));
           }
           long failed = report.rules().stream().filter(r -> r.error() != null).count();
           if (failed > 0 || report.rules().size() != loaded.size()) {
@@ -108,12 +135,26 @@ public final class AlertCycleBench {
         }
         double ratio = cycleMs / rawMs;
         ratios.add(ratio);
-        System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %d | %,.0f | %d | %.2f |%n", round, raw.size(), rawMs,
-            requests, cycleMs, notices, ratio);
+        System.out.printf(
+            Locale.ROOT,
+            "| %d | %d | %,.0f | %d | %,.0f | %d | %.2f |%n",
+            round,
+            raw.size(),
+            rawMs,
+            requests,
+            cycleMs,
+            notices,
+            ratio);
       }
       ratios.sort(Double::compare);
-      System.out.printf(Locale.ROOT, "%nmedian ratio %.2f over %d rounds (%,d documents, %d rules; goal <= 1.2, and a "
-          + "cycle under the shortest run_every, 60 s)%n", ratios.get(ratios.size() / 2), rounds, docs, loaded.size());
+      System.out.printf(
+          Locale.ROOT,
+          "%nmedian ratio %.2f over %d rounds (%,d documents, %d rules; goal <= 1.2, and a "
+              + "cycle under the shortest run_every, 60 s)%n",
+          ratios.get(ratios.size() / 2),
+          rounds,
+          docs,
+          loaded.size());
     } finally {
       if (!keep) {
         send(os, "DELETE", "/" + prefix + "*?ignore_unavailable=true&allow_no_indices=true", null);
@@ -122,7 +163,10 @@ public final class AlertCycleBench {
     }
   }
 
-  /** The search the runner sends for a rule's first cycle at {@code now} (fresh state, whole buffer). */
+  /**
+   * The search the runner sends for a rule's first cycle at {@code now} (fresh state, whole
+   * buffer).
+   */
   static ObjectNode searchOf(Rule rule, long now) {
     long step = rule.runEvery().toMillis();
     long end = Engine.windowEnd(rule, now);
@@ -141,13 +185,25 @@ public final class AlertCycleBench {
   }
 
   static void writeRules(Path dir, int count) throws IOException {
-    String[] types = {"frequency", "spike", "flatline", "cardinality", "metric_aggregation", "percentage_match",
-        "new_term", "any"};
+    String[] types = {
+      "frequency",
+      "spike",
+      "flatline",
+      "cardinality",
+      "metric_aggregation",
+      "percentage_match",
+      "new_term",
+      "any"
+    };
     for (int i = 0; i < count; i++) {
       String type = types[i % types.length];
       String level = new String[] {"ERROR", "WARN", "INFO"}[i % 3];
       StringBuilder y = new StringBuilder();
-      y.append("name: rule-").append(i).append("\ntype: ").append(type).append("\nindex: logs\n")
+      y.append("name: rule-")
+          .append(i)
+          .append("\ntype: ")
+          .append(type)
+          .append("\nindex: logs\n")
           .append("run_every: {minutes: 1}\nbuffer_time: {minutes: 5}\nrealert: {minutes: 30}\n");
       if (type.equals("any")) {
         // An any rule watches rare events (one user's errors), as such rules do.
@@ -160,18 +216,30 @@ public final class AlertCycleBench {
       } else if (!type.equals("new_term")) {
         y.append(i % 2 == 0 ? "query_key: svc\n" : "query_key: [svc, status]\n");
       }
-      // Thresholds a healthy system does not cross: the cycle's cost is the runner's, not that of writing notices.
+      // Thresholds a healthy system does not cross: the cycle's cost is the runner's, not that of
+      // writing notices.
       switch (type) {
-        case "frequency" -> y.append("num_events: ").append(100_000 + i).append("\ntimeframe: {minutes: 5}\n");
-        case "spike" -> y.append("timeframe: {minutes: 5}\nspike_height: 10\nspike_type: up\nthreshold_cur: 1000\n");
-        case "flatline" -> y.append("threshold: ").append(1 + i % 2).append("\ntimeframe: {minutes: 5}\n");
-        case "cardinality" -> y.append("cardinality_field: user\nmax_cardinality: ").append(100_000 + i)
-            .append("\ntimeframe: {minutes: 5}\n");
-        case "metric_aggregation" -> y.append(i % 4 == 0
-            ? "metric_agg_key: latency\nmetric_agg_type: percentiles\npercentile_range: 99\nmax_threshold: 100000\n"
-            : "metric_agg_key: latency\nmetric_agg_type: avg\nmax_threshold: 100000\n").append("bucket_interval: {minutes: 5}\n");
-        case "percentage_match" -> y.append("match_bucket_filter:\n  - range: {status: {gte: 500}}\nmax_percentage: 50\n"
-            + "bucket_interval: {minutes: 5}\n");
+        case "frequency" ->
+            y.append("num_events: ").append(100_000 + i).append("\ntimeframe: {minutes: 5}\n");
+        case "spike" ->
+            y.append(
+                "timeframe: {minutes: 5}\nspike_height: 10\nspike_type: up\nthreshold_cur: 1000\n");
+        case "flatline" ->
+            y.append("threshold: ").append(1 + i % 2).append("\ntimeframe: {minutes: 5}\n");
+        case "cardinality" ->
+            y.append("cardinality_field: user\nmax_cardinality: ")
+                .append(100_000 + i)
+                .append("\ntimeframe: {minutes: 5}\n");
+        case "metric_aggregation" ->
+            y.append(
+                    i % 4 == 0
+                        ? "metric_agg_key: latency\nmetric_agg_type: percentiles\npercentile_range: 99\nmax_threshold: 100000\n"
+                        : "metric_agg_key: latency\nmetric_agg_type: avg\nmax_threshold: 100000\n")
+                .append("bucket_interval: {minutes: 5}\n");
+        case "percentage_match" ->
+            y.append(
+                "match_bucket_filter:\n  - range: {status: {gte: 500}}\nmax_percentage: 50\n"
+                    + "bucket_interval: {minutes: 5}\n");
         case "new_term" -> y.append("fields: [svc]\nterms_window_size: {hours: 1}\n");
         default -> y.append("max_query_size: 100\n");
       }
@@ -179,8 +247,13 @@ public final class AlertCycleBench {
     }
   }
 
-  static void load(URI os, String index, long docs, Instant t) throws IOException, InterruptedException {
-    send(os, "PUT", "/" + index, """
+  static void load(URI os, String index, long docs, Instant t)
+      throws IOException, InterruptedException {
+    send(
+        os,
+        "PUT",
+        "/" + index,
+        """
         {"settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1"},
          "mappings": {"properties": {"@timestamp": {"type": "date"}, "svc": {"type": "keyword"},
            "level": {"type": "keyword"}, "user": {"type": "keyword"}, "latency": {"type": "double"},
@@ -194,11 +267,22 @@ public final class AlertCycleBench {
       double r = random.nextDouble();
       String level = r < 0.03 ? "ERROR" : r < 0.10 ? "WARN" : "INFO";
       int status = r < 0.02 ? 500 : r < 0.06 ? 404 : 200;
-      nd.append(action).append("{\"@timestamp\":").append(start + (span * i) / docs)
-          .append(",\"svc\":\"svc-").append(random.nextInt(20)).append("\",\"level\":\"").append(level)
-          .append("\",\"user\":\"u").append(random.nextInt(5000)).append("\",\"latency\":")
-          .append(Math.round(Math.exp(4 + random.nextGaussian() * 0.8))).append(",\"status\":").append(status)
-          .append(",\"body\":\"request ").append(i).append("\"}\n");
+      nd.append(action)
+          .append("{\"@timestamp\":")
+          .append(start + (span * i) / docs)
+          .append(",\"svc\":\"svc-")
+          .append(random.nextInt(20))
+          .append("\",\"level\":\"")
+          .append(level)
+          .append("\",\"user\":\"u")
+          .append(random.nextInt(5000))
+          .append("\",\"latency\":")
+          .append(Math.round(Math.exp(4 + random.nextGaussian() * 0.8)))
+          .append(",\"status\":")
+          .append(status)
+          .append(",\"body\":\"request ")
+          .append(i)
+          .append("\"}\n");
       if ((i + 1) % 20_000 == 0 || i + 1 == docs) {
         JsonNode r2 = send(os, "POST", "/_bulk", nd.toString());
         if (r2.path("errors").asBoolean()) {
@@ -212,19 +296,38 @@ public final class AlertCycleBench {
     send(os, "POST", "/" + index + "/_forcemerge?max_num_segments=1", null);
   }
 
-  static JsonNode post(URI os, String path, ObjectNode body) throws IOException, InterruptedException {
-    JsonNode r = send(os, "POST", path + "?ignore_unavailable=true&allow_no_indices=true", JSON.writeValueAsString(body));
+  static JsonNode post(URI os, String path, ObjectNode body)
+      throws IOException, InterruptedException {
+    JsonNode r =
+        send(
+            os,
+            "POST",
+            path + "?ignore_unavailable=true&allow_no_indices=true",
+            JSON.writeValueAsString(body));
     if (r.has("error")) {
       throw new IOException("search refused: " + r.get("error"));
     }
     return r;
   }
 
-  static JsonNode send(URI os, String method, String path, String body) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(os.resolve(path)).timeout(Duration.ofMinutes(10))
-        .header("Content-Type", path.startsWith("/_bulk") ? "application/x-ndjson" : "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    return r.body() == null || r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+  static JsonNode send(URI os, String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(os.resolve(path))
+                .timeout(Duration.ofMinutes(10))
+                .header(
+                    "Content-Type",
+                    path.startsWith("/_bulk") ? "application/x-ndjson" : "application/json")
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return r.body() == null || r.body().isEmpty()
+        ? JSON.createObjectNode()
+        : JSON.readTree(r.body());
   }
 }

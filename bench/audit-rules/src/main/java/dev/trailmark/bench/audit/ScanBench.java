@@ -76,18 +76,25 @@ public final class ScanBench {
       long[] found = {0};
       scan[round] = rate(events, () -> found[0] = scan(data));
       findings = found[0];
-      System.out.printf("round %d: tree %,.0f  tokens %,.0f  scan %,.0f events/s%n", round + 1,
-          tree[round], stream[round], scan[round]);
+      System.out.printf(
+          "round %d: tree %,.0f  tokens %,.0f  scan %,.0f events/s%n",
+          round + 1, tree[round], stream[round], scan[round]);
     }
     double bestTree = Arrays.stream(tree).max().orElseThrow();
     double bestStream = Arrays.stream(stream).max().orElseThrow();
     double bestScan = Arrays.stream(scan).max().orElseThrow();
     System.out.println();
-    System.out.printf("| what (%,d events, best of %d) | events/s | vs raw tree parse |%n", events, rounds);
+    System.out.printf(
+        "| what (%,d events, best of %d) | events/s | vs raw tree parse |%n", events, rounds);
     System.out.println("|---|---:|---:|");
-    System.out.printf("| raw Jackson parse, tokens only (gunzip + JsonParser) | %,.0f | %.2f |%n", bestStream, bestStream / bestTree);
-    System.out.printf("| raw Jackson parse to trees (gunzip + readTree per file) | %,.0f | 1.00 |%n", bestTree);
-    System.out.printf("| `audit scan` (15 rules, table output, %,d findings) | %,.0f | **%.2f** |%n", findings, bestScan, bestScan / bestTree);
+    System.out.printf(
+        "| raw Jackson parse, tokens only (gunzip + JsonParser) | %,.0f | %.2f |%n",
+        bestStream, bestStream / bestTree);
+    System.out.printf(
+        "| raw Jackson parse to trees (gunzip + readTree per file) | %,.0f | 1.00 |%n", bestTree);
+    System.out.printf(
+        "| `audit scan` (15 rules, table output, %,d findings) | %,.0f | **%.2f** |%n",
+        findings, bestScan, bestScan / bestTree);
   }
 
   interface Work {
@@ -118,7 +125,8 @@ public final class ScanBench {
   static void parseTokens(List<Path> files, long expected) throws IOException {
     long n = 0;
     for (Path f : files) {
-      try (InputStream in = open(f); JsonParser p = FACTORY.createParser(in)) {
+      try (InputStream in = open(f);
+          JsonParser p = FACTORY.createParser(in)) {
         int depth = 0;
         JsonToken t;
         while ((t = p.nextToken()) != null) {
@@ -165,6 +173,8 @@ public final class ScanBench {
   }
 
   static String machine() {
-    return Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version");
+    return Runtime.getRuntime().availableProcessors()
+        + " cores, Java "
+        + System.getProperty("java.version");
   }
 }

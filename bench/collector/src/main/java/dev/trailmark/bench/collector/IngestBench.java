@@ -36,9 +36,10 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 
 /**
- * Ingest benchmark of the collector: the same log events sent (a) as raw {@code _bulk} requests straight into
- * OpenSearch and (b) through the real AWS SDK's PutLogEvents into the local collector, each timed until every
- * document is searchable; then the latency from PutLogEvents to searchable for single events.
+ * Ingest benchmark of the collector: the same log events sent (a) as raw {@code _bulk} requests
+ * straight into OpenSearch and (b) through the real AWS SDK's PutLogEvents into the local
+ * collector, each timed until every document is searchable; then the latency from PutLogEvents to
+ * searchable for single events.
  */
 public final class IngestBench {
 
@@ -54,7 +55,8 @@ public final class IngestBench {
     int latencyEvents = intArg(args, "--latency-events", 200);
     int rounds = intArg(args, "--rounds", 3);
 
-    OpenSearchLauncher launcher = new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
+    OpenSearchLauncher launcher =
+        new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
     LocalOpenSearch node = launcher.start();
     String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     Path state = Files.createTempDirectory("trailmark-bench-collector");
@@ -69,28 +71,54 @@ public final class IngestBench {
       long p50;
       long p99;
       long max;
-      try (LocalCollector collector = LocalCollector.builder().openSearch(node.baseUri()).indexPrefix(prefix)
-          .httpPort(0).xrayUdpPort(-1).stateDir(state).build().start();
-           CloudWatchLogsClient logs = CloudWatchLogsClient.builder().endpointOverride(collector.httpEndpoint())
-               .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
-               .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                   LocalCollector.DEFAULT_ACCESS_KEY_ID, LocalCollector.DEFAULT_SECRET_ACCESS_KEY)))
-               .build()) {
-        // Rounds alternate which side goes first, so load from elsewhere on the machine hits both alike.
+      try (LocalCollector collector =
+              LocalCollector.builder()
+                  .openSearch(node.baseUri())
+                  .indexPrefix(prefix)
+                  .httpPort(0)
+                  .xrayUdpPort(-1)
+                  .stateDir(state)
+                  .build()
+                  .start();
+          CloudWatchLogsClient logs =
+              CloudWatchLogsClient.builder()
+                  .endpointOverride(collector.httpEndpoint())
+                  .region(Region.US_EAST_1)
+                  .httpClient(UrlConnectionHttpClient.create())
+                  .credentialsProvider(
+                      StaticCredentialsProvider.create(
+                          AwsBasicCredentials.create(
+                              LocalCollector.DEFAULT_ACCESS_KEY_ID,
+                              LocalCollector.DEFAULT_SECRET_ACCESS_KEY)))
+                  .build()) {
+        // Rounds alternate which side goes first, so load from elsewhere on the machine hits both
+        // alike.
         for (int r = 0; r < rounds; r++) {
           String rawPrefix = prefix + "raw" + r + "-";
-          os.send("PUT", "/_index_template/" + prefix + "raw" + r, Json.MAPPER.writeValueAsString(
-              dev.trailmark.collector.sink.IndexTemplates.template("logs", rawPrefix)));
+          os.send(
+              "PUT",
+              "/_index_template/" + prefix + "raw" + r,
+              Json.MAPPER.writeValueAsString(
+                  dev.trailmark.collector.sink.IndexTemplates.template("logs", rawPrefix)));
           if (r % 2 == 0) {
             raw[r] = raw(os, rawPrefix, messages, start, threads, batch);
-            through[r] = throughCollector(os, logs, prefix, "/bench/app-" + r, messages, start, threads, batch);
+            through[r] =
+                throughCollector(
+                    os, logs, prefix, "/bench/app-" + r, messages, start, threads, batch);
           } else {
-            through[r] = throughCollector(os, logs, prefix, "/bench/app-" + r, messages, start, threads, batch);
+            through[r] =
+                throughCollector(
+                    os, logs, prefix, "/bench/app-" + r, messages, start, threads, batch);
             raw[r] = raw(os, rawPrefix, messages, start, threads, batch);
           }
           acked[r] = acknowledgedSeconds;
-          System.out.printf(Locale.ROOT, "round %d: raw %.1f s, collector %.1f s (acknowledged after %.1f s)%n",
-              r + 1, raw[r], through[r], acked[r]);
+          System.out.printf(
+              Locale.ROOT,
+              "round %d: raw %.1f s, collector %.1f s (acknowledged after %.1f s)%n",
+              r + 1,
+              raw[r],
+              through[r],
+              acked[r]);
         }
         long[] latencies = latency(os, logs, prefix, latencyEvents);
         Arrays.sort(latencies);
@@ -99,30 +127,54 @@ public final class IngestBench {
         max = latencies[latencies.length - 1];
       }
       System.out.println();
-      System.out.printf(Locale.ROOT, "Collector ingest, %d log events per round, %d rounds (%d per request, %d client "
-          + "threads), %d cores, Java %s%n", events, rounds, batch, threads,
-          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      System.out.printf(
+          Locale.ROOT,
+          "Collector ingest, %d log events per round, %d rounds (%d per request, %d client "
+              + "threads), %d cores, Java %s%n",
+          events,
+          rounds,
+          batch,
+          threads,
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"));
       System.out.println();
-      System.out.println("| round | raw `_bulk`: s until searchable | docs/s | SDK PutLogEvents → collector → "
-          + "OpenSearch: s until searchable | docs/s | ratio to raw |");
+      System.out.println(
+          "| round | raw `_bulk`: s until searchable | docs/s | SDK PutLogEvents → collector → "
+              + "OpenSearch: s until searchable | docs/s | ratio to raw |");
       System.out.println("|---|---:|---:|---:|---:|---:|");
       double[] ratios = new double[rounds];
       for (int r = 0; r < rounds; r++) {
         ratios[r] = raw[r] / through[r];
-        System.out.printf(Locale.ROOT, "| %d%s | %.1f | %,.0f | %.1f | %,.0f | %.2f |%n", r + 1,
-            r % 2 == 0 ? " (raw first)" : " (collector first)", raw[r], events / raw[r], through[r],
-            events / through[r], ratios[r]);
+        System.out.printf(
+            Locale.ROOT,
+            "| %d%s | %.1f | %,.0f | %.1f | %,.0f | %.2f |%n",
+            r + 1,
+            r % 2 == 0 ? " (raw first)" : " (collector first)",
+            raw[r],
+            events / raw[r],
+            through[r],
+            events / through[r],
+            ratios[r]);
       }
       Arrays.sort(ratios);
-      System.out.printf(Locale.ROOT, "| **median ratio** | | | | | **%.2f** |%n", ratios[rounds / 2]);
+      System.out.printf(
+          Locale.ROOT, "| **median ratio** | | | | | **%.2f** |%n", ratios[rounds / 2]);
       System.out.println();
-      System.out.printf(Locale.ROOT, "PutLogEvents → searchable, %d single events at 20/s: p50 %d ms, p99 %d ms, "
-          + "max %d ms (index refresh_interval 1 s)%n", latencyEvents, p50, p99, max);
+      System.out.printf(
+          Locale.ROOT,
+          "PutLogEvents → searchable, %d single events at 20/s: p50 %d ms, p99 %d ms, "
+              + "max %d ms (index refresh_interval 1 s)%n",
+          latencyEvents,
+          p50,
+          p99,
+          max);
     } finally {
       try {
         // By name: the launcher starts OpenSearch with action.destructive_requires_name.
-        String names = os.send("GET", "/_cat/indices/" + prefix + "*?h=index&expand_wildcards=all", null).trim()
-            .replaceAll("\\s+", ",");
+        String names =
+            os.send("GET", "/_cat/indices/" + prefix + "*?h=index&expand_wildcards=all", null)
+                .trim()
+                .replaceAll("\\s+", ",");
         if (!names.isEmpty()) {
           os.send("DELETE", "/" + names + "?ignore_unavailable=true", null);
         }
@@ -141,28 +193,53 @@ public final class IngestBench {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     for (int i = 0; i < n; i++) {
       String level = levels[r.nextInt(levels.length)];
-      out.add("{\"@timestamp\":\"" + Instant.now() + "\",\"observedTimestamp\":\"" + Instant.now() + "\","
-          + "\"traceId\":\"" + Long.toHexString(r.nextLong()) + Long.toHexString(r.nextLong()) + "\","
-          + "\"spanId\":\"" + Long.toHexString(r.nextLong()) + "\",\"severity\":{\"text\":\"" + level
-          + "\",\"number\":9},\"body\":\"request " + i + " handled in " + r.nextInt(500) + " ms for customer "
-          + r.nextInt(10_000) + "\",\"resource\":{\"service\":{\"name\":\"" + services[i % services.length]
-          + "\"}},\"instrumentationScope\":{\"name\":\"dev.trailmark.demo.OrderController\"},"
-          + "\"attributes\":{\"http.route\":\"/orders/{id}\",\"http.status_code\":" + (200 + r.nextInt(3)) + "}}");
+      out.add(
+          "{\"@timestamp\":\""
+              + Instant.now()
+              + "\",\"observedTimestamp\":\""
+              + Instant.now()
+              + "\","
+              + "\"traceId\":\""
+              + Long.toHexString(r.nextLong())
+              + Long.toHexString(r.nextLong())
+              + "\","
+              + "\"spanId\":\""
+              + Long.toHexString(r.nextLong())
+              + "\",\"severity\":{\"text\":\""
+              + level
+              + "\",\"number\":9},\"body\":\"request "
+              + i
+              + " handled in "
+              + r.nextInt(500)
+              + " ms for customer "
+              + r.nextInt(10_000)
+              + "\",\"resource\":{\"service\":{\"name\":\""
+              + services[i % services.length]
+              + "\"}},\"instrumentationScope\":{\"name\":\"dev.trailmark.demo.OrderController\"},"
+              + "\"attributes\":{\"http.route\":\"/orders/{id}\",\"http.status_code\":"
+              + (200 + r.nextInt(3))
+              + "}}");
     }
     return out;
   }
 
-  /** The same documents the collector would write, bulk-loaded directly with the same batch size and threads. */
-  static double raw(OpenSearch os, String prefix, List<String> messages, long ts, int threads, int batch)
+  /**
+   * The same documents the collector would write, bulk-loaded directly with the same batch size and
+   * threads.
+   */
+  static double raw(
+      OpenSearch os, String prefix, List<String> messages, long ts, int threads, int batch)
       throws Exception {
     String index = IndexNames.logs(prefix, "/bench/app", ts);
     List<byte[]> bodies = new ArrayList<>();
     for (int from = 0; from < messages.size(); from += batch) {
       ByteArrayOutputStream body = new ByteArrayOutputStream();
       for (int i = from; i < Math.min(messages.size(), from + batch); i++) {
-        body.write(("{\"index\":{\"_index\":\"" + index + "\"}}\n").getBytes(StandardCharsets.UTF_8));
-        body.write(Json.MAPPER.writeValueAsBytes(
-            LogDocuments.fromCloudWatchEvent("/bench/app", "s", ts, messages.get(i))));
+        body.write(
+            ("{\"index\":{\"_index\":\"" + index + "\"}}\n").getBytes(StandardCharsets.UTF_8));
+        body.write(
+            Json.MAPPER.writeValueAsBytes(
+                LogDocuments.fromCloudWatchEvent("/bench/app", "s", ts, messages.get(i))));
         body.write('\n');
       }
       bodies.add(body.toByteArray());
@@ -171,13 +248,15 @@ public final class IngestBench {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> futures = new ArrayList<>();
     for (byte[] body : bodies) {
-      futures.add(pool.submit(() -> {
-        JsonNode response = Json.MAPPER.readTree(os.send("POST", "/_bulk", body));
-        if (response.path("errors").asBoolean()) {
-          throw new IllegalStateException("raw bulk had item errors");
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                JsonNode response = Json.MAPPER.readTree(os.send("POST", "/_bulk", body));
+                if (response.path("errors").asBoolean()) {
+                  throw new IllegalStateException("raw bulk had item errors");
+                }
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       f.get();
@@ -187,8 +266,16 @@ public final class IngestBench {
     return (System.nanoTime() - started) / 1e9;
   }
 
-  static double throughCollector(OpenSearch os, CloudWatchLogsClient logs, String prefix, String group,
-      List<String> messages, long ts, int threads, int batch) throws Exception {
+  static double throughCollector(
+      OpenSearch os,
+      CloudWatchLogsClient logs,
+      String prefix,
+      String group,
+      List<String> messages,
+      long ts,
+      int threads,
+      int batch)
+      throws Exception {
     logs.createLogGroup(r -> r.logGroupName(group));
     for (int t = 0; t < threads; t++) {
       String stream = "stream-" + t;
@@ -208,8 +295,11 @@ public final class IngestBench {
     for (int i = 0; i < batches.size(); i++) {
       List<InputLogEvent> b = batches.get(i);
       String stream = "stream-" + (i % threads);
-      futures.add(pool.submit(() -> logs.putLogEvents(r -> r.logGroupName(group).logStreamName(stream)
-          .logEvents(b))));
+      futures.add(
+          pool.submit(
+              () ->
+                  logs.putLogEvents(
+                      r -> r.logGroupName(group).logStreamName(stream).logEvents(b))));
     }
     for (Future<?> f : futures) {
       f.get();
@@ -220,42 +310,63 @@ public final class IngestBench {
     return (System.nanoTime() - started) / 1e9;
   }
 
-  /** Sends single events at 20/s and measures, per event, the time until a search (no forced refresh) sees it. */
-  static long[] latency(OpenSearch os, CloudWatchLogsClient logs, String prefix, int n) throws Exception {
+  /**
+   * Sends single events at 20/s and measures, per event, the time until a search (no forced
+   * refresh) sees it.
+   */
+  static long[] latency(OpenSearch os, CloudWatchLogsClient logs, String prefix, int n)
+      throws Exception {
     logs.createLogGroup(r -> r.logGroupName("/bench/latency"));
     logs.createLogStream(r -> r.logGroupName("/bench/latency").logStreamName("s"));
     ConcurrentHashMap<Integer, Long> sentAt = new ConcurrentHashMap<>();
     ConcurrentHashMap<Integer, Long> seenAt = new ConcurrentHashMap<>();
-    Thread poller = new Thread(() -> {
-      while (seenAt.size() < n && !Thread.currentThread().isInterrupted()) {
-        try {
-          JsonNode hits = Json.MAPPER.readTree(os.send("POST", "/" + prefix
-              + "logs-bench-latency-*/_search?ignore_unavailable=true&allow_no_indices=true",
-              ("{\"size\":" + n + ",\"_source\":[\"seq\"]}").getBytes(StandardCharsets.UTF_8)))
-              .path("hits").path("hits");
-          long now = System.nanoTime();
-          for (JsonNode h : hits) {
-            seenAt.putIfAbsent(h.path("_source").path("seq").asInt(), now);
-          }
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          return;
-        } catch (IOException e) {
-          // A just-created index answers 503 until its shard starts: keep polling.
-          try {
-            Thread.sleep(10);
-          } catch (InterruptedException ie) {
-            return;
-          }
-        }
-      }
-    });
+    Thread poller =
+        new Thread(
+            () -> {
+              while (seenAt.size() < n && !Thread.currentThread().isInterrupted()) {
+                try {
+                  JsonNode hits =
+                      Json.MAPPER
+                          .readTree(
+                              os.send(
+                                  "POST",
+                                  "/"
+                                      + prefix
+                                      + "logs-bench-latency-*/_search?ignore_unavailable=true&allow_no_indices=true",
+                                  ("{\"size\":" + n + ",\"_source\":[\"seq\"]}")
+                                      .getBytes(StandardCharsets.UTF_8)))
+                          .path("hits")
+                          .path("hits");
+                  long now = System.nanoTime();
+                  for (JsonNode h : hits) {
+                    seenAt.putIfAbsent(h.path("_source").path("seq").asInt(), now);
+                  }
+                  Thread.sleep(10);
+                } catch (InterruptedException e) {
+                  return;
+                } catch (IOException e) {
+                  // A just-created index answers 503 until its shard starts: keep polling.
+                  try {
+                    Thread.sleep(10);
+                  } catch (InterruptedException ie) {
+                    return;
+                  }
+                }
+              }
+            });
     poller.start();
     for (int i = 0; i < n; i++) {
       int seq = i;
       sentAt.put(seq, System.nanoTime());
-      logs.putLogEvents(r -> r.logGroupName("/bench/latency").logStreamName("s").logEvents(InputLogEvent.builder()
-          .timestamp(System.currentTimeMillis()).message("{\"seq\":" + seq + ",\"body\":\"latency probe\"}").build()));
+      logs.putLogEvents(
+          r ->
+              r.logGroupName("/bench/latency")
+                  .logStreamName("s")
+                  .logEvents(
+                      InputLogEvent.builder()
+                          .timestamp(System.currentTimeMillis())
+                          .message("{\"seq\":" + seq + ",\"body\":\"latency probe\"}")
+                          .build()));
       Thread.sleep(50);
     }
     poller.join(Duration.ofSeconds(60).toMillis());
@@ -274,8 +385,12 @@ public final class IngestBench {
   static void awaitCount(OpenSearch os, String pattern, long expected) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     while (System.nanoTime() < deadline) {
-      JsonNode count = Json.MAPPER.readTree(os.send("GET", "/" + pattern
-          + "/_count?ignore_unavailable=true&allow_no_indices=true", null));
+      JsonNode count =
+          Json.MAPPER.readTree(
+              os.send(
+                  "GET",
+                  "/" + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true",
+                  null));
       if (count.path("count").asLong() >= expected) {
         return;
       }
@@ -296,17 +411,36 @@ public final class IngestBench {
   /** Minimal REST access to OpenSearch for the raw side of the comparison. */
   record OpenSearch(HttpClient http, URI base) {
     String send(String method, String path, Object body) throws IOException {
-      byte[] bytes = body == null ? null : body instanceof byte[] ? (byte[]) body
-          : body.toString().getBytes(StandardCharsets.UTF_8);
-      HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(2))
-          .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json")
-          .method(method, bytes == null ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(bytes));
+      byte[] bytes =
+          body == null
+              ? null
+              : body instanceof byte[]
+                  ? (byte[]) body
+                  : body.toString().getBytes(StandardCharsets.UTF_8);
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(base.resolve(path))
+              .timeout(Duration.ofMinutes(2))
+              .header(
+                  "Content-Type",
+                  path.contains("_bulk") ? "application/x-ndjson" : "application/json")
+              .method(
+                  method,
+                  bytes == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(bytes));
       try {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 300 && !(method.equals("DELETE") && response.statusCode() == 404)) {
-          throw new IOException(method + " " + path + " answered " + response.statusCode() + ": "
-              + response.body().substring(0, Math.min(300, response.body().length())));
+        HttpResponse<String> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300
+            && !(method.equals("DELETE") && response.statusCode() == 404)) {
+          throw new IOException(
+              method
+                  + " "
+                  + path
+                  + " answered "
+                  + response.statusCode()
+                  + ": "
+                  + response.body().substring(0, Math.min(300, response.body().length())));
         }
         return response.body();
       } catch (InterruptedException e) {

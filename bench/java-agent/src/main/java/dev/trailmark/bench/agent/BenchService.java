@@ -14,29 +14,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The measured service, shaped like the demo's: {@code /orders} logs a line and calls {@code /stock} of
- * the same server with {@code java.net.http.HttpClient} (one inbound and one outbound span per request
- * when an agent is attached); {@code /_allocated} reports the bytes allocated by all live threads.
+ * The measured service, shaped like the demo's: {@code /orders} logs a line and calls {@code
+ * /stock} of the same server with {@code java.net.http.HttpClient} (one inbound and one outbound
+ * span per request when an agent is attached); {@code /_allocated} reports the bytes allocated by
+ * all live threads.
  */
 public final class BenchService {
 
   private static final Logger log = LoggerFactory.getLogger(BenchService.class);
 
   public static void main(String[] args) throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])), 256);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])), 256);
     HttpClient client = HttpClient.newHttpClient();
     URI stock = URI.create("http://127.0.0.1:" + args[0] + "/stock");
-    server.createContext("/orders", exchange -> {
-      try {
-        log.info("order {}", exchange.getRequestURI().getPath());
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(stock).build(), HttpResponse.BodyHandlers.ofString());
-        reply(exchange, 200, "{\"order\":\"ok\",\"stock\":" + r.body() + "}");
-      } catch (Exception e) {
-        reply(exchange, 500, "{\"error\":\"" + e + "\"}");
-      }
-    });
+    server.createContext(
+        "/orders",
+        exchange -> {
+          try {
+            log.info("order {}", exchange.getRequestURI().getPath());
+            HttpResponse<String> r =
+                client.send(
+                    HttpRequest.newBuilder(stock).build(), HttpResponse.BodyHandlers.ofString());
+            reply(exchange, 200, "{\"order\":\"ok\",\"stock\":" + r.body() + "}");
+          } catch (Exception e) {
+            reply(exchange, 500, "{\"error\":\"" + e + "\"}");
+          }
+        });
     server.createContext("/stock", exchange -> reply(exchange, 200, "42"));
-    server.createContext("/_allocated", exchange -> reply(exchange, 200, Long.toString(allocated())));
+    server.createContext(
+        "/_allocated", exchange -> reply(exchange, 200, Long.toString(allocated())));
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.start();
   }
@@ -51,7 +58,8 @@ public final class BenchService {
   }
 
   static long allocated() {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long total = 0;
     for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
       total += Math.max(bytes, 0);

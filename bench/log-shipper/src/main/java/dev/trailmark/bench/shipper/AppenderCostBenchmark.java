@@ -21,19 +21,21 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Application-thread cost of one {@code log.info} with the appender attached, sampled per call (p50/p99),
- * at a steady 20-40k events/s so that the sender keeps up and nothing is dropped. Every appender ships to
- * the same local collector (CloudWatch Logs with the memory buffer or the disk spool, Firehose, the peer);
- * {@code nop} is Logback with an appender that does nothing; {@code trailmark-stub} is the memory
- * CloudWatchLogsAppender shipping to an endpoint that does nothing (its cost without the collector's and
- * OpenSearch's work on the same cores).
+ * Application-thread cost of one {@code log.info} with the appender attached, sampled per call
+ * (p50/p99), at a steady 20-40k events/s so that the sender keeps up and nothing is dropped. Every
+ * appender ships to the same local collector (CloudWatch Logs with the memory buffer or the disk
+ * spool, Firehose, the peer); {@code nop} is Logback with an appender that does nothing; {@code
+ * trailmark-stub} is the memory CloudWatchLogsAppender shipping to an endpoint that does nothing
+ * (its cost without the collector's and OpenSearch's work on the same cores).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g"})
 public class AppenderCostBenchmark {
   @Param({"nop", "trailmark", "trailmark-firehose", "trailmark-spool", "trailmark-stub", "awslogs"})
   public String appender;
@@ -54,7 +56,9 @@ public class AppenderCostBenchmark {
       kind = "trailmark";
       endpoint = stub.endpoint().toString();
     }
-    ctx = BenchStack.logback(kind, endpoint, "/bench/jmh-" + appender, Files.createTempDirectory("bench-spool"));
+    ctx =
+        BenchStack.logback(
+            kind, endpoint, "/bench/jmh-" + appender, Files.createTempDirectory("bench-spool"));
     log = ctx.getLogger("com.example.orders.OrderService");
   }
 
@@ -69,7 +73,9 @@ public class AppenderCostBenchmark {
   private long allocatedAtStart;
   private int opsAtStart;
 
-  /** JMH's gc profiler counts every thread (the sender too); this counts the logging thread alone. */
+  /**
+   * JMH's gc profiler counts every thread (the sender too); this counts the logging thread alone.
+   */
   @Setup(Level.Iteration)
   public void markAllocation() {
     allocatedAtStart = THREADS.getCurrentThreadAllocatedBytes();
@@ -80,8 +86,9 @@ public class AppenderCostBenchmark {
   public void reportAllocation() {
     long bytes = THREADS.getCurrentThreadAllocatedBytes() - allocatedAtStart;
     int ops = i - opsAtStart;
-    System.out.printf("%n[%s] logging thread allocated %.0f bytes/event over %d events%n", appender,
-        ops == 0 ? 0.0 : (double) bytes / ops, ops);
+    System.out.printf(
+        "%n[%s] logging thread allocated %.0f bytes/event over %d events%n",
+        appender, ops == 0 ? 0.0 : (double) bytes / ops, ops);
   }
 
   @Benchmark

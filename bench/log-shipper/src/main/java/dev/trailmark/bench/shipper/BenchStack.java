@@ -18,12 +18,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The real stack both appenders ship to: a local OpenSearch and the local collector, the collector in its
- * own JVM (as in production, so its work and garbage do not count against the application), plus the
- * Logback configurations of the contenders.
+ * The real stack both appenders ship to: a local OpenSearch and the local collector, the collector
+ * in its own JVM (as in production, so its work and garbage do not count against the application),
+ * plus the Logback configurations of the contenders.
  */
 final class BenchStack implements AutoCloseable {
-  final OpenSearchLauncher launcher = new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
+  final OpenSearchLauncher launcher =
+      new OpenSearchLauncher(OpenSearchLauncherConfig.fromEnvironment());
   final LocalOpenSearch node;
   final Process collector;
   final URI endpoint;
@@ -38,16 +39,34 @@ final class BenchStack implements AutoCloseable {
     }
     Path state = Files.createTempDirectory("bench-shipper-collector");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    collector = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-        "dev.trailmark.collector.local.LocalCollectorMain", "--port", Integer.toString(port), "--xray-port", "0",
-        "--opensearch", node.baseUri().toString(), "--state-dir", state.toString(), "--index-prefix", prefix)
-        .redirectErrorStream(true).redirectOutput(state.resolve("collector.log").toFile()).start();
+    collector =
+        new ProcessBuilder(
+                java,
+                "-Xmx1g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.trailmark.collector.local.LocalCollectorMain",
+                "--port",
+                Integer.toString(port),
+                "--xray-port",
+                "0",
+                "--opensearch",
+                node.baseUri().toString(),
+                "--state-dir",
+                state.toString(),
+                "--index-prefix",
+                prefix)
+            .redirectErrorStream(true)
+            .redirectOutput(state.resolve("collector.log").toFile())
+            .start();
     endpoint = URI.create("http://127.0.0.1:" + port);
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (true) {
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint.resolve("/_trailmark/status")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(endpoint.resolve("/_trailmark/status")).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           break;
         }
@@ -55,7 +74,8 @@ final class BenchStack implements AutoCloseable {
         // still starting
       }
       if (!collector.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException("local collector did not start; see " + state.resolve("collector.log"));
+        throw new IllegalStateException(
+            "local collector did not start; see " + state.resolve("collector.log"));
       }
       Thread.sleep(200);
     }
@@ -69,7 +89,8 @@ final class BenchStack implements AutoCloseable {
   long count(String dataset) throws Exception {
     String pattern = prefix + "logs-" + dataset + "-*";
     send("POST", "/" + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true");
-    String body = send("GET", "/" + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true");
+    String body =
+        send("GET", "/" + pattern + "/_count?ignore_unavailable=true&allow_no_indices=true");
     Matcher m = Pattern.compile("\"count\"\\s*:\\s*(\\d+)").matcher(body);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
@@ -94,8 +115,10 @@ final class BenchStack implements AutoCloseable {
   }
 
   private String send(String method, String path) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(node.baseUri().resolve(path)).method(method,
-        HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest r =
+        HttpRequest.newBuilder(node.baseUri().resolve(path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
     return http.send(r, HttpResponse.BodyHandlers.ofString()).body();
   }
 
@@ -104,15 +127,18 @@ final class BenchStack implements AutoCloseable {
     collector.destroy();
     collector.waitFor();
     // By name: the launcher starts OpenSearch with action.destructive_requires_name.
-    String names = send("GET", "/_cat/indices/" + prefix + "*?h=index&expand_wildcards=all").trim()
-        .replaceAll("\\s+", ",");
+    String names =
+        send("GET", "/_cat/indices/" + prefix + "*?h=index&expand_wildcards=all")
+            .trim()
+            .replaceAll("\\s+", ",");
     if (!names.isEmpty()) {
       send("DELETE", "/" + names + "?ignore_unavailable=true");
     }
     launcher.stopIfStartedHere(node);
   }
 
-  static final String TRAILMARK = """
+  static final String TRAILMARK =
+      """
       <configuration>
         <appender name="ship" class="dev.trailmark.shipper.logback.CloudWatchLogsAppender">
           <logGroupName>${group}</logGroupName>
@@ -128,8 +154,12 @@ final class BenchStack implements AutoCloseable {
       </configuration>
       """;
 
-  /** FirehoseAppender into the collector's default delivery stream (documents land in logs-access-*). */
-  static final String FIREHOSE = """
+  /**
+   * FirehoseAppender into the collector's default delivery stream (documents land in
+   * logs-access-*).
+   */
+  static final String FIREHOSE =
+      """
       <configuration>
         <appender name="ship" class="dev.trailmark.shipper.logback.FirehoseAppender">
           <deliveryStreamName>trailmark-access-logs</deliveryStreamName>
@@ -145,10 +175,12 @@ final class BenchStack implements AutoCloseable {
       """;
 
   /**
-   * ca.pjer 1.6.0 in its asynchronous mode (maxFlushTimeMillis > 0; 0 would be synchronous, one request per
-   * event); maxBlockTimeMillis 0 never blocks the application and drops when its queue is full.
+   * ca.pjer 1.6.0 in its asynchronous mode (maxFlushTimeMillis > 0; 0 would be synchronous, one
+   * request per event); maxBlockTimeMillis 0 never blocks the application and drops when its queue
+   * is full.
    */
-  static final String AWSLOGS = """
+  static final String AWSLOGS =
+      """
       <configuration>
         <appender name="ship" class="ca.pjer.logback.AwsLogsAppender">
           <logGroupName>${group}</logGroupName>
@@ -165,28 +197,46 @@ final class BenchStack implements AutoCloseable {
       </configuration>
       """;
 
-  static final String NOP = """
+  static final String NOP =
+      """
       <configuration>
         <appender name="ship" class="ch.qos.logback.core.helpers.NOPAppender"/>
         <root level="INFO"><appender-ref ref="ship"/></root>
       </configuration>
       """;
 
-  /** The Logback configuration of one contender: trailmark, trailmark-spool, trailmark-firehose, awslogs, awslogs-sync or nop. */
-  static LoggerContext logback(String kind, String endpoint, String group, Path spoolDir) throws Exception {
-    String xml = switch (kind) {
-      case "trailmark" -> fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864", "spool", ""));
-      case "trailmark-spool" -> fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864",
-          "spool", "<spoolDir>" + spoolDir + "</spoolDir><spoolMaxBytes>1073741824</spoolMaxBytes>"));
-      case "trailmark-firehose" -> FIREHOSE;
-      case "awslogs" -> fill(AWSLOGS, Map.of("flush", "1000", "block", "0"));
-      case "awslogs-sync" -> fill(AWSLOGS, Map.of("flush", "0", "block", "0"));
-      case "nop" -> NOP;
-      default -> throw new IllegalArgumentException("unknown appender " + kind);
-    };
+  /**
+   * The Logback configuration of one contender: trailmark, trailmark-spool, trailmark-firehose,
+   * awslogs, awslogs-sync or nop.
+   */
+  static LoggerContext logback(String kind, String endpoint, String group, Path spoolDir)
+      throws Exception {
+    String xml =
+        switch (kind) {
+          case "trailmark" ->
+              fill(TRAILMARK, Map.of("policy", "block", "buffer", "67108864", "spool", ""));
+          case "trailmark-spool" ->
+              fill(
+                  TRAILMARK,
+                  Map.of(
+                      "policy",
+                      "block",
+                      "buffer",
+                      "67108864",
+                      "spool",
+                      "<spoolDir>"
+                          + spoolDir
+                          + "</spoolDir><spoolMaxBytes>1073741824</spoolMaxBytes>"));
+          case "trailmark-firehose" -> FIREHOSE;
+          case "awslogs" -> fill(AWSLOGS, Map.of("flush", "1000", "block", "0"));
+          case "awslogs-sync" -> fill(AWSLOGS, Map.of("flush", "0", "block", "0"));
+          case "nop" -> NOP;
+          default -> throw new IllegalArgumentException("unknown appender " + kind);
+        };
     xml = fill(xml, Map.of("group", group, "endpoint", endpoint));
     LoggerContext ctx = new LoggerContext();
-    ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter()); // what the SLF4J binding does
+    ctx.setMDCAdapter(
+        new ch.qos.logback.classic.util.LogbackMDCAdapter()); // what the SLF4J binding does
     JoranConfigurator c = new JoranConfigurator();
     c.setContext(ctx);
     c.doConfigure(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));

@@ -5,14 +5,16 @@ import ch.qos.logback.classic.LoggerContext;
 import java.nio.file.Files;
 
 /**
- * The forked application of {@link ThroughputBench}: logs {@code count} events as fast as one thread can,
- * stops Logback (which flushes), and prints {@code elapsedNanos=<n>}. Args: kind endpoint group count.
+ * The forked application of {@link ThroughputBench}: logs {@code count} events as fast as one
+ * thread can, stops Logback (which flushes), and prints {@code elapsedNanos=<n>}. Args: kind
+ * endpoint group count.
  */
 public final class ThroughputApp {
   private ThroughputApp() {}
 
   public static void main(String[] args) throws Exception {
-    LoggerContext ctx = BenchStack.logback(args[0], args[1], args[2], Files.createTempDirectory("bench-spool"));
+    LoggerContext ctx =
+        BenchStack.logback(args[0], args[1], args[2], Files.createTempDirectory("bench-spool"));
     Logger log = ctx.getLogger("com.example.orders.OrderService");
     int count = Integer.parseInt(args[3]);
     // warm the path (and create group and stream) outside the measurement
@@ -29,7 +31,13 @@ public final class ThroughputApp {
     System.out.println("app thread: " + logged / 1_000_000 + " ms to log " + count + " events");
     if (a instanceof dev.trailmark.shipper.logback.DeliveryAppender) {
       var s = ((dev.trailmark.shipper.logback.DeliveryAppender) a).getStats();
-      System.out.println("requests=" + s.requests() + " requestMillisTotal=" + s.totalBatchNanos() / 1_000_000 + " " + s);
+      System.out.println(
+          "requests="
+              + s.requests()
+              + " requestMillisTotal="
+              + s.totalBatchNanos() / 1_000_000
+              + " "
+              + s);
     }
     System.out.println("elapsedNanos=" + elapsed);
   }

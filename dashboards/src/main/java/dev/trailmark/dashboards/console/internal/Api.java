@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The console's read-only JSON endpoints. Each one sends at most a few searches, each capped in size (the caps
- * are the constants below) and in time ({@link OpenSearchReader}); every index name starts with the prefix.
+ * The console's read-only JSON endpoints. Each one sends at most a few searches, each capped in
+ * size (the caps are the constants below) and in time ({@link OpenSearchReader}); every index name
+ * starts with the prefix.
  */
 final class Api {
 
@@ -28,6 +29,7 @@ final class Api {
   static final int MAX_MAP_EDGES = 1_000;
   static final int MAX_SERIES = 20;
   static final int MAX_FINDINGS = 500;
+
   /** Histogram buckets over the chosen range (sparklines and charts). */
   static final int BUCKETS = 60;
 
@@ -87,7 +89,8 @@ final class Api {
   private JsonNode status() throws ApiException {
     JsonNode info = os.info();
     ObjectNode out = Json.object();
-    out.put("openSearch", os.uri().toString()).put("indexPrefix", prefix)
+    out.put("openSearch", os.uri().toString())
+        .put("indexPrefix", prefix)
         .put("version", info.path("version").path("number").asText(""))
         .put("cluster", info.path("cluster_name").asText(""));
     return out;
@@ -124,23 +127,33 @@ final class Api {
     ArrayNode mFilter = boolFilter(mBody);
     mFilter.add(range("@timestamp", r));
     mFilter.addObject().putObject("term").put("name", "http.server.requests.count");
-    ObjectNode mServices = terms(mBody.putObject("aggs"), "services", "dimensions.service", MAX_SERVICES);
+    ObjectNode mServices =
+        terms(mBody.putObject("aggs"), "services", "dimensions.service", MAX_SERVICES);
     ObjectNode msAggs = mServices.putObject("aggs");
     msAggs.putObject("requests").putObject("sum").put("field", "value");
     ObjectNode errors = msAggs.putObject("errors");
-    // Spans mark 4xx (X-Ray "error") and 5xx ("fault") alike as errors; the metrics columns count the same way.
-    errors.putObject("filter").putObject("terms").putArray("dimensions.outcome").add("CLIENT_ERROR").add("SERVER_ERROR");
+    // Spans mark 4xx (X-Ray "error") and 5xx ("fault") alike as errors; the metrics columns count
+    // the same way.
+    errors
+        .putObject("filter")
+        .putObject("terms")
+        .putArray("dimensions.outcome")
+        .add("CLIENT_ERROR")
+        .add("SERVER_ERROR");
     errors.putObject("aggs").putObject("requests").putObject("sum").put("field", "value");
     ObjectNode routes = terms(msAggs, "routes", "dimensions.route", MAX_OPERATIONS);
     routes.putObject("aggs").putObject("requests").putObject("sum").put("field", "value");
     JsonNode metrics = os.search(metrics(), mBody);
     for (JsonNode b : metrics.path("aggregations").path("services").path("buckets")) {
       String name = b.path("key").asText();
-      ObjectNode svc = byName.computeIfAbsent(name, k -> {
-        ObjectNode n = Json.object().put("name", k).put("count", 0).put("errors", 0);
-        n.putArray("operations");
-        return n;
-      });
+      ObjectNode svc =
+          byName.computeIfAbsent(
+              name,
+              k -> {
+                ObjectNode n = Json.object().put("name", k).put("count", 0).put("errors", 0);
+                n.putArray("operations");
+                return n;
+              });
       ObjectNode m = svc.putObject("metrics");
       m.put("requests", b.path("requests").path("value").asDouble());
       m.put("errors", b.path("errors").path("requests").path("value").asDouble());
@@ -169,10 +182,14 @@ final class Api {
     ObjectNode pct = aggs.putObject("latency").putObject("percentiles");
     pct.put("field", "durationInNanos");
     pct.putArray("percents").add(50).add(95).add(99);
-    aggs.putObject("errors").set("filter", Json.object().set("term", Json.object().put("status.code", 2)));
+    aggs.putObject("errors")
+        .set("filter", Json.object().set("term", Json.object().put("status.code", 2)));
     if (interval > 0) {
       ObjectNode h = aggs.putObject("histogram").putObject("date_histogram");
-      h.put("field", timeField).put("fixed_interval", interval + "ms").put("min_doc_count", 0).put("format", "epoch_millis");
+      h.put("field", timeField)
+          .put("fixed_interval", interval + "ms")
+          .put("min_doc_count", 0)
+          .put("format", "epoch_millis");
       h.putObject("extended_bounds").put("min", r[0]).put("max", r[1]);
     }
   }
@@ -197,7 +214,8 @@ final class Api {
   }
 
   private static JsonNode millis(JsonNode nanos) {
-    return nanos.isNumber() ? Json.MAPPER.getNodeFactory().numberNode(Math.round(nanos.asDouble() / 1_000.0) / 1_000.0)
+    return nanos.isNumber()
+        ? Json.MAPPER.getNodeFactory().numberNode(Math.round(nanos.asDouble() / 1_000.0) / 1_000.0)
         : Json.MAPPER.getNodeFactory().nullNode();
   }
 
@@ -220,7 +238,9 @@ final class Api {
       }
       nodes.add(from);
       nodes.add(to);
-      edges.computeIfAbsent(from + "\u0000" + to, k -> new LinkedHashSet<>()).add(s.path("destination").path("resource").asText(""));
+      edges
+          .computeIfAbsent(from + "\u0000" + to, k -> new LinkedHashSet<>())
+          .add(s.path("destination").path("resource").asText(""));
     }
     ObjectNode body = Json.object().put("size", 0);
     ArrayNode filter = boolFilter(body);
@@ -252,13 +272,15 @@ final class Api {
     }
     for (String n : nodes) {
       JsonNode row = nodeStats.get(n);
-      nodeList.add(row != null ? row : Json.object().put("name", n).put("count", 0).put("errors", 0));
+      nodeList.add(
+          row != null ? row : Json.object().put("name", n).put("count", 0).put("errors", 0));
     }
     ArrayNode edgeList = out.putArray("edges");
     int i = 0;
     for (Map.Entry<String, Set<String>> e : edges.entrySet()) {
       String[] ends = e.getKey().split("\u0000", 2);
-      ObjectNode row = latencyRow(stats.path("aggregations").path("edges").path("buckets").path("e" + i++));
+      ObjectNode row =
+          latencyRow(stats.path("aggregations").path("edges").path("buckets").path("e" + i++));
       row.put("source", ends[0]).put("target", ends[1]);
       row.remove("name");
       ArrayNode ops = row.putArray("operations");
@@ -279,7 +301,10 @@ final class Api {
     if (traceId != null) {
       String id = TraceIds.normalize(traceId);
       if (id == null) {
-        throw ApiException.badRequest("trace id must be 32 hex digits or the X-Ray form 1-xxxxxxxx-<24 hex>, was '" + traceId + "'");
+        throw ApiException.badRequest(
+            "trace id must be 32 hex digits or the X-Ray form 1-xxxxxxxx-<24 hex>, was '"
+                + traceId
+                + "'");
       }
       filter.addObject().putObject("term").put("traceId", id);
     } else {
@@ -302,7 +327,12 @@ final class Api {
     if ("error".equals(status)) {
       filter.addObject().putObject("term").put("status.code", 2);
     } else if ("ok".equals(status)) {
-      body.withObjectProperty("query").withObjectProperty("bool").putArray("must_not").addObject().putObject("term").put("status.code", 2);
+      body.withObjectProperty("query")
+          .withObjectProperty("bool")
+          .putArray("must_not")
+          .addObject()
+          .putObject("term")
+          .put("status.code", 2);
     } else if (status != null) {
       throw ApiException.badRequest("status must be error or ok, was '" + status + "'");
     }
@@ -310,11 +340,14 @@ final class Api {
     if (attr != null) {
       int eq = attr.indexOf('=');
       if (eq <= 0) {
-        throw ApiException.badRequest("attr must be key=value (e.g. http.status_code=500), was '" + attr + "'");
+        throw ApiException.badRequest(
+            "attr must be key=value (e.g. http.status_code=500), was '" + attr + "'");
       }
       String key = attr.substring(0, eq).strip();
-      String field = key.startsWith("resource.") ? "resource.attributes." + key.substring(9).replace('.', '@')
-          : "span.attributes." + key.replace('.', '@');
+      String field =
+          key.startsWith("resource.")
+              ? "resource.attributes." + key.substring(9).replace('.', '@')
+              : "span.attributes." + key.replace('.', '@');
       filter.addObject().putObject("term").put(field, attr.substring(eq + 1).strip());
     }
     ObjectNode ids = terms(body.putObject("aggs"), "traces", "traceId", size);
@@ -339,11 +372,17 @@ final class Api {
     pa.putObject("start").putObject("min").put("field", "startTime");
     pa.putObject("end").putObject("max").put("field", "endTime");
     terms(pa, "services", "serviceName", 20);
-    pa.putObject("errors").set("filter", Json.object().set("term", Json.object().put("status.code", 2)));
+    pa.putObject("errors")
+        .set("filter", Json.object().set("term", Json.object().put("status.code", 2)));
     ObjectNode root = pa.putObject("root");
     root.set("filter", Json.object().set("term", Json.object().put("parentSpanId", "")));
     ObjectNode top = root.putObject("aggs").putObject("span").putObject("top_hits").put("size", 1);
-    top.putArray("_source").add("name").add("serviceName").add("durationInNanos").add("startTime").add("status");
+    top.putArray("_source")
+        .add("name")
+        .add("serviceName")
+        .add("durationInNanos")
+        .add("startTime")
+        .add("status");
     top.putArray("sort").addObject().put("startTime", "asc");
     JsonNode traces = os.search(spans(), whole);
     Map<String, ObjectNode> rows = new LinkedHashMap<>();
@@ -351,13 +390,17 @@ final class Api {
       ObjectNode t = Json.object();
       String id = b.path("key").asText();
       t.put("traceId", id).put("xrayTraceId", TraceIds.xray(id));
-      t.put("spans", b.path("doc_count").asLong()).put("errors", b.path("errors").path("doc_count").asLong());
+      t.put("spans", b.path("doc_count").asLong())
+          .put("errors", b.path("errors").path("doc_count").asLong());
       long start = b.path("start").path("value").asLong();
       long end = b.path("end").path("value").asLong();
       t.put("start", start).put("durationMs", Math.max(0, end - start));
-      JsonNode rootSpan = b.path("root").path("span").path("hits").path("hits").path(0).path("_source");
+      JsonNode rootSpan =
+          b.path("root").path("span").path("hits").path("hits").path(0).path("_source");
       if (!rootSpan.isMissingNode()) {
-        t.put("root", rootSpan.path("serviceName").asText("") + " " + rootSpan.path("name").asText(""));
+        t.put(
+            "root",
+            rootSpan.path("serviceName").asText("") + " " + rootSpan.path("name").asText(""));
         t.put("durationMs", rootSpan.path("durationInNanos").asLong() / 1_000_000.0);
       }
       ArrayNode svcs = t.putArray("services");
@@ -378,7 +421,10 @@ final class Api {
     String raw = p.text("id");
     String id = TraceIds.normalize(raw);
     if (id == null) {
-      throw ApiException.badRequest("trace id must be 32 hex digits or the X-Ray form 1-xxxxxxxx-<24 hex>, was '" + raw + "'");
+      throw ApiException.badRequest(
+          "trace id must be 32 hex digits or the X-Ray form 1-xxxxxxxx-<24 hex>, was '"
+              + raw
+              + "'");
     }
     ObjectNode body = Json.object().put("size", MAX_TRACE_SPANS);
     boolFilter(body).addObject().putObject("term").put("traceId", id);
@@ -392,7 +438,9 @@ final class Api {
       spanList.add(hit.path("_source"));
       services.add(hit.path("_source").path("serviceName").asText(""));
     }
-    out.put("spansTruncated", spans.path("hits").path("total").path("value").asLong() > MAX_TRACE_SPANS);
+    out.put(
+        "spansTruncated",
+        spans.path("hits").path("total").path("value").asLong() > MAX_TRACE_SPANS);
 
     ObjectNode logBody = Json.object().put("size", MAX_TRACE_LOGS);
     boolFilter(logBody).addObject().putObject("term").put("traceId", id);
@@ -402,7 +450,8 @@ final class Api {
     for (JsonNode hit : logs.path("hits").path("hits")) {
       logList.add(logLine(hit));
     }
-    out.put("logsTruncated", logs.path("hits").path("total").path("value").asLong() > MAX_TRACE_LOGS);
+    out.put(
+        "logsTruncated", logs.path("hits").path("total").path("value").asLong() > MAX_TRACE_LOGS);
 
     // Alerts whose sample is this trace.
     ObjectNode alertBody = Json.object().put("size", 50);
@@ -426,8 +475,12 @@ final class Api {
     ObjectNode range = range("@timestamp", r);
     String since = p.text("since");
     if (since != null) {
-      // live tail: lines from the newest one the page shows on (the page drops the ones it has by id)
-      range.withObjectProperty("range").withObjectProperty("@timestamp").put("gte", p.time("since", r[0]));
+      // live tail: lines from the newest one the page shows on (the page drops the ones it has by
+      // id)
+      range
+          .withObjectProperty("range")
+          .withObjectProperty("@timestamp")
+          .put("gte", p.time("since", r[0]));
     }
     filter.add(range);
     term(filter, "resource.service.name", p.text("service"));
@@ -444,19 +497,31 @@ final class Api {
     if (traceId != null) {
       String id = TraceIds.normalize(traceId);
       if (id == null) {
-        throw ApiException.badRequest("trace id must be 32 hex digits or the X-Ray form 1-xxxxxxxx-<24 hex>, was '" + traceId + "'");
+        throw ApiException.badRequest(
+            "trace id must be 32 hex digits or the X-Ray form 1-xxxxxxxx-<24 hex>, was '"
+                + traceId
+                + "'");
       }
       filter.addObject().putObject("term").put("traceId", id);
     }
     String q = p.text("q");
     if (q != null) {
-      ObjectNode sqs = body.withObjectProperty("query").withObjectProperty("bool").putArray("must").addObject().putObject("simple_query_string");
+      ObjectNode sqs =
+          body.withObjectProperty("query")
+              .withObjectProperty("bool")
+              .putArray("must")
+              .addObject()
+              .putObject("simple_query_string");
       sqs.put("query", q).put("default_operator", "and").put("lenient", true);
-      sqs.putArray("fields").add("body").add("attributes.exception.message").add("attributes.exception.type");
+      sqs.putArray("fields")
+          .add("body")
+          .add("attributes.exception.message")
+          .add("attributes.exception.type");
     }
     ArrayNode sort = body.putArray("sort");
     sort.addObject().put("@timestamp", "desc");
-    // _id breaks ties between lines of the same millisecond, so search_after neither skips nor repeats one.
+    // _id breaks ties between lines of the same millisecond, so search_after neither skips nor
+    // repeats one.
     sort.addObject().put("_id", "asc");
     String after = p.text("after");
     if (after != null) {
@@ -468,7 +533,10 @@ final class Api {
     if (firstPage) {
       ObjectNode aggs = body.putObject("aggs");
       ObjectNode h = aggs.putObject("histogram").putObject("date_histogram");
-      h.put("field", "@timestamp").put("fixed_interval", interval + "ms").put("min_doc_count", 0).put("format", "epoch_millis");
+      h.put("field", "@timestamp")
+          .put("fixed_interval", interval + "ms")
+          .put("min_doc_count", 0)
+          .put("format", "epoch_millis");
       h.putObject("extended_bounds").put("min", r[0]).put("max", r[1]);
       terms(aggs.withObjectProperty("histogram").putObject("aggs"), "levels", "severity.text", 10);
     }
@@ -516,8 +584,12 @@ final class Api {
     ObjectNode line = Json.object();
     line.put("id", hit.path("_id").asText()).put("index", hit.path("_index").asText());
     line.set("timestamp", s.path("@timestamp"));
-    line.put("service", s.path("resource").path("service").path("name").asText(
-        s.path("resource.service.name").asText("")));
+    line.put(
+        "service",
+        s.path("resource")
+            .path("service")
+            .path("name")
+            .asText(s.path("resource.service.name").asText("")));
     line.put("level", s.path("severity").path("text").asText(""));
     line.put("body", s.path("body").asText(""));
     line.put("traceId", s.path("traceId").asText(""));
@@ -530,7 +602,9 @@ final class Api {
   }
 
   static String encodeCursor(JsonNode sortValues) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(sortValues.toString().getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(sortValues.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   static JsonNode decodeCursor(String cursor) throws ApiException {
@@ -567,7 +641,14 @@ final class Api {
       m.put("namespace", b.path("namespaces").path("buckets").path(0).path("key").asText(""));
       m.put("unit", b.path("units").path("buckets").path(0).path("key").asText(""));
       ArrayNode dims = m.putArray("dimensions");
-      b.path("sample").path("hits").path("hits").path(0).path("_source").path("dimensions").fieldNames().forEachRemaining(dims::add);
+      b.path("sample")
+          .path("hits")
+          .path("hits")
+          .path(0)
+          .path("_source")
+          .path("dimensions")
+          .fieldNames()
+          .forEachRemaining(dims::add);
     }
     return out;
   }
@@ -597,7 +678,10 @@ final class Api {
       if (eq <= 0) {
         throw ApiException.badRequest("where must be dimension=value, was '" + where + "'");
       }
-      filter.addObject().putObject("term").put("dimensions." + where.substring(0, eq).strip(), where.substring(eq + 1).strip());
+      filter
+          .addObject()
+          .putObject("term")
+          .put("dimensions." + where.substring(0, eq).strip(), where.substring(eq + 1).strip());
     }
     ObjectNode aggs = body.putObject("aggs");
     ObjectNode seriesAgg;
@@ -609,7 +693,10 @@ final class Api {
     }
     ObjectNode time = seriesAgg.putObject("aggs").putObject("time");
     ObjectNode h = time.putObject("date_histogram");
-    h.put("field", "@timestamp").put("fixed_interval", interval + "ms").put("min_doc_count", 0).put("format", "epoch_millis");
+    h.put("field", "@timestamp")
+        .put("fixed_interval", interval + "ms")
+        .put("min_doc_count", 0)
+        .put("format", "epoch_millis");
     h.putObject("extended_bounds").put("min", r[0]).put("max", r[1]);
     time.putObject("aggs").putObject("v").putObject(stat).put("field", "value");
     JsonNode result = os.search(metrics(), body);
@@ -650,8 +737,22 @@ final class Api {
   // ---- audit findings and alerts
 
   private JsonNode findings(Params p) throws ApiException {
-    return listing(p, findings(), Map.of("severity", "severity", "rule", "ruleId", "decision", "decision",
-        "account", "accountId", "region", "region", "resource", "resourceId"),
+    return listing(
+        p,
+        findings(),
+        Map.of(
+            "severity",
+            "severity",
+            "rule",
+            "ruleId",
+            "decision",
+            "decision",
+            "account",
+            "accountId",
+            "region",
+            "region",
+            "resource",
+            "resourceId"),
         List.of("title", "reason", "resourceId", "ruleId", "finding.actor"),
         Map.of("severity", "severity", "rule", "ruleId", "decision", "decision"));
   }
@@ -663,23 +764,51 @@ final class Api {
     if (traceId != null) {
       String id = TraceIds.normalize(traceId);
       if (id == null) {
-        throw ApiException.badRequest("trace id must be 32 hex digits or the X-Ray form 1-xxxxxxxx-<24 hex>, was '" + traceId + "'");
+        throw ApiException.badRequest(
+            "trace id must be 32 hex digits or the X-Ray form 1-xxxxxxxx-<24 hex>, was '"
+                + traceId
+                + "'");
       }
       extra = Json.object();
       extra.putObject("term").put("sample.traceId", id);
     }
-    return listing(q, alerts(), Map.of("state", "state", "severity", "severity", "rule", "rule.name",
-        "service", "resource.service.name", "alertId", "alert_id"),
-        List.of("message", "rule.name", "key"), Map.of("state", "state", "severity", "severity", "rule", "rule.name"), extra);
+    return listing(
+        q,
+        alerts(),
+        Map.of(
+            "state",
+            "state",
+            "severity",
+            "severity",
+            "rule",
+            "rule.name",
+            "service",
+            "resource.service.name",
+            "alertId",
+            "alert_id"),
+        List.of("message", "rule.name", "key"),
+        Map.of("state", "state", "severity", "severity", "rule", "rule.name"),
+        extra);
   }
 
-  private JsonNode listing(Params p, String index, Map<String, String> filters, List<String> textFields,
-      Map<String, String> facets) throws ApiException {
+  private JsonNode listing(
+      Params p,
+      String index,
+      Map<String, String> filters,
+      List<String> textFields,
+      Map<String, String> facets)
+      throws ApiException {
     return listing(p, index, filters, textFields, facets, null);
   }
 
-  private JsonNode listing(Params p, String index, Map<String, String> filters, List<String> textFields,
-      Map<String, String> facets, ObjectNode extra) throws ApiException {
+  private JsonNode listing(
+      Params p,
+      String index,
+      Map<String, String> filters,
+      List<String> textFields,
+      Map<String, String> facets,
+      ObjectNode extra)
+      throws ApiException {
     long[] r = p.range();
     int size = p.integer("size", 100, 1, MAX_FINDINGS);
     ObjectNode body = Json.object().put("size", size);
@@ -693,7 +822,12 @@ final class Api {
     }
     String q = p.text("q");
     if (q != null) {
-      ObjectNode sqs = body.withObjectProperty("query").withObjectProperty("bool").putArray("must").addObject().putObject("simple_query_string");
+      ObjectNode sqs =
+          body.withObjectProperty("query")
+              .withObjectProperty("bool")
+              .putArray("must")
+              .addObject()
+              .putObject("simple_query_string");
       sqs.put("query", q).put("default_operator", "and").put("lenient", true);
       ArrayNode fields = sqs.putArray("fields");
       textFields.forEach(fields::add);
@@ -731,7 +865,11 @@ final class Api {
 
   private static ObjectNode range(String field, long[] r) {
     ObjectNode q = Json.object();
-    q.putObject("range").putObject(field).put("gte", r[0]).put("lte", r[1]).put("format", "epoch_millis");
+    q.putObject("range")
+        .putObject(field)
+        .put("gte", r[0])
+        .put("lte", r[1])
+        .put("format", "epoch_millis");
     return q;
   }
 
@@ -750,8 +888,21 @@ final class Api {
   /** A histogram interval giving about {@link #BUCKETS} buckets, rounded to a whole second. */
   static long interval(long[] r) {
     long raw = (r[1] - r[0]) / BUCKETS;
-    long[] nice = {1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000,
-        21_600_000, 43_200_000, 86_400_000};
+    long[] nice = {
+      1_000,
+      5_000,
+      10_000,
+      30_000,
+      60_000,
+      300_000,
+      600_000,
+      1_800_000,
+      3_600_000,
+      10_800_000,
+      21_600_000,
+      43_200_000,
+      86_400_000
+    };
     for (long n : nice) {
       if (n >= raw) {
         return n;

@@ -1,6 +1,9 @@
 package dev.trailmark.dashboards.console.internal;
 
-/** An answer other than 200 with the message the page shows: bad input (400), OpenSearch down (503) or slow (504). */
+/**
+ * An answer other than 200 with the message the page shows: bad input (400), OpenSearch down (503)
+ * or slow (504).
+ */
 public final class ApiException extends Exception {
 
   private final int status;

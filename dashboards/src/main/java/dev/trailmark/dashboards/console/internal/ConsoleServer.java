@@ -22,28 +22,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The console's HTTP side on the JDK's HttpServer (as the collector's front): static files of the page and the
- * webjars from the classpath, {@code /api/*} JSON from {@link Api}. Only GET and HEAD; a request whose Host is
- * not this server's loopback name is refused, so a web page elsewhere cannot read it through DNS rebinding.
+ * The console's HTTP side on the JDK's HttpServer (as the collector's front): static files of the
+ * page and the webjars from the classpath, {@code /api/*} JSON from {@link Api}. Only GET and HEAD;
+ * a request whose Host is not this server's loopback name is refused, so a web page elsewhere
+ * cannot read it through DNS rebinding.
  */
 public final class ConsoleServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
   private static final String APP = "dev/trailmark/dashboards/console/";
-  /** Requests queued beyond the worker threads; past it the accept loop answers slower, nothing is dropped. */
+
+  /**
+   * Requests queued beyond the worker threads; past it the accept loop answers slower, nothing is
+   * dropped.
+   */
   private static final int WORKERS = 8;
 
   static {
-    // The JDK server writes a response's headers and body as two segments; without TCP_NODELAY the body waits for
-    // the client's delayed ACK of the headers (about 40 ms on Linux) on every request. Read once, when the JDK's
-    // server configuration loads: set here before the first HttpServer of this JVM unless the user chose a value.
+    // The JDK server writes a response's headers and body as two segments; without TCP_NODELAY the
+    // body waits for
+    // the client's delayed ACK of the headers (about 40 ms on Linux) on every request. Read once,
+    // when the JDK's
+    // server configuration loads: set here before the first HttpServer of this JVM unless the user
+    // chose a value.
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
   }
 
   /** What {@code Console.Builder} collected. */
-  public record Settings(URI openSearch, String indexPrefix, String host, int port, Duration queryTimeout) {
+  public record Settings(
+      URI openSearch, String indexPrefix, String host, int port, Duration queryTimeout) {
     /** Checks every field is set. */
     public Settings {
       Objects.requireNonNull(openSearch, "openSearch");
@@ -65,12 +74,19 @@ public final class ConsoleServer implements AutoCloseable {
     this.api = new Api(reader, settings.indexPrefix());
     this.assets = new Assets(APP);
     this.server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 64);
-    this.executor = new ThreadPoolExecutor(WORKERS, WORKERS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
-        r -> {
-          Thread t = new Thread(r, "trailmark-console-http");
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    this.executor =
+        new ThreadPoolExecutor(
+            WORKERS,
+            WORKERS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(256),
+            r -> {
+              Thread t = new Thread(r, "trailmark-console-http");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
@@ -122,9 +138,11 @@ public final class ConsoleServer implements AutoCloseable {
     int colon = h.lastIndexOf(':');
     String name = colon > h.lastIndexOf(']') ? h.substring(0, colon) : h;
     String bound = url.getHost().toLowerCase(Locale.ROOT);
-    boolean loopback = bound.equals("127.0.0.1") || bound.equals("localhost") || bound.equals("[::1]");
+    boolean loopback =
+        bound.equals("127.0.0.1") || bound.equals("localhost") || bound.equals("[::1]");
     if (!loopback) {
-      return true; // bound to a chosen address on purpose (--host): names in front of it are the operator's
+      return true; // bound to a chosen address on purpose (--host): names in front of it are the
+      // operator's
     }
     return name.equals("127.0.0.1") || name.equals("localhost") || name.equals("[::1]");
   }
@@ -132,7 +150,8 @@ public final class ConsoleServer implements AutoCloseable {
   private void serveApi(HttpExchange exchange, String path) throws IOException {
     JsonNode body;
     try {
-      Params params = new Params(exchange.getRequestURI().getRawQuery(), System.currentTimeMillis());
+      Params params =
+          new Params(exchange.getRequestURI().getRawQuery(), System.currentTimeMillis());
       body = api.answer(path, params);
       if (body == null) {
         error(exchange, 404, "no endpoint " + path);
@@ -166,15 +185,18 @@ public final class ConsoleServer implements AutoCloseable {
     send(exchange, status, "application/json", Json.MAPPER.writeValueAsBytes(body), "no-store");
   }
 
-  private static void send(HttpExchange exchange, int status, String contentType, byte[] bytes, String cache)
+  private static void send(
+      HttpExchange exchange, int status, String contentType, byte[] bytes, String cache)
       throws IOException {
     var h = exchange.getResponseHeaders();
     h.set("Content-Type", contentType);
     h.set("Cache-Control", cache);
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "no-referrer");
-    h.set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        + "connect-src 'self'; frame-ancestors 'none'");
+    h.set(
+        "Content-Security-Policy",
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            + "connect-src 'self'; frame-ancestors 'none'");
     boolean head = "HEAD".equals(exchange.getRequestMethod());
     exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
     if (!head) {
@@ -196,11 +218,29 @@ public final class ConsoleServer implements AutoCloseable {
   static final class Assets {
     record Asset(byte[] bytes, String contentType, String etag) {}
 
-    private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
-        "js", "text/javascript; charset=utf-8", "mjs", "text/javascript; charset=utf-8",
-        "css", "text/css; charset=utf-8", "svg", "image/svg+xml", "json", "application/json", "png", "image/png");
-    /** {@code /vendor/<name>/…} maps to the webjar {@code org.webjars.npm:<name>}, whatever version the pom pins. */
-    private static final Map<String, String> WEBJARS = Map.of("uplot", "uplot", "cytoscape", "cytoscape");
+    private static final Map<String, String> TYPES =
+        Map.of(
+            "html",
+            "text/html; charset=utf-8",
+            "js",
+            "text/javascript; charset=utf-8",
+            "mjs",
+            "text/javascript; charset=utf-8",
+            "css",
+            "text/css; charset=utf-8",
+            "svg",
+            "image/svg+xml",
+            "json",
+            "application/json",
+            "png",
+            "image/png");
+
+    /**
+     * {@code /vendor/<name>/…} maps to the webjar {@code org.webjars.npm:<name>}, whatever version
+     * the pom pins.
+     */
+    private static final Map<String, String> WEBJARS =
+        Map.of("uplot", "uplot", "cytoscape", "cytoscape");
 
     private final String root;
     private final Map<String, String> webjarVersions = new java.util.HashMap<>();
@@ -209,7 +249,8 @@ public final class ConsoleServer implements AutoCloseable {
     Assets(String root) {
       this.root = root;
       for (String name : WEBJARS.values()) {
-        try (InputStream in = resource("META-INF/maven/org.webjars.npm/" + name + "/pom.properties")) {
+        try (InputStream in =
+            resource("META-INF/maven/org.webjars.npm/" + name + "/pom.properties")) {
           if (in != null) {
             java.util.Properties p = new java.util.Properties();
             p.load(in);
@@ -243,7 +284,12 @@ public final class ConsoleServer implements AutoCloseable {
         if (version == null) {
           return null;
         }
-        resource = "META-INF/resources/webjars/" + rest.substring(0, slash) + "/" + version + rest.substring(slash);
+        resource =
+            "META-INF/resources/webjars/"
+                + rest.substring(0, slash)
+                + "/"
+                + version
+                + rest.substring(slash);
       } else {
         resource = root + path.substring(1);
       }
@@ -259,7 +305,8 @@ public final class ConsoleServer implements AutoCloseable {
         }
         bytes = in.readAllBytes();
       }
-      String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(bytes)) + "-" + bytes.length + "\"";
+      String etag =
+          "\"" + Integer.toHexString(java.util.Arrays.hashCode(bytes)) + "-" + bytes.length + "\"";
       Asset a = new Asset(bytes, type, etag);
       cache.put(path, a);
       return a;

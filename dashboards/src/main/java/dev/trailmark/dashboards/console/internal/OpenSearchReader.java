@@ -21,12 +21,15 @@ import org.opensearch.client.opensearch.generic.Response;
 import org.opensearch.client.transport.OpenSearchTransport;
 
 /**
- * Sends the console's searches to OpenSearch through the collector's transport, each bounded in time: a search
- * that outlasts the query timeout answers 504, a refused or cut connection 503, with a message the page shows.
+ * Sends the console's searches to OpenSearch through the collector's transport, each bounded in
+ * time: a search that outlasts the query timeout answers 504, a refused or cut connection 503, with
+ * a message the page shows.
  */
 final class OpenSearchReader implements AutoCloseable {
 
-  /** Searches in flight at once; more answer 503 at once instead of queueing behind a slow cluster. */
+  /**
+   * Searches in flight at once; more answer 503 at once instead of queueing behind a slow cluster.
+   */
   private static final int MAX_IN_FLIGHT = 16;
 
   private final URI uri;
@@ -49,8 +52,11 @@ final class OpenSearchReader implements AutoCloseable {
   /** {@code POST /<indices>/_search} with missing indices ignored (an empty stack has none yet). */
   JsonNode search(String indices, ObjectNode body) throws ApiException {
     body.put("timeout", timeout.toMillis() + "ms");
-    return call("POST", "/" + indices + "/_search",
-        Map.of("ignore_unavailable", "true", "allow_no_indices", "true"), body);
+    return call(
+        "POST",
+        "/" + indices + "/_search",
+        Map.of("ignore_unavailable", "true", "allow_no_indices", "true"),
+        body);
   }
 
   /** {@code GET /} — the cluster's name and version, to tell the page OpenSearch answers. */
@@ -58,11 +64,14 @@ final class OpenSearchReader implements AutoCloseable {
     return call("GET", "/", Map.of(), null);
   }
 
-  private JsonNode call(String method, String path, Map<String, String> query, ObjectNode body) throws ApiException {
+  private JsonNode call(String method, String path, Map<String, String> query, ObjectNode body)
+      throws ApiException {
     if (!inFlight.tryAcquire()) {
-      throw new ApiException(503, "too many OpenSearch searches in flight (" + MAX_IN_FLIGHT + "); try again");
+      throw new ApiException(
+          503, "too many OpenSearch searches in flight (" + MAX_IN_FLIGHT + "); try again");
     }
-    // The transport's own I/O thread completes the future: no extra thread hop per search, and the wait is bounded.
+    // The transport's own I/O thread completes the future: no extra thread hop per search, and the
+    // wait is bounded.
     CompletableFuture<Response> f = null;
     try {
       var request = Requests.builder().method(method).endpoint(path).query(query);
@@ -75,12 +84,14 @@ final class OpenSearchReader implements AutoCloseable {
       }
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new ApiException(504, "OpenSearch at " + uri + " did not answer within " + timeout.toMillis() + " ms");
+      throw new ApiException(
+          504, "OpenSearch at " + uri + " did not answer within " + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "interrupted");
     } catch (ExecutionException e) {
-      throw new ApiException(503, "OpenSearch at " + uri + " is unreachable: " + describe(e.getCause()), e.getCause());
+      throw new ApiException(
+          503, "OpenSearch at " + uri + " is unreachable: " + describe(e.getCause()), e.getCause());
     } catch (IOException e) {
       throw new ApiException(503, "OpenSearch at " + uri + " is unreachable: " + describe(e), e);
     } finally {
@@ -92,10 +103,16 @@ final class OpenSearchReader implements AutoCloseable {
     byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
     JsonNode json = bytes.length == 0 ? Json.object() : Json.MAPPER.readTree(bytes);
     if (response.getStatus() >= 300) {
-      String reason = json.path("error").path("root_cause").path(0).path("reason").asText(
-          json.path("error").path("reason").asText(json.path("error").asText("")));
+      String reason =
+          json.path("error")
+              .path("root_cause")
+              .path(0)
+              .path("reason")
+              .asText(json.path("error").path("reason").asText(json.path("error").asText("")));
       int status = response.getStatus() == 400 ? 400 : 502;
-      throw new ApiException(status, "OpenSearch answered " + response.getStatus() + (reason.isEmpty() ? "" : ": " + reason));
+      throw new ApiException(
+          status,
+          "OpenSearch answered " + response.getStatus() + (reason.isEmpty() ? "" : ": " + reason));
     }
     return json;
   }

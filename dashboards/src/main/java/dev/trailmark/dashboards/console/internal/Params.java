@@ -31,8 +31,10 @@ final class Params {
       }
       int eq = pair.indexOf('=');
       try {
-        String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        String key =
+            URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        String value =
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
         values.put(key, value);
       } catch (IllegalArgumentException e) {
         throw ApiException.badRequest("malformed query string: " + e.getMessage());
@@ -60,7 +62,8 @@ final class Params {
     try {
       int n = Integer.parseInt(v);
       if (n < min || n > max) {
-        throw ApiException.badRequest(name + " must be between " + min + " and " + max + ", was " + n);
+        throw ApiException.badRequest(
+            name + " must be between " + min + " and " + max + ", was " + n);
       }
       return n;
     } catch (NumberFormatException e) {
@@ -84,7 +87,10 @@ final class Params {
     }
   }
 
-  /** {@code from}/{@code to} as epoch millis: epoch millis, ISO-8601, or {@code now}, {@code now-15m} (s m h d w). */
+  /**
+   * {@code from}/{@code to} as epoch millis: epoch millis, ISO-8601, or {@code now}, {@code
+   * now-15m} (s m h d w).
+   */
   long time(String name, long defaultValue) throws ApiException {
     String v = text(name);
     if (v == null) {
@@ -96,13 +102,14 @@ final class Params {
         return now;
       }
       long n = Long.parseLong(m.group(1));
-      long unit = switch (m.group(2)) {
-        case "s" -> 1_000L;
-        case "m" -> 60_000L;
-        case "h" -> 3_600_000L;
-        case "d" -> 86_400_000L;
-        default -> 604_800_000L;
-      };
+      long unit =
+          switch (m.group(2)) {
+            case "s" -> 1_000L;
+            case "m" -> 60_000L;
+            case "h" -> 3_600_000L;
+            case "d" -> 86_400_000L;
+            default -> 604_800_000L;
+          };
       return now - n * unit;
     }
     if (v.chars().allMatch(Character::isDigit) && v.length() <= 15) {
@@ -111,7 +118,11 @@ final class Params {
     try {
       return Instant.parse(v).toEpochMilli();
     } catch (RuntimeException e) {
-      throw ApiException.badRequest(name + " must be epoch milliseconds, an ISO-8601 instant or now-<n><s|m|h|d|w>, was '" + v + "'");
+      throw ApiException.badRequest(
+          name
+              + " must be epoch milliseconds, an ISO-8601 instant or now-<n><s|m|h|d|w>, was '"
+              + v
+              + "'");
     }
   }
 

@@ -3,7 +3,10 @@ package dev.trailmark.dashboards.console.internal;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Trace ids as people paste them: the X-Ray form {@code 1-5759e988-bd862e3fe1be46a994272793} or 32 hex digits. */
+/**
+ * Trace ids as people paste them: the X-Ray form {@code 1-5759e988-bd862e3fe1be46a994272793} or 32
+ * hex digits.
+ */
 public final class TraceIds {
 
   private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
@@ -12,9 +15,10 @@ public final class TraceIds {
   private TraceIds() {}
 
   /**
-   * The 32-hex id stored in span and log documents, or null when {@code id} is neither form. Surrounding
-   * whitespace, upper case, a {@code Root=} prefix and an {@code @spanid} or {@code ;Parent=} suffix (as the
-   * {@code AWS-XRAY-TRACE-ID} log attribute and the header carry them) are accepted.
+   * The 32-hex id stored in span and log documents, or null when {@code id} is neither form.
+   * Surrounding whitespace, upper case, a {@code Root=} prefix and an {@code @spanid} or {@code
+   * ;Parent=} suffix (as the {@code AWS-XRAY-TRACE-ID} log attribute and the header carry them) are
+   * accepted.
    */
   public static String normalize(String id) {
     if (id == null) {

@@ -28,14 +28,15 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
- * Talks to the saved-objects and settings APIs of one OpenSearch Dashboards: the JDK HTTP client, basic auth or
- * SigV4 (service {@code es}, as Amazon OpenSearch Service's Dashboards expects), the {@code osd-xsrf} header every
- * write needs, and the security plugin's {@code securitytenant} header when a tenant is given. Not thread-safe: one
- * command's requests, one after the other.
+ * Talks to the saved-objects and settings APIs of one OpenSearch Dashboards: the JDK HTTP client,
+ * basic auth or SigV4 (service {@code es}, as Amazon OpenSearch Service's Dashboards expects), the
+ * {@code osd-xsrf} header every write needs, and the security plugin's {@code securitytenant}
+ * header when a tenant is given. Not thread-safe: one command's requests, one after the other.
  */
 public final class DashboardsClient {
   /** The path Amazon OpenSearch Service serves Dashboards under. */
   public static final String AWS_BASE_PATH = "/_dashboards";
+
   static final String FILE_NAME = "trailmark-saved-objects.ndjson";
   private static final int MAX_ANSWER_IN_MESSAGE = 2000;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -55,13 +56,20 @@ public final class DashboardsClient {
 
   private DashboardsClient(Builder b) {
     URI u = Objects.requireNonNull(b.url, "url");
-    if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-      throw new IllegalArgumentException("--url must be an http:// or https:// URL of OpenSearch Dashboards, not '" + u + "'");
+    if (u.getScheme() == null
+        || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+        || u.getHost() == null) {
+      throw new IllegalArgumentException(
+          "--url must be an http:// or https:// URL of OpenSearch Dashboards, not '" + u + "'");
     }
     String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
     int port = u.getPort();
-    boolean defaultPort = port == -1 || (port == 443 && u.getScheme().equals("https")) || (port == 80 && u.getScheme().equals("http"));
-    // The origin alone: the signer and the JDK client must agree on the Host header, which leaves out a default port.
+    boolean defaultPort =
+        port == -1
+            || (port == 443 && u.getScheme().equals("https"))
+            || (port == 80 && u.getScheme().equals("http"));
+    // The origin alone: the signer and the JDK client must agree on the Host header, which leaves
+    // out a default port.
     this.url = URI.create(u.getScheme() + "://" + u.getHost() + (defaultPort ? "" : ":" + port));
     if (b.basePath != null) {
       this.basePath = b.basePath.replaceAll("/+$", "");
@@ -74,7 +82,8 @@ public final class DashboardsClient {
       this.basePathGiven = false;
     }
     if (b.user != null && b.region != null) {
-      throw new IllegalArgumentException("choose basic auth (--user/--password) or SigV4 (--sigv4), not both");
+      throw new IllegalArgumentException(
+          "choose basic auth (--user/--password) or SigV4 (--sigv4), not both");
     }
     this.user = b.user;
     this.password = b.password;
@@ -82,7 +91,10 @@ public final class DashboardsClient {
     this.credentials = b.credentials;
     this.tenant = b.tenant;
     this.timeout = b.timeout;
-    this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    this.http =
+        b.http != null
+            ? b.http
+            : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     this.notes = b.notes;
   }
 
@@ -91,10 +103,15 @@ public final class DashboardsClient {
     return new Builder();
   }
 
-  /** Whether the host is an Amazon OpenSearch Service domain endpoint, whose Dashboards lives under /_dashboards. */
+  /**
+   * Whether the host is an Amazon OpenSearch Service domain endpoint, whose Dashboards lives under
+   * /_dashboards.
+   */
   static boolean isAmazonOpenSearchService(String host) {
     String h = host.toLowerCase(Locale.ROOT);
-    return h.endsWith(".es.amazonaws.com") || h.endsWith(".es.amazonaws.com.cn") || h.matches(".*\\.aos\\.[a-z0-9-]+\\.on\\.aws");
+    return h.endsWith(".es.amazonaws.com")
+        || h.endsWith(".es.amazonaws.com.cn")
+        || h.matches(".*\\.aos\\.[a-z0-9-]+\\.on\\.aws");
   }
 
   /** The base path requests go to ("" for the root); after an import, the one that answered. */
@@ -103,8 +120,8 @@ public final class DashboardsClient {
   }
 
   /**
-   * Imports an ndjson file with {@code overwrite=true}. When no base path was given or detected and the root
-   * answers 404, the import is tried once more under {@value #AWS_BASE_PATH}.
+   * Imports an ndjson file with {@code overwrite=true}. When no base path was given or detected and
+   * the root answers 404, the import is tried once more under {@value #AWS_BASE_PATH}.
    *
    * @throws DashboardsException when Dashboards answers anything but the import's JSON report
    */
@@ -112,10 +129,16 @@ public final class DashboardsClient {
     String boundary = "----trailmark" + randomHex();
     byte[] body = multipart(boundary, ndjson);
     String contentType = "multipart/form-data; boundary=" + boundary;
-    HttpResponse<String> response = send("POST", "/api/saved_objects/_import?overwrite=true", contentType, body);
+    HttpResponse<String> response =
+        send("POST", "/api/saved_objects/_import?overwrite=true", contentType, body);
     if (response.statusCode() == 404 && !basePathGiven && basePath.isEmpty()) {
-      notes.accept("no saved-objects API at " + url + "/api (404); trying " + url + AWS_BASE_PATH
-          + " (Amazon OpenSearch Service's path)");
+      notes.accept(
+          "no saved-objects API at "
+              + url
+              + "/api (404); trying "
+              + url
+              + AWS_BASE_PATH
+              + " (Amazon OpenSearch Service's path)");
       basePath = AWS_BASE_PATH;
       basePathGiven = true;
       return importObjects(ndjson);
@@ -124,14 +147,16 @@ public final class DashboardsClient {
   }
 
   /**
-   * Sets advanced settings ({@code POST /api/opensearch-dashboards/settings}); existing settings not named stay.
+   * Sets advanced settings ({@code POST /api/opensearch-dashboards/settings}); existing settings
+   * not named stay.
    *
    * @throws DashboardsException when Dashboards refuses them
    */
   public void setSettings(Map<String, String> changes) throws IOException, InterruptedException {
     Map<String, Object> request = Map.of("changes", changes);
     byte[] body = SavedObjects.MAPPER.writeValueAsBytes(request);
-    check(send("POST", "/api/opensearch-dashboards/settings", "application/json", body), "settings");
+    check(
+        send("POST", "/api/opensearch-dashboards/settings", "application/json", body), "settings");
   }
 
   private static String randomHex() {
@@ -140,19 +165,29 @@ public final class DashboardsClient {
     return HexFormat.of().formatHex(bytes);
   }
 
-  /** The multipart/form-data body of an import: one part, field {@code file}, an .ndjson file name (required). */
+  /**
+   * The multipart/form-data body of an import: one part, field {@code file}, an .ndjson file name
+   * (required).
+   */
   static byte[] multipart(String boundary, byte[] ndjson) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(ndjson.length + 256);
-    out.writeBytes(("--" + boundary + "\r\n"
-        + "Content-Disposition: form-data; name=\"file\"; filename=\"" + FILE_NAME + "\"\r\n"
-        + "Content-Type: application/ndjson\r\n"
-        + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(
+        ("--"
+                + boundary
+                + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\""
+                + FILE_NAME
+                + "\"\r\n"
+                + "Content-Type: application/ndjson\r\n"
+                + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.writeBytes(ndjson);
     out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
     return out.toByteArray();
   }
 
-  private HttpResponse<String> send(String method, String pathAndQuery, String contentType, byte[] body)
+  private HttpResponse<String> send(
+      String method, String pathAndQuery, String contentType, byte[] body)
       throws IOException, InterruptedException {
     URI target = URI.create(url + basePath + pathAndQuery);
     Map<String, String> headers = new LinkedHashMap<>();
@@ -162,40 +197,55 @@ public final class DashboardsClient {
       headers.put("securitytenant", tenant);
     }
     if (user != null) {
-      headers.put("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-          (user + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8)));
+      headers.put(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString(
+                      (user + ":" + (password == null ? "" : password))
+                          .getBytes(StandardCharsets.UTF_8)));
     }
     if (region != null) {
       headers = sign(method, target, headers, body);
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(timeout)
-        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(target)
+            .timeout(timeout)
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(request::header);
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new IOException("cannot reach OpenSearch Dashboards at " + url + basePath + ": " + e, e);
+      throw new IOException(
+          "cannot reach OpenSearch Dashboards at " + url + basePath + ": " + e, e);
     }
   }
 
   /** SigV4 over exactly the headers the JDK client sends (Host is derived from the URL by both). */
-  private Map<String, String> sign(String method, URI target, Map<String, String> headers, byte[] body)
+  private Map<String, String> sign(
+      String method, URI target, Map<String, String> headers, byte[] body)
       throws DashboardsException {
     AwsCredentialsIdentity identity;
     try {
       identity = credentials.resolveCredentials();
     } catch (SdkException e) {
-      throw new DashboardsException("--sigv4 found no AWS credentials (environment, profile, container or instance "
-          + "role): " + e.getMessage());
+      throw new DashboardsException(
+          "--sigv4 found no AWS credentials (environment, profile, container or instance "
+              + "role): "
+              + e.getMessage());
     }
-    SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(target);
+    SdkHttpRequest.Builder unsigned =
+        SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(target);
     headers.forEach(unsigned::putHeader);
-    SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-        .request(unsigned.build())
-        .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-        .identity(identity)
-        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "es")
-        .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+    SignedRequest signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.request(unsigned.build())
+                        .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
+                        .identity(identity)
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "es")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region));
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> h : signed.request().headers().entrySet()) {
       if (!h.getKey().equalsIgnoreCase("Host")) {
@@ -205,7 +255,8 @@ public final class DashboardsClient {
     return out;
   }
 
-  private HttpResponse<String> check(HttpResponse<String> response, String what) throws DashboardsException {
+  private HttpResponse<String> check(HttpResponse<String> response, String what)
+      throws DashboardsException {
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       return response;
@@ -214,20 +265,27 @@ public final class DashboardsClient {
     if (answer.length() > MAX_ANSWER_IN_MESSAGE) {
       answer = answer.substring(0, MAX_ANSWER_IN_MESSAGE) + "...";
     }
-    String hint = switch (status) {
-      case 401 -> " (the credentials were not accepted: check --user/--password, or --sigv4 and the AWS credentials)";
-      case 403 -> " (the user may not write saved objects" + (tenant != null ? " in tenant " + tenant : "") + ")";
-      case 404 -> " (no such API here: is --url the Dashboards address, not OpenSearch's?)";
-      default -> "";
-    };
-    throw new DashboardsException(what + " at " + response.uri() + " answered " + status + hint + ": " + answer);
+    String hint =
+        switch (status) {
+          case 401 ->
+              " (the credentials were not accepted: check --user/--password, or --sigv4 and the AWS credentials)";
+          case 403 ->
+              " (the user may not write saved objects"
+                  + (tenant != null ? " in tenant " + tenant : "")
+                  + ")";
+          case 404 -> " (no such API here: is --url the Dashboards address, not OpenSearch's?)";
+          default -> "";
+        };
+    throw new DashboardsException(
+        what + " at " + response.uri() + " answered " + status + hint + ": " + answer);
   }
 
   private static JsonNode json(HttpResponse<String> response) throws DashboardsException {
     try {
       return SavedObjects.MAPPER.readTree(response.body());
     } catch (IOException e) {
-      throw new DashboardsException("the answer of " + response.uri() + " is not JSON: " + response.body());
+      throw new DashboardsException(
+          "the answer of " + response.uri() + " is not JSON: " + response.body());
     }
   }
 
@@ -251,11 +309,14 @@ public final class DashboardsClient {
     private String tenant;
     private Duration timeout = Duration.ofSeconds(60);
     private HttpClient http;
-    private Consumer<String> notes = s -> { };
+    private Consumer<String> notes = s -> {};
 
     private Builder() {}
 
-    /** The Dashboards address; a path in it is the base path (for example {@code https://host/_dashboards}). */
+    /**
+     * The Dashboards address; a path in it is the base path (for example {@code
+     * https://host/_dashboards}).
+     */
     public Builder url(URI url) {
       this.url = url;
       return this;
@@ -299,7 +360,9 @@ public final class DashboardsClient {
       return this;
     }
 
-    /** Receives one-line notes about what the client decided (such as a retry under /_dashboards). */
+    /**
+     * Receives one-line notes about what the client decided (such as a retry under /_dashboards).
+     */
     public Builder notes(Consumer<String> notes) {
       this.notes = Objects.requireNonNull(notes);
       return this;

@@ -17,18 +17,23 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The saved objects shipped in the jar ({@value #RESOURCE}), one JSON object per line in the export format of
- * OpenSearch Dashboards 2.x, and the rewrite that puts them under the collector's index prefix.
+ * The saved objects shipped in the jar ({@value #RESOURCE}), one JSON object per line in the export
+ * format of OpenSearch Dashboards 2.x, and the rewrite that puts them under the collector's index
+ * prefix.
  */
 public final class SavedObjects {
   /** Where the ndjson lives on the class path. */
   public static final String RESOURCE = "/dev/trailmark/dashboards/saved-objects.ndjson";
 
-  /** What OpenSearch accepts at the start of an index name, lower case only; the collector's prefixes end in '-'. */
+  /**
+   * What OpenSearch accepts at the start of an index name, lower case only; the collector's
+   * prefixes end in '-'.
+   */
   private static final Pattern PREFIX = Pattern.compile("[a-z0-9][a-z0-9._-]{0,200}");
 
   static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper PRETTY =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private SavedObjects() {}
 
@@ -48,7 +53,8 @@ public final class SavedObjects {
         }
         JsonNode node = MAPPER.readTree(line);
         if (!(node instanceof ObjectNode object)) {
-          throw new IllegalStateException(RESOURCE + " line " + lineNumber + " is not a JSON object");
+          throw new IllegalStateException(
+              RESOURCE + " line " + lineNumber + " is not a JSON object");
         }
         objects.add(object);
       }
@@ -59,7 +65,8 @@ public final class SavedObjects {
   }
 
   /**
-   * Checks an index prefix as the collector's {@code --index-prefix} takes it; returns it unchanged.
+   * Checks an index prefix as the collector's {@code --index-prefix} takes it; returns it
+   * unchanged.
    *
    * @throws IllegalArgumentException naming what is wrong
    */
@@ -67,13 +74,17 @@ public final class SavedObjects {
     if (prefix.isEmpty() || PREFIX.matcher(prefix).matches()) {
       return prefix;
     }
-    throw new IllegalArgumentException("index prefix '" + prefix + "' is not usable in an index name: lower-case "
-        + "letters, digits, '.', '_' and '-' only, starting with a letter or digit (for example 'prod-')");
+    throw new IllegalArgumentException(
+        "index prefix '"
+            + prefix
+            + "' is not usable in an index name: lower-case "
+            + "letters, digits, '.', '_' and '-' only, starting with a letter or digit (for example 'prod-')");
   }
 
   /**
-   * Copies of {@code objects} reading the indices of {@code prefix}: every index pattern's title and the index a
-   * Vega visualization queries get the prefix in front. An empty prefix returns equal copies.
+   * Copies of {@code objects} reading the indices of {@code prefix}: every index pattern's title
+   * and the index a Vega visualization queries get the prefix in front. An empty prefix returns
+   * equal copies.
    */
   public static List<ObjectNode> withIndexPrefix(List<ObjectNode> objects, String prefix) {
     checkPrefix(prefix);
@@ -109,7 +120,8 @@ public final class SavedObjects {
       params.put("spec", PRETTY.writeValueAsString(spec));
       attributes.put("visState", MAPPER.writeValueAsString(visState));
     } catch (JsonProcessingException | ClassCastException e) {
-      throw new IllegalStateException("visualization spec is not the JSON this file ships: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "visualization spec is not the JSON this file ships: " + e.getMessage(), e);
     }
   }
 

@@ -20,13 +20,19 @@ class ParamsTest {
 
   @Test
   void badInputIsA400WithTheReason() {
-    assertThatThrownBy(() -> new Params("from=yesterday", NOW).range()).isInstanceOf(ApiException.class)
-        .hasMessageContaining("from must be").satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
-    assertThatThrownBy(() -> new Params("from=now&to=now-1h", NOW).range()).hasMessageContaining("before");
-    assertThatThrownBy(() -> new Params("size=100000", NOW).integer("size", 10, 1, 500)).hasMessageContaining("between 1 and 500");
-    assertThatThrownBy(() -> new Params("minMs=-3", NOW).decimal("minMs")).hasMessageContaining("non-negative");
+    assertThatThrownBy(() -> new Params("from=yesterday", NOW).range())
+        .isInstanceOf(ApiException.class)
+        .hasMessageContaining("from must be")
+        .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
+    assertThatThrownBy(() -> new Params("from=now&to=now-1h", NOW).range())
+        .hasMessageContaining("before");
+    assertThatThrownBy(() -> new Params("size=100000", NOW).integer("size", 10, 1, 500))
+        .hasMessageContaining("between 1 and 500");
+    assertThatThrownBy(() -> new Params("minMs=-3", NOW).decimal("minMs"))
+        .hasMessageContaining("non-negative");
     assertThatThrownBy(() -> new Params("q=%zz", NOW)).hasMessageContaining("malformed");
-    assertThatThrownBy(() -> new Params("q=" + "x".repeat(2000), NOW).text("q")).hasMessageContaining("longer than");
+    assertThatThrownBy(() -> new Params("q=" + "x".repeat(2000), NOW).text("q"))
+        .hasMessageContaining("longer than");
   }
 
   @Test
@@ -34,7 +40,8 @@ class ParamsTest {
     var sort = JsonNodeFactory.instance.arrayNode().add(1_800_000_000_123L).add("r-abc");
     assertThat(Api.decodeCursor(Api.encodeCursor(sort))).isEqualTo(sort);
     assertThatThrownBy(() -> Api.decodeCursor("not-base64!")).hasMessageContaining("cursor");
-    assertThatThrownBy(() -> Api.decodeCursor(Api.encodeCursor(JsonNodeFactory.instance.arrayNode().add("x"))))
+    assertThatThrownBy(
+            () -> Api.decodeCursor(Api.encodeCursor(JsonNodeFactory.instance.arrayNode().add("x"))))
         .hasMessageContaining("cursor");
   }
 

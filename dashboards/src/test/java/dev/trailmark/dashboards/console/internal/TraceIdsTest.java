@@ -12,8 +12,12 @@ class TraceIdsTest {
     assertThat(TraceIds.normalize(HEX)).isEqualTo(HEX);
     assertThat(TraceIds.normalize("1-5759e988-bd862e3fe1be46a994272793")).isEqualTo(HEX);
     assertThat(TraceIds.normalize("  1-5759E988-BD862E3FE1BE46A994272793 ")).isEqualTo(HEX);
-    assertThat(TraceIds.normalize("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")).isEqualTo(HEX);
-    assertThat(TraceIds.normalize("1-5759e988-bd862e3fe1be46a994272793@53995c3f42cd8ad8")).isEqualTo(HEX);
+    assertThat(
+            TraceIds.normalize(
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"))
+        .isEqualTo(HEX);
+    assertThat(TraceIds.normalize("1-5759e988-bd862e3fe1be46a994272793@53995c3f42cd8ad8"))
+        .isEqualTo(HEX);
     assertThat(TraceIds.xray(HEX)).isEqualTo("1-5759e988-bd862e3fe1be46a994272793");
   }
 

@@ -12,15 +12,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The search requests OpenSearch Dashboards 2.x sends for a saved search or a visualization, built the way its
- * data plugin builds them: the Lucene query as {@code query_string} with the time range of the index pattern's time
- * field in the filter, bucket aggregations nested in the order of the visualization's aggs with the metrics in the
- * innermost bucket ({@code AggConfigs.toDsl}); for Vega, the spec's own body with {@code %context%},
- * {@code %timefield%} and {@code %autointerval%} replaced as the Vega plugin replaces them.
+ * The search requests OpenSearch Dashboards 2.x sends for a saved search or a visualization, built
+ * the way its data plugin builds them: the Lucene query as {@code query_string} with the time range
+ * of the index pattern's time field in the filter, bucket aggregations nested in the order of the
+ * visualization's aggs with the metrics in the innermost bucket ({@code AggConfigs.toDsl}); for
+ * Vega, the spec's own body with {@code %context%}, {@code %timefield%} and {@code %autointerval%}
+ * replaced as the Vega plugin replaces them.
  */
 final class DashboardsRequests {
   /** One search: the index expression and the body. */
-  record Request(String index, ObjectNode body) { }
+  record Request(String index, ObjectNode body) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -35,7 +36,10 @@ final class DashboardsRequests {
     }
   }
 
-  /** The request for a saved search or a visualization over {@code timeFrom} to now (e.g. {@code now-1h}). */
+  /**
+   * The request for a saved search or a visualization over {@code timeFrom} to now (e.g. {@code
+   * now-1h}).
+   */
   Request of(ObjectNode object, String timeFrom, String interval) {
     try {
       JsonNode a = object.path("attributes");
@@ -67,7 +71,8 @@ final class DashboardsRequests {
   }
 
   private static JsonNode searchSource(ObjectNode o) throws IOException {
-    return JSON.readTree(o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
+    return JSON.readTree(
+        o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
   }
 
   private static ObjectNode query(ObjectNode indexPattern, JsonNode searchSource, String timeFrom) {
@@ -75,7 +80,10 @@ final class DashboardsRequests {
     ArrayNode must = bool.putArray("must");
     String q = searchSource.path("query").path("query").asText("");
     if (!q.isBlank()) {
-      must.addObject().putObject("query_string").put("query", q).put("analyze_wildcard", true)
+      must.addObject()
+          .putObject("query_string")
+          .put("query", q)
+          .put("analyze_wildcard", true)
           .put("time_zone", "UTC");
     }
     ArrayNode filter = bool.putArray("filter");
@@ -90,7 +98,11 @@ final class DashboardsRequests {
 
   private static ObjectNode range(String field, String from) {
     ObjectNode range = F.objectNode();
-    range.putObject("range").putObject(field).put("gte", from).put("lte", "now")
+    range
+        .putObject("range")
+        .putObject(field)
+        .put("gte", from)
+        .put("lte", "now")
         .put("format", "strict_date_optional_time");
     return range;
   }
@@ -108,9 +120,17 @@ final class DashboardsRequests {
       JsonNode p = b.path("params");
       switch (b.path("type").asText()) {
         case "terms" -> {
-          ObjectNode terms = bucket.putObject("terms").put("field", p.path("field").asText()).put("size", p.path("size").asInt());
+          ObjectNode terms =
+              bucket
+                  .putObject("terms")
+                  .put("field", p.path("field").asText())
+                  .put("size", p.path("size").asInt());
           String orderBy = p.path("orderBy").asText();
-          JsonNode orderMetric = metrics.stream().filter(m -> m.path("id").asText().equals(orderBy)).findFirst().orElse(null);
+          JsonNode orderMetric =
+              metrics.stream()
+                  .filter(m -> m.path("id").asText().equals(orderBy))
+                  .findFirst()
+                  .orElse(null);
           if (orderBy.equals("_key")) {
             terms.putObject("order").put("_key", p.path("order").asText());
           } else if (orderMetric != null && orderMetric.path("type").asText().equals("count")) {
@@ -122,10 +142,16 @@ final class DashboardsRequests {
             throw new IllegalArgumentException("terms ordered by an unknown agg " + orderBy);
           }
         }
-        case "date_histogram" -> bucket.putObject("date_histogram").put("field", p.path("field").asText())
-            .put("fixed_interval", interval).put("time_zone", "UTC")
-            .put("min_doc_count", p.path("min_doc_count").asBoolean(false) ? 0 : 1);
-        default -> throw new IllegalArgumentException("bucket agg " + b.path("type").asText() + " not translated");
+        case "date_histogram" ->
+            bucket
+                .putObject("date_histogram")
+                .put("field", p.path("field").asText())
+                .put("fixed_interval", interval)
+                .put("time_zone", "UTC")
+                .put("min_doc_count", p.path("min_doc_count").asBoolean(false) ? 0 : 1);
+        default ->
+            throw new IllegalArgumentException(
+                "bucket agg " + b.path("type").asText() + " not translated");
       }
       level = bucket.has("aggs") ? (ObjectNode) bucket.path("aggs") : bucket.putObject("aggs");
     }

@@ -54,25 +54,44 @@ final class FieldUses {
         switch (o.path("type").asText()) {
           case "index-pattern" -> {
             if (a.has("timeFieldName")) {
-              uses.add(new FieldUse(id, a.path("title").asText(), a.path("timeFieldName").asText(), Use.TIME, "timeFieldName"));
+              uses.add(
+                  new FieldUse(
+                      id,
+                      a.path("title").asText(),
+                      a.path("timeFieldName").asText(),
+                      Use.TIME,
+                      "timeFieldName"));
             }
             if (a.has("fieldFormatMap")) {
-              JSON.readTree(a.path("fieldFormatMap").asText()).fieldNames().forEachRemaining(f ->
-                  uses.add(new FieldUse(id, a.path("title").asText(), f, Use.NUMBER, "fieldFormatMap")));
+              JSON.readTree(a.path("fieldFormatMap").asText())
+                  .fieldNames()
+                  .forEachRemaining(
+                      f ->
+                          uses.add(
+                              new FieldUse(
+                                  id, a.path("title").asText(), f, Use.NUMBER, "fieldFormatMap")));
             }
           }
           case "search" -> {
             String index = titles.get(indexRef(o));
-            a.path("columns").forEach(c -> uses.add(new FieldUse(id, index, c.asText(), Use.PRESENT, "column")));
-            a.path("sort").forEach(s -> uses.add(new FieldUse(id, index, s.path(0).asText(), Use.AGGREGATABLE, "sort")));
+            a.path("columns")
+                .forEach(c -> uses.add(new FieldUse(id, index, c.asText(), Use.PRESENT, "column")));
+            a.path("sort")
+                .forEach(
+                    s ->
+                        uses.add(
+                            new FieldUse(id, index, s.path(0).asText(), Use.AGGREGATABLE, "sort")));
             query(id, index, o, uses);
           }
           case "visualization" -> {
             JsonNode vis = JSON.readTree(a.path("visState").asText());
             if (vis.path("type").asText().equals("vega")) {
-              JsonNode url = JSON.readTree(vis.path("params").path("spec").asText()).path("data").path("url");
+              JsonNode url =
+                  JSON.readTree(vis.path("params").path("spec").asText()).path("data").path("url");
               String index = url.path("index").asText();
-              uses.add(new FieldUse(id, index, url.path("%timefield%").asText(), Use.TIME, "%timefield%"));
+              uses.add(
+                  new FieldUse(
+                      id, index, url.path("%timefield%").asText(), Use.TIME, "%timefield%"));
               dsl(id, index, url.path("body"), uses);
             } else {
               String index = titles.get(indexRef(o));
@@ -81,16 +100,22 @@ final class FieldUses {
                 if (field == null) {
                   continue;
                 }
-                uses.add(new FieldUse(id, index, field, switch (agg.path("type").asText()) {
-                  case "date_histogram" -> Use.TIME;
-                  case "sum", "avg", "max", "min", "percentiles", "median" -> Use.NUMBER;
-                  default -> Use.AGGREGATABLE;
-                }, agg.path("type").asText()));
+                uses.add(
+                    new FieldUse(
+                        id,
+                        index,
+                        field,
+                        switch (agg.path("type").asText()) {
+                          case "date_histogram" -> Use.TIME;
+                          case "sum", "avg", "max", "min", "percentiles", "median" -> Use.NUMBER;
+                          default -> Use.AGGREGATABLE;
+                        },
+                        agg.path("type").asText()));
               }
               query(id, index, o, uses);
             }
           }
-          default -> { }
+          default -> {}
         }
       }
     } catch (IOException e) {
@@ -100,7 +125,9 @@ final class FieldUses {
   }
 
   static String indexRef(ObjectNode o) throws IOException {
-    JsonNode source = JSON.readTree(o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
+    JsonNode source =
+        JSON.readTree(
+            o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
     String name = source.path("indexRefName").asText();
     for (JsonNode ref : o.path("references")) {
       if (ref.path("name").asText().equals(name)) {
@@ -127,32 +154,43 @@ final class FieldUses {
     return fields;
   }
 
-  private static void query(String id, String index, ObjectNode o, List<FieldUse> uses) throws IOException {
-    JsonNode source = JSON.readTree(o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
+  private static void query(String id, String index, ObjectNode o, List<FieldUse> uses)
+      throws IOException {
+    JsonNode source =
+        JSON.readTree(
+            o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
     for (String f : queryFields(source.path("query").path("query").asText())) {
       uses.add(new FieldUse(id, index, f, Use.PRESENT, "query"));
     }
   }
 
-  /** Fields in an OpenSearch query body: aggregations by their kind, term filters as searched fields. */
+  /**
+   * Fields in an OpenSearch query body: aggregations by their kind, term filters as searched
+   * fields.
+   */
   private static void dsl(String id, String index, JsonNode node, List<FieldUse> uses) {
     if (node.isObject()) {
-      node.fields().forEachRemaining(e -> {
-        String key = e.getKey();
-        JsonNode v = e.getValue();
-        if (v.has("field") && v.path("field").isTextual()) {
-          Use use = switch (key) {
-            case "date_histogram" -> Use.TIME;
-            case "sum", "avg", "max", "min", "percentiles" -> Use.NUMBER;
-            default -> Use.AGGREGATABLE;
-          };
-          uses.add(new FieldUse(id, index, v.path("field").asText(), use, key));
-        }
-        if (key.equals("term") || key.equals("terms") && !v.has("field")) {
-          v.fieldNames().forEachRemaining(f -> uses.add(new FieldUse(id, index, f, Use.AGGREGATABLE, key)));
-        }
-        dsl(id, index, v, uses);
-      });
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                String key = e.getKey();
+                JsonNode v = e.getValue();
+                if (v.has("field") && v.path("field").isTextual()) {
+                  Use use =
+                      switch (key) {
+                        case "date_histogram" -> Use.TIME;
+                        case "sum", "avg", "max", "min", "percentiles" -> Use.NUMBER;
+                        default -> Use.AGGREGATABLE;
+                      };
+                  uses.add(new FieldUse(id, index, v.path("field").asText(), use, key));
+                }
+                if (key.equals("term") || key.equals("terms") && !v.has("field")) {
+                  v.fieldNames()
+                      .forEachRemaining(
+                          f -> uses.add(new FieldUse(id, index, f, Use.AGGREGATABLE, key)));
+                }
+                dsl(id, index, v, uses);
+              });
     } else if (node.isArray()) {
       node.forEach(n -> dsl(id, index, n, uses));
     }

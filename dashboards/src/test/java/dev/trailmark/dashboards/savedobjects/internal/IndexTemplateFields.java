@@ -14,12 +14,22 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The field types an index template gives, as OpenSearch would map them: explicit properties (with multi-fields
- * such as {@code body.keyword}) first, then the dynamic templates a string value would meet.
+ * The field types an index template gives, as OpenSearch would map them: explicit properties (with
+ * multi-fields such as {@code body.keyword}) first, then the dynamic templates a string value would
+ * meet.
  */
 final class IndexTemplateFields {
-  static final Set<String> NUMERIC = Set.of("long", "integer", "short", "byte", "double", "float", "half_float",
-      "scaled_float", "unsigned_long");
+  static final Set<String> NUMERIC =
+      Set.of(
+          "long",
+          "integer",
+          "short",
+          "byte",
+          "double",
+          "float",
+          "half_float",
+          "scaled_float",
+          "unsigned_long");
   static final Set<String> DATE = Set.of("date", "date_nanos");
   static final Set<String> AGGREGATABLE;
 
@@ -40,17 +50,24 @@ final class IndexTemplateFields {
     this.template = template;
   }
 
-  /** The collector's template {@code name} (logs, spans, service-map, metrics, audit-findings) without a prefix. */
+  /**
+   * The collector's template {@code name} (logs, spans, service-map, metrics, audit-findings)
+   * without a prefix.
+   */
   static IndexTemplateFields collector(String name) {
     return new IndexTemplateFields(name, IndexTemplates.template(name, ""));
   }
 
   /** The alerts index of CONTRACTS.md (owned by alerting/), from this module's test resources. */
   static IndexTemplateFields alertsContract(String prefix) {
-    try (InputStream in = IndexTemplateFields.class.getResourceAsStream(
-        "/dev/trailmark/dashboards/savedobjects/alerts-contract-template.json")) {
-      ObjectNode t = (ObjectNode) JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .replace("${prefix}", prefix));
+    try (InputStream in =
+        IndexTemplateFields.class.getResourceAsStream(
+            "/dev/trailmark/dashboards/savedobjects/alerts-contract-template.json")) {
+      ObjectNode t =
+          (ObjectNode)
+              JSON.readTree(
+                  new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                      .replace("${prefix}", prefix));
       t.remove("_comment");
       return new IndexTemplateFields("alerts", t);
     } catch (IOException e) {
@@ -89,7 +106,10 @@ final class IndexTemplateFields {
     return false;
   }
 
-  /** The mapped type of a dotted field name, or null when a document's string value would not be mapped there. */
+  /**
+   * The mapped type of a dotted field name, or null when a document's string value would not be
+   * mapped there.
+   */
   String type(String field) {
     JsonNode mappings = template.path("template").path("mappings");
     JsonNode node = mappings;
@@ -124,7 +144,10 @@ final class IndexTemplateFields {
       if (t.has("path_match") && !glob(t.path("path_match").asText()).matcher(field).matches()) {
         continue;
       }
-      if (t.has("match") && !glob(t.path("match").asText()).matcher(field.substring(field.lastIndexOf('.') + 1)).matches()) {
+      if (t.has("match")
+          && !glob(t.path("match").asText())
+              .matcher(field.substring(field.lastIndexOf('.') + 1))
+              .matches()) {
         continue;
       }
       return t.path("mapping").path("type").asText();

@@ -18,15 +18,29 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shipped ndjson is what OpenSearch Dashboards 2.x imports: one object per line with type, id, attributes,
- * references and migrationVersion; the attributes Dashboards keeps as JSON in strings parse; every reference
- * resolves inside the file; ids are the ones users' links and other objects point at.
+ * The shipped ndjson is what OpenSearch Dashboards 2.x imports: one object per line with type, id,
+ * attributes, references and migrationVersion; the attributes Dashboards keeps as JSON in strings
+ * parse; every reference resolves inside the file; ids are the ones users' links and other objects
+ * point at.
  */
 class SavedObjectsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** The migration version of each type in Dashboards 2.x (the last Kibana 7.10 migration of that type). */
-  private static final Map<String, String> MIGRATION = Map.of("index-pattern", "7.6.0", "search", "7.9.3",
-      "visualization", "7.10.0", "dashboard", "7.9.3");
+
+  /**
+   * The migration version of each type in Dashboards 2.x (the last Kibana 7.10 migration of that
+   * type).
+   */
+  private static final Map<String, String> MIGRATION =
+      Map.of(
+          "index-pattern",
+          "7.6.0",
+          "search",
+          "7.9.3",
+          "visualization",
+          "7.10.0",
+          "dashboard",
+          "7.9.3");
+
   private static final Set<String> VIS_TYPES = Set.of("line", "histogram", "table", "pie", "vega");
 
   private final List<ObjectNode> objects = SavedObjects.load();
@@ -40,9 +54,12 @@ class SavedObjectsTest {
       assertThat(o.path("id").asText()).as("id").matches("trailmark-[a-z0-9-]+");
       assertThat(o.path("attributes").isObject()).isTrue();
       assertThat(o.path("references").isArray()).isTrue();
-      assertThat(o.path("migrationVersion").path(type).asText()).as("migrationVersion of %s", o.path("id"))
+      assertThat(o.path("migrationVersion").path(type).asText())
+          .as("migrationVersion of %s", o.path("id"))
           .isEqualTo(MIGRATION.get(type));
-      assertThat(o.path("attributes").path("title").asText()).as("title of %s", o.path("id")).isNotBlank();
+      assertThat(o.path("attributes").path("title").asText())
+          .as("title of %s", o.path("id"))
+          .isNotBlank();
       for (JsonNode ref : o.path("references")) {
         assertThat(ref.path("name").asText()).isNotBlank();
         assertThat(ref.path("type").asText()).isNotBlank();
@@ -59,7 +76,8 @@ class SavedObjectsTest {
         case "search" -> {
           assertThat(a.path("columns").isArray()).isTrue();
           assertThat(a.path("sort").isArray()).isTrue();
-          assertThat(searchSource(o).path("query").path("language").asText()).isIn("lucene", "kuery");
+          assertThat(searchSource(o).path("query").path("language").asText())
+              .isIn("lucene", "kuery");
         }
         case "visualization" -> {
           JsonNode vis = JSON.readTree(a.path("visState").asText());
@@ -75,10 +93,13 @@ class SavedObjectsTest {
             assertThat(vis.path("aggs")).isNotEmpty();
             Set<String> aggIds = new HashSet<>();
             for (JsonNode agg : vis.path("aggs")) {
-              assertThat(aggIds.add(agg.path("id").asText())).as("agg ids unique in %s", o.path("id")).isTrue();
+              assertThat(aggIds.add(agg.path("id").asText()))
+                  .as("agg ids unique in %s", o.path("id"))
+                  .isTrue();
               assertThat(agg.path("enabled").asBoolean()).isTrue();
               assertThat(agg.path("type").asText()).isNotBlank();
-              assertThat(agg.path("schema").asText()).isIn("metric", "segment", "group", "split", "bucket");
+              assertThat(agg.path("schema").asText())
+                  .isIn("metric", "segment", "group", "split", "bucket");
               assertThat(agg.path("params").isObject()).isTrue();
             }
           }
@@ -86,7 +107,9 @@ class SavedObjectsTest {
         case "dashboard" -> {
           assertThat(JSON.readTree(a.path("panelsJSON").asText()).isArray()).isTrue();
           assertThat(JSON.readTree(a.path("optionsJSON").asText()).isObject()).isTrue();
-          assertThat(a.path("timeRestore").asBoolean()).as("a dashboard brings its own time range").isTrue();
+          assertThat(a.path("timeRestore").asBoolean())
+              .as("a dashboard brings its own time range")
+              .isTrue();
           assertThat(a.path("timeFrom").asText()).startsWith("now-");
           assertThat(a.path("timeTo").asText()).isEqualTo("now");
           assertThat(a.path("refreshInterval").path("pause").asBoolean(true)).isFalse();
@@ -105,9 +128,12 @@ class SavedObjectsTest {
     for (ObjectNode o : objects) {
       Map<String, JsonNode> byName = new HashMap<>();
       for (JsonNode ref : o.path("references")) {
-        assertThat(present).as("reference %s of %s", ref, o.path("id"))
+        assertThat(present)
+            .as("reference %s of %s", ref, o.path("id"))
             .contains(ref.path("type").asText() + ":" + ref.path("id").asText());
-        assertThat(byName.put(ref.path("name").asText(), ref)).as("reference names unique in %s", o.path("id")).isNull();
+        assertThat(byName.put(ref.path("name").asText(), ref))
+            .as("reference names unique in %s", o.path("id"))
+            .isNull();
       }
       List<String> used = new ArrayList<>();
       JsonNode a = o.path("attributes");
@@ -115,16 +141,19 @@ class SavedObjectsTest {
         JsonNode source = searchSource(o);
         if (source.has("indexRefName")) {
           used.add(source.path("indexRefName").asText());
-          assertThat(byName.get(source.path("indexRefName").asText()).path("type").asText()).isEqualTo("index-pattern");
+          assertThat(byName.get(source.path("indexRefName").asText()).path("type").asText())
+              .isEqualTo("index-pattern");
         }
       }
       if (a.has("panelsJSON")) {
         for (JsonNode panel : JSON.readTree(a.path("panelsJSON").asText())) {
           used.add(panel.path("panelRefName").asText());
-          assertThat(panel.path("panelIndex").asText()).isEqualTo(panel.path("gridData").path("i").asText());
+          assertThat(panel.path("panelIndex").asText())
+              .isEqualTo(panel.path("gridData").path("i").asText());
         }
       }
-      assertThat(byName.keySet()).as("references of %s are exactly those used", o.path("id"))
+      assertThat(byName.keySet())
+          .as("references of %s are exactly those used", o.path("id"))
           .containsExactlyInAnyOrderElementsOf(used);
     }
   }
@@ -138,11 +167,18 @@ class SavedObjectsTest {
       List<int[]> boxes = new ArrayList<>();
       for (JsonNode p : JSON.readTree(o.path("attributes").path("panelsJSON").asText())) {
         JsonNode g = p.path("gridData");
-        int[] box = {g.path("x").asInt(), g.path("y").asInt(), g.path("w").asInt(), g.path("h").asInt()};
-        assertThat(box[0] + box[2]).as("within the 48 columns of %s", o.path("id")).isLessThanOrEqualTo(48);
+        int[] box = {
+          g.path("x").asInt(), g.path("y").asInt(), g.path("w").asInt(), g.path("h").asInt()
+        };
+        assertThat(box[0] + box[2])
+            .as("within the 48 columns of %s", o.path("id"))
+            .isLessThanOrEqualTo(48);
         for (int[] other : boxes) {
-          boolean overlap = box[0] < other[0] + other[2] && other[0] < box[0] + box[2]
-              && box[1] < other[1] + other[3] && other[1] < box[1] + box[3];
+          boolean overlap =
+              box[0] < other[0] + other[2]
+                  && other[0] < box[0] + box[2]
+                  && box[1] < other[1] + other[3]
+                  && other[1] < box[1] + box[3];
           assertThat(overlap).as("panels of %s overlap", o.path("id")).isFalse();
         }
         boxes.add(box);
@@ -155,10 +191,16 @@ class SavedObjectsTest {
     List<String> ids = new ArrayList<>();
     objects.forEach(o -> ids.add(o.path("type").asText() + " " + o.path("id").asText()));
     assertThat(ids).doesNotHaveDuplicates();
-    try (InputStream in = getClass().getResourceAsStream("/dev/trailmark/dashboards/savedobjects/saved-object-ids.txt")) {
-      List<String> expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-          .filter(l -> !l.isBlank()).toList();
-      // A changed id leaves a user's bookmarks and an older install's objects behind: change this list on purpose.
+    try (InputStream in =
+        getClass()
+            .getResourceAsStream("/dev/trailmark/dashboards/savedobjects/saved-object-ids.txt")) {
+      List<String> expected =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .lines()
+              .filter(l -> !l.isBlank())
+              .toList();
+      // A changed id leaves a user's bookmarks and an older install's objects behind: change this
+      // list on purpose.
       assertThat(ids).containsExactlyElementsOf(expected);
     }
   }
@@ -166,11 +208,15 @@ class SavedObjectsTest {
   @Test
   void theThreeDashboardsAreThere() {
     Map<String, String> titles = new HashMap<>();
-    objects.stream().filter(o -> o.path("type").asText().equals("dashboard"))
-        .forEach(o -> titles.put(o.path("id").asText(), o.path("attributes").path("title").asText()));
-    assertThat(titles).containsOnly(Map.entry("trailmark-dashboard-services", "Trailmark: Services (RED)"),
-        Map.entry("trailmark-dashboard-logs", "Trailmark: Logs"),
-        Map.entry("trailmark-dashboard-audit", "Trailmark: Audit and remediation"));
+    objects.stream()
+        .filter(o -> o.path("type").asText().equals("dashboard"))
+        .forEach(
+            o -> titles.put(o.path("id").asText(), o.path("attributes").path("title").asText()));
+    assertThat(titles)
+        .containsOnly(
+            Map.entry("trailmark-dashboard-services", "Trailmark: Services (RED)"),
+            Map.entry("trailmark-dashboard-logs", "Trailmark: Logs"),
+            Map.entry("trailmark-dashboard-audit", "Trailmark: Audit and remediation"));
   }
 
   @Test
@@ -186,15 +232,18 @@ class SavedObjectsTest {
         assertThat(after.path("attributes").path("title").asText())
             .isEqualTo("prod-" + before.path("attributes").path("title").asText());
         ObjectNode rest = after.deepCopy();
-        ((ObjectNode) rest.path("attributes")).set("title", before.path("attributes").path("title"));
+        ((ObjectNode) rest.path("attributes"))
+            .set("title", before.path("attributes").path("title"));
         assertThat(rest).isEqualTo(before);
-      } else if (type.equals("visualization") && visState(before).path("type").asText().equals("vega")) {
+      } else if (type.equals("visualization")
+          && visState(before).path("type").asText().equals("vega")) {
         vega++;
         JsonNode specBefore = JSON.readTree(visState(before).path("params").path("spec").asText());
         JsonNode specAfter = JSON.readTree(visState(after).path("params").path("spec").asText());
         assertThat(specAfter.path("data").path("url").path("index").asText())
             .isEqualTo("prod-" + specBefore.path("data").path("url").path("index").asText());
-        ((ObjectNode) specAfter.path("data").path("url")).set("index", specBefore.path("data").path("url").path("index"));
+        ((ObjectNode) specAfter.path("data").path("url"))
+            .set("index", specBefore.path("data").path("url").path("index"));
         assertThat(specAfter).isEqualTo(specBefore);
       } else {
         assertThat(after).isEqualTo(before);
@@ -208,8 +257,10 @@ class SavedObjectsTest {
   @Test
   void aPrefixThatCannotStartAnIndexNameIsRefused() {
     for (String bad : List.of("Prod-", "-prod", "a b", "logs*", "a,b", "a/b", "_x")) {
-      assertThatThrownBy(() -> SavedObjects.withIndexPrefix(objects, bad)).as(bad)
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + bad + "'");
+      assertThatThrownBy(() -> SavedObjects.withIndexPrefix(objects, bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + bad + "'");
     }
   }
 
@@ -222,7 +273,9 @@ class SavedObjectsTest {
   }
 
   static JsonNode searchSource(JsonNode o) throws IOException {
-    JsonNode source = JSON.readTree(o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
+    JsonNode source =
+        JSON.readTree(
+            o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
     assertThat(source.isObject()).isTrue();
     assertThat(source.path("filter").isArray()).isTrue();
     return source;
