@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * One check per row of lambda-functions.tsv (a row whose module is not in the tree yet is reported as pending):
- * the zip that the build made is under Lambda's limits, holds the handler class, and the handler loads with
- * nothing but that zip on the class path, laid out as Lambda lays it out (root + lib/*.jar).
+ * One check per row of lambda-functions.tsv (a row whose module is not in the tree yet is reported
+ * as pending): the zip that the build made is under Lambda's limits, holds the handler class, and
+ * the handler loads with nothing but that zip on the class path, laid out as Lambda lays it out
+ * (root + lib/*.jar).
  */
 class LambdaZipIT {
   static final Path LAMBDA_DIR = Tools.MODULE.resolve("target/lambda");
@@ -34,8 +35,12 @@ class LambdaZipIT {
   @Test
   void tableAndTemplateNameTheSameFunctionsAndHandlers() throws IOException {
     Map<String, String> template = new TreeMap<>();
-    Tools.ofType("AWS::Lambda::Function").forEach((id, f) ->
-        template.put(id, f.path("Properties").path("Handler").asText().replace("::handleRequest", "")));
+    Tools.ofType("AWS::Lambda::Function")
+        .forEach(
+            (id, f) ->
+                template.put(
+                    id,
+                    f.path("Properties").path("Handler").asText().replace("::handleRequest", "")));
     Map<String, String> table = new TreeMap<>();
     for (LambdaPackager.Function f : rows()) {
       table.put(f.name(), f.handler());
@@ -52,17 +57,21 @@ class LambdaZipIT {
     List<String> pending = new ArrayList<>();
     for (LambdaPackager.Function f : rows()) {
       boolean present = LambdaPackager.present(Tools.ROOT, f);
-      assertThat(Files.exists(LAMBDA_DIR.resolve(f.name() + ".zip"))).as(f.name()).isEqualTo(present);
+      assertThat(Files.exists(LAMBDA_DIR.resolve(f.name() + ".zip")))
+          .as(f.name())
+          .isEqualTo(present);
       if (!present) {
         pending.add(f.name() + " (module " + f.module() + "/ is not in this tree yet)");
       }
     }
-    System.out.println("Lambda zips pending: " + (pending.isEmpty() ? "none" : String.join(", ", pending)));
+    System.out.println(
+        "Lambda zips pending: " + (pending.isEmpty() ? "none" : String.join(", ", pending)));
   }
 
   @TestFactory
   Stream<DynamicTest> eachZipIsWithinLimitsAndItsHandlerLoadsFromItAlone() throws IOException {
-    return rows().stream().filter(f -> LambdaPackager.present(Tools.ROOT, f))
+    return rows().stream()
+        .filter(f -> LambdaPackager.present(Tools.ROOT, f))
         .map(f -> DynamicTest.dynamicTest(f.name(), () -> check(f)));
   }
 
@@ -78,17 +87,25 @@ class LambdaZipIT {
       assertThat(z.getEntry("logback.xml")).isNotNull();
     }
     Path dir = unzip(zip);
-    try (URLClassLoader loader = new URLClassLoader(classPath(dir), ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(classPath(dir), ClassLoader.getPlatformClassLoader())) {
       Class<?> handler = Class.forName(f.handler(), true, loader);
       assertThat(handler.getProtectionDomain().getCodeSource().getLocation().toURI())
           .isEqualTo(dir.toUri());
-      Class<?> requestHandler = Class.forName("com.amazonaws.services.lambda.runtime.RequestHandler", false, loader);
-      Class<?> streamHandler = Class.forName("com.amazonaws.services.lambda.runtime.RequestStreamHandler", false, loader);
-      assertThat(requestHandler.isAssignableFrom(handler) || streamHandler.isAssignableFrom(handler))
-          .as(f.handler() + " is a Lambda handler").isTrue();
+      Class<?> requestHandler =
+          Class.forName("com.amazonaws.services.lambda.runtime.RequestHandler", false, loader);
+      Class<?> streamHandler =
+          Class.forName(
+              "com.amazonaws.services.lambda.runtime.RequestStreamHandler", false, loader);
+      assertThat(
+              requestHandler.isAssignableFrom(handler) || streamHandler.isAssignableFrom(handler))
+          .as(f.handler() + " is a Lambda handler")
+          .isTrue();
       // Linking the handler's methods verifies them against the classes in the zip.
-      handler.getDeclaredMethods();
-      handler.getDeclaredConstructor();
+      assertThat(handler.getDeclaredMethods()).as(f.handler() + " methods").isNotEmpty();
+      assertThat(handler.getDeclaredConstructor())
+          .as(f.handler() + " no-argument constructor")
+          .isNotNull();
     }
   }
 
