@@ -1,8 +1,8 @@
 package dev.trailmark.shipper.file;
 
-import dev.trailmark.shipper.delivery.DeliveryEngine;
-import dev.trailmark.shipper.delivery.DeliveryStats;
-import dev.trailmark.shipper.json.JsonWriter;
+import dev.trailmark.shipper.DeliveryStats;
+import dev.trailmark.shipper.internal.delivery.DeliveryEngine;
+import dev.trailmark.shipper.internal.json.JsonWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;

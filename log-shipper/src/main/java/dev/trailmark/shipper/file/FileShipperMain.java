@@ -1,11 +1,11 @@
 package dev.trailmark.shipper.file;
 
-import dev.trailmark.shipper.cloudwatch.CloudWatchLogsDestination;
-import dev.trailmark.shipper.delivery.AwsClients;
-import dev.trailmark.shipper.delivery.DeliveryEngine;
-import dev.trailmark.shipper.delivery.Destination;
-import dev.trailmark.shipper.delivery.OverflowPolicy;
-import dev.trailmark.shipper.firehose.FirehoseDestination;
+import dev.trailmark.shipper.internal.aws.AwsEndpointSettings;
+import dev.trailmark.shipper.internal.aws.CloudWatchLogsDestination;
+import dev.trailmark.shipper.internal.aws.FirehoseDestination;
+import dev.trailmark.shipper.internal.delivery.DeliveryEngine;
+import dev.trailmark.shipper.internal.delivery.Destination;
+import dev.trailmark.shipper.internal.delivery.OverflowPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -136,8 +136,8 @@ public final class FileShipperMain {
       }
     }
     ShipReporter reporter = new ShipReporter(System.err, Duration.ofSeconds(progressSeconds));
-    AwsClients aws =
-        new AwsClients(
+    AwsEndpointSettings aws =
+        new AwsEndpointSettings(
             region,
             endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
             firstNonBlank(
@@ -261,7 +261,7 @@ public final class FileShipperMain {
     }
   }
 
-  static Destination destination(String to, AwsClients aws) {
+  static Destination destination(String to, AwsEndpointSettings aws) {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
     String rest = colon < 0 ? "" : to.substring(colon + 1);

@@ -1,7 +1,7 @@
 package dev.trailmark.shipper.file;
 
-import dev.trailmark.shipper.delivery.DeliveryListener;
-import dev.trailmark.shipper.delivery.DeliveryStats;
+import dev.trailmark.shipper.DeliveryStats;
+import dev.trailmark.shipper.internal.delivery.DeliveryListener;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;

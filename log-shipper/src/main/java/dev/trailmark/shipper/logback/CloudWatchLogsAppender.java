@@ -1,9 +1,9 @@
 package dev.trailmark.shipper.logback;
 
-import dev.trailmark.shipper.cloudwatch.CloudWatchLogsDestination;
-import dev.trailmark.shipper.cloudwatch.StreamNamePattern;
-import dev.trailmark.shipper.delivery.AwsClients;
-import dev.trailmark.shipper.delivery.Destination;
+import dev.trailmark.shipper.internal.aws.AwsEndpointSettings;
+import dev.trailmark.shipper.internal.aws.CloudWatchLogsDestination;
+import dev.trailmark.shipper.internal.aws.StreamNamePattern;
+import dev.trailmark.shipper.internal.delivery.Destination;
 
 /**
  * Logback appender that ships events to CloudWatch Logs with PutLogEvents, asynchronously and
@@ -15,7 +15,7 @@ public class CloudWatchLogsAppender extends DeliveryAppender {
   private boolean createLogGroup = true;
 
   @Override
-  Destination createDestination(AwsClients aws) {
+  Destination createDestination(AwsEndpointSettings aws) {
     if (logGroupName == null || logGroupName.isBlank()) {
       throw new IllegalStateException("logGroupName is required");
     }

@@ -5,15 +5,15 @@ import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
-import dev.trailmark.shipper.delivery.AwsClients;
-import dev.trailmark.shipper.delivery.DeliveryEngine;
-import dev.trailmark.shipper.delivery.DeliveryListener;
-import dev.trailmark.shipper.delivery.DeliveryStats;
-import dev.trailmark.shipper.delivery.Destination;
-import dev.trailmark.shipper.delivery.DiskSpool;
-import dev.trailmark.shipper.delivery.OverflowPolicy;
-import dev.trailmark.shipper.json.JsonWriter;
-import dev.trailmark.shipper.metrics.ShipperMetrics;
+import dev.trailmark.shipper.DeliveryStats;
+import dev.trailmark.shipper.internal.aws.AwsEndpointSettings;
+import dev.trailmark.shipper.internal.delivery.DeliveryEngine;
+import dev.trailmark.shipper.internal.delivery.DeliveryListener;
+import dev.trailmark.shipper.internal.delivery.Destination;
+import dev.trailmark.shipper.internal.delivery.FsyncPolicy;
+import dev.trailmark.shipper.internal.delivery.OverflowPolicy;
+import dev.trailmark.shipper.internal.json.JsonWriter;
+import dev.trailmark.shipper.internal.metrics.ShipperMetrics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -55,7 +55,7 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
    * Builds the destination from this appender's properties; {@code aws} holds the shared AWS
    * settings.
    */
-  abstract Destination createDestination(AwsClients aws) throws Exception;
+  abstract Destination createDestination(AwsEndpointSettings aws) throws Exception;
 
   @Override
   public void start() {
@@ -81,8 +81,8 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
               ? region
               : firstNonBlank(
                   System.getenv("AWS_REGION"), System.getenv("AWS_DEFAULT_REGION"), "us-east-1");
-      AwsClients aws =
-          new AwsClients(
+      AwsEndpointSettings aws =
+          new AwsEndpointSettings(
               r,
               endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
               accessKeyId,
@@ -251,9 +251,9 @@ public abstract class DeliveryAppender extends UnsynchronizedAppenderBase<ILoggi
     }
   }
 
-  private static DiskSpool.Fsync parseFsync(String value) {
+  private static FsyncPolicy parseFsync(String value) {
     try {
-      return value == null ? null : DiskSpool.Fsync.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      return value == null ? null : FsyncPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -1,8 +1,8 @@
 package dev.trailmark.shipper.logback;
 
-import dev.trailmark.shipper.delivery.AwsClients;
-import dev.trailmark.shipper.delivery.Destination;
-import dev.trailmark.shipper.firehose.FirehoseDestination;
+import dev.trailmark.shipper.internal.aws.AwsEndpointSettings;
+import dev.trailmark.shipper.internal.aws.FirehoseDestination;
+import dev.trailmark.shipper.internal.delivery.Destination;
 
 /**
  * Logback appender that ships events to a Kinesis Data Firehose delivery stream with
@@ -14,7 +14,7 @@ public class FirehoseAppender extends DeliveryAppender {
   private int recordBytes = 5 * 1024;
 
   @Override
-  Destination createDestination(AwsClients aws) {
+  Destination createDestination(AwsEndpointSettings aws) {
     if (deliveryStreamName == null || deliveryStreamName.isBlank()) {
       throw new IllegalStateException("deliveryStreamName is required");
     }

@@ -2,7 +2,7 @@ package dev.trailmark.shipper.logback;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import dev.trailmark.shipper.json.JsonWriter;
+import dev.trailmark.shipper.internal.json.JsonWriter;
 
 /**
  * Writes an event's formatted message ({@code "order {} placed"} with its arguments) straight into

@@ -1,6 +1,6 @@
 package dev.trailmark.shipper.logback;
 
-import dev.trailmark.shipper.json.JsonWriter;
+import dev.trailmark.shipper.internal.json.JsonWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 

@@ -1,6 +1,6 @@
 package dev.trailmark.shipper.logback;
 
-import dev.trailmark.shipper.json.JsonWriter;
+import dev.trailmark.shipper.internal.json.JsonWriter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;

@@ -6,7 +6,7 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.encoder.EncoderBase;
-import dev.trailmark.shipper.json.JsonWriter;
+import dev.trailmark.shipper.internal.json.JsonWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -9,10 +9,10 @@ import dev.trailmark.collector.local.LocalCollector;
 import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
-import dev.trailmark.shipper.cloudwatch.CloudWatchLogsDestination;
-import dev.trailmark.shipper.delivery.AwsClients;
-import dev.trailmark.shipper.delivery.DeliveryEngine;
-import dev.trailmark.shipper.delivery.OverflowPolicy;
+import dev.trailmark.shipper.internal.aws.AwsEndpointSettings;
+import dev.trailmark.shipper.internal.aws.CloudWatchLogsDestination;
+import dev.trailmark.shipper.internal.delivery.DeliveryEngine;
+import dev.trailmark.shipper.internal.delivery.OverflowPolicy;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,8 +46,8 @@ class FileShipperIT {
 
   private FileShipper shipper(String group, List<String> patterns, Path stateDir, boolean once)
       throws Exception {
-    AwsClients aws =
-        new AwsClients(
+    AwsEndpointSettings aws =
+        new AwsEndpointSettings(
             "us-east-1",
             collector.httpEndpoint(),
             "trailmark",
@@ -58,7 +58,7 @@ class FileShipperIT {
   }
 
   private FileShipper shipper(
-      dev.trailmark.shipper.delivery.Destination destination,
+      dev.trailmark.shipper.internal.delivery.Destination destination,
       List<String> patterns,
       Path stateDir,
       boolean once)
@@ -234,8 +234,8 @@ class FileShipperIT {
               + " 200\",\"attributes\":{\"http.response.status_code\":200}}");
     }
     Files.write(log, lines, StandardCharsets.UTF_8);
-    AwsClients aws =
-        new AwsClients(
+    AwsEndpointSettings aws =
+        new AwsEndpointSettings(
             "us-east-1",
             collector.httpEndpoint(),
             "trailmark",
@@ -243,7 +243,7 @@ class FileShipperIT {
             Duration.ofSeconds(10));
     FileShipper s =
         shipper(
-            new dev.trailmark.shipper.firehose.FirehoseDestination(
+            new dev.trailmark.shipper.internal.aws.FirehoseDestination(
                 aws, "trailmark-access-logs", 5120),
             List.of(log.toString()),
             dir.resolve("state"),

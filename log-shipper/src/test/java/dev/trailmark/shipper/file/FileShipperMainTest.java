@@ -3,15 +3,15 @@ package dev.trailmark.shipper.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trailmark.shipper.delivery.AwsClients;
+import dev.trailmark.shipper.internal.aws.AwsEndpointSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class FileShipperMainTest {
-  private final AwsClients aws =
-      new AwsClients(
+  private final AwsEndpointSettings aws =
+      new AwsEndpointSettings(
           "us-east-1", URI.create("http://127.0.0.1:1"), "a", "b", Duration.ofSeconds(1));
 
   @Test

@@ -10,7 +10,7 @@ import dev.trailmark.collector.local.LocalCollector;
 import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
-import dev.trailmark.shipper.delivery.DeliveryStats;
+import dev.trailmark.shipper.DeliveryStats;
 import dev.trailmark.shipper.logback.CloudWatchLogsAppender;
 import java.time.Duration;
 import java.util.HashSet;

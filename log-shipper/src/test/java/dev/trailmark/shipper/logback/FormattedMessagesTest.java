@@ -6,7 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import dev.trailmark.shipper.json.JsonWriter;
+import dev.trailmark.shipper.internal.json.JsonWriter;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

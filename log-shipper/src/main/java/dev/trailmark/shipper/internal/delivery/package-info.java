@@ -1,0 +1,9 @@
+/**
+ * The delivery engine: the byte-bounded memory buffer and the disk spool, batching, retries with
+ * backoff, overflow policies and shutdown.
+ *
+ * <p>Internal: not API. Nothing here is meant to be used outside the log shipper, and any of it may
+ * change or go away in any release without notice. Configure the shipper through the Logback
+ * appenders and encoder in {@code dev.trailmark.shipper.logback}, or run {@code trailmark ship}.
+ */
+package dev.trailmark.shipper.internal.delivery;
