@@ -13,7 +13,7 @@ import dev.trailmark.alerting.internal.alerters.Delivery;
 import dev.trailmark.alerting.internal.alerters.SnsAlerter;
 import dev.trailmark.alerting.internal.alerters.StdoutAlerter;
 import dev.trailmark.alerting.internal.alerters.WebhookAlerter;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.alerting.internal.alerters.Alerter;
 import dev.trailmark.alerting.internal.alerters.Delivery;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.trailmark.alerting.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.alerting.RuleFileException;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

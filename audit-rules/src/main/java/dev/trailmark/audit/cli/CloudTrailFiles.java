@@ -3,8 +3,10 @@ package dev.trailmark.audit.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.audit.engine.Json;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.trailmark.common.json.Json;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -27,6 +29,13 @@ import java.util.zip.ZipException;
  */
 final class CloudTrailFiles {
   private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
+
+  /**
+   * Reads one record at a time out of the {@code Records} array: the rest of the array follows each
+   * record, so the shared mapper's refusal of trailing tokens is off here.
+   */
+  private static final ObjectReader RECORD =
+      Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private CloudTrailFiles() {}
 
@@ -106,7 +115,7 @@ final class CloudTrailFiles {
         if ("Records".equals(field) && value == JsonToken.START_ARRAY) {
           sawRecords = true;
           while (parser.nextToken() == JsonToken.START_OBJECT) {
-            JsonNode record = parser.readValueAsTree();
+            JsonNode record = RECORD.readTree(parser);
             sink.accept(record);
             count++;
           }

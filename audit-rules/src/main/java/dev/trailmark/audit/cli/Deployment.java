@@ -2,9 +2,9 @@ package dev.trailmark.audit.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.rules.Rule;
 import dev.trailmark.audit.rules.RuleSet;
+import dev.trailmark.common.json.Json;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.TreeSet;

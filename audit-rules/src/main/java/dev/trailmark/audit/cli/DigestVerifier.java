@@ -1,7 +1,7 @@
 package dev.trailmark.audit.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.audit.engine.Json;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -1,10 +1,10 @@
 package dev.trailmark.audit.cli;
 
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.engine.RuleEngine;
 import dev.trailmark.audit.rules.RuleSet;
 import dev.trailmark.audit.rules.Severity;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

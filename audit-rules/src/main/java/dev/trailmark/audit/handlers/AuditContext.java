@@ -1,7 +1,6 @@
 package dev.trailmark.audit.handlers;
 
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.engine.RuleEngine;
 import dev.trailmark.audit.remediation.ActionNames;
 import dev.trailmark.audit.remediation.AwsClients;
@@ -10,6 +9,7 @@ import dev.trailmark.audit.rules.RuleLoader;
 import dev.trailmark.audit.rules.RuleSet;
 import dev.trailmark.audit.sink.AuditLog;
 import dev.trailmark.audit.sink.Notifier;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

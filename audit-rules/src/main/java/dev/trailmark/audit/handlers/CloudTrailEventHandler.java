@@ -5,7 +5,8 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
+import dev.trailmark.common.json.Json;
+import dev.trailmark.common.xray.Subsegments;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -96,33 +97,33 @@ public final class CloudTrailEventHandler implements RequestStreamHandler {
     // SDK sends the
     // invocation's first top-level subsegment only, so everything hangs under this one.
     List<Finding> findings;
-    Subsegment evaluation = Tracing.begin("evaluate rules");
+    Subsegment evaluation = Subsegments.begin("evaluate rules");
     try {
       evaluation.putAnnotation("event_name", detail.path("eventName").asText());
       evaluation.putAnnotation("event_source", detail.path("eventSource").asText());
       findings = ctx.engine.evaluateEvent(detail, "cloudtrail");
       evaluation.putAnnotation("findings", findings.size());
       for (Finding f : findings) {
-        Subsegment dispatch = Tracing.begin("dispatch");
+        Subsegment dispatch = Subsegments.begin("dispatch");
         try {
-          Tracing.annotate(dispatch, "rule_id", f.ruleId());
-          Tracing.annotate(dispatch, "resource", f.resourceId());
-          Tracing.annotate(dispatch, "action", f.action());
+          Subsegments.annotate(dispatch, "rule_id", f.ruleId());
+          Subsegments.annotate(dispatch, "resource", f.resourceId());
+          Subsegments.annotate(dispatch, "action", f.action());
           ctx.dispatch(f);
           dispatch.putAnnotation("outcome", "dispatched");
         } catch (RuntimeException e) {
-          Tracing.fail(dispatch, e);
+          Subsegments.fail(dispatch, e, "error");
           throw e;
         } finally {
-          Tracing.end(dispatch);
+          Subsegments.end(dispatch);
         }
       }
       evaluation.putAnnotation("outcome", findings.isEmpty() ? "no-finding" : "violation");
     } catch (RuntimeException e) {
-      Tracing.fail(evaluation, e);
+      Subsegments.fail(evaluation, e, "error");
       throw e;
     } finally {
-      Tracing.end(evaluation);
+      Subsegments.end(evaluation);
     }
     return findings.isEmpty() ? Outcome.NO_FINDING : Outcome.DISPATCHED;
   }

@@ -7,9 +7,10 @@ import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.rules.Rule;
 import dev.trailmark.audit.rules.Verdict;
+import dev.trailmark.common.json.Json;
+import dev.trailmark.common.xray.Subsegments;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,17 +52,17 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
     // One top-level subsegment per invocation (the X-Ray SDK sends one per Lambda invocation); each
     // evaluation,
     // PutEvaluations and dispatch is nested in it.
-    Subsegment trace = Tracing.begin("Config rule");
+    Subsegment trace = Subsegments.begin("Config rule");
     try {
-      Tracing.annotate(trace, "config_rule", event == null ? null : event.getConfigRuleName());
+      Subsegments.annotate(trace, "config_rule", event == null ? null : event.getConfigRuleName());
       String result = handle(event);
       trace.putAnnotation("result", result);
       return result;
     } catch (RuntimeException e) {
-      Tracing.fail(trace, e);
+      Subsegments.fail(trace, e, "error");
       throw e;
     } finally {
-      Tracing.end(trace);
+      Subsegments.end(trace);
     }
   }
 
@@ -167,9 +168,9 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
       String type,
       List<Evaluation> evaluations,
       List<Finding> findings) {
-    Subsegment trace = Tracing.begin("evaluate rule");
-    Tracing.annotate(trace, "rule_id", rule.id());
-    Tracing.annotate(trace, "resource", item.path("resourceId").asText(null));
+    Subsegment trace = Subsegments.begin("evaluate rule");
+    Subsegments.annotate(trace, "rule_id", rule.id());
+    Subsegments.annotate(trace, "resource", item.path("resourceId").asText(null));
     int before = evaluations.size();
     try {
       evaluate(
@@ -186,10 +187,10 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
               ? evaluations.get(before).complianceTypeAsString()
               : "OTHER_RESOURCE_TYPE");
     } catch (RuntimeException e) {
-      Tracing.fail(trace, e);
+      Subsegments.fail(trace, e, "error");
       throw e;
     } finally {
-      Tracing.end(trace);
+      Subsegments.end(trace);
     }
   }
 
@@ -303,19 +304,19 @@ public final class ConfigRuleHandler implements RequestHandler<ConfigEvent, Stri
       int[] counts) {
     // One subsegment per chunk of up to 100 resources, not per resource: a scheduled run can cover
     // thousands.
-    Subsegment trace = Tracing.begin("evaluate rule");
-    Tracing.annotate(trace, "rule_id", rule.id());
-    Tracing.annotate(trace, "resource", keys.size() + " x " + rule.resourceType());
+    Subsegment trace = Subsegments.begin("evaluate rule");
+    Subsegments.annotate(trace, "rule_id", rule.id());
+    Subsegments.annotate(trace, "resource", keys.size() + " x " + rule.resourceType());
     int nonCompliantBefore = counts[1];
     try {
       evaluateChunkTraced(rule, keys, when, token, testMode, counts);
       trace.putAnnotation(
           "outcome", counts[1] > nonCompliantBefore ? "NON_COMPLIANT" : "COMPLIANT");
     } catch (RuntimeException e) {
-      Tracing.fail(trace, e);
+      Subsegments.fail(trace, e, "error");
       throw e;
     } finally {
-      Tracing.end(trace);
+      Subsegments.end(trace);
     }
   }
 

@@ -7,7 +7,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
+import dev.trailmark.common.json.Json;
+import dev.trailmark.common.xray.Subsegments;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
         event == null || event.getRecords() == null ? List.of() : event.getRecords();
     // One top-level subsegment per batch (the X-Ray SDK sends one per Lambda invocation), one child
     // per finding.
-    Subsegment batch = Tracing.begin("remediation batch");
+    Subsegment batch = Subsegments.begin("remediation batch");
     try {
       for (SQSEvent.SQSMessage message : records) {
         if (!handle(message)) {
@@ -52,7 +53,7 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
       batch.putAnnotation("messages", records.size());
       batch.putAnnotation("failures", failures.size());
     } finally {
-      Tracing.end(batch);
+      Subsegments.end(batch);
     }
     return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
   }
@@ -91,11 +92,11 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
     }
     // One subsegment per remediation; the AWS calls it makes (read, change, read again) are its
     // children.
-    Subsegment trace = Tracing.begin("remediate " + finding.action());
-    Tracing.annotate(trace, "rule_id", finding.ruleId());
-    Tracing.annotate(trace, "resource", finding.resourceId());
-    Tracing.annotate(trace, "action", finding.action());
-    Tracing.annotate(trace, "finding_id", finding.findingId());
+    Subsegment trace = Subsegments.begin("remediate " + finding.action());
+    Subsegments.annotate(trace, "rule_id", finding.ruleId());
+    Subsegments.annotate(trace, "resource", finding.resourceId());
+    Subsegments.annotate(trace, "action", finding.action());
+    Subsegments.annotate(trace, "finding_id", finding.findingId());
     trace.putAnnotation("attempt", attempt);
     try {
       var decision = remediator.process(finding, attempt);
@@ -108,7 +109,7 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
           decision.label());
       return true;
     } catch (RuntimeException e) {
-      Tracing.fail(trace, e);
+      Subsegments.fail(trace, e, "error");
       log.error(
           "finding {} of {} on {} failed (attempt {}): {}",
           finding.findingId(),
@@ -118,7 +119,7 @@ public final class RemediationWorker implements RequestHandler<SQSEvent, SQSBatc
           e.toString());
       return false;
     } finally {
-      Tracing.end(trace);
+      Subsegments.end(trace);
     }
   }
 }

@@ -3,7 +3,7 @@ package dev.trailmark.audit.remediation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
+import dev.trailmark.common.json.Json;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.cloudtrail.model.GetTrailResponse;
 import software.amazon.awssdk.services.cloudtrail.model.Trail;

@@ -2,7 +2,7 @@ package dev.trailmark.audit.remediation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.audit.engine.Json;
+import dev.trailmark.common.json.Json;
 import java.util.Map;
 
 /** Small helpers shared by the actions for building state documents. */

@@ -2,8 +2,8 @@ package dev.trailmark.audit.sink;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.remediation.Plans;
+import dev.trailmark.common.json.Json;
 import java.util.Map;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.handlers.CloudTrailEventHandler.Outcome;
 import dev.trailmark.audit.testing.Fixtures;
+import dev.trailmark.common.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;

@@ -7,12 +7,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.remediation.ActionNames;
 import dev.trailmark.audit.remediation.AwsClients;
 import dev.trailmark.audit.rules.RuleLoader;
 import dev.trailmark.audit.rules.RuleSet;
 import dev.trailmark.audit.testing.AwsStub;
+import dev.trailmark.common.json.Json;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.remediation.ActionNames;
 import dev.trailmark.audit.remediation.AwsClients;
 import dev.trailmark.audit.rules.Rule;
@@ -13,6 +12,7 @@ import dev.trailmark.audit.rules.RuleSet;
 import dev.trailmark.audit.sink.AuditLog.Decision;
 import dev.trailmark.audit.sink.Notifier;
 import dev.trailmark.audit.testing.MotoServer;
+import dev.trailmark.common.json.Json;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.Json;
 import dev.trailmark.audit.engine.RuleEngine;
 import dev.trailmark.audit.remediation.ActionNames;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,6 +11,7 @@ import dev.trailmark.collector.sink.BulkWriter;
 import dev.trailmark.collector.sink.DocumentBatch;
 import dev.trailmark.collector.sink.IndexTemplates;
 import dev.trailmark.collector.sink.OpenSearchTransports;
+import dev.trailmark.common.xray.Subsegments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,7 +28,7 @@ import org.opensearch.client.opensearch.OpenSearchClient;
  * bulk retries the handler throws, Lambda retries the invocation, and the documents already written
  * are overwritten rather than duplicated. Environment: {@code OPENSEARCH_ENDPOINT} (SigV4-signed
  * when it is Amazon OpenSearch Service), {@code INDEX_PREFIX} (optional). Each bulk write is an
- * X-Ray subsegment (see {@link Tracing}).
+ * X-Ray subsegment (see {@link dev.trailmark.common.xray.Subsegments}).
  */
 public final class CloudWatchLogsSubscriptionHandler
     implements RequestHandler<CloudWatchLogsEvent, String> {
@@ -96,7 +97,7 @@ public final class CloudWatchLogsSubscriptionHandler
     // One subsegment per delivery: the bulk write (and the index templates on the first one),
     // annotated with the
     // log group and what became of its events.
-    Subsegment trace = Tracing.begin("OpenSearch bulk");
+    Subsegment trace = Subsegments.begin("OpenSearch bulk");
     trace.setNamespace("remote");
     trace.putAnnotation("resource", payload.logGroup());
     trace.putAnnotation("documents", docs.size());
@@ -141,7 +142,7 @@ public final class CloudWatchLogsSubscriptionHandler
           + " events from "
           + payload.logGroup();
     } catch (IOException e) {
-      Tracing.fail(trace, e, "failed");
+      Subsegments.fail(trace, e, "failed");
       throw new UncheckedIOException(
           "indexing "
               + docs.size()
@@ -150,14 +151,14 @@ public final class CloudWatchLogsSubscriptionHandler
               + " failed; Lambda will retry",
           e);
     } catch (InterruptedException e) {
-      Tracing.fail(trace, e, "interrupted");
+      Subsegments.fail(trace, e, "interrupted");
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (RuntimeException e) {
-      Tracing.fail(trace, e, "failed");
+      Subsegments.fail(trace, e, "failed");
       throw e;
     } finally {
-      Tracing.end(trace);
+      Subsegments.end(trace);
     }
   }
 

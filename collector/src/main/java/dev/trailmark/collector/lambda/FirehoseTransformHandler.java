@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.KinesisFirehoseEvent;
 import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.collector.mapping.CloudWatchLogsPayload;
+import dev.trailmark.common.xray.Subsegments;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,14 +38,14 @@ public final class FirehoseTransformHandler
   @Override
   public KinesisAnalyticsInputPreprocessingResponse handleRequest(
       KinesisFirehoseEvent event, Context context) {
-    Subsegment trace = Tracing.begin("transform");
+    Subsegment trace = Subsegments.begin("transform");
     try {
       return transform(event, context, trace);
     } catch (RuntimeException e) {
-      Tracing.fail(trace, e, "failed");
+      Subsegments.fail(trace, e, "failed");
       throw e;
     } finally {
-      Tracing.end(trace);
+      Subsegments.end(trace);
     }
   }
 
@@ -113,7 +114,7 @@ public final class FirehoseTransformHandler
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       for (ObjectNode doc : docs) {
-        out.write(dev.trailmark.collector.mapping.Json.MAPPER.writeValueAsBytes(doc));
+        out.write(dev.trailmark.common.json.Json.MAPPER.writeValueAsBytes(doc));
         out.write('\n');
       }
     } catch (IOException e) {

@@ -1,7 +1,7 @@
 package dev.trailmark.collector.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

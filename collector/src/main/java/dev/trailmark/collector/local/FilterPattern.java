@@ -3,7 +3,7 @@ package dev.trailmark.collector.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;

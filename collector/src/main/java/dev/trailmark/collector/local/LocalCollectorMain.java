@@ -44,7 +44,7 @@ public final class LocalCollectorMain {
       } else if (arg.equals("--print-ism-policy")) {
         int days = i + 1 < args.length ? Integer.parseInt(args[++i]) : 14;
         System.out.println(
-            dev.trailmark.collector.mapping.Json.MAPPER
+            dev.trailmark.common.json.Json.MAPPER
                 .writerWithDefaultPrettyPrinter()
                 .writeValueAsString(dev.trailmark.collector.sink.Retention.ismPolicy("", days)));
         return;

@@ -3,7 +3,7 @@ package dev.trailmark.collector.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -111,7 +111,7 @@ final class OpenSearchReads {
       // was.
       String original = source.get("body").asText();
       try {
-        JsonNode parsed = dev.trailmark.collector.mapping.Json.MAPPER.readTree(original);
+        JsonNode parsed = dev.trailmark.common.json.Json.MAPPER.readTree(original);
         if (parsed instanceof ObjectNode && !parsed.path("trailmark").has("rejected")) {
           return message((ObjectNode) parsed);
         }

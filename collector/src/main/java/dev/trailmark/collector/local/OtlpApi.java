@@ -117,10 +117,8 @@ final class OtlpApi {
     int code = status == 400 || status == 415 ? 3 : 14;
     if (json) {
       String body =
-          dev.trailmark.collector.mapping.Json.MAPPER.writeValueAsString(
-              dev.trailmark.collector.mapping.Json.object()
-                  .put("code", code)
-                  .put("message", message));
+          dev.trailmark.common.json.Json.MAPPER.writeValueAsString(
+              dev.trailmark.common.json.Json.object().put("code", code).put("message", message));
       return new Answer(status, "application/json", body.getBytes(StandardCharsets.UTF_8));
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();

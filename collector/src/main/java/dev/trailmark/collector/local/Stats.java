@@ -1,8 +1,8 @@
 package dev.trailmark.collector.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.mapping.Json;
 import dev.trailmark.collector.sink.OpenSearchSink;
+import dev.trailmark.common.json.Json;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;

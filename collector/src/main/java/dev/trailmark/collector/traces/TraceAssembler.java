@@ -2,8 +2,8 @@ package dev.trailmark.collector.traces;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.collector.mapping.IndexNames;
-import dev.trailmark.collector.mapping.Json;
 import dev.trailmark.collector.sink.DocumentBatch;
+import dev.trailmark.common.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

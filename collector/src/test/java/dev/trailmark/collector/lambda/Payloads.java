@@ -21,7 +21,7 @@ final class Payloads {
           .append(ts + i)
           .append(",\"message\":")
           .append(
-              dev.trailmark.collector.mapping.Json.MAPPER
+              dev.trailmark.common.json.Json.MAPPER
                   .getNodeFactory()
                   .textNode(messages[i])
                   .toString())

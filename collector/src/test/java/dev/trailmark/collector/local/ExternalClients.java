@@ -3,8 +3,8 @@ package dev.trailmark.collector.local;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.collector.mapping.Json;
 import dev.trailmark.collector.testing.OpenSearchInstance;
+import dev.trailmark.common.json.Json;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package dev.trailmark.collector.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import org.junit.jupiter.api.Test;
 
 class DocumentBatchTest {

@@ -48,7 +48,7 @@ class RetentionIT {
       assertThat(deleted).containsExactlyInAnyOrderElementsOf(old);
     }
     JsonNode remaining =
-        dev.trailmark.collector.mapping.Json.MAPPER.readTree(
+        dev.trailmark.common.json.Json.MAPPER.readTree(
             os.get("/_cat/indices/" + p + "*?format=json&h=index"));
     assertThat(remaining.findValuesAsText("index")).containsExactlyInAnyOrderElementsOf(kept);
   }

@@ -2,7 +2,7 @@ package dev.trailmark.alerting.internal.alerters;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.alerting.internal.Notices;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import java.net.URI;
 import java.util.Map;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;

@@ -3,7 +3,7 @@ package dev.trailmark.alerting.internal.alerters;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.alerting.internal.Notices;
-import dev.trailmark.collector.mapping.Json;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

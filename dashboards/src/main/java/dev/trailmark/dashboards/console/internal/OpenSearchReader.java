@@ -2,8 +2,8 @@ package dev.trailmark.dashboards.console.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.mapping.Json;
 import dev.trailmark.collector.sink.OpenSearchTransports;
+import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

@@ -1,6 +1,8 @@
-package dev.trailmark.audit.engine;
+package dev.trailmark.common.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,11 +10,22 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 
-/** The module's one JSON reader and writer. */
+/** Trailmark's one JSON reader and writer (Jackson), used by every module. */
 public final class Json {
-  /** Shared, thread-safe mapper: ISO timestamps, unknown properties ignored. */
+
+  /**
+   * Shared, thread-safe mapper. Nesting is capped so a hostile document cannot exhaust the stack;
+   * text after the first document is an error rather than silently dropped; properties a record
+   * does not know are ignored (documents written by a newer release still read); dates are written
+   * as ISO text.
+   */
   public static final ObjectMapper MAPPER =
-      new ObjectMapper()
+      new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(200).build())
+                  .build())
+          .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
           .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false);
 
@@ -42,7 +55,7 @@ public final class Json {
     }
   }
 
-  /** A new empty object node. */
+  /** A new empty JSON object. */
   public static ObjectNode object() {
     return MAPPER.createObjectNode();
   }
