@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  */
 public final class AgentInstaller {
 
-  static final String VERSION = "0.1.0";
+  static final String VERSION = dev.trailmark.agent.trace.AgentVersion.VERSION;
 
   private AgentInstaller() {}
 

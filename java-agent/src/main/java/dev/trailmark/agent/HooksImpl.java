@@ -7,7 +7,6 @@ import dev.trailmark.agent.trace.Propagation;
 import dev.trailmark.agent.trace.Span;
 import dev.trailmark.agent.trace.SpanContext;
 import dev.trailmark.agent.trace.Tracer;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -175,92 +174,6 @@ public final class HooksImpl extends Hooks {
 
   public String[] clientHeaders(Object scope) {
     return scope instanceof Scope ? propagation.inject(((Scope) scope).span.context()) : null;
-  }
-
-  public Object withTraceHeaders(Object scope, Object request) {
-    String[] headers = clientHeaders(scope);
-    if (headers == null || !(request instanceof HttpRequest)) {
-      return request;
-    }
-    return requestWithHeaders((HttpRequest) request, headers);
-  }
-
-  /**
-   * {@code request} with {@code headers} (name, value pairs) set, replacing any of the same name.
-   * The client copies every request it is given into its own internal request anyway, so this is a
-   * view, not a copy: rebuilding the request through {@code HttpRequest.newBuilder} validated and
-   * copied every header twice more, the largest part of what adding the trace headers cost each
-   * outbound call.
-   */
-  static HttpRequest requestWithHeaders(HttpRequest request, String[] headers) {
-    return new TracedRequest(request, headers);
-  }
-
-  /**
-   * The application's request as the client sees it, trace headers included; every other part is
-   * the application's.
-   */
-  static final class TracedRequest extends HttpRequest {
-    private static final java.util.function.BiPredicate<String, String> ALL =
-        new java.util.function.BiPredicate<String, String>() {
-          @Override
-          public boolean test(String name, String value) {
-            return true;
-          }
-        };
-
-    private final HttpRequest request;
-    private final java.net.http.HttpHeaders headers;
-
-    TracedRequest(HttpRequest request, String[] extra) {
-      this.request = request;
-      Map<String, List<String>> merged = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      merged.putAll(request.headers().map());
-      for (int i = 0; i < extra.length; i += 2) {
-        merged.put(extra[i], List.of(extra[i + 1]));
-      }
-      this.headers = java.net.http.HttpHeaders.of(merged, ALL);
-    }
-
-    @Override
-    public java.util.Optional<BodyPublisher> bodyPublisher() {
-      return request.bodyPublisher();
-    }
-
-    @Override
-    public String method() {
-      return request.method();
-    }
-
-    @Override
-    public java.util.Optional<java.time.Duration> timeout() {
-      return request.timeout();
-    }
-
-    @Override
-    public boolean expectContinue() {
-      return request.expectContinue();
-    }
-
-    @Override
-    public java.net.URI uri() {
-      return request.uri();
-    }
-
-    @Override
-    public java.util.Optional<java.net.http.HttpClient.Version> version() {
-      return request.version();
-    }
-
-    @Override
-    public java.net.http.HttpHeaders headers() {
-      return headers;
-    }
-
-    @Override
-    public String toString() {
-      return request.toString();
-    }
   }
 
   public void clientEnd(Object scope, int status, Throwable error) {

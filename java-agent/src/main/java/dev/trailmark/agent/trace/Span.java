@@ -29,7 +29,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   /** The agent as the instrumentation scope of every span it makes. */
   static final InstrumentationScopeInfo SCOPE =
-      InstrumentationScopeInfo.builder("trailmark-agent").setVersion("0.1.0").build();
+      InstrumentationScopeInfo.builder("trailmark-agent").setVersion(AgentVersion.VERSION).build();
 
   /** What side of a call a span is. */
   public enum Kind {

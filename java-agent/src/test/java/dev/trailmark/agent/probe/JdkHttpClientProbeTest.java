@@ -1,4 +1,4 @@
-package dev.trailmark.agent;
+package dev.trailmark.agent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class HooksImplTest {
+class JdkHttpClientProbeTest {
 
   private static final String[] TRACE_HEADERS = {
     "X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
@@ -45,7 +45,7 @@ class HooksImplTest {
       }
       HttpRequest want = expected.build();
 
-      HttpRequest copy = HooksImpl.requestWithHeaders(request, TRACE_HEADERS);
+      HttpRequest copy = JdkHttpClientProbe.requestWithHeaders(request, TRACE_HEADERS);
 
       assertThat(copy).isEqualTo(want); // method, URI and headers
       assertThat(copy.headers().map()).isEqualTo(want.headers().map());
@@ -69,7 +69,7 @@ class HooksImplTest {
             .header("traceparent", "00-00000000000000000000000000000001-0000000000000001-00")
             .build();
 
-    HttpRequest copy = HooksImpl.requestWithHeaders(request, TRACE_HEADERS);
+    HttpRequest copy = JdkHttpClientProbe.requestWithHeaders(request, TRACE_HEADERS);
 
     assertThat(copy.headers().allValues("traceparent")).containsExactly(TRACE_HEADERS[3]);
   }
