@@ -15,10 +15,12 @@ import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
 import dev.trailmark.agent.probe.LogbackProbe;
 import dev.trailmark.agent.probe.OkHttpProbe;
+import dev.trailmark.agent.probe.OtelApiProbe;
 import dev.trailmark.agent.probe.Probe;
 import dev.trailmark.agent.probe.ServletProbe;
 import dev.trailmark.agent.probe.SqsConsumerProbe;
 import dev.trailmark.agent.probe.UrlConnectionProbe;
+import dev.trailmark.agent.probe.WithSpanProbe;
 import dev.trailmark.agent.trace.Propagation;
 import dev.trailmark.agent.trace.Sampler;
 import dev.trailmark.agent.trace.Span;
@@ -59,7 +61,11 @@ public final class AgentInstaller {
     // Weave first: a class the agent's own set-up loads (java.net.http's client, say) must already
     // be
     // woven, since wrapping cannot be added to a loaded class. Hooks stay no-ops until set below.
-    new Weaver(rules, inst, Bridge.class.getModule(), config.debug()).install();
+    Weaver weaver = new Weaver(rules, inst, Bridge.class.getModule(), config.debug());
+    weaver.install();
+    for (Probe probe : probes) {
+      probe.install(inst, weaver);
+    }
     Telemetry telemetry = Telemetry.create(config, probes);
     Bridge.hooks = telemetry.hooks();
     if (config.debug()) {
@@ -90,7 +96,9 @@ public final class AgentInstaller {
             sqsConsumer,
             new JdbcProbe(),
             new LogbackProbe(),
-            new ExecutorProbe());
+            new ExecutorProbe(),
+            new OtelApiProbe(),
+            new WithSpanProbe());
     List<Probe> enabled = new ArrayList<>();
     for (Probe probe : all) {
       if (config.instrumentationEnabled(probe.name())) {

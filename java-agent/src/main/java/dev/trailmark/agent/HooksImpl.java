@@ -54,6 +54,11 @@ public final class HooksImpl extends Hooks {
     }
   }
 
+  /** The agent's tracer, for the OpenTelemetry API bridge, which opens spans of its own kind. */
+  public Tracer tracer() {
+    return tracer;
+  }
+
   /** What a start hook returns: the span and the span that was current before it. */
   public static final class Scope {
     final Span span;

@@ -3,10 +3,14 @@ package dev.trailmark.agent.export;
 import static dev.trailmark.agent.trace.SpanAttributes.*;
 
 import dev.trailmark.agent.trace.Database;
+import dev.trailmark.agent.trace.ManualData;
 import dev.trailmark.agent.trace.Span;
 import dev.trailmark.agent.trace.SpanContext;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.ByteBuffer;
@@ -250,6 +254,16 @@ public final class XraySegmentEncoder {
       }
     }
 
+    // A span the application opened through its OpenTelemetry API: named as it named it.
+    ManualData manual = span instanceof Span ? ((Span) span).manual() : null;
+    boolean opened = manual != null && manual.opened();
+    if (opened && !hasException) {
+      EventData exception = exception(span); // recordException
+      hasException = exception != null;
+      exceptionType = hasException ? exception.getAttributes().get(EXCEPTION_TYPE) : null;
+      exceptionMessage = hasException ? exception.getAttributes().get(EXCEPTION_MESSAGE) : null;
+    }
+
     JsonWriter json = new JsonWriter(sb).beginObject();
     boolean segment = span.getKind() == SpanKind.SERVER || span.getKind() == SpanKind.CONSUMER;
     if (!segment && !embedded) {
@@ -259,9 +273,11 @@ public final class XraySegmentEncoder {
         .value(
             segment
                 ? segmentName
-                : awsService != null
-                    ? awsService
-                    : segmentName(dbNode != null ? dbNode : Span.host(url)));
+                : opened
+                    ? segmentName(span.getName())
+                    : awsService != null
+                        ? awsService
+                        : segmentName(dbNode != null ? dbNode : Span.host(url)));
     json.name("id").value(span.getSpanId());
     if (!embedded) {
       json.name("trace_id").value(traceId);
@@ -271,7 +287,8 @@ public final class XraySegmentEncoder {
     }
     json.name("start_time").epochSeconds(span.getStartEpochNanos());
     json.name("end_time").epochSeconds(span.getEndEpochNanos());
-    if (!segment) {
+    if (!segment
+        && (!opened || span.getKind() == SpanKind.CLIENT || span.getKind() == SpanKind.PRODUCER)) {
       json.name("namespace").value(awsService != null ? "aws" : "remote");
     }
     if (method != null || url != null) {
@@ -284,7 +301,9 @@ public final class XraySegmentEncoder {
       }
       json.endObject();
     }
-    if (status >= 500 || (hasException && status < 400)) {
+    if (status >= 500
+        || (hasException && status < 400)
+        || (opened && span.getStatus().getStatusCode() == StatusCode.ERROR)) {
       json.name("fault").value(true);
     } else if (status >= 400 && status < 500) {
       json.name("error").value(true);
@@ -321,12 +340,20 @@ public final class XraySegmentEncoder {
       if (route != null) {
         json.name("annotations").beginObject().name("http_route").value(route).endObject();
       }
-      if (withMetadata && !resource.isEmpty()) {
-        json.name("metadata").beginObject().name("resource").beginObject();
-        for (Map.Entry<String, String> attribute : resource.entrySet()) {
-          json.name(attribute.getKey()).value(attribute.getValue());
+      boolean withResource = withMetadata && !resource.isEmpty();
+      if (withResource || manual != null) {
+        json.name("metadata").beginObject();
+        if (withResource) {
+          json.name("resource").beginObject();
+          for (Map.Entry<String, String> attribute : resource.entrySet()) {
+            json.name(attribute.getKey()).value(attribute.getValue());
+          }
+          json.endObject();
         }
-        json.endObject().endObject();
+        if (manual != null) {
+          applicationAttributes(json, manual);
+        }
+        json.endObject();
       }
     } else if (dbNode != null) {
       // X-Ray's SQL subsegment: the service map shows the database as a node of its own.
@@ -348,7 +375,53 @@ public final class XraySegmentEncoder {
           .field("queue_url", queueUrl)
           .endObject();
     }
+    if (!segment && manual != null) {
+      json.name("metadata").beginObject();
+      applicationAttributes(json, manual);
+      json.endObject();
+    }
     sb.append('}');
+  }
+
+  /**
+   * What the application set through its OpenTelemetry API, as X-Ray's OpenTelemetry exporter
+   * writes attributes it does not index: metadata in the {@code default} namespace.
+   */
+  private static void applicationAttributes(JsonWriter json, ManualData manual) {
+    AttributesBuilder builder = Attributes.builder();
+    manual.addAttributesTo(builder);
+    json.name("default").beginObject();
+    builder
+        .build()
+        .forEach(
+            new java.util.function.BiConsumer<AttributeKey<?>, Object>() {
+              @Override
+              public void accept(AttributeKey<?> key, Object value) {
+                json.name(key.getKey());
+                if (value instanceof List) {
+                  json.beginArray();
+                  for (Object item : (List<?>) value) {
+                    jsonValue(json, item);
+                  }
+                  json.endArray();
+                } else {
+                  jsonValue(json, value);
+                }
+              }
+            });
+    json.endObject();
+  }
+
+  private static void jsonValue(JsonWriter json, Object value) {
+    if (value instanceof Long) {
+      json.value((long) (Long) value);
+    } else if (value instanceof Double) {
+      json.value((double) (Double) value);
+    } else if (value instanceof Boolean) {
+      json.value((boolean) (Boolean) value);
+    } else {
+      json.value(String.valueOf(value));
+    }
   }
 
   private static EventData exception(SpanData span) {

@@ -42,8 +42,8 @@ final class StartingRedMetrics implements Consumer<Span> {
     if (failed) {
       return;
     }
-    if (span.kind() == Span.Kind.CONSUMER) {
-      return; // not a request: its calls are counted on their own
+    if (span.kind() == Span.Kind.CONSUMER || span.kind() == Span.Kind.INTERNAL) {
+      return; // not a request (a message, an application's own span): its calls count apart
     }
     boolean server = span.kind() == Span.Kind.SERVER;
     Request request =

@@ -2,6 +2,7 @@ package dev.trailmark.agent.probe;
 
 import dev.trailmark.agent.HooksImpl;
 import dev.trailmark.agent.weave.Rule;
+import dev.trailmark.agent.weave.Weaver;
 import java.util.List;
 
 /**
@@ -18,6 +19,12 @@ public abstract class Probe {
    * methods apart (the tag is handed back to {@link #enter} and {@link #exit}).
    */
   public abstract List<Rule> rules(int hook);
+
+  /**
+   * Called once the weaver is installed, for a probe whose methods are found otherwise than by name
+   * (by annotation); most probes have nothing to do here.
+   */
+  public void install(java.lang.instrument.Instrumentation inst, Weaver weaver) {}
 
   /**
    * On entry of a wrapped method; returns a scope for {@link #exit}, or null. May replace {@code

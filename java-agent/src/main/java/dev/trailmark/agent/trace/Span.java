@@ -5,6 +5,7 @@ import static dev.trailmark.agent.trace.SpanAttributes.*;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
@@ -36,7 +37,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     SERVER,
     CLIENT,
     /** The processing of one message received from a queue: a segment of the producer's trace. */
-    CONSUMER
+    CONSUMER,
+    /** A span the application opened through its own OpenTelemetry API (see {@link ManualData}). */
+    INTERNAL
   }
 
   private final SpanContext context;
@@ -70,6 +73,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   private Attributes attributes; // built on first export
   private io.opentelemetry.api.trace.SpanContext sdkContext; // built on first export
   private io.opentelemetry.api.trace.SpanContext sdkParent; // built on first export
+  private volatile ManualData manual; // what the application's OpenTelemetry API added, or null
 
   Span(
       SpanContext context,
@@ -94,6 +98,28 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   public SpanContext context() {
     return context;
+  }
+
+  /** What the application's OpenTelemetry API put on this span, or null. */
+  public ManualData manual() {
+    return manual;
+  }
+
+  /**
+   * What the application's OpenTelemetry API puts on this span, created when it first adds to one
+   * of the agent's own spans.
+   */
+  public synchronized ManualData manualOrCreate() {
+    ManualData m = manual;
+    if (m == null) {
+      m = new ManualData(false, null);
+      manual = m;
+    }
+    return m;
+  }
+
+  void manual(ManualData manual) {
+    this.manual = manual;
   }
 
   /** The parent span's id, or null for the first span of a trace (or under a Root-only header). */
@@ -342,11 +368,16 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public String getName() {
-    return name();
+    ManualData m = manual;
+    String named = m == null ? null : m.name();
+    return named != null ? named : name();
   }
 
   @Override
   public SpanKind getKind() {
+    if (kind == Kind.INTERNAL) {
+      return manual == null ? SpanKind.INTERNAL : manual.kind();
+    }
     return kind == Kind.SERVER
         ? SpanKind.SERVER
         : kind == Kind.CONSUMER ? SpanKind.CONSUMER : SpanKind.CLIENT;
@@ -425,6 +456,10 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   public StatusData getStatus() {
     // Error for server faults (5xx, exceptions) and for any failed client call (4xx included).
     boolean failed = isFault() || (kind == Kind.CLIENT && isClientError());
+    ManualData m = manual;
+    if (m != null && (!failed || m.status().getStatusCode() != StatusCode.UNSET)) {
+      return m.status(); // what the application set wins, as in the SDK
+    }
     return failed ? StatusData.error() : StatusData.unset();
   }
 
@@ -498,6 +533,10 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
           b.put(AWS_QUEUE_URL, awsResource);
         }
       }
+      ManualData m = manual;
+      if (m != null) {
+        m.addAttributesTo(b);
+      }
       built = b.build();
       attributes = built; // a benign race: every exporter thread builds the same attributes
     }
@@ -506,19 +545,34 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public List<EventData> getEvents() {
+    ManualData m = manual;
+    if (m != null) {
+      List<EventData> all = new java.util.ArrayList<>(m.events());
+      if (error != null) {
+        all.add(exceptionEvent());
+      }
+      return all;
+    }
     if (error == null) {
       return Collections.emptyList();
     }
+    return Collections.singletonList(exceptionEvent());
+  }
+
+  private EventData exceptionEvent() {
     Attributes exception =
         error.getMessage() == null
             ? Attributes.of(EXCEPTION_TYPE, error.getClass().getName())
             : Attributes.of(
                 EXCEPTION_TYPE, error.getClass().getName(), EXCEPTION_MESSAGE, error.getMessage());
-    return Collections.singletonList(EventData.create(endEpochNanos, "exception", exception));
+    return EventData.create(endEpochNanos, "exception", exception);
   }
 
   @Override
   public List<LinkData> getLinks() {
+    if (manual != null) {
+      return manual.links();
+    }
     if (link == null) {
       return Collections.emptyList();
     }
@@ -543,12 +597,12 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   @Override
   public int getTotalRecordedEvents() {
-    return error == null ? 0 : 1;
+    return manual != null ? getEvents().size() : error == null ? 0 : 1;
   }
 
   @Override
   public int getTotalRecordedLinks() {
-    return link == null ? 0 : 1;
+    return manual != null ? manual.links().size() : link == null ? 0 : 1;
   }
 
   @Override

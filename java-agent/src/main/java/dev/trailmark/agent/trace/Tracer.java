@@ -127,6 +127,25 @@ public final class Tracer {
     return span;
   }
 
+  /**
+   * Starts a span the application opened through its OpenTelemetry API ({@code manual} holds its
+   * name, kind and attributes): under {@code localParent} (a span of this process), else under
+   * {@code remoteParent}, else in a new trace. Not made current: the application does that.
+   */
+  public Span startManual(SpanContext remoteParent, Span localParent, ManualData manual) {
+    Span span = start(Span.Kind.INTERNAL, remoteParent, localParent, null);
+    span.manual(manual);
+    return span;
+  }
+
+  /** Ends {@code span} at {@code epochNanos}, a time the application gave, and hands it on. */
+  public void endAt(Span span, long epochNanos) {
+    span.end(span.startNanoTime() + (epochNanos - span.startEpochNanos()));
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).accept(span);
+    }
+  }
+
   private Span start(Span.Kind kind, SpanContext remoteParent, Span localParent, Object carrier) {
     long epochNanos = System.currentTimeMillis() * 1_000_000L;
     long nanoTime = System.nanoTime();
