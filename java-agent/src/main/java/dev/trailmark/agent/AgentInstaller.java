@@ -21,6 +21,7 @@ import dev.trailmark.agent.probe.ServletProbe;
 import dev.trailmark.agent.probe.SqsConsumerProbe;
 import dev.trailmark.agent.probe.UrlConnectionProbe;
 import dev.trailmark.agent.probe.WithSpanProbe;
+import dev.trailmark.agent.probe.XraySdkProbe;
 import dev.trailmark.agent.trace.Propagation;
 import dev.trailmark.agent.trace.Sampler;
 import dev.trailmark.agent.trace.Span;
@@ -84,6 +85,7 @@ public final class AgentInstaller {
   static List<Probe> probes(AgentConfig config) {
     SqsConsumerProbe sqsConsumer = new SqsConsumerProbe();
     boolean consumers = config.instrumentationEnabled(sqsConsumer.name());
+    AwsSdkProbe awsSdk = new AwsSdkProbe(consumers ? sqsConsumer : null);
     List<Probe> all =
         List.of(
             new JdkHttpServerProbe(),
@@ -92,9 +94,10 @@ public final class AgentInstaller {
             new UrlConnectionProbe(),
             new ApacheHttpClientProbe(),
             new OkHttpProbe(),
-            new AwsSdkProbe(consumers ? sqsConsumer : null),
+            awsSdk,
             sqsConsumer,
             new JdbcProbe(),
+            new XraySdkProbe(config.instrumentationEnabled(awsSdk.name()) ? awsSdk : null),
             new LogbackProbe(),
             new ExecutorProbe(),
             new OtelApiProbe(),

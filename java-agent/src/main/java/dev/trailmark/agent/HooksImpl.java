@@ -290,6 +290,12 @@ public final class HooksImpl extends Hooks {
     return Tracer.current();
   }
 
+  /** The ids and sampling decision of the span current on this thread, or null. */
+  public SpanContext currentSpanContext() {
+    Span current = Tracer.current();
+    return current == null ? null : current.context();
+  }
+
   public Object attach(Object context) {
     return context instanceof Span ? new Scope(null, Tracer.makeCurrent((Span) context)) : null;
   }

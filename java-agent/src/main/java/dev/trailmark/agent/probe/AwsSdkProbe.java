@@ -64,6 +64,29 @@ public final class AwsSdkProbe extends Probe {
 
   private HooksImpl hooks;
 
+  /**
+   * The X-Ray SDK's own interceptor traces the AWS call of these execution attributes: the agent
+   * makes no span of it (dropping one it started) and adds no header, so the call is one
+   * subsegment, X-Ray's, whichever interceptor runs first.
+   */
+  void leaveToXraySdk(Object attributes) {
+    Class<?> factory;
+    try {
+      factory =
+          Class.forName(
+              sdk("core.interceptor.ClasspathInterceptorChainFactory"),
+              false,
+              attributes.getClass().getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return;
+    }
+    Sdk sdk = sdks.get(factory);
+    Reflect.call(attributes, "putAttribute", sdk.leftToXray, Boolean.TRUE);
+    if (sdk.attribute(attributes, sdk.scopeKey) != null) {
+      Reflect.call(attributes, "putAttribute", sdk.scopeKey, null); // never ended, never exported
+    }
+  }
+
   @Override
   public String name() {
     return "aws-sdk";
@@ -133,6 +156,7 @@ public final class AwsSdkProbe extends Probe {
   private final class Sdk implements InvocationHandler {
     final Object interceptor;
     final Object scopeKey;
+    final Object leftToXray;
     final Object serviceName;
     final Object operationName;
     final Object region;
@@ -147,6 +171,8 @@ public final class AwsSdkProbe extends Probe {
         Class<?> sdkAttributes =
             Class.forName(sdk("core.interceptor.SdkExecutionAttribute"), false, loader);
         this.scopeKey = attribute.getConstructor(String.class).newInstance("TrailmarkAgentScope");
+        this.leftToXray =
+            attribute.getConstructor(String.class).newInstance("TrailmarkAgentLeftToXraySdk");
         this.serviceName = sdkAttributes.getField("SERVICE_NAME").get(null);
         this.operationName = sdkAttributes.getField("OPERATION_NAME").get(null);
         Object regionKey;
@@ -218,6 +244,9 @@ public final class AwsSdkProbe extends Probe {
     }
 
     private void beforeExecution(Object attributes) {
+      if (attribute(attributes, leftToXray) != null) {
+        return;
+      }
       String service = xrayServiceName((String) attribute(attributes, serviceName));
       String operation = (String) attribute(attributes, operationName);
       Object regionValue = attribute(attributes, region);
