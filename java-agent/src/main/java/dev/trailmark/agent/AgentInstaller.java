@@ -11,6 +11,7 @@ import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
 import dev.trailmark.agent.probe.JdbcProbe;
+import dev.trailmark.agent.probe.JettyProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
 import dev.trailmark.agent.probe.LogbackProbe;
@@ -90,6 +91,7 @@ public final class AgentInstaller {
         List.of(
             new JdkHttpServerProbe(),
             new ServletProbe(),
+            new JettyProbe(),
             new JdkHttpClientProbe(),
             new UrlConnectionProbe(),
             new ApacheHttpClientProbe(),

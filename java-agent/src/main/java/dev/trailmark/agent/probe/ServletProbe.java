@@ -32,8 +32,12 @@ public final class ServletProbe extends Probe {
   /** Methods whose request and response are arguments 0 and 1. */
   private static final int SERVICE = 0;
 
-  /** Jetty's {@code MappedServlet.handle(handler, pathInContext, request, response)}. */
-  private static final int JETTY = 1;
+  /**
+   * Methods whose request and response are arguments 2 and 3: Jetty 12's {@code
+   * MappedServlet.handle(handler, pathInContext, request, response)}, Jetty 9-11's {@code
+   * HandlerWrapper.handle(target, baseRequest, request, response)} ({@link JettyProbe}).
+   */
+  static final int JETTY = 1;
 
   private static final String JAKARTA =
       "(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)V";

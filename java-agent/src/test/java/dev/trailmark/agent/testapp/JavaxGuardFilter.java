@@ -3,6 +3,7 @@ package dev.trailmark.agent.testapp;
 import java.io.IOException;
 import javax.servlet.Filter;
 import javax.servlet.FilterChain;
+import javax.servlet.FilterConfig;
 import javax.servlet.ServletException;
 import javax.servlet.ServletRequest;
 import javax.servlet.ServletResponse;
@@ -18,6 +19,13 @@ import org.slf4j.LoggerFactory;
 public final class JavaxGuardFilter implements Filter {
 
   private static final Logger log = LoggerFactory.getLogger(JavaxGuardFilter.class);
+
+  // Servlet 3.1 (Jetty 9.4) has no default init and destroy.
+  @Override
+  public void init(FilterConfig config) {}
+
+  @Override
+  public void destroy() {}
 
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
