@@ -32,6 +32,9 @@ public final class DeliveryEngine implements AutoCloseable {
   /** How long drop-oldest waits for a logging thread to finish writing the oldest event. */
   private static final long MAX_WRITER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+  /** What {@link #takeWindow} returns when the sender must end. */
+  private static final long STOP = Long.MIN_VALUE;
+
   private final Destination destination;
   private final EventBuffer buffer;
   private final MemoryBuffer memory; // the buffer when it is in memory: appends skip the lock
@@ -60,6 +63,13 @@ public final class DeliveryEngine implements AutoCloseable {
   private long reportedTruncated;
   private long abandonedInFlight; // memory events given up by the sender at the deadline
   private long lastReportNanos;
+
+  // The sender thread's own state between windows.
+  /** The oldest unread event arrived after this: the last time the sender saw nothing unread. */
+  private long idleSince;
+
+  /** The last window was cut by the event count: more may be due than the byte trigger shows. */
+  private boolean draining;
 
   private DeliveryEngine(Builder b) throws IOException {
     this.destination = b.destination;
@@ -306,107 +316,140 @@ public final class DeliveryEngine implements AutoCloseable {
     close(Duration.ofSeconds(10));
   }
 
+  /** The sender thread: takes a window of events, sends it, settles it; sleeps when none is due. */
   private void run() {
     List<Event> window = new ArrayList<>();
-    BatchLimits limits = destination.limits();
-    // Read several requests' worth at once so a 10,000-event request is never cut short by the
-    // window.
-    int windowEvents = limits.maxEvents();
-    long windowBytes = limits.maxBytes();
-    // The oldest unread event arrived after this: the last time the sender saw nothing unread.
-    long idleSince = System.nanoTime();
-    // The last window was cut by the event count: more may be due than the byte trigger shows.
-    boolean draining = false;
+    idleSince = System.nanoTime();
     while (true) {
-      long sleepNanos = 0;
-      lock.lock();
-      try {
-        long now = System.nanoTime();
-        reportDrops(false);
-        if (buffer.unreadBytes() == 0) {
-          idleSince = now;
-          updateGauges();
-          if (stopping) {
-            drained.signalAll();
-            return;
-          }
-          sleepNanos = maxBatchDelayNanos;
-        } else if (!draining
-            && !stopping
-            && flushRequests == 0
-            && buffer.unreadBytes() < triggerBytes
-            && buffer.usedBytes() < buffer.capacityBytes() / 2
-            && now - idleSince < maxBatchDelayNanos
-            // Logging threads wake the sender by bytes only (counting events would cost them a
-            // shared
-            // write each); the spool's appends run under the lock and count exactly.
-            && (memory != null || buffer.unreadCount() < limits.maxEvents())) {
-          sleepNanos = maxBatchDelayNanos - (now - idleSince);
-        } else {
-          buffer.read(window, windowEvents, windowBytes);
-          draining = window.size() >= windowEvents;
-          if (window.isEmpty()) {
-            sleepNanos =
-                TimeUnit.MICROSECONDS.toNanos(50); // its logging thread is still copying it in
-          } else {
-            inFlight = window.size();
-            if (buffer.unreadBytes() == 0) {
-              idleSince = now;
-            }
-            updateGauges();
-            spaceAvailable.signalAll();
-          }
-        }
-      } catch (IOException e) {
-        listener.warn("reading the spool failed", e);
+      long sleepNanos = takeWindow(window);
+      if (sleepNanos == STOP) {
         return;
-      } finally {
-        lock.unlock();
       }
-
       if (sleepNanos > 0) {
-        senderParked = true;
-        // re-check after announcing the sleep: a logging thread that filled a batch meanwhile
-        // either saw
-        // the flag (and unparks) or is seen here
-        if (memory == null || memory.unreadBytes() < triggerBytes) {
-          LockSupport.parkNanos(this, Math.min(sleepNanos, REPORT_INTERVAL_NANOS));
-        }
-        senderParked = false;
-        if (abandon) {
+        if (!sleepUntilDue(sleepNanos)) {
           return;
         }
         continue;
       }
-
       boolean complete = deliver(window);
-
-      lock.lock();
-      try {
-        if (!complete && !buffer.durable()) {
-          stats.droppedShutdown.add(inFlight);
-          abandonedInFlight = inFlight;
-        }
-        if (complete || !buffer.durable()) {
-          buffer.commit();
-          inFlight = 0;
-        }
-        // a spool keeps unacknowledged events in flight: the next start sends them again
-        window.clear();
-        updateGauges();
-        spaceAvailable.signalAll();
-        if (buffer.unreadBytes() == 0 && inFlight == 0) {
-          drained.signalAll();
-        }
-        reportDrops(false);
-        if (!complete) {
-          return; // only when abandoned at shutdown
-        }
-      } catch (IOException e) {
-        listener.warn("committing the spool failed; events may be sent twice", e);
-      } finally {
-        lock.unlock();
+      if (!settleWindow(window, complete)) {
+        return; // only when abandoned at shutdown
       }
+    }
+  }
+
+  /**
+   * Under the lock: reads the next window of events into {@code window} and returns 0, or returns
+   * how long to sleep before looking again, or {@link #STOP} when the engine is stopping and
+   * everything is sent (or the spool cannot be read).
+   */
+  private long takeWindow(List<Event> window) {
+    lock.lock();
+    try {
+      long now = System.nanoTime();
+      reportDrops(false);
+      if (buffer.unreadBytes() == 0) {
+        idleSince = now;
+        updateGauges();
+        if (stopping) {
+          drained.signalAll();
+          return STOP;
+        }
+        return maxBatchDelayNanos;
+      }
+      if (batchCanWait(now)) {
+        return maxBatchDelayNanos - (now - idleSince);
+      }
+      return readWindow(window, now);
+    } catch (IOException e) {
+      listener.warn("reading the spool failed", e);
+      return STOP;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Whether the unread events may wait for more to fill their batch: nothing asks for them (a
+   * flush, the shutdown, a full request or half the buffer) and the oldest is younger than
+   * maxBatchDelay.
+   */
+  private boolean batchCanWait(long now) {
+    return !draining
+        && !stopping
+        && flushRequests == 0
+        && buffer.unreadBytes() < triggerBytes
+        && buffer.usedBytes() < buffer.capacityBytes() / 2
+        && now - idleSince < maxBatchDelayNanos
+        // Logging threads wake the sender by bytes only (counting events would cost them a shared
+        // write each); the spool's appends run under the lock and count exactly.
+        && (memory != null || buffer.unreadCount() < destination.limits().maxEvents());
+  }
+
+  /**
+   * Moves unread events in flight, into {@code window}; returns 0, or a short sleep when the oldest
+   * is still being copied in by its logging thread.
+   */
+  private long readWindow(List<Event> window, long now) throws IOException {
+    // Read several requests' worth at once so a 10,000-event request is never cut short by the
+    // window.
+    int windowEvents = destination.limits().maxEvents();
+    buffer.read(window, windowEvents, destination.limits().maxBytes());
+    draining = window.size() >= windowEvents;
+    if (window.isEmpty()) {
+      return TimeUnit.MICROSECONDS.toNanos(50); // its logging thread is still copying it in
+    }
+    inFlight = window.size();
+    if (buffer.unreadBytes() == 0) {
+      idleSince = now;
+    }
+    updateGauges();
+    spaceAvailable.signalAll();
+    return 0;
+  }
+
+  /** Parks the sender up to {@code sleepNanos}; false when the shutdown deadline abandoned it. */
+  private boolean sleepUntilDue(long sleepNanos) {
+    senderParked = true;
+    // re-check after announcing the sleep: a logging thread that filled a batch meanwhile either
+    // saw the flag (and unparks) or is seen here
+    if (memory == null || memory.unreadBytes() < triggerBytes) {
+      LockSupport.parkNanos(this, Math.min(sleepNanos, REPORT_INTERVAL_NANOS));
+    }
+    senderParked = false;
+    return !abandon;
+  }
+
+  /**
+   * Under the lock: releases a delivered window from the buffer (a spool keeps an abandoned one for
+   * the next start) and wakes whoever waits for space or a flush; false when the window was
+   * abandoned at shutdown and the sender must end.
+   */
+  private boolean settleWindow(List<Event> window, boolean complete) {
+    lock.lock();
+    try {
+      if (!complete && !buffer.durable()) {
+        stats.droppedShutdown.add(inFlight);
+        abandonedInFlight = inFlight;
+      }
+      if (complete || !buffer.durable()) {
+        buffer.commit();
+        inFlight = 0;
+      }
+      // a spool keeps unacknowledged events in flight: the next start sends them again
+      window.clear();
+      updateGauges();
+      spaceAvailable.signalAll();
+      if (buffer.unreadBytes() == 0 && inFlight == 0) {
+        drained.signalAll();
+      }
+      reportDrops(false);
+      return complete;
+    } catch (IOException e) {
+      listener.warn("committing the spool failed; events may be sent twice", e);
+      return true;
+    } finally {
+      lock.unlock();
     }
   }
 
