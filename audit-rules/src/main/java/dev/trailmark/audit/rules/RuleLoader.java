@@ -1,5 +1,6 @@
 package dev.trailmark.audit.rules;
 
+import dev.trailmark.common.yaml.YamlFields;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -250,15 +251,14 @@ public final class RuleLoader {
   }
 
   /** A map of fields at a dotted position in one file; every accessor names the field on error. */
-  private static final class Fields {
+  private static final class Fields extends YamlFields {
     private final String file;
     private final String prefix;
-    private final Map<?, ?> map;
 
     Fields(String file, String prefix, Map<?, ?> map, Set<String> allowed) {
+      super(map);
       this.file = file;
       this.prefix = prefix;
-      this.map = map;
       for (Object key : map.keySet()) {
         if (!allowed.contains(String.valueOf(key))) {
           throw error(String.valueOf(key), "unknown field; allowed here: " + allowed);
@@ -266,57 +266,14 @@ public final class RuleLoader {
       }
     }
 
-    RuleFileException error(String field, String problem) {
+    @Override
+    protected RuleFileException error(String field, String problem) {
       String name = prefix.isEmpty() ? field : field.isEmpty() ? prefix : prefix + "." + field;
       return new RuleFileException(file, name, problem);
     }
 
     String string(String key, boolean required) {
-      Object value = map.get(key);
-      if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
-        return "";
-      }
-      if (!(value instanceof String) || ((String) value).isBlank()) {
-        throw error(key, "must be a non-empty string, got " + Conditions.describe(value));
-      }
-      return ((String) value).trim();
-    }
-
-    boolean bool(String key, boolean defaultValue) {
-      Object value = map.get(key);
-      if (value == null) {
-        return defaultValue;
-      }
-      if (!(value instanceof Boolean)) {
-        throw error(key, "must be true or false, got " + Conditions.describe(value));
-      }
-      return (Boolean) value;
-    }
-
-    List<String> strings(String key, boolean required) {
-      Object value = map.get(key);
-      if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
-        return List.of();
-      }
-      List<?> list = value instanceof List ? (List<?>) value : List.of(value);
-      if (list.isEmpty()) {
-        throw error(key, "must not be empty");
-      }
-      List<String> out = new ArrayList<>();
-      for (Object item : list) {
-        if (!(item instanceof String) || ((String) item).isBlank()) {
-          throw error(
-              key, "must be a string or a list of strings, got " + Conditions.describe(item));
-        }
-        out.add(((String) item).trim());
-      }
-      return out;
+      return string(key, required, "");
     }
 
     Fields map(String key, boolean required, Set<String> allowed) {
