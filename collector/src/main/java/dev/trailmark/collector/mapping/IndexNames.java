@@ -6,8 +6,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * Time-based index names of the contracts in the repository's DESIGN.md, shared by every sink and
- * handler.
+ * Time-based index names, shared by every sink and handler, as the contract in DESIGN.md at the
+ * repository root ("Contracts between rooms", index names) states them.
  */
 public final class IndexNames {
 
