@@ -115,7 +115,7 @@ public final class OpenSearchLauncher {
   private void prepareBaseDir() {
     Path base = config.baseDir();
     try {
-      dev.trailmark.collector.sink.PrivateFiles.createDirectories(base);
+      dev.trailmark.collector.internal.sink.PrivateFiles.createDirectories(base);
     } catch (IOException e) {
       throw new OpenSearchLauncherException(
           "the OpenSearch data directory " + base + " is not writable: " + e);
@@ -138,7 +138,7 @@ public final class OpenSearchLauncher {
     try {
       for (Path dir : List.of(layout.data(), layout.logs(), layout.conf(), layout.run())) {
         // Every index is readable from these files: no other account of the machine gets in.
-        dev.trailmark.collector.sink.PrivateFiles.createDirectories(dir);
+        dev.trailmark.collector.internal.sink.PrivateFiles.createDirectories(dir);
       }
       writeConfig(installDir, layout.conf(), layout.data(), layout.logs());
     } catch (IOException e) {
