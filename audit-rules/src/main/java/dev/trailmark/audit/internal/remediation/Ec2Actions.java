@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.internal.engine.Finding;
-import dev.trailmark.audit.rules.conditions.OpenIngress;
+import dev.trailmark.audit.internal.rules.OpenIngress;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.ec2.model.DescribeSecurityGroupsResponse;

@@ -1,4 +1,4 @@
-package dev.trailmark.audit.rules.conditions;
+package dev.trailmark.audit.internal.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
