@@ -3,7 +3,7 @@ package dev.trailmark.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.audit.remediation.ActionNames;
+import dev.trailmark.audit.internal.remediation.ActionNames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.trailmark.alerting.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.alerting.RuleFileException;
 import dev.trailmark.common.json.Json;
+import dev.trailmark.common.yaml.YamlFields;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -433,31 +434,17 @@ public final class RuleLoader {
   }
 
   /** A map of options in one file; every accessor names the field on error. */
-  private static final class Fields {
+  private static final class Fields extends YamlFields {
     private final String file;
-    private final Map<?, ?> map;
 
     Fields(String file, Map<?, ?> map) {
+      super(map);
       this.file = file;
-      this.map = map;
     }
 
-    RuleFileException error(String field, String problem) {
+    @Override
+    protected RuleFileException error(String field, String problem) {
       return new RuleFileException(file, field, problem);
-    }
-
-    String string(String key, boolean required, String defaultValue) {
-      Object value = map.get(key);
-      if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
-        return defaultValue;
-      }
-      if (!(value instanceof String s) || s.isBlank()) {
-        throw error(key, "must be a non-empty string, got " + describe(value));
-      }
-      return s.trim();
     }
 
     String url(String key) {
@@ -471,17 +458,6 @@ public final class RuleLoader {
         throw error(key, "is not a valid URL: " + e.getMessage());
       }
       return url;
-    }
-
-    boolean bool(String key, boolean defaultValue) {
-      Object value = map.get(key);
-      if (value == null) {
-        return defaultValue;
-      }
-      if (!(value instanceof Boolean b)) {
-        throw error(key, "must be true or false, got " + describe(value));
-      }
-      return b;
     }
 
     Integer integer(String key, boolean required, Integer defaultValue, int min) {
@@ -534,28 +510,6 @@ public final class RuleLoader {
                 + describe(value));
       }
       return d;
-    }
-
-    List<String> strings(String key, boolean required) {
-      Object value = map.get(key);
-      if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
-        return List.of();
-      }
-      List<?> list = value instanceof List<?> l ? l : List.of(value);
-      if (list.isEmpty()) {
-        throw error(key, "must not be empty");
-      }
-      List<String> out = new ArrayList<>();
-      for (Object item : list) {
-        if (!(item instanceof String s) || s.isBlank()) {
-          throw error(key, "must be a string or a list of strings, got " + describe(item));
-        }
-        out.add(s.trim());
-      }
-      return List.copyOf(out);
     }
 
     Map<String, String> stringMap(String key) {
@@ -622,7 +576,8 @@ public final class RuleLoader {
       return List.copyOf(out);
     }
 
-    static String describe(Object value) {
+    @Override
+    protected String describe(Object value) {
       if (value == null) {
         return "nothing";
       }

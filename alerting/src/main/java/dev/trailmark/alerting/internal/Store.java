@@ -2,8 +2,8 @@ package dev.trailmark.alerting.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.mapping.IndexNames;
-import dev.trailmark.collector.sink.OpenSearchTransports;
+import dev.trailmark.collector.internal.mapping.IndexNames;
+import dev.trailmark.collector.internal.sink.OpenSearchTransports;
 import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.io.InputStream;

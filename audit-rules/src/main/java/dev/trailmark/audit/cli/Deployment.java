@@ -2,8 +2,8 @@ package dev.trailmark.audit.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.audit.rules.Rule;
-import dev.trailmark.audit.rules.RuleSet;
+import dev.trailmark.audit.internal.rules.Rule;
+import dev.trailmark.audit.internal.rules.RuleSet;
 import dev.trailmark.common.json.Json;
 import java.util.Locale;
 import java.util.TreeMap;

@@ -1,11 +1,11 @@
 package dev.trailmark.audit.cli;
 
-import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.RuleEngine;
-import dev.trailmark.audit.remediation.AwsClients;
-import dev.trailmark.audit.remediation.Plans;
-import dev.trailmark.audit.rules.RuleSet;
-import dev.trailmark.audit.sink.AuditLog;
+import dev.trailmark.audit.internal.engine.Finding;
+import dev.trailmark.audit.internal.engine.RuleEngine;
+import dev.trailmark.audit.internal.remediation.Plans;
+import dev.trailmark.audit.internal.remediation.RemediationClients;
+import dev.trailmark.audit.internal.rules.RuleSet;
+import dev.trailmark.audit.internal.sink.AuditLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -67,8 +67,8 @@ final class Replay {
             : DefaultCredentialsProvider.builder().build();
     int sent = 0;
     int refused = 0;
-    try (AwsClients aws =
-        AwsClients.builder()
+    try (RemediationClients aws =
+        RemediationClients.builder()
             .credentials(credentials)
             .serviceEndpoint("firehose", URI.create(endpoint))
             .build()) {

@@ -1,9 +1,9 @@
 package dev.trailmark.audit.cli;
 
-import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.RuleEngine;
-import dev.trailmark.audit.rules.RuleSet;
-import dev.trailmark.audit.rules.Severity;
+import dev.trailmark.audit.internal.engine.Finding;
+import dev.trailmark.audit.internal.engine.RuleEngine;
+import dev.trailmark.audit.internal.rules.RuleSet;
+import dev.trailmark.audit.internal.rules.Severity;
 import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,14 +1,14 @@
 package dev.trailmark.audit.handlers;
 
-import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.engine.RuleEngine;
-import dev.trailmark.audit.remediation.ActionNames;
-import dev.trailmark.audit.remediation.AwsClients;
-import dev.trailmark.audit.rules.Rule;
-import dev.trailmark.audit.rules.RuleLoader;
-import dev.trailmark.audit.rules.RuleSet;
-import dev.trailmark.audit.sink.AuditLog;
-import dev.trailmark.audit.sink.Notifier;
+import dev.trailmark.audit.internal.engine.Finding;
+import dev.trailmark.audit.internal.engine.RuleEngine;
+import dev.trailmark.audit.internal.remediation.ActionNames;
+import dev.trailmark.audit.internal.remediation.RemediationClients;
+import dev.trailmark.audit.internal.rules.Rule;
+import dev.trailmark.audit.internal.rules.RuleLoader;
+import dev.trailmark.audit.internal.rules.RuleSet;
+import dev.trailmark.audit.internal.sink.AuditLog;
+import dev.trailmark.audit.internal.sink.Notifier;
 import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,12 +26,12 @@ final class AuditContext {
   final Settings settings;
   final RuleSet rules;
   final RuleEngine engine;
-  final AwsClients aws;
+  final RemediationClients aws;
   final Notifier notifier;
   final AuditLog auditLog;
   final Clock clock;
 
-  AuditContext(Settings settings, RuleSet rules, AwsClients aws, Clock clock) {
+  AuditContext(Settings settings, RuleSet rules, RemediationClients aws, Clock clock) {
     this.settings = settings;
     this.rules = rules;
     this.engine = new RuleEngine(rules);
@@ -70,7 +70,8 @@ final class AuditContext {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new AuditContext(settings, rules, AwsClients.fromEnvironment(env), Clock.systemUTC());
+    return new AuditContext(
+        settings, rules, RemediationClients.fromEnvironment(env), Clock.systemUTC());
   }
 
   /**

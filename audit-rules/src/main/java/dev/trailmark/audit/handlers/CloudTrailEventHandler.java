@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.audit.engine.Finding;
+import dev.trailmark.audit.internal.engine.Finding;
 import dev.trailmark.common.json.Json;
 import dev.trailmark.common.xray.Subsegments;
 import java.io.IOException;

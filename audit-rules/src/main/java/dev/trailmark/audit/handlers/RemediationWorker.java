@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.trailmark.audit.engine.Finding;
+import dev.trailmark.audit.internal.engine.Finding;
 import dev.trailmark.common.json.Json;
 import dev.trailmark.common.xray.Subsegments;
 import java.util.ArrayList;

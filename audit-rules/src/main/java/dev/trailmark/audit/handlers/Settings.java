@@ -10,7 +10,7 @@ import java.util.Set;
  * The safety and wiring settings of the audit handlers. Immutable; read from the environment by
  * {@link #fromEnvironment(Map)} (variable names in the README) or built in tests.
  */
-public final class Settings {
+final class Settings {
   final boolean dryRun;
   final Set<String> dryRunRules;
   final Set<String> allowedAccounts;

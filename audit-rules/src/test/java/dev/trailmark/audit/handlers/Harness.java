@@ -7,10 +7,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.trailmark.audit.remediation.ActionNames;
-import dev.trailmark.audit.remediation.AwsClients;
-import dev.trailmark.audit.rules.RuleLoader;
-import dev.trailmark.audit.rules.RuleSet;
+import dev.trailmark.audit.internal.remediation.ActionNames;
+import dev.trailmark.audit.internal.remediation.RemediationClients;
+import dev.trailmark.audit.internal.rules.RuleLoader;
+import dev.trailmark.audit.internal.rules.RuleSet;
 import dev.trailmark.audit.testing.AwsStub;
 import dev.trailmark.common.json.Json;
 import java.net.URI;
@@ -32,7 +32,7 @@ final class Harness implements AutoCloseable {
 
   final AwsStub stub = new AwsStub();
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T10:15:00Z"));
-  private final List<AwsClients> clients = new ArrayList<>();
+  private final List<RemediationClients> clients = new ArrayList<>();
 
   Harness() {
     stubSinks();
@@ -111,7 +111,9 @@ final class Harness implements AutoCloseable {
   }
 
   AuditContext context(
-      Consumer<Settings.Builder> settings, Consumer<AwsClients.Builder> endpoints, Clock clock) {
+      Consumer<Settings.Builder> settings,
+      Consumer<RemediationClients.Builder> endpoints,
+      Clock clock) {
     Settings.Builder b =
         Settings.builder()
             .topicArn(TOPIC)
@@ -119,9 +121,9 @@ final class Harness implements AutoCloseable {
             .remediationRoleArns(
                 java.util.Set.of("arn:aws:iam::123456789012:role/trailmark-remediation"));
     settings.accept(b);
-    AwsClients.Builder cb = stub.clients();
+    RemediationClients.Builder cb = stub.clients();
     endpoints.accept(cb);
-    AwsClients aws = cb.build();
+    RemediationClients aws = cb.build();
     clients.add(aws);
     return new AuditContext(b.build(), RULES, aws, clock);
   }
@@ -170,7 +172,7 @@ final class Harness implements AutoCloseable {
 
   @Override
   public void close() {
-    clients.forEach(AwsClients::close);
+    clients.forEach(RemediationClients::close);
     stub.close();
   }
 

@@ -3,14 +3,14 @@ package dev.trailmark.audit.handlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.audit.engine.Finding;
-import dev.trailmark.audit.remediation.ActionNames;
-import dev.trailmark.audit.remediation.AwsClients;
-import dev.trailmark.audit.rules.Rule;
-import dev.trailmark.audit.rules.RuleLoader;
-import dev.trailmark.audit.rules.RuleSet;
-import dev.trailmark.audit.sink.AuditLog.Decision;
-import dev.trailmark.audit.sink.Notifier;
+import dev.trailmark.audit.internal.engine.Finding;
+import dev.trailmark.audit.internal.remediation.ActionNames;
+import dev.trailmark.audit.internal.remediation.RemediationClients;
+import dev.trailmark.audit.internal.rules.Rule;
+import dev.trailmark.audit.internal.rules.RuleLoader;
+import dev.trailmark.audit.internal.rules.RuleSet;
+import dev.trailmark.audit.internal.sink.AuditLog.Decision;
+import dev.trailmark.audit.internal.sink.Notifier;
 import dev.trailmark.audit.testing.MotoServer;
 import dev.trailmark.common.json.Json;
 import java.time.Clock;
@@ -52,7 +52,7 @@ class RemediationMotoIT {
   private static final String ACCOUNT = "123456789012";
   private static final String AUDIT_BUCKET = "trailmark-audit-" + ACCOUNT;
   private static MotoServer moto;
-  private static AwsClients aws;
+  private static RemediationClients aws;
   private static Remediator remediator;
   private static Ec2Client ec2;
   private static S3Client s3;
@@ -69,7 +69,7 @@ class RemediationMotoIT {
     var credentials =
         StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark"));
     aws =
-        AwsClients.builder()
+        RemediationClients.builder()
             .region(Region.US_EAST_1)
             .credentials(credentials)
             .endpoint(moto.endpoint())

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.audit.engine.Finding;
+import dev.trailmark.audit.internal.engine.Finding;
 import dev.trailmark.audit.testing.Fixtures;
 import dev.trailmark.common.json.Json;
 import java.time.Duration;
@@ -87,7 +87,7 @@ class RemediationWorkerTest {
         .get("ec2-sg-open-admin-ports")
         .map(
             rule ->
-                new dev.trailmark.audit.engine.RuleEngine(Harness.RULES)
+                new dev.trailmark.audit.internal.engine.RuleEngine(Harness.RULES)
                     .evaluateEvent(Fixtures.badEvent("ec2-sg-open-admin-ports"), "cloudtrail")
                     .get(0))
         .orElseThrow();

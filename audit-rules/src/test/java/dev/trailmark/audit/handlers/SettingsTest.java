@@ -56,7 +56,7 @@ class SettingsTest {
     java.nio.file.Files.writeString(dir.resolve("broken.yaml"), "id: broken\ntitle: x\n");
     assertThatThrownBy(
             () -> AuditContext.fromEnvironment(Map.of("TRAILMARK_RULES_DIR", dir.toString())))
-        .isInstanceOf(dev.trailmark.audit.rules.RuleFileException.class)
+        .isInstanceOf(dev.trailmark.audit.internal.rules.RuleFileException.class)
         .hasMessageContaining("broken.yaml")
         .hasMessageContaining("field 'severity'");
     AuditContext builtIn = AuditContext.fromEnvironment(Map.of("AWS_REGION", "eu-west-1"));

@@ -12,7 +12,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.trailmark.audit.remediation.AwsClients;
+import dev.trailmark.audit.internal.remediation.RemediationClients;
 import java.net.URI;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -37,8 +37,8 @@ public final class AwsStub implements AutoCloseable {
   }
 
   /** Real SDK clients pointed at this stub, with the local stack's credentials. */
-  public AwsClients.Builder clients() {
-    return AwsClients.builder()
+  public RemediationClients.Builder clients() {
+    return RemediationClients.builder()
         .region(Region.US_EAST_1)
         .credentials(
             StaticCredentialsProvider.create(AwsBasicCredentials.create("trailmark", "trailmark")))

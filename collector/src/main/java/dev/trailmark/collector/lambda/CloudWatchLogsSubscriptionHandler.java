@@ -5,12 +5,12 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.CloudWatchLogsEvent;
 import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.mapping.CloudWatchLogsPayload;
-import dev.trailmark.collector.mapping.IndexNames;
-import dev.trailmark.collector.sink.BulkWriter;
-import dev.trailmark.collector.sink.DocumentBatch;
-import dev.trailmark.collector.sink.IndexTemplates;
-import dev.trailmark.collector.sink.OpenSearchTransports;
+import dev.trailmark.collector.internal.mapping.CloudWatchLogsPayload;
+import dev.trailmark.collector.internal.mapping.IndexNames;
+import dev.trailmark.collector.internal.sink.BulkWriter;
+import dev.trailmark.collector.internal.sink.DocumentBatch;
+import dev.trailmark.collector.internal.sink.IndexTemplates;
+import dev.trailmark.collector.internal.sink.OpenSearchTransports;
 import dev.trailmark.common.xray.Subsegments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,7 +56,7 @@ public final class CloudWatchLogsSubscriptionHandler
             200,
             2_000,
             4L * 1024 * 1024,
-            indexPrefix + dev.trailmark.collector.sink.OpenSearchSink.DEAD_LETTER_INDEX);
+            indexPrefix + dev.trailmark.collector.internal.sink.OpenSearchSink.DEAD_LETTER_INDEX);
   }
 
   /**

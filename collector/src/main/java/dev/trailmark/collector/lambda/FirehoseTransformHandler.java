@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.KinesisAnalyticsInputPreproc
 import com.amazonaws.services.lambda.runtime.events.KinesisFirehoseEvent;
 import com.amazonaws.xray.entities.Subsegment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.mapping.CloudWatchLogsPayload;
+import dev.trailmark.collector.internal.mapping.CloudWatchLogsPayload;
 import dev.trailmark.common.xray.Subsegments;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.trailmark.collector.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.mapping.IndexNames;
-import dev.trailmark.collector.sink.DocumentBatch;
-import dev.trailmark.collector.sink.OpenSearchSink;
-import dev.trailmark.collector.sink.SinkBusyException;
+import dev.trailmark.collector.internal.mapping.IndexNames;
+import dev.trailmark.collector.internal.sink.DocumentBatch;
+import dev.trailmark.collector.internal.sink.OpenSearchSink;
+import dev.trailmark.collector.internal.sink.SinkBusyException;
 import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.net.URLDecoder;

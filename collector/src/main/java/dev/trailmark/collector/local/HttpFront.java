@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.trailmark.collector.sink.OpenSearchSink;
+import dev.trailmark.collector.internal.sink.OpenSearchSink;
 import dev.trailmark.common.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

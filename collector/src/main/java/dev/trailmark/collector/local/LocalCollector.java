@@ -2,8 +2,8 @@ package dev.trailmark.collector.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.trailmark.collector.sink.OpenSearchSink;
-import dev.trailmark.collector.traces.TraceAssembler;
+import dev.trailmark.collector.internal.sink.OpenSearchSink;
+import dev.trailmark.collector.internal.traces.TraceAssembler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -76,7 +76,8 @@ public final class LocalCollector implements AutoCloseable {
 
   private LocalCollector doStart() throws IOException {
     DeliveryStreams deliveryStreams = DeliveryStreams.load(config.configFile);
-    Path stateDir = dev.trailmark.collector.sink.PrivateFiles.createDirectories(config.stateDir);
+    Path stateDir =
+        dev.trailmark.collector.internal.sink.PrivateFiles.createDirectories(config.stateDir);
     stats = new Stats();
     sink =
         OpenSearchSink.builder()
@@ -175,11 +176,11 @@ public final class LocalCollector implements AutoCloseable {
   public java.util.List<String> applyRetention() {
     try {
       java.util.List<String> deleted =
-          dev.trailmark.collector.sink.Retention.deleteOlderThan(
+          dev.trailmark.collector.internal.sink.Retention.deleteOlderThan(
               sink.client(),
               config.indexPrefix,
               config.retentionDays,
-              dev.trailmark.collector.sink.Retention.todayUtc());
+              dev.trailmark.collector.internal.sink.Retention.todayUtc());
       if (!deleted.isEmpty()) {
         org.slf4j.LoggerFactory.getLogger(LocalCollector.class)
             .info("retention of {} days deleted {}", config.retentionDays, deleted);

@@ -46,7 +46,8 @@ public final class LocalCollectorMain {
         System.out.println(
             dev.trailmark.common.json.Json.MAPPER
                 .writerWithDefaultPrettyPrinter()
-                .writeValueAsString(dev.trailmark.collector.sink.Retention.ismPolicy("", days)));
+                .writeValueAsString(
+                    dev.trailmark.collector.internal.sink.Retention.ismPolicy("", days)));
         return;
       } else if (arg.equals("--help") || arg.equals("-h")) {
         System.out.println(

@@ -60,7 +60,7 @@ final class LogGroups {
 
   LogGroups(Path stateDir) throws IOException {
     this.file = stateDir.resolve("log-groups.json");
-    dev.trailmark.collector.sink.PrivateFiles.restrict(file);
+    dev.trailmark.collector.internal.sink.PrivateFiles.restrict(file);
     if (Files.exists(file)) {
       for (JsonNode g : Json.MAPPER.readTree(file.toFile())) {
         Group group =
@@ -139,7 +139,7 @@ final class LogGroups {
     }
     try {
       // Forced to disk before the rename: a group the client was told exists survives a power cut.
-      dev.trailmark.collector.sink.PrivateFiles.writeAtomically(
+      dev.trailmark.collector.internal.sink.PrivateFiles.writeAtomically(
           file, Json.MAPPER.writeValueAsBytes(all));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -2,12 +2,12 @@ package dev.trailmark.collector.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.CodedOutputStream;
-import dev.trailmark.collector.mapping.IndexNames;
-import dev.trailmark.collector.otlp.OtlpDocuments;
-import dev.trailmark.collector.sink.DocumentBatch;
-import dev.trailmark.collector.sink.OpenSearchSink;
-import dev.trailmark.collector.sink.SinkBusyException;
-import dev.trailmark.collector.traces.TraceAssembler;
+import dev.trailmark.collector.internal.mapping.IndexNames;
+import dev.trailmark.collector.internal.otlp.OtlpDocuments;
+import dev.trailmark.collector.internal.sink.DocumentBatch;
+import dev.trailmark.collector.internal.sink.OpenSearchSink;
+import dev.trailmark.collector.internal.sink.SinkBusyException;
+import dev.trailmark.collector.internal.traces.TraceAssembler;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;

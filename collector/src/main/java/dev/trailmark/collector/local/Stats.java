@@ -1,7 +1,7 @@
 package dev.trailmark.collector.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.sink.OpenSearchSink;
+import dev.trailmark.collector.internal.sink.OpenSearchSink;
 import dev.trailmark.common.json.Json;
 import java.util.Map;
 import java.util.TreeMap;

@@ -75,6 +75,29 @@ public final class OpenSearchLauncher {
     if (running.isPresent()) {
       return running.get();
     }
+    checkJavaAndPort();
+    prepareBaseDir();
+    Path installDir = install();
+    Layout layout = prepareLayout(installDir);
+    boolean asRoot = isRoot();
+    grantDataDirectory(layout, asRoot);
+    Process process = launch(installDir, layout, asRoot);
+    return awaitHealthy(process, layout);
+  }
+
+  /** Where one server keeps its data, logs, configuration and pid file, all under the base dir. */
+  private record Layout(Path data, Path logs, Path conf, Path run) {
+    Path console() {
+      return logs.resolve("console.log");
+    }
+
+    Path pidFile() {
+      return run.resolve("opensearch.pid");
+    }
+  }
+
+  /** Refuses early, with what to do, when there is no Java or the port belongs to someone else. */
+  private void checkJavaAndPort() {
     Path java = config.javaHome().resolve("bin").resolve("java");
     if (!Files.isExecutable(java)) {
       throw new OpenSearchLauncherException(
@@ -87,9 +110,12 @@ public final class OpenSearchLauncher {
               + " on 127.0.0.1 is busy with another program"
               + " (not Trailmark's OpenSearch); stop it or set TRAILMARK_OPENSEARCH_PORT");
     }
+  }
+
+  private void prepareBaseDir() {
     Path base = config.baseDir();
     try {
-      dev.trailmark.collector.sink.PrivateFiles.createDirectories(base);
+      dev.trailmark.collector.internal.sink.PrivateFiles.createDirectories(base);
     } catch (IOException e) {
       throw new OpenSearchLauncherException(
           "the OpenSearch data directory " + base + " is not writable: " + e);
@@ -98,31 +124,45 @@ public final class OpenSearchLauncher {
       throw new OpenSearchLauncherException(
           "the OpenSearch data directory " + base + " is not writable by " + userName());
     }
-    Path installDir = install();
-    Path data = base.resolve("data");
-    Path logs = base.resolve("logs");
-    Path conf = base.resolve("config");
-    Path run = base.resolve("run");
+  }
+
+  /** Creates the server's directories and writes its configuration. */
+  private Layout prepareLayout(Path installDir) {
+    Path base = config.baseDir();
+    Layout layout =
+        new Layout(
+            base.resolve("data"),
+            base.resolve("logs"),
+            base.resolve("config"),
+            base.resolve("run"));
     try {
-      for (Path dir : List.of(data, logs, conf, run)) {
+      for (Path dir : List.of(layout.data(), layout.logs(), layout.conf(), layout.run())) {
         // Every index is readable from these files: no other account of the machine gets in.
-        dev.trailmark.collector.sink.PrivateFiles.createDirectories(dir);
+        dev.trailmark.collector.internal.sink.PrivateFiles.createDirectories(dir);
       }
-      writeConfig(installDir, conf, data, logs);
+      writeConfig(installDir, layout.conf(), layout.data(), layout.logs());
     } catch (IOException e) {
       throw new OpenSearchLauncherException(
           "the OpenSearch data directory " + base + " is not writable: " + e.getMessage(), e);
     }
-    boolean asRoot = isRoot();
+    return layout;
+  }
+
+  /**
+   * OpenSearch refuses to run as root: as root, the files go to the unprivileged user it runs as.
+   */
+  private void grantDataDirectory(Layout layout, boolean asRoot) {
     if (asRoot) {
       ensureRunAsUser();
-      chownRecursive(base);
-    } else if (!Files.isWritable(data)) {
+      chownRecursive(config.baseDir());
+    } else if (!Files.isWritable(layout.data())) {
       throw new OpenSearchLauncherException(
-          "the OpenSearch data directory " + data + " is not writable by " + userName());
+          "the OpenSearch data directory " + layout.data() + " is not writable by " + userName());
     }
-    Path console = logs.resolve("console.log");
-    Path pidFile = run.resolve("opensearch.pid");
+  }
+
+  /** Starts the server in its own session, its output appended to the console log. */
+  private Process launch(Path installDir, Layout layout, boolean asRoot) {
     List<String> command = new ArrayList<>();
     command.add("setsid");
     if (asRoot) {
@@ -130,25 +170,35 @@ public final class OpenSearchLauncher {
     }
     command.addAll(
         List.of(
-            installDir.resolve("bin").resolve("opensearch").toString(), "-p", pidFile.toString()));
+            installDir.resolve("bin").resolve("opensearch").toString(),
+            "-p",
+            layout.pidFile().toString()));
     ProcessBuilder pb =
         new ProcessBuilder(command)
-            .directory(base.toFile())
+            .directory(config.baseDir().toFile())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.console().toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Map<String, String> env = pb.environment();
     env.put("OPENSEARCH_JAVA_HOME", config.javaHome().toString());
-    env.put("OPENSEARCH_PATH_CONF", conf.toString());
+    env.put("OPENSEARCH_PATH_CONF", layout.conf().toString());
     env.put("OPENSEARCH_JAVA_OPTS", "-Xms" + config.heap() + " -Xmx" + config.heap());
     env.remove("JAVA_TOOL_OPTIONS");
     env.remove("JDK_JAVA_OPTIONS");
-    Process process;
     try {
-      process = pb.start();
+      return pb.start();
     } catch (IOException e) {
       throw new OpenSearchLauncherException("could not start OpenSearch: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Waits while the console log shows progress; stops the server and says why when it exits or
+   * stalls.
+   */
+  private LocalOpenSearch awaitHealthy(Process process, Layout layout) {
+    Path console = layout.console();
+    Path pidFile = layout.pidFile();
     StartWatch watch = new StartWatch(config.startTimeout(), Instant.now());
     while (watch.keepWaiting(Instant.now(), progressOf(console))) {
       if (isHealthy()) {

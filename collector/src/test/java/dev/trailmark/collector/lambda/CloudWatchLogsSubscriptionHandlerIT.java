@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.events.CloudWatchLogsEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.collector.mapping.IndexNames;
+import dev.trailmark.collector.internal.mapping.IndexNames;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import dev.trailmark.common.json.Json;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.sink.DocumentBatch;
-import dev.trailmark.collector.sink.OpenSearchSink;
+import dev.trailmark.collector.internal.sink.DocumentBatch;
+import dev.trailmark.collector.internal.sink.OpenSearchSink;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import dev.trailmark.common.json.Json;

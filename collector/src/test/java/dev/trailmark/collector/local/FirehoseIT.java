@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trailmark.collector.mapping.IndexNames;
+import dev.trailmark.collector.internal.mapping.IndexNames;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import dev.trailmark.common.json.Json;

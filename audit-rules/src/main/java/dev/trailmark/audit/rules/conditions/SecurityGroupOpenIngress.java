@@ -1,6 +1,7 @@
 package dev.trailmark.audit.rules.conditions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trailmark.audit.internal.rules.OpenIngress;
 import dev.trailmark.audit.rules.Condition;
 
 /**

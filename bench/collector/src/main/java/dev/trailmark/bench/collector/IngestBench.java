@@ -1,9 +1,9 @@
 package dev.trailmark.bench.collector;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trailmark.collector.internal.mapping.IndexNames;
+import dev.trailmark.collector.internal.mapping.LogDocuments;
 import dev.trailmark.collector.local.LocalCollector;
-import dev.trailmark.collector.mapping.IndexNames;
-import dev.trailmark.collector.mapping.LogDocuments;
 import dev.trailmark.collector.opensearch.LocalOpenSearch;
 import dev.trailmark.collector.opensearch.OpenSearchLauncher;
 import dev.trailmark.collector.opensearch.OpenSearchLauncherConfig;
@@ -99,7 +99,8 @@ public final class IngestBench {
               "PUT",
               "/_index_template/" + prefix + "raw" + r,
               Json.MAPPER.writeValueAsString(
-                  dev.trailmark.collector.sink.IndexTemplates.template("logs", rawPrefix)));
+                  dev.trailmark.collector.internal.sink.IndexTemplates.template(
+                      "logs", rawPrefix)));
           if (r % 2 == 0) {
             raw[r] = raw(os, rawPrefix, messages, start, threads, batch);
             through[r] =

@@ -2,7 +2,7 @@ package dev.trailmark.dashboards.console.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.sink.OpenSearchTransports;
+import dev.trailmark.collector.internal.sink.OpenSearchTransports;
 import dev.trailmark.common.json.Json;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -3,7 +3,7 @@ package dev.trailmark.dashboards.savedobjects.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trailmark.collector.sink.IndexTemplates;
+import dev.trailmark.collector.internal.sink.IndexTemplates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

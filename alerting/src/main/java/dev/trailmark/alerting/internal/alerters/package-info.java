@@ -1,0 +1,7 @@
+/**
+ * Alerters: where a notice goes (SNS, webhook, Slack, stdout) and how delivery is recorded.
+ *
+ * <p>Internal to Trailmark, not API: public only so the module's other packages (and Trailmark's
+ * own tests and benchmarks) can use it; it may change or go in any release without notice.
+ */
+package dev.trailmark.alerting.internal.alerters;

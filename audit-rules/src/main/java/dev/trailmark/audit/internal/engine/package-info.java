@@ -1,0 +1,7 @@
+/**
+ * The rule engine: evaluates rules against configuration items and CloudTrail events into findings.
+ *
+ * <p>Internal to Trailmark, not API: public only so the module's other packages (and Trailmark's
+ * own tests and benchmarks) can use it; it may change or go in any release without notice.
+ */
+package dev.trailmark.audit.internal.engine;

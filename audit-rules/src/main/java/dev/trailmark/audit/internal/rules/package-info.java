@@ -1,0 +1,7 @@
+/**
+ * Rule files: loading, validation, declarative conditions and the rule model.
+ *
+ * <p>Internal to Trailmark, not API: public only so the module's other packages (and Trailmark's
+ * own tests and benchmarks) can use it; it may change or go in any release without notice.
+ */
+package dev.trailmark.audit.internal.rules;

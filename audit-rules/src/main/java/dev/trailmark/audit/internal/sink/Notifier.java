@@ -1,0 +1,91 @@
+package dev.trailmark.audit.internal.sink;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trailmark.audit.internal.engine.Finding;
+import dev.trailmark.audit.internal.remediation.Plans;
+import dev.trailmark.common.json.Json;
+import java.util.Map;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
+
+/**
+ * Publishes one SNS message per finding: a short subject, a readable body for email and SMS
+ * subscribers, and the finding as JSON for SQS, Lambda and HTTP subscribers (SNS message structure
+ * {@code json} delivers each protocol its own body). {@code severity} and {@code ruleId} are
+ * message attributes, so subscriptions can filter.
+ */
+public final class Notifier {
+  static final int MAX_SUBJECT = 100;
+
+  private final SnsClient sns;
+  private final String topicArn;
+
+  /** A notifier for one topic. */
+  public Notifier(SnsClient sns, String topicArn) {
+    this.sns = sns;
+    this.topicArn = topicArn;
+  }
+
+  /** Publishes the notice of one finding; throws when SNS refuses, so the trigger is retried. */
+  public void publish(Finding f, boolean dryRun) {
+    String machine = Json.write(f);
+    ObjectNode structure = Json.object();
+    String text = body(f, dryRun);
+    structure.put("default", text);
+    structure.put("email", text);
+    structure.put("sms", subject(f));
+    for (String protocol : new String[] {"sqs", "lambda", "http", "https", "firehose"}) {
+      structure.put(protocol, machine);
+    }
+    sns.publish(
+        r ->
+            r.topicArn(topicArn)
+                .subject(subject(f))
+                .messageStructure("json")
+                .message(Json.write(structure))
+                .messageAttributes(
+                    Map.of(
+                        "severity", attribute(f.severity().name()),
+                        "ruleId", attribute(f.ruleId()))));
+  }
+
+  static MessageAttributeValue attribute(String value) {
+    return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+  }
+
+  /** At most 100 printable ASCII characters, as SNS requires. */
+  static String subject(Finding f) {
+    String s = "[" + f.severity() + "] " + f.title() + ": " + f.resourceId();
+    s = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return s.length() <= MAX_SUBJECT ? s : s.substring(0, MAX_SUBJECT - 3) + "...";
+  }
+
+  static String body(Finding f, boolean dryRun) {
+    StringBuilder b = new StringBuilder();
+    b.append(f.title()).append("\n\n");
+    b.append("Rule:      ").append(f.ruleId()).append(" (").append(f.severity()).append(")\n");
+    b.append("Resource:  ")
+        .append(f.resourceType())
+        .append(" ")
+        .append(f.resourceId())
+        .append("\n");
+    b.append("Account:   ").append(f.accountId()).append(" in ").append(f.region()).append("\n");
+    if (f.eventName() != null) {
+      b.append("Trigger:   ")
+          .append(f.eventName())
+          .append(" at ")
+          .append(f.eventTime())
+          .append("\n");
+    }
+    if (f.actor() != null) {
+      b.append("Changed by: ").append(f.actor()).append("\n");
+    }
+    b.append("\nRemediation")
+        .append(dryRun ? " (dry-run, nothing will change)" : "")
+        .append(": ")
+        .append(Plans.describe(f))
+        .append("\n");
+    b.append("\nFinding id: ").append(f.findingId()).append("\n");
+    return b.toString();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Span documents as Data Prepper writes them, and the X-Ray segment assembly behind them.
+ *
+ * <p>Internal to Trailmark, not API: public only so the collector's other packages and Trailmark's
+ * own modules can use it; it may change or go in any release without notice.
+ */
+package dev.trailmark.collector.internal.traces;
