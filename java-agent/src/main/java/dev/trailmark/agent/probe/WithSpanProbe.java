@@ -14,7 +14,6 @@ import io.opentelemetry.api.trace.StatusCode;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,7 +40,6 @@ public final class WithSpanProbe extends Probe {
   }
 
   private final Map<String, Site> sites = new ConcurrentHashMap<>();
-  private static final StackWalker STACK = StackWalker.getInstance();
   private int hook;
 
   @Override
@@ -64,9 +62,9 @@ public final class WithSpanProbe extends Probe {
             new WithSpanWeaver.Listener() {
               @Override
               public void annotated(
+                  String site,
                   String className,
                   String method,
-                  String descriptor,
                   String spanName,
                   String kind,
                   String[] attributes) {
@@ -78,7 +76,7 @@ public final class WithSpanProbe extends Probe {
                   // a kind a later API adds: internal
                 }
                 sites.put(
-                    className + "." + method + descriptor,
+                    site,
                     new Site(
                         spanName.isEmpty() ? simple + "." + method : spanName,
                         spanKind,
@@ -97,19 +95,9 @@ public final class WithSpanProbe extends Probe {
 
   @Override
   public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
-    // The woven method is the first frame outside the agent: Bridge.enter's caller.
-    Optional<StackWalker.StackFrame> caller =
-        STACK.walk(
-            frames ->
-                frames
-                    .filter(f -> !f.getClassName().startsWith("dev.trailmark.agent."))
-                    .findFirst());
-    if (caller.isEmpty()) {
-      return null;
-    }
-    StackWalker.StackFrame frame = caller.get();
-    Site site =
-        sites.get(frame.getClassName() + "." + frame.getMethodName() + frame.getDescriptor());
+    // The woven wrapper passes its site after the method's arguments.
+    Object siteKey = args.length == 0 ? null : args[args.length - 1];
+    Site site = siteKey instanceof String ? sites.get(siteKey) : null;
     if (site == null) {
       return null;
     }

@@ -28,6 +28,7 @@ public final class Rule {
   final int hook;
   final int argument;
   final String instrumentation;
+  final String site; // a WRAP rule's constant passed after the arguments, or null
 
   private Rule(
       Kind kind,
@@ -37,6 +38,19 @@ public final class Rule {
       String descriptor,
       int hook,
       int argument) {
+    this(kind, instrumentation, className, method, descriptor, hook, argument, null);
+  }
+
+  private Rule(
+      Kind kind,
+      String instrumentation,
+      String className,
+      String method,
+      String descriptor,
+      int hook,
+      int argument,
+      String site) {
+    this.site = site;
     this.kind = kind;
     this.instrumentation = instrumentation;
     this.className = className.replace('.', '/');
@@ -53,6 +67,20 @@ public final class Rule {
   public static Rule wrap(
       String instrumentation, String className, String method, String descriptor, int hook) {
     return new Rule(Kind.WRAP, instrumentation, className, method, descriptor, hook, -1);
+  }
+
+  /**
+   * Like {@link #wrap}, for many methods sharing one hook: the enter hook's argument array has one
+   * more element after the method's arguments, {@code site}, which tells them apart.
+   */
+  public static Rule wrapSite(
+      String instrumentation,
+      String className,
+      String method,
+      String descriptor,
+      int hook,
+      String site) {
+    return new Rule(Kind.WRAP, instrumentation, className, method, descriptor, hook, -1, site);
   }
 
   /** Passes argument {@code argument} (a Runnable) through {@code Bridge.wrapTask} on entry. */

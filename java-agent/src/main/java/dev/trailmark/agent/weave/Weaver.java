@@ -252,13 +252,19 @@ public final class Weaver implements ClassFileTransformer {
       int thrownSlot = slot + 2;
 
       mv.visitCode();
-      pushInt(mv, args.length);
+      pushInt(mv, rule.site == null ? args.length : args.length + 1);
       mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
       for (int i = 0; i < args.length; i++) {
         mv.visitInsn(Opcodes.DUP);
         pushInt(mv, i);
         mv.visitVarInsn(args[i].getOpcode(Opcodes.ILOAD), argSlots[i]);
         box(mv, args[i]);
+        mv.visitInsn(Opcodes.AASTORE);
+      }
+      if (rule.site != null) {
+        mv.visitInsn(Opcodes.DUP);
+        pushInt(mv, args.length);
+        mv.visitLdcInsn(rule.site);
         mv.visitInsn(Opcodes.AASTORE);
       }
       mv.visitVarInsn(Opcodes.ASTORE, arraySlot);

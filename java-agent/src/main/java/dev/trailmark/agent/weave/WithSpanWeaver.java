@@ -23,6 +23,7 @@ public final class WithSpanWeaver implements ClassFileTransformer {
   /** Told of each annotated method before its class is woven. */
   public interface Listener {
     /**
+     * @param site what the enter hook finds after the method's arguments: names the method
      * @param className the class, with dots
      * @param spanName the annotation's {@code value}, or empty
      * @param kind the annotation's {@code kind} (a {@code SpanKind} name), or null
@@ -30,9 +31,9 @@ public final class WithSpanWeaver implements ClassFileTransformer {
      *     annotation names none and the class was compiled with {@code -parameters}), or null
      */
     void annotated(
+        String site,
         String className,
         String method,
-        String descriptor,
         String spanName,
         String kind,
         String[] attributes);
@@ -226,9 +227,10 @@ public final class WithSpanWeaver implements ClassFileTransformer {
               attributes[i] = parameterNames[i]; // null without -parameters: not recorded
             }
           }
+          String site = className.replace('/', '.') + "." + name + desc;
           listener.annotated(
-              className.replace('/', '.'), name, desc, found[0], found[1], attributes);
-          rules.add(Rule.wrap(instrumentation, className, name, desc, hook));
+              site, className.replace('/', '.'), name, found[0], found[1], attributes);
+          rules.add(Rule.wrapSite(instrumentation, className, name, desc, hook, site));
         }
       };
     }

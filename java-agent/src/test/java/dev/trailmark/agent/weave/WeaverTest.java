@@ -137,6 +137,52 @@ class WeaverTest {
   }
 
   @Test
+  void aSiteRuleHandsItsSiteAfterTheArguments() throws Throwable {
+    String owner = Sample.class.getName();
+    Class<?> type =
+        woven(
+            List.of(
+                Rule.wrapSite("t", owner, "add", "(IJD)J", 5, "Sample.add"),
+                Rule.wrapSite("t", owner, "twice", null, 5, "Sample.twice")),
+            false);
+    Object sample = type.getConstructor(String.class).newInstance("");
+
+    assertThat(
+            call(sample, "add", new Class<?>[] {int.class, long.class, double.class}, 2, 40L, 1.5))
+        .isEqualTo(42L);
+    assertThat(call(type, "twice", new Class<?>[] {String.class}, "replace-me"))
+        .as("the arguments are still the method's own, replaceable")
+        .isEqualTo("replacedreplaced");
+
+    assertThat(calls)
+        .containsExactly(
+            "enter 5 [2, 40, 1.5, Sample.add]", "exit 5 scope5 42 null",
+            "enter 5 [replace-me, Sample.twice]", "exit 5 scope5 replacedreplaced null");
+  }
+
+  /** What {@link WithSpanWeaver} looks for in every class's bytes before parsing any. */
+  @Test
+  void theAnnotationMarkerIsFoundAnywhereInTheBytes() {
+    byte[] marker = "LWithSpan;".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(
+            WithSpanWeaver.indexOf(
+                "xxLWithSpan;".getBytes(java.nio.charset.StandardCharsets.US_ASCII), marker))
+        .isEqualTo(2);
+    assertThat(
+            WithSpanWeaver.indexOf(
+                "LWithSpan;".getBytes(java.nio.charset.StandardCharsets.US_ASCII), marker))
+        .isZero();
+    assertThat(
+            WithSpanWeaver.indexOf(
+                "LWithSpan".getBytes(java.nio.charset.StandardCharsets.US_ASCII), marker))
+        .isEqualTo(-1);
+    assertThat(
+            WithSpanWeaver.indexOf(
+                "LWithSpaLWithSpan;x".getBytes(java.nio.charset.StandardCharsets.US_ASCII), marker))
+        .isEqualTo(8);
+  }
+
+  @Test
   void exitMayReplaceAReferenceResult() throws Throwable {
     Class<?> greet =
         woven(
