@@ -12,7 +12,7 @@ import dev.trailmark.audit.rules.RuleLoader;
 import dev.trailmark.audit.rules.RuleSet;
 import dev.trailmark.audit.sink.AuditLog.Decision;
 import dev.trailmark.audit.sink.Notifier;
-import dev.trailmark.audit.testing.MotoServer;
+import dev.trailmark.collector.testing.MotoServer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
