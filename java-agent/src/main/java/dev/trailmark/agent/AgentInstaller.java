@@ -14,6 +14,7 @@ import dev.trailmark.agent.probe.JdbcProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
 import dev.trailmark.agent.probe.JettyProbe;
+import dev.trailmark.agent.probe.LambdaProbe;
 import dev.trailmark.agent.probe.LogbackProbe;
 import dev.trailmark.agent.probe.OkHttpProbe;
 import dev.trailmark.agent.probe.OtelApiProbe;
@@ -48,6 +49,9 @@ import java.util.function.Supplier;
 public final class AgentInstaller {
 
   static final String VERSION = dev.trailmark.agent.trace.AgentVersion.VERSION;
+
+  /** How long a Lambda invocation's response may wait for its spans to be exported. */
+  static final long LAMBDA_FLUSH_MILLIS = 2_000;
 
   private AgentInstaller() {}
 
@@ -100,6 +104,7 @@ public final class AgentInstaller {
             sqsConsumer,
             new JdbcProbe(),
             new XraySdkProbe(config.instrumentationEnabled(awsSdk.name()) ? awsSdk : null),
+            new LambdaProbe(),
             new LogbackProbe(),
             new ExecutorProbe(),
             new OtelApiProbe(),
@@ -226,8 +231,17 @@ public final class AgentInstaller {
               lambda,
               listeners,
               resource(config));
-      return new Telemetry(
-          tracer, new HooksImpl(tracer, new Propagation(config.propagators()), probes));
+      HooksImpl hooks = new HooksImpl(tracer, new Propagation(config.propagators()), probes);
+      hooks.flusher(
+          new Runnable() {
+            @Override
+            public void run() {
+              for (BatchingSpanExporter exporter : exporters) {
+                exporter.flush(LAMBDA_FLUSH_MILLIS);
+              }
+            }
+          });
+      return new Telemetry(tracer, hooks);
     }
 
     /**

@@ -26,6 +26,9 @@ public final class HooksImpl extends Hooks {
 
   private final Probe[] probes;
 
+  /** Exports what is queued, on the calling thread (set once the exporters exist). */
+  private volatile Runnable flusher;
+
   HooksImpl(Tracer tracer, Propagation propagation, List<Probe> probes) {
     this.tracer = tracer;
     this.propagation = propagation;
@@ -288,6 +291,72 @@ public final class HooksImpl extends Hooks {
 
   public Object currentContext() {
     return Tracer.current();
+  }
+
+  /** Sets what {@link #flushSpans} runs: every exporter's flush. */
+  void flusher(Runnable flusher) {
+    this.flusher = flusher;
+  }
+
+  /**
+   * Exports every ended span now, on this thread, untraced: before a Lambda invocation's response,
+   * after which the runtime may freeze the process.
+   */
+  public void flushSpans() {
+    Runnable flush = flusher;
+    if (flush == null) {
+      return;
+    }
+    Boolean suppressed = SUPPRESSED.get();
+    SUPPRESSED.set(Boolean.TRUE); // an exporter's own calls are not traced
+    try {
+      flush.run();
+    } finally {
+      SUPPRESSED.set(suppressed);
+    }
+  }
+
+  /**
+   * Stops tracing on this thread (the agent's host's own calls: the Lambda runtime reporting to its
+   * API); returns what {@link #traced} restores.
+   */
+  public Object untraced() {
+    Boolean previous = SUPPRESSED.get();
+    SUPPRESSED.set(Boolean.TRUE);
+    return previous == null ? Boolean.FALSE : previous;
+  }
+
+  /** Restores tracing as it was before {@link #untraced} returned {@code token}. */
+  public void traced(Object token) {
+    SUPPRESSED.set(Boolean.TRUE.equals(token) ? Boolean.TRUE : null);
+  }
+
+  /**
+   * Starts the span of one AWS Lambda invocation under the runtime's trace header of that
+   * invocation (a new trace without one), current on this thread until {@link #serverEnd}.
+   */
+  public Object invocationStart(
+      Object carrier, String traceHeader, String function, String requestId, boolean coldStart) {
+    SpanContext facade = traceHeader == null ? null : Propagation.parseXray(traceHeader);
+    Span span = tracer.startInvocation(carrier, facade, function, requestId, coldStart, "other");
+    return new Scope(span, Tracer.makeCurrent(span));
+  }
+
+  /** An HTTP-triggered invocation (API Gateway, a function URL): its request. */
+  public void invocationHttp(Object scope, String method, String url, String route) {
+    if (scope instanceof Scope) {
+      Span span = ((Scope) scope).span;
+      Tracer.http(span, method, url);
+      Tracer.route(span, route);
+      Tracer.trigger(span, "http");
+    }
+  }
+
+  /** An SQS-triggered invocation: its queue and the number of messages in its batch. */
+  public void invocationMessages(Object scope, String queueUrl, int messages) {
+    if (scope instanceof Scope) {
+      Tracer.invocationMessages(((Scope) scope).span, queueUrl, messages);
+    }
   }
 
   /** The ids and sampling decision of the span current on this thread, or null. */

@@ -11,7 +11,7 @@ import dev.trailmark.audit.internal.rules.RuleLoader;
 import dev.trailmark.audit.internal.rules.RuleSet;
 import dev.trailmark.audit.internal.sink.AuditLog.Decision;
 import dev.trailmark.audit.internal.sink.Notifier;
-import dev.trailmark.audit.testing.MotoServer;
+import dev.trailmark.collector.testing.MotoServer;
 import dev.trailmark.common.json.Json;
 import java.time.Clock;
 import java.util.List;

@@ -137,13 +137,33 @@ public final class BatchingSpanExporter implements Consumer<Span> {
     try {
       while (!Thread.currentThread().isInterrupted()) {
         queue.awaitBatch(EXPORT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-        while (queue.drainTo(batch, MAX_BATCH) > 0) {
-          export(batch, EXPORT_TIMEOUT_MILLIS);
-          batch.clear();
+        synchronized (this) { // a flush waits for what this thread drained to be exported
+          while (queue.drainTo(batch, MAX_BATCH) > 0) {
+            export(batch, EXPORT_TIMEOUT_MILLIS);
+            batch.clear();
+          }
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Exports, on the calling thread and within {@code timeoutMillis}, every span ended before this
+   * call (including a batch the sender thread is exporting): an AWS Lambda invocation's spans must
+   * be sent before its response lets the runtime freeze the process.
+   */
+  public synchronized void flush(long timeoutMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    List<SpanData> batch = new ArrayList<>();
+    while (queue.drainTo(batch, MAX_BATCH) > 0) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return;
+      }
+      export(batch, left);
+      batch.clear();
     }
   }
 

@@ -196,6 +196,7 @@ public final class XraySegmentEncoder {
     String dbUser = null;
     String dbPreparation = null;
     String dbQuery = null;
+    Boolean coldStart; // a Lambda invocation's, else null
     if (span instanceof Span) {
       Span s = (Span) span;
       method = s.method();
@@ -206,6 +207,7 @@ public final class XraySegmentEncoder {
       awsOperation = awsService == null ? null : s.awsOperation();
       awsRegion = awsService == null ? null : s.awsRegion();
       queueUrl = "SQS".equals(awsService) ? s.awsResource() : s.queueUrl();
+      coldStart = s.faasColdStart();
       Throwable error = s.error();
       hasException = error != null;
       exceptionType = hasException ? error.getClass().getName() : null;
@@ -235,6 +237,7 @@ public final class XraySegmentEncoder {
       awsOperation = attributes.get(RPC_METHOD);
       awsRegion = attributes.get(CLOUD_REGION);
       queueUrl = attributes.get(AWS_QUEUE_URL);
+      coldStart = attributes.get(FAAS_COLDSTART);
       EventData exception = exception(span);
       hasException = exception != null;
       exceptionType = hasException ? exception.getAttributes().get(EXCEPTION_TYPE) : null;
@@ -337,8 +340,16 @@ public final class XraySegmentEncoder {
           .endObject()
           .field("queue_url", queueUrl) // a message's processing: the queue it came from
           .endObject();
-      if (route != null) {
-        json.name("annotations").beginObject().name("http_route").value(route).endObject();
+      if (route != null || coldStart != null) {
+        json.name("annotations").beginObject();
+        if (route != null) {
+          json.name("http_route").value(route);
+        }
+        if (coldStart != null) {
+          json.name("faas_coldstart")
+              .value(coldStart.booleanValue()); // a Lambda invocation's, searchable
+        }
+        json.endObject();
       }
       boolean withResource = withMetadata && !resource.isEmpty();
       if (withResource || manual != null) {

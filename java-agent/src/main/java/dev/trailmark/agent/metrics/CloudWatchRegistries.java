@@ -239,8 +239,10 @@ final class CloudWatchRegistries {
 
   /**
    * CloudWatch: the SDK's default chain (system properties, environment, web identity, profile, ECS
-   * container role, EC2 instance role), so task and instance roles work. The local collector: its
-   * default key pair unless {@code AWS_ACCESS_KEY_ID} is set, then the environment's.
+   * container role, EC2 instance role), so task, pod (EKS service account: the agent carries the
+   * SDK's STS client, which the web identity provider needs) and instance roles work. The local
+   * collector: its default key pair unless {@code AWS_ACCESS_KEY_ID} is set, then the
+   * environment's.
    */
   static AwsCredentialsProvider credentials(boolean collector) {
     if (!collector) {

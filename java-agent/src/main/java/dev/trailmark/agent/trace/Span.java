@@ -69,6 +69,11 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   private String queueUrl; // a consumer span's queue
   private String messageId;
   private SpanContext link; // a consumer span's receive call, when it was traced
+  private String faasName; // a Lambda invocation's function, else null
+  private String faasInvocationId;
+  private String faasTrigger;
+  private boolean faasColdStart;
+  private int faasMessages; // an SQS-triggered invocation's batch size
   private final Resource resource;
   private Attributes attributes; // built on first export
   private io.opentelemetry.api.trace.SpanContext sdkContext; // built on first export
@@ -248,6 +253,30 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return link;
   }
 
+  /** Whether this span is a Lambda invocation's; null for any other span. */
+  public Boolean faasColdStart() {
+    return faasName == null ? null : faasColdStart;
+  }
+
+  /** Marks this span as the invocation of Lambda function {@code name}. */
+  void invocation(String name, String requestId, boolean coldStart, String trigger) {
+    this.faasName = name;
+    this.faasInvocationId = requestId;
+    this.faasColdStart = coldStart;
+    this.faasTrigger = trigger;
+  }
+
+  void trigger(String trigger) {
+    this.faasTrigger = trigger;
+  }
+
+  /** An SQS-triggered invocation: the queue its batch of {@code messages} came from. */
+  void invocationMessages(String queueUrl, int messages) {
+    this.queueUrl = queueUrl;
+    this.faasMessages = messages;
+    this.faasTrigger = "pubsub";
+  }
+
   void message(String queueUrl, String messageId, SpanContext link) {
     this.queueUrl = queueUrl;
     this.messageId = messageId;
@@ -303,6 +332,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     }
     if (kind == Kind.CONSUMER) {
       return queueName(queueUrl) + " process";
+    }
+    if (faasName != null && method == null) {
+      return faasName;
     }
     if (database != null) {
       String db = database.name() != null ? database.name() : database.system();
@@ -494,6 +526,20 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
         }
         if (messageId != null) {
           b.put(MESSAGING_MESSAGE_ID, messageId);
+        }
+      }
+      if (faasName != null) {
+        b.put(FAAS_NAME, faasName);
+        b.put(FAAS_TRIGGER, faasTrigger);
+        b.put(FAAS_COLDSTART, faasColdStart);
+        if (faasInvocationId != null) {
+          b.put(FAAS_INVOCATION_ID, faasInvocationId);
+        }
+        if (faasMessages > 0) {
+          b.put(MESSAGING_SYSTEM, "aws_sqs");
+          b.put(MESSAGING_DESTINATION, queueName(queueUrl));
+          b.put(AWS_QUEUE_URL, queueUrl);
+          b.put(MESSAGING_BATCH_COUNT, (long) faasMessages);
         }
       }
       if (database != null) {

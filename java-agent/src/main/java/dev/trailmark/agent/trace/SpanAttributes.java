@@ -41,5 +41,14 @@ public final class SpanAttributes {
   public static final AttributeKey<String> EXCEPTION_MESSAGE =
       AttributeKey.stringKey("exception.message");
 
+  public static final AttributeKey<String> FAAS_TRIGGER = AttributeKey.stringKey("faas.trigger");
+  public static final AttributeKey<String> FAAS_INVOCATION_ID =
+      AttributeKey.stringKey("faas.invocation_id");
+  public static final AttributeKey<Boolean> FAAS_COLDSTART =
+      AttributeKey.booleanKey("faas.coldstart");
+  public static final AttributeKey<String> FAAS_NAME = AttributeKey.stringKey("faas.name");
+  public static final AttributeKey<Long> MESSAGING_BATCH_COUNT =
+      AttributeKey.longKey("messaging.batch.message_count");
+
   private SpanAttributes() {}
 }

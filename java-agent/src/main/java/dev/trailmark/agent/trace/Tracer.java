@@ -146,6 +146,33 @@ public final class Tracer {
     }
   }
 
+  /**
+   * Starts the span of one AWS Lambda invocation of {@code function}, under the runtime's trace
+   * header of that invocation ({@code facade}: the function's segment; null: a new trace). {@code
+   * trigger} is OpenTelemetry's {@code faas.trigger} ({@code http}, {@code pubsub}, {@code other}).
+   */
+  public Span startInvocation(
+      Object carrier,
+      SpanContext facade,
+      String function,
+      String requestId,
+      boolean coldStart,
+      String trigger) {
+    Span span = start(Span.Kind.SERVER, facade, null, carrier);
+    span.invocation(function, requestId, coldStart, trigger);
+    return span;
+  }
+
+  /** Sets a Lambda invocation's {@code faas.trigger}. */
+  public static void trigger(Span span, String trigger) {
+    span.trigger(trigger);
+  }
+
+  /** Records the queue and size of an SQS-triggered invocation's batch. */
+  public static void invocationMessages(Span span, String queueUrl, int messages) {
+    span.invocationMessages(queueUrl, messages);
+  }
+
   private Span start(Span.Kind kind, SpanContext remoteParent, Span localParent, Object carrier) {
     long epochNanos = System.currentTimeMillis() * 1_000_000L;
     long nanoTime = System.nanoTime();

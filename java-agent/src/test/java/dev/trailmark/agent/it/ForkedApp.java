@@ -158,6 +158,11 @@ final class ForkedApp implements AutoCloseable {
     return port[0];
   }
 
+  /** The operating system's id of the application's process. */
+  long pid() {
+    return process.pid();
+  }
+
   String output() {
     try {
       return Files.readString(output, StandardCharsets.UTF_8);

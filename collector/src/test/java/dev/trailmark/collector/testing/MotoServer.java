@@ -1,4 +1,4 @@
-package dev.trailmark.audit.testing;
+package dev.trailmark.collector.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
