@@ -10,6 +10,7 @@ import dev.trailmark.agent.metrics.Metrics;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
+import dev.trailmark.agent.probe.GrpcProbe;
 import dev.trailmark.agent.probe.JdbcProbe;
 import dev.trailmark.agent.probe.JettyProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
@@ -88,6 +89,7 @@ public final class AgentInstaller {
             new UrlConnectionProbe(),
             new ApacheHttpClientProbe(),
             new OkHttpProbe(),
+            new GrpcProbe(),
             new AwsSdkProbe(consumers ? sqsConsumer : null),
             sqsConsumer,
             new JdbcProbe(),
