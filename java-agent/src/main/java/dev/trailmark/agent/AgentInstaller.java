@@ -10,6 +10,7 @@ import dev.trailmark.agent.metrics.Metrics;
 import dev.trailmark.agent.probe.ApacheHttpClientProbe;
 import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
+import dev.trailmark.agent.probe.GrpcProbe;
 import dev.trailmark.agent.probe.JdbcProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
@@ -100,6 +101,7 @@ public final class AgentInstaller {
             new UrlConnectionProbe(),
             new ApacheHttpClientProbe(),
             new OkHttpProbe(),
+            new GrpcProbe(),
             awsSdk,
             sqsConsumer,
             new JdbcProbe(),

@@ -274,6 +274,25 @@ public final class HooksImpl extends Hooks {
     }
   }
 
+  /** Marks the span of {@code scope} as a gRPC call of {@code service} and {@code method}. */
+  public void grpc(Object scope, String service, String method) {
+    if (scope instanceof Scope) {
+      Tracer.grpc(((Scope) scope).span, service, method);
+    }
+  }
+
+  /**
+   * Ends the span of {@code scope} with the gRPC status {@code code}; the current span is left
+   * alone (gRPC calls end on transport or executor threads, not where they started).
+   */
+  public void grpcEnd(Object scope, int code, Throwable error) {
+    if (scope instanceof Scope) {
+      Scope s = (Scope) scope;
+      Tracer.grpcResult(s.span, code, error);
+      tracer.end(s.span);
+    }
+  }
+
   /** Records the resource (queue URL, table...) an AWS call addressed. */
   public void clientAwsResource(Object scope, String resource) {
     if (scope instanceof Scope) {

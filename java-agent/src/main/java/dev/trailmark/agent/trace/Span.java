@@ -74,6 +74,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   private String faasTrigger;
   private boolean faasColdStart;
   private int faasMessages; // an SQS-triggered invocation's batch size
+  private String rpcService; // a gRPC call's service (package.Service) and method
+  private String rpcMethod;
+  private int grpcStatus = -1; // the gRPC status code, once known
   private final Resource resource;
   private Attributes attributes; // built on first export
   private io.opentelemetry.api.trace.SpanContext sdkContext; // built on first export
@@ -315,6 +318,66 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     this.error = error;
   }
 
+  /** Marks a gRPC call: its service ({@code package.Service}) and method. */
+  void grpc(String service, String method) {
+    this.rpcService = service;
+    this.rpcMethod = method;
+  }
+
+  /**
+   * The outcome of a gRPC call: its status code, and the HTTP status Google's APIs map it to (so
+   * that faults, errors and RED outcomes read as for HTTP: {@code UNAVAILABLE} a 503, {@code
+   * NOT_FOUND} a 404).
+   */
+  void grpcResult(int code, Throwable error) {
+    this.grpcStatus = code;
+    this.status = httpStatusOfGrpc(code);
+    this.error = error;
+  }
+
+  /** The HTTP status of a gRPC status code, as google.rpc.Code documents it. */
+  static int httpStatusOfGrpc(int code) {
+    switch (code) {
+      case 0:
+        return 200;
+      case 1: // CANCELLED
+        return 499;
+      case 3: // INVALID_ARGUMENT
+      case 9: // FAILED_PRECONDITION
+      case 11: // OUT_OF_RANGE
+        return 400;
+      case 4: // DEADLINE_EXCEEDED
+        return 504;
+      case 5: // NOT_FOUND
+        return 404;
+      case 6: // ALREADY_EXISTS
+      case 10: // ABORTED
+        return 409;
+      case 7: // PERMISSION_DENIED
+        return 403;
+      case 8: // RESOURCE_EXHAUSTED
+        return 429;
+      case 12: // UNIMPLEMENTED
+        return 501;
+      case 14: // UNAVAILABLE
+        return 503;
+      case 16: // UNAUTHENTICATED
+        return 401;
+      default: // UNKNOWN, INTERNAL, DATA_LOSS
+        return 500;
+    }
+  }
+
+  /** The gRPC service of a gRPC call ({@code package.Service}), else null. */
+  public String rpcService() {
+    return rpcService;
+  }
+
+  /** The gRPC status code of a gRPC call, -1 before it is known or for other spans. */
+  public int grpcStatus() {
+    return grpcStatus;
+  }
+
   void aws(String service, String operation, String region, String resource) {
     this.awsService = service;
     this.awsOperation = operation;
@@ -335,6 +398,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     }
     if (faasName != null && method == null) {
       return faasName;
+    }
+    if (rpcService != null) {
+      return rpcService + "/" + rpcMethod;
     }
     if (database != null) {
       String db = database.name() != null ? database.name() : database.system();
@@ -514,7 +580,14 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
       if (route != null) {
         b.put(HTTP_ROUTE, route);
       }
-      if (status > 0) {
+      if (rpcService != null) {
+        b.put(RPC_SYSTEM, "grpc");
+        b.put(RPC_SERVICE, rpcService);
+        b.put(RPC_METHOD, rpcMethod);
+        if (grpcStatus >= 0) {
+          b.put(RPC_GRPC_STATUS, (long) grpcStatus);
+        }
+      } else if (status > 0) { // a gRPC call's HTTP status is only the mapping of its code
         b.put(HTTP_STATUS, (long) status);
       }
       if (kind == Kind.CONSUMER) {

@@ -16,6 +16,8 @@ public final class SpanAttributes {
   public static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
   public static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
   public static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
+  public static final AttributeKey<Long> RPC_GRPC_STATUS =
+      AttributeKey.longKey("rpc.grpc.status_code");
   public static final AttributeKey<String> CLOUD_REGION = AttributeKey.stringKey("cloud.region");
   public static final AttributeKey<String> AWS_QUEUE_URL = AttributeKey.stringKey("aws.queue.url");
   public static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system");

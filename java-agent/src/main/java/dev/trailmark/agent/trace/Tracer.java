@@ -241,6 +241,18 @@ public final class Tracer {
     span.result(status, error);
   }
 
+  /**
+   * Marks a span as a gRPC call of {@code service} ({@code package.Service}) and {@code method}.
+   */
+  public static void grpc(Span span, String service, String method) {
+    span.grpc(service, method);
+  }
+
+  /** Records the outcome of a gRPC call: its status code and the application's exception. */
+  public static void grpcResult(Span span, int code, Throwable error) {
+    span.grpcResult(code, error);
+  }
+
   /** Records what AWS call a client span made. */
   public static void aws(
       Span span, String service, String operation, String region, String resource) {

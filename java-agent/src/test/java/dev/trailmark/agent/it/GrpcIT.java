@@ -1,0 +1,122 @@
+package dev.trailmark.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * grpc-java client and server over Netty on loopback, in a forked JVM with the agent: an HTTP
+ * request's gRPC call is a client subsegment, the trace travels in the call's metadata, and the
+ * server's handling is a segment of the same trace under that subsegment, with its status.
+ */
+class GrpcIT {
+
+  private static final String ROUTE = "/trailmark.Orders/Get";
+
+  @TempDir Path dir;
+
+  @Test
+  void aGrpcCallCarriesTheTraceFromClientToServer() throws Exception {
+    try (UdpDaemon daemon = new UdpDaemon();
+        ForkedApp app =
+            ForkedApp.builder("dev.trailmark.agent.testapp.GrpcApp")
+                .env("OTEL_SERVICE_NAME", "grpc-app")
+                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .start(dir, "grpc")) {
+      int port = app.awaitPort();
+      String[] ids = {"42", "missing", "boom"};
+      String[] roots = new String[ids.length];
+      for (int i = 0; i < ids.length; i++) {
+        roots[i] =
+            "1-"
+                + Long.toHexString(System.currentTimeMillis() / 1000)
+                + "-aabbccddeeff00112233445"
+                + i;
+        HttpResponse<String> answer =
+            JettyIT.get(
+                port,
+                "/order?id=" + ids[i],
+                "X-Amzn-Trace-Id",
+                "Root=" + roots[i] + ";Parent=53995c3f42cd8ad8;Sampled=1");
+        assertThat(answer.statusCode()).as(app.output()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo(List.of("order 42", "NOT_FOUND", "UNKNOWN").get(i));
+      }
+
+      for (String root : roots) {
+        // The HTTP segment, its gRPC client subsegment and the gRPC server's segment.
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> daemon.documentsOfTrace(root).size() >= 3);
+      }
+      assertThat(daemon.errors()).isEmpty();
+      String server = null;
+      for (int i = 0; i < ids.length; i++) {
+        List<JsonNode> docs = daemon.documentsOfTrace(roots[i]);
+        List<JsonNode> clients =
+            docs.stream()
+                .filter(d -> d.at("/http/request/url").asText().endsWith(ROUTE))
+                .filter(d -> "subsegment".equals(d.path("type").asText()))
+                .collect(Collectors.toList());
+        List<JsonNode> servers =
+            docs.stream()
+                .filter(d -> ROUTE.equals(d.at("/annotations/http_route").asText()))
+                .collect(Collectors.toList());
+        assertThat(clients).as("one client call in " + docs).hasSize(1);
+        assertThat(servers).as("one server call in " + docs).hasSize(1);
+        JsonNode client = clients.get(0);
+        JsonNode call = servers.get(0);
+        assertThat(client.get("namespace").asText()).isEqualTo("remote");
+        assertThat(client.get("name").asText()).startsWith("127.0.0.1:");
+        assertThat(client.at("/http/request/method").asText()).isEqualTo("POST");
+        // The server continued the trace from the metadata, under the client's subsegment.
+        assertThat(call.get("name").asText()).isEqualTo("grpc-app");
+        assertThat(call.get("parent_id").asText()).isEqualTo(client.get("id").asText());
+        assertThat(call.at("/http/request/url").asText())
+            .isEqualTo("http://" + client.get("name").asText() + ROUTE);
+        switch (ids[i]) {
+          case "42":
+            assertThat(call.has("fault") || call.has("error")).isFalse();
+            assertThat(client.has("fault") || client.has("error")).isFalse();
+            server = call.get("id").asText();
+            break;
+          case "missing": // NOT_FOUND: the caller's error, not the server's fault
+            assertThat(call.get("error").asBoolean()).isTrue();
+            assertThat(client.get("error").asBoolean()).isTrue();
+            assertThat(call.has("fault")).isFalse();
+            break;
+          default: // the handler threw: UNKNOWN, a fault with the application's exception
+            assertThat(call.get("fault").asBoolean()).isTrue();
+            assertThat(call.at("/cause/exceptions/0/type").asText())
+                .isEqualTo("java.lang.IllegalStateException");
+            assertThat(client.get("fault").asBoolean()).isTrue();
+            break;
+        }
+      }
+
+      String traceId = roots[0].substring(2, 10) + roots[0].substring(11);
+      String serverSpan = server;
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(app.logLines())
+                      .anyMatch(
+                          l ->
+                              l.contains("grpc server getting order 42")
+                                  && l.contains("trace_id=" + traceId)
+                                  && l.contains("span_id=" + serverSpan)));
+      assertThat(app.output())
+          .doesNotContain("left io.grpc")
+          .doesNotContain("could not instrument");
+    }
+  }
+}
