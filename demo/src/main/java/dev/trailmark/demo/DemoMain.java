@@ -19,9 +19,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * {@code ./trailmark demo}: starts (or reuses) OpenSearch and the collector, runs the three demo
- * services with the agent attached, drives requests at them, waits until every log line is
- * searchable, prints what was stored, and stops everything it started, also on Ctrl-C.
+ * {@code ./trailmark demo}: starts (or reuses) OpenSearch and the collector, runs the four demo
+ * services with the agent attached (inventory reads a database, shipping consumes an SQS queue),
+ * drives requests at them, waits until every log line is searchable, prints what was stored, and
+ * stops everything it started, also on Ctrl-C.
  */
 public final class DemoMain {
   private static final int REQUESTS = Integer.getInteger("trailmark.demo.requests", 300);
@@ -125,7 +126,10 @@ public final class DemoMain {
             + "), notices to the local webhook "
             + alerts.webhook());
 
-    step(4, "demo services: frontend -> orders -> inventory, each in its own JVM with the agent");
+    step(
+        4,
+        "demo services: frontend -> orders -> inventory -> its database, orders -> SQS queue ->"
+            + " shipping, each in its own JVM with the agent");
     Path agent =
         Path.of(System.getProperty("trailmark.agent.jar", "java-agent/target/trailmark-agent.jar"));
     if (!Files.isRegularFile(agent)) {
@@ -176,7 +180,8 @@ public final class DemoMain {
 
     step(7, "waiting until every log line is searchable");
     DemoReport report = new DemoReport(openSearch.baseUri(), "", since);
-    long expected = 3L * REQUESTS; // frontend, orders and inventory each log one line per checkout
+    // frontend, orders and inventory each log one line per checkout, shipping one per placed order
+    long expected = 3L * REQUESTS + statuses.getOrDefault(201, 0);
     Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
     long found = 0;
     while (Instant.now().isBefore(deadline)) {

@@ -2,6 +2,7 @@ package dev.trailmark.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -21,7 +23,8 @@ import java.util.TreeSet;
 /**
  * Reads back from OpenSearch what one demo run stored, the way a user would search for it: log
  * documents per service and level, an example document, one trace through every service, spans,
- * service-map edges and metric series.
+ * service-map edges (the database and the queue among them), one trace through the database and the
+ * queue, and metric series.
  */
 public final class DemoReport {
   /** The index pattern of the demo's application logs (log group {@code /trailmark/demo}). */
@@ -159,6 +162,15 @@ public final class DemoReport {
       }
     }
     out.println("Service map edges: " + (edges.isEmpty() ? "(none)" : String.join(", ", edges)));
+    String hops = traceThroughDatabaseAndQueue();
+    if (hops != null) {
+      out.println();
+      out.println(
+          "Trace "
+              + hops
+              + ", one checkout through the database and the queue (its spans, as X-Ray shows them):");
+      printTree(out, traceSpans(hops));
+    }
     TreeSet<String> series = new TreeSet<>();
     ObjectNode recentMetrics = JSON.createObjectNode().put("size", 2000);
     recentMetrics
@@ -184,6 +196,115 @@ public final class DemoReport {
             + "metrics-*): "
             + series.size()
             + (red.isEmpty() ? "" : ", RED timers " + red + " and JVM and agent health gauges"));
+  }
+
+  /**
+   * The id of a stored trace that crossed the database and the queue: a message shipping processed,
+   * in the trace of the checkout whose stock inventory read with a database query; null when none
+   * is stored (yet).
+   */
+  public String traceThroughDatabaseAndQueue() throws IOException, InterruptedException {
+    ObjectNode query = JSON.createObjectNode().put("size", 50);
+    ArrayNode filter = query.putObject("query").putObject("bool").putArray("filter");
+    filter.addObject().putObject("term").put("serviceName", "shipping");
+    filter.addObject().putObject("range").putObject("startTime").put("gte", since.toString());
+    TreeSet<String> seen = new TreeSet<>();
+    for (JsonNode consumed : hits(prefix + "otel-v1-apm-span*", query)) {
+      String traceId = consumed.path("traceId").asText("");
+      if (!seen.add(traceId)) {
+        continue;
+      }
+      List<JsonNode> spans = traceSpans(traceId);
+      if (spans.stream().anyMatch(DemoReport::isDatabaseCall)
+          && spans.stream().anyMatch(s -> isConsumedMessage(s, spans))) {
+        return traceId;
+      }
+    }
+    return null;
+  }
+
+  /** Every stored span of a trace, in start order. */
+  public List<JsonNode> traceSpans(String traceId) throws IOException, InterruptedException {
+    ObjectNode query = JSON.createObjectNode().put("size", 1000);
+    query.putArray("sort").addObject().putObject("startTime").put("order", "asc");
+    query.putObject("query").putObject("term").put("traceId", traceId);
+    return hits(prefix + "otel-v1-apm-span*", query);
+  }
+
+  /** A client span of a database call (X-Ray's SQL subsegment). */
+  static boolean isDatabaseCall(JsonNode span) {
+    return !text(span, "span", "attributes", "db@system").equals("-");
+  }
+
+  /** A span of another service whose parent is an SQS {@code SendMessage} span of the trace. */
+  static boolean isConsumedMessage(JsonNode span, List<JsonNode> trace) {
+    String parent = span.path("parentSpanId").asText("");
+    for (JsonNode s : trace) {
+      if (s.path("spanId").asText().equals(parent)
+          && text(s, "span", "attributes", "aws@operation").equals("SendMessage")
+          && !s.path("serviceName").asText().equals(span.path("serviceName").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Prints the spans of one trace as a tree: service, kind, name and what each call reached. */
+  private static void printTree(PrintStream out, List<JsonNode> spans) {
+    Map<String, List<JsonNode>> children = new TreeMap<>();
+    TreeSet<String> ids = new TreeSet<>();
+    spans.forEach(s -> ids.add(s.path("spanId").asText()));
+    List<JsonNode> roots = new ArrayList<>();
+    for (JsonNode s : spans) {
+      String parent = s.path("parentSpanId").asText("");
+      if (ids.contains(parent)) {
+        children.computeIfAbsent(parent, k -> new ArrayList<>()).add(s);
+      } else {
+        roots.add(s);
+      }
+    }
+    for (JsonNode root : roots) {
+      printTree(out, root, children, spans, 1);
+    }
+  }
+
+  private static void printTree(
+      PrintStream out,
+      JsonNode span,
+      Map<String, List<JsonNode>> children,
+      List<JsonNode> trace,
+      int depth) {
+    String kind = span.path("kind").asText("").replace("SPAN_KIND_", "").toLowerCase(Locale.ROOT);
+    String what = "";
+    if (isDatabaseCall(span)) {
+      what =
+          "   database node '"
+              + span.path("name").asText()
+              + "' ("
+              + text(span, "span", "attributes", "db@system")
+              + "): "
+              + text(span, "span", "attributes", "db@statement");
+    } else if (!text(span, "span", "attributes", "aws@operation").equals("-")) {
+      what =
+          "   "
+              + span.path("name").asText()
+              + " "
+              + text(span, "span", "attributes", "aws@operation")
+              + " "
+              + text(span, "span", "attributes", "aws@queue@url");
+    } else if (isConsumedMessage(span, trace)) {
+      what = "   the message, processed by " + span.path("serviceName").asText();
+    }
+    out.printf(
+        "  %s%-10s %-7s %s%s%n",
+        "  ".repeat(depth - 1),
+        span.path("serviceName").asText(),
+        kind,
+        span.path("name").asText(),
+        what);
+    for (JsonNode child : children.getOrDefault(span.path("spanId").asText(), List.of())) {
+      printTree(out, child, children, trace, depth + 1);
+    }
   }
 
   private List<JsonNode> hits(String index, ObjectNode query)

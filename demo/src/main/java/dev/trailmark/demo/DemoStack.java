@@ -14,11 +14,20 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The three demo services, each in its own JVM (optionally with the Trailmark agent attached):
- * {@code frontend → orders → inventory}. Stopping sends SIGTERM, so that every service flushes its
- * logs the way a container stop would make it.
+ * The four demo services, each in its own JVM (optionally with the Trailmark agent attached):
+ * {@code frontend → orders → inventory (→ its database)}, and {@code orders → SQS queue →
+ * shipping}. The queue is an ElasticMQ server inside this JVM. Stopping lets shipping drain the
+ * queue, then sends SIGTERM, so that every service flushes its logs the way a container stop would
+ * make it.
  */
 public final class DemoStack implements AutoCloseable {
   private static final Pattern READY = Pattern.compile("READY (\\d+)");
@@ -39,19 +48,31 @@ public final class DemoStack implements AutoCloseable {
     }
   }
 
+  /** The queue orders sends its order-placed messages to and shipping consumes. */
+  public static final String QUEUE = "trailmark-demo-shipments";
+
   private final Options options;
   private final List<Process> processes = new ArrayList<>();
   private URI frontend;
+  private SQSRestServer queueServer;
+  private SqsClient sqs;
+  private URI sqsEndpoint;
+  private String queueUrl;
 
   private DemoStack(Options options) {
     this.options = options;
   }
 
-  /** Starts inventory, then orders, then frontend, each once the one it calls is ready. */
+  /**
+   * Starts the queue, then shipping, inventory, orders and frontend, each once the one it calls is
+   * ready.
+   */
   public static DemoStack start(Options options) throws IOException {
     DemoStack stack = new DemoStack(options);
     try {
       Files.createDirectories(options.workDir());
+      stack.startQueue();
+      stack.startService("shipping", null);
       int inventory = stack.startService("inventory", null);
       int orders = stack.startService("orders", URI.create("http://127.0.0.1:" + inventory));
       int frontend = stack.startService("frontend", URI.create("http://127.0.0.1:" + orders));
@@ -66,6 +87,38 @@ public final class DemoStack implements AutoCloseable {
   /** The entry service's base URI. */
   public URI frontend() {
     return frontend;
+  }
+
+  private void startQueue() {
+    queueServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
+    sqsEndpoint =
+        URI.create("http://127.0.0.1:" + queueServer.waitUntilStarted().localAddress().getPort());
+    sqs =
+        SqsClient.builder()
+            .endpointOverride(sqsEndpoint)
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create("trailmark", "trailmark")))
+            .build();
+    queueUrl = sqs.createQueue(b -> b.queueName(QUEUE)).queueUrl();
+  }
+
+  /** Messages still in the queue, visible or being processed. */
+  private int queued() {
+    Map<QueueAttributeName, String> attributes =
+        sqs.getQueueAttributes(
+                b ->
+                    b.queueUrl(queueUrl)
+                        .attributeNames(
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+            .attributes();
+    return Integer.parseInt(
+            attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"))
+        + Integer.parseInt(
+            attributes.getOrDefault(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
   }
 
   private int startService(String name, URI downstream) throws IOException {
@@ -97,6 +150,8 @@ public final class DemoStack implements AutoCloseable {
     env.put("AWS_SECRET_ACCESS_KEY", "trailmark");
     env.put("AWS_REGION", "us-east-1");
     env.put("TRAILMARK_HOME", options.workDir().toString());
+    env.put("TRAILMARK_DEMO_SQS_ENDPOINT", sqsEndpoint.toString());
+    env.put("TRAILMARK_DEMO_QUEUE_URL", queueUrl);
     env.remove("JAVA_TOOL_OPTIONS");
     Process process = pb.start();
     processes.add(process);
@@ -126,9 +181,24 @@ public final class DemoStack implements AutoCloseable {
     throw new IOException("demo service " + name + " was not ready within 60 s; see " + out);
   }
 
-  /** Stops the services front to back, each with SIGTERM and up to 30 s to flush. */
+  /**
+   * Waits up to 30 s for shipping to drain the queue, then stops the services front to back, each
+   * with SIGTERM and up to 30 s to flush, then the queue.
+   */
   @Override
   public void close() {
+    if (sqs != null && !processes.isEmpty()) {
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+      try {
+        while (queued() > 0 && Instant.now().isBefore(deadline)) {
+          Thread.sleep(200);
+        }
+      } catch (RuntimeException e) {
+        // the queue no longer answers: nothing left to wait for
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     for (int i = processes.size() - 1; i >= 0; i--) {
       Process p = processes.get(i);
       p.destroy();
@@ -142,5 +212,13 @@ public final class DemoStack implements AutoCloseable {
       }
     }
     processes.clear();
+    if (sqs != null) {
+      sqs.close();
+      sqs = null;
+    }
+    if (queueServer != null) {
+      queueServer.stopAndWait();
+      queueServer = null;
+    }
   }
 }

@@ -24,9 +24,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole platform at once, as {@code ./trailmark demo} runs it: the real agent jar on three
+ * The whole platform at once, as {@code ./trailmark demo} runs it: the real agent jar on four
  * service JVMs, the log shipper's appenders and the collector into OpenSearch. One request is one
- * trace id in the logs of every service it crossed, and its spans and service-map edges are stored.
+ * trace id in the logs of every service it crossed, and its spans and service-map edges are stored:
+ * the database inventory queries and the SQS queue shipping consumes are nodes of the map and hops
+ * of the same trace.
  */
 @ExtendWith({OpenSearchExtension.class, LocalCollectorExtension.class})
 class TracedDemoIT {
@@ -54,14 +56,15 @@ class TracedDemoIT {
       assertThat(LoadDriver.run(services.frontend(), token, REQUESTS, 2))
           .isEqualTo(Map.of(201, 27, 409, 3));
     }
+    int lines = 3 * REQUESTS + 27; // and shipping's line for each placed order
 
     DemoReport report = new DemoReport(os.baseUri(), os.indexPrefix(), since);
     await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> report.logs(token).size() >= 3 * REQUESTS);
+        .until(() -> report.logs(token).size() >= lines);
     List<JsonNode> docs = report.logs(token);
-    assertThat(docs).hasSize(3 * REQUESTS);
+    assertThat(docs).hasSize(lines);
 
     Map<Integer, Set<String>> traceIdsPerRequest = new HashMap<>();
     Map<Integer, Set<String>> servicesPerRequest = new HashMap<>();
@@ -92,8 +95,14 @@ class TracedDemoIT {
             (request, ids) -> assertThat(ids).as("trace ids of request %d", request).hasSize(1));
     assertThat(servicesPerRequest)
         .allSatisfy(
-            (request, names) ->
-                assertThat(names).containsExactlyInAnyOrder("frontend", "orders", "inventory"));
+            (request, names) -> {
+              if (LoadDriver.sku(request).equals(DemoService.OUT_OF_STOCK)) {
+                assertThat(names).containsExactlyInAnyOrder("frontend", "orders", "inventory");
+              } else { // the message's consumer logs in the producer's trace
+                assertThat(names)
+                    .containsExactlyInAnyOrder("frontend", "orders", "inventory", "shipping");
+              }
+            });
     Set<String> distinct = new HashSet<>();
     traceIdsPerRequest.values().forEach(distinct::addAll);
     assertThat(distinct).as("each request its own trace").hasSize(REQUESTS);
@@ -107,6 +116,54 @@ class TracedDemoIT {
         .contains("\"domain\":\"orders\"")
         .contains("\"serviceName\":\"orders\"")
         .contains("\"domain\":\"inventory\"");
+
+    // One sampled checkout: its database query and its message's processing in the same trace.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> report.traceThroughDatabaseAndQueue() != null);
+    List<JsonNode> trace = report.traceSpans(report.traceThroughDatabaseAndQueue());
+    Set<String> services = new HashSet<>();
+    trace.forEach(span -> services.add(span.path("serviceName").asText()));
+    assertThat(services).containsExactlyInAnyOrder("frontend", "orders", "inventory", "shipping");
+    JsonNode query = trace.stream().filter(DemoReport::isDatabaseCall).findFirst().orElseThrow();
+    assertThat(query.path("serviceName").asText()).isEqualTo("inventory");
+    assertThat(query.path("kind").asText()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(query.path("name").asText()).as("the database node").isEqualTo("stock");
+    assertThat(DemoReport.text(query, "span", "attributes", "db@system")).isEqualTo("h2");
+    assertThat(DemoReport.text(query, "span", "attributes", "db@statement"))
+        .isEqualTo("SELECT quantity FROM stock WHERE sku = ?");
+    JsonNode consumed =
+        trace.stream()
+            .filter(s -> DemoReport.isConsumedMessage(s, trace))
+            .findFirst()
+            .orElseThrow();
+    assertThat(consumed.path("serviceName").asText()).isEqualTo("shipping");
+    JsonNode send =
+        trace.stream()
+            .filter(s -> s.path("spanId").asText().equals(consumed.path("parentSpanId").asText()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(send.path("serviceName").asText()).isEqualTo("orders");
+    assertThat(DemoReport.text(send, "span", "attributes", "aws@queue@url"))
+        .endsWith("/" + DemoStack.QUEUE);
+
+    // The map: inventory -> the database, orders -> the queue -> shipping (X-Ray's shape).
+    String map = os.get("/" + os.indexPrefix() + "otel-v1-apm-service-map/_search?size=200");
+    assertThat(map)
+        .contains(
+            "{\"serviceName\":\"inventory\",\"kind\":\"SPAN_KIND_CLIENT\",\"destination\":{\"domain\":\"stock\",\"resource\":\"SELECT\"}")
+        .contains(
+            "{\"serviceName\":\"orders\",\"kind\":\"SPAN_KIND_CLIENT\",\"destination\":{\"domain\":\"SQS\",\"resource\":\"SendMessage\"}")
+        .contains(
+            "{\"serviceName\":\"SQS\",\"kind\":\"SPAN_KIND_CLIENT\",\"destination\":{\"domain\":\"shipping\"");
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    report.print(
+        new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8), token);
+    assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("inventory -> stock", "orders -> SQS", "SQS -> shipping")
+        .contains("database node 'stock' (h2): SELECT quantity FROM stock WHERE sku = ?")
+        .contains("the message, processed by shipping");
     assertThat(Files.readString(tmp.resolve("services/frontend.out")))
         .doesNotContain("not started");
   }

@@ -9,20 +9,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
- * SQS consumers on the AWS SDK for Java v2's synchronous client: the messages of a {@code
- * ReceiveMessage} answer, as the application iterates them (a for-each loop, {@code forEach}, a
- * stream), each get a span of their own from {@code next()} to the next {@code next()} (or the end
- * of the loop): a segment of the producer's trace, continued from the message's {@code
- * AWSTraceHeader} system attribute (a new trace without one), linked to the receive call when that
- * call was traced. The AWS SDK probe asks for the attribute when the application did not. A loop
- * left early keeps its last message's span open until the thread's next receive.
+ * SQS consumers on the AWS SDK for Java v2's synchronous and asynchronous clients: the messages of
+ * a {@code ReceiveMessage} answer (the asynchronous client's once its future completes), as the
+ * application iterates them (a for-each loop, {@code forEach}, a stream), each get a span of their
+ * own from {@code next()} to the next {@code next()} (or the end of the loop): a segment of the
+ * producer's trace, continued from the message's {@code AWSTraceHeader} system attribute (a new
+ * trace without one), linked to the receive call when that call was traced (the synchronous
+ * client's: the asynchronous client's receive ends on another thread). The AWS SDK probe asks for
+ * the attribute when the application did not. A loop left early keeps its last message's span open
+ * until the thread's next receive.
  */
 public final class SqsConsumerProbe extends Probe {
 
   private static final int RECEIVE = 0;
   private static final int MESSAGES = 1;
+  private static final int RECEIVE_ASYNC = 2;
 
   /**
    * A received answer the application is given: where its messages came from, and their traced
@@ -67,6 +72,12 @@ public final class SqsConsumerProbe extends Probe {
             hook + RECEIVE),
         Rule.wrap(
             name(),
+            AwsSdkProbe.sdk("services.sqs.DefaultSqsAsyncClient"),
+            "receiveMessage",
+            null,
+            hook + RECEIVE_ASYNC),
+        Rule.wrap(
+            name(),
             AwsSdkProbe.sdk("services.sqs.model.ReceiveMessageResponse"),
             "messages",
             "()Ljava/util/List;",
@@ -83,7 +94,7 @@ public final class SqsConsumerProbe extends Probe {
 
   @Override
   public Object enter(HooksImpl hooks, int tag, Object self, Object[] args) {
-    if (tag == RECEIVE) {
+    if (tag == RECEIVE || tag == RECEIVE_ASYNC) {
       endProcessing(hooks); // the loop over the last answer is over
       receiveSpan.remove();
       return args.length == 1 && args[0] != null ? args[0] : null;
@@ -94,6 +105,11 @@ public final class SqsConsumerProbe extends Probe {
   @Override
   public Object exit(
       HooksImpl hooks, int tag, Object scope, Object self, Object result, Throwable thrown) {
+    if (tag == RECEIVE_ASYNC) {
+      return result instanceof CompletableFuture && thrown == null && scope != null
+          ? whenReceived((CompletableFuture<?>) result, (String) Reflect.call(scope, "queueUrl"))
+          : result;
+    }
     if (tag == RECEIVE) {
       Object span = receiveSpan.get();
       receiveSpan.remove();
@@ -116,6 +132,41 @@ public final class SqsConsumerProbe extends Probe {
       }
       return r.view;
     }
+  }
+
+  /**
+   * The future the application gets for an asynchronous receive: it completes once the answer is
+   * known as received, so that every callback of the application, whatever order it was added in,
+   * iterates traced messages. Cancelling it cancels the SDK's.
+   */
+  private CompletableFuture<Object> whenReceived(CompletableFuture<?> sdk, String queueUrl) {
+    CompletableFuture<Object> traced =
+        new CompletableFuture<Object>() {
+          @Override
+          public boolean cancel(boolean mayInterruptIfRunning) {
+            sdk.cancel(mayInterruptIfRunning);
+            return super.cancel(mayInterruptIfRunning);
+          }
+        };
+    sdk.whenComplete(
+        new BiConsumer<Object, Throwable>() {
+          @Override
+          public void accept(Object response, Throwable error) {
+            if (error != null) {
+              traced.completeExceptionally(error);
+              return;
+            }
+            try {
+              if (response != null) {
+                received.put(response, new Received(queueUrl, null));
+              }
+            } catch (RuntimeException e) {
+              // never into the application's future
+            }
+            traced.complete(response);
+          }
+        });
+    return traced;
   }
 
   private void endProcessing(HooksImpl hooks) {

@@ -91,6 +91,31 @@ class SqsConsumerIT {
     }
   }
 
+  @Test
+  void theAsyncClientsMessagesContinueTheirProducersTraceToo() throws Exception {
+    String queue = sqs.createQueue(b -> b.queueName("consumer-async-it")).queueUrl();
+    try (UdpDaemon daemon = new UdpDaemon();
+        ForkedApp consumer =
+            app("dev.trailmark.agent.testapp.SqsConsumerApp", "consumer", daemon)
+                .property("app.sqs.queue", queue)
+                .property("app.sqs.async", "true")
+                .start(dir, "consumer");
+        ForkedApp producer =
+            app("dev.trailmark.agent.testapp.ServiceApp", "producer", daemon)
+                .property("app.name", "producer")
+                .property("app.next", "sqs")
+                .property("app.client", "sqs")
+                .property("app.sqs.queue", queue)
+                .start(dir, "producer")) {
+      try {
+        oneTrace(daemon, consumer, producer, queue);
+      } catch (Throwable t) {
+        System.err.println("consumer:\n" + consumer.output() + "\nproducer:\n" + producer.output());
+        throw t;
+      }
+    }
+  }
+
   private void oneTrace(UdpDaemon daemon, ForkedApp consumer, ForkedApp producer, String queue)
       throws Exception {
     {

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -233,6 +234,20 @@ public final class SpanDocuments {
     attribute(span, "aws.operation", aws.get("operation"));
     attribute(span, "aws.region", aws.get("region"));
     attribute(span, "aws.resource", aws.get("resource"));
+    attribute(
+        span, "aws.queue.url", aws.get("queue_url")); // an SQS call, or a message's processing
+    // X-Ray's SQL block: the span is a database call, and the database a node of the service map.
+    JsonNode sql = s.path("sql");
+    JsonNode system =
+        sql.get("database_type"); // "PostgreSQL", "H2": OpenTelemetry's names are lower case
+    attribute(
+        span,
+        "db.system",
+        system == null
+            ? null
+            : Json.MAPPER.getNodeFactory().textNode(system.asText().toLowerCase(Locale.ROOT)));
+    attribute(span, "db.user", sql.get("user"));
+    attribute(span, "db.statement", sql.get("sanitized_query"));
     for (Map.Entry<String, JsonNode> e : s.path("annotations").properties()) {
       attribute(span, "annotation." + e.getKey(), e.getValue());
     }

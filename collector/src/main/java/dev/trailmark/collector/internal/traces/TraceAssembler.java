@@ -17,7 +17,10 @@ import java.util.Map;
  * Turns span documents into index operations: spans under their span id (so a later, better version
  * replaces an earlier one), service names of X-Ray subsegments filled in from their parents, and
  * the service map edges of {@code otel-v1-apm-service-map} (client span of service A whose child is
- * a server span of service B).
+ * a server span of service B). A client span of a database or an AWS service is also an edge, to a
+ * node named as X-Ray names it (the database, {@code SQS}...), and a server span under such a span
+ * (a message's consumer) is an edge from that node, so a queue shows as the hop between producer
+ * and consumer, as in X-Ray's service map.
  *
  * <p>Spans of one trace arrive in any order (children end, and are sent, before parents), so recent
  * spans are remembered in bounded LRU maps; past the bounds the oldest are forgotten and a late
@@ -25,8 +28,11 @@ import java.util.Map;
  */
 public final class TraceAssembler {
 
-  /** What is remembered of a span. */
-  private record Info(String service, String kind, String name, String traceId) {}
+  /**
+   * What is remembered of a span; {@code remote} is the node a database or AWS client span calls
+   * (null for others).
+   */
+  private record Info(String service, String kind, String name, String traceId, String remote) {}
 
   /**
    * Children remembered per unknown parent; past it a late child keeps {@code serviceName:
@@ -128,7 +134,8 @@ public final class TraceAssembler {
             span.path("serviceName").asText(),
             span.path("kind").asText(),
             span.path("name").asText(),
-            span.path("traceId").asText());
+            span.path("traceId").asText(),
+            remoteNode(span));
     spans.put(id, info);
     edges(span, info, prefix, batch);
     List<ObjectNode> children = pendingByParent.remove(id);
@@ -147,16 +154,69 @@ public final class TraceAssembler {
       emitEdge(info.service(), "SPAN_KIND_SERVER", null, info, prefix, batch);
       Info p = parent.isEmpty() ? null : spans.get(parent);
       if (p != null && "SPAN_KIND_CLIENT".equals(p.kind())) {
-        emitEdge(p.service(), "SPAN_KIND_CLIENT", info, info, prefix, batch);
+        emitEdge(source(p), "SPAN_KIND_CLIENT", info, info, prefix, batch);
       } else if (!parent.isEmpty()) {
         serverByParent.put(parent, info);
       }
     } else if ("SPAN_KIND_CLIENT".equals(info.kind())) {
       Info server = serverByParent.remove(span.path("spanId").asText());
       if (server != null) {
-        emitEdge(info.service(), "SPAN_KIND_CLIENT", server, server, prefix, batch);
+        emitEdge(source(info), "SPAN_KIND_CLIENT", server, server, prefix, batch);
+      }
+      if (info.remote() != null) {
+        Info node =
+            new Info(
+                info.remote(), "SPAN_KIND_CLIENT", remoteOperation(span), info.traceId(), null);
+        emitEdge(info.service(), "SPAN_KIND_CLIENT", node, node, prefix, batch);
       }
     }
+  }
+
+  /**
+   * Where an edge to the server span under {@code client} starts: the queue (or other AWS node) the
+   * client called, else the client's service.
+   */
+  private static String source(Info client) {
+    return client.remote() != null ? client.remote() : client.service();
+  }
+
+  /**
+   * The node a database or AWS client span calls, or null: X-Ray's name for it (the subsegment's,
+   * kept as {@code peer.service}), else the database's name (an OTLP span), else the span's name.
+   */
+  private static String remoteNode(ObjectNode span) {
+    if (!"SPAN_KIND_CLIENT".equals(span.path("kind").asText())
+        || !(span.hasNonNull("span.attributes.db@system")
+            || span.hasNonNull("span.attributes.aws@operation"))) {
+      return null;
+    }
+    for (String field : new String[] {"span.attributes.peer@service", "span.attributes.db@name"}) {
+      String name = span.path(field).asText("");
+      if (!name.isEmpty()) {
+        return name;
+      }
+    }
+    String name = span.path("name").asText("");
+    return name.isEmpty() ? null : name;
+  }
+
+  /**
+   * The operation on a remote node: the AWS operation, or the statement's verb ({@code SELECT}),
+   * else the database system: a small set, so edges stay few.
+   */
+  private static String remoteOperation(ObjectNode span) {
+    String aws = span.path("span.attributes.aws@operation").asText("");
+    if (!aws.isEmpty()) {
+      return aws;
+    }
+    String statement = span.path("span.attributes.db@statement").asText("").strip();
+    int end = 0;
+    while (end < statement.length() && Character.isLetter(statement.charAt(end))) {
+      end++;
+    }
+    return end > 0
+        ? statement.substring(0, end).toUpperCase(java.util.Locale.ROOT)
+        : span.path("span.attributes.db@system").asText("");
   }
 
   private void emitEdge(

@@ -39,6 +39,28 @@ class SpanDocumentsTest {
   }
 
   @Test
+  void anSqlSubsegmentIsADatabaseCallWithOpenTelemetrysAttributes() throws Exception {
+    ObjectNode segment = segment(null);
+    ObjectNode query = (ObjectNode) segment.path("subsegments").get(0);
+    query.put("name", "stock");
+    query
+        .putObject("sql")
+        .put("url", "jdbc:h2:mem:stock")
+        .put("database_type", "H2")
+        .put("user", "sa")
+        .put("sanitized_query", "SELECT quantity FROM stock WHERE sku = ?");
+
+    ObjectNode client = SpanDocuments.fromXRay(segment).get(1);
+
+    assertThat(client.path("kind").asText()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(client.path("span.attributes.peer@service").asText()).isEqualTo("stock");
+    assertThat(client.path("span.attributes.db@system").asText()).isEqualTo("h2");
+    assertThat(client.path("span.attributes.db@user").asText()).isEqualTo("sa");
+    assertThat(client.path("span.attributes.db@statement").asText())
+        .isEqualTo("SELECT quantity FROM stock WHERE sku = ?");
+  }
+
+  @Test
   void aContextRootRouteGivesWayToThePath() throws Exception {
     assertThat(SpanDocuments.fromXRay(segment("/")).get(0).path("name").asText())
         .isEqualTo("GET /orders/42");

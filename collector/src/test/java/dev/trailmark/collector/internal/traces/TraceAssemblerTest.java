@@ -115,4 +115,83 @@ class TraceAssemblerTest {
         newest);
     assertThat(sources(newest)).hasSize(1_001);
   }
+
+  static List<String> edges(DocumentBatch batch) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (JsonNode s : sources(batch)) {
+      if (s.has("hashId") && s.path("destination").isObject()) {
+        out.add(
+            s.path("serviceName").asText()
+                + " -> "
+                + s.path("destination").path("domain").asText()
+                + " "
+                + s.path("destination").path("resource").asText());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aDatabaseCallIsAnEdgeToTheDatabaseNode() throws Exception {
+    TraceAssembler assembler = new TraceAssembler(100);
+    ObjectNode query =
+        SpanDocuments.span(
+            TRACE,
+            "00000000000000c1",
+            "00000000000000a1",
+            "stock",
+            "SPAN_KIND_CLIENT",
+            1_000_000_000L,
+            2_000_000_000L,
+            null,
+            0,
+            null);
+    SpanDocuments.attribute(query, "db.system", Json.MAPPER.getNodeFactory().textNode("h2"));
+    SpanDocuments.attribute(
+        query,
+        "db.statement",
+        Json.MAPPER.getNodeFactory().textNode("select quantity from stock where sku = ?"));
+    ObjectNode http = span("00000000000000c2", "00000000000000a1", "SPAN_KIND_CLIENT", null);
+    DocumentBatch batch = new DocumentBatch();
+
+    assembler.add(
+        List.of(query, http, span("00000000000000a1", "", "SPAN_KIND_SERVER", "inventory")),
+        "",
+        batch);
+
+    // the HTTP call without a traced server under it is no edge; the query is one, by its verb
+    assertThat(edges(batch)).containsExactly("inventory -> stock SELECT");
+  }
+
+  @Test
+  void aMessageThroughAQueueIsTwoEdgesProducerToQueueToConsumer() throws Exception {
+    TraceAssembler assembler = new TraceAssembler(100);
+    ObjectNode send =
+        SpanDocuments.span(
+            TRACE,
+            "00000000000000c1",
+            "00000000000000a1",
+            "SQS",
+            "SPAN_KIND_CLIENT",
+            1_000_000_000L,
+            2_000_000_000L,
+            null,
+            0,
+            null);
+    SpanDocuments.attribute(
+        send, "aws.operation", Json.MAPPER.getNodeFactory().textNode("SendMessage"));
+    DocumentBatch batch = new DocumentBatch();
+
+    // the consumer's segment arrives first (its producer's spans are still in flight)
+    assembler.add(
+        List.of(span("00000000000000b1", "00000000000000c1", "SPAN_KIND_SERVER", "shipping")),
+        "",
+        batch);
+    assembler.add(
+        List.of(send, span("00000000000000a1", "", "SPAN_KIND_SERVER", "orders")), "", batch);
+
+    assertThat(edges(batch))
+        .containsExactlyInAnyOrder(
+            "orders -> SQS SendMessage", "SQS -> shipping op-00000000000000b1");
+  }
 }
