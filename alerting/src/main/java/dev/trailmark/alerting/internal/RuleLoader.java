@@ -461,11 +461,8 @@ public final class RuleLoader {
     }
 
     Integer integer(String key, boolean required, Integer defaultValue, int min) {
-      Object value = map.get(key);
+      Object value = value(key, required);
       if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
         return defaultValue;
       }
       if (!(value instanceof Integer i)) {
@@ -478,11 +475,8 @@ public final class RuleLoader {
     }
 
     Double number(String key, boolean required, Double defaultValue) {
-      Object value = map.get(key);
+      Object value = value(key, required);
       if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
         return defaultValue;
       }
       if (!(value instanceof Number n)
@@ -494,11 +488,8 @@ public final class RuleLoader {
     }
 
     Duration duration(String key, boolean required, Duration defaultValue) {
-      Object value = map.get(key);
+      Object value = value(key, required);
       if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
         return defaultValue;
       }
       Duration d = Durations.parse(value);
@@ -536,11 +527,8 @@ public final class RuleLoader {
      * A string is a query string.
      */
     List<ObjectNode> filter(String key, boolean required) {
-      Object value = map.get(key);
+      Object value = value(key, required);
       if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
         return List.of();
       }
       if (value instanceof String s) {

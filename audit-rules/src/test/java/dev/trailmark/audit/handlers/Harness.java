@@ -13,12 +13,10 @@ import dev.trailmark.audit.internal.rules.RuleLoader;
 import dev.trailmark.audit.internal.rules.RuleSet;
 import dev.trailmark.audit.testing.AwsStub;
 import dev.trailmark.common.json.Json;
+import dev.trailmark.common.testing.MutableClock;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -174,33 +172,5 @@ final class Harness implements AutoCloseable {
   public void close() {
     clients.forEach(RemediationClients::close);
     stub.close();
-  }
-
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -278,11 +278,8 @@ public final class RuleLoader {
     }
 
     Fields map(String key, boolean required, Set<String> allowed) {
-      Object value = map.get(key);
+      Object value = value(key, required);
       if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
         return null;
       }
       if (!(value instanceof Map)) {
@@ -311,11 +308,8 @@ public final class RuleLoader {
     }
 
     Condition condition(Conditions conditions, String key, boolean required) {
-      Object value = map.get(key);
+      Object value = value(key, required);
       if (value == null) {
-        if (required) {
-          throw error(key, "is required");
-        }
         return null;
       }
       String name = prefix.isEmpty() ? key : prefix + "." + key;
