@@ -34,7 +34,7 @@ public final class AgentPremain {
       JarFile jarFile = new JarFile(jar, false);
       defineBridgeInBootLoader(inst, jarFile);
       AgentClassLoader loader = new AgentClassLoader(jarFile);
-      Class<?> installer = loader.loadClass("dev.trailmark.agent.AgentInstaller");
+      Class<?> installer = loader.loadClass("dev.trailmark.agent.internal.AgentInstaller");
       installer
           .getMethod("install", Instrumentation.class, String.class, ClassLoader.class)
           .invoke(null, inst, args, loader);

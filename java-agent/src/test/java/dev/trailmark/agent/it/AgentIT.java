@@ -308,8 +308,8 @@ class AgentIT {
   void noAgentClassIsVisibleToTheApplicationBeyondTheBootstrapBridge() throws Exception {
     try (ForkedApp app =
         ForkedApp.builder("dev.trailmark.agent.testapp.VisibilityApp")
-            .arg("dev.trailmark.agent.AgentInstaller")
-            .arg("dev.trailmark.agent.trace.Tracer")
+            .arg("dev.trailmark.agent.internal.AgentInstaller")
+            .arg("dev.trailmark.agent.internal.trace.Tracer")
             .arg("dev.trailmark.agent.shaded.net.bytebuddy.ByteBuddy")
             .arg("net.bytebuddy.ByteBuddy")
             .arg("dev.trailmark.agent.bootstrap.Bridge")
@@ -320,8 +320,8 @@ class AgentIT {
           .until(() -> app.output().contains("CLASS dev.trailmark.agent.bootstrap.Bridge"));
       String out = app.output();
       assertThat(out)
-          .contains("CLASS dev.trailmark.agent.AgentInstaller HIDDEN\n")
-          .contains("CLASS dev.trailmark.agent.trace.Tracer HIDDEN\n")
+          .contains("CLASS dev.trailmark.agent.internal.AgentInstaller HIDDEN\n")
+          .contains("CLASS dev.trailmark.agent.internal.trace.Tracer HIDDEN\n")
           .contains("CLASS dev.trailmark.agent.shaded.net.bytebuddy.ByteBuddy HIDDEN\n")
           .contains("CLASS net.bytebuddy.ByteBuddy HIDDEN\n")
           .contains("CLASS dev.trailmark.agent.bootstrap.Bridge VISIBLE");

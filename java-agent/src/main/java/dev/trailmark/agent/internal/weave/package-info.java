@@ -1,0 +1,9 @@
+/**
+ * The agent's bytecode weaver: the rules a probe declares and how they are applied to loading
+ * classes.
+ *
+ * <p>Internal: not API. The agent is configured through its {@code TRAILMARK_*} environment
+ * variables and {@code trailmark.*} system properties (java-agent/README.md), never through its
+ * classes; anything here may change or go away in any release without notice.
+ */
+package dev.trailmark.agent.internal.weave;
