@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # No agent vs Trailmark's agent vs the OpenTelemetry Java agent on the same service; prints one table.
-# Usage: bench/java-agent/run.sh [--startups N] [--seconds S] [--warmup S] [--clients C] [--sampler S|default [--sampler-arg A]] [--metrics none|collector] [--metrics-step-millis MS]
+# Usage: bench/java-agent/run.sh [--startups N] [--seconds S] [--warmup S] [--clients C] [--sampler S|default [--sampler-arg A]] [--metrics none|collector] [--metrics-step-millis MS] [--service http|jdbc]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"

