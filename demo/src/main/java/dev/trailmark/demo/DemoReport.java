@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * service-map edges (the database and the queue among them), one trace through the database and the
  * queue, and metric series.
  */
-public final class DemoReport {
+final class DemoReport {
   /** The index pattern of the demo's application logs (log group {@code /trailmark/demo}). */
   public static final String LOG_INDEX = "logs-trailmark-demo-*";
 
