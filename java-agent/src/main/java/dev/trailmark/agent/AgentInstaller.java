@@ -12,12 +12,13 @@ import dev.trailmark.agent.probe.AwsSdkProbe;
 import dev.trailmark.agent.probe.ExecutorProbe;
 import dev.trailmark.agent.probe.GrpcProbe;
 import dev.trailmark.agent.probe.JdbcProbe;
-import dev.trailmark.agent.probe.JettyProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
+import dev.trailmark.agent.probe.JettyProbe;
 import dev.trailmark.agent.probe.LogbackProbe;
 import dev.trailmark.agent.probe.OkHttpProbe;
 import dev.trailmark.agent.probe.Probe;
+import dev.trailmark.agent.probe.ReactorNettyProbe;
 import dev.trailmark.agent.probe.ServletProbe;
 import dev.trailmark.agent.probe.SqsConsumerProbe;
 import dev.trailmark.agent.probe.UrlConnectionProbe;
@@ -90,6 +91,7 @@ public final class AgentInstaller {
             new ApacheHttpClientProbe(),
             new OkHttpProbe(),
             new GrpcProbe(),
+            new ReactorNettyProbe(),
             new AwsSdkProbe(consumers ? sqsConsumer : null),
             sqsConsumer,
             new JdbcProbe(),
