@@ -20,6 +20,7 @@ import dev.trailmark.agent.internal.probe.LogbackProbe;
 import dev.trailmark.agent.internal.probe.OkHttpProbe;
 import dev.trailmark.agent.internal.probe.OtelApiProbe;
 import dev.trailmark.agent.internal.probe.Probe;
+import dev.trailmark.agent.internal.probe.ReactorNettyProbe;
 import dev.trailmark.agent.internal.probe.ServletProbe;
 import dev.trailmark.agent.internal.probe.SqsConsumerProbe;
 import dev.trailmark.agent.internal.probe.UrlConnectionProbe;
@@ -102,6 +103,7 @@ public final class AgentInstaller {
             new ApacheHttpClientProbe(),
             new OkHttpProbe(),
             new GrpcProbe(),
+            new ReactorNettyProbe(),
             awsSdk,
             sqsConsumer,
             new JdbcProbe(),

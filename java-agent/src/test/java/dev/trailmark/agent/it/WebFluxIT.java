@@ -1,0 +1,126 @@
+package dev.trailmark.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Spring WebFlux on Reactor Netty and {@code WebClient} in a forked JVM with the agent: a request
+ * that goes front → back → leaf through two WebClient calls is one trace, each hop's server segment
+ * under the client subsegment that called it, with the logs of each handler, including what runs on
+ * the client's event loop when a response arrives, in its own server span.
+ */
+class WebFluxIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void webClientCallsBetweenWebFluxHandlersAreOneTrace() throws Exception {
+    try (UdpDaemon daemon = new UdpDaemon();
+        ForkedApp app =
+            ForkedApp.builder("dev.trailmark.agent.testapp.WebFluxApp")
+                .env("OTEL_SERVICE_NAME", "webflux-app")
+                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .start(dir, "webflux")) {
+      int port = app.awaitPort();
+      String root =
+          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334477";
+      String traceId = root.substring(2, 10) + root.substring(11);
+      HttpResponse<String> answer =
+          JettyIT.get(
+              port,
+              "/front",
+              "X-Amzn-Trace-Id",
+              "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1");
+      assertThat(answer.statusCode()).as(app.output()).isEqualTo(200);
+      assertThat(answer.body()).isEqualTo("front>back>leaf");
+
+      // Three server segments and two client subsegments.
+      await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 5);
+      assertThat(daemon.errors()).isEmpty();
+      List<JsonNode> docs = daemon.documentsOfTrace(root);
+      assertThat(docs).as(app.output()).hasSize(5);
+      JsonNode front = server(docs, "/front");
+      JsonNode back = server(docs, "/back");
+      JsonNode leaf = server(docs, "/leaf");
+      JsonNode toBack = client(docs, "/back");
+      JsonNode toLeaf = client(docs, "/leaf");
+      assertThat(front.get("parent_id").asText()).isEqualTo("53995c3f42cd8ad8");
+      assertThat(toBack.get("parent_id").asText()).isEqualTo(front.get("id").asText());
+      assertThat(back.get("parent_id").asText()).isEqualTo(toBack.get("id").asText());
+      assertThat(toLeaf.get("parent_id").asText()).isEqualTo(back.get("id").asText());
+      assertThat(leaf.get("parent_id").asText()).isEqualTo(toLeaf.get("id").asText());
+      for (JsonNode segment : List.of(front, back, leaf)) {
+        assertThat(segment.get("name").asText()).isEqualTo("webflux-app");
+        assertThat(segment.at("/http/request/method").asText()).isEqualTo("GET");
+        assertThat(segment.at("/http/response/status").asInt()).isEqualTo(200);
+        assertThat(segment.get("end_time").asDouble())
+            .isGreaterThanOrEqualTo(segment.get("start_time").asDouble());
+      }
+      assertThat(toBack.get("namespace").asText()).isEqualTo("remote");
+      assertThat(toBack.at("/http/response/status").asInt()).isEqualTo(200);
+      // The front's segment outlasts the calls it waited for.
+      assertThat(front.get("end_time").asDouble())
+          .isGreaterThanOrEqualTo(leaf.get("end_time").asDouble());
+
+      String frontId = front.get("id").asText();
+      String backId = back.get("id").asText();
+      String leafId = leaf.get("id").asText();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(app.logLines())
+                      .anyMatch(l -> logged(l, "front calling /back", traceId, frontId))
+                      .anyMatch(l -> logged(l, "back calling /leaf", traceId, backId))
+                      .anyMatch(l -> logged(l, "leaf answering", traceId, leafId))
+                      // Run when the response arrived, on the WebClient's event loop.
+                      .anyMatch(l -> logged(l, "back got leaf", traceId, backId))
+                      .anyMatch(l -> logged(l, "front got back>leaf", traceId, frontId)));
+
+      // A W3C caller: its trace, its span as the front's parent.
+      String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e4766";
+      String w3cRoot = "1-4bf92f35-77b34da6a3ce929d0e0e4766";
+      assertThat(
+              JettyIT.get(
+                      port, "/front", "traceparent", "00-" + w3cTraceId + "-00f067aa0ba902b7-01")
+                  .body())
+          .isEqualTo("front>back>leaf");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> daemon.documentsOfTrace(w3cRoot).size() >= 5);
+      assertThat(server(daemon.documentsOfTrace(w3cRoot), "/front").get("parent_id").asText())
+          .isEqualTo("00f067aa0ba902b7");
+    }
+  }
+
+  private static boolean logged(String line, String text, String traceId, String spanId) {
+    return line.contains(text)
+        && line.contains("trace_id=" + traceId)
+        && line.contains("span_id=" + spanId);
+  }
+
+  private static JsonNode server(List<JsonNode> docs, String path) {
+    return docs.stream()
+        .filter(d -> !"subsegment".equals(d.path("type").asText()))
+        .filter(d -> d.at("/http/request/url").asText().endsWith(path))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no server segment for " + path + " in " + docs));
+  }
+
+  private static JsonNode client(List<JsonNode> docs, String path) {
+    return docs.stream()
+        .filter(d -> "subsegment".equals(d.path("type").asText()))
+        .filter(d -> d.at("/http/request/url").asText().endsWith(path))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no client subsegment for " + path + " in " + docs));
+  }
+}
