@@ -15,6 +15,7 @@ import dev.trailmark.agent.probe.JdbcProbe;
 import dev.trailmark.agent.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.probe.JdkHttpServerProbe;
 import dev.trailmark.agent.probe.JettyProbe;
+import dev.trailmark.agent.probe.KafkaProbe;
 import dev.trailmark.agent.probe.LambdaProbe;
 import dev.trailmark.agent.probe.LogbackProbe;
 import dev.trailmark.agent.probe.OkHttpProbe;
@@ -104,6 +105,7 @@ public final class AgentInstaller {
             new GrpcProbe(),
             awsSdk,
             sqsConsumer,
+            new KafkaProbe(),
             new JdbcProbe(),
             new XraySdkProbe(config.instrumentationEnabled(awsSdk.name()) ? awsSdk : null),
             new LambdaProbe(),
