@@ -128,7 +128,7 @@ class KafkaIT {
         "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-c0c1c2c3c4c5c6c7c8c9cacb";
     assertThat(send(port, "/send?value=traced", root)).isEqualTo("sent callback=true");
     assertThat(send(port, "/send-own?value=own", null)).isEqualTo("sent callback=true");
-    assertThat(send(port, "/send?value=fresh", null)).isEqualTo("sent callback=true");
+    assertThat(send(port, "/send-plain?value=fresh", null)).isEqualTo("sent future=true");
 
     await().atMost(Duration.ofSeconds(60)).until(() -> processed(consumer).size() == 3);
     List<String> lines = processed(consumer);
@@ -143,7 +143,8 @@ class KafkaIT {
         .contains(
             "own traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01 xray=null");
     assertThat(lines.stream().filter(l -> l.startsWith("fresh ")).findFirst().orElseThrow())
-        .as("a request without a trace header: the record carries the new trace it started")
+        .as(
+            "send without a callback, in a request without a trace header: the new trace it started")
         .contains(" traceparent=00-")
         .contains(" xray=Root=1-")
         .doesNotContain(traceId);

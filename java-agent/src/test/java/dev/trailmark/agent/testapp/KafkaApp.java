@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * A Kafka producer and consumer as applications write them, on the broker {@code app.kafka}: {@code
  * /send?value=v} sends {@code v} to topic {@code app.kafka.topic} with a callback and answers once
  * the callback fired ({@code sent callback=true}); {@code /send-own?value=v} sends a record
- * carrying the application's own {@code traceparent}. With {@code app.kafka.consume} a background
- * thread polls the topic and, for each record in a for-each loop, prints {@code PROCESSED value=<v>
+ * carrying the application's own {@code traceparent}; {@code /send-plain?value=v} sends without a
+ * callback and waits on the future. With {@code app.kafka.consume} a background thread polls the
+ * topic and, for each record in a for-each loop, prints {@code PROCESSED value=<v>
  * traceparent=<header> xray=<header>}, after logging {@code processing <v>}.
  */
 public final class KafkaApp {
@@ -59,6 +60,15 @@ public final class KafkaApp {
           ProducerRecord<String, String> record = new ProducerRecord<>(topic, value);
           if (exchange.getRequestURI().getPath().equals("/send-own")) {
             record.headers().add("traceparent", OWN_TRACEPARENT.getBytes(StandardCharsets.UTF_8));
+          }
+          if (exchange.getRequestURI().getPath().equals("/send-plain")) {
+            try {
+              producer.send(record).get(); // no callback: the future alone
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+              throw new IOException(e);
+            }
+            answer(exchange, "sent future=true");
+            return;
           }
           CompletableFuture<Boolean> acked = new CompletableFuture<>();
           producer.send(record, (metadata, error) -> acked.complete(error == null));
