@@ -15,6 +15,7 @@ import dev.trailmark.agent.internal.probe.JdbcProbe;
 import dev.trailmark.agent.internal.probe.JdkHttpClientProbe;
 import dev.trailmark.agent.internal.probe.JdkHttpServerProbe;
 import dev.trailmark.agent.internal.probe.JettyProbe;
+import dev.trailmark.agent.internal.probe.KafkaProbe;
 import dev.trailmark.agent.internal.probe.LambdaProbe;
 import dev.trailmark.agent.internal.probe.LogbackProbe;
 import dev.trailmark.agent.internal.probe.OkHttpProbe;
@@ -106,6 +107,7 @@ public final class AgentInstaller {
             new ReactorNettyProbe(),
             awsSdk,
             sqsConsumer,
+            new KafkaProbe(),
             new JdbcProbe(),
             new XraySdkProbe(config.instrumentationEnabled(awsSdk.name()) ? awsSdk : null),
             new LambdaProbe(),

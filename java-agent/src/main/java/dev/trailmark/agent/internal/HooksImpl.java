@@ -256,6 +256,49 @@ public final class HooksImpl extends Hooks {
     }
   }
 
+  /**
+   * Starts the span of sending one message to {@code destination} of {@code system} (e.g. a Kafka
+   * topic) under the current span, not made current; null outside any trace. Its headers: {@link
+   * #clientHeaders}; end it with {@link #producerEnd}, on any thread.
+   */
+  public Object producerStart(Object carrier, String system, String destination) {
+    if (SUPPRESSED.get() != null) {
+      return null;
+    }
+    Span span = tracer.startProducer(carrier, system, destination);
+    return span == null ? null : new Scope(span, null);
+  }
+
+  /** Ends a span from {@link #producerStart}: {@code error} when the send failed. */
+  public void producerEnd(Object scope, Throwable error) {
+    if (scope instanceof Scope) {
+      Scope s = (Scope) scope;
+      Tracer.result(s.span, 0, error);
+      tracer.end(s.span);
+    }
+  }
+
+  /**
+   * Starts the processing span of one message of {@code system} (e.g. Kafka) from {@code
+   * destination}, made current on this thread: in the producer's trace from the message's {@code
+   * X-Amzn-Trace-Id} or {@code traceparent} header (a new trace without either). End it with {@link
+   * #consumerEnd}.
+   */
+  public Object brokerConsumerStart(
+      Object message,
+      String xray,
+      String traceparent,
+      String system,
+      String destination,
+      String messageId) {
+    if (SUPPRESSED.get() != null) {
+      return null;
+    }
+    SpanContext producer = propagation.extract(xray, traceparent, null);
+    Span span = tracer.startBrokerConsumer(message, producer, system, destination, messageId);
+    return new Scope(span, Tracer.makeCurrent(span));
+  }
+
   /** The span of a scope, to link to later (opaque to probes), or null. */
   public Object spanOf(Object scope) {
     return scope instanceof Scope ? ((Scope) scope).span : null;

@@ -196,6 +196,7 @@ public final class XraySegmentEncoder {
     String dbUser = null;
     String dbPreparation = null;
     String dbQuery = null;
+    String destination = null; // a producer span's topic: its remote node
     Boolean coldStart; // a Lambda invocation's, else null
     if (span instanceof Span) {
       Span s = (Span) span;
@@ -207,6 +208,7 @@ public final class XraySegmentEncoder {
       awsOperation = awsService == null ? null : s.awsOperation();
       awsRegion = awsService == null ? null : s.awsRegion();
       queueUrl = "SQS".equals(awsService) ? s.awsResource() : s.queueUrl();
+      destination = s.producerDestination();
       coldStart = s.faasColdStart();
       Throwable error = s.error();
       hasException = error != null;
@@ -280,7 +282,10 @@ public final class XraySegmentEncoder {
                     ? segmentName(span.getName())
                     : awsService != null
                         ? awsService
-                        : segmentName(dbNode != null ? dbNode : Span.host(url)));
+                        : segmentName(
+                            dbNode != null
+                                ? dbNode
+                                : destination != null ? destination : Span.host(url)));
     json.name("id").value(span.getSpanId());
     if (!embedded) {
       json.name("trace_id").value(traceId);

@@ -44,7 +44,9 @@ public final class RedMetrics implements Consumer<Span> {
 
   @Override
   public void accept(Span span) {
-    if (span.kind() == Span.Kind.CONSUMER || span.kind() == Span.Kind.INTERNAL) {
+    if (span.kind() == Span.Kind.CONSUMER
+        || span.kind() == Span.Kind.PRODUCER
+        || span.kind() == Span.Kind.INTERNAL) {
       return; // not a request (a message, an application's own span): its calls count apart
     }
     boolean server = span.kind() == Span.Kind.SERVER;

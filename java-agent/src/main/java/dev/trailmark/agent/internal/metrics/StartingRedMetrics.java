@@ -42,7 +42,9 @@ final class StartingRedMetrics implements Consumer<Span> {
     if (failed) {
       return;
     }
-    if (span.kind() == Span.Kind.CONSUMER || span.kind() == Span.Kind.INTERNAL) {
+    if (span.kind() == Span.Kind.CONSUMER
+        || span.kind() == Span.Kind.PRODUCER
+        || span.kind() == Span.Kind.INTERNAL) {
       return; // not a request (a message, an application's own span): its calls count apart
     }
     boolean server = span.kind() == Span.Kind.SERVER;

@@ -38,6 +38,8 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     CLIENT,
     /** The processing of one message received from a queue: a segment of the producer's trace. */
     CONSUMER,
+    /** The sending of one message to a broker (Kafka), ended when the broker acknowledges it. */
+    PRODUCER,
     /** A span the application opened through its own OpenTelemetry API (see {@link ManualData}). */
     INTERNAL
   }
@@ -68,6 +70,7 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
   private int dbBatchSize;
   private String queueUrl; // a consumer span's queue
   private String messageId;
+  private String messagingSystem; // a Kafka span's "kafka"; null: SQS
   private SpanContext link; // a consumer span's receive call, when it was traced
   private String faasName; // a Lambda invocation's function, else null
   private String faasInvocationId;
@@ -243,7 +246,12 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
 
   /** A consumer span's queue URL, or null. */
   public String queueUrl() {
-    return queueUrl;
+    return messagingSystem == null ? queueUrl : null;
+  }
+
+  /** A Kafka producer's topic: what X-Ray names its remote node after; null for any other span. */
+  public String producerDestination() {
+    return kind == Kind.PRODUCER ? queueUrl : null;
   }
 
   /** A consumer span's message id, or null. */
@@ -284,6 +292,16 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     this.queueUrl = queueUrl;
     this.messageId = messageId;
     this.link = link;
+  }
+
+  /**
+   * A message of a broker other than SQS ({@code system}, e.g. {@code kafka}) sent to or processed
+   * from {@code destination} (a topic).
+   */
+  void brokerMessage(String system, String destination, String messageId) {
+    this.messagingSystem = system;
+    this.queueUrl = destination;
+    this.messageId = messageId;
   }
 
   /** The last part of a queue URL: the queue's name. */
@@ -396,6 +414,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     if (kind == Kind.CONSUMER) {
       return queueName(queueUrl) + " process";
     }
+    if (kind == Kind.PRODUCER) {
+      return queueUrl + " publish";
+    }
     if (faasName != null && method == null) {
       return faasName;
     }
@@ -478,7 +499,9 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     }
     return kind == Kind.SERVER
         ? SpanKind.SERVER
-        : kind == Kind.CONSUMER ? SpanKind.CONSUMER : SpanKind.CLIENT;
+        : kind == Kind.CONSUMER
+            ? SpanKind.CONSUMER
+            : kind == Kind.PRODUCER ? SpanKind.PRODUCER : SpanKind.CLIENT;
   }
 
   @Override
@@ -590,7 +613,14 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
       } else if (status > 0) { // a gRPC call's HTTP status is only the mapping of its code
         b.put(HTTP_STATUS, (long) status);
       }
-      if (kind == Kind.CONSUMER) {
+      if (messagingSystem != null) {
+        b.put(MESSAGING_SYSTEM, messagingSystem);
+        b.put(MESSAGING_OPERATION, kind == Kind.PRODUCER ? "publish" : "process");
+        b.put(MESSAGING_DESTINATION, queueUrl);
+        if (messageId != null) {
+          b.put(MESSAGING_MESSAGE_ID, messageId);
+        }
+      } else if (kind == Kind.CONSUMER) {
         b.put(MESSAGING_SYSTEM, "aws_sqs");
         b.put(MESSAGING_OPERATION, "process");
         b.put(MESSAGING_DESTINATION, queueName(queueUrl));

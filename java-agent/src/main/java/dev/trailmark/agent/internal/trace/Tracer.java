@@ -128,6 +128,33 @@ public final class Tracer {
   }
 
   /**
+   * Starts the span of sending one message to {@code destination} of a broker ({@code system}, e.g.
+   * {@code kafka}) under the span current on this thread; null outside any trace. Not made current:
+   * it ends on the broker's acknowledgement, on another thread.
+   */
+  public Span startProducer(Object carrier, String system, String destination) {
+    Span current = CURRENT.get();
+    if (current == null) {
+      return null;
+    }
+    Span span = start(Span.Kind.PRODUCER, null, current, carrier);
+    span.brokerMessage(system, destination, null);
+    return span;
+  }
+
+  /**
+   * Starts the span of processing one message of a broker other than SQS ({@code system}) from
+   * {@code destination}: under the producer's context the message carries ({@code producer}, null:
+   * a new trace), whatever span is current on this thread.
+   */
+  public Span startBrokerConsumer(
+      Object carrier, SpanContext producer, String system, String destination, String messageId) {
+    Span span = start(Span.Kind.CONSUMER, producer, null, carrier);
+    span.brokerMessage(system, destination, messageId);
+    return span;
+  }
+
+  /**
    * Starts a span the application opened through its OpenTelemetry API ({@code manual} holds its
    * name, kind and attributes): under {@code localParent} (a span of this process), else under
    * {@code remoteParent}, else in a new trace. Not made current: the application does that.
