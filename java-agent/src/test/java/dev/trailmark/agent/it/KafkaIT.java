@@ -190,6 +190,24 @@ class KafkaIT {
         .singleElement()
         .satisfies(l -> assertThat(l).contains("trace_id=0af7651916cd43dd8448eb211c80319c"));
     assertThat(consumer.output()).doesNotContain("[trailmark-agent]").doesNotContain("poll failed");
+
+    // A send the producer refuses: the application's callback gets the failure, the span records
+    // it.
+    String failedRoot =
+        "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-d0d1d2d3d4d5d6d7d8d9dadb";
+    assertThat(send(port, "/send-big?value=big", failedRoot)).isEqualTo("sent callback=false");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> daemon.documentsOfTrace(failedRoot).size() >= 2);
+    JsonNode failed =
+        daemon.documentsOfTrace(failedRoot).stream()
+            .filter(d -> d.has("type"))
+            .findFirst()
+            .orElseThrow(AssertionError::new);
+    assertThat(failed.get("name").asText()).isEqualTo(TOPIC);
+    assertThat(failed.path("fault").asBoolean()).isTrue();
+    assertThat(failed.at("/cause/exceptions/0/type").asText())
+        .isEqualTo("org.apache.kafka.common.errors.RecordTooLargeException");
     assertThat(producer.output()).doesNotContain("[trailmark-agent]");
   }
 

@@ -57,7 +57,12 @@ public final class KafkaApp {
         "/send",
         exchange -> {
           String value = exchange.getRequestURI().getQuery().substring("value=".length());
-          ProducerRecord<String, String> record = new ProducerRecord<>(topic, value);
+          ProducerRecord<String, String> record =
+              new ProducerRecord<>(
+                  topic,
+                  exchange.getRequestURI().getPath().equals("/send-big")
+                      ? value.repeat(2 * 1024 * 1024 / value.length() + 1) // over max.request.size
+                      : value);
           if (exchange.getRequestURI().getPath().equals("/send-own")) {
             record.headers().add("traceparent", OWN_TRACEPARENT.getBytes(StandardCharsets.UTF_8));
           }
