@@ -1,9 +1,9 @@
-package dev.trailmark.agent;
+package dev.trailmark.agent.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trailmark.agent.config.AgentConfig;
-import dev.trailmark.agent.probe.Probe;
+import dev.trailmark.agent.internal.config.AgentConfig;
+import dev.trailmark.agent.internal.probe.Probe;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
