@@ -101,23 +101,21 @@ class JettyIT {
       // Logs written inside the servlet carry the trace and the server span's id.
       String okSpan = okSegment.get("id").asText();
       String w3cSpan = w3cSegments.get(0).get("id").asText();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(
-                          l ->
-                              l.contains("jakarta servlet handling /orders/42")
-                                  && l.contains("trace_id=" + xrayTraceId)
-                                  && l.contains("span_id=" + okSpan)
-                                  && l.contains("xray=" + root + "@" + okSpan))
-                      .anyMatch(
-                          l ->
-                              l.contains("jakarta servlet handling /orders/7")
-                                  && l.contains("trace_id=" + w3cTraceId)
-                                  && l.contains("span_id=" + w3cSpan)
-                                  && l.contains("trace_flags=01")));
+      app.awaitLogLines(
+          lines ->
+              lines
+                  .anyMatch(
+                      l ->
+                          l.contains("jakarta servlet handling /orders/42")
+                              && l.contains("trace_id=" + xrayTraceId)
+                              && l.contains("span_id=" + okSpan)
+                              && l.contains("xray=" + root + "@" + okSpan))
+                  .anyMatch(
+                      l ->
+                          l.contains("jakarta servlet handling /orders/7")
+                              && l.contains("trace_id=" + w3cTraceId)
+                              && l.contains("span_id=" + w3cSpan)
+                              && l.contains("trace_flags=01")));
 
       // RED metrics are tagged with the mapping too, never the raw path.
       await()

@@ -74,17 +74,15 @@ class WebFluxIT {
       String frontId = front.get("id").asText();
       String backId = back.get("id").asText();
       String leafId = leaf.get("id").asText();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(l -> logged(l, "front calling /back", traceId, frontId))
-                      .anyMatch(l -> logged(l, "back calling /leaf", traceId, backId))
-                      .anyMatch(l -> logged(l, "leaf answering", traceId, leafId))
-                      // Run when the response arrived, on the WebClient's event loop.
-                      .anyMatch(l -> logged(l, "back got leaf", traceId, backId))
-                      .anyMatch(l -> logged(l, "front got back>leaf", traceId, frontId)));
+      app.awaitLogLines(
+          lines ->
+              lines
+                  .anyMatch(l -> logged(l, "front calling /back", traceId, frontId))
+                  .anyMatch(l -> logged(l, "back calling /leaf", traceId, backId))
+                  .anyMatch(l -> logged(l, "leaf answering", traceId, leafId))
+                  // Run when the response arrived, on the WebClient's event loop.
+                  .anyMatch(l -> logged(l, "back got leaf", traceId, backId))
+                  .anyMatch(l -> logged(l, "front got back>leaf", traceId, frontId)));
 
       // A W3C caller: its trace, its span as the front's parent.
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e4766";
