@@ -149,6 +149,14 @@ class JettyIT {
             () -> new AssertionError("no segment with status " + status + " in " + segments));
   }
 
+  /** GETs {@code path} from the forked app on {@code port}. */
+  static HttpResponse<String> get(int port, String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** GETs {@code path} from the forked app on {@code port} with one request header. */
   static HttpResponse<String> get(int port, String path, String header, String value)
       throws Exception {
     return HTTP.send(
