@@ -179,6 +179,13 @@ final class ForkedApp implements AutoCloseable {
     return output().lines().filter(l -> l.startsWith("LOG ")).collect(Collectors.toList());
   }
 
+  /** Whether a log line holds {@code text} and the trace and span ids the agent put in its MDC. */
+  static boolean logged(String line, String text, String traceId, String spanId) {
+    return line.contains(text)
+        && line.contains("trace_id=" + traceId)
+        && line.contains("span_id=" + spanId);
+  }
+
   /**
    * Waits up to 20 seconds for the app's log lines to pass {@code assertions}: the app's appender
    * writes them after the request has been answered.

@@ -107,10 +107,7 @@ class GrpcIT {
       app.awaitLogLines(
           lines ->
               lines.anyMatch(
-                  l ->
-                      l.contains("grpc server getting order 42")
-                          && l.contains("trace_id=" + traceId)
-                          && l.contains("span_id=" + serverSpan)));
+                  l -> ForkedApp.logged(l, "grpc server getting order 42", traceId, serverSpan)));
       assertThat(app.output())
           .doesNotContain("left io.grpc")
           .doesNotContain("could not instrument");

@@ -97,9 +97,8 @@ class JettyClassicIT {
               lines
                   .anyMatch(
                       l ->
-                          l.contains("guard filter rejected /orders/secret")
-                              && l.contains("trace_id=" + traceId)
-                              && l.contains("span_id=" + refusedSpan))
+                          ForkedApp.logged(
+                              l, "guard filter rejected /orders/secret", traceId, refusedSpan))
                   .anyMatch(
                       l ->
                           l.contains(flavour + " servlet handling /orders/42")
