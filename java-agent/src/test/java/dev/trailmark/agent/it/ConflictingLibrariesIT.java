@@ -76,13 +76,10 @@ class ConflictingLibrariesIT {
       assertThat(response.statusCode()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() == 1);
       String traceId = root.substring(2, 10) + root.substring(11);
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(
-                          l -> l.contains("trace_id=" + traceId) && l.contains("handling /hop")));
+      app.awaitLogLines(
+          lines ->
+              lines.anyMatch(
+                  l -> l.contains("trace_id=" + traceId) && l.contains("handling /hop")));
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> app.output().contains("\"route\":\"/hop\""));

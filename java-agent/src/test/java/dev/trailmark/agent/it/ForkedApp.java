@@ -1,5 +1,6 @@
 package dev.trailmark.agent.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.File;
@@ -13,9 +14,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.assertj.core.api.ListAssert;
 
 /**
  * A test application in its own JVM, with the real agent jar attached (or not), output captured to
@@ -174,6 +177,23 @@ final class ForkedApp implements AutoCloseable {
   /** The application's log lines (those the test Logback pattern starts with "LOG "). */
   List<String> logLines() {
     return output().lines().filter(l -> l.startsWith("LOG ")).collect(Collectors.toList());
+  }
+
+  /** Whether a log line holds {@code text} and the trace and span ids the agent put in its MDC. */
+  static boolean logged(String line, String text, String traceId, String spanId) {
+    return line.contains(text)
+        && line.contains("trace_id=" + traceId)
+        && line.contains("span_id=" + spanId);
+  }
+
+  /**
+   * Waits up to 20 seconds for the app's log lines to pass {@code assertions}: the app's appender
+   * writes them after the request has been answered.
+   */
+  void awaitLogLines(Consumer<ListAssert<String>> assertions) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertions.accept(assertThat(logLines())));
   }
 
   @Override

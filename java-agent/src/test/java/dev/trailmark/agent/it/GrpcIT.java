@@ -104,16 +104,10 @@ class GrpcIT {
 
       String traceId = roots[0].substring(2, 10) + roots[0].substring(11);
       String serverSpan = server;
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(
-                          l ->
-                              l.contains("grpc server getting order 42")
-                                  && l.contains("trace_id=" + traceId)
-                                  && l.contains("span_id=" + serverSpan)));
+      app.awaitLogLines(
+          lines ->
+              lines.anyMatch(
+                  l -> ForkedApp.logged(l, "grpc server getting order 42", traceId, serverSpan)));
       assertThat(app.output())
           .doesNotContain("left io.grpc")
           .doesNotContain("could not instrument");

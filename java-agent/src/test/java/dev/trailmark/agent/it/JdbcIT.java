@@ -10,9 +10,6 @@ import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,13 +117,11 @@ class JdbcIT {
       String root =
           "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-d1d2d3d4d5d6d7d8d9dadbdc";
       HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/db"))
-                      .header(
-                          "X-Amzn-Trace-Id", "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1")
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+          JettyIT.get(
+              port,
+              "/db",
+              "X-Amzn-Trace-Id",
+              "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1");
       assertThat(response.statusCode()).as(app.output()).isEqualTo(200);
       assertThat(response.body())
           .contains(

@@ -92,24 +92,21 @@ class JettyClassicIT {
 
       String refusedSpan = refused.get("id").asText();
       String okSpan = okSegment.get("id").asText();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(
-                          l ->
-                              l.contains("guard filter rejected /orders/secret")
-                                  && l.contains("trace_id=" + traceId)
-                                  && l.contains("span_id=" + refusedSpan))
-                      .anyMatch(
-                          l ->
-                              l.contains(flavour + " servlet handling /orders/42")
-                                  && l.contains("span_id=" + okSpan))
-                      .anyMatch(
-                          l ->
-                              l.contains("slow " + flavour + " servlet answering /slow/7")
-                                  && l.contains("span_id=" + late.get("id").asText())));
+      app.awaitLogLines(
+          lines ->
+              lines
+                  .anyMatch(
+                      l ->
+                          ForkedApp.logged(
+                              l, "guard filter rejected /orders/secret", traceId, refusedSpan))
+                  .anyMatch(
+                      l ->
+                          l.contains(flavour + " servlet handling /orders/42")
+                              && l.contains("span_id=" + okSpan))
+                  .anyMatch(
+                      l ->
+                          l.contains("slow " + flavour + " servlet answering /slow/7")
+                              && l.contains("span_id=" + late.get("id").asText())));
     }
   }
 

@@ -101,23 +101,21 @@ class JettyIT {
       // Logs written inside the servlet carry the trace and the server span's id.
       String okSpan = okSegment.get("id").asText();
       String w3cSpan = w3cSegments.get(0).get("id").asText();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(
-                          l ->
-                              l.contains("jakarta servlet handling /orders/42")
-                                  && l.contains("trace_id=" + xrayTraceId)
-                                  && l.contains("span_id=" + okSpan)
-                                  && l.contains("xray=" + root + "@" + okSpan))
-                      .anyMatch(
-                          l ->
-                              l.contains("jakarta servlet handling /orders/7")
-                                  && l.contains("trace_id=" + w3cTraceId)
-                                  && l.contains("span_id=" + w3cSpan)
-                                  && l.contains("trace_flags=01")));
+      app.awaitLogLines(
+          lines ->
+              lines
+                  .anyMatch(
+                      l ->
+                          l.contains("jakarta servlet handling /orders/42")
+                              && l.contains("trace_id=" + xrayTraceId)
+                              && l.contains("span_id=" + okSpan)
+                              && l.contains("xray=" + root + "@" + okSpan))
+                  .anyMatch(
+                      l ->
+                          l.contains("jakarta servlet handling /orders/7")
+                              && l.contains("trace_id=" + w3cTraceId)
+                              && l.contains("span_id=" + w3cSpan)
+                              && l.contains("trace_flags=01")));
 
       // RED metrics are tagged with the mapping too, never the raw path.
       await()
@@ -151,6 +149,14 @@ class JettyIT {
             () -> new AssertionError("no segment with status " + status + " in " + segments));
   }
 
+  /** GETs {@code path} from the forked app on {@code port}. */
+  static HttpResponse<String> get(int port, String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** GETs {@code path} from the forked app on {@code port} with one request header. */
   static HttpResponse<String> get(int port, String path, String header, String value)
       throws Exception {
     return HTTP.send(

@@ -213,14 +213,7 @@ class MetricsIT {
                 .env("AWS_EC2_METADATA_DISABLED", "true")
                 .start(dir, "task-role")) {
       int port = app.awaitPort();
-      assertThat(
-              HttpClient.newHttpClient()
-                  .send(
-                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop"))
-                          .build(),
-                      HttpResponse.BodyHandlers.ofString())
-                  .statusCode())
-          .isEqualTo(200);
+      assertThat(JettyIT.get(port, "/hop").statusCode()).isEqualTo(200);
 
       String metrics = os.indexPrefix() + "metrics-*";
       await()
@@ -280,14 +273,7 @@ class MetricsIT {
             .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
             .start(dir, "unreachable-" + jdk)) {
       int port = app.awaitPort();
-      assertThat(
-              HttpClient.newHttpClient()
-                  .send(
-                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop"))
-                          .build(),
-                      HttpResponse.BodyHandlers.ofString())
-                  .statusCode())
-          .isEqualTo(200);
+      assertThat(JettyIT.get(port, "/hop").statusCode()).isEqualTo(200);
 
       await()
           .atMost(Duration.ofSeconds(30))
@@ -321,10 +307,7 @@ class MetricsIT {
             .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
             .start(dir, "emf")) {
       int port = app.awaitPort();
-      HttpClient.newHttpClient()
-          .send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop")).build(),
-              HttpResponse.BodyHandlers.ofString());
+      JettyIT.get(port, "/hop");
       // The step the request fell in is published when it closes; earlier steps of the meter report
       // 0.
       String countOne = "\"http.server.requests.count\":1.0";

@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,13 +68,11 @@ class OtelApiIT {
           "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-a1a2a3a4a5a6a7a8a9aaabac";
       String traceId = root.substring(2).replace("-", "");
       HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/work"))
-                      .header(
-                          "X-Amzn-Trace-Id", "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1")
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+          JettyIT.get(
+              port,
+              "/work",
+              "X-Amzn-Trace-Id",
+              "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1");
       Map<String, String> seen = new LinkedHashMap<>();
       response
           .body()

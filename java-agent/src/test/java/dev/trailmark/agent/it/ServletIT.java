@@ -66,15 +66,12 @@ class ServletIT {
               .orElseThrow();
       assertThat(failed.get("fault").asBoolean()).isTrue();
       assertThat(failed.at("/cause/exceptions/0/message").asText()).isEqualTo("boom");
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(
-                          l ->
-                              l.contains(flavour + " servlet handling /orders/42")
-                                  && l.contains("trace_id=" + traceId)));
+      app.awaitLogLines(
+          lines ->
+              lines.anyMatch(
+                  l ->
+                      l.contains(flavour + " servlet handling /orders/42")
+                          && l.contains("trace_id=" + traceId)));
     }
   }
 

@@ -154,38 +154,37 @@ class SpringMvcIT {
 
       String okSpan = okSegment.get("id").asText();
       String w3cSpan = w3cSegments.get(0).get("id").asText();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(
-                          l ->
-                              l.contains("spring controller handling order 42")
-                                  && l.contains("trace_id=" + xrayTraceId)
-                                  && l.contains("span_id=" + okSpan))
-                      .as("filters run inside the request's span")
-                      .anyMatch(
-                          l ->
-                              l.contains("guard filter passed /orders/42")
-                                  && l.contains("trace_id=" + xrayTraceId)
-                                  && l.contains("span_id=" + okSpan))
-                      .anyMatch(
-                          l ->
-                              l.contains("guard filter rejected /orders/secret")
-                                  && l.contains("trace_id=" + xrayTraceId)
-                                  && l.contains("span_id=" + rejected.get("id").asText()))
-                      .as("the async worker logs inside the request's span")
-                      .anyMatch(
-                          l ->
-                              l.contains("spring worker finished slow order 9")
-                                  && l.contains("trace_id=" + xrayTraceId)
-                                  && l.contains("span_id=" + slowSegment.get("id").asText()))
-                      .anyMatch(
-                          l ->
-                              l.contains("spring controller handling order 7")
-                                  && l.contains("trace_id=" + w3cTraceId)
-                                  && l.contains("span_id=" + w3cSpan)));
+      app.awaitLogLines(
+          lines ->
+              lines
+                  .anyMatch(
+                      l ->
+                          ForkedApp.logged(
+                              l, "spring controller handling order 42", xrayTraceId, okSpan))
+                  .as("filters run inside the request's span")
+                  .anyMatch(
+                      l ->
+                          ForkedApp.logged(
+                              l, "guard filter passed /orders/42", xrayTraceId, okSpan))
+                  .anyMatch(
+                      l ->
+                          ForkedApp.logged(
+                              l,
+                              "guard filter rejected /orders/secret",
+                              xrayTraceId,
+                              rejected.get("id").asText()))
+                  .as("the async worker logs inside the request's span")
+                  .anyMatch(
+                      l ->
+                          ForkedApp.logged(
+                              l,
+                              "spring worker finished slow order 9",
+                              xrayTraceId,
+                              slowSegment.get("id").asText()))
+                  .anyMatch(
+                      l ->
+                          ForkedApp.logged(
+                              l, "spring controller handling order 7", w3cTraceId, w3cSpan)));
 
       await()
           .atMost(Duration.ofSeconds(30))

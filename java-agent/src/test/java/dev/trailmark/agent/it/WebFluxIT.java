@@ -74,17 +74,15 @@ class WebFluxIT {
       String frontId = front.get("id").asText();
       String backId = back.get("id").asText();
       String leafId = leaf.get("id").asText();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(app.logLines())
-                      .anyMatch(l -> logged(l, "front calling /back", traceId, frontId))
-                      .anyMatch(l -> logged(l, "back calling /leaf", traceId, backId))
-                      .anyMatch(l -> logged(l, "leaf answering", traceId, leafId))
-                      // Run when the response arrived, on the WebClient's event loop.
-                      .anyMatch(l -> logged(l, "back got leaf", traceId, backId))
-                      .anyMatch(l -> logged(l, "front got back>leaf", traceId, frontId)));
+      app.awaitLogLines(
+          lines ->
+              lines
+                  .anyMatch(l -> ForkedApp.logged(l, "front calling /back", traceId, frontId))
+                  .anyMatch(l -> ForkedApp.logged(l, "back calling /leaf", traceId, backId))
+                  .anyMatch(l -> ForkedApp.logged(l, "leaf answering", traceId, leafId))
+                  // Run when the response arrived, on the WebClient's event loop.
+                  .anyMatch(l -> ForkedApp.logged(l, "back got leaf", traceId, backId))
+                  .anyMatch(l -> ForkedApp.logged(l, "front got back>leaf", traceId, frontId)));
 
       // A W3C caller: its trace, its span as the front's parent.
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e4766";
@@ -100,12 +98,6 @@ class WebFluxIT {
       assertThat(server(daemon.documentsOfTrace(w3cRoot), "/front").get("parent_id").asText())
           .isEqualTo("00f067aa0ba902b7");
     }
-  }
-
-  private static boolean logged(String line, String text, String traceId, String spanId) {
-    return line.contains(text)
-        && line.contains("trace_id=" + traceId)
-        && line.contains("span_id=" + spanId);
   }
 
   private static JsonNode server(List<JsonNode> docs, String path) {

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trailmark.collector.testing.MotoServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,14 +64,7 @@ class WebIdentityMetricsIT {
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                 .build()) {
       int port = app.awaitPort();
-      assertThat(
-              HttpClient.newHttpClient()
-                  .send(
-                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hop"))
-                          .build(),
-                      HttpResponse.BodyHandlers.ofString())
-                  .statusCode())
-          .isEqualTo(200);
+      assertThat(JettyIT.get(port, "/hop").statusCode()).isEqualTo(200);
 
       await()
           .atMost(Duration.ofSeconds(60))

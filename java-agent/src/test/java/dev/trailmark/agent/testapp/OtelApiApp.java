@@ -43,7 +43,8 @@ import java.util.concurrent.Executors;
  */
 public final class OtelApiApp {
 
-  private static final TextMapGetter<Map<String, String>> MAP_GETTER =
+  /** Reads headers from a map: the carrier of these tests. */
+  public static final TextMapGetter<Map<String, String>> MAP_GETTER =
       new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(Map<String, String> carrier) {

@@ -1,7 +1,5 @@
 package dev.trailmark.agent.testapp;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.catalina.Context;
@@ -68,12 +66,8 @@ public final class SpringApp {
   static final class OnTomcat {
     static void serve(Map<String, String> servlets, String filter, String errorPage)
         throws Exception {
-      File base = Files.createTempDirectory("tomcat").toFile();
-      Tomcat tomcat = new Tomcat();
-      tomcat.setBaseDir(base.getAbsolutePath());
-      tomcat.setPort(0);
-      tomcat.getHost().setAppBase(base.getAbsolutePath());
-      Context context = tomcat.addContext("", base.getAbsolutePath());
+      EmbeddedTomcat tomcat = new EmbeddedTomcat();
+      Context context = tomcat.context;
       int i = 0;
       for (Map.Entry<String, String> servlet : servlets.entrySet()) {
         String name = "servlet" + i++;
@@ -97,10 +91,8 @@ public final class SpringApp {
           new ErrorPage(); // neither a status nor an exception type: the default error page
       page.setLocation(errorPage);
       context.addErrorPage(page);
-      tomcat.getConnector().setProperty("address", "127.0.0.1");
-      tomcat.start();
-      System.out.println("READY " + tomcat.getConnector().getLocalPort());
-      tomcat.getServer().await();
+      tomcat.tomcat.getConnector().setProperty("address", "127.0.0.1");
+      tomcat.serve();
     }
   }
 }

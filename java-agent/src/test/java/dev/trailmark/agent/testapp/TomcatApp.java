@@ -1,7 +1,5 @@
 package dev.trailmark.agent.testapp;
 
-import java.io.File;
-import java.nio.file.Files;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 
@@ -13,17 +11,10 @@ import org.apache.catalina.startup.Tomcat;
 public final class TomcatApp {
 
   public static void main(String[] args) throws Exception {
-    File base = Files.createTempDirectory("tomcat").toFile();
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(base.getAbsolutePath());
-    tomcat.setPort(0);
-    tomcat.getHost().setAppBase(base.getAbsolutePath());
-    Context context = tomcat.addContext("", base.getAbsolutePath());
+    EmbeddedTomcat tomcat = new EmbeddedTomcat();
+    Context context = tomcat.context;
     Tomcat.addServlet(context, "orders", System.getProperty("app.servlet"));
     context.addServletMappingDecoded("/orders/*", "orders");
-    tomcat.getConnector();
-    tomcat.start();
-    System.out.println("READY " + tomcat.getConnector().getLocalPort());
-    tomcat.getServer().await();
+    tomcat.serve();
   }
 }

@@ -7,10 +7,8 @@ import com.amazonaws.xray.jakarta.servlet.AWSXRayServletFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
@@ -29,12 +27,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class XraySdkApp {
 
   public static void main(String[] args) throws Exception {
-    File base = Files.createTempDirectory("tomcat").toFile();
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(base.getAbsolutePath());
-    tomcat.setPort(0);
-    tomcat.getHost().setAppBase(base.getAbsolutePath());
-    Context context = tomcat.addContext("", base.getAbsolutePath());
+    EmbeddedTomcat tomcat = new EmbeddedTomcat();
+    Context context = tomcat.context;
     Tomcat.addServlet(context, "work", new WorkServlet());
     context.addServletMappingDecoded("/work", "work");
     context.addServletMappingDecoded("/filtered/work", "work");
@@ -46,10 +40,7 @@ public final class XraySdkApp {
     map.setFilterName("xray");
     map.addURLPatternDecoded("/filtered/*");
     context.addFilterMap(map);
-    tomcat.getConnector();
-    tomcat.start();
-    System.out.println("READY " + tomcat.getConnector().getLocalPort());
-    tomcat.getServer().await();
+    tomcat.serve();
   }
 
   /** Opens a subsegment and calls SQS inside it. */

@@ -155,34 +155,36 @@ public final class BatchingSpanExporter implements Consumer<Span> {
    * be sent before its response lets the runtime freeze the process.
    */
   public synchronized void flush(long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    List<SpanData> batch = new ArrayList<>();
-    while (queue.drainTo(batch, MAX_BATCH) > 0) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left <= 0) {
-        return;
-      }
-      export(batch, left);
-      batch.clear();
-    }
+    exportQueued(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
   }
 
   void flushAtExit() {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_FLUSH_MILLIS);
-    List<SpanData> batch = new ArrayList<>(MAX_BATCH);
-    while (queue.drainTo(batch, MAX_BATCH) > 0) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left <= 0) {
-        return;
-      }
-      export(batch, left);
-      batch.clear();
+    if (!exportQueued(deadline)) {
+      return;
     }
     exporter
         .shutdown()
         .join(
             Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
             TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Exports the queued spans a batch at a time until {@code deadline} ({@link System#nanoTime});
+   * false when the deadline came first.
+   */
+  private boolean exportQueued(long deadline) {
+    List<SpanData> batch = new ArrayList<>(MAX_BATCH);
+    while (queue.drainTo(batch, MAX_BATCH) > 0) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return false;
+      }
+      export(batch, left);
+      batch.clear();
+    }
+    return true;
   }
 
   /**

@@ -37,17 +37,6 @@ public final class Rule {
       String method,
       String descriptor,
       int hook,
-      int argument) {
-    this(kind, instrumentation, className, method, descriptor, hook, argument, null);
-  }
-
-  private Rule(
-      Kind kind,
-      String instrumentation,
-      String className,
-      String method,
-      String descriptor,
-      int hook,
       int argument,
       String site) {
     this.site = site;
@@ -66,7 +55,7 @@ public final class Rule {
    */
   public static Rule wrap(
       String instrumentation, String className, String method, String descriptor, int hook) {
-    return new Rule(Kind.WRAP, instrumentation, className, method, descriptor, hook, -1);
+    return new Rule(Kind.WRAP, instrumentation, className, method, descriptor, hook, -1, null);
   }
 
   /**
@@ -87,12 +76,13 @@ public final class Rule {
   public static Rule wrapTaskArgument(
       String instrumentation, String className, String method, String descriptor, int argument) {
     return new Rule(
-        Kind.TASK_ARGUMENT, instrumentation, className, method, descriptor, 0, argument);
+        Kind.TASK_ARGUMENT, instrumentation, className, method, descriptor, 0, argument, null);
   }
 
   /** Calls {@code Bridge.logEvent(this)} before the constructor with {@code descriptor} returns. */
   public static Rule constructorExit(String instrumentation, String className, String descriptor) {
-    return new Rule(Kind.CONSTRUCTOR_EXIT, instrumentation, className, "<init>", descriptor, 0, -1);
+    return new Rule(
+        Kind.CONSTRUCTOR_EXIT, instrumentation, className, "<init>", descriptor, 0, -1, null);
   }
 
   boolean matches(String name, String desc) {

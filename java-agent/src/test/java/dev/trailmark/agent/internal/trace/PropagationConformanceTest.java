@@ -2,12 +2,12 @@ package dev.trailmark.agent.internal.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trailmark.agent.testapp.OtelApiApp;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.contrib.awsxray.propagator.AwsXrayPropagator;
 import java.util.HashMap;
 import java.util.List;
@@ -29,19 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class PropagationConformanceTest {
 
-  private static final TextMapGetter<Map<String, String>> MAP =
-      new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-          return carrier.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> carrier, String key) {
-          return carrier == null ? null : carrier.get(key);
-        }
-      };
-
   private final Propagation both = new Propagation(List.of("xray", "tracecontext"));
   private final Tracer tracer =
       new Tracer(Sampler.of("parentbased_always_on", null), null, List.of());
@@ -62,7 +49,8 @@ class PropagationConformanceTest {
 
       SpanContext read =
           io.opentelemetry.api.trace.Span.fromContext(
-                  W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, MAP))
+                  W3CTraceContextPropagator.getInstance()
+                      .extract(Context.root(), carrier, OtelApiApp.MAP_GETTER))
               .getSpanContext();
       assertThat(read.isValid()).as(carrier.toString()).isTrue();
       assertThat(read.getTraceId()).isEqualTo(span.context().traceId());
