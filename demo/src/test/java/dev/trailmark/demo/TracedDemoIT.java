@@ -122,10 +122,22 @@ class TracedDemoIT {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofSeconds(1))
         .until(() -> report.traceThroughDatabaseAndQueue() != null);
-    List<JsonNode> trace = report.traceSpans(report.traceThroughDatabaseAndQueue());
-    Set<String> services = new HashSet<>();
-    trace.forEach(span -> services.add(span.path("serviceName").asText()));
-    assertThat(services).containsExactlyInAnyOrder("frontend", "orders", "inventory", "shipping");
+    // A client span exported before its request's segment is stored as service "unknown" until
+    // the segment arrives and the collector rewrites it, so the trace is read until it is whole.
+    String traceId = report.traceThroughDatabaseAndQueue();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              List<JsonNode> spans = report.traceSpans(traceId);
+              Set<String> services = new HashSet<>();
+              spans.forEach(span -> services.add(span.path("serviceName").asText()));
+              assertThat(services)
+                  .as("services of the trace %s", spans)
+                  .containsExactlyInAnyOrder("frontend", "orders", "inventory", "shipping");
+            });
+    List<JsonNode> trace = report.traceSpans(traceId);
     JsonNode query = trace.stream().filter(DemoReport::isDatabaseCall).findFirst().orElseThrow();
     assertThat(query.path("serviceName").asText()).isEqualTo("inventory");
     assertThat(query.path("kind").asText()).isEqualTo("SPAN_KIND_CLIENT");
