@@ -233,7 +233,7 @@ final class DemoReport {
 
   /** A client span of a database call (X-Ray's SQL subsegment). */
   static boolean isDatabaseCall(JsonNode span) {
-    return !text(span, "span", "attributes", "db@system").equals("-");
+    return !attribute(span, "db@system").equals("-");
   }
 
   /** A span of another service whose parent is an SQS {@code SendMessage} span of the trace. */
@@ -241,7 +241,7 @@ final class DemoReport {
     String parent = span.path("parentSpanId").asText("");
     for (JsonNode s : trace) {
       if (s.path("spanId").asText().equals(parent)
-          && text(s, "span", "attributes", "aws@operation").equals("SendMessage")
+          && attribute(s, "aws@operation").equals("SendMessage")
           && !s.path("serviceName").asText().equals(span.path("serviceName").asText())) {
         return true;
       }
@@ -276,22 +276,17 @@ final class DemoReport {
       int depth) {
     String kind = span.path("kind").asText("").replace("SPAN_KIND_", "").toLowerCase(Locale.ROOT);
     String what = "";
+    String name = span.path("name").asText();
     if (isDatabaseCall(span)) {
       what =
-          "   database node '"
-              + span.path("name").asText()
-              + "' ("
-              + text(span, "span", "attributes", "db@system")
-              + "): "
-              + text(span, "span", "attributes", "db@statement");
-    } else if (!text(span, "span", "attributes", "aws@operation").equals("-")) {
+          String.format(
+              "   database node '%s' (%s): %s",
+              name, attribute(span, "db@system"), attribute(span, "db@statement"));
+    } else if (!attribute(span, "aws@operation").equals("-")) {
       what =
-          "   "
-              + span.path("name").asText()
-              + " "
-              + text(span, "span", "attributes", "aws@operation")
-              + " "
-              + text(span, "span", "attributes", "aws@queue@url");
+          String.format(
+              "   %s %s %s",
+              name, attribute(span, "aws@operation"), attribute(span, "aws@queue@url"));
     } else if (isConsumedMessage(span, trace)) {
       what = "   the message, processed by " + span.path("serviceName").asText();
     }
@@ -350,6 +345,13 @@ final class DemoReport {
   }
 
   /** A nested field, whether the document stores it as nested objects or as one dotted key. */
+  /**
+   * A span document's attribute, named as the collector stores it ({@code .} written {@code @}).
+   */
+  static String attribute(JsonNode span, String name) {
+    return text(span, "span", "attributes", name);
+  }
+
   static String text(JsonNode doc, String... path) {
     JsonNode dotted = doc.path(String.join(".", path));
     if (!dotted.isMissingNode()) {

@@ -8,6 +8,7 @@ import dev.trailmark.collector.local.LocalCollector;
 import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
+import dev.trailmark.shipper.testing.ForkedJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -40,19 +41,13 @@ class KillNineIT {
   }
 
   private Process fork(String prefix, int count) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-Xmx256m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            SpoolingApp.class.getName(),
-            collector.httpEndpoint().toString(),
-            spool.toString(),
-            prefix,
-            Integer.toString(count))
-        .redirectErrorStream(true)
-        .start();
+    return ForkedJvm.start(
+        "256m",
+        SpoolingApp.class,
+        collector.httpEndpoint().toString(),
+        spool.toString(),
+        prefix,
+        Integer.toString(count));
   }
 
   /** Reads "logged N" lines in the background, keeping the highest N. */

@@ -8,6 +8,7 @@ import dev.trailmark.collector.local.LocalCollector;
 import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
+import dev.trailmark.shipper.testing.ForkedJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,21 +31,15 @@ class WrongKeyRestartIT {
 
   private String run(LocalCollector collector, String key, int count, int shutdownMillis)
       throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
-        new ProcessBuilder(
-                java,
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                CredentialsApp.class.getName(),
-                collector.httpEndpoint().toString(),
-                spool.toString(),
-                key,
-                Integer.toString(count),
-                Integer.toString(shutdownMillis))
-            .redirectErrorStream(true)
-            .start();
+        ForkedJvm.start(
+            "128m",
+            CredentialsApp.class,
+            collector.httpEndpoint().toString(),
+            spool.toString(),
+            key,
+            Integer.toString(count),
+            Integer.toString(shutdownMillis));
     byte[] out = p.getInputStream().readAllBytes();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     String text = new String(out, StandardCharsets.UTF_8);

@@ -9,6 +9,7 @@ import dev.trailmark.common.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TraceAssemblerTest {
@@ -18,6 +19,27 @@ class TraceAssemblerTest {
   static ObjectNode span(String id, String parent, String kind, String service) {
     return SpanDocuments.span(
         TRACE, id, parent, "op-" + id, kind, 1_000_000_000L, 2_000_000_000L, service, 0, null);
+  }
+
+  /** A client span named after what it called (a database, a queue), with text attributes. */
+  private static ObjectNode clientCall(
+      String id, String parent, String name, Map<String, String> attributes) {
+    ObjectNode span =
+        SpanDocuments.span(
+            TRACE,
+            id,
+            parent,
+            name,
+            "SPAN_KIND_CLIENT",
+            1_000_000_000L,
+            2_000_000_000L,
+            null,
+            0,
+            null);
+    attributes.forEach(
+        (key, value) ->
+            SpanDocuments.attribute(span, key, Json.MAPPER.getNodeFactory().textNode(value)));
+    return span;
   }
 
   static List<JsonNode> sources(DocumentBatch batch) throws Exception {
@@ -135,22 +157,11 @@ class TraceAssemblerTest {
   void aDatabaseCallIsAnEdgeToTheDatabaseNode() throws Exception {
     TraceAssembler assembler = new TraceAssembler(100);
     ObjectNode query =
-        SpanDocuments.span(
-            TRACE,
+        clientCall(
             "00000000000000c1",
             "00000000000000a1",
             "stock",
-            "SPAN_KIND_CLIENT",
-            1_000_000_000L,
-            2_000_000_000L,
-            null,
-            0,
-            null);
-    SpanDocuments.attribute(query, "db.system", Json.MAPPER.getNodeFactory().textNode("h2"));
-    SpanDocuments.attribute(
-        query,
-        "db.statement",
-        Json.MAPPER.getNodeFactory().textNode("select quantity from stock where sku = ?"));
+            Map.of("db.system", "h2", "db.statement", "select quantity from stock where sku = ?"));
     ObjectNode http = span("00000000000000c2", "00000000000000a1", "SPAN_KIND_CLIENT", null);
     DocumentBatch batch = new DocumentBatch();
 
@@ -167,19 +178,8 @@ class TraceAssemblerTest {
   void aMessageThroughAQueueIsTwoEdgesProducerToQueueToConsumer() throws Exception {
     TraceAssembler assembler = new TraceAssembler(100);
     ObjectNode send =
-        SpanDocuments.span(
-            TRACE,
-            "00000000000000c1",
-            "00000000000000a1",
-            "SQS",
-            "SPAN_KIND_CLIENT",
-            1_000_000_000L,
-            2_000_000_000L,
-            null,
-            0,
-            null);
-    SpanDocuments.attribute(
-        send, "aws.operation", Json.MAPPER.getNodeFactory().textNode("SendMessage"));
+        clientCall(
+            "00000000000000c1", "00000000000000a1", "SQS", Map.of("aws.operation", "SendMessage"));
     DocumentBatch batch = new DocumentBatch();
 
     // the consumer's segment arrives first (its producer's spans are still in flight)

@@ -3,6 +3,7 @@ package dev.trailmark.shipper.internal.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trailmark.shipper.testing.ForkedJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,17 +42,7 @@ class SpoolLockIT {
 
   @Test
   void anotherProcessIsRefusedWhileOneHoldsTheSpoolAndAdmittedAfterItIsKilled() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process holder =
-        new ProcessBuilder(
-                java,
-                "-Xmx64m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                SpoolHolder.class.getName(),
-                dir.toString())
-            .redirectErrorStream(true)
-            .start();
+    Process holder = ForkedJvm.start("64m", SpoolHolder.class, dir.toString());
     try {
       BufferedReader out =
           new BufferedReader(
