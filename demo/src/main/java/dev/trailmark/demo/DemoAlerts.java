@@ -31,7 +31,6 @@ final class DemoAlerts implements AutoCloseable {
   private final List<JsonNode> received = new ArrayList<>();
   private final AlertRunner runner;
   private final Thread thread;
-  private final Instant since = Instant.now();
 
   DemoAlerts(URI openSearch, String indexPrefix, Path work) throws IOException {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
@@ -141,10 +140,6 @@ final class DemoAlerts implements AutoCloseable {
     out.println(
         "  every notice is also a document in alerts-* (state, alert_id, delivery); ./trailmark alerts list "
             + "shows each rule's last run");
-  }
-
-  Instant since() {
-    return since;
   }
 
   @Override

@@ -85,12 +85,4 @@ public record Rule(
       case ANY, NEW_TERM -> Duration.ZERO;
     };
   }
-
-  /**
-   * True for rule types whose condition holds for a while and then clears (they send resolved
-   * notices).
-   */
-  public boolean stateful() {
-    return type != RuleType.ANY && type != RuleType.NEW_TERM;
-  }
 }

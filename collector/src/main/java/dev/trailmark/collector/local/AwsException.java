@@ -26,10 +26,6 @@ final class AwsException extends Exception {
     return new AwsException(400, "SerializationException", message);
   }
 
-  static AwsException validation(String message) {
-    return new AwsException(400, "ValidationException", message);
-  }
-
   int status() {
     return status;
   }

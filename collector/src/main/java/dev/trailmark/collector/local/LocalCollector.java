@@ -400,14 +400,6 @@ public final class LocalCollector implements AutoCloseable {
       return new LocalCollector(copy);
     }
 
-    Path configFile() {
-      return configFile;
-    }
-
-    int xrayUdpPortSetting() {
-      return xrayUdpPort;
-    }
-
     private static Path defaultStateDir() {
       String home = System.getenv("TRAILMARK_HOME");
       Path base =

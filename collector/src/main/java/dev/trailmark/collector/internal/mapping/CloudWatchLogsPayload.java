@@ -88,11 +88,6 @@ public final class CloudWatchLogsPayload {
     return logGroup;
   }
 
-  /** The source log stream. */
-  public String logStream() {
-    return logStream;
-  }
-
   /** The log events, in order. */
   public List<Event> events() {
     return events;

@@ -121,16 +121,9 @@ public final class BulkWriter {
   /** Thrown when items still fail with a retryable status after every allowed attempt. */
   public static final class RetryableFailureException extends IOException {
     private static final long serialVersionUID = 1L;
-    private final int failedItems;
 
     RetryableFailureException(int failedItems, String reason) {
       super(failedItems + " documents still failing: " + reason);
-      this.failedItems = failedItems;
-    }
-
-    /** How many documents were not written. */
-    public int failedItems() {
-      return failedItems;
     }
   }
 

@@ -16,8 +16,4 @@ final class Backoff {
     long ceiling = attempt >= 30 ? maxMillis : Math.min(maxMillis, baseMillis << attempt);
     return ThreadLocalRandom.current().nextLong(ceiling + 1);
   }
-
-  long maxMillis() {
-    return maxMillis;
-  }
 }
