@@ -1,29 +1,13 @@
 package dev.trailmark.alerting;
 
+import dev.trailmark.common.yaml.YamlFileException;
+
 /** A rule file that cannot be used; the message names the file and the field at fault. */
-public final class RuleFileException extends RuntimeException {
+public final class RuleFileException extends YamlFileException {
   private static final long serialVersionUID = 1L;
-  private final String file;
-  private final String field;
 
   /** A problem with {@code field} (dotted, or empty for the whole file) of {@code file}. */
   public RuleFileException(String file, String field, String problem) {
-    super(
-        file
-            + ": "
-            + (field == null || field.isEmpty() ? "" : "field '" + field + "': ")
-            + problem);
-    this.file = file;
-    this.field = field == null ? "" : field;
-  }
-
-  /** The file at fault. */
-  public String file() {
-    return file;
-  }
-
-  /** The dotted name of the field at fault, or empty for the whole file. */
-  public String field() {
-    return field;
+    super(file, field, problem);
   }
 }

@@ -1,7 +1,6 @@
 package dev.trailmark.audit.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.internal.engine.Finding;
 import dev.trailmark.audit.internal.remediation.Plans;
 import dev.trailmark.audit.internal.remediation.RemediationAction;
@@ -50,66 +49,42 @@ final class Remediator {
     // The rule file decides what is done, not the message: a message cannot ask for another action.
     Finding f = queued.withRemediationOf(rule);
     boolean dryRun = ctx.settings.dryRunFor(rule.id(), rule.dryRun());
+    Receipt receipt = new Receipt(ctx.auditLog, f, attempt, dryRun, now);
     if (!ctx.settings.allowed(f.accountId(), f.region())) {
-      return record(
-          f,
+      return receipt.record(
           Decision.SKIPPED_NOT_ALLOWED,
           "account " + f.accountId() + " / region " + f.region() + " is not on the allow-list",
           null,
-          null,
-          attempt,
-          dryRun,
-          now);
+          null);
     }
     RemediationAction action = RemediationActions.forName(f.action()).orElse(null);
     if (action == null) {
-      return record(f, Decision.NOTIFIED, "rule is notify-only", null, null, attempt, dryRun, now);
+      return receipt.record(Decision.NOTIFIED, "rule is notify-only", null, null);
     }
     JsonNode before = null;
     try {
       before = action.read(f, ctx.aws);
       if (before == null) {
-        return record(
-            f,
-            Decision.SKIPPED_GONE,
-            "the resource no longer exists",
-            null,
-            null,
-            attempt,
-            dryRun,
-            now);
+        return receipt.record(Decision.SKIPPED_GONE, "the resource no longer exists", null, null);
       }
       Exemption exemption = exemption(rule, f, before, now);
       if (exemption != null && exemption.exempt()) {
-        return record(
-            f, Decision.SKIPPED_EXEMPT, exemption.reason(), before, null, attempt, dryRun, now);
+        return receipt.record(Decision.SKIPPED_EXEMPT, exemption.reason(), before, null);
       }
       String expiredNote = exemption == null ? "" : " (" + exemption.reason() + ")";
       if (!action.violates(before, f)) {
-        return record(
-            f,
-            Decision.SKIPPED_COMPLIANT,
-            "already compliant" + expiredNote,
-            before,
-            null,
-            attempt,
-            dryRun,
-            now);
+        return receipt.record(
+            Decision.SKIPPED_COMPLIANT, "already compliant" + expiredNote, before, null);
       }
       if (dryRun) {
-        return record(
-            f,
+        return receipt.record(
             Decision.SKIPPED_DRY_RUN,
             "dry-run: would " + Plans.describe(f) + expiredNote,
             before,
-            null,
-            attempt,
-            true,
-            now);
+            null);
       }
       if (!limit.tryAcquire(rule.id(), f.findingId(), now)) {
-        return record(
-            f,
+        return receipt.record(
             Decision.SKIPPED_RATE_LIMITED,
             "the limit of "
                 + ctx.settings.maxRemediationsPerRulePerHour
@@ -117,19 +92,14 @@ final class Remediator {
                 + rule.id()
                 + " in any hour is reached",
             before,
-            null,
-            attempt,
-            false,
-            now);
+            null);
       }
       action.apply(before, f, ctx.aws);
       JsonNode after = action.read(f, ctx.aws);
-      return record(
-          f, Decision.REMEDIATED, "remediated" + expiredNote, before, after, attempt, false, now);
+      return receipt.record(Decision.REMEDIATED, "remediated" + expiredNote, before, after);
     } catch (RuntimeException e) {
       if (attempt >= ctx.settings.maxAttempts) {
-        record(
-            f,
+        receipt.record(
             Decision.FAILED,
             "attempt "
                 + attempt
@@ -138,12 +108,21 @@ final class Remediator {
                 + " failed, giving up to the dead-letter queue: "
                 + describe(e),
             before,
-            null,
-            attempt,
-            dryRun,
-            now);
+            null);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Writes the audit records of one receive of one finding, which share the finding, the attempt,
+   * the dry-run setting and the time.
+   */
+  private record Receipt(AuditLog log, Finding f, int attempt, boolean dryRun, Instant now) {
+    /** Writes the record of decision {@code d} and returns {@code d}. */
+    Decision record(Decision d, String reason, JsonNode before, JsonNode after) {
+      log.write(AuditLog.record(f, d, reason, before, after, attempt, dryRun, now));
+      return d;
     }
   }
 
@@ -156,20 +135,6 @@ final class Remediator {
       }
     }
     return e.toString();
-  }
-
-  private Decision record(
-      Finding f,
-      Decision d,
-      String reason,
-      JsonNode before,
-      JsonNode after,
-      int attempt,
-      boolean dryRun,
-      Instant now) {
-    ObjectNode record = AuditLog.record(f, d, reason, before, after, attempt, dryRun, now);
-    ctx.auditLog.write(record);
-    return d;
   }
 
   /** An exemption that applies, or one that no longer does (expired, or unreadable), and why. */

@@ -109,27 +109,15 @@ public record Finding(
 
   /** This finding with the remediation (action and parameters) the rule file names now. */
   public Finding withRemediationOf(Rule rule) {
-    return new Finding(
-        findingId,
-        ruleId,
-        title,
-        severity,
-        resourceType,
-        resourceId,
-        accountId,
-        region,
-        source,
-        eventName,
-        eventId,
-        eventTime,
-        actor,
-        rule.action(),
-        rule.params(),
-        tags);
+    return withRemediation(rule.action(), rule.params());
   }
 
   /** This finding with no remediation: only a notice, for when the resource cannot be named. */
   public Finding notifyOnly() {
+    return withRemediation("notify-only", Map.of());
+  }
+
+  private Finding withRemediation(String newAction, Map<String, Object> newParams) {
     return new Finding(
         findingId,
         ruleId,
@@ -144,8 +132,8 @@ public record Finding(
         eventId,
         eventTime,
         actor,
-        "notify-only",
-        Map.of(),
+        newAction,
+        newParams,
         tags);
   }
 

@@ -8,7 +8,6 @@ import dev.trailmark.audit.internal.rules.OpenIngress;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.ec2.model.DescribeSecurityGroupsResponse;
-import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.IpPermission;
 import software.amazon.awssdk.services.ec2.model.IpRange;
 import software.amazon.awssdk.services.ec2.model.Ipv6Range;
@@ -28,16 +27,11 @@ final class Ec2Actions {
 
     @Override
     public JsonNode read(Finding f, RemediationClients aws) {
-      DescribeSecurityGroupsResponse response;
-      try {
-        response = aws.ec2().describeSecurityGroups(r -> r.groupIds(f.resourceId()));
-      } catch (Ec2Exception e) {
-        if ("InvalidGroup.NotFound".equals(RemediationClients.errorCode(e))) {
-          return null;
-        }
-        throw e;
-      }
-      if (response.securityGroups().isEmpty()) {
+      DescribeSecurityGroupsResponse response =
+          RemediationClients.unlessAbsent(
+              "InvalidGroup.NotFound",
+              () -> aws.ec2().describeSecurityGroups(r -> r.groupIds(f.resourceId())));
+      if (response == null || response.securityGroups().isEmpty()) {
         return null;
       }
       SecurityGroup group = response.securityGroups().get(0);

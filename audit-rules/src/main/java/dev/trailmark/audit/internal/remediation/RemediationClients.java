@@ -11,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.endpoints.Endpoint;
@@ -263,9 +264,25 @@ public final class RemediationClients implements AutoCloseable {
    * The error code AWS answered with ({@code NoSuchBucket}, ...), or "" when the exception carries
    * none.
    */
-  static String errorCode(software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+  static String errorCode(AwsServiceException e) {
     return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
         ? ""
         : e.awsErrorDetails().errorCode();
+  }
+
+  /**
+   * What {@code call} returns, or {@code null} when AWS answers with {@code absentCode}: the
+   * services that have no exception class for "there is none" (S3, EC2) say it with an error code.
+   * Any other error is thrown.
+   */
+  static <T> T unlessAbsent(String absentCode, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (AwsServiceException e) {
+      if (absentCode.equals(errorCode(e))) {
+        return null;
+      }
+      throw e;
+    }
   }
 }

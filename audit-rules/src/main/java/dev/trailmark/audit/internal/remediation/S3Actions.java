@@ -3,12 +3,12 @@ package dev.trailmark.audit.internal.remediation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.internal.engine.Finding;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.s3.model.GetBucketEncryptionResponse;
 import software.amazon.awssdk.services.s3.model.PublicAccessBlockConfiguration;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryptionRule;
-import software.amazon.awssdk.services.s3control.model.S3ControlException;
 
 /** S3 remediations. */
 final class S3Actions {
@@ -35,19 +35,39 @@ final class S3Actions {
     return state;
   }
 
-  static ObjectNode block(
-      ObjectNode parent,
-      String name,
-      Boolean acls,
-      Boolean ignore,
-      Boolean policy,
-      Boolean restrict) {
-    ObjectNode b = parent.putObject(name);
+  /** The four settings of a public access block, each off when unset. */
+  static ObjectNode block(Boolean acls, Boolean ignore, Boolean policy, Boolean restrict) {
+    ObjectNode b = States.object();
     b.put("blockPublicAcls", Boolean.TRUE.equals(acls));
     b.put("ignorePublicAcls", Boolean.TRUE.equals(ignore));
     b.put("blockPublicPolicy", Boolean.TRUE.equals(policy));
     b.put("restrictPublicBuckets", Boolean.TRUE.equals(restrict));
     return b;
+  }
+
+  /** A bucket's block, in S3's model. */
+  static ObjectNode block(PublicAccessBlockConfiguration c) {
+    return block(
+        c.blockPublicAcls(),
+        c.ignorePublicAcls(),
+        c.blockPublicPolicy(),
+        c.restrictPublicBuckets());
+  }
+
+  /** The account's block (which covers every bucket), in S3 Control's model. */
+  static ObjectNode block(
+      software.amazon.awssdk.services.s3control.model.PublicAccessBlockConfiguration c) {
+    return block(
+        c.blockPublicAcls(),
+        c.ignorePublicAcls(),
+        c.blockPublicPolicy(),
+        c.restrictPublicBuckets());
+  }
+
+  /** The block {@code read} returns, or an all-off one when none is configured. */
+  static ObjectNode blockOrNone(Supplier<ObjectNode> read) {
+    ObjectNode b = RemediationClients.unlessAbsent("NoSuchPublicAccessBlockConfiguration", read);
+    return b != null ? b : block(false, false, false, false);
   }
 
   static boolean full(JsonNode block) {
@@ -58,59 +78,52 @@ final class S3Actions {
   }
 
   /**
+   * An action on a bucket: its state is the bucket's name and tags plus the settings {@link
+   * #readSettings} adds, or null when the bucket is gone.
+   */
+  abstract static class BucketAction implements RemediationAction {
+    @Override
+    public final JsonNode read(Finding f, RemediationClients aws) {
+      ObjectNode state = bucketState(f, aws);
+      if (state != null) {
+        readSettings(state, f, aws);
+      }
+      return state;
+    }
+
+    /** Adds to {@code state} the bucket's settings this action checks. */
+    abstract void readSettings(ObjectNode state, Finding f, RemediationClients aws);
+  }
+
+  /**
    * Puts a full public access block on a bucket, unless the account-level block already covers it.
    */
-  static final class PutPublicAccessBlock implements RemediationAction {
+  static final class PutPublicAccessBlock extends BucketAction {
     @Override
     public String name() {
       return "s3-put-public-access-block";
     }
 
     @Override
-    public JsonNode read(Finding f, RemediationClients aws) {
-      ObjectNode state = bucketState(f, aws);
-      if (state == null) {
-        return null;
-      }
-      try {
-        PublicAccessBlockConfiguration c =
-            aws.s3()
-                .getPublicAccessBlock(r -> r.bucket(f.resourceId()))
-                .publicAccessBlockConfiguration();
-        block(
-            state,
-            "bucketBlock",
-            c.blockPublicAcls(),
-            c.ignorePublicAcls(),
-            c.blockPublicPolicy(),
-            c.restrictPublicBuckets());
-      } catch (S3Exception e) {
-        if (!"NoSuchPublicAccessBlockConfiguration".equals(RemediationClients.errorCode(e))) {
-          throw e;
-        }
-        block(state, "bucketBlock", false, false, false, false);
-      }
+    void readSettings(ObjectNode state, Finding f, RemediationClients aws) {
+      state.set(
+          "bucketBlock",
+          blockOrNone(
+              () ->
+                  block(
+                      aws.s3()
+                          .getPublicAccessBlock(r -> r.bucket(f.resourceId()))
+                          .publicAccessBlockConfiguration())));
       if (f.accountId() != null) {
-        try {
-          var c =
-              aws.s3Control()
-                  .getPublicAccessBlock(r -> r.accountId(f.accountId()))
-                  .publicAccessBlockConfiguration();
-          block(
-              state,
-              "accountBlock",
-              c.blockPublicAcls(),
-              c.ignorePublicAcls(),
-              c.blockPublicPolicy(),
-              c.restrictPublicBuckets());
-        } catch (S3ControlException e) {
-          if (!"NoSuchPublicAccessBlockConfiguration".equals(RemediationClients.errorCode(e))) {
-            throw e;
-          }
-          block(state, "accountBlock", false, false, false, false);
-        }
+        state.set(
+            "accountBlock",
+            blockOrNone(
+                () ->
+                    block(
+                        aws.s3Control()
+                            .getPublicAccessBlock(r -> r.accountId(f.accountId()))
+                            .publicAccessBlockConfiguration())));
       }
-      return state;
     }
 
     @Override
@@ -134,30 +147,24 @@ final class S3Actions {
   }
 
   /** Enables default encryption: SSE-S3 (AES256), or SSE-KMS with {@code kmsKeyId}. */
-  static final class EnableDefaultEncryption implements RemediationAction {
+  static final class EnableDefaultEncryption extends BucketAction {
     @Override
     public String name() {
       return "s3-enable-default-encryption";
     }
 
     @Override
-    public JsonNode read(Finding f, RemediationClients aws) {
-      ObjectNode state = bucketState(f, aws);
-      if (state == null) {
-        return null;
-      }
-      try {
-        GetBucketEncryptionResponse r = aws.s3().getBucketEncryption(b -> b.bucket(f.resourceId()));
-        ServerSideEncryptionRule rule = r.serverSideEncryptionConfiguration().rules().get(0);
-        state.put("sseAlgorithm", rule.applyServerSideEncryptionByDefault().sseAlgorithmAsString());
-      } catch (S3Exception e) {
-        if (!"ServerSideEncryptionConfigurationNotFoundError"
-            .equals(RemediationClients.errorCode(e))) {
-          throw e;
-        }
+    void readSettings(ObjectNode state, Finding f, RemediationClients aws) {
+      GetBucketEncryptionResponse r =
+          RemediationClients.unlessAbsent(
+              "ServerSideEncryptionConfigurationNotFoundError",
+              () -> aws.s3().getBucketEncryption(b -> b.bucket(f.resourceId())));
+      if (r == null) {
         state.putNull("sseAlgorithm");
+        return;
       }
-      return state;
+      ServerSideEncryptionRule rule = r.serverSideEncryptionConfiguration().rules().get(0);
+      state.put("sseAlgorithm", rule.applyServerSideEncryptionByDefault().sseAlgorithmAsString());
     }
 
     @Override

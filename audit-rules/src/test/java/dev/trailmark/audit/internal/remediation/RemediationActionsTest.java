@@ -66,6 +66,35 @@ class RemediationActionsTest {
     return RemediationActions.forName(f.action()).orElseThrow();
   }
 
+  /** The state that the action of {@code ruleId}'s finding reads now. */
+  static JsonNode read(String ruleId) {
+    Finding f = finding(ruleId);
+    return action(f).read(f, aws);
+  }
+
+  /** Whether the state read now still violates {@code ruleId}. */
+  static boolean violatesNow(String ruleId) {
+    Finding f = finding(ruleId);
+    return action(f).violates(read(ruleId), f);
+  }
+
+  /**
+   * Reads the state of {@code ruleId}'s finding, checks that it violates the rule and applies the
+   * fix; returns the state read before the fix.
+   */
+  static JsonNode readAndFix(String ruleId) {
+    return fix(ruleId, read(ruleId));
+  }
+
+  /** Checks that {@code state} violates {@code ruleId} and applies the fix to it; returns it. */
+  static JsonNode fix(String ruleId, JsonNode state) {
+    Finding f = finding(ruleId);
+    RemediationAction a = action(f);
+    assertThat(a.violates(state, f)).as("%s violated by %s", ruleId, state).isTrue();
+    a.apply(state, f, aws);
+    return state;
+  }
+
   @Test
   void apiGatewayDomainSecurityPolicy() {
     stub.server.stubFor(
@@ -79,13 +108,9 @@ class RemediationActionsTest {
         patch(urlEqualTo("/domainnames/api.example.com"))
             .willReturn(
                 okJson("{\"domainName\":\"api.example.com\",\"securityPolicy\":\"TLS_1_2\"}")));
-    Finding f = finding("apigw-domain-tls12");
-    RemediationAction a = action(f);
-    JsonNode state = a.read(f, aws);
+    JsonNode state = readAndFix("apigw-domain-tls12");
     assertThat(state.path("securityPolicy").asText()).isEqualTo("TLS_1_0");
     assertThat(state.path("tags").path("team").asText()).isEqualTo("orders");
-    assertThat(a.violates(state, f)).isTrue();
-    a.apply(state, f, aws);
     stub.server.verify(
         1,
         patchRequestedFor(urlEqualTo("/domainnames/api.example.com"))
@@ -132,12 +157,8 @@ class RemediationActionsTest {
                     .withStatus(201)
                     .withHeader("Content-Type", "application/json")
                     .withBody("{\"id\":\"dep3\"}")));
-    Finding f = finding("apigw-default-endpoint");
-    RemediationAction a = action(f);
-    JsonNode state = a.read(f, aws);
+    JsonNode state = readAndFix("apigw-default-endpoint");
     assertThat(state.path("customDomains").toString()).isEqualTo("[\"api.example.com\"]");
-    assertThat(a.violates(state, f)).isTrue();
-    a.apply(state, f, aws);
     stub.server.verify(
         patchRequestedFor(urlEqualTo("/restapis/a1b2c3d4e5"))
             .withRequestBody(
@@ -156,7 +177,7 @@ class RemediationActionsTest {
     stub.server.stubFor(
         get(urlPathEqualTo("/domainnames/api.example.com/basepathmappings"))
             .willReturn(okJson("{\"item\":[]}")));
-    assertThat(a.violates(a.read(f, aws), f)).isFalse();
+    assertThat(violatesNow("apigw-default-endpoint")).isFalse();
   }
 
   @Test
@@ -170,21 +191,15 @@ class RemediationActionsTest {
     stub.server.stubFor(
         patch(urlEqualTo("/restapis/a1b2c3d4e5/stages/prod"))
             .willReturn(okJson("{\"stageName\":\"prod\"}")));
-    Finding tracing = finding("apigw-stage-tracing");
-    RemediationAction a = action(tracing);
-    JsonNode state = a.read(tracing, aws);
-    assertThat(a.violates(state, tracing)).isTrue();
-    a.apply(state, tracing, aws);
+    JsonNode state = readAndFix("apigw-stage-tracing");
     stub.server.verify(
         patchRequestedFor(urlEqualTo("/restapis/a1b2c3d4e5/stages/prod"))
             .withRequestBody(
                 equalToJson(
                     "{\"patchOperations\":[{\"op\":\"replace\",\"path\":\"/tracingEnabled\",\"value\":\"true\"}]}")));
 
-    Finding logging = finding("apigw-stage-logging");
-    RemediationAction b = action(logging);
-    assertThat(b.violates(state, logging)).isTrue();
-    b.apply(state, logging, aws);
+    // The same stage, as read before tracing was turned on.
+    fix("apigw-stage-logging", state);
     stub.server.verify(
         patchRequestedFor(urlEqualTo("/restapis/a1b2c3d4e5/stages/prod"))
             .withRequestBody(
@@ -215,12 +230,8 @@ class RemediationActionsTest {
         "RevokeSecurityGroupIngress",
         "<RevokeSecurityGroupIngressResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
             + "<requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId><return>true</return></RevokeSecurityGroupIngressResponse>");
-    Finding f = finding("ec2-sg-open-admin-ports");
-    RemediationAction a = action(f);
-    JsonNode state = a.read(f, aws);
+    JsonNode state = readAndFix("ec2-sg-open-admin-ports");
     assertThat(state.path("tags").path("team").asText()).isEqualTo("orders");
-    assertThat(a.violates(state, f)).isTrue();
-    a.apply(state, f, aws);
     stub.server.verify(
         stub.queryRequest("DescribeSecurityGroups")
             .withRequestBody(containing("GroupId.1=sg-0a1b2c3d4e5f60718")));
@@ -281,11 +292,7 @@ class RemediationActionsTest {
     stub.server.stubFor(
         put(urlMatching("/orders-exports-prod\\?publicAccessBlock.*"))
             .willReturn(aResponse().withStatus(200)));
-    Finding f = finding("s3-bucket-public");
-    RemediationAction a = action(f);
-    JsonNode state = a.read(f, aws);
-    assertThat(a.violates(state, f)).isTrue();
-    a.apply(state, f, aws);
+    readAndFix("s3-bucket-public");
     stub.server.verify(
         getRequestedFor(urlEqualTo("/v20180820/configuration/publicAccessBlock"))
             .withHeader("x-amz-account-id", equalTo("123456789012")));
@@ -307,7 +314,7 @@ class RemediationActionsTest {
                             + "<BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>"
                             + "<BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>"
                             + "</PublicAccessBlockConfiguration>")));
-    assertThat(a.violates(a.read(f, aws), f))
+    assertThat(violatesNow("s3-bucket-public"))
         .as("account-level block already covers the bucket")
         .isFalse();
   }
@@ -330,13 +337,9 @@ class RemediationActionsTest {
     stub.server.stubFor(
         put(urlMatching("/orders-exports-prod\\?encryption.*"))
             .willReturn(aResponse().withStatus(200)));
-    Finding f = finding("s3-default-encryption");
-    RemediationAction a = action(f);
-    JsonNode state = a.read(f, aws);
+    JsonNode state = readAndFix("s3-default-encryption");
     assertThat(state.path("tags").path("trailmark:audit-exempt-until").asText())
         .isEqualTo("2027-01-31");
-    assertThat(a.violates(state, f)).isTrue();
-    a.apply(state, f, aws);
     stub.server.verify(
         putRequestedFor(urlMatching("/orders-exports-prod\\?encryption.*"))
             .withRequestBody(containing("<SSEAlgorithm>AES256</SSEAlgorithm>")));
@@ -350,11 +353,7 @@ class RemediationActionsTest {
   void cloudTrailStartLoggingAndLogFileValidation() {
     stub.json(CT + "GetTrailStatus", "{\"IsLogging\":false,\"LatestDeliveryTime\":1.7320977E9}");
     stub.json(CT + "StartLogging", "{}");
-    Finding stop = finding("cloudtrail-logging-stopped");
-    RemediationAction a = action(stop);
-    JsonNode state = a.read(stop, aws);
-    assertThat(a.violates(state, stop)).isTrue();
-    a.apply(state, stop, aws);
+    readAndFix("cloudtrail-logging-stopped");
     stub.server.verify(
         stub.jsonRequest(CT + "StartLogging")
             .withRequestBody(equalToJson("{\"Name\":\"" + TRAIL_ARN + "\"}")));
@@ -367,11 +366,7 @@ class RemediationActionsTest {
             + "\",\"LogFileValidationEnabled\":false,\"IsMultiRegionTrail\":true,\"HomeRegion\":\"us-east-1\"}}");
     stub.json(
         CT + "UpdateTrail", "{\"Name\":\"management-events\",\"LogFileValidationEnabled\":true}");
-    Finding validation = finding("cloudtrail-log-validation");
-    RemediationAction b = action(validation);
-    JsonNode trail = b.read(validation, aws);
-    assertThat(b.violates(trail, validation)).isTrue();
-    b.apply(trail, validation, aws);
+    readAndFix("cloudtrail-log-validation");
     stub.server.verify(
         stub.jsonRequest(CT + "UpdateTrail")
             .withRequestBody(
@@ -412,14 +407,10 @@ class RemediationActionsTest {
             + TRAIL_ARN
             + "\"}");
     stub.json(CT + "StartLogging", "{}");
-    Finding f = finding("cloudtrail-trail-deleted");
-    RemediationAction a = action(f);
-    JsonNode state = a.read(f, aws);
+    JsonNode state = readAndFix("cloudtrail-trail-deleted");
     assertThat(state.path("exists").asBoolean()).isFalse();
     assertThat(state.path("lastRecordedConfiguration").path("s3KeyPrefix").asText())
         .isEqualTo("trails");
-    assertThat(a.violates(state, f)).isTrue();
-    a.apply(state, f, aws);
     stub.server.verify(
         stub.jsonRequest("StarlingDoveService.GetResourceConfigHistory")
             .withRequestBody(
@@ -449,13 +440,9 @@ class RemediationActionsTest {
     stub.json(
         "Logs_20140328.ListTagsForResource",
         "{\"tags\":{\"trailmark:audit-exempt-until\":\"2026-12-31\"}}");
-    Finding f = finding("logs-retention");
-    RemediationAction a = action(f);
-    JsonNode state = a.read(f, aws);
+    JsonNode state = readAndFix("logs-retention");
     assertThat(state.path("tags").path("trailmark:audit-exempt-until").asText())
         .isEqualTo("2026-12-31");
-    assertThat(a.violates(state, f)).isTrue();
-    a.apply(state, f, aws);
     stub.server.verify(
         stub.jsonRequest("Logs_20140328.ListTagsForResource")
             .withRequestBody(
@@ -485,12 +472,8 @@ class RemediationActionsTest {
             .willReturn(
                 okJson(
                     "{\"FunctionName\":\"orders-api\",\"TracingConfig\":{\"Mode\":\"Active\"}}")));
-    Finding f = finding("lambda-active-tracing");
-    RemediationAction a = action(f);
-    JsonNode state = a.read(f, aws);
+    JsonNode state = readAndFix("lambda-active-tracing");
     assertThat(state.path("tracingMode").asText()).isEqualTo("PassThrough");
-    assertThat(a.violates(state, f)).isTrue();
-    a.apply(state, f, aws);
     stub.server.verify(
         putRequestedFor(urlEqualTo("/2015-03-31/functions/orders-api/configuration"))
             .withRequestBody(equalToJson("{\"TracingConfig\":{\"Mode\":\"Active\"}}")));
