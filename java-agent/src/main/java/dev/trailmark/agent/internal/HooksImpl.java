@@ -101,7 +101,11 @@ public final class HooksImpl extends Hooks {
       return null;
     }
     SpanContext parent = propagation.extract(xray, traceparent, tracestate);
-    Span span = tracer.startServer(carrier, parent, method, url, route);
+    return madeCurrent(tracer.startServer(carrier, parent, method, url, route));
+  }
+
+  /** The scope of a span just started, made current on this thread; null for no span. */
+  private static Scope madeCurrent(Span span) {
     return span == null ? null : new Scope(span, Tracer.makeCurrent(span));
   }
 
@@ -133,15 +137,30 @@ public final class HooksImpl extends Hooks {
   }
 
   public void serverEnd(Object scope, int status, Throwable error) {
+    end(scope, status, error, true);
+  }
+
+  /**
+   * Ends the span of {@code scope} with {@code status} and {@code error}; with {@code restore} (a
+   * span that was made current), what was current before it is current again.
+   */
+  private void end(Object scope, int status, Throwable error, boolean restore) {
     if (scope instanceof Scope) {
       Scope s = (Scope) scope;
-      Tracer.restore(s.previous);
+      if (restore) {
+        Tracer.restore(s.previous);
+      }
       Tracer.result(s.span, status, error);
       tracer.end(s.span);
     }
   }
 
   public Object clientStart(Object carrier, String kind, String method, String url) {
+    return madeCurrent(startClient(carrier, method, url));
+  }
+
+  /** A client span under the current one, or null when untraced or inside another client span. */
+  private Span startClient(Object carrier, String method, String url) {
     if (SUPPRESSED.get() != null) {
       return null;
     }
@@ -150,8 +169,7 @@ public final class HooksImpl extends Hooks {
       return null; // one span per outbound call: the AWS SDK's or HttpClient's inner HTTP layer is
       // not another
     }
-    Span span = tracer.startClient(carrier, method, url);
-    return span == null ? null : new Scope(span, Tracer.makeCurrent(span));
+    return tracer.startClient(carrier, method, url);
   }
 
   /**
@@ -160,24 +178,13 @@ public final class HooksImpl extends Hooks {
    * #clientEndDetached}.
    */
   public Object clientStartDetached(Object carrier, String method, String url) {
-    if (SUPPRESSED.get() != null) {
-      return null;
-    }
-    Span current = Tracer.current();
-    if (current != null && current.kind() == Span.Kind.CLIENT) {
-      return null;
-    }
-    Span span = tracer.startClient(carrier, method, url);
+    Span span = startClient(carrier, method, url);
     return span == null ? null : new Scope(span, null);
   }
 
   /** Ends a span from {@link #clientStartDetached}; the current span is left alone. */
   public void clientEndDetached(Object scope, int status, Throwable error) {
-    if (scope instanceof Scope) {
-      Scope s = (Scope) scope;
-      Tracer.result(s.span, status, error);
-      tracer.end(s.span);
-    }
+    end(scope, status, error, false);
   }
 
   public String[] clientHeaders(Object scope) {
@@ -185,12 +192,7 @@ public final class HooksImpl extends Hooks {
   }
 
   public void clientEnd(Object scope, int status, Throwable error) {
-    if (scope instanceof Scope) {
-      Scope s = (Scope) scope;
-      Tracer.restore(s.previous);
-      Tracer.result(s.span, status, error);
-      tracer.end(s.span);
-    }
+    end(scope, status, error, true);
   }
 
   public void clientEndWhenDone(Object scope, Object future) {
@@ -244,7 +246,7 @@ public final class HooksImpl extends Hooks {
             receive instanceof Span ? (Span) receive : null,
             queueUrl,
             messageId);
-    return new Scope(span, Tracer.makeCurrent(span));
+    return madeCurrent(span);
   }
 
   /** Ends a span from {@link #consumerStart} and restores what was current before it. */
@@ -271,11 +273,7 @@ public final class HooksImpl extends Hooks {
 
   /** Ends a span from {@link #producerStart}: {@code error} when the send failed. */
   public void producerEnd(Object scope, Throwable error) {
-    if (scope instanceof Scope) {
-      Scope s = (Scope) scope;
-      Tracer.result(s.span, 0, error);
-      tracer.end(s.span);
-    }
+    end(scope, 0, error, false);
   }
 
   /**
@@ -295,8 +293,8 @@ public final class HooksImpl extends Hooks {
       return null;
     }
     SpanContext producer = propagation.extract(xray, traceparent, null);
-    Span span = tracer.startBrokerConsumer(message, producer, system, destination, messageId);
-    return new Scope(span, Tracer.makeCurrent(span));
+    return madeCurrent(
+        tracer.startBrokerConsumer(message, producer, system, destination, messageId));
   }
 
   /** The span of a scope, to link to later (opaque to probes), or null. */
@@ -400,8 +398,8 @@ public final class HooksImpl extends Hooks {
   public Object invocationStart(
       Object carrier, String traceHeader, String function, String requestId, boolean coldStart) {
     SpanContext facade = traceHeader == null ? null : Propagation.parseXray(traceHeader);
-    Span span = tracer.startInvocation(carrier, facade, function, requestId, coldStart, "other");
-    return new Scope(span, Tracer.makeCurrent(span));
+    return madeCurrent(
+        tracer.startInvocation(carrier, facade, function, requestId, coldStart, "other"));
   }
 
   /** An HTTP-triggered invocation (API Gateway, a function URL): its request. */

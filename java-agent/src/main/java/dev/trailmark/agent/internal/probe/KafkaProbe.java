@@ -3,7 +3,6 @@ package dev.trailmark.agent.internal.probe;
 import dev.trailmark.agent.internal.HooksImpl;
 import dev.trailmark.agent.internal.weave.Rule;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -188,11 +187,7 @@ public final class KafkaProbe extends Probe {
       if (callback == null) {
         return null;
       }
-      try {
-        return method.invoke(callback, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
+      return Reflect.invoke(method, callback, args);
     }
   }
 

@@ -3,7 +3,6 @@ package dev.trailmark.agent.internal.probe;
 import dev.trailmark.agent.internal.HooksImpl;
 import dev.trailmark.agent.internal.weave.Rule;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -140,11 +139,7 @@ public final class OkHttpProbe extends Probe {
                 .getMethod("proceed", Class.forName("okhttp3.Request", false, loader));
         proceedMethod = proceed;
       }
-      try {
-        return proceed.invoke(chain, request);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
+      return Reflect.invoke(proceed, chain, request);
     }
 
     private void end(Object scope, int status, Throwable error) {

@@ -202,7 +202,7 @@ final class OtelApi {
               case "equals":
                 return Reflect.proxyDefault(proxy, method, args);
               default:
-                return invokeOn(original, method, args);
+                return Reflect.invoke(method, original, args);
             }
           }
         });
@@ -431,15 +431,6 @@ final class OtelApi {
         throw (RuntimeException) cause;
       }
       throw new IllegalStateException(cause);
-    }
-  }
-
-  /** {@code method} (of an API interface) called on {@code target}, throwing what it throws. */
-  Object invokeOn(Object target, Method method, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
     }
   }
 }

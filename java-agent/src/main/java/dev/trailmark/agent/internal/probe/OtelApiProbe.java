@@ -5,7 +5,6 @@ import dev.trailmark.agent.internal.trace.Span;
 import dev.trailmark.agent.internal.trace.Tracer;
 import dev.trailmark.agent.internal.weave.Rule;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.List;
 
@@ -173,9 +172,7 @@ public final class OtelApiProbe extends Probe {
         return Reflect.proxyDefault(proxy, method, args);
       }
       try {
-        method.invoke(scope);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
+        Reflect.invoke(method, scope);
       } finally {
         if (ATTACHED.get() == attached) {
           ATTACHED.set(attached.previous);

@@ -3,7 +3,6 @@ package dev.trailmark.agent.internal.probe;
 import dev.trailmark.agent.internal.HooksImpl;
 import dev.trailmark.agent.internal.weave.Rule;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Collections;
@@ -276,12 +275,7 @@ public final class ReactorNettyProbe extends Probe {
       if (method.getDeclaringClass() == Object.class) {
         return Reflect.proxyDefault(proxy, method, args);
       }
-      Object result;
-      try {
-        result = method.invoke(subscriber, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
+      Object result = Reflect.invoke(method, subscriber, args);
       if (method.getName().equals("currentContext") && result != null) {
         return Reflect.call(result, "put", CONTEXT_KEY, caller);
       }

@@ -42,6 +42,18 @@ final class Reflect {
     }
   }
 
+  /**
+   * {@code method} called on {@code target}, throwing what the method throws, not the reflection
+   * wrapper: for the agent's proxies that hand a call on to the application's own object.
+   */
+  static Object invoke(Method method, Object target, Object... args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
   /** {@code target.name(args)}, for a method whose parameter count is {@code args.length}. */
   static Object call(Object target, String name, Object... args) {
     Map<String, Method> methods = METHODS.get(target.getClass());

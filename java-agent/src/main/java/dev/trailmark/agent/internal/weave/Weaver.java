@@ -105,10 +105,15 @@ public final class Weaver implements ClassFileTransformer {
       }
       return weave(bytes, forClass, redefined != null, loader);
     } catch (Throwable t) {
-      System.err.println(
-          "[trailmark-agent] could not instrument " + className.replace('/', '.') + ": " + t);
+      couldNotInstrument(className, t);
       return null;
     }
+  }
+
+  /** The one line for a class left as it was: a transformer never throws into class loading. */
+  static void couldNotInstrument(String className, Throwable t) {
+    System.err.println(
+        "[trailmark-agent] could not instrument " + className.replace('/', '.') + ": " + t);
   }
 
   byte[] weave(byte[] bytes, List<Rule> forClass, boolean alreadyLoaded, ClassLoader loader) {

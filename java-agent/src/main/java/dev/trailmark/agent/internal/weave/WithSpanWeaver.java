@@ -96,8 +96,7 @@ public final class WithSpanWeaver implements ClassFileTransformer {
       new ClassReader(bytes).accept(new Finder(className, rules), ClassReader.SKIP_CODE);
       return rules.isEmpty() ? null : weaver.weave(bytes, rules, false, loader);
     } catch (Throwable t) {
-      System.err.println(
-          "[trailmark-agent] could not instrument " + className.replace('/', '.') + ": " + t);
+      Weaver.couldNotInstrument(className, t);
       return null;
     }
   }
