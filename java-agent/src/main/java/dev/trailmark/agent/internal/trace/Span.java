@@ -167,10 +167,6 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
     return startNanoTime;
   }
 
-  public long endEpochNanos() {
-    return endEpochNanos;
-  }
-
   void end(long nanoTime) {
     this.endEpochNanos = startEpochNanos + (nanoTime - startNanoTime);
   }
@@ -237,11 +233,6 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
    */
   public String dbPreparation() {
     return dbPreparation;
-  }
-
-  /** How many statements a batch sent; 0 for a single statement. */
-  public int dbBatchSize() {
-    return dbBatchSize;
   }
 
   /** A consumer span's queue URL, or null. */
@@ -384,16 +375,6 @@ public final class Span implements io.opentelemetry.sdk.trace.data.SpanData {
       default: // UNKNOWN, INTERNAL, DATA_LOSS
         return 500;
     }
-  }
-
-  /** The gRPC service of a gRPC call ({@code package.Service}), else null. */
-  public String rpcService() {
-    return rpcService;
-  }
-
-  /** The gRPC status code of a gRPC call, -1 before it is known or for other spans. */
-  public int grpcStatus() {
-    return grpcStatus;
   }
 
   void aws(String service, String operation, String region, String resource) {
