@@ -3,6 +3,7 @@ package dev.trailmark.alerting.internal.alerters;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.alerting.internal.Notices;
 import dev.trailmark.common.json.Json;
+import dev.trailmark.common.sns.SnsMessages;
 import java.net.URI;
 import java.util.Map;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -17,7 +18,6 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
  * so subscriptions can filter.
  */
 public final class SnsAlerter implements Alerter, AutoCloseable {
-  static final int MAX_SUBJECT = 100;
 
   private final SnsClient sns;
   private final String topicArn;
@@ -43,21 +43,16 @@ public final class SnsAlerter implements Alerter, AutoCloseable {
 
   @Override
   public void send(ObjectNode notice) {
-    String text = Notices.title(notice) + "\n\n" + Notices.body(notice);
-    ObjectNode structure = Json.object();
-    structure.put("default", text);
-    structure.put("email", text);
-    structure.put("sms", subject(notice));
-    String machine = notice.toString();
-    for (String protocol : new String[] {"sqs", "lambda", "http", "https", "firehose"}) {
-      structure.put(protocol, machine);
-    }
+    String subject = subject(notice);
+    String message =
+        SnsMessages.structure(
+            Notices.title(notice) + "\n\n" + Notices.body(notice), subject, Json.write(notice));
     sns.publish(
         r ->
             r.topicArn(topicArn)
-                .subject(subject(notice))
+                .subject(subject)
                 .messageStructure("json")
-                .message(structure.toString())
+                .message(message)
                 .messageAttributes(
                     Map.of(
                         "severity", attribute(notice.path("severity").asText()),
@@ -71,8 +66,7 @@ public final class SnsAlerter implements Alerter, AutoCloseable {
 
   /** At most 100 printable ASCII characters, as SNS requires. */
   static String subject(ObjectNode notice) {
-    String s = Notices.title(notice).replaceAll("[^\\x20-\\x7e]", "?");
-    return s.length() <= MAX_SUBJECT ? s : s.substring(0, MAX_SUBJECT - 3) + "...";
+    return SnsMessages.subject(Notices.title(notice));
   }
 
   @Override

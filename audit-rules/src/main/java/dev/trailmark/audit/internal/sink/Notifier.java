@@ -1,9 +1,9 @@
 package dev.trailmark.audit.internal.sink;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.audit.internal.engine.Finding;
 import dev.trailmark.audit.internal.remediation.Plans;
 import dev.trailmark.common.json.Json;
+import dev.trailmark.common.sns.SnsMessages;
 import java.util.Map;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
@@ -15,7 +15,6 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
  * message attributes, so subscriptions can filter.
  */
 public final class Notifier {
-  static final int MAX_SUBJECT = 100;
 
   private final SnsClient sns;
   private final String topicArn;
@@ -28,21 +27,14 @@ public final class Notifier {
 
   /** Publishes the notice of one finding; throws when SNS refuses, so the trigger is retried. */
   public void publish(Finding f, boolean dryRun) {
-    String machine = Json.write(f);
-    ObjectNode structure = Json.object();
-    String text = body(f, dryRun);
-    structure.put("default", text);
-    structure.put("email", text);
-    structure.put("sms", subject(f));
-    for (String protocol : new String[] {"sqs", "lambda", "http", "https", "firehose"}) {
-      structure.put(protocol, machine);
-    }
+    String subject = subject(f);
+    String message = SnsMessages.structure(body(f, dryRun), subject, Json.write(f));
     sns.publish(
         r ->
             r.topicArn(topicArn)
-                .subject(subject(f))
+                .subject(subject)
                 .messageStructure("json")
-                .message(Json.write(structure))
+                .message(message)
                 .messageAttributes(
                     Map.of(
                         "severity", attribute(f.severity().name()),
@@ -55,9 +47,7 @@ public final class Notifier {
 
   /** At most 100 printable ASCII characters, as SNS requires. */
   static String subject(Finding f) {
-    String s = "[" + f.severity() + "] " + f.title() + ": " + f.resourceId();
-    s = s.replaceAll("[^\\x20-\\x7e]", "?");
-    return s.length() <= MAX_SUBJECT ? s : s.substring(0, MAX_SUBJECT - 3) + "...";
+    return SnsMessages.subject("[" + f.severity() + "] " + f.title() + ": " + f.resourceId());
   }
 
   static String body(Finding f, boolean dryRun) {
