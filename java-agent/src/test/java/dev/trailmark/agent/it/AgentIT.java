@@ -67,9 +67,7 @@ class AgentIT {
         .property("app.name", name)
         .property("app.next", next == null ? "" : next)
         .property("app.client", client)
-        .env("OTEL_SERVICE_NAME", name)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+        .tracedService(name, daemon);
   }
 
   @AfterAll

@@ -46,9 +46,7 @@ class ConflictingLibrariesIT {
             ForkedApp.builder("dev.trailmark.agent.testapp.ConflictApp")
                 .classpath(classpath)
                 .property("app.name", "conflicted")
-                .env("OTEL_SERVICE_NAME", "conflicted")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("conflicted", daemon)
                 .env(
                     "TRAILMARK_METRICS_EXPORTER",
                     "emf") // the agent's own (shaded) Micrometer runs beside the app's

@@ -109,6 +109,16 @@ final class ForkedApp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Makes the app the traced service {@code name}, which records every request (unless its caller
+     * decided not to) and sends its segments to the test's X-Ray {@code daemon}.
+     */
+    Builder tracedService(String name, UdpDaemon daemon) {
+      return env("OTEL_SERVICE_NAME", name)
+          .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+          .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+    }
+
     Builder arg(String arg) {
       args.add(arg);
       return this;

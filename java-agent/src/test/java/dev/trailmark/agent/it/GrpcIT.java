@@ -28,9 +28,7 @@ class GrpcIT {
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp app =
             ForkedApp.builder("dev.trailmark.agent.testapp.GrpcApp")
-                .env("OTEL_SERVICE_NAME", "grpc-app")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("grpc-app", daemon)
                 .start(dir, "grpc")) {
       int port = app.awaitPort();
       String[] ids = {"42", "missing", "boom"};

@@ -214,8 +214,6 @@ class HttpClientsIT {
         .property("app.name", name)
         .property("app.next", next)
         .property("app.client", client)
-        .env("OTEL_SERVICE_NAME", name)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+        .tracedService(name, daemon);
   }
 }

@@ -109,9 +109,7 @@ class JdbcIT {
             builder
                 .property("app.jdbc.url", url)
                 .property("app.jdbc.user", user)
-                .env("OTEL_SERVICE_NAME", "orders")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("orders", daemon)
                 .start(dir, name)) {
       int port = app.awaitPort();
       String root =

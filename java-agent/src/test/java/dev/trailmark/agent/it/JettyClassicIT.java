@@ -128,8 +128,6 @@ class JettyClassicIT {
                 + File.pathSeparator
                 + classpath)
         .property("app.flavour", flavour)
-        .env("OTEL_SERVICE_NAME", "orders-jetty" + jetty)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+        .tracedService("orders-jetty" + jetty, daemon);
   }
 }

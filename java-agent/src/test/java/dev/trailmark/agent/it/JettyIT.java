@@ -34,9 +34,7 @@ class JettyIT {
                         "javax.servlet-api",
                         "springframework"))
                 .property("app.servlet", "dev.trailmark.agent.testapp.JakartaOrdersServlet")
-                .env("OTEL_SERVICE_NAME", "orders-jetty")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("orders-jetty", daemon)
                 .env("TRAILMARK_METRICS_EXPORTER", "emf")
                 .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
                 .start(dir, "jetty")) {

@@ -236,9 +236,7 @@ class KafkaIT {
     return ForkedApp.builder("dev.trailmark.agent.testapp.KafkaApp")
         .property("app.kafka", bootstrap)
         .property("app.kafka.topic", TOPIC)
-        .env("OTEL_SERVICE_NAME", service)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+        .tracedService(service, daemon);
   }
 
   private static int freePort() throws IOException {

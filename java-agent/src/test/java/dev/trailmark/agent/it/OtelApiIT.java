@@ -59,9 +59,7 @@ class OtelApiIT {
             ForkedApp.builder(APP)
                 .classpath(classpath)
                 .arg("serve")
-                .env("OTEL_SERVICE_NAME", "orders")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("orders", daemon)
                 .start(dir, name)) {
       int port = app.awaitPort();
       String root =

@@ -90,9 +90,7 @@ class ServletIT {
                 "app.servlet",
                 "dev.trailmark.agent.testapp."
                     + (flavour.equals("jakarta") ? "JakartaOrdersServlet" : "JavaxOrdersServlet"))
-            .env("OTEL_SERVICE_NAME", "orders-" + flavour)
-            .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-            .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+            .tracedService("orders-" + flavour, daemon);
     if (flavour.equals("javax")) {
       File tomcat9 = new File(System.getProperty("trailmark.tomcat9.dir", "target/tomcat9"));
       String jars =

@@ -41,9 +41,7 @@ class SpringMvcIT {
                     "app.filter",
                     "dev.trailmark.agent.testapp."
                         + (container.equals("tomcat9") ? "JavaxGuardFilter" : "JakartaGuardFilter"))
-                .env("OTEL_SERVICE_NAME", service)
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService(service, daemon)
                 .env("TRAILMARK_METRICS_EXPORTER", "emf")
                 .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
                 .start(dir, container)) {

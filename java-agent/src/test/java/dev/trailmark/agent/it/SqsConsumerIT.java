@@ -322,9 +322,7 @@ class SqsConsumerIT {
   private ForkedApp.Builder app(String main, String service, UdpDaemon daemon) {
     return ForkedApp.builder(main)
         .property("app.sqs.endpoint", endpoint)
-        .env("OTEL_SERVICE_NAME", service)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+        .tracedService(service, daemon)
         .env("AWS_ACCESS_KEY_ID", "trailmark")
         .env("AWS_SECRET_ACCESS_KEY", "trailmark")
         .env("AWS_REGION", "us-east-1");

@@ -26,9 +26,7 @@ class WebFluxIT {
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp app =
             ForkedApp.builder("dev.trailmark.agent.testapp.WebFluxApp")
-                .env("OTEL_SERVICE_NAME", "webflux-app")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("webflux-app", daemon)
                 .start(dir, "webflux")) {
       int port = app.awaitPort();
       String root =

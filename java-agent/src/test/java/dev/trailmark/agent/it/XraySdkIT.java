@@ -51,9 +51,7 @@ class XraySdkIT {
         ForkedApp app =
             ForkedApp.builder("dev.trailmark.agent.testapp.XraySdkApp")
                 .property("app.sqs.endpoint", endpoint)
-                .env("OTEL_SERVICE_NAME", "xray-app")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("xray-app", daemon)
                 .env("AWS_ACCESS_KEY_ID", "trailmark")
                 .env("AWS_SECRET_ACCESS_KEY", "trailmark")
                 .env("AWS_REGION", "us-east-1")
