@@ -160,12 +160,7 @@ class AgentIT {
   }
 
   private void assertChain(int port, String tag) throws Exception {
-    String root =
-        "1-"
-            + Long.toHexString(System.currentTimeMillis() / 1000)
-            + "-"
-            + "abcdef0123456789"
-            + tag.replace("j", "000000");
+    String root = UdpDaemon.traceRoot("abcdef0123456789" + tag.replace("j", "000000"));
     String traceId = root.substring(2, 10) + root.substring(11);
 
     List<Map<String, String>> services =

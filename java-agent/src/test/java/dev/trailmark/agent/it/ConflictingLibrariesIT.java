@@ -61,8 +61,7 @@ class ConflictingLibrariesIT {
           .doesNotContain("[trailmark-agent] not started")
           .doesNotContain("could not instrument");
 
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-c0ffeec0ffeec0ffeec0ffee";
+      String root = UdpDaemon.traceRoot("c0ffeec0ffeec0ffeec0ffee");
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(

@@ -34,11 +34,7 @@ class GrpcIT {
       String[] ids = {"42", "missing", "boom"};
       String[] roots = new String[ids.length];
       for (int i = 0; i < ids.length; i++) {
-        roots[i] =
-            "1-"
-                + Long.toHexString(System.currentTimeMillis() / 1000)
-                + "-aabbccddeeff00112233445"
-                + i;
+        roots[i] = UdpDaemon.traceRoot("aabbccddeeff00112233445" + i);
         HttpResponse<String> answer =
             JettyIT.get(
                 port,

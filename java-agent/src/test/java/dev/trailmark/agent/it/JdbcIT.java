@@ -112,8 +112,7 @@ class JdbcIT {
                 .tracedService("orders", daemon)
                 .start(dir, name)) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-d1d2d3d4d5d6d7d8d9dadbdc";
+      String root = UdpDaemon.traceRoot("d1d2d3d4d5d6d7d8d9dadbdc");
       HttpResponse<String> response =
           JettyIT.get(
               port,

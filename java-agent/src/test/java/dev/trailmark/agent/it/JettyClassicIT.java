@@ -32,10 +32,8 @@ class JettyClassicIT {
         ForkedApp app = jetty(jetty, flavour, daemon).start(dir, "jetty" + jetty)) {
       int port = app.awaitPort();
       String root =
-          "1-"
-              + Long.toHexString(System.currentTimeMillis() / 1000)
-              + "-aabbccddeeff0011223344"
-              + (jetty.length() == 1 ? "0" + jetty : jetty);
+          UdpDaemon.traceRoot(
+              "aabbccddeeff0011223344" + (jetty.length() == 1 ? "0" + jetty : jetty));
       String traceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
 

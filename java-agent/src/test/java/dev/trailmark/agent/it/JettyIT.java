@@ -39,8 +39,7 @@ class JettyIT {
                 .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
                 .start(dir, "jetty")) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334466";
+      String root = UdpDaemon.traceRoot("aabbccddeeff001122334466");
       String xrayTraceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e4766";

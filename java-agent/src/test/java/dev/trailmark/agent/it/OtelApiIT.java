@@ -62,8 +62,7 @@ class OtelApiIT {
                 .tracedService("orders", daemon)
                 .start(dir, name)) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-a1a2a3a4a5a6a7a8a9aaabac";
+      String root = UdpDaemon.traceRoot("a1a2a3a4a5a6a7a8a9aaabac");
       String traceId = root.substring(2).replace("-", "");
       HttpResponse<String> response =
           JettyIT.get(

@@ -31,8 +31,7 @@ class ServletIT {
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp app = tomcat(flavour, daemon).start(dir, flavour)) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334455";
+      String root = UdpDaemon.traceRoot("aabbccddeeff001122334455");
       String traceId = root.substring(2, 10) + root.substring(11);
 
       HttpResponse<String> ok =

@@ -47,11 +47,7 @@ class SpringMvcIT {
                 .start(dir, container)) {
       int port = app.awaitPort();
       String tag = container.equals("jetty") ? "77" : container.equals("tomcat") ? "88" : "99";
-      String root =
-          "1-"
-              + Long.toHexString(System.currentTimeMillis() / 1000)
-              + "-aabbccddeeff0011223344"
-              + tag;
+      String root = UdpDaemon.traceRoot("aabbccddeeff0011223344" + tag);
       String xrayTraceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e47" + tag;

@@ -62,10 +62,7 @@ class SqsIT {
               .env("AWS_REGION", "us-east-1")
               .start(dir, "producer")) {
         int port = app.awaitPort();
-        String root =
-            "1-"
-                + Long.toHexString(System.currentTimeMillis() / 1000)
-                + "-5a5a5a5a5a5a5a5a5a5a5a5a";
+        String root = UdpDaemon.traceRoot("5a5a5a5a5a5a5a5a5a5a5a5a");
         HttpResponse<String> response =
             HttpClient.newHttpClient()
                 .send(

@@ -29,8 +29,7 @@ class WebFluxIT {
                 .tracedService("webflux-app", daemon)
                 .start(dir, "webflux")) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334477";
+      String root = UdpDaemon.traceRoot("aabbccddeeff001122334477");
       String traceId = root.substring(2, 10) + root.substring(11);
       HttpResponse<String> answer =
           JettyIT.get(
