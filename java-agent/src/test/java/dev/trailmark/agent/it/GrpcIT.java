@@ -101,7 +101,7 @@ class GrpcIT {
       app.awaitLogLines(
           lines ->
               lines.anyMatch(
-                  l -> ForkedApp.logged(l, "grpc server getting order 42", traceId, serverSpan)));
+                  ForkedApp.logged("grpc server getting order 42", traceId, serverSpan)));
       assertThat(app.output())
           .doesNotContain("left io.grpc")
           .doesNotContain("could not instrument");

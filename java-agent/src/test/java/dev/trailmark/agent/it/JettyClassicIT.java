@@ -94,9 +94,8 @@ class JettyClassicIT {
           lines ->
               lines
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l, "guard filter rejected /orders/secret", traceId, refusedSpan))
+                      ForkedApp.logged(
+                          "guard filter rejected /orders/secret", traceId, refusedSpan))
                   .anyMatch(
                       l ->
                           l.contains(flavour + " servlet handling /orders/42")

@@ -152,33 +152,22 @@ class SpringMvcIT {
           lines ->
               lines
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l, "spring controller handling order 42", xrayTraceId, okSpan))
+                      ForkedApp.logged("spring controller handling order 42", xrayTraceId, okSpan))
                   .as("filters run inside the request's span")
+                  .anyMatch(ForkedApp.logged("guard filter passed /orders/42", xrayTraceId, okSpan))
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l, "guard filter passed /orders/42", xrayTraceId, okSpan))
-                  .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l,
-                              "guard filter rejected /orders/secret",
-                              xrayTraceId,
-                              rejected.get("id").asText()))
+                      ForkedApp.logged(
+                          "guard filter rejected /orders/secret",
+                          xrayTraceId,
+                          rejected.get("id").asText()))
                   .as("the async worker logs inside the request's span")
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l,
-                              "spring worker finished slow order 9",
-                              xrayTraceId,
-                              slowSegment.get("id").asText()))
+                      ForkedApp.logged(
+                          "spring worker finished slow order 9",
+                          xrayTraceId,
+                          slowSegment.get("id").asText()))
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l, "spring controller handling order 7", w3cTraceId, w3cSpan)));
+                      ForkedApp.logged("spring controller handling order 7", w3cTraceId, w3cSpan)));
 
       await()
           .atMost(Duration.ofSeconds(30))

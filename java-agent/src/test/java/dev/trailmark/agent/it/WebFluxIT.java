@@ -74,12 +74,12 @@ class WebFluxIT {
       app.awaitLogLines(
           lines ->
               lines
-                  .anyMatch(l -> ForkedApp.logged(l, "front calling /back", traceId, frontId))
-                  .anyMatch(l -> ForkedApp.logged(l, "back calling /leaf", traceId, backId))
-                  .anyMatch(l -> ForkedApp.logged(l, "leaf answering", traceId, leafId))
+                  .anyMatch(ForkedApp.logged("front calling /back", traceId, frontId))
+                  .anyMatch(ForkedApp.logged("back calling /leaf", traceId, backId))
+                  .anyMatch(ForkedApp.logged("leaf answering", traceId, leafId))
                   // Run when the response arrived, on the WebClient's event loop.
-                  .anyMatch(l -> ForkedApp.logged(l, "back got leaf", traceId, backId))
-                  .anyMatch(l -> ForkedApp.logged(l, "front got back>leaf", traceId, frontId)));
+                  .anyMatch(ForkedApp.logged("back got leaf", traceId, backId))
+                  .anyMatch(ForkedApp.logged("front got back>leaf", traceId, frontId)));
 
       // A W3C caller: its trace, its span as the front's parent.
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e4766";
