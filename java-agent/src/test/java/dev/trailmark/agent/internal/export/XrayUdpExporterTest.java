@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.agent.internal.trace.Span;
 import dev.trailmark.agent.internal.trace.TestSpans;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.DatagramPacket;
@@ -15,11 +14,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -50,31 +47,6 @@ class XrayUdpExporterTest {
     daemon.receive(packet);
     return XraySegmentEncoderTest.parseDatagram(
         Arrays.copyOf(packet.getData(), packet.getLength()));
-  }
-
-  /**
-   * An exporter that hands each batch to {@code export} (which may throw) and runs {@code
-   * onShutdown} when shut down.
-   */
-  private static SpanExporter exporter(Consumer<Collection<SpanData>> export, Runnable onShutdown) {
-    return new SpanExporter() {
-      @Override
-      public CompletableResultCode export(Collection<SpanData> spans) {
-        export.accept(spans);
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        onShutdown.run();
-        return CompletableResultCode.ofSuccess();
-      }
-    };
   }
 
   @Test
@@ -186,7 +158,7 @@ class XrayUdpExporterTest {
     java.util.concurrent.atomic.AtomicInteger calls =
         new java.util.concurrent.atomic.AtomicInteger();
     SpanExporter throwing =
-        exporter(
+        TestExporters.exporter(
             spans -> {
               if (calls.incrementAndGet() == 1) {
                 throw new IllegalStateException("bug");
@@ -293,7 +265,7 @@ class XrayUdpExporterTest {
     java.util.concurrent.atomic.AtomicBoolean shutDown =
         new java.util.concurrent.atomic.AtomicBoolean();
     SpanExporter recording =
-        exporter(
+        TestExporters.exporter(
             spans -> spans.forEach(span -> exported.add(span.getSpanId())),
             () -> shutDown.set(true));
     BatchingSpanExporter exporter = new BatchingSpanExporter("test", recording, 1 << 20, NOTHING);
