@@ -67,9 +67,7 @@ class AgentIT {
         .property("app.name", name)
         .property("app.next", next == null ? "" : next)
         .property("app.client", client)
-        .env("OTEL_SERVICE_NAME", name)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+        .tracedService(name, daemon);
   }
 
   @AfterAll
@@ -162,12 +160,7 @@ class AgentIT {
   }
 
   private void assertChain(int port, String tag) throws Exception {
-    String root =
-        "1-"
-            + Long.toHexString(System.currentTimeMillis() / 1000)
-            + "-"
-            + "abcdef0123456789"
-            + tag.replace("j", "000000");
+    String root = UdpDaemon.traceRoot("abcdef0123456789" + tag.replace("j", "000000"));
     String traceId = root.substring(2, 10) + root.substring(11);
 
     List<Map<String, String>> services =

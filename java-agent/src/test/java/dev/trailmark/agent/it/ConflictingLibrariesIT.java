@@ -46,9 +46,7 @@ class ConflictingLibrariesIT {
             ForkedApp.builder("dev.trailmark.agent.testapp.ConflictApp")
                 .classpath(classpath)
                 .property("app.name", "conflicted")
-                .env("OTEL_SERVICE_NAME", "conflicted")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("conflicted", daemon)
                 .env(
                     "TRAILMARK_METRICS_EXPORTER",
                     "emf") // the agent's own (shaded) Micrometer runs beside the app's
@@ -63,8 +61,7 @@ class ConflictingLibrariesIT {
           .doesNotContain("[trailmark-agent] not started")
           .doesNotContain("could not instrument");
 
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-c0ffeec0ffeec0ffeec0ffee";
+      String root = UdpDaemon.traceRoot("c0ffeec0ffeec0ffeec0ffee");
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -109,6 +110,16 @@ final class ForkedApp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Makes the app the traced service {@code name}, which records every request (unless its caller
+     * decided not to) and sends its segments to the test's X-Ray {@code daemon}.
+     */
+    Builder tracedService(String name, UdpDaemon daemon) {
+      return env("OTEL_SERVICE_NAME", name)
+          .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+          .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+    }
+
     Builder arg(String arg) {
       args.add(arg);
       return this;
@@ -179,11 +190,12 @@ final class ForkedApp implements AutoCloseable {
     return output().lines().filter(l -> l.startsWith("LOG ")).collect(Collectors.toList());
   }
 
-  /** Whether a log line holds {@code text} and the trace and span ids the agent put in its MDC. */
-  static boolean logged(String line, String text, String traceId, String spanId) {
-    return line.contains(text)
-        && line.contains("trace_id=" + traceId)
-        && line.contains("span_id=" + spanId);
+  /** Log lines holding {@code text} and the trace and span ids the agent put in its MDC. */
+  static Predicate<String> logged(String text, String traceId, String spanId) {
+    return line ->
+        line.contains(text)
+            && line.contains("trace_id=" + traceId)
+            && line.contains("span_id=" + spanId);
   }
 
   /**

@@ -28,19 +28,13 @@ class GrpcIT {
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp app =
             ForkedApp.builder("dev.trailmark.agent.testapp.GrpcApp")
-                .env("OTEL_SERVICE_NAME", "grpc-app")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("grpc-app", daemon)
                 .start(dir, "grpc")) {
       int port = app.awaitPort();
       String[] ids = {"42", "missing", "boom"};
       String[] roots = new String[ids.length];
       for (int i = 0; i < ids.length; i++) {
-        roots[i] =
-            "1-"
-                + Long.toHexString(System.currentTimeMillis() / 1000)
-                + "-aabbccddeeff00112233445"
-                + i;
+        roots[i] = UdpDaemon.traceRoot("aabbccddeeff00112233445" + i);
         HttpResponse<String> answer =
             JettyIT.get(
                 port,
@@ -107,7 +101,7 @@ class GrpcIT {
       app.awaitLogLines(
           lines ->
               lines.anyMatch(
-                  l -> ForkedApp.logged(l, "grpc server getting order 42", traceId, serverSpan)));
+                  ForkedApp.logged("grpc server getting order 42", traceId, serverSpan)));
       assertThat(app.output())
           .doesNotContain("left io.grpc")
           .doesNotContain("could not instrument");

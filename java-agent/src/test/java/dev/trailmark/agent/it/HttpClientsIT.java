@@ -40,10 +40,7 @@ class HttpClientsIT {
                   daemon)
               .start(dir, "caller")) {
         int port = caller.awaitPort();
-        String root =
-            "1-"
-                + Long.toHexString(System.currentTimeMillis() / 1000)
-                + "-00112233445566778899aabb";
+        String root = UdpDaemon.traceRoot("00112233445566778899aabb");
         HttpResponse<String> response =
             HttpClient.newHttpClient()
                 .send(
@@ -113,10 +110,7 @@ class HttpClientsIT {
               .classpath(classpath)
               .start(dir, "ok-caller-" + version)) {
         int port = caller.awaitPort();
-        String root =
-            "1-"
-                + Long.toHexString(System.currentTimeMillis() / 1000)
-                + "-0a0b0c0d0e0f0a0b0c0d0e0f";
+        String root = UdpDaemon.traceRoot("0a0b0c0d0e0f0a0b0c0d0e0f");
         HttpResponse<String> response =
             HttpClient.newHttpClient()
                 .send(
@@ -214,8 +208,6 @@ class HttpClientsIT {
         .property("app.name", name)
         .property("app.next", next)
         .property("app.client", client)
-        .env("OTEL_SERVICE_NAME", name)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+        .tracedService(name, daemon);
   }
 }

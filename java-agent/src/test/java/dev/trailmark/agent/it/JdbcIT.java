@@ -109,13 +109,10 @@ class JdbcIT {
             builder
                 .property("app.jdbc.url", url)
                 .property("app.jdbc.user", user)
-                .env("OTEL_SERVICE_NAME", "orders")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("orders", daemon)
                 .start(dir, name)) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-d1d2d3d4d5d6d7d8d9dadbdc";
+      String root = UdpDaemon.traceRoot("d1d2d3d4d5d6d7d8d9dadbdc");
       HttpResponse<String> response =
           JettyIT.get(
               port,

@@ -32,10 +32,8 @@ class JettyClassicIT {
         ForkedApp app = jetty(jetty, flavour, daemon).start(dir, "jetty" + jetty)) {
       int port = app.awaitPort();
       String root =
-          "1-"
-              + Long.toHexString(System.currentTimeMillis() / 1000)
-              + "-aabbccddeeff0011223344"
-              + (jetty.length() == 1 ? "0" + jetty : jetty);
+          UdpDaemon.traceRoot(
+              "aabbccddeeff0011223344" + (jetty.length() == 1 ? "0" + jetty : jetty));
       String traceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
 
@@ -96,9 +94,8 @@ class JettyClassicIT {
           lines ->
               lines
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l, "guard filter rejected /orders/secret", traceId, refusedSpan))
+                      ForkedApp.logged(
+                          "guard filter rejected /orders/secret", traceId, refusedSpan))
                   .anyMatch(
                       l ->
                           l.contains(flavour + " servlet handling /orders/42")
@@ -128,8 +125,6 @@ class JettyClassicIT {
                 + File.pathSeparator
                 + classpath)
         .property("app.flavour", flavour)
-        .env("OTEL_SERVICE_NAME", "orders-jetty" + jetty)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+        .tracedService("orders-jetty" + jetty, daemon);
   }
 }

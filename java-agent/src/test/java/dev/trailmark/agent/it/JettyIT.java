@@ -34,15 +34,12 @@ class JettyIT {
                         "javax.servlet-api",
                         "springframework"))
                 .property("app.servlet", "dev.trailmark.agent.testapp.JakartaOrdersServlet")
-                .env("OTEL_SERVICE_NAME", "orders-jetty")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("orders-jetty", daemon)
                 .env("TRAILMARK_METRICS_EXPORTER", "emf")
                 .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
                 .start(dir, "jetty")) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334466";
+      String root = UdpDaemon.traceRoot("aabbccddeeff001122334466");
       String xrayTraceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e4766";

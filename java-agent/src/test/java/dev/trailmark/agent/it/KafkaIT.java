@@ -124,8 +124,7 @@ class KafkaIT {
   private void oneTrace(UdpDaemon daemon, ForkedApp consumer, ForkedApp producer) throws Exception {
     consumer.awaitPort();
     int port = producer.awaitPort();
-    String root =
-        "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-c0c1c2c3c4c5c6c7c8c9cacb";
+    String root = UdpDaemon.traceRoot("c0c1c2c3c4c5c6c7c8c9cacb");
     assertThat(send(port, "/send?value=traced", root)).isEqualTo("sent callback=true");
     assertThat(send(port, "/send-own?value=own", null)).isEqualTo("sent callback=true");
     assertThat(send(port, "/send-plain?value=fresh", null)).isEqualTo("sent future=true");
@@ -193,8 +192,7 @@ class KafkaIT {
 
     // A send the producer refuses: the application's callback gets the failure, the span records
     // it.
-    String failedRoot =
-        "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-d0d1d2d3d4d5d6d7d8d9dadb";
+    String failedRoot = UdpDaemon.traceRoot("d0d1d2d3d4d5d6d7d8d9dadb");
     assertThat(send(port, "/send-big?value=big", failedRoot)).isEqualTo("sent callback=false");
     await()
         .atMost(Duration.ofSeconds(20))
@@ -236,9 +234,7 @@ class KafkaIT {
     return ForkedApp.builder("dev.trailmark.agent.testapp.KafkaApp")
         .property("app.kafka", bootstrap)
         .property("app.kafka.topic", TOPIC)
-        .env("OTEL_SERVICE_NAME", service)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+        .tracedService(service, daemon);
   }
 
   private static int freePort() throws IOException {

@@ -26,20 +26,14 @@ class LambdaIT {
 
   @Test
   void apiGatewayInvocationsAreSegmentsOfTheFacadeTraceWithTheirRouteAndStatus() throws Exception {
-    String first = root("a1a2a3a4a5a6a7a8a9aaabac");
-    String second = root("b1b2b3b4b5b6b7b8b9babbbc");
+    String first = UdpDaemon.traceRoot("a1a2a3a4a5a6a7a8a9aaabac");
+    String second = UdpDaemon.traceRoot("b1b2b3b4b5b6b7b8b9babbbc");
     try (FakeLambdaRuntime runtime = new FakeLambdaRuntime();
         UdpDaemon daemon = new UdpDaemon()) {
+      runtime.add(sampled("req-1", first, "1000000000000001", apiGatewayEvent("/orders/42", "42")));
       runtime.add(
-          new FakeLambdaRuntime.Invocation(
-              "req-1",
-              "Root=" + first + ";Parent=1000000000000001;Sampled=1",
-              apiGatewayEvent("/orders/42", "42")));
-      runtime.add(
-          new FakeLambdaRuntime.Invocation(
-              "req-2",
-              "Root=" + second + ";Parent=2000000000000002;Sampled=1",
-              apiGatewayEvent("/orders/missing", "missing")));
+          sampled(
+              "req-2", second, "2000000000000002", apiGatewayEvent("/orders/missing", "missing")));
       try (ForkedApp function = start(runtime, daemon, "LambdaHandlers$ApiGateway", "api")) {
         List<FakeLambdaRuntime.Report> reports = reports(runtime, function, 2);
         assertThat(reports)
@@ -72,16 +66,12 @@ class LambdaIT {
 
   @Test
   void streamHandlerInvocationsAreSegmentsAndAFailureIsTheirFault() throws Exception {
-    String ok = root("c1c2c3c4c5c6c7c8c9cacbcc");
-    String failing = root("d1d2d3d4d5d6d7d8d9dadbdc");
+    String ok = UdpDaemon.traceRoot("c1c2c3c4c5c6c7c8c9cacbcc");
+    String failing = UdpDaemon.traceRoot("d1d2d3d4d5d6d7d8d9dadbdc");
     try (FakeLambdaRuntime runtime = new FakeLambdaRuntime();
         UdpDaemon daemon = new UdpDaemon()) {
-      runtime.add(
-          new FakeLambdaRuntime.Invocation(
-              "req-1", "Root=" + ok + ";Parent=3000000000000003;Sampled=1", "\"hello\""));
-      runtime.add(
-          new FakeLambdaRuntime.Invocation(
-              "req-2", "Root=" + failing + ";Parent=4000000000000004;Sampled=1", "\"boom\""));
+      runtime.add(sampled("req-1", ok, "3000000000000003", "\"hello\""));
+      runtime.add(sampled("req-2", failing, "4000000000000004", "\"boom\""));
       try (ForkedApp function = start(runtime, daemon, "LambdaHandlers$Stream", "stream")) {
         List<FakeLambdaRuntime.Report> reports = reports(runtime, function, 2);
         assertThat(reports)
@@ -110,14 +100,10 @@ class LambdaIT {
 
   @Test
   void anSqsInvocationIsASegmentOfItsQueueWithTheHandlersCallsInside() throws Exception {
-    String batch = root("e1e2e3e4e5e6e7e8e9eaebec");
+    String batch = UdpDaemon.traceRoot("e1e2e3e4e5e6e7e8e9eaebec");
     try (FakeLambdaRuntime runtime = new FakeLambdaRuntime();
         UdpDaemon daemon = new UdpDaemon()) {
-      runtime.add(
-          new FakeLambdaRuntime.Invocation(
-              "req-1",
-              "Root=" + batch + ";Parent=5000000000000005;Sampled=1",
-              sqsEvent("m-1", "m-2")));
+      runtime.add(sampled("req-1", batch, "5000000000000005", sqsEvent("m-1", "m-2")));
       try (ForkedApp function = start(runtime, daemon, "LambdaHandlers$Sqs", "sqs")) {
         List<FakeLambdaRuntime.Report> reports = reports(runtime, function, 1);
         assertThat(reports.get(0).kind()).as("%s", function.output()).isEqualTo("response");
@@ -203,8 +189,14 @@ class LambdaIT {
     return documents.get(0);
   }
 
-  private static String root(String rest) {
-    return "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + rest;
+  /**
+   * An invocation whose trace header, as Lambda gives it, says the caller's {@code parent} span of
+   * trace {@code root} was sampled.
+   */
+  private static FakeLambdaRuntime.Invocation sampled(
+      String requestId, String root, String parent, String event) {
+    return new FakeLambdaRuntime.Invocation(
+        requestId, "Root=" + root + ";Parent=" + parent + ";Sampled=1", event);
   }
 
   private static String apiGatewayEvent(String path, String id) {

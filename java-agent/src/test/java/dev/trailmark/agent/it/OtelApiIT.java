@@ -59,13 +59,10 @@ class OtelApiIT {
             ForkedApp.builder(APP)
                 .classpath(classpath)
                 .arg("serve")
-                .env("OTEL_SERVICE_NAME", "orders")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("orders", daemon)
                 .start(dir, name)) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-a1a2a3a4a5a6a7a8a9aaabac";
+      String root = UdpDaemon.traceRoot("a1a2a3a4a5a6a7a8a9aaabac");
       String traceId = root.substring(2).replace("-", "");
       HttpResponse<String> response =
           JettyIT.get(

@@ -31,8 +31,7 @@ class ServletIT {
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp app = tomcat(flavour, daemon).start(dir, flavour)) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334455";
+      String root = UdpDaemon.traceRoot("aabbccddeeff001122334455");
       String traceId = root.substring(2, 10) + root.substring(11);
 
       HttpResponse<String> ok =
@@ -90,9 +89,7 @@ class ServletIT {
                 "app.servlet",
                 "dev.trailmark.agent.testapp."
                     + (flavour.equals("jakarta") ? "JakartaOrdersServlet" : "JavaxOrdersServlet"))
-            .env("OTEL_SERVICE_NAME", "orders-" + flavour)
-            .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-            .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address());
+            .tracedService("orders-" + flavour, daemon);
     if (flavour.equals("javax")) {
       File tomcat9 = new File(System.getProperty("trailmark.tomcat9.dir", "target/tomcat9"));
       String jars =

@@ -41,19 +41,13 @@ class SpringMvcIT {
                     "app.filter",
                     "dev.trailmark.agent.testapp."
                         + (container.equals("tomcat9") ? "JavaxGuardFilter" : "JakartaGuardFilter"))
-                .env("OTEL_SERVICE_NAME", service)
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService(service, daemon)
                 .env("TRAILMARK_METRICS_EXPORTER", "emf")
                 .env("TRAILMARK_METRICS_STEP_MILLIS", "1000")
                 .start(dir, container)) {
       int port = app.awaitPort();
       String tag = container.equals("jetty") ? "77" : container.equals("tomcat") ? "88" : "99";
-      String root =
-          "1-"
-              + Long.toHexString(System.currentTimeMillis() / 1000)
-              + "-aabbccddeeff0011223344"
-              + tag;
+      String root = UdpDaemon.traceRoot("aabbccddeeff0011223344" + tag);
       String xrayTraceId = root.substring(2, 10) + root.substring(11);
       String xray = "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1";
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e47" + tag;
@@ -158,33 +152,22 @@ class SpringMvcIT {
           lines ->
               lines
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l, "spring controller handling order 42", xrayTraceId, okSpan))
+                      ForkedApp.logged("spring controller handling order 42", xrayTraceId, okSpan))
                   .as("filters run inside the request's span")
+                  .anyMatch(ForkedApp.logged("guard filter passed /orders/42", xrayTraceId, okSpan))
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l, "guard filter passed /orders/42", xrayTraceId, okSpan))
-                  .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l,
-                              "guard filter rejected /orders/secret",
-                              xrayTraceId,
-                              rejected.get("id").asText()))
+                      ForkedApp.logged(
+                          "guard filter rejected /orders/secret",
+                          xrayTraceId,
+                          rejected.get("id").asText()))
                   .as("the async worker logs inside the request's span")
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l,
-                              "spring worker finished slow order 9",
-                              xrayTraceId,
-                              slowSegment.get("id").asText()))
+                      ForkedApp.logged(
+                          "spring worker finished slow order 9",
+                          xrayTraceId,
+                          slowSegment.get("id").asText()))
                   .anyMatch(
-                      l ->
-                          ForkedApp.logged(
-                              l, "spring controller handling order 7", w3cTraceId, w3cSpan)));
+                      ForkedApp.logged("spring controller handling order 7", w3cTraceId, w3cSpan)));
 
       await()
           .atMost(Duration.ofSeconds(30))

@@ -107,8 +107,7 @@ class SqsConsumerIT {
     {
       consumer.awaitPort();
       int port = producer.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-c0c1c2c3c4c5c6c7c8c9cacb";
+      String root = UdpDaemon.traceRoot("c0c1c2c3c4c5c6c7c8c9cacb");
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
@@ -199,8 +198,7 @@ class SqsConsumerIT {
   void aMessageReceivedInsideARequestIsLinkedToTheReceiveCall(
       OpenSearchInstance os, LocalCollector collector) throws Exception {
     String queue = sqs.createQueue(b -> b.queueName("consumer-link-it")).queueUrl();
-    String producerRoot =
-        "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-e0e1e2e3e4e5e6e7e8e9eaeb";
+    String producerRoot = UdpDaemon.traceRoot("e0e1e2e3e4e5e6e7e8e9eaeb");
     sqs.sendMessage(
         b ->
             b.queueUrl(queue)
@@ -237,8 +235,7 @@ class SqsConsumerIT {
       throws Exception {
     {
       int port = consumer.awaitPort();
-      String requestRoot =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-f0f1f2f3f4f5f6f7f8f9fafb";
+      String requestRoot = UdpDaemon.traceRoot("f0f1f2f3f4f5f6f7f8f9fafb");
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
@@ -322,9 +319,7 @@ class SqsConsumerIT {
   private ForkedApp.Builder app(String main, String service, UdpDaemon daemon) {
     return ForkedApp.builder(main)
         .property("app.sqs.endpoint", endpoint)
-        .env("OTEL_SERVICE_NAME", service)
-        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-        .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+        .tracedService(service, daemon)
         .env("AWS_ACCESS_KEY_ID", "trailmark")
         .env("AWS_SECRET_ACCESS_KEY", "trailmark")
         .env("AWS_REGION", "us-east-1");

@@ -56,18 +56,13 @@ class SqsIT {
               .property("app.client", "sqs")
               .property("app.sqs.endpoint", endpoint)
               .property("app.sqs.queue", queue)
-              .env("OTEL_SERVICE_NAME", "producer")
-              .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-              .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+              .tracedService("producer", daemon)
               .env("AWS_ACCESS_KEY_ID", "trailmark")
               .env("AWS_SECRET_ACCESS_KEY", "trailmark")
               .env("AWS_REGION", "us-east-1")
               .start(dir, "producer")) {
         int port = app.awaitPort();
-        String root =
-            "1-"
-                + Long.toHexString(System.currentTimeMillis() / 1000)
-                + "-5a5a5a5a5a5a5a5a5a5a5a5a";
+        String root = UdpDaemon.traceRoot("5a5a5a5a5a5a5a5a5a5a5a5a");
         HttpResponse<String> response =
             HttpClient.newHttpClient()
                 .send(

@@ -33,6 +33,14 @@ final class UdpDaemon implements AutoCloseable {
     receiver.start();
   }
 
+  /**
+   * An X-Ray trace id's root stamped with the current second, ending in the test's own {@code
+   * random} (24 hex digits) so that each trace it starts can be told apart.
+   */
+  static String traceRoot(String random) {
+    return "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + random;
+  }
+
   String address() {
     return "127.0.0.1:" + socket.getLocalPort();
   }

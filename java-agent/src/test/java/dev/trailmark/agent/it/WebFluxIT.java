@@ -26,13 +26,10 @@ class WebFluxIT {
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp app =
             ForkedApp.builder("dev.trailmark.agent.testapp.WebFluxApp")
-                .env("OTEL_SERVICE_NAME", "webflux-app")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("webflux-app", daemon)
                 .start(dir, "webflux")) {
       int port = app.awaitPort();
-      String root =
-          "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-aabbccddeeff001122334477";
+      String root = UdpDaemon.traceRoot("aabbccddeeff001122334477");
       String traceId = root.substring(2, 10) + root.substring(11);
       HttpResponse<String> answer =
           JettyIT.get(
@@ -77,12 +74,12 @@ class WebFluxIT {
       app.awaitLogLines(
           lines ->
               lines
-                  .anyMatch(l -> ForkedApp.logged(l, "front calling /back", traceId, frontId))
-                  .anyMatch(l -> ForkedApp.logged(l, "back calling /leaf", traceId, backId))
-                  .anyMatch(l -> ForkedApp.logged(l, "leaf answering", traceId, leafId))
+                  .anyMatch(ForkedApp.logged("front calling /back", traceId, frontId))
+                  .anyMatch(ForkedApp.logged("back calling /leaf", traceId, backId))
+                  .anyMatch(ForkedApp.logged("leaf answering", traceId, leafId))
                   // Run when the response arrived, on the WebClient's event loop.
-                  .anyMatch(l -> ForkedApp.logged(l, "back got leaf", traceId, backId))
-                  .anyMatch(l -> ForkedApp.logged(l, "front got back>leaf", traceId, frontId)));
+                  .anyMatch(ForkedApp.logged("back got leaf", traceId, backId))
+                  .anyMatch(ForkedApp.logged("front got back>leaf", traceId, frontId)));
 
       // A W3C caller: its trace, its span as the front's parent.
       String w3cTraceId = "4bf92f3577b34da6a3ce929d0e0e4766";

@@ -51,9 +51,7 @@ class XraySdkIT {
         ForkedApp app =
             ForkedApp.builder("dev.trailmark.agent.testapp.XraySdkApp")
                 .property("app.sqs.endpoint", endpoint)
-                .env("OTEL_SERVICE_NAME", "xray-app")
-                .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
-                .env("AWS_XRAY_DAEMON_ADDRESS", daemon.address())
+                .tracedService("xray-app", daemon)
                 .env("AWS_ACCESS_KEY_ID", "trailmark")
                 .env("AWS_SECRET_ACCESS_KEY", "trailmark")
                 .env("AWS_REGION", "us-east-1")
@@ -74,7 +72,7 @@ class XraySdkIT {
   }
 
   private void check(UdpDaemon daemon, int port) throws Exception {
-    String plain = root("a0a1a2a3a4a5a6a7a8a9aaab");
+    String plain = UdpDaemon.traceRoot("a0a1a2a3a4a5a6a7a8a9aaab");
     assertThat(get(port, "/work", plain)).startsWith("queues=");
     await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(plain).size() >= 3);
 
@@ -93,7 +91,7 @@ class XraySdkIT {
     assertThat(trace).as("nothing else, no second span of the SQS call").hasSize(3);
 
     // behind AWSXRayServletFilter: its segment is a child of the agent's, not a trace of its own
-    String filtered = root("b0b1b2b3b4b5b6b7b8b9babb");
+    String filtered = UdpDaemon.traceRoot("b0b1b2b3b4b5b6b7b8b9babb");
     assertThat(get(port, "/filtered/work", filtered)).startsWith("queues=");
     await()
         .atMost(Duration.ofSeconds(20))
@@ -117,10 +115,6 @@ class XraySdkIT {
     assertThat(traces)
         .as("no trace of the X-Ray SDK's own")
         .containsExactlyInAnyOrder(plain, filtered);
-  }
-
-  private static String root(String rest) {
-    return "1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + rest;
   }
 
   private static String get(int port, String path, String root) throws Exception {

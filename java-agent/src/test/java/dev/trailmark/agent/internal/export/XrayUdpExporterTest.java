@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trailmark.agent.internal.trace.Span;
 import dev.trailmark.agent.internal.trace.TestSpans;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -23,17 +27,31 @@ class XrayUdpExporterTest {
   private final XraySegmentEncoder encoder = new XraySegmentEncoder("svc", Map.of(), "0.1.0");
 
   private BatchingSpanExporter exporterTo(int port, long queueBytes) {
-    return new BatchingSpanExporter(
-        "xray",
-        new XrayUdpExporter(encoder, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)),
-        queueBytes,
-        NOTHING);
+    return new BatchingSpanExporter("xray", udpExporterTo(port), queueBytes, NOTHING);
+  }
+
+  private XrayUdpExporter udpExporterTo(int port) {
+    return new XrayUdpExporter(
+        encoder, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+  }
+
+  /** A stand-in X-Ray daemon: a loopback socket that waits up to ten seconds for a datagram. */
+  private static DatagramSocket daemon() throws SocketException {
+    DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    daemon.setSoTimeout(10_000);
+    return daemon;
+  }
+
+  /** Waits for the next datagram the daemon receives and parses it. */
+  private static JsonNode receive(DatagramSocket daemon, DatagramPacket packet) throws Exception {
+    daemon.receive(packet);
+    return XraySegmentEncoderTest.parseDatagram(
+        Arrays.copyOf(packet.getData(), packet.getLength()));
   }
 
   @Test
   void sampledSpansArriveAsDaemonDatagramsAndUnsampledOnesDoNot() throws Exception {
-    try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      daemon.setSoTimeout(10_000);
+    try (DatagramSocket daemon = daemon()) {
       BatchingSpanExporter exporter = exporterTo(daemon.getLocalPort(), 1 << 20);
       Span unsampled = TestSpans.unsampled();
       Span sampled = TestSpans.server("http://h/", 200, null);
@@ -42,9 +60,7 @@ class XrayUdpExporterTest {
       exporter.accept(sampled);
 
       DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
-      daemon.receive(packet);
-      byte[] data = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
-      JsonNode doc = XraySegmentEncoderTest.parseDatagram(data);
+      JsonNode doc = receive(daemon, packet);
       assertThat(doc.get("id").asText()).isEqualTo(sampled.context().spanId());
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> exporter.exported() == 1);
     }
@@ -52,8 +68,7 @@ class XrayUdpExporterTest {
 
   @Test
   void manySpansOfDifferentSizesArriveEachInItsOwnIntactDatagram() throws Exception {
-    try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      daemon.setSoTimeout(10_000);
+    try (DatagramSocket daemon = daemon()) {
       daemon.setReceiveBufferSize(4 << 20);
       BatchingSpanExporter exporter = exporterTo(daemon.getLocalPort(), 1 << 20);
       Set<String> expected = new HashSet<>();
@@ -70,10 +85,7 @@ class XrayUdpExporterTest {
           exporter.accept(span);
         }
         for (int i = 0; i < 20; i++) {
-          daemon.receive(packet);
-          JsonNode doc =
-              XraySegmentEncoderTest.parseDatagram(
-                  java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+          JsonNode doc = receive(daemon, packet);
           received.add(doc.get("id").asText());
           assertThat(doc.at("/http/request/url").asText()).matches("http://h/p*");
         }
@@ -145,27 +157,14 @@ class XrayUdpExporterTest {
   void anExporterThatThrowsCostsItsBatchNotTheSender() throws Exception {
     java.util.concurrent.atomic.AtomicInteger calls =
         new java.util.concurrent.atomic.AtomicInteger();
-    io.opentelemetry.sdk.trace.export.SpanExporter throwing =
-        new io.opentelemetry.sdk.trace.export.SpanExporter() {
-          @Override
-          public io.opentelemetry.sdk.common.CompletableResultCode export(
-              java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
-            if (calls.incrementAndGet() == 1) {
-              throw new IllegalStateException("bug");
-            }
-            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public io.opentelemetry.sdk.common.CompletableResultCode flush() {
-            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
-            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-          }
-        };
+    SpanExporter throwing =
+        TestExporters.exporter(
+            spans -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("bug");
+              }
+            },
+            NOTHING);
     BatchingSpanExporter exporter = new BatchingSpanExporter("test", throwing, 1 << 20, NOTHING);
 
     exporter.accept(TestSpans.server("http://h/", 200, null));
@@ -203,12 +202,8 @@ class XrayUdpExporterTest {
 
   @Test
   void callsExportedWithTheirRequestTravelInsideItsSegmentAndOthersOnTheirOwn() throws Exception {
-    try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      daemon.setSoTimeout(10_000);
-      XrayUdpExporter exporter =
-          new XrayUdpExporter(
-              encoder,
-              new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()));
+    try (DatagramSocket daemon = daemon()) {
+      XrayUdpExporter exporter = udpExporterTo(daemon.getLocalPort());
       Span server = TestSpans.server("http://h/orders", 200, "/orders");
       Span call = TestSpans.clientUnder(server, "http://stock:8080/stock", 200, null);
       Span failed = TestSpans.clientUnder(server, "http://pay:8080/pay", 503, null);
@@ -223,10 +218,7 @@ class XrayUdpExporterTest {
       DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
       java.util.List<JsonNode> docs = new java.util.ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        daemon.receive(packet);
-        docs.add(
-            XraySegmentEncoderTest.parseDatagram(
-                java.util.Arrays.copyOf(packet.getData(), packet.getLength())));
+        docs.add(receive(daemon, packet));
       }
       JsonNode segment = docs.stream().filter(d -> !d.has("type")).findFirst().orElseThrow();
       JsonNode independent = docs.stream().filter(d -> d.has("type")).findFirst().orElseThrow();
@@ -244,14 +236,10 @@ class XrayUdpExporterTest {
 
   @Test
   void aSegmentTooBigWithItsCallsIsSentApartFromThem() throws Exception {
-    try (DatagramSocket daemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      daemon.setSoTimeout(10_000);
-      XrayUdpExporter exporter =
-          new XrayUdpExporter(
-              encoder,
-              new InetSocketAddress(InetAddress.getLoopbackAddress(), daemon.getLocalPort()));
+    try (DatagramSocket daemon = daemon()) {
+      XrayUdpExporter exporter = udpExporterTo(daemon.getLocalPort());
       Span server = TestSpans.server("http://h/", 200, null);
-      java.util.List<io.opentelemetry.sdk.trace.data.SpanData> batch = new java.util.ArrayList<>();
+      java.util.List<SpanData> batch = new java.util.ArrayList<>();
       for (int i = 0; i < 40; i++) { // 40 calls with 2,000-character URLs: over 64 KB together
         batch.add(TestSpans.clientUnder(server, "http://h/" + "p".repeat(2000), 200, null));
       }
@@ -262,10 +250,7 @@ class XrayUdpExporterTest {
       DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
       int received = 0;
       for (int i = 0; i < 41; i++) {
-        daemon.receive(packet);
-        JsonNode doc =
-            XraySegmentEncoderTest.parseDatagram(
-                java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+        JsonNode doc = receive(daemon, packet);
         assertThat(doc.has("subsegments")).isFalse();
         received++;
       }
@@ -279,26 +264,10 @@ class XrayUdpExporterTest {
         java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     java.util.concurrent.atomic.AtomicBoolean shutDown =
         new java.util.concurrent.atomic.AtomicBoolean();
-    io.opentelemetry.sdk.trace.export.SpanExporter recording =
-        new io.opentelemetry.sdk.trace.export.SpanExporter() {
-          @Override
-          public io.opentelemetry.sdk.common.CompletableResultCode export(
-              java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
-            spans.forEach(span -> exported.add(span.getSpanId()));
-            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public io.opentelemetry.sdk.common.CompletableResultCode flush() {
-            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
-            shutDown.set(true);
-            return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
-          }
-        };
+    SpanExporter recording =
+        TestExporters.exporter(
+            spans -> spans.forEach(span -> exported.add(span.getSpanId())),
+            () -> shutDown.set(true));
     BatchingSpanExporter exporter = new BatchingSpanExporter("test", recording, 1 << 20, NOTHING);
     java.util.List<String> expected = new java.util.ArrayList<>();
     for (int i = 0; i < 1200; i++) { // more than two batches
