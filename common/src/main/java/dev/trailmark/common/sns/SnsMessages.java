@@ -2,6 +2,10 @@ package dev.trailmark.common.sns;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.common.json.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
 /**
  * The subject and the per-protocol message of an SNS publish, so that people and programs
@@ -17,11 +21,39 @@ public final class SnsMessages {
   private SnsMessages() {}
 
   /**
+   * Publishes one notice: {@code subject} (made SNS-safe) for email and SMS, {@code text} for
+   * people, {@code machineJson} for programs, and {@code attributes} as string message attributes
+   * that subscription filter policies can match; throws what SNS throws, so the caller can retry.
+   */
+  public static void publish(
+      SnsClient sns,
+      String topicArn,
+      String subject,
+      String text,
+      String machineJson,
+      Map<String, String> attributes) {
+    String safeSubject = subject(subject);
+    Map<String, MessageAttributeValue> values = new LinkedHashMap<>();
+    attributes.forEach(
+        (name, value) ->
+            values.put(
+                name,
+                MessageAttributeValue.builder().dataType("String").stringValue(value).build()));
+    sns.publish(
+        r ->
+            r.topicArn(topicArn)
+                .subject(safeSubject)
+                .messageStructure("json")
+                .message(structure(text, safeSubject, machineJson))
+                .messageAttributes(values));
+  }
+
+  /**
    * The {@code Message} of a publish with {@code MessageStructure=json}: {@code text} for the
    * default and email, {@code sms} for SMS, {@code machineJson} for queues, functions, HTTP(S) and
    * Firehose.
    */
-  public static String structure(String text, String sms, String machineJson) {
+  static String structure(String text, String sms, String machineJson) {
     ObjectNode structure = Json.object();
     structure.put("default", text);
     structure.put("email", text);

@@ -9,7 +9,6 @@ import java.util.Map;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsClient;
-import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
 /**
  * Publishes a notice to an SNS topic (AWS SDK v2, default credentials chain): a readable body for
@@ -43,25 +42,16 @@ public final class SnsAlerter implements Alerter, AutoCloseable {
 
   @Override
   public void send(ObjectNode notice) {
-    String subject = subject(notice);
-    String message =
-        SnsMessages.structure(
-            Notices.title(notice) + "\n\n" + Notices.body(notice), subject, Json.write(notice));
-    sns.publish(
-        r ->
-            r.topicArn(topicArn)
-                .subject(subject)
-                .messageStructure("json")
-                .message(message)
-                .messageAttributes(
-                    Map.of(
-                        "severity", attribute(notice.path("severity").asText()),
-                        "rule", attribute(notice.path("rule").path("name").asText()),
-                        "state", attribute(notice.path("state").asText()))));
-  }
-
-  private static MessageAttributeValue attribute(String value) {
-    return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    SnsMessages.publish(
+        sns,
+        topicArn,
+        subject(notice),
+        Notices.title(notice) + "\n\n" + Notices.body(notice),
+        Json.write(notice),
+        Map.of(
+            "severity", notice.path("severity").asText(),
+            "rule", notice.path("rule").path("name").asText(),
+            "state", notice.path("state").asText()));
   }
 
   /** At most 100 printable ASCII characters, as SNS requires. */

@@ -6,7 +6,6 @@ import dev.trailmark.common.json.Json;
 import dev.trailmark.common.sns.SnsMessages;
 import java.util.Map;
 import software.amazon.awssdk.services.sns.SnsClient;
-import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
 /**
  * Publishes one SNS message per finding: a short subject, a readable body for email and SMS
@@ -27,22 +26,13 @@ public final class Notifier {
 
   /** Publishes the notice of one finding; throws when SNS refuses, so the trigger is retried. */
   public void publish(Finding f, boolean dryRun) {
-    String subject = subject(f);
-    String message = SnsMessages.structure(body(f, dryRun), subject, Json.write(f));
-    sns.publish(
-        r ->
-            r.topicArn(topicArn)
-                .subject(subject)
-                .messageStructure("json")
-                .message(message)
-                .messageAttributes(
-                    Map.of(
-                        "severity", attribute(f.severity().name()),
-                        "ruleId", attribute(f.ruleId()))));
-  }
-
-  static MessageAttributeValue attribute(String value) {
-    return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    SnsMessages.publish(
+        sns,
+        topicArn,
+        subject(f),
+        body(f, dryRun),
+        Json.write(f),
+        Map.of("severity", f.severity().name(), "ruleId", f.ruleId()));
   }
 
   /** At most 100 printable ASCII characters, as SNS requires. */
