@@ -23,6 +23,7 @@ import dev.trailmark.agent.internal.probe.OtelApiProbe;
 import dev.trailmark.agent.internal.probe.Probe;
 import dev.trailmark.agent.internal.probe.ReactorNettyProbe;
 import dev.trailmark.agent.internal.probe.ServletProbe;
+import dev.trailmark.agent.internal.probe.SpringWebFluxProbe;
 import dev.trailmark.agent.internal.probe.SqsConsumerProbe;
 import dev.trailmark.agent.internal.probe.UrlConnectionProbe;
 import dev.trailmark.agent.internal.probe.WithSpanProbe;
@@ -105,6 +106,7 @@ public final class AgentInstaller {
             new OkHttpProbe(),
             new GrpcProbe(),
             new ReactorNettyProbe(),
+            new SpringWebFluxProbe(),
             awsSdk,
             sqsConsumer,
             new KafkaProbe(),

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Spring WebFlux on Reactor Netty and {@code WebClient} in a forked JVM with the agent: a request
  * that goes front → back → leaf through two WebClient calls is one trace, each hop's server segment
  * under the client subsegment that called it, with the logs of each handler, including what runs on
- * the client's event loop when a response arrives, in its own server span.
+ * the client's event loop when a response arrives, in its own server span; and, through the {@code
+ * DispatcherHandler}, each server span carries the route its mapping matched.
  */
 class WebFluxIT {
 
@@ -95,6 +96,42 @@ class WebFluxIT {
       assertThat(server(daemon.documentsOfTrace(w3cRoot), "/front").get("parent_id").asText())
           .isEqualTo("00f067aa0ba902b7");
     }
+  }
+
+  @Test
+  void aDispatcherHandlersSpanCarriesTheRouteItsMappingMatched() throws Exception {
+    try (UdpDaemon daemon = new UdpDaemon();
+        ForkedApp app =
+            ForkedApp.builder("dev.trailmark.agent.testapp.WebFluxDispatcherApp")
+                .tracedService("webflux-dispatcher", daemon)
+                .start(dir, "webflux-dispatcher")) {
+      int port = app.awaitPort();
+      String annotated = UdpDaemon.traceRoot("aabbccddeeff001122334478");
+      String functional = UdpDaemon.traceRoot("aabbccddeeff001122334479");
+      String missing = UdpDaemon.traceRoot("aabbccddeeff00112233447a");
+      assertThat(get(port, "/items/42", annotated).body()).as(app.output()).isEqualTo("item 42");
+      assertThat(get(port, "/greet/ana", functional).body()).isEqualTo("hello ana");
+      assertThat(get(port, "/nothing/here", missing).statusCode()).isEqualTo(404);
+
+      for (String root : List.of(annotated, functional, missing)) {
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> !daemon.documentsOfTrace(root).isEmpty());
+      }
+      assertThat(daemon.errors()).isEmpty();
+      JsonNode item = server(daemon.documentsOfTrace(annotated), "/items/42");
+      assertThat(item.at("/annotations/http_route").asText()).isEqualTo("/items/{id}");
+      JsonNode greet = server(daemon.documentsOfTrace(functional), "/greet/ana");
+      assertThat(greet.at("/annotations/http_route").asText()).isEqualTo("/greet/{name}");
+      // No mapping matched: no route, never the raw path.
+      JsonNode none = server(daemon.documentsOfTrace(missing), "/nothing/here");
+      assertThat(none.at("/http/response/status").asInt()).isEqualTo(404);
+      assertThat(none.at("/annotations/http_route").isMissingNode()).as(none.toString()).isTrue();
+    }
+  }
+
+  private static HttpResponse<String> get(int port, String path, String root) throws Exception {
+    return JettyIT.get(port, path, "X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1");
   }
 
   private static JsonNode server(List<JsonNode> docs, String path) {
