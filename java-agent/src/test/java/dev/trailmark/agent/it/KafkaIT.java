@@ -104,7 +104,7 @@ class KafkaIT {
   void theConsumersProcessingOfARecordContinuesItsProducersTrace() throws Exception {
     try (UdpDaemon daemon = new UdpDaemon();
         ForkedApp consumer =
-            app("consumer", daemon).property("app.kafka.consume", "true").start(dir, "consumer");
+            app("consumer", daemon).property("app.kafka.consume", "loop").start(dir, "consumer");
         ForkedApp producer = app("producer", daemon).start(dir, "producer")) {
       try {
         oneTrace(daemon, consumer, producer);
@@ -117,6 +117,47 @@ class KafkaIT {
                 + "\nproducer:\n"
                 + producer.output());
         throw t;
+      }
+    }
+  }
+
+  @Test
+  void recordsReadByTopicOrByPartitionAreEachInTheirOwnSpanToo() throws Exception {
+    try (UdpDaemon daemon = new UdpDaemon();
+        ForkedApp byTopic =
+            app("by-topic", daemon).property("app.kafka.consume", "topic").start(dir, "by-topic");
+        ForkedApp byPartition =
+            app("by-partition", daemon)
+                .property("app.kafka.consume", "partition")
+                .start(dir, "by-partition");
+        ForkedApp producer = app("producer", daemon).start(dir, "producer-2")) {
+      byTopic.awaitPort();
+      byPartition.awaitPort();
+      int port = producer.awaitPort();
+      String root = UdpDaemon.traceRoot("e0e1e2e3e4e5e6e7e8e9eaeb");
+      String traceId = root.replace("-", "").substring(1);
+      assertThat(send(port, "/send?value=by-either", root)).isEqualTo("sent callback=true");
+
+      // The producer's segment, its Kafka subsegment, and one processing segment per consumer.
+      await().atMost(Duration.ofSeconds(60)).until(() -> daemon.documentsOfTrace(root).size() >= 4);
+      List<JsonNode> trace = daemon.documentsOfTrace(root);
+      JsonNode send =
+          trace.stream().filter(d -> d.has("type")).findFirst().orElseThrow(AssertionError::new);
+      for (ForkedApp consumer : List.of(byTopic, byPartition)) {
+        String service = consumer == byTopic ? "by-topic" : "by-partition";
+        JsonNode process =
+            trace.stream()
+                .filter(d -> !d.has("type") && d.get("name").asText().equals(service))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no segment of " + service + ": " + trace));
+        assertThat(process.get("parent_id").asText())
+            .as(service + ": under the producer's span")
+            .isEqualTo(send.get("id").asText());
+        consumer.awaitLogLines(
+            lines ->
+                lines.anyMatch(
+                    ForkedApp.logged("processing by-either", traceId, process.get("id").asText())));
+        assertThat(consumer.output()).doesNotContain("[trailmark-agent]");
       }
     }
   }

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -29,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * the callback fired ({@code sent callback=true}); {@code /send-own?value=v} sends a record
  * carrying the application's own {@code traceparent}; {@code /send-plain?value=v} sends without a
  * callback and waits on the future. With {@code app.kafka.consume} a background thread polls the
- * topic and, for each record in a for-each loop, prints {@code PROCESSED value=<v>
- * traceparent=<header> xray=<header>}, after logging {@code processing <v>}.
+ * topic and, for each record (read in a for-each loop over the batch with {@code loop}, over {@code
+ * records(topic)} with {@code topic}, by {@code forEach} over each {@code records(partition)} with
+ * {@code partition}), prints {@code PROCESSED value=<v> traceparent=<header> xray=<header>}, after
+ * logging {@code processing <v>}.
  */
 public final class KafkaApp {
 
@@ -42,8 +45,9 @@ public final class KafkaApp {
   public static void main(String[] args) throws Exception {
     String brokers = System.getProperty("app.kafka");
     String topic = System.getProperty("app.kafka.topic");
-    if (Boolean.getBoolean("app.kafka.consume")) {
-      Thread poller = new Thread(() -> consume(brokers, topic), "poller");
+    String consume = System.getProperty("app.kafka.consume");
+    if (consume != null) {
+      Thread poller = new Thread(() -> consume(brokers, topic, consume), "poller");
       poller.setDaemon(true);
       poller.start();
     }
@@ -83,10 +87,10 @@ public final class KafkaApp {
     System.out.println("READY " + server.getAddress().getPort());
   }
 
-  private static void consume(String brokers, String topic) {
+  private static void consume(String brokers, String topic, String how) {
     Properties config = new Properties();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, "kafka-app");
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "kafka-app-" + how);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -94,20 +98,37 @@ public final class KafkaApp {
       consumer.subscribe(List.of(topic));
       while (true) {
         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
-        for (ConsumerRecord<String, String> record : records) {
-          log.info("processing {}", record.value());
-          System.out.println(
-              "PROCESSED value="
-                  + record.value()
-                  + " traceparent="
-                  + header(record, "traceparent")
-                  + " xray="
-                  + header(record, "X-Amzn-Trace-Id"));
+        switch (how) {
+          case "topic":
+            for (ConsumerRecord<String, String> record : records.records(topic)) {
+              process(record);
+            }
+            break;
+          case "partition":
+            for (TopicPartition partition : records.partitions()) {
+              records.records(partition).forEach(KafkaApp::process);
+            }
+            break;
+          default:
+            for (ConsumerRecord<String, String> record : records) {
+              process(record);
+            }
         }
       }
     } catch (RuntimeException e) {
       System.out.println("poll failed: " + e);
     }
+  }
+
+  private static void process(ConsumerRecord<String, String> record) {
+    log.info("processing {}", record.value());
+    System.out.println(
+        "PROCESSED value="
+            + record.value()
+            + " traceparent="
+            + header(record, "traceparent")
+            + " xray="
+            + header(record, "X-Amzn-Trace-Id"));
   }
 
   private static String header(ConsumerRecord<?, ?> record, String name) {

@@ -18,17 +18,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * PRODUCER span, ended when the broker acknowledges the record (or the send fails), and writes the
  * trace into the record's headers ({@code X-Amzn-Trace-Id}, {@code traceparent}) unless the
  * application put one there. The records a {@code KafkaConsumer.poll} returns, as the application
- * iterates them ({@code for} over the {@code ConsumerRecords}, {@code forEach}), each get a
- * CONSUMER span of their own from {@code next()} to the next {@code next()} (or the end of the
- * loop, or the thread's next poll), continuing the producer's trace from the headers (a new trace
- * without them), as SQS messages do. The callback is a {@link Proxy} of the application's own
- * {@code Callback}: nothing is injected.
+ * iterates them ({@code for} over the {@code ConsumerRecords}, over its {@code records(topic)} or
+ * {@code records(partition)}, {@code forEach}), each get a CONSUMER span of their own from {@code
+ * next()} to the next {@code next()} (or the end of the loop, or the thread's next poll),
+ * continuing the producer's trace from the headers (a new trace without them), as SQS messages do.
+ * The callback is a {@link Proxy} of the application's own {@code Callback}: nothing is injected.
  */
 public final class KafkaProbe extends Probe {
 
   private static final int SEND = 0;
   private static final int POLL = 1;
   private static final int ITERATOR = 2;
+  private static final int BY_TOPIC = 3;
+  private static final int BY_PARTITION = 4;
 
   private static final String XRAY = "X-Amzn-Trace-Id";
   private static final String TRACEPARENT = "traceparent";
@@ -81,7 +83,19 @@ public final class KafkaProbe extends Probe {
             "org.apache.kafka.clients.consumer.ConsumerRecords",
             "iterator",
             "()Ljava/util/Iterator;",
-            hook + ITERATOR));
+            hook + ITERATOR),
+        Rule.wrap(
+            name(),
+            "org.apache.kafka.clients.consumer.ConsumerRecords",
+            "records",
+            "(Ljava/lang/String;)Ljava/lang/Iterable;",
+            hook + BY_TOPIC),
+        Rule.wrap(
+            name(),
+            "org.apache.kafka.clients.consumer.ConsumerRecords",
+            "records",
+            "(Lorg/apache/kafka/common/TopicPartition;)Ljava/util/List;",
+            hook + BY_PARTITION));
   }
 
   @Override
@@ -111,8 +125,18 @@ public final class KafkaProbe extends Probe {
       polled.put(result, Boolean.TRUE);
       return result;
     }
-    if (result instanceof Iterator && polled.containsKey(self)) {
+    if (!polled.containsKey(self)) {
+      return result;
+    }
+    if (tag == ITERATOR && result instanceof Iterator) {
       return new TracedRecords(hooks, (Iterator<?>) result);
+    }
+    if (tag == BY_TOPIC && result instanceof Iterable) {
+      Iterable<?> records = (Iterable<?>) result;
+      return (Iterable<Object>) () -> new TracedRecords(hooks, records.iterator());
+    }
+    if (tag == BY_PARTITION && result instanceof List) {
+      return new TracedList(hooks, (List<?>) result);
     }
     return result;
   }
@@ -224,6 +248,36 @@ public final class KafkaProbe extends Probe {
   /**
    * The application's iterator over polled records: each {@code next()} opens its record's span.
    */
+  /**
+   * One partition's records ({@code records(partition)}): read as the application reads a list, but
+   * iterated ({@code for}, {@code forEach}, a stream) record by record in spans, as the whole batch
+   * is. Reading by index makes no span: there is no end to the processing of one element.
+   */
+  private final class TracedList extends java.util.AbstractList<Object> {
+    private final HooksImpl hooks;
+    private final List<?> records;
+
+    TracedList(HooksImpl hooks, List<?> records) {
+      this.hooks = hooks;
+      this.records = records;
+    }
+
+    @Override
+    public Object get(int index) {
+      return records.get(index);
+    }
+
+    @Override
+    public int size() {
+      return records.size();
+    }
+
+    @Override
+    public Iterator<Object> iterator() {
+      return new TracedRecords(hooks, records.iterator());
+    }
+  }
+
   private final class TracedRecords implements Iterator<Object> {
     private final HooksImpl hooks;
     private final Iterator<?> records;
