@@ -107,4 +107,67 @@ class GrpcIT {
           .doesNotContain("could not instrument");
     }
   }
+
+  @Test
+  void streamingCallsAreOneClientAndOneServerSpanEachWithEveryMessageInside() throws Exception {
+    try (UdpDaemon daemon = new UdpDaemon();
+        ForkedApp app =
+            ForkedApp.builder("dev.trailmark.agent.testapp.GrpcApp")
+                .tracedService("grpc-app", daemon)
+                .start(dir, "grpc-streams")) {
+      int port = app.awaitPort();
+      String listRoot = UdpDaemon.traceRoot("aabbccddeeff00112233446a");
+      String chatRoot = UdpDaemon.traceRoot("aabbccddeeff00112233446b");
+      assertThat(call(port, "/list?n=3", listRoot))
+          .as(app.output())
+          .isEqualTo("item 1,item 2,item 3");
+      assertThat(call(port, "/chat?words=a,b,c", chatRoot)).isEqualTo("A,B,C");
+
+      JsonNode list = serverUnderItsClient(daemon, listRoot, "/trailmark.Orders/List");
+      JsonNode chat = serverUnderItsClient(daemon, chatRoot, "/trailmark.Orders/Chat");
+      assertThat(list.has("fault") || list.has("error")).isFalse();
+      assertThat(chat.has("fault") || chat.has("error")).isFalse();
+      String listTrace = listRoot.substring(2, 10) + listRoot.substring(11);
+      String chatTrace = chatRoot.substring(2, 10) + chatRoot.substring(11);
+      String listSpan = list.get("id").asText();
+      String chatSpan = chat.get("id").asText();
+      // The server-streaming handler, and the bidirectional one's onNext for each message.
+      app.awaitLogLines(
+          lines ->
+              lines
+                  .anyMatch(ForkedApp.logged("grpc server listing item 1", listTrace, listSpan))
+                  .anyMatch(ForkedApp.logged("grpc server listing item 3", listTrace, listSpan))
+                  .anyMatch(ForkedApp.logged("grpc server got a", chatTrace, chatSpan))
+                  .anyMatch(ForkedApp.logged("grpc server got c", chatTrace, chatSpan)));
+      assertThat(daemon.errors()).isEmpty();
+    }
+  }
+
+  private static String call(int port, String path, String root) throws Exception {
+    HttpResponse<String> answer =
+        JettyIT.get(port, path, "X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1");
+    assertThat(answer.statusCode()).isEqualTo(200);
+    return answer.body();
+  }
+
+  /** The one server segment of {@code route} in the trace, checked to be under its client call. */
+  private static JsonNode serverUnderItsClient(UdpDaemon daemon, String root, String route) {
+    // The HTTP segment, its gRPC client subsegment and the gRPC server's segment.
+    await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 3);
+    List<JsonNode> docs = daemon.documentsOfTrace(root);
+    List<JsonNode> clients =
+        docs.stream()
+            .filter(d -> d.at("/http/request/url").asText().endsWith(route))
+            .filter(d -> "subsegment".equals(d.path("type").asText()))
+            .collect(Collectors.toList());
+    List<JsonNode> servers =
+        docs.stream()
+            .filter(d -> route.equals(d.at("/annotations/http_route").asText()))
+            .collect(Collectors.toList());
+    assertThat(clients).as("one client call in " + docs).hasSize(1);
+    assertThat(servers).as("one server call in " + docs).hasSize(1);
+    assertThat(servers.get(0).get("parent_id").asText())
+        .isEqualTo(clients.get(0).get("id").asText());
+    return servers.get(0);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.trailmark.agent.testapp;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -12,6 +13,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +21,13 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * A gRPC server ({@code trailmark.Orders/Get} on Netty, loopback) and an HTTP endpoint {@code
  * /order?id=…} that calls it through a real channel with a blocking stub, in one JVM. The server
  * answers {@code order <id>}, {@code NOT_FOUND} for id {@code missing}, and throws for id {@code
- * boom}; the endpoint answers the reply or the call's status code.
+ * boom}; the endpoint answers the reply or the call's status code. {@code /list?n=…} calls the
+ * server-streaming {@code trailmark.Orders/List} (n replies) and {@code /chat?words=a,b} the
+ * bidirectional {@code trailmark.Orders/Chat} (one upper-cased reply per word, the call completed
+ * after the last); both answer the replies joined by commas.
  */
 public final class GrpcApp {
 
@@ -59,6 +70,18 @@ public final class GrpcApp {
           .setResponseMarshaller(UTF8)
           .build();
 
+  static final MethodDescriptor<String, String> LIST =
+      GET.toBuilder()
+          .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+          .setFullMethodName("trailmark.Orders/List")
+          .build();
+
+  static final MethodDescriptor<String, String> CHAT =
+      GET.toBuilder()
+          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+          .setFullMethodName("trailmark.Orders/Chat")
+          .build();
+
   public static void main(String[] args) throws Exception {
     Server grpc =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -78,6 +101,35 @@ public final class GrpcApp {
                                 reply.onCompleted();
                               }
                             }))
+                    .addMethod(
+                        LIST,
+                        ServerCalls.asyncServerStreamingCall(
+                            (n, reply) -> {
+                              for (int i = 1; i <= Integer.parseInt(n); i++) {
+                                log.info("grpc server listing item {}", i);
+                                reply.onNext("item " + i);
+                              }
+                              reply.onCompleted();
+                            }))
+                    .addMethod(
+                        CHAT,
+                        ServerCalls.asyncBidiStreamingCall(
+                            reply ->
+                                new StreamObserver<String>() {
+                                  @Override
+                                  public void onNext(String word) {
+                                    log.info("grpc server got {}", word);
+                                    reply.onNext(word.toUpperCase(Locale.ROOT));
+                                  }
+
+                                  @Override
+                                  public void onError(Throwable t) {}
+
+                                  @Override
+                                  public void onCompleted() {
+                                    reply.onCompleted();
+                                  }
+                                }))
                     .build())
             .build()
             .start();
@@ -96,14 +148,65 @@ public final class GrpcApp {
             answer = e.getStatus().getCode().name();
           }
           log.info("http endpoint got {}", answer);
-          byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
+          answer(exchange, answer);
+        });
+    http.createContext(
+        "/list",
+        exchange -> {
+          String n = exchange.getRequestURI().getQuery().substring("n=".length());
+          List<String> items = new ArrayList<>();
+          ClientCalls.blockingServerStreamingCall(channel, LIST, CallOptions.DEFAULT, n)
+              .forEachRemaining(items::add);
+          answer(exchange, String.join(",", items));
+        });
+    http.createContext(
+        "/chat",
+        exchange -> {
+          String[] words =
+              exchange.getRequestURI().getQuery().substring("words=".length()).split(",");
+          List<String> replies = new CopyOnWriteArrayList<>();
+          CountDownLatch done = new CountDownLatch(1);
+          StreamObserver<String> call =
+              ClientCalls.asyncBidiStreamingCall(
+                  channel.newCall(CHAT, CallOptions.DEFAULT),
+                  new StreamObserver<String>() {
+                    @Override
+                    public void onNext(String reply) {
+                      replies.add(reply);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                      replies.add(Status.fromThrowable(t).getCode().name());
+                      done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                      done.countDown();
+                    }
+                  });
+          for (String word : words) {
+            call.onNext(word);
           }
+          call.onCompleted();
+          try {
+            done.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          answer(exchange, String.join(",", replies));
         });
     http.setExecutor(Executors.newFixedThreadPool(2));
     http.start();
     System.out.println("READY " + http.getAddress().getPort());
+  }
+
+  private static void answer(HttpExchange exchange, String answer) throws IOException {
+    byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(200, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
   }
 }
