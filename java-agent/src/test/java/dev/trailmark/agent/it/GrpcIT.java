@@ -45,35 +45,16 @@ class GrpcIT {
         assertThat(answer.body()).isEqualTo(List.of("order 42", "NOT_FOUND", "UNKNOWN").get(i));
       }
 
-      for (String root : roots) {
-        // The HTTP segment, its gRPC client subsegment and the gRPC server's segment.
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(() -> daemon.documentsOfTrace(root).size() >= 3);
-      }
-      assertThat(daemon.errors()).isEmpty();
       String server = null;
       for (int i = 0; i < ids.length; i++) {
-        List<JsonNode> docs = daemon.documentsOfTrace(roots[i]);
-        List<JsonNode> clients =
-            docs.stream()
-                .filter(d -> d.at("/http/request/url").asText().endsWith(ROUTE))
-                .filter(d -> "subsegment".equals(d.path("type").asText()))
-                .collect(Collectors.toList());
-        List<JsonNode> servers =
-            docs.stream()
-                .filter(d -> ROUTE.equals(d.at("/annotations/http_route").asText()))
-                .collect(Collectors.toList());
-        assertThat(clients).as("one client call in " + docs).hasSize(1);
-        assertThat(servers).as("one server call in " + docs).hasSize(1);
-        JsonNode client = clients.get(0);
-        JsonNode call = servers.get(0);
+        Call grpc = call(daemon, roots[i], ROUTE);
+        JsonNode client = grpc.client();
+        JsonNode call = grpc.server();
         assertThat(client.get("namespace").asText()).isEqualTo("remote");
         assertThat(client.get("name").asText()).startsWith("127.0.0.1:");
         assertThat(client.at("/http/request/method").asText()).isEqualTo("POST");
-        // The server continued the trace from the metadata, under the client's subsegment.
+        // The server continued the trace from the metadata, under the client's subsegment (call).
         assertThat(call.get("name").asText()).isEqualTo("grpc-app");
-        assertThat(call.get("parent_id").asText()).isEqualTo(client.get("id").asText());
         assertThat(call.at("/http/request/url").asText())
             .isEqualTo("http://" + client.get("name").asText() + ROUTE);
         switch (ids[i]) {
@@ -96,6 +77,7 @@ class GrpcIT {
         }
       }
 
+      assertThat(daemon.errors()).isEmpty();
       String traceId = roots[0].substring(2, 10) + roots[0].substring(11);
       String serverSpan = server;
       app.awaitLogLines(
@@ -118,13 +100,13 @@ class GrpcIT {
       int port = app.awaitPort();
       String listRoot = UdpDaemon.traceRoot("aabbccddeeff00112233446a");
       String chatRoot = UdpDaemon.traceRoot("aabbccddeeff00112233446b");
-      assertThat(call(port, "/list?n=3", listRoot))
+      assertThat(get(port, "/list?n=3", listRoot))
           .as(app.output())
           .isEqualTo("item 1,item 2,item 3");
-      assertThat(call(port, "/chat?words=a,b,c", chatRoot)).isEqualTo("A,B,C");
+      assertThat(get(port, "/chat?words=a,b,c", chatRoot)).isEqualTo("A,B,C");
 
-      JsonNode list = serverUnderItsClient(daemon, listRoot, "/trailmark.Orders/List");
-      JsonNode chat = serverUnderItsClient(daemon, chatRoot, "/trailmark.Orders/Chat");
+      JsonNode list = call(daemon, listRoot, "/trailmark.Orders/List").server();
+      JsonNode chat = call(daemon, chatRoot, "/trailmark.Orders/Chat").server();
       assertThat(list.has("fault") || list.has("error")).isFalse();
       assertThat(chat.has("fault") || chat.has("error")).isFalse();
       String listTrace = listRoot.substring(2, 10) + listRoot.substring(11);
@@ -143,15 +125,18 @@ class GrpcIT {
     }
   }
 
-  private static String call(int port, String path, String root) throws Exception {
+  private static String get(int port, String path, String root) throws Exception {
     HttpResponse<String> answer =
         JettyIT.get(port, path, "X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1");
     assertThat(answer.statusCode()).isEqualTo(200);
     return answer.body();
   }
 
-  /** The one server segment of {@code route} in the trace, checked to be under its client call. */
-  private static JsonNode serverUnderItsClient(UdpDaemon daemon, String root, String route) {
+  /** One gRPC call as X-Ray shows it: the caller's subsegment and the server's segment. */
+  private record Call(JsonNode client, JsonNode server) {}
+
+  /** The one call of {@code route} in the trace, checked to be the server's under the client's. */
+  private static Call call(UdpDaemon daemon, String root, String route) {
     // The HTTP segment, its gRPC client subsegment and the gRPC server's segment.
     await().atMost(Duration.ofSeconds(20)).until(() -> daemon.documentsOfTrace(root).size() >= 3);
     List<JsonNode> docs = daemon.documentsOfTrace(root);
@@ -168,6 +153,6 @@ class GrpcIT {
     assertThat(servers).as("one server call in " + docs).hasSize(1);
     assertThat(servers.get(0).get("parent_id").asText())
         .isEqualTo(clients.get(0).get("id").asText());
-    return servers.get(0);
+    return new Call(clients.get(0), servers.get(0));
   }
 }
