@@ -3,6 +3,7 @@ package dev.trailmark.collector.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.trailmark.collector.testing.ForkedJvm;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import java.io.BufferedReader;
@@ -253,23 +254,19 @@ class DurabilityIT {
       // A real collector process, writing to an OpenSearch that stalls: acknowledged events sit in
       // its WAL.
       Process process =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  LocalCollectorMain.class.getName(),
-                  "--port",
-                  "0",
-                  "--xray-port",
-                  "0",
-                  "--opensearch",
-                  proxy.uri().toString(),
-                  "--index-prefix",
-                  os.indexPrefix(),
-                  "--state-dir",
-                  state.toString())
-              .redirectErrorStream(true)
-              .start();
+          ForkedJvm.start(
+              null,
+              LocalCollectorMain.class,
+              "--port",
+              "0",
+              "--xray-port",
+              "0",
+              "--opensearch",
+              proxy.uri().toString(),
+              "--index-prefix",
+              os.indexPrefix(),
+              "--state-dir",
+              state.toString());
       try {
         URI endpoint = endpointOf(process);
         proxy.pause();

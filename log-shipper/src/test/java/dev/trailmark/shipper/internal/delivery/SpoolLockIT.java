@@ -3,7 +3,7 @@ package dev.trailmark.shipper.internal.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trailmark.shipper.testing.ForkedJvm;
+import dev.trailmark.collector.testing.ForkedJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,4 +1,4 @@
-package dev.trailmark.shipper.testing;
+package dev.trailmark.collector.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,13 +12,15 @@ public final class ForkedJvm {
   private ForkedJvm() {}
 
   /**
-   * Starts {@code main} with at most {@code maxHeap} (as {@code -Xmx} takes it), stderr into
-   * stdout.
+   * Starts {@code main} with at most {@code maxHeap} (as {@code -Xmx} takes it; null: the JVM's
+   * default), stderr into stdout.
    */
   public static Process start(String maxHeap, Class<?> main, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx" + maxHeap);
+    if (maxHeap != null) {
+      command.add("-Xmx" + maxHeap);
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
