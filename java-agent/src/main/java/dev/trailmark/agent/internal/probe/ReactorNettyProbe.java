@@ -33,6 +33,14 @@ public final class ReactorNettyProbe extends Probe {
   /** The key of the caller's span in a client call's Reactor {@code Context}. */
   static final String CONTEXT_KEY = "dev.trailmark.agent.span";
 
+  /** Netty response messages, by class: asked of every message a client call receives. */
+  private static final ClassValue<Boolean> RESPONSE =
+      implementing(".handler.codec.http.HttpResponse");
+
+  /** Netty messages that end a response, by class. */
+  private static final ClassValue<Boolean> LAST_CONTENT =
+      implementing(".handler.codec.http.LastHttpContent");
+
   private static final String SERVER = "reactor.netty.http.server.HttpServerOperations";
   private static final String CLIENT = "reactor.netty.http.client.HttpClientOperations";
   private static final String INBOUND =
@@ -200,12 +208,12 @@ public final class ReactorNettyProbe extends Probe {
     if (call == null) {
       return null;
     }
-    if (!call.ended && is(message, ".handler.codec.http.HttpResponse")) {
+    if (!call.ended && RESPONSE.get(message.getClass())) {
       call.ended = true;
       int status = (Integer) Reflect.call(Reflect.call(message, "status"), "code");
       hooks.clientEndDetached(call.scope, status, null);
     }
-    if (is(message, ".handler.codec.http.LastHttpContent")) {
+    if (LAST_CONTENT.get(message.getClass())) {
       clients.remove(operations);
     }
     // The application's continuation runs here, on the client's event loop: in the caller's span.
@@ -213,18 +221,24 @@ public final class ReactorNettyProbe extends Probe {
   }
 
   /**
-   * Whether {@code message} is a Netty HTTP message of the interface named {@code suffix} (its name
-   * past {@code io.netty}: a whole name would be rewritten when the agent's own Netty is shaded).
+   * Whether a class implements the Netty HTTP interface named {@code suffix} (its name past {@code
+   * io.netty}: a whole name would be rewritten when the agent's own Netty is shaded), worked out
+   * once per class: the walk copies each class's interface array.
    */
-  private static boolean is(Object message, String suffix) {
-    for (Class<?> c = message.getClass(); c != null; c = c.getSuperclass()) {
-      for (Class<?> i : c.getInterfaces()) {
-        if (implementsNamed(i, suffix)) {
-          return true;
+  private static ClassValue<Boolean> implementing(String suffix) {
+    return new ClassValue<>() {
+      @Override
+      protected Boolean computeValue(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+          for (Class<?> i : c.getInterfaces()) {
+            if (implementsNamed(i, suffix)) {
+              return true;
+            }
+          }
         }
+        return false;
       }
-    }
-    return false;
+    };
   }
 
   private static boolean implementsNamed(Class<?> type, String suffix) {
