@@ -246,9 +246,6 @@ public final class KafkaProbe extends Probe {
   }
 
   /**
-   * The application's iterator over polled records: each {@code next()} opens its record's span.
-   */
-  /**
    * One partition's records ({@code records(partition)}): read as the application reads a list, but
    * iterated ({@code for}, {@code forEach}, a stream) record by record in spans, as the whole batch
    * is. Reading by index makes no span: there is no end to the processing of one element.
@@ -278,6 +275,9 @@ public final class KafkaProbe extends Probe {
     }
   }
 
+  /**
+   * The application's iterator over polled records: each {@code next()} opens its record's span.
+   */
   private final class TracedRecords implements Iterator<Object> {
     private final HooksImpl hooks;
     private final Iterator<?> records;
