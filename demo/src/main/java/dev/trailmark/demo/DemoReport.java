@@ -318,9 +318,17 @@ final class DemoReport {
     return out;
   }
 
-  /** An index created a moment ago answers searches with 503 until its shard is allocated. */
+  /**
+   * An index created a moment ago answers searches with 503 until its primary shard is started, and
+   * OpenSearch already calls it yellow while that shard initializes: wait for both.
+   */
   private void awaitShards(String pattern) throws IOException, InterruptedException {
-    send("GET", "/_cluster/health/" + pattern + "?wait_for_status=yellow&timeout=30s", null);
+    send(
+        "GET",
+        "/_cluster/health/"
+            + pattern
+            + "?wait_for_status=yellow&wait_for_no_initializing_shards=true&timeout=30s",
+        null);
   }
 
   private JsonNode send(String method, String path, String body)

@@ -26,6 +26,18 @@ class OpenSearchExtensionIT {
   }
 
   @Test
+  void aSearchOnAnIndexStillBeingAllocatedWaitsForItInsteadOfFailing(OpenSearchInstance os) {
+    // Each index is created without waiting for its shard and searched at once, the race a test
+    // polling for what the collector indexes meets: the node answers 503 until the shard is up.
+    for (int i = 0; i < 10; i++) {
+      String index = os.indexPrefix() + "fresh-" + i;
+      os.put("/" + index + "?wait_for_active_shards=0", "{}");
+      assertThat(os.post("/" + index + "/_search", "{\"query\":{\"match_all\":{}}}"))
+          .contains("\"hits\"");
+    }
+  }
+
+  @Test
   void theSameInstanceServesEveryTestOfTheClass(OpenSearchInstance a, OpenSearchInstance b) {
     assertThat(a).isSameAs(b);
   }

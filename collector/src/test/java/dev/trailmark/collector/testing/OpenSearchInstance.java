@@ -98,7 +98,7 @@ public final class OpenSearchInstance {
    * then.
    */
   public void refresh(String indexPattern) {
-    send("GET", "/_cluster/health/" + indexPattern + "?wait_for_status=yellow&timeout=30s", null);
+    awaitPrimaries(indexPattern);
     send(
         "POST",
         "/" + indexPattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
@@ -129,6 +129,41 @@ public final class OpenSearchInstance {
   }
 
   private String exchange(String method, String path, String json, int acceptedError) {
+    HttpResponse<String> response = call(method, path, json);
+    // An index created after the last wait (between a test's refresh and its search) answers a
+    // search with 503 until its primary shard is started: wait for it and ask again.
+    for (int retry = 0; retry < 5 && response.statusCode() == 503 && readsIndices(path); retry++) {
+      awaitPrimaries(path.substring(1, path.indexOf("/_", 1)));
+      response = call(method, path, json);
+    }
+    if (response.statusCode() >= 400 && response.statusCode() != acceptedError) {
+      throw new AssertionError(
+          method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  /**
+   * Waits until the primary shards of the matching indices are started. Yellow alone is not enough:
+   * OpenSearch reports a new index yellow while its primary is still initializing.
+   */
+  private void awaitPrimaries(String indexPattern) {
+    send(
+        "GET",
+        "/_cluster/health/"
+            + indexPattern
+            + "?wait_for_status=yellow&wait_for_no_initializing_shards=true&timeout=30s",
+        null);
+  }
+
+  private static boolean readsIndices(String path) {
+    int action = path.indexOf("/_", 1);
+    return !path.startsWith("/_")
+        && action > 0
+        && (path.startsWith("/_search", action) || path.startsWith("/_count", action));
+  }
+
+  private HttpResponse<String> call(String method, String path, String json) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(baseUri.resolve(path))
             .timeout(Duration.ofSeconds(60))
@@ -141,13 +176,7 @@ public final class OpenSearchInstance {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(json));
     try {
-      HttpResponse<String> response =
-          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() >= 400 && response.statusCode() != acceptedError) {
-        throw new AssertionError(
-            method + " " + path + " answered " + response.statusCode() + ": " + response.body());
-      }
-      return response.body();
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + path + " failed", e);
     } catch (InterruptedException e) {
