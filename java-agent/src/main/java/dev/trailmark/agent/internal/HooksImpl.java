@@ -2,6 +2,7 @@ package dev.trailmark.agent.internal;
 
 import dev.trailmark.agent.bootstrap.Hooks;
 import dev.trailmark.agent.internal.probe.LogbackProbe;
+import dev.trailmark.agent.internal.probe.OtelApiProbe;
 import dev.trailmark.agent.internal.probe.Probe;
 import dev.trailmark.agent.internal.trace.Propagation;
 import dev.trailmark.agent.internal.trace.Span;
@@ -441,7 +442,7 @@ public final class HooksImpl extends Hooks {
     if (current == null || task == null || task instanceof ContextRunnable) {
       return task;
     }
-    return new ContextRunnable(task, current);
+    return new ContextRunnable(task, current, OtelApiProbe.contextToCarry());
   }
 
   public Map<String, String> logFields() {
@@ -453,22 +454,32 @@ public final class HooksImpl extends Hooks {
     return scope instanceof Scope ? Propagation.xrayHeader(((Scope) scope).span.context()) : null;
   }
 
-  /** Runs a task in the trace context of the thread that submitted it. */
+  /**
+   * Runs a task in the trace context of the thread that submitted it, with the application's
+   * OpenTelemetry context (its baggage) when it had one current.
+   */
   static final class ContextRunnable implements Runnable {
     private final Runnable task;
     private final Span context;
+    private final Object applicationContext;
 
-    ContextRunnable(Runnable task, Span context) {
+    ContextRunnable(Runnable task, Span context, Object applicationContext) {
       this.task = task;
       this.context = context;
+      this.applicationContext = applicationContext;
     }
 
     @Override
     public void run() {
       Span previous = Tracer.makeCurrent(context);
+      Object entered =
+          applicationContext == null ? null : OtelApiProbe.enterCarried(applicationContext);
       try {
         task.run();
       } finally {
+        if (applicationContext != null) {
+          OtelApiProbe.leaveCarried(entered);
+        }
         Tracer.restore(previous);
       }
     }

@@ -87,6 +87,13 @@ class OtelApiIT {
       assertThat(seen.get("inject.baggage")).isEqualTo("tenant=t-42");
       assertThat(seen.get("child.baggage")).isEqualTo("t-42");
       assertThat(seen.get("after.baggage")).isEqualTo("null");
+      assertThat(seen.get("pool"))
+          .as("a pool task: the baggage, with its own on top, again, and the span it was given")
+          .isEqualTo("t-42,t-42/eu,t-42," + seen.get("app.span"));
+      assertThat(seen.get("async.baggage")).isEqualTo("t-42");
+      assertThat(seen.get("pool.after.baggage"))
+          .as("nothing is left on the pool thread")
+          .isEqualTo("null");
 
       // The server segment, the application's span and its child, two @WithSpan methods, the
       // client call, the downstream segment.

@@ -30,6 +30,8 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -154,6 +156,11 @@ public final class OtelApiApp {
       } catch (IllegalArgumentException expected) {
         out.put("failing", expected.getMessage());
       }
+      // A pool task sees the submitter's span and baggage, as with the OpenTelemetry agent.
+      out.put("pool", POOL.submit(OtelApiApp::poolTask).get());
+      out.put(
+          "async.baggage",
+          CompletableFuture.supplyAsync(() -> Baggage.current().getEntryValue("tenant")).get());
       Span child = tracer.spanBuilder("child").startSpan();
       out.put("child.baggage", Baggage.current().getEntryValue("tenant"));
       child.end();
@@ -164,9 +171,37 @@ public final class OtelApiApp {
     }
     out.put("after.current", Span.current().getSpanContext().getSpanId());
     out.put("after.baggage", String.valueOf(Baggage.current().getEntryValue("tenant")));
+    out.put(
+        "pool.after.baggage",
+        String.valueOf(POOL.submit(() -> Baggage.current().getEntryValue("tenant")).get()));
     StringBuilder body = new StringBuilder();
     out.forEach((k, v) -> body.append(k).append('=').append(v).append('\n'));
     return body.toString();
+  }
+
+  /** One thread, so that a task after the baggage's scope runs where the task inside it ran. */
+  private static final ExecutorService POOL = Executors.newSingleThreadExecutor();
+
+  /**
+   * The baggage a pool task inherits, the same with a baggage scope of its own, the same after that
+   * scope, and its current span.
+   */
+  private static String poolTask() {
+    String inherited = Baggage.current().getEntryValue("tenant");
+    String nested;
+    try (Scope region = Baggage.current().toBuilder().put("region", "eu").build().makeCurrent()) {
+      nested =
+          Baggage.current().getEntryValue("tenant")
+              + "/"
+              + Baggage.current().getEntryValue("region");
+    }
+    return inherited
+        + ","
+        + nested
+        + ","
+        + Baggage.current().getEntryValue("tenant")
+        + ","
+        + Span.current().getSpanContext().getSpanId();
   }
 
   /** A span of its own through the annotation, with its argument as an attribute. */

@@ -100,12 +100,12 @@ public final class OtelApiProbe extends Probe {
   private static Object current(OtelApi api, Object stored) {
     Attached top = ATTACHED.get();
     Span agent = Tracer.current();
-    if (top != null && top.context == stored) {
+    if (top != null && (top.context == stored || top.carriedTo(stored, api))) {
       if (top.span == agent) {
-        return stored;
+        return top.context;
       }
       if (agent != null && descends(agent, top.span)) {
-        return api.with(stored, api.span(agent));
+        return api.with(top.context, api.span(agent));
       }
     }
     if (agent == null) {
@@ -132,23 +132,71 @@ public final class OtelApiProbe extends Probe {
       return scope;
     }
     Span agent = api.agentSpan(api.spanOf(context));
-    Attached a = new Attached(context, agent, ATTACHED.get(), Tracer.makeCurrent(agent));
+    Attached a = new Attached(context, agent, ATTACHED.get(), Tracer.makeCurrent(agent), false);
     ATTACHED.set(a);
     return api.proxy(new Class<?>[] {api.scopeClass}, new Closing(scope, a));
   }
 
-  /** One attach: the context, its agent span, and what was current before. */
+  /**
+   * The application's context that the current span stands for, to carry onto the pool thread a
+   * task is submitted to, so that the task sees the submitter's baggage (and whatever else the
+   * application keeps in its context) as it sees its span; null when there is none (most calls: an
+   * application without the API never attaches anything).
+   */
+  public static Object contextToCarry() {
+    if (OtelApi.agentTracer == null) {
+      return null;
+    }
+    Attached top = ATTACHED.get();
+    if (top == null) {
+      return null;
+    }
+    Span agent = Tracer.current();
+    return top.span == agent || (agent != null && descends(agent, top.span)) ? top : null;
+  }
+
+  /**
+   * Makes a carried context the application's current one on this (pool) thread until {@link
+   * #leaveCarried}; returns what to hand that call.
+   */
+  public static Object enterCarried(Object carried) {
+    Attached from = (Attached) carried;
+    Attached previous = ATTACHED.get();
+    ATTACHED.set(new Attached(from.context, from.span, previous, null, true));
+    return previous;
+  }
+
+  /** Ends what {@link #enterCarried} began, once the task has run. */
+  public static void leaveCarried(Object previous) {
+    ATTACHED.set((Attached) previous);
+  }
+
+  /**
+   * One attach (or one context carried onto a pool thread): the context, its agent span, and what
+   * was current before.
+   */
   private static final class Attached {
     final Object context;
     final Span span;
     final Attached previous;
     final Span previousSpan;
 
-    Attached(Object context, Span span, Attached previous, Span previousSpan) {
+    /**
+     * Carried onto a pool thread, where the application's storage has attached nothing of it: it
+     * holds nothing there (or the root context) until the task attaches a context of its own.
+     */
+    final boolean carried;
+
+    Attached(Object context, Span span, Attached previous, Span previousSpan, boolean carried) {
       this.context = context;
       this.span = span;
       this.previous = previous;
       this.previousSpan = previousSpan;
+      this.carried = carried;
+    }
+
+    boolean carriedTo(Object stored, OtelApi api) {
+      return carried && (stored == null || stored == api.root());
     }
   }
 
