@@ -361,7 +361,7 @@ public final class BulkWriter {
         JsonNode item = results.path(i);
         JsonNode op = item.isObject() && item.size() > 0 ? item.elements().next() : item;
         int status = op.path("status").asInt(500);
-        if (status < 300) {
+        if (status < 300 || superseded(status, op)) {
           out.indexed++;
         } else if (status == 429 || status >= 500) {
           retry.add(pending.get(i));
@@ -387,6 +387,15 @@ public final class BulkWriter {
       backoff = Math.min(maxBackoffMillis, backoff * 2);
       pending = retry;
     }
+  }
+
+  /**
+   * A version of a document ({@link DocumentBatch#addVersion}) that came after a later version of
+   * it: that one is indexed, which is what this one was sent for.
+   */
+  private static boolean superseded(int status, JsonNode op) {
+    return status == 409
+        && "version_conflict_engine_exception".equals(op.path("error").path("type").asText());
   }
 
   private static byte[] join(List<Item> items) {
@@ -482,7 +491,7 @@ public final class BulkWriter {
         .putObject("rejected")
         .put("type", r.type())
         .put("reason", r.reason());
-    return action(action.path("_index").asText(), action.path("_id").asText(), doc);
+    return action(action.path("_index").asText(), action.path("_id").asText(), action, doc);
   }
 
   private Item deadLetter(Refused r) throws IOException {
@@ -497,7 +506,7 @@ public final class BulkWriter {
     if (letterId.getBytes(StandardCharsets.UTF_8).length > 512) {
       letterId = Integer.toHexString(index.hashCode()) + "/" + id;
     }
-    return action(deadLetterIndex, letterId, doc);
+    return action(deadLetterIndex, letterId, null, doc);
   }
 
   /**
@@ -540,9 +549,18 @@ public final class BulkWriter {
     }
   }
 
-  private static Item action(String index, String id, ObjectNode doc) throws IOException {
+  /**
+   * One action and its document; the version of {@code versionOf} (an original action), if it has
+   * one, is kept, so that the text form of an old version cannot replace a later version either.
+   */
+  private static Item action(String index, String id, JsonNode versionOf, ObjectNode doc)
+      throws IOException {
     ObjectNode action = Json.object();
-    action.putObject("index").put("_index", index).put("_id", id);
+    ObjectNode meta = action.putObject("index").put("_index", index).put("_id", id);
+    if (versionOf != null && versionOf.hasNonNull("version")) {
+      meta.set("version", versionOf.get("version"));
+      meta.set("version_type", versionOf.get("version_type"));
+    }
     byte[] bytes =
         (Json.MAPPER.writeValueAsString(action) + "\n" + Json.MAPPER.writeValueAsString(doc) + "\n")
             .getBytes(StandardCharsets.UTF_8);

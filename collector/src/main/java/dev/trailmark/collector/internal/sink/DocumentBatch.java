@@ -49,6 +49,25 @@ public final class DocumentBatch {
    * Appends one document with a caller-chosen id (a later document with the same id replaces it).
    */
   public String add(String index, String id, JsonNode document) {
+    return write(index, id, 0, document);
+  }
+
+  /**
+   * Appends one version of a document that later versions replace, whatever order they reach
+   * OpenSearch in: it keeps the highest {@code version} ({@code external_gte}), so an earlier
+   * version indexed late (by a concurrent bulk request, a retried one, or a replayed log) is
+   * refused as a version conflict instead of overwriting a later one.
+   *
+   * @param version positive, higher for each later version of the document
+   */
+  public String addVersion(String index, String id, long version, JsonNode document) {
+    if (version <= 0) {
+      throw new IllegalArgumentException("version must be positive: " + version);
+    }
+    return write(index, id, version, document);
+  }
+
+  private String write(String index, String id, long version, JsonNode document) {
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes)) {
       g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
       g.setRootValueSeparator(null); // no space between the action and the source line
@@ -56,6 +75,10 @@ public final class DocumentBatch {
       g.writeObjectFieldStart("index");
       g.writeStringField("_index", index);
       g.writeStringField("_id", id);
+      if (version > 0) {
+        g.writeNumberField("version", version);
+        g.writeStringField("version_type", "external_gte");
+      }
       g.writeEndObject();
       g.writeEndObject();
       g.writeRaw('\n');

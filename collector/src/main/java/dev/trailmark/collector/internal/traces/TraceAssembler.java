@@ -25,6 +25,10 @@ import java.util.Map;
  * <p>Spans of one trace arrive in any order (children end, and are sent, before parents), so recent
  * spans are remembered in bounded LRU maps; past the bounds the oldest are forgotten and a late
  * child keeps {@code serviceName: "unknown"}.
+ *
+ * <p>Each span document is a version of its span ({@link DocumentBatch#addVersion}): the bulk
+ * requests that carry the first and the rewritten one may be in flight together, or retried, and
+ * the rewritten one must still win.
  */
 public final class TraceAssembler {
 
@@ -52,6 +56,9 @@ public final class TraceAssembler {
   private final Map<String, List<ObjectNode>> pendingByParent;
   private final Map<String, String> traceGroups;
   private int pendingChildren;
+
+  /** The version of the last span document; see {@link #nextVersion}. */
+  private long lastVersion;
 
   /**
    * @param maxEntries bound of each memory map (spans, pending children, trace groups)
@@ -248,15 +255,27 @@ public final class TraceAssembler {
     batch.add(prefix + "otel-v1-apm-service-map", hash, edge);
   }
 
-  private static void emitSpan(ObjectNode span, String prefix, DocumentBatch batch) {
+  /**
+   * Higher for every span document, also across restarts (microseconds of the wall clock), so that
+   * a version logged before a restart and replayed after it never beats a later one.
+   */
+  private long nextVersion() {
+    lastVersion = Math.max(lastVersion + 1, System.currentTimeMillis() * 1000);
+    return lastVersion;
+  }
+
+  private void emitSpan(ObjectNode span, String prefix, DocumentBatch batch) {
     long start;
     try {
       start = Instant.parse(span.path("startTime").asText()).toEpochMilli();
     } catch (RuntimeException e) {
       start = System.currentTimeMillis();
     }
-    batch.add(
-        prefix + "otel-v1-apm-span-" + IndexNames.day(start), span.path("spanId").asText(), span);
+    batch.addVersion(
+        prefix + "otel-v1-apm-span-" + IndexNames.day(start),
+        span.path("spanId").asText(),
+        nextVersion(),
+        span);
   }
 
   private static void setService(ObjectNode span, String service) {

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.trailmark.collector.internal.traces.SpanDocuments;
+import dev.trailmark.collector.internal.traces.TraceAssembler;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
 import dev.trailmark.common.json.Json;
@@ -109,5 +111,92 @@ class BulkWriterIT {
       assertThat(kept.path("trailmark").path("rejected").path("type").asText())
           .isEqualTo("mapper_parsing_exception");
     }
+  }
+
+  /**
+   * A child span that arrives before its parent is indexed at once with service "unknown" and
+   * written again with the parent's service once the parent comes. The collector keeps several bulk
+   * requests in flight and retries failed ones, so the first version may land last: it must not
+   * undo the second, in either of its forms.
+   */
+  @Test
+  void anEarlierVersionOfASpanLandingLastLeavesTheLaterOne(OpenSearchInstance os) throws Exception {
+    String child = "00000000000000c1";
+    TraceAssembler assembler = new TraceAssembler(100);
+    DocumentBatch early = new DocumentBatch();
+    assembler.add(
+        List.of(span(child, "00000000000000a1", "SPAN_KIND_CLIENT", null)),
+        os.indexPrefix(),
+        early);
+    DocumentBatch later = new DocumentBatch();
+    assembler.add(
+        List.of(span("00000000000000a1", "", "SPAN_KIND_SERVER", "frontend")),
+        os.indexPrefix(),
+        later);
+    String[] first = linesOf(early, child);
+    String[] second = linesOf(later, child);
+    String index = Json.MAPPER.readTree(first[0]).path("index").path("_index").asText();
+    try (OpenSearchTransport transport = OpenSearchTransports.create(os.baseUri())) {
+      BulkWriter writer = new BulkWriter(new OpenSearchClient(transport), 5, 1, 10);
+      write(writer, second[0], second[1]);
+
+      BulkWriter.Result late = write(writer, first[0], first[1]);
+      assertThat(late.indexed()).as("superseded, not refused").isEqualTo(1);
+      assertThat(late.rejected()).isZero();
+      assertThat(late.setAside()).isEmpty();
+      assertThat(serviceOf(os, index, child)).isEqualTo("frontend");
+
+      // Where the early version is refused by the mapping, its text form must not win either.
+      String typed = os.indexPrefix() + "typed-spans";
+      os.put(
+          "/" + typed,
+          "{\"mappings\":{\"properties\":{\"droppedLinksCount\":{\"type\":\"boolean\"}}}}");
+      ObjectNode accepted = (ObjectNode) Json.MAPPER.readTree(second[1]);
+      accepted.remove("droppedLinksCount");
+      write(writer, second[0].replace(index, typed), accepted.toString());
+      BulkWriter.Result refused = write(writer, first[0].replace(index, typed), first[1]);
+      assertThat(refused.rejected()).isEqualTo(1);
+      assertThat(refused.setAside()).isEmpty();
+      assertThat(serviceOf(os, typed, child)).isEqualTo("frontend");
+    }
+  }
+
+  private static ObjectNode span(String id, String parent, String kind, String service) {
+    return SpanDocuments.span(
+        "5f0e7a1b2c3d4e5f60718293a4b5c6d7",
+        id,
+        parent,
+        "op-" + id,
+        kind,
+        1_000_000_000L,
+        2_000_000_000L,
+        service,
+        0,
+        null);
+  }
+
+  /** The action line and the document line of the document with this id in a batch. */
+  private static String[] linesOf(DocumentBatch batch, String id) {
+    String[] lines = new String(batch.toBulkBody(), StandardCharsets.UTF_8).split("\n");
+    for (int i = 0; i + 1 < lines.length; i += 2) {
+      if (lines[i].contains("\"_id\":\"" + id + "\"")) {
+        return new String[] {lines[i], lines[i + 1]};
+      }
+    }
+    throw new AssertionError("no document " + id + " in " + String.join("\n", lines));
+  }
+
+  private static BulkWriter.Result write(BulkWriter writer, String action, String document)
+      throws Exception {
+    return writer.write(
+        (action + "\n" + document + "\n").getBytes(StandardCharsets.UTF_8), () -> true);
+  }
+
+  private static String serviceOf(OpenSearchInstance os, String index, String id) throws Exception {
+    return Json.MAPPER
+        .readTree(os.get("/" + index + "/_doc/" + id))
+        .path("_source")
+        .path("serviceName")
+        .asText();
   }
 }
