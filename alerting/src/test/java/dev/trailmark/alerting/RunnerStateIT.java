@@ -29,6 +29,52 @@ class RunnerStateIT {
     os = instance;
   }
 
+  /**
+   * One of the indices a rule reads answers with a shard failure (here its mapping makes the rule's
+   * terms aggregation fail there; a shard still starting or lost does the same): the rule fails
+   * that cycle instead of judging the window on part of its documents, and the next cycle judges
+   * the same window again, once the index answers.
+   */
+  @Test
+  void aSearchAnsweredByOnlySomeShardsFailsTheCycleAndTheWindowIsJudgedAgain() throws Exception {
+    try (Fixture f = new Fixture(os, "partial-a")) {
+      Files.writeString(
+          f.rules.resolve("partial.yaml"),
+          "name: partial\nindex: partial-*\ntype: frequency\nnum_events: 3\n"
+              + "timeframe: {minutes: 5}\nbuffer_time: {minutes: 0}\nquery_key: svc\n");
+      f.docs("a", 2, 10, 20, Map.of());
+      f.cycleAt(241);
+      String broken = os.indexPrefix() + "partial-b";
+      os.put(
+          "/" + broken,
+          "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},"
+              + "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
+              + "\"svc\":{\"type\":\"text\"}}}}");
+      String third = "{\"@timestamp\":\"" + Fixture.T0.plusSeconds(30) + "\",\"svc\":\"a\"}";
+      os.post("/" + broken + "/_doc?refresh=true", third);
+
+      f.clock.set(Fixture.T0.plusSeconds(301));
+      try (AlertRunner runner = f.runner()) {
+        AlertRunner.RuleRun run = runner.runOnce().rules().get(0);
+        assertThat(run.error())
+            .contains("answered by 1 of 2 shards")
+            .contains(broken)
+            .contains("illegal_argument_exception");
+      }
+      assertThat(f.received).as("no verdict on two of the window's three events").isEmpty();
+
+      // The index is mended (here: its event moves where the rule can aggregate it).
+      os.delete("/" + broken);
+      f.docs("a", 1, 30, 1, Map.of());
+      f.cycleAt(361);
+      // The failed window fires; the cycle's own window (T0+1m to T0+6m) holds none and resolves.
+      assertThat(f.keysAndStates()).containsExactly("a/firing", "a/resolved");
+      assertThat(f.received.get(0).path("window").path("end").asText())
+          .as("the window of the failed cycle")
+          .isEqualTo(Fixture.T0.plusSeconds(300).toString());
+    }
+  }
+
   @Test
   void restartMidWindowMissesNothingAndSendsNothingTwice() throws Exception {
     try (Fixture f = new Fixture(os, "restart")) {

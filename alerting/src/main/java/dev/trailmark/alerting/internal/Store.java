@@ -106,7 +106,9 @@ public final class Store implements AutoCloseable {
 
   /**
    * A search over a pattern (missing indices are no error); throws when OpenSearch refuses the
-   * query.
+   * query, or answers it from only some of the shards: a window judged on part of its documents
+   * would miss an alert (or raise a false flatline), so the rule fails this cycle and the next one
+   * evaluates the same window again.
    */
   public JsonNode search(String indexPattern, ObjectNode body) throws IOException {
     JsonNode r =
@@ -117,6 +119,26 @@ public final class Store implements AutoCloseable {
             Map.of("ignore_unavailable", "true", "allow_no_indices", "true"));
     if (r.has("error")) {
       throw new IOException("search of " + indexPattern + " refused: " + reason(r));
+    }
+    JsonNode shards = r.path("_shards");
+    if (shards.path("failed").asInt(0) > 0) {
+      JsonNode first = shards.path("failures").path(0);
+      throw new IOException(
+          "search of "
+              + indexPattern
+              + " answered by "
+              + shards.path("successful").asInt()
+              + " of "
+              + shards.path("total").asInt()
+              + " shards; "
+              + shards.path("failed").asInt()
+              + " failed (first: "
+              + first.path("index").asText("?")
+              + ": "
+              + first.path("reason").path("type").asText("")
+              + " "
+              + first.path("reason").path("reason").asText("")
+              + ")");
     }
     return r;
   }
