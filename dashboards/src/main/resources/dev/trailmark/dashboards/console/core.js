@@ -73,7 +73,25 @@ export async function api(path, params = {}) {
     throw new ApiError(msg, res.status);
   }
   if (failing) recover();
+  partialAnswer(path, body && body.incomplete);
   return body;
+}
+
+/** The endpoints whose last answer OpenSearch gave only in part, with why. */
+const partial = new Map();
+
+/** Says on the banner that what the page shows is incomplete, for as long as an endpoint's last answer was. */
+function partialAnswer(path, reason) {
+  if (reason) partial.set(path, reason); else partial.delete(path);
+  if (failing) return;
+  const b = banner();
+  if (partial.size) {
+    b.textContent = 'Incomplete results: OpenSearch answered only in part (' + partial.values().next().value + ').';
+    b.hidden = false;
+  } else if (!b.hidden) {
+    b.hidden = true;
+    b.textContent = '';
+  }
 }
 
 export class ApiError extends Error {
@@ -93,6 +111,7 @@ function recover() {
   banner().hidden = true;
   banner().textContent = '';
   errorListeners.forEach(fn => fn(null));
+  partialAnswer(null, null);
 }
 export const isFailing = () => failing;
 

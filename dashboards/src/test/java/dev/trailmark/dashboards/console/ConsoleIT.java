@@ -493,6 +493,40 @@ class ConsoleIT {
             });
   }
 
+  @Test
+  @Order(11)
+  void whenOpenSearchAnswersOnlyInPartThePageSaysSoUntilItAnswersWhole() throws Exception {
+    // One daily span index maps serviceName as text: the services page's aggregation fails on its
+    // shard, and OpenSearch answers from the others (as it does while a new index's shard starts).
+    String mismapped = os.indexPrefix() + "otel-v1-apm-span-mismapped";
+    os.put(
+        "/" + mismapped, "{\"mappings\":{\"properties\":{\"serviceName\":{\"type\":\"text\"}}}}");
+    try {
+      os.post(
+          "/" + mismapped + "/_doc?refresh=true",
+          "{\"startTime\":\""
+              + Instant.now()
+              + "\",\"kind\":\"SPAN_KIND_SERVER\",\"serviceName\":\"mismapped\"}");
+      open("services", "refresh=5s");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> browser.findElement(By.id("banner")).isDisplayed());
+      assertThat(browser.findElement(By.id("banner")).getText())
+          .contains("Incomplete results")
+          .contains("shards answered")
+          .contains(mismapped);
+      assertThat(serviceNames())
+          .as("what the other shards answered is shown")
+          .contains("frontend", "orders", "inventory");
+      screenshot("incomplete");
+    } finally {
+      os.delete("/" + mismapped);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !browser.findElement(By.id("banner")).isDisplayed());
+  }
+
   // ---- helpers
 
   private static void open(String page, String... query) {

@@ -67,8 +67,21 @@ final class Api {
     return prefix + "alerts-*";
   }
 
-  /** Dispatches {@code /api/<name>}; null when no endpoint has that name. */
+  /**
+   * Dispatches {@code /api/<name>}; null when no endpoint has that name. An answer built from a
+   * search OpenSearch answered only in part says why in {@code incomplete}, for the page to show.
+   */
   JsonNode answer(String path, Params p) throws ApiException {
+    os.takeIncomplete();
+    JsonNode out = dispatch(path, p);
+    String incomplete = os.takeIncomplete();
+    if (incomplete != null && out instanceof ObjectNode answer) {
+      answer.put("incomplete", incomplete);
+    }
+    return out;
+  }
+
+  private JsonNode dispatch(String path, Params p) throws ApiException {
     return switch (path) {
       case "/api/status" -> status();
       case "/api/services" -> services(p);

@@ -38,6 +38,12 @@ final class OpenSearchReader implements AutoCloseable {
   private final Duration timeout;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
 
+  /**
+   * Why a search of the request this thread serves came back incomplete (the first reason), or
+   * null; see {@link #takeIncomplete}.
+   */
+  private final ThreadLocal<String> incomplete = new ThreadLocal<>();
+
   OpenSearchReader(URI uri, Duration timeout) {
     this.uri = uri;
     this.transport = OpenSearchTransports.create(uri);
@@ -52,11 +58,56 @@ final class OpenSearchReader implements AutoCloseable {
   /** {@code POST /<indices>/_search} with missing indices ignored (an empty stack has none yet). */
   JsonNode search(String indices, ObjectNode body) throws ApiException {
     body.put("timeout", timeout.toMillis() + "ms");
-    return call(
-        "POST",
-        "/" + indices + "/_search",
-        Map.of("ignore_unavailable", "true", "allow_no_indices", "true"),
-        body);
+    JsonNode answer =
+        call(
+            "POST",
+            "/" + indices + "/_search",
+            Map.of("ignore_unavailable", "true", "allow_no_indices", "true"),
+            body);
+    if (incomplete.get() == null) {
+      incomplete.set(incompleteness(answer));
+    }
+    return answer;
+  }
+
+  /**
+   * Why the searches made on this thread since the last call came back incomplete (the first
+   * reason), or null when every one was whole; clears it.
+   */
+  String takeIncomplete() {
+    String reason = incomplete.get();
+    incomplete.remove();
+    return reason;
+  }
+
+  /**
+   * Null for a whole answer; else what the page tells the reader: some shards failed (a daily index
+   * whose shard is still starting, a field mapped differently in one index) or the query timeout
+   * cut the search short.
+   */
+  static String incompleteness(JsonNode answer) {
+    JsonNode shards = answer.path("_shards");
+    int failed = shards.path("failed").asInt(0);
+    if (failed > 0) {
+      JsonNode first = shards.path("failures").path(0);
+      String reason = first.path("reason").path("reason").asText("");
+      if (reason.length() > 200) {
+        reason = reason.substring(0, 200) + "…";
+      }
+      return shards.path("successful").asInt()
+          + " of "
+          + shards.path("total").asInt()
+          + " shards answered; "
+          + failed
+          + " failed"
+          + (first.hasNonNull("index")
+              ? " (" + first.path("index").asText() + (reason.isEmpty() ? "" : ": " + reason) + ")"
+              : "");
+    }
+    if (answer.path("timed_out").asBoolean(false)) {
+      return "the search reached the query timeout before every shard answered";
+    }
+    return null;
   }
 
   /** {@code GET /} — the cluster's name and version, to tell the page OpenSearch answers. */
