@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.OrderBy;
 import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.cloudwatchlogs.model.ServiceUnavailableException;
 
 /**
  * CloudWatch Logs operations from the real AWS SDK v2 client against the local collector and a real
@@ -319,6 +320,45 @@ class CloudWatchLogsIT {
             () -> logs.filterLogEvents(r -> r.logGroupName("reads").filterPattern("{ $.x = }")))
         .isInstanceOf(InvalidParameterException.class)
         .hasMessageContaining("character 9");
+  }
+
+  /**
+   * One index of the group cannot answer (here another day's index maps {@code @timestamp} as text,
+   * so the read's sort fails on its shard; a shard still starting does the same): the read is
+   * refused as retryable instead of returning a page with holes, and answers whole once it can.
+   */
+  @Test
+  void aReadOneIndexCannotAnswerIsRefusedAsRetryableInsteadOfComingBackWithHoles() {
+    logs.createLogGroup(r -> r.logGroupName("partial"));
+    logs.createLogStream(r -> r.logGroupName("partial").logStreamName("s"));
+    long now = System.currentTimeMillis();
+    logs.putLogEvents(
+        r ->
+            r.logGroupName("partial")
+                .logStreamName("s")
+                .logEvents(InputLogEvent.builder().timestamp(now).message("kept line").build()));
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> os.count(os.indexPrefix() + "logs-partial-*") == 1);
+    String mismapped = os.indexPrefix() + "logs-partial-1999.01.01";
+    os.put("/" + mismapped, "{\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"text\"}}}}");
+    try {
+      assertThatThrownBy(
+              () ->
+                  logs.getLogEvents(
+                      r -> r.logGroupName("partial").logStreamName("s").startFromHead(true)))
+          .isInstanceOf(ServiceUnavailableException.class)
+          .hasMessageContaining("1 of 2 shards")
+          .hasMessageContaining(mismapped);
+    } finally {
+      os.delete("/" + mismapped);
+    }
+    assertThat(
+            logs.getLogEvents(r -> r.logGroupName("partial").logStreamName("s").startFromHead(true))
+                .events())
+        .extracting(e -> e.message())
+        .containsExactly("kept line");
   }
 
   @Test
