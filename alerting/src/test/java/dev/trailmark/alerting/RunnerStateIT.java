@@ -57,7 +57,7 @@ class RunnerStateIT {
       try (AlertRunner runner = f.runner()) {
         AlertRunner.RuleRun run = runner.runOnce().rules().get(0);
         assertThat(run.error())
-            .contains("answered by 1 of 2 shards")
+            .contains("1 of 2 shards answered")
             .contains(broken)
             .contains("illegal_argument_exception");
       }

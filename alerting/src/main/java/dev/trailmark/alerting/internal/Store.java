@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.collector.internal.mapping.IndexNames;
 import dev.trailmark.collector.internal.sink.OpenSearchTransports;
 import dev.trailmark.common.json.Json;
+import dev.trailmark.common.opensearch.SearchAnswers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -120,25 +121,9 @@ public final class Store implements AutoCloseable {
     if (r.has("error")) {
       throw new IOException("search of " + indexPattern + " refused: " + reason(r));
     }
-    JsonNode shards = r.path("_shards");
-    if (shards.path("failed").asInt(0) > 0) {
-      JsonNode first = shards.path("failures").path(0);
-      throw new IOException(
-          "search of "
-              + indexPattern
-              + " answered by "
-              + shards.path("successful").asInt()
-              + " of "
-              + shards.path("total").asInt()
-              + " shards; "
-              + shards.path("failed").asInt()
-              + " failed (first: "
-              + first.path("index").asText("?")
-              + ": "
-              + first.path("reason").path("type").asText("")
-              + " "
-              + first.path("reason").path("reason").asText("")
-              + ")");
+    String incomplete = SearchAnswers.incompleteness(r);
+    if (incomplete != null) {
+      throw new IOException("search of " + indexPattern + " answered in part: " + incomplete);
     }
     return r;
   }

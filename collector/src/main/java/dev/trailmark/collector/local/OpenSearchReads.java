@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.common.json.Json;
+import dev.trailmark.common.opensearch.SearchAnswers;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,25 +86,18 @@ final class OpenSearchReads {
         throw new IOException("OpenSearch search answered " + response.getStatus());
       }
       JsonNode result = Json.MAPPER.readTree(bytes);
-      JsonNode shards = result.path("_shards");
-      if (shards.path("failed").asInt(0) > 0) {
+      String incomplete = SearchAnswers.incompleteness(result);
+      if (incomplete != null) {
         // Part of the events would be missing and the offsets of the paging tokens would shift:
         // a retryable refusal (the SDKs and the CLI retry it) instead of a page with holes.
-        JsonNode first = shards.path("failures").path(0);
         throw new AwsException(
             503,
             "ServiceUnavailableException",
-            "OpenSearch answered from "
-                + shards.path("successful").asInt()
-                + " of "
-                + shards.path("total").asInt()
-                + " shards of "
+            "OpenSearch answered the read of "
                 + indexPattern
-                + " (first failure: "
-                + first.path("index").asText("?")
-                + ": "
-                + first.path("reason").path("type").asText("")
-                + "); retry later");
+                + " in part: "
+                + incomplete
+                + "; retry later");
       }
       List<ObjectNode> hits = new ArrayList<>();
       for (JsonNode hit : result.path("hits").path("hits")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trailmark.collector.internal.sink.OpenSearchTransports;
 import dev.trailmark.common.json.Json;
+import dev.trailmark.common.opensearch.SearchAnswers;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -65,7 +66,7 @@ final class OpenSearchReader implements AutoCloseable {
             Map.of("ignore_unavailable", "true", "allow_no_indices", "true"),
             body);
     if (incomplete.get() == null) {
-      incomplete.set(incompleteness(answer));
+      incomplete.set(SearchAnswers.incompleteness(answer));
     }
     return answer;
   }
@@ -78,36 +79,6 @@ final class OpenSearchReader implements AutoCloseable {
     String reason = incomplete.get();
     incomplete.remove();
     return reason;
-  }
-
-  /**
-   * Null for a whole answer; else what the page tells the reader: some shards failed (a daily index
-   * whose shard is still starting, a field mapped differently in one index) or the query timeout
-   * cut the search short.
-   */
-  static String incompleteness(JsonNode answer) {
-    JsonNode shards = answer.path("_shards");
-    int failed = shards.path("failed").asInt(0);
-    if (failed > 0) {
-      JsonNode first = shards.path("failures").path(0);
-      String reason = first.path("reason").path("reason").asText("");
-      if (reason.length() > 200) {
-        reason = reason.substring(0, 200) + "…";
-      }
-      return shards.path("successful").asInt()
-          + " of "
-          + shards.path("total").asInt()
-          + " shards answered; "
-          + failed
-          + " failed"
-          + (first.hasNonNull("index")
-              ? " (" + first.path("index").asText() + (reason.isEmpty() ? "" : ": " + reason) + ")"
-              : "");
-    }
-    if (answer.path("timed_out").asBoolean(false)) {
-      return "the search reached the query timeout before every shard answered";
-    }
-    return null;
   }
 
   /** {@code GET /} — the cluster's name and version, to tell the page OpenSearch answers. */
