@@ -152,7 +152,10 @@ public final class OtelApiProbe extends Probe {
       return null;
     }
     Span agent = Tracer.current();
-    return top.span == agent || (agent != null && descends(agent, top.span)) ? top : null;
+    // Only the context and its span: a task waiting in a queue keeps nothing else of this thread.
+    return top.span == agent || (agent != null && descends(agent, top.span))
+        ? new Attached(top.context, top.span, null, null, true)
+        : null;
   }
 
   /**
