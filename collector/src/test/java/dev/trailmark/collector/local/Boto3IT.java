@@ -4,8 +4,10 @@ import static dev.trailmark.collector.local.ExternalClients.bodyPhrase;
 import static dev.trailmark.collector.local.ExternalClients.count;
 import static dev.trailmark.collector.local.ExternalClients.term;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trailmark.collector.internal.mapping.IndexNames;
 import dev.trailmark.collector.testing.LocalCollectorExtension;
 import dev.trailmark.collector.testing.OpenSearchExtension;
 import dev.trailmark.collector.testing.OpenSearchInstance;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 
 /**
  * boto3 (botocore 1.43, as installed) pointed at the collector: CloudWatch Logs, Firehose,
@@ -52,6 +55,67 @@ class Boto3IT {
                 Duration.ofMinutes(3))
             .assertSucceeded("boto3_client.py")
             .json();
+  }
+
+  /**
+   * A log read OpenSearch answers in part is refused with a code botocore (so also the AWS CLI)
+   * retries by itself before giving up, as the collector's README says.
+   */
+  @Test
+  void aReadAnsweredInPartIsAServiceUnavailableThatBotocoreRetries() throws Exception {
+    String group = "/boto3/partial-" + marker;
+    try (var logs = Clients.logs(collector.httpEndpoint())) {
+      logs.createLogGroup(r -> r.logGroupName(group));
+      logs.createLogStream(r -> r.logGroupName(group).logStreamName("s"));
+      logs.putLogEvents(
+          r ->
+              r.logGroupName(group)
+                  .logStreamName("s")
+                  .logEvents(
+                      InputLogEvent.builder()
+                          .timestamp(System.currentTimeMillis())
+                          .message("kept")
+                          .build()));
+    }
+    String pattern = os.indexPrefix() + "logs-" + IndexNames.dataset(group) + "-";
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> os.count(pattern + "*") == 1);
+    String mismapped = pattern + "1999.01.01";
+    os.put("/" + mismapped, "{\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"text\"}}}}");
+    JsonNode answer;
+    try {
+      answer =
+          ExternalClients.run(
+                  List.of(
+                      ExternalClients.requireBoto3().toString(),
+                      "-c",
+                      String.join(
+                          "\n",
+                          "import json, sys, boto3",
+                          "from botocore.exceptions import ClientError",
+                          "c = boto3.client('logs', endpoint_url=sys.argv[1])",
+                          "try:",
+                          "    c.get_log_events(logGroupName=sys.argv[2], logStreamName='s',"
+                              + " startFromHead=True)",
+                          "    print(json.dumps({'code': None}))",
+                          "except ClientError as e:",
+                          "    m = e.response['ResponseMetadata']",
+                          "    print(json.dumps({'code': e.response['Error']['Code'],"
+                              + " 'status': m['HTTPStatusCode'], 'retries': m['RetryAttempts']}))"),
+                      collector.httpEndpoint().toString(),
+                      group),
+                  ExternalClients.awsEnvironment(home),
+                  Duration.ofMinutes(2))
+              .assertSucceeded("boto3 get_log_events")
+              .json();
+    } finally {
+      os.delete("/" + mismapped);
+    }
+    assertThat(answer.path("code").asText()).isEqualTo("ServiceUnavailableException");
+    assertThat(answer.path("status").asInt()).isEqualTo(503);
+    assertThat(answer.path("retries").asInt()).as("retried by botocore").isPositive();
   }
 
   @Test
